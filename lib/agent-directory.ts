@@ -1,0 +1,23 @@
+import type { EntityManager } from "typeorm";
+import { AgentDomain } from "./agent-domain.js";
+
+export interface DirectoryEntry {
+  agentId: string;
+  ownerId: string;
+  domains: AgentDomain[];
+}
+
+/**
+ * Reads an agent from `agent_directory`, the view the agents context publishes for the others
+ * (existence, owner, workflows), so no other context touches the agents table itself.
+ */
+export async function findAgent(manager: EntityManager, agentId: string): Promise<DirectoryEntry | null> {
+  const row = await manager
+    .createQueryBuilder()
+    .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id", "d.domains AS domains"])
+    .from("agent_directory", "d")
+    .where("d.agent_id = :agentId", { agentId })
+    .getRawOne<{ agent_id: string; owner_id: string; domains: string }>();
+  if (!row) return null;
+  return { agentId: row.agent_id, ownerId: row.owner_id, domains: row.domains.split(",") as AgentDomain[] };
+}

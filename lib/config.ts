@@ -1,0 +1,132 @@
+import path from "node:path";
+
+/** The four subgraphs, by the name they carry in the supergraph. */
+export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes"] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = { agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004 };
+
+export interface AppConfig {
+  production: boolean;
+  dataDir: string;
+  /** `mysql://user:pass@host:port/db` or `sqlite:<file>`. */
+  databaseUrl: string;
+  gateway: { host: string; port: number; maxQueryDepth: number; introspection: boolean };
+  subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
+  auth: {
+    /** HS256 secret for caller tokens; generated under dataDir when absent (development only). */
+    tokenSecret?: string;
+    /** HS256 secret shared by gateway and subgraphs for the forwarded identity. */
+    subgraphSecret?: string;
+    issuer: string;
+    audience: string;
+  };
+  sqs: {
+    region: string;
+    /** Custom endpoint (emulator); unset means AWS itself. */
+    endpoint?: string;
+    /** Unset means: start the embedded emulator with the judge queue and its DLQ. */
+    judgeQueueUrl?: string;
+    maxReceiveCount: number;
+    visibilityTimeoutSeconds: number;
+    waitTimeSeconds: number;
+    batchSize: number;
+  };
+  outbox: { pollIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; collects every problem before failing. Pure: pass `env` in tests. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[]) => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(" or ")}, got "${parsed.protocol}"`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const production = env.NODE_ENV === "production";
+  const dataDir = path.resolve(cwd, str("DATA_DIR") ?? ".data");
+  const databaseUrl = str("DATABASE_URL") ?? `sqlite:${path.join(dataDir, "agent-trust.sqlite")}`;
+  if (!/^(mysql|mariadb):\/\//.test(databaseUrl) && !databaseUrl.startsWith("sqlite:")) {
+    problems.push(`DATABASE_URL must start with mysql:// or sqlite:, got "${databaseUrl.split(":")[0]}:…"`);
+  }
+
+  const ports = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [name, int(`${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name], 0, 65535)]),
+  ) as Record<SubgraphName, number>;
+  const urls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const value = url(`${name.toUpperCase()}_URL`, ["http:", "https:"]);
+    if (value) urls[name] = value;
+  }
+
+  const tokenSecret = str("AUTH_TOKEN_SECRET");
+  const subgraphSecret = str("SUBGRAPH_SECRET");
+  for (const [name, value] of [["AUTH_TOKEN_SECRET", tokenSecret], ["SUBGRAPH_SECRET", subgraphSecret]] as const) {
+    if (value !== undefined && value.length < 32) problems.push(`${name} must be at least 32 characters`);
+    if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
+  }
+
+  const config: AppConfig = {
+    production,
+    dataDir,
+    databaseUrl,
+    gateway: {
+      host: str("HOST") ?? "127.0.0.1",
+      port: int("PORT", 4000, 0, 65535),
+      maxQueryDepth: int("MAX_QUERY_DEPTH", 12, 2, 100),
+      introspection: (str("INTROSPECTION") ?? (production ? "false" : "true")) === "true",
+    },
+    subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },
+    auth: { tokenSecret, subgraphSecret, issuer: str("AUTH_ISSUER") ?? "agent-trust", audience: str("AUTH_AUDIENCE") ?? "agent-trust-api" },
+    sqs: {
+      region: str("AWS_REGION") ?? "us-east-1",
+      endpoint: url("SQS_ENDPOINT", ["http:", "https:"]),
+      judgeQueueUrl: url("JUDGE_QUEUE_URL", ["http:", "https:"]),
+      maxReceiveCount: int("JUDGE_MAX_RECEIVE_COUNT", 3, 1, 1000),
+      visibilityTimeoutSeconds: int("JUDGE_VISIBILITY_TIMEOUT_SECONDS", 60, 1, 43200),
+      waitTimeSeconds: int("JUDGE_WAIT_TIME_SECONDS", 5, 0, 20),
+      batchSize: int("JUDGE_BATCH_SIZE", 10, 1, 10),
+    },
+    outbox: { pollIntervalMs: int("OUTBOX_POLL_INTERVAL_MS", 1000, 10, 600000) },
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+let cached: AppConfig | undefined;
+
+/** The process's configuration, read once. */
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

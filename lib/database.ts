@@ -1,0 +1,120 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DataSource, type EntityManager, type EntitySchema, type Logger, type MixedList } from "typeorm";
+
+export type DatabaseKind = "mysql" | "sqlite";
+
+export function databaseKind(url: string): DatabaseKind {
+  return url.startsWith("sqlite:") ? "sqlite" : "mysql";
+}
+
+export interface DataSourceOptions {
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations?: MixedList<Function | string>;
+  logger?: Logger;
+  poolSize?: number;
+}
+
+/** A DataSource for `mysql://…` (MySQL 8 / MariaDB) or `sqlite:<file>`; never synchronizes the schema. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const common = {
+    entities: options.entities,
+    migrations: options.migrations ?? [],
+    migrationsTableName: "schema_migrations",
+    synchronize: false,
+    logging: options.logger ? ("all" as const) : false,
+    logger: options.logger,
+  };
+  if (databaseKind(options.url) === "sqlite") {
+    const file = options.url.slice("sqlite:".length);
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new DataSource({
+      ...common,
+      type: "better-sqlite3",
+      database: file,
+      enableWAL: true,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma("busy_timeout = 5000");
+        db.pragma("foreign_keys = ON");
+      },
+    });
+  }
+  return new DataSource({
+    ...common,
+    type: "mysql",
+    url: options.url.replace(/^mariadb:/, "mysql:"),
+    // Store and read every DATETIME as UTC whatever the server's time zone.
+    timezone: "Z",
+    charset: "utf8mb4_unicode_ci",
+    poolSize: options.poolSize ?? 10,
+  });
+}
+
+/** Serialises transactions per SQLite DataSource: TypeORM shares one connection there, and two
+ * interleaved transactions on it would silently become one. */
+const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * Runs `work` in one transaction. Every write in this codebase goes through here, so that on the
+ * embedded SQLite default no write can slip into another request's open transaction.
+ */
+export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== "better-sqlite3") return dataSource.transaction(work);
+  const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
+  sqliteLocks.set(dataSource, next);
+  return next;
+}
+
+/** Row locking for read-modify-write inside a transaction; SQLite locks the whole file on write anyway. */
+export function writeLock(manager: EntityManager): { mode: "pessimistic_write" } | undefined {
+  return manager.connection.options.type === "better-sqlite3" ? undefined : { mode: "pessimistic_write" };
+}
+
+/** True for a duplicate-key error from MySQL/MariaDB or SQLite. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Counts SQL statements, for tests and benchmarks that prove a page costs a constant number of them. */
+export class StatementCounter implements Logger {
+  count = 0;
+  /** @param ignore statements to leave out, e.g. a background poller's. */
+  constructor(private readonly ignore?: RegExp) {}
+  logQuery(query: string): void {
+    if (/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(query.trim())) return;
+    if (this.ignore?.test(query)) return;
+    this.count += 1;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+/** Stores a value as JSON text: portable across MySQL and SQLite, unlike native JSON columns. */
+export const jsonText = {
+  to: (value: unknown) => (value === undefined ? undefined : JSON.stringify(value)),
+  from: (value: string | null) => (value === null ? null : JSON.parse(value)),
+};
+
+const INSERT_CHUNK = 200;
+
+/** Multi-row inserts in chunks, keeping each statement well under packet and parameter limits. */
+export async function insertInChunks<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    await manager.insert(entity, rows.slice(start, start + INSERT_CHUNK) as never);
+  }
+}
+
+/** Stores a short list of identifiers as comma-separated text in a VARCHAR, on every engine. */
+export const commaList = {
+  to: (value: string[] | undefined) => value?.join(","),
+  from: (value: string | null) => (value ? value.split(",") : []),
+};

@@ -1,0 +1,103 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { ArgumentValidationError } from "type-graphql";
+import type { ValidationError } from "class-validator";
+
+/** The error codes this API promises to clients (see README). */
+export type ErrorCode = "BAD_USER_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
+
+/** Invalid input; `field` is the path of the offending argument or input field, e.g. `input.cases[2].caseId`. */
+export class BadUserInputError extends GraphQLError {
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`, { extensions: { code: "BAD_USER_INPUT", field } });
+  }
+}
+
+/**
+ * The caller is not (validly) authenticated. `httpStatus` 401 is for rejections of the whole
+ * request (a bad token, a request that bypassed the gateway); inside a resolver it must stay off,
+ * or the gateway would see a failed subgraph fetch instead of a GraphQL error.
+ */
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message = "Authentication required: send a valid bearer token", httpStatus?: 401) {
+    super(message, { extensions: { code: "UNAUTHENTICATED", ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  }
+}
+
+export class ForbiddenError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: "FORBIDDEN" } });
+  }
+}
+
+export class NotFoundError extends GraphQLError {
+  constructor(field: string, what: string, id: string) {
+    super(`${field}: ${what} ${id} does not exist`, { extensions: { code: "NOT_FOUND", field } });
+  }
+}
+
+export class ConflictError extends GraphQLError {
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`, { extensions: { code: "CONFLICT", field } });
+  }
+}
+
+/** Codes produced by graphql-js / Apollo itself for malformed requests; safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+]);
+
+function flattenValidationErrors(errors: ValidationError[], prefix = ""): { field: string; message: string }[] {
+  return errors.flatMap((error) => {
+    const field = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((constraint) => ({
+      field,
+      // class-validator starts each message with the bare property name; the path says it better.
+      message: constraint.startsWith(`${error.property} `) ? constraint.slice(error.property.length + 1) : constraint,
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/** Turns type-graphql's class-validator failure into one BAD_USER_INPUT error naming every field. */
+export function describeValidationFailure(error: ArgumentValidationError, argumentName = "input"): GraphQLFormattedError {
+  const problems = flattenValidationErrors(error.extensions.validationErrors, argumentName);
+  const fields = problems.map((p) => p.field);
+  return {
+    message: problems.map((p) => `${p.field}: ${p.message}`).join("; ") || "Invalid input",
+    extensions: { code: "BAD_USER_INPUT", field: fields[0] ?? argumentName, fields },
+  };
+}
+
+/**
+ * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database or
+ * programming error) is logged here and replaced, so no stack trace, SQL or driver text leaks.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof ArgumentValidationError) {
+    return { ...describeValidationFailure(original), path: formatted.path, locations: formatted.locations };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  console.error("[graphql] internal error", original);
+  return {
+    message: "Internal server error",
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
+}

@@ -1,0 +1,36 @@
+import { Directive, Field, ObjectType } from "type-graphql";
+import { BadUserInputError } from "./errors.js";
+
+/** Relay-style page information; shareable because every subgraph that paginates declares it. */
+@Directive("@shareable")
+@ObjectType({ description: "Where a page sits in a cursor-paginated list." })
+export class PageInfo {
+  @Field(() => Boolean, { description: "Whether more items follow this page." })
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last item of this page; pass it as `after` for the next page." })
+  endCursor: string | null;
+}
+
+/** Opaque cursor: base64url of a JSON tuple, so clients cannot depend on its content. */
+export function encodeCursor(values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+export function decodeCursor<T extends readonly (string | number)[]>(cursor: string, field: string, check: (values: unknown[]) => values is unknown[] & T): T {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new BadUserInputError(field, "is not a cursor returned by this API");
+  }
+  if (!Array.isArray(values) || !check(values)) throw new BadUserInputError(field, "is not a cursor returned by this API");
+  return values;
+}
+
+/** Validates `first`: 1..max, defaulting when absent. */
+export function pageSize(first: number | null | undefined, fallback = 20, max = 100): number {
+  if (first === null || first === undefined) return fallback;
+  if (!Number.isInteger(first) || first < 1 || first > max) throw new BadUserInputError("first", `must be between 1 and ${max}`);
+  return first;
+}

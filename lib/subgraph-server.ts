@@ -1,0 +1,53 @@
+import { ApolloServer, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { SubgraphName } from "./config.js";
+import { UnauthenticatedError, formatError } from "./errors.js";
+import { serveGraphQL, type RunningServer } from "./http-server.js";
+import { IDENTITY_HEADER, verifyIdentityAssertion, type Identity } from "./identity.js";
+
+/** What each subgraph's index exports: its schema and a per-request context factory. */
+export interface Subgraph<TContext extends BaseContext> {
+  name: SubgraphName;
+  schema: GraphQLSchema;
+  createContext(identity: Identity): TContext;
+}
+
+/** Subgraphs accept what the gateway accepts, plus headroom for its query plans. */
+const SUBGRAPH_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads the gateway's signed identity header. A request without a valid one did not come through
+ * the gateway and is refused before any resolver runs.
+ */
+export async function identityFromGateway(headerValue: string | string[] | undefined, subgraph: string, secret: string): Promise<Identity> {
+  if (typeof headerValue !== "string" || headerValue.length === 0) {
+    throw new UnauthenticatedError("Subgraphs only accept requests forwarded by the gateway", 401);
+  }
+  return verifyIdentityAssertion(headerValue, subgraph, secret);
+}
+
+export function createSubgraphServer<TContext extends BaseContext>(subgraph: Subgraph<TContext>): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
+    schema: subgraph.schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Only the gateway can reach a subgraph, and federation tooling needs `_service { sdl }`.
+    introspection: true,
+    // Inline traces only feed Apollo's hosted studio, which this system does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+}
+
+/** Serves a subgraph over HTTP on `host:port` (port 0 picks a free one). */
+export function startSubgraphServer<TContext extends BaseContext>(
+  subgraph: Subgraph<TContext>,
+  options: { host: string; port: number; secret: string },
+): Promise<RunningServer> {
+  return serveGraphQL(createSubgraphServer(subgraph), {
+    host: options.host,
+    port: options.port,
+    maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
+    context: async (req) => subgraph.createContext(await identityFromGateway(req.headers[IDENTITY_HEADER], subgraph.name, options.secret)),
+  });
+}

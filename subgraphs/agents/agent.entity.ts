@@ -1,0 +1,35 @@
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { AgentDomain } from "../../lib/agent-domain.js";
+import { commaList } from "../../lib/database.js";
+
+/** An AI agent offered on the marketplace. Owned by this subgraph; the others extend it. */
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "An AI agent that works in security operations, registered by a builder." })
+@Entity({ name: "agents" })
+@Index("uq_agents_owner_name", ["ownerId", "name"], { unique: true })
+export class Agent {
+  @Field(() => ID, { description: "Stable identifier of the agent." })
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id: string;
+
+  @Field(() => String, { description: "Display name, unique among one builder's agents." })
+  @Column({ type: "varchar", length: 120 })
+  name: string;
+
+  @Field(() => String, { description: "What the agent does, in the builder's words." })
+  @Column({ type: "text" })
+  description: string;
+
+  @Field(() => [AgentDomain], { description: "The workflows the agent serves." })
+  @Column({ type: "varchar", length: 200, transformer: commaList })
+  domains: AgentDomain[];
+
+  @Field(() => ID, { description: "Subject of the builder who registered the agent and owns it." })
+  @Column({ name: "owner_id", type: "varchar", length: 128 })
+  ownerId: string;
+
+  @Field(() => Date, { description: "When the agent was registered." })
+  @Column({ name: "registered_at", type: "datetime", precision: 3 })
+  registeredAt: Date;
+}

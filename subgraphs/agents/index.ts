@@ -1,0 +1,24 @@
+import type { DataSource } from "typeorm";
+import { buildFederatedSchema } from "../../lib/federation.js";
+import type { Subgraph } from "../../lib/subgraph-server.js";
+import { Agent } from "./agent.entity.js";
+import { createAgentLoader, agentReferenceResolvers } from "./agent.reference.js";
+import { AgentResolver } from "./agent.resolver.js";
+import type { AgentsContext } from "./agent.context.js";
+import { CreateAgents1764100000100 } from "./migrations/1764100000100-create-agents.js";
+
+export const agentsEntities = [Agent];
+export const agentsMigrations = [CreateAgents1764100000100];
+
+export function buildAgentsSchema() {
+  return buildFederatedSchema({ resolvers: [AgentResolver] }, agentReferenceResolvers);
+}
+
+/** The agents subgraph: agent registration and the `Agent` entity itself. */
+export async function agentsSubgraph(dataSource: DataSource): Promise<Subgraph<AgentsContext>> {
+  return {
+    name: "agents",
+    schema: await buildAgentsSchema(),
+    createContext: (identity) => ({ identity, dataSource, agentById: createAgentLoader(dataSource) }),
+  };
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { AgentDomain } from "../../lib/agent-domain.js";
+import { findAgent } from "../../lib/agent-directory.js";
+import { inTransaction, insertInChunks } from "../../lib/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { requireRole } from "../../lib/identity.js";
+import { enqueue } from "../../lib/outbox.js";
+import { AgentRef } from "./agent.stub.js";
+import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
+import { judgeJob } from "./evaluation.job.js";
+import { Pact } from "./pact.entity.js";
+import { EvaluationRunStatus, PactStatus } from "./pact.enums.js";
+import { SubmitEvaluationRunInput, type EvaluationCaseInput } from "./pact.inputs.js";
+import { clauseStatement } from "./pact-templates.js";
+import type { PactsContext } from "./pacts.context.js";
+
+const MAX_ALERT_BYTES = 64 * 1024;
+
+/** Checks what class-validator cannot: uniqueness across cases and the fields the pact's workflow needs. */
+function validateCases(cases: EvaluationCaseInput[], workflow: AgentDomain): void {
+  const seen = new Set<string>();
+  cases.forEach((c, index) => {
+    const at = `input.cases[${index}]`;
+    if (seen.has(c.caseId)) throw new BadUserInputError(`${at}.caseId`, `"${c.caseId}" appears more than once in the run`);
+    seen.add(c.caseId);
+    if (Buffer.byteLength(JSON.stringify(c.alert)) > MAX_ALERT_BYTES) throw new BadUserInputError(`${at}.alert`, "is larger than 64 KiB");
+    if (workflow === AgentDomain.ALERT_TRIAGE) {
+      for (const side of ["expected", "output"] as const) {
+        if (c[side].severity == null) throw new BadUserInputError(`${at}.${side}.severity`, "is required by an alert-triage pact");
+        if (c[side].truePositive == null) throw new BadUserInputError(`${at}.${side}.truePositive`, "is required by an alert-triage pact");
+      }
+    }
+  });
+  if (workflow !== AgentDomain.ALERT_TRIAGE) {
+    throw new BadUserInputError("input.pactId", `runs for ${workflow} pacts are not judged yet`);
+  }
+}
+
+@Resolver(() => EvaluationRun)
+export class EvaluationRunResolver {
+  @Query(() => EvaluationRun, { nullable: true, description: "One evaluation run by id, with its verdicts once judged." })
+  evaluationRun(@Arg("id", () => ID, { description: "The run's id." }) id: string, @Ctx() context: PactsContext): Promise<EvaluationRun | null> {
+    return context.runById.load(id);
+  }
+
+  @Mutation(() => EvaluationRun, { description: "Submits cases as evidence against one of the caller's agents' active pacts; judging happens asynchronously." })
+  async submitEvaluationRun(
+    @Arg("input", () => SubmitEvaluationRunInput, { description: "The agent, the pact and the cases." }) input: SubmitEvaluationRunInput,
+    @Ctx() context: PactsContext,
+  ): Promise<EvaluationRun> {
+    const builder = requireRole(context.identity, "builder");
+    const run = await inTransaction(context.dataSource, async (manager) => {
+      const agent = await findAgent(manager, input.agentId);
+      if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
+      if (agent.ownerId !== builder) throw new ForbiddenError("Only the agent's owner can submit evidence for it");
+      const pact = await manager.findOneBy(Pact, { id: input.pactId });
+      if (!pact) throw new NotFoundError("input.pactId", "pact", input.pactId);
+      if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
+      if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is retired`);
+      validateCases(input.cases, pact.workflow);
+
+      const run = manager.create(EvaluationRun, {
+        id: randomUUID(),
+        agentId: agent.agentId,
+        pactId: pact.id,
+        pactVersion: pact.version,
+        status: EvaluationRunStatus.QUEUED,
+        caseCount: input.cases.length,
+        passedCount: null,
+        failedCount: null,
+        passed: null,
+        weightedPassShare: null,
+        submittedBy: builder,
+        submittedAt: new Date(),
+        completedAt: null,
+      });
+      await manager.insert(EvaluationRun, run);
+      const rows = input.cases.map((c, position) => Object.assign(new EvaluationCase(), {
+        runId: run.id,
+        caseId: c.caseId,
+        position,
+        alert: c.alert,
+        expected: { severity: c.expected.severity!, truePositive: c.expected.truePositive! },
+        output: { severity: c.output.severity!, truePositive: c.output.truePositive! },
+      }));
+      await insertInChunks(manager, EvaluationCase, rows);
+      // Same transaction as the run: the job cannot be lost between commit and publish.
+      await enqueue(manager, "judge", judgeJob(run.id));
+      return run;
+    });
+    context.outboxWritten();
+    return run;
+  }
+
+  @FieldResolver(() => [ClauseResult], { description: "The verdict on each clause; empty until judged." })
+  clauseResults(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<ClauseResult[]> {
+    return context.clauseResultsByRunId.load(run.id);
+  }
+
+  @FieldResolver(() => Pact, { description: "The pact version the run is judged against." })
+  async pact(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<Pact> {
+    return (await context.pactById.load(run.pactId))!;
+  }
+
+  @FieldResolver(() => AgentRef, { description: "The agent the run is evidence about." })
+  agent(@Root() run: EvaluationRun): AgentRef {
+    return { id: run.agentId };
+  }
+}
+
+@Resolver(() => ClauseResult)
+export class ClauseResultResolver {
+  @FieldResolver(() => String, { description: "The clause in words, as it was judged." })
+  statement(@Root() result: ClauseResult): string {
+    return clauseStatement(result);
+  }
+}

@@ -1,0 +1,11 @@
+import type DataLoader from "dataloader";
+import type { DataSource } from "typeorm";
+import type { Identity } from "../../lib/identity.js";
+import type { TrustProfile } from "./trust.entity.js";
+
+export interface ReputationContext {
+  identity: Identity;
+  dataSource: DataSource;
+  /** Every agent has a trust: the stored one, or the newcomer prior. */
+  trustByAgentId: DataLoader<string, TrustProfile>;
+}

@@ -1,0 +1,65 @@
+import type { EntityManager } from "typeorm";
+import { writeLock } from "../../lib/database.js";
+import { assessTrust } from "./scoring.js";
+import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
+
+/** The trust of an agent with no evidence: the newcomer prior. */
+export function priorProfile(agentId: string): TrustProfile {
+  return Object.assign(new TrustProfile(), {
+    agentId,
+    ...assessTrust({ passed: 0, failed: 0, runs: 0, lastRunPassed: null, lastRunFailedCriticalClauses: [] }),
+    casesPassed: 0,
+    casesFailed: 0,
+    evaluationRuns: 0,
+    lastRunPassed: null,
+    lastRunFailedCriticalClauses: [],
+    updatedAt: null,
+  });
+}
+
+/** A judged evaluation run, as the judge reports it to reputation. */
+export interface EvaluationOutcome {
+  runId: string;
+  agentId: string;
+  pactId: string;
+  pactVersion: number;
+  casesPassed: number;
+  casesFailed: number;
+  runPassed: boolean;
+  failedCriticalClauses: string[];
+  judgedAt: Date;
+}
+
+/**
+ * Adds one judged run to the agent's trust, in the caller's transaction. Keyed by run id: a run
+ * already recorded changes nothing. The update is O(1) in the agent's history: running totals.
+ */
+export async function recordEvaluation(manager: EntityManager, outcome: EvaluationOutcome): Promise<TrustProfile | null> {
+  const recorded = await manager.existsBy(EvaluationEvidence, { runId: outcome.runId });
+  if (recorded) return null;
+  await manager.insert(EvaluationEvidence, Object.assign(new EvaluationEvidence(), outcome));
+
+  // Make sure the row exists, then lock it, so concurrent judges of one agent serialise here.
+  await manager.createQueryBuilder().insert().into(TrustProfile).values(priorProfile(outcome.agentId)).orIgnore().execute();
+  const current = await manager.findOneOrFail(TrustProfile, { where: { agentId: outcome.agentId }, lock: writeLock(manager) });
+
+  const totals = {
+    passed: current.casesPassed + outcome.casesPassed,
+    failed: current.casesFailed + outcome.casesFailed,
+    runs: current.evaluationRuns + 1,
+    lastRunPassed: outcome.runPassed,
+    lastRunFailedCriticalClauses: outcome.failedCriticalClauses,
+  };
+  const next = Object.assign(new TrustProfile(), {
+    agentId: outcome.agentId,
+    ...assessTrust(totals),
+    casesPassed: totals.passed,
+    casesFailed: totals.failed,
+    evaluationRuns: totals.runs,
+    lastRunPassed: totals.lastRunPassed,
+    lastRunFailedCriticalClauses: totals.lastRunFailedCriticalClauses,
+    updatedAt: outcome.judgedAt,
+  });
+  await manager.save(TrustProfile, next);
+  return next;
+}

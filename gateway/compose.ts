@@ -1,0 +1,40 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { composeServices } from "@apollo/composition";
+import { printSubgraphSchema } from "@apollo/subgraph";
+import { parse, type GraphQLSchema } from "graphql";
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from "../lib/config.js";
+import { buildAgentsSchema } from "../subgraphs/agents/index.js";
+import { buildDisputesSchema } from "../subgraphs/disputes/index.js";
+import { buildPactsSchema } from "../subgraphs/pacts/index.js";
+import { buildReputationSchema } from "../subgraphs/reputation/index.js";
+
+export const SUPERGRAPH_PATH = fileURLToPath(new URL("./supergraph.graphql", import.meta.url));
+
+const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
+  agents: buildAgentsSchema,
+  pacts: buildPactsSchema,
+  reputation: buildReputationSchema,
+  disputes: buildDisputesSchema,
+};
+
+/**
+ * Composes the supergraph from the subgraphs' code, in-process. The URLs recorded are the local
+ * defaults; the gateway replaces them from configuration at start.
+ */
+export async function composeSupergraph(): Promise<string> {
+  const services = await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => ({
+      name,
+      url: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`,
+      typeDefs: parse(printSubgraphSchema(await builders[name]())),
+    })),
+  );
+  const result = composeServices(services);
+  if (result.errors) throw new Error(`Supergraph composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`);
+  return result.supergraphSdl;
+}
+
+export function readCommittedSupergraph(path = SUPERGRAPH_PATH): Promise<string> {
+  return readFile(path, "utf8");
+}

@@ -1,0 +1,119 @@
+import type { BaseContext } from "@apollo/server";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { DataSource, Logger } from "typeorm";
+import { handler as judgeHandler } from "../functions/judge.js";
+import { readCommittedSupergraph } from "../gateway/compose.js";
+import { startGateway } from "../gateway/index.js";
+import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/config.js";
+import { startEmbeddedSqs } from "../lib/embedded-sqs.js";
+import type { RunningServer } from "../lib/http-server.js";
+import { startRelay, type Publisher } from "../lib/outbox.js";
+import { createSqsClient, sendBatch, startPoller, type Poller } from "../lib/queue.js";
+import { resolveSecrets } from "../lib/secrets.js";
+import { startSubgraphServer, type Subgraph } from "../lib/subgraph-server.js";
+import { agentsSubgraph } from "../subgraphs/agents/index.js";
+import { disputesSubgraph } from "../subgraphs/disputes/index.js";
+import { requeueUnjudgedRuns } from "../subgraphs/pacts/evaluation.judge.js";
+import { pactsSubgraph } from "../subgraphs/pacts/index.js";
+import { reputationSubgraph } from "../subgraphs/reputation/index.js";
+import { openDatabase, provideDataSource } from "./data-source.js";
+
+export interface LocalSystemOptions {
+  /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
+  judge?: boolean;
+  logger?: Logger;
+}
+
+export interface LocalSystem {
+  gatewayUrl: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  dataSource: DataSource;
+  sqs: { client: SQSClient; judgeQueueUrl: string; judgeDeadLetterQueueUrl?: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system in one process, as `npm start` runs it: database (migrated), SQS (embedded
+ * emulator unless JUDGE_QUEUE_URL is set), the four subgraphs, the gateway, the outbox relay and
+ * the poller feeding the judge Lambda handler.
+ */
+export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error("[stop]", error));
+    stops.length = 0;
+  };
+  try {
+    const secrets = resolveSecrets(config);
+    const dataSource = await openDatabase(config.databaseUrl, { logger: options.logger });
+    stops.push(async () => {
+      provideDataSource(undefined);
+      await dataSource.destroy();
+    });
+    provideDataSource(dataSource);
+
+    let endpoint = config.sqs.endpoint;
+    let judgeQueueUrl = config.sqs.judgeQueueUrl;
+    let judgeDeadLetterQueueUrl: string | undefined;
+    if (!judgeQueueUrl) {
+      const embedded = await startEmbeddedSqs({ maxReceiveCount: config.sqs.maxReceiveCount, visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds });
+      stops.push(() => embedded.stop());
+      endpoint = embedded.url;
+      judgeQueueUrl = embedded.judgeQueueUrl;
+      judgeDeadLetterQueueUrl = embedded.judgeDeadLetterQueueUrl;
+      // The emulator starts empty: put back the jobs of runs a previous process left unjudged.
+      await requeueUnjudgedRuns(dataSource);
+    }
+    const client = createSqsClient({ region: config.sqs.region, endpoint });
+    stops.push(async () => client.destroy());
+
+    const queueUrl = judgeQueueUrl;
+    const publish: Publisher = (_topic, bodies) => sendBatch(client, queueUrl, bodies);
+    const relay = startRelay(dataSource, publish, config.outbox.pollIntervalMs);
+    stops.push(() => relay.stop());
+
+    const subgraphs: Record<SubgraphName, Subgraph<BaseContext>> = {
+      agents: await agentsSubgraph(dataSource),
+      pacts: await pactsSubgraph(dataSource, () => relay.nudge()),
+      reputation: await reputationSubgraph(dataSource),
+      disputes: await disputesSubgraph(dataSource),
+    };
+    const subgraphUrls = {} as Record<SubgraphName, string>;
+    for (const name of SUBGRAPH_NAMES) {
+      const server: RunningServer = await startSubgraphServer(subgraphs[name], {
+        host: config.subgraphs.host,
+        port: config.subgraphs.ports[name],
+        secret: secrets.subgraphSecret,
+      });
+      stops.push(() => server.stop());
+      subgraphUrls[name] = server.url;
+    }
+
+    const gateway = await startGateway({
+      config,
+      secrets,
+      supergraphSdl: await readCommittedSupergraph(),
+      subgraphUrls: { ...subgraphUrls, ...config.subgraphs.urls },
+    });
+    stops.push(() => gateway.stop());
+
+    if (options.judge ?? true) {
+      const poller: Poller = startPoller({
+        client,
+        queueUrl,
+        region: config.sqs.region,
+        handler: judgeHandler,
+        batchSize: config.sqs.batchSize,
+        waitTimeSeconds: config.sqs.waitTimeSeconds,
+        visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
+      });
+      // Stopped before the gateway and the database: no job starts against a closing system.
+      stops.push(() => poller.stop());
+    }
+
+    return { gatewayUrl: gateway.url, subgraphUrls, dataSource, sqs: { client, judgeQueueUrl: queueUrl, judgeDeadLetterQueueUrl }, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

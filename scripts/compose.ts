@@ -1,0 +1,6 @@
+import { writeFile } from "node:fs/promises";
+import { SUPERGRAPH_PATH, composeSupergraph } from "../gateway/compose.js";
+
+// Regenerates the committed supergraph from the subgraphs' code (`npm run compose`).
+await writeFile(SUPERGRAPH_PATH, await composeSupergraph());
+console.log(`wrote ${SUPERGRAPH_PATH}`);

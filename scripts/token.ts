@@ -1,0 +1,24 @@
+import { parseArgs } from "node:util";
+import { config } from "../lib/config.js";
+import { ROLES, isRole, signAccessToken } from "../lib/identity.js";
+import { resolveSecrets } from "../lib/secrets.js";
+
+// Prints a caller token signed with this installation's key; the token is the last line.
+const { values } = parseArgs({
+  options: { role: { type: "string" }, sub: { type: "string" }, ttl: { type: "string", default: "43200" } },
+});
+if (!isRole(values.role) || !values.sub) {
+  console.error(`usage: npm run token -- --role <${ROLES.join("|")}> --sub <subject> [--ttl <seconds>]`);
+  process.exit(2);
+}
+const settings = config();
+const ttlSeconds = Number(values.ttl);
+if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 30 * 86400) {
+  console.error("--ttl must be between 60 and 2592000 seconds");
+  process.exit(2);
+}
+const token = await signAccessToken(
+  { role: values.role, subject: values.sub },
+  { secret: resolveSecrets(settings).tokenSecret, issuer: settings.auth.issuer, audience: settings.auth.audience, ttlSeconds },
+);
+console.log(token);

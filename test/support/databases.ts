@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createConnection } from "mysql2/promise";
+
+/** The MariaDB/MySQL server tests use; its database is only a starting point, each test gets its own. */
+export const MYSQL_URL = process.env.DATABASE_URL?.startsWith("mysql") ? process.env.DATABASE_URL : "mysql://root@127.0.0.1:3306/test";
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export type DatabaseKindUnderTest = "mysql" | "sqlite";
+
+/** Both engines the system runs on; integration tests run against each. */
+export const DATABASE_KINDS: DatabaseKindUnderTest[] = ["mysql", "sqlite"];
+
+/** A fresh, empty database of the given kind. */
+export async function createTestDatabase(kind: DatabaseKindUnderTest): Promise<TestDatabase> {
+  if (kind === "sqlite") {
+    const dir = mkdtempSync(path.join(tmpdir(), "agent-trust-"));
+    return { url: `sqlite:${path.join(dir, "test.sqlite")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `at_${randomBytes(6).toString("hex")}`;
+  const server = new URL(MYSQL_URL);
+  const admin = await createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  server.pathname = `/${name}`;
+  return {
+    url: server.toString(),
+    async drop() {
+      const connection = await createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+      await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await connection.end();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** Alert-triage cases: `total` cases, of which `wrongSeverity` get a misclassified severity and every third is benign. */
+export function triageCases(total: number, options: { wrongSeverity?: number; falsePositives?: number } = {}) {
+  const wrong = options.wrongSeverity ?? 0;
+  let falsePositives = options.falsePositives ?? 0;
+  return Array.from({ length: total }, (_, i) => {
+    const benign = i % 3 === 0;
+    const flagBenign = benign && falsePositives > 0;
+    if (flagBenign) falsePositives -= 1;
+    return {
+      caseId: `case-${i}`,
+      alert: { rule: "suspicious-powershell", host: `ws-${i}`, score: i },
+      expected: { severity: "HIGH", truePositive: !benign },
+      output: { severity: i < wrong ? "LOW" : "HIGH", truePositive: flagBenign ? true : !benign },
+    };
+  });
+}
+
+export const REGISTER_AGENT = `mutation Register($input: RegisterAgentInput!) {
+  registerAgent(input: $input) { id name description domains ownerId registeredAt }
+}`;
+
+export const ADOPT_PACT = `mutation Adopt($agentId: ID!, $template: String!) {
+  adoptPactTemplate(agentId: $agentId, template: $template) { id version status workflow clauses { key metric comparator threshold severity statement } escalationOwner { team contact ackDeadlineMinutes } }
+}`;
+
+export const SUBMIT_RUN = `mutation Submit($input: SubmitEvaluationRunInput!) {
+  submitEvaluationRun(input: $input) { id status caseCount pactVersion }
+}`;
+
+export const EVALUATION_RUN = `query Run($id: ID!) {
+  evaluationRun(id: $id) { id status passedCount failedCount passed weightedPassShare clauseResults { clauseKey observed sampleSize outcome statement } }
+}`;
+
+export const FILE_DISPUTE = `mutation File($input: FileDisputeInput!) {
+  fileDispute(input: $input) { id status severity agent { id } }
+}`;
+
+export const SEARCH_AGENTS = `query Search($filter: AgentSearchFilter, $first: Int, $after: String) {
+  searchAgents(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id name domains pacts { id version } trust { compositeScore compositeConfidence tier eligible reasons } openDisputeCount } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;

@@ -1,0 +1,45 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Logger } from "typeorm";
+import { loadConfig } from "../../lib/config.js";
+import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
+import { TEST_SECRETS } from "./graphql-client.js";
+
+export interface TestSystemOptions {
+  databaseUrl: string;
+  judge?: boolean;
+  logger?: Logger;
+  env?: Record<string, string>;
+}
+
+/** The whole local system on free ports, with fast polling so tests do not wait on timers. */
+export function startTestSystem(options: TestSystemOptions): Promise<LocalSystem> {
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "agent-trust-data-")),
+    DATABASE_URL: options.databaseUrl,
+    PORT: "0",
+    AGENTS_PORT: "0",
+    PACTS_PORT: "0",
+    REPUTATION_PORT: "0",
+    DISPUTES_PORT: "0",
+    AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
+    SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
+    JUDGE_WAIT_TIME_SECONDS: "1",
+    JUDGE_VISIBILITY_TIMEOUT_SECONDS: "2",
+    OUTBOX_POLL_INTERVAL_MS: "100",
+    ...options.env,
+  });
+  return startLocalSystem(config, { judge: options.judge, logger: options.logger });
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

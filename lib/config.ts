@@ -73,6 +73,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return raw;
   };
 
+  // Not `new URL`: emulators hand out queue URLs such as http://sqs.us-east-1.127.0.0.1:4566/…
+  // that WHATWG parsing rejects, and the SDK only passes them through.
+  const queueUrl = (name: string) => {
+    const raw = str(name);
+    if (raw !== undefined && !/^https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+$/.test(raw)) problems.push(`${name} must look like https://<host>/<account>/<queue>`);
+    return raw;
+  };
+
   const production = env.NODE_ENV === "production";
   const dataDir = path.resolve(cwd, str("DATA_DIR") ?? ".data");
   const databaseUrl = str("DATABASE_URL") ?? `sqlite:${path.join(dataDir, "agent-trust.sqlite")}`;
@@ -111,7 +119,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     sqs: {
       region: str("AWS_REGION") ?? "us-east-1",
       endpoint: url("SQS_ENDPOINT", ["http:", "https:"]),
-      judgeQueueUrl: url("JUDGE_QUEUE_URL", ["http:", "https:"]),
+      judgeQueueUrl: queueUrl("JUDGE_QUEUE_URL"),
       maxReceiveCount: int("JUDGE_MAX_RECEIVE_COUNT", 3, 1, 1000),
       visibilityTimeoutSeconds: int("JUDGE_VISIBILITY_TIMEOUT_SECONDS", 60, 1, 43200),
       waitTimeSeconds: int("JUDGE_WAIT_TIME_SECONDS", 5, 0, 20),

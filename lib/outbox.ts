@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Column, Entity, In, IsNull, LessThan, LessThanOrEqual, PrimaryGeneratedColumn, type DataSource, type EntityManager } from "typeorm";
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { inTransaction } from "./database.js";
+import { sendBatch } from "./queue.js";
 
 /** Logical destinations; the relay maps each to a queue URL. */
 export type OutboxTopic = "judge";
@@ -82,6 +84,11 @@ export async function enqueue(manager: EntityManager, topic: OutboxTopic, payloa
 
 /** Sends bodies to a topic's queue; returns the indexes accepted. Throws when the queue is unreachable. */
 export type Publisher = (topic: OutboxTopic, bodies: string[]) => Promise<Set<number>>;
+
+/** Publishes each topic to its SQS queue. */
+export function sqsPublisher(client: SQSClient, queueUrls: Record<OutboxTopic, string>): Publisher {
+  return (topic, bodies) => sendBatch(client, queueUrls[topic], bodies);
+}
 
 const CLAIM_MS = 30_000;
 const MAX_BACKOFF_MS = 60_000;

@@ -7,8 +7,8 @@ import { startGateway } from "../gateway/index.js";
 import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/config.js";
 import { startEmbeddedSqs } from "../lib/embedded-sqs.js";
 import type { RunningServer } from "../lib/http-server.js";
-import { startRelay, type Publisher } from "../lib/outbox.js";
-import { createSqsClient, sendBatch, startPoller, type Poller } from "../lib/queue.js";
+import { sqsPublisher, startRelay } from "../lib/outbox.js";
+import { createSqsClient, startPoller, type Poller } from "../lib/queue.js";
 import { resolveSecrets } from "../lib/secrets.js";
 import { startSubgraphServer, type Subgraph } from "../lib/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
@@ -68,8 +68,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
     stops.push(async () => client.destroy());
 
     const queueUrl = judgeQueueUrl;
-    const publish: Publisher = (_topic, bodies) => sendBatch(client, queueUrl, bodies);
-    const relay = startRelay(dataSource, publish, config.outbox.pollIntervalMs);
+    const relay = startRelay(dataSource, sqsPublisher(client, { judge: queueUrl }), config.outbox.pollIntervalMs);
     stops.push(() => relay.stop());
 
     const subgraphs: Record<SubgraphName, Subgraph<BaseContext>> = {

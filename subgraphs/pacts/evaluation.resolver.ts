@@ -89,7 +89,12 @@ export class EvaluationRunResolver {
       await enqueue(manager, "judge", judgeJob(run.id));
       return run;
     });
-    context.outboxWritten();
+    try {
+      await context.outboxWritten();
+    } catch (error) {
+      // The run and its job are committed; the relay will publish it.
+      console.error("[pacts] immediate publish failed; left to the outbox relay", error);
+    }
     return run;
   }
 

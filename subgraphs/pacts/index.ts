@@ -17,7 +17,7 @@ export function buildPactsSchema() {
 }
 
 /** The pacts subgraph: behavioural pacts and the evaluation runs judged against them. */
-export async function pactsSubgraph(dataSource: DataSource, outboxWritten: () => void = () => {}): Promise<Subgraph<PactsContext>> {
+export async function pactsSubgraph(dataSource: DataSource, outboxWritten: PactsContext["outboxWritten"] = () => {}): Promise<Subgraph<PactsContext>> {
   return {
     name: "pacts",
     schema: await buildPactsSchema(),

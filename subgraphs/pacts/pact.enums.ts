@@ -77,4 +77,10 @@ registerEnumType(ClauseOutcome, { name: "ClauseOutcome", description: "The verdi
   FAILED: { description: "The observed value misses the threshold." },
   INSUFFICIENT_EVIDENCE: { description: "The run held no case the metric applies to; counts as not passed." },
 } });
-registerEnumType(AlertSeverity, { name: "AlertSeverity", description: "Severity of a security alert." });
+registerEnumType(AlertSeverity, { name: "AlertSeverity", description: "Severity of a security alert.", valuesConfig: {
+  INFORMATIONAL: { description: "No action needed; context only." },
+  LOW: { description: "Handle in the normal queue." },
+  MEDIUM: { description: "Investigate within the working day." },
+  HIGH: { description: "Investigate now." },
+  CRITICAL: { description: "Active compromise likely: respond immediately." },
+} });

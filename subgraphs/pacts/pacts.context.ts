@@ -7,8 +7,11 @@ import type { Pact, PactClause } from "./pact.entity.js";
 export interface PactsContext {
   identity: Identity;
   dataSource: DataSource;
-  /** Called after a commit that wrote to the outbox, so the relay publishes without waiting. */
-  outboxWritten: () => void;
+  /**
+   * Called after a commit that wrote to the outbox, so the job is published now rather than at
+   * the relay's next tick. Best effort: the relay publishes whatever this does not.
+   */
+  outboxWritten: () => Promise<void> | void;
   pactById: DataLoader<string, Pact | null>;
   pactsByAgentId: DataLoader<string, Pact[]>;
   clausesByPactId: DataLoader<string, PactClause[]>;

@@ -8,10 +8,7 @@ export enum TrustTier {
   UNRATED = "UNRATED",
 }
 
-registerEnumType(TrustTier, {
-  name: "TrustTier",
-  description: "Marketplace tier; each needs both a minimum score and a minimum confidence.",
-});
+
 
 export interface TierRule {
   tier: TrustTier;
@@ -38,6 +35,16 @@ export const LISTING_POLICY = {
 };
 
 export type ListingPolicy = typeof LISTING_POLICY;
+
+// Tier descriptions come from the policy so the schema cannot drift from the rules applied.
+registerEnumType(TrustTier, {
+  name: "TrustTier",
+  description: "Marketplace tier; each needs both a minimum score and a minimum confidence.",
+  valuesConfig: {
+    ...Object.fromEntries(LISTING_POLICY.tiers.map((rule) => [rule.tier, { description: `Score ≥ ${rule.minScore} with confidence ≥ ${rule.minConfidence}.` }])),
+    UNRATED: { description: "Too little evidence, or too low a score, for any tier." },
+  },
+});
 
 /** Composite score 0–1000: the posterior mean of a Beta prior updated with passed/failed cases. */
 export function compositeScore(passed: number, failed: number, policy: ListingPolicy = LISTING_POLICY): number {

@@ -1,0 +1,8 @@
+import { config } from "../lib/config.js";
+import { subgraphLambdaHandler } from "../lib/lambda.js";
+import { resolveSecrets } from "../lib/secrets.js";
+import { sharedDataSource } from "../runtime/data-source.js";
+import { agentsSubgraph } from "../subgraphs/agents/index.js";
+
+/** The agents subgraph on Lambda (function URL). */
+export const handler = subgraphLambdaHandler(await agentsSubgraph(await sharedDataSource()), resolveSecrets(config()).subgraphSecret);

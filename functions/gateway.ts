@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
+import { createGatewayServer, identityFromRequest, type GatewayOptions } from "../gateway/index.js";
+import { config } from "../lib/config.js";
+import { asLambdaServer } from "../lib/lambda.js";
+import { resolveSecrets } from "../lib/secrets.js";
+
+const settings = config();
+const options: GatewayOptions = {
+  config: settings,
+  secrets: resolveSecrets(settings),
+  // Copied next to the bundle at deploy (infra/api.ts), at the same relative path as in the repository.
+  supergraphSdl: readFileSync(path.join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "gateway", "supergraph.graphql"), "utf8"),
+  subgraphUrls: settings.subgraphs.urls,
+};
+
+/** The gateway on Lambda (public function URL). */
+export const handler = startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+  context: async ({ event }) => ({ identity: await identityFromRequest(event.headers.authorization, options) }),
+});

@@ -1,0 +1,24 @@
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { config } from "../lib/config.js";
+import { relayOnce, sqsPublisher } from "../lib/outbox.js";
+import { createSqsClient } from "../lib/queue.js";
+import { sharedDataSource } from "../runtime/data-source.js";
+
+const settings = config();
+if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
+const publish = sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sqs.judgeQueueUrl });
+
+/** Leave this much of the invocation for the last batch's bookkeeping. */
+const SAFETY_MS = 5_000;
+
+/** Scheduled: publishes every due outbox message, batch by batch, until none is left or time runs short. */
+export async function handler(_event: ScheduledEvent, context: Context): Promise<{ published: number }> {
+  const dataSource = await sharedDataSource();
+  let published = 0;
+  for (;;) {
+    const sent = await relayOnce(dataSource, publish);
+    published += sent;
+    if (sent === 0 || context.getRemainingTimeInMillis() < SAFETY_MS) break;
+  }
+  return { published };
+}

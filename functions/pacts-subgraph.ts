@@ -1,0 +1,23 @@
+import { config } from "../lib/config.js";
+import { subgraphLambdaHandler } from "../lib/lambda.js";
+import { relayOnce, sqsPublisher } from "../lib/outbox.js";
+import { createSqsClient } from "../lib/queue.js";
+import { resolveSecrets } from "../lib/secrets.js";
+import { sharedDataSource } from "../runtime/data-source.js";
+import { pactsSubgraph } from "../subgraphs/pacts/index.js";
+
+const settings = config();
+if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
+const dataSource = await sharedDataSource();
+const publish = sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sqs.judgeQueueUrl });
+
+/**
+ * The pacts subgraph on Lambda (function URL). A submitted run's job is published before the
+ * response, so judging starts at once; if SQS is unreachable the scheduled relay publishes it.
+ */
+export const handler = subgraphLambdaHandler(
+  await pactsSubgraph(dataSource, async () => {
+    await relayOnce(dataSource, publish);
+  }),
+  resolveSecrets(settings).subgraphSecret,
+);

@@ -1,0 +1,8 @@
+import { config } from "../lib/config.js";
+import { subgraphLambdaHandler } from "../lib/lambda.js";
+import { resolveSecrets } from "../lib/secrets.js";
+import { sharedDataSource } from "../runtime/data-source.js";
+import { reputationSubgraph } from "../subgraphs/reputation/index.js";
+
+/** The reputation subgraph on Lambda (function URL). */
+export const handler = subgraphLambdaHandler(await reputationSubgraph(await sharedDataSource()), resolveSecrets(config()).subgraphSecret);

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import { handler } from "../../functions/judge.js";
+import { openDatabase, provideDataSource } from "../../runtime/data-source.js";
+import { CaseVerdict, ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
+import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { triageCases } from "../support/fixtures.js";
+import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
+import { sqsEvent, sqsRecordFactory } from "../support/sqs-record.js";
+
+describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openDatabase(database.url);
+    provideDataSource(dataSource);
+  });
+  afterAll(async () => {
+    provideDataSource(undefined);
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  const jobFor = (runId: string) => sqsRecordFactory(JSON.stringify(judgeJob(runId)));
+  const profileOf = (agentId: string) => dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
+  const countOf = (entity: typeof CaseVerdict | typeof ClauseResult | typeof EvaluationEvidence, runId: string) => dataSource.getRepository(entity).countBy({ runId });
+
+  it("judges a run: verdicts, clause results, completion and trust in one go", async () => {
+    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const run = await seedQueuedRun(dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
+
+    const response = await handler(sqsEvent(jobFor(run.id)));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const judged = await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id });
+    // 27/30 = 0.9 accuracy misses the critical 0.92 clause: the run fails its pact.
+    expect(judged).toMatchObject({ status: "COMPLETED", passedCount: 27, failedCount: 3, passed: false });
+    expect(await countOf(CaseVerdict, run.id)).toBe(30);
+    expect(await countOf(ClauseResult, run.id)).toBe(2);
+    expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 27, casesFailed: 3, evaluationRuns: 1, eligible: false });
+  });
+
+  it("changes nothing when the same message is delivered again, one after another or at once", async () => {
+    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const run = await seedQueuedRun(dataSource, pact);
+    const record = jobFor(run.id);
+
+    await handler(sqsEvent(record));
+    const once = await profileOf(agent.id);
+    await handler(sqsEvent(record));
+    const results = await Promise.all([handler(sqsEvent(record)), handler(sqsEvent(record)), handler(sqsEvent(record))]);
+
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(await profileOf(agent.id)).toEqual(once);
+    expect(await countOf(CaseVerdict, run.id)).toBe(30);
+    expect(await countOf(EvaluationEvidence, run.id)).toBe(1);
+  });
+
+  it("counts concurrent first deliveries once", async () => {
+    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const run = await seedQueuedRun(dataSource, pact);
+    const record = jobFor(run.id);
+
+    const results = await Promise.all([handler(sqsEvent(record)), handler(sqsEvent({ ...record, messageId: "copy" }))]);
+
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 29, casesFailed: 1, evaluationRuns: 1 });
+    expect(await countOf(EvaluationEvidence, run.id)).toBe(1);
+  });
+
+  it("reports only the poison records of a batch as failed and judges the rest", async () => {
+    const { pact } = await seedAgentWithPact(dataSource);
+    const good = await seedQueuedRun(dataSource, pact);
+    const malformed = sqsRecordFactory("{not json");
+    const unknownRun = jobFor("00000000-0000-0000-0000-000000000000");
+    const wrongShape = sqsRecordFactory(JSON.stringify({ kind: "something-else" }));
+
+    const response = await handler(sqsEvent(malformed, jobFor(good.id), unknownRun, wrongShape));
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([malformed.messageId, unknownRun.messageId, wrongShape.messageId].sort());
+    expect((await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: good.id })).status).toBe("COMPLETED");
+  });
+
+  it("commits nothing when judging fails part-way, and judges fully on redelivery", async () => {
+    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const run = await seedQueuedRun(dataSource, pact);
+    const record = jobFor(run.id);
+    // Take reputation's evidence table away so the judge fails after writing verdicts.
+    await dataSource.query("ALTER TABLE trust_evaluation_evidence RENAME TO trust_evaluation_evidence_away");
+    let failed;
+    try {
+      failed = await handler(sqsEvent(record));
+    } finally {
+      await dataSource.query("ALTER TABLE trust_evaluation_evidence_away RENAME TO trust_evaluation_evidence");
+    }
+
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect((await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).status).toBe("QUEUED");
+    expect(await countOf(CaseVerdict, run.id)).toBe(0);
+    expect(await countOf(ClauseResult, run.id)).toBe(0);
+
+    expect((await handler(sqsEvent(record))).batchItemFailures).toEqual([]);
+    expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 29, casesFailed: 1, evaluationRuns: 1 });
+  });
+});

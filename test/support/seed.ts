@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { AgentDomain } from "../../lib/agent-domain.js";
+import { inTransaction, insertInChunks } from "../../lib/database.js";
+import { enqueue } from "../../lib/outbox.js";
+import { Agent } from "../../subgraphs/agents/agent.entity.js";
+import { EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
+import { Pact, PactClause } from "../../subgraphs/pacts/pact.entity.js";
+import { EvaluationRunStatus, PactStatus, type AlertSeverity } from "../../subgraphs/pacts/pact.enums.js";
+import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
+import { triageCases } from "./fixtures.js";
+
+/** An agent bound to the alert-triage template, written straight to the tables. */
+export async function seedAgentWithPact(dataSource: DataSource, owner = "alice") {
+  const template = PACT_TEMPLATES["alert-triage"]!;
+  return inTransaction(dataSource, async (manager) => {
+    const agent = manager.create(Agent, { id: randomUUID(), name: `Agent ${randomUUID().slice(0, 8)}`, description: "seeded", domains: [AgentDomain.ALERT_TRIAGE], ownerId: owner, registeredAt: new Date() });
+    await manager.insert(Agent, agent);
+    const pact = manager.create(Pact, {
+      id: randomUUID(), agentId: agent.id, workflow: template.workflow, template: template.name, version: 1, status: PactStatus.ACTIVE,
+      passThreshold: template.passThreshold, escalationTeam: "soc", escalationContact: "soc@example.com", ackDeadlineMinutes: 60, createdBy: owner, adoptedAt: new Date(),
+    });
+    await manager.insert(Pact, pact);
+    await manager.insert(PactClause, template.clauses.map((clause, position) => ({ pactId: pact.id, ...clause, position })));
+    return { agent, pact };
+  });
+}
+
+/** A QUEUED run with its cases, and (unless told not to) its judge job in the outbox. */
+export async function seedQueuedRun(dataSource: DataSource, pact: Pact, cases = triageCases(30, { wrongSeverity: 1 }), options: { outbox?: boolean } = {}) {
+  return inTransaction(dataSource, async (manager) => {
+    const run = manager.create(EvaluationRun, {
+      id: randomUUID(), agentId: pact.agentId, pactId: pact.id, pactVersion: pact.version, status: EvaluationRunStatus.QUEUED, caseCount: cases.length,
+      passedCount: null, failedCount: null, passed: null, weightedPassShare: null, submittedBy: pact.createdBy, submittedAt: new Date(), completedAt: null,
+    });
+    await manager.insert(EvaluationRun, run);
+    await insertInChunks(
+      manager,
+      EvaluationCase,
+      cases.map((c, position) => Object.assign(new EvaluationCase(), {
+        runId: run.id, caseId: c.caseId, position, alert: c.alert,
+        expected: { severity: c.expected.severity as AlertSeverity, truePositive: c.expected.truePositive },
+        output: { severity: c.output.severity as AlertSeverity, truePositive: c.output.truePositive },
+      })),
+    );
+    if (options.outbox ?? true) await enqueue(manager, "judge", judgeJob(run.id));
+    return run;
+  });
+}

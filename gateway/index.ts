@@ -55,6 +55,8 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
     validationRules: [depthLimit(options.config.gateway.maxQueryDepth)],
+    // Shutdown is the process's job (see lib/subgraph-server.ts).
+    stopOnTerminationSignals: false,
   });
 }
 

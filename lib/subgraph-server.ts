@@ -36,6 +36,9 @@ export function createSubgraphServer<TContext extends BaseContext>(subgraph: Sub
     introspection: true,
     // Inline traces only feed Apollo's hosted studio, which this system does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The process owns shutdown (runtime/local.ts stops everything in order); Apollo's own
+    // signal handlers would race it and leave servers half-stopped.
+    stopOnTerminationSignals: false,
   });
 }
 

@@ -16,7 +16,10 @@ const TSX = path.resolve("node_modules/.bin/tsx");
 /** `npm start` as a user runs it (on free ports), resolved once it prints the gateway URL. */
 function start(dataDir: string): Promise<{ process: ChildProcess; url: string; output: () => string }> {
   const child = spawn(TSX, ["scripts/start.ts"], {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", PORT: "0", AGENTS_PORT: "0", PACTS_PORT: "0", REPUTATION_PORT: "0", DISPUTES_PORT: "0", JUDGE_WAIT_TIME_SECONDS: "1", OUTBOX_POLL_INTERVAL_MS: "100" },
+    // Its own process group, so signals reach tsx and node together, as Ctrl-C does; and no
+    // NODE_ENV=test from Vitest, which would change how Apollo handles signals.
+    detached: true,
+    env: { ...process.env, NODE_ENV: "", DATA_DIR: dataDir, DATABASE_URL: "", PORT: "0", AGENTS_PORT: "0", PACTS_PORT: "0", REPUTATION_PORT: "0", DISPUTES_PORT: "0", JUDGE_WAIT_TIME_SECONDS: "1", OUTBOX_POLL_INTERVAL_MS: "100" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -39,11 +42,22 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
+/** Signals the whole process group, like a terminal does. */
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  process.kill(-child.pid!, name);
+}
+
 describe("npm start on the embedded defaults", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "agent-trust-start-"));
   const children: ChildProcess[] = [];
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const child of children) {
+      try {
+        signal(child, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -62,7 +76,7 @@ describe("npm start on the embedded defaults", () => {
     const agent = dataOf(await call(first.url, REGISTER_AGENT, { input: { name: "Kill test", description: "triage", domains: ["ALERT_TRIAGE"] } })).registerAgent;
     const pact = dataOf(await call(first.url, ADOPT_PACT, { agentId: agent.id, template: "alert-triage" })).adoptPactTemplate;
     const run = dataOf(await call(first.url, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(50) } })).submitEvaluationRun;
-    first.process.kill("SIGKILL");
+    signal(first.process, "SIGKILL");
     await exitOf(first.process);
 
     const second = await start(dataDir);
@@ -76,7 +90,7 @@ describe("npm start on the embedded defaults", () => {
     // Counted once: Beta(5,5) + 50 passes = 55/60.
     expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 917 } });
 
-    second.process.kill("SIGINT");
+    signal(second.process, "SIGINT");
     expect(await exitOf(second.process)).toBe(0);
     expect(second.output()).toContain("stopping");
   });

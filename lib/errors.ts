@@ -1,15 +1,16 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { ArgumentValidationError } from "type-graphql";
-import type { ValidationError } from "class-validator";
 
 /** The error codes this API promises to clients (see README). */
 export type ErrorCode = "BAD_USER_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
 
-/** Invalid input; `field` is the path of the offending argument or input field, e.g. `input.cases[2].caseId`. */
+/**
+ * Invalid input; `field` is the path of the offending argument or input field, e.g.
+ * `input.cases[2].caseId`. With `fields` (several problems at once) the message lists them all.
+ */
 export class BadUserInputError extends GraphQLError {
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`, { extensions: { code: "BAD_USER_INPUT", field } });
+  constructor(field: string, message: string, fields?: string[]) {
+    super(fields ? message : `${field}: ${message}`, { extensions: { code: "BAD_USER_INPUT", field, ...(fields ? { fields } : {}) } });
   }
 }
 
@@ -57,37 +58,12 @@ const REQUEST_ERROR_CODES = new Set([
   "CONFLICT",
 ]);
 
-function flattenValidationErrors(errors: ValidationError[], prefix = ""): { field: string; message: string }[] {
-  return errors.flatMap((error) => {
-    const field = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((constraint) => ({
-      field,
-      // class-validator starts each message with the bare property name; the path says it better.
-      message: constraint.startsWith(`${error.property} `) ? constraint.slice(error.property.length + 1) : constraint,
-    }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
-  });
-}
-
-/** Turns type-graphql's class-validator failure into one BAD_USER_INPUT error naming every field. */
-export function describeValidationFailure(error: ArgumentValidationError, argumentName = "input"): GraphQLFormattedError {
-  const problems = flattenValidationErrors(error.extensions.validationErrors, argumentName);
-  const fields = problems.map((p) => p.field);
-  return {
-    message: problems.map((p) => `${p.field}: ${p.message}`).join("; ") || "Invalid input",
-    extensions: { code: "BAD_USER_INPUT", field: fields[0] ?? argumentName, fields },
-  };
-}
-
 /**
  * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database or
  * programming error) is logged here and replaced, so no stack trace, SQL or driver text leaks.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof ArgumentValidationError) {
-    return { ...describeValidationFailure(original), path: formatted.path, locations: formatted.locations };
-  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

@@ -1,3 +1,5 @@
+// Decorators below read design-time metadata; load the polyfill before any of them runs.
+import "reflect-metadata";
 import { Directive, Field, ObjectType } from "type-graphql";
 import { BadUserInputError } from "./errors.js";
 

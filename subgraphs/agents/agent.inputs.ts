@@ -1,15 +1,16 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsEnum, Length, MaxLength } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsEnum } from "class-validator";
 import { Field, InputType } from "type-graphql";
 import { AgentDomain } from "../../lib/agent-domain.js";
+import { TrimmedLength } from "../../lib/validation.js";
 
 @InputType({ description: "What a builder states when registering an agent." })
 export class RegisterAgentInput {
   @Field(() => String, { description: "Display name, 1–120 characters, unique among the caller's agents." })
-  @Length(1, 120)
+  @TrimmedLength(1, 120)
   name: string;
 
-  @Field(() => String, { description: "What the agent does, up to 4000 characters." })
-  @MaxLength(4000)
+  @Field(() => String, { description: "What the agent does, 1–4000 characters." })
+  @TrimmedLength(1, 4000)
   description: string;
 
   @Field(() => [AgentDomain], { description: "The workflows the agent serves; at least one, no repeats." })

@@ -1,4 +1,5 @@
 import { IsEnum, IsOptional, Length } from "class-validator";
+import { TrimmedLength } from "../../lib/validation.js";
 import { Field, ID, InputType } from "type-graphql";
 import { DisputeSeverity } from "./dispute.entity.js";
 
@@ -9,7 +10,7 @@ export class FileDisputeInput {
   agentId: string;
 
   @Field(() => String, { description: "What went wrong, 10–4000 characters." })
-  @Length(10, 4000)
+  @TrimmedLength(10, 4000)
   reason: string;
 
   @Field(() => DisputeSeverity, { nullable: true, description: "How serious it is; MAJOR when absent." })

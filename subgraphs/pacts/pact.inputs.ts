@@ -13,6 +13,7 @@ import {
 } from "class-validator";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { GraphQLJSONObject } from "graphql-scalars";
+import { TrimmedLength } from "../../lib/validation.js";
 import { AlertSeverity } from "./pact.enums.js";
 
 /** Largest run accepted in one request; matches the template clauses' window. */
@@ -21,11 +22,11 @@ export const MAX_CASES_PER_RUN = 500;
 @InputType({ description: "Who owns escalations for a pact; defaults to the adopting builder." })
 export class EscalationOwnerInput {
   @Field(() => String, { description: "Owning team, 1–120 characters." })
-  @Length(1, 120)
+  @TrimmedLength(1, 120)
   team: string;
 
   @Field(() => String, { description: "How to reach the team, 1–200 characters." })
-  @Length(1, 200)
+  @TrimmedLength(1, 200)
   contact: string;
 
   @Field(() => Int, { nullable: true, description: "Acknowledgement deadline in minutes (1–10080); the template's default when absent." })

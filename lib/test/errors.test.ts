@@ -1,0 +1,88 @@
+import { GraphQLError, locatedError, type GraphQLFormattedError } from "graphql";
+import { QueryFailedError } from "typeorm";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, formatError } from "../errors.js";
+
+const path = ["registerAgent"];
+
+/** What Apollo hands `formatError` for an error thrown in a resolver: the located error and its
+ * formatted form, here with the stack trace Apollo adds when stack traces are switched on. */
+function asApolloWould(original: Error, code: string): { formatted: GraphQLFormattedError; error: GraphQLError } {
+  const error = locatedError(original, undefined, path);
+  const formatted: GraphQLFormattedError = {
+    message: error.message,
+    path,
+    extensions: { ...error.extensions, code: typeof error.extensions.code === "string" ? error.extensions.code : code, stacktrace: String(original.stack).split("\n") },
+  };
+  return { formatted, error };
+}
+
+describe("formatError", () => {
+  let consoleError: MockInstance<typeof console.error>;
+  beforeEach(() => {
+    // Internal errors are logged server-side; keep that out of the test output but check it happens.
+    consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+  });
+  afterEach(() => consoleError.mockRestore());
+
+  it.each([
+    ["BAD_USER_INPUT", new BadUserInputError("input.name", "must not be empty")],
+    ["UNAUTHENTICATED", new UnauthenticatedError()],
+    ["FORBIDDEN", new ForbiddenError("Only the agent's owner can do that")],
+    ["NOT_FOUND", new NotFoundError("agentId", "agent", "a-1")],
+    ["CONFLICT", new ConflictError("input.name", "taken")],
+  ])("passes a deliberate %s error through with its message, without the stack trace", (code, original) => {
+    const { formatted, error } = asApolloWould(original, code);
+
+    const result = formatError(formatted, error);
+
+    expect(result.message).toBe(original.message);
+    expect(result.extensions?.code).toBe(code);
+    expect(result.extensions).not.toHaveProperty("stacktrace");
+    expect(result.path).toEqual(path);
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
+  it("keeps the field a BAD_USER_INPUT error names", () => {
+    const { formatted, error } = asApolloWould(new BadUserInputError("input.cases[2].caseId", "repeats"), "BAD_USER_INPUT");
+
+    expect(formatError(formatted, error).extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.cases[2].caseId" });
+  });
+
+  it("masks a programming error as INTERNAL_SERVER_ERROR, with none of its text, and logs it", () => {
+    const { formatted, error } = asApolloWould(new TypeError("Cannot read properties of undefined (reading 'ownerId')"), "INTERNAL_SERVER_ERROR");
+
+    const result = formatError(formatted, error);
+
+    expect(result).toEqual({ message: "Internal server error", path, locations: undefined, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(consoleError).toHaveBeenCalledOnce();
+  });
+
+  it("masks a database error, leaking neither SQL, driver text nor stack trace", () => {
+    const driverError = Object.assign(new Error("Duplicate entry 'alice-Sentinel' for key 'uq_agents_owner_name'"), { code: "ER_DUP_ENTRY" });
+    const original = new QueryFailedError("INSERT INTO `agents`(`id`, `name`) VALUES (?, ?)", ["a-1", "Sentinel"], driverError);
+    const { formatted, error } = asApolloWould(original, "INTERNAL_SERVER_ERROR");
+
+    const result = formatError(formatted, error);
+
+    expect(result.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+    expect(JSON.stringify(result)).not.toMatch(/INSERT|agents|Duplicate|ER_DUP_ENTRY|Sentinel|stacktrace|\.ts/);
+  });
+
+  it("masks a plain error that claims a client-facing code, since only GraphQL errors are deliberate", () => {
+    const original = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:3306"), { extensions: { code: "BAD_USER_INPUT" } });
+    const { formatted, error } = asApolloWould(original, "INTERNAL_SERVER_ERROR");
+
+    const result = formatError(formatted, error);
+
+    expect(result.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+    expect(result.message).toBe("Internal server error");
+  });
+
+  it("shows request errors raised by graphql-js itself, minus their stack trace", () => {
+    const original = new GraphQLError('Cannot query field "nope" on type "Query".', { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+    const formatted: GraphQLFormattedError = { message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["GraphQLError: …"] } };
+
+    expect(formatError(formatted, original)).toEqual({ message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+  });
+});

@@ -3,11 +3,19 @@ import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { commaList } from "../../lib/database.js";
 
+/**
+ * Names are unique per builder regardless of case and Unicode form, on every engine, so a
+ * buyer is never shown two of one builder's agents that read the same.
+ */
+export function agentNameKey(name: string): string {
+  return name.trim().normalize("NFKC").toLowerCase();
+}
+
 /** An AI agent offered on the marketplace. Owned by this subgraph; the others extend it. */
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "An AI agent that works in security operations, registered by a builder." })
 @Entity({ name: "agents" })
-@Index("uq_agents_owner_name", ["ownerId", "name"], { unique: true })
+@Index("uq_agents_owner_name_key", ["ownerId", "nameKey"], { unique: true })
 export class Agent {
   @Field(() => ID, { description: "Stable identifier of the agent." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -16,6 +24,10 @@ export class Agent {
   @Field(() => String, { description: "Display name, unique among one builder's agents." })
   @Column({ type: "varchar", length: 120 })
   name: string;
+
+  /** The name as compared for uniqueness: see `agentNameKey`. */
+  @Column({ name: "name_key", type: "varchar", length: 120 })
+  nameKey: string;
 
   @Field(() => String, { description: "What the agent does, in the builder's words." })
   @Column({ type: "text" })

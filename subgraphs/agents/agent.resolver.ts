@@ -3,7 +3,7 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { ConflictError } from "../../lib/errors.js";
 import { inTransaction, isUniqueViolation } from "../../lib/database.js";
 import { requireRole } from "../../lib/identity.js";
-import { Agent } from "./agent.entity.js";
+import { Agent, agentNameKey } from "./agent.entity.js";
 import { RegisterAgentInput } from "./agent.inputs.js";
 import type { AgentsContext } from "./agent.context.js";
 
@@ -23,6 +23,7 @@ export class AgentResolver {
     const agent = context.dataSource.getRepository(Agent).create({
       id: randomUUID(),
       name: input.name.trim(),
+      nameKey: agentNameKey(input.name),
       description: input.description.trim(),
       domains: input.domains,
       ownerId,

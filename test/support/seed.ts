@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { inTransaction, insertInChunks } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
-import { Agent } from "../../subgraphs/agents/agent.entity.js";
+import { Agent, agentNameKey } from "../../subgraphs/agents/agent.entity.js";
 import { EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
 import { Pact, PactClause } from "../../subgraphs/pacts/pact.entity.js";
@@ -11,11 +11,16 @@ import { EvaluationRunStatus, PactStatus, type AlertSeverity } from "../../subgr
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
 import { triageCases } from "./fixtures.js";
 
+/** An agent as registration would create it, not yet stored. */
+export function agentFixture(ownerId: string, domains: AgentDomain[] = [AgentDomain.ALERT_TRIAGE], name = `Agent ${randomUUID().slice(0, 8)}`): Agent {
+  return Object.assign(new Agent(), { id: randomUUID(), name, nameKey: agentNameKey(name), description: `${name} works the SOC queue`, domains, ownerId, registeredAt: new Date() });
+}
+
 /** An agent bound to the alert-triage template, written straight to the tables. */
 export async function seedAgentWithPact(dataSource: DataSource, owner = "alice") {
   const template = PACT_TEMPLATES["alert-triage"]!;
   return inTransaction(dataSource, async (manager) => {
-    const agent = manager.create(Agent, { id: randomUUID(), name: `Agent ${randomUUID().slice(0, 8)}`, description: "seeded", domains: [AgentDomain.ALERT_TRIAGE], ownerId: owner, registeredAt: new Date() });
+    const agent = agentFixture(owner);
     await manager.insert(Agent, agent);
     const pact = manager.create(Pact, {
       id: randomUUID(), agentId: agent.id, workflow: template.workflow, template: template.name, version: 1, status: PactStatus.ACTIVE,

@@ -10,6 +10,8 @@ export class CreateAgents1764100000100 implements MigrationInterface {
         columns: [
           { name: "id", type: "varchar", length: "36", isPrimary: true },
           { name: "name", type: "varchar", length: "120" },
+          // Binary on MySQL: agentNameKey already folds case; the server's collation would also fold accents.
+          { name: "name_key", type: "varchar", length: "120", collation: runner.connection.driver.options.type === "mysql" ? "utf8mb4_bin" : undefined },
           { name: "description", type: "text" },
           { name: "domains", type: "varchar", length: "200" },
           { name: "owner_id", type: "varchar", length: "128" },
@@ -17,7 +19,7 @@ export class CreateAgents1764100000100 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex("agents", new TableIndex({ name: "uq_agents_owner_name", columnNames: ["owner_id", "name"], isUnique: true }));
+    await runner.createIndex("agents", new TableIndex({ name: "uq_agents_owner_name_key", columnNames: ["owner_id", "name_key"], isUnique: true }));
     // The agents context's published read model: other contexts read agents only through this
     // view (existence, ownership, workflows), never through the table, so the table can change.
     await runner.query("CREATE VIEW agent_directory AS SELECT id AS agent_id, owner_id, domains, registered_at FROM agents");

@@ -17,7 +17,8 @@ export class DisputeResolver {
     if (identity.role === "anonymous") throw new UnauthenticatedError();
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
-    if (identity.role === "arbiter" || dispute.filedBy === identity.subject) return dispute;
+    // A subject is only unique within its role: the filer is the buyer with that subject.
+    if (identity.role === "arbiter" || (identity.role === "buyer" && dispute.filedBy === identity.subject)) return dispute;
     const agent = await findAgent(context.dataSource.manager, dispute.agentId);
     if (identity.role === "builder" && agent?.ownerId === identity.subject) return dispute;
     throw new ForbiddenError("Only the filer, the agent's owner and arbiters can read a dispute");

@@ -91,9 +91,11 @@ export function assessTrust(totals: TrustEvidenceTotals, policy: ListingPolicy =
   if (totals.runs === 0) {
     reasons.push("no evaluation evidence yet: the score is the newcomer prior");
   } else if (tier === TrustTier.UNRATED) {
-    reasons.push(
-      `composite score ${score} with confidence ${confidence} is below ${lowest.tier} (needs ≥ ${lowest.minScore} and confidence ≥ ${lowest.minConfidence})`,
-    );
+    const shortfalls = [
+      ...(score < lowest.minScore ? [`composite score ${score} is below the ${lowest.minScore}`] : []),
+      ...(confidence < lowest.minConfidence ? [`confidence ${confidence} is below the ${lowest.minConfidence}`] : []),
+    ];
+    reasons.push(`unrated: ${shortfalls.join(" and ")} that ${lowest.tier} needs`);
   } else {
     reasons.push(`tier ${tier}: composite score ${score} with confidence ${confidence}`);
   }

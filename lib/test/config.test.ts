@@ -1,0 +1,80 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../config.js";
+
+const SECRET = "x".repeat(32);
+
+/** The ConfigError `work` throws, failing the test when it does not throw one. */
+function configErrorOf(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError, got a configuration");
+}
+
+describe("loadConfig", () => {
+  it("runs with no environment at all: SQLite under the data directory, ports 4000–4004", () => {
+    const config = loadConfig({}, "/srv/agent-trust");
+
+    expect(config.production).toBe(false);
+    expect(config.dataDir).toBe(path.resolve("/srv/agent-trust", ".data"));
+    expect(config.databaseUrl).toBe(`sqlite:${path.join("/srv/agent-trust", ".data", "agent-trust.sqlite")}`);
+    expect(config.gateway).toMatchObject({ host: "127.0.0.1", port: 4000, introspection: true });
+    expect(config.subgraphs.ports).toEqual({ agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004 });
+    expect(config.auth).toMatchObject({ tokenSecret: undefined, subgraphSecret: undefined });
+  });
+
+  it("places the default SQLite file under DATA_DIR, resolved against the working directory", () => {
+    const config = loadConfig({ DATA_DIR: "state" }, "/srv/agent-trust");
+
+    expect(config.dataDir).toBe(path.resolve("/srv/agent-trust", "state"));
+    expect(config.databaseUrl).toBe(`sqlite:${path.resolve("/srv/agent-trust", "state", "agent-trust.sqlite")}`);
+  });
+
+  it("reports every problem at once in one ConfigError", () => {
+    const error = configErrorOf(() => loadConfig({ PORT: "http", PACTS_PORT: "70000", SUBGRAPH_SECRET: "short", AGENTS_URL: "ftp://agents" }));
+
+    expect(error.message).toContain('PORT must be an integer between 0 and 65535, got "http"');
+    expect(error.message).toContain('PACTS_PORT must be an integer between 0 and 65535, got "70000"');
+    expect(error.message).toContain("SUBGRAPH_SECRET must be at least 32 characters");
+    expect(error.message).toContain("AGENTS_URL must use http: or https:");
+  });
+
+  it("rejects secrets shorter than 32 characters and accepts 32", () => {
+    const error = configErrorOf(() => loadConfig({ AUTH_TOKEN_SECRET: "x".repeat(31), SUBGRAPH_SECRET: SECRET }));
+
+    expect(error.message).toContain("AUTH_TOKEN_SECRET must be at least 32 characters");
+    expect(error.message).not.toContain("SUBGRAPH_SECRET");
+    expect(loadConfig({ AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET }).auth).toMatchObject({ tokenSecret: SECRET, subgraphSecret: SECRET });
+  });
+
+  it("requires both secrets in production, where none may be generated", () => {
+    const error = configErrorOf(() => loadConfig({ NODE_ENV: "production" }));
+
+    expect(error.message).toContain("AUTH_TOKEN_SECRET is required when NODE_ENV=production");
+    expect(error.message).toContain("SUBGRAPH_SECRET is required when NODE_ENV=production");
+  });
+
+  it("turns introspection off by default in production", () => {
+    const config = loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET });
+
+    expect(config.production).toBe(true);
+    expect(config.gateway.introspection).toBe(false);
+  });
+
+  it("rejects a DATABASE_URL of an unsupported engine without echoing its credentials", () => {
+    const error = configErrorOf(() => loadConfig({ DATABASE_URL: "postgres://app:hunter2@db:5432/trust" }));
+
+    expect(error.message).toContain('DATABASE_URL must start with mysql:// or sqlite:, got "postgres:…"');
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("accepts mysql://, mariadb:// and sqlite: database URLs", () => {
+    for (const url of ["mysql://root@127.0.0.1:3306/trust", "mariadb://root@127.0.0.1:3306/trust", "sqlite:/tmp/trust.sqlite"]) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+});

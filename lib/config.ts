@@ -11,6 +11,8 @@ export interface AppConfig {
   dataDir: string;
   /** `mysql://user:pass@host:port/db` or `sqlite:<file>`. */
   databaseUrl: string;
+  /** Connections per process (MySQL); small on Lambda, where every warm instance keeps its own pool. */
+  databasePoolSize: number;
   gateway: { host: string; port: number; maxQueryDepth: number; introspection: boolean };
   subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
   auth: {
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     production,
     dataDir,
     databaseUrl,
+    databasePoolSize: int("DATABASE_POOL_SIZE", 10, 1, 100),
     gateway: {
       host: str("HOST") ?? "127.0.0.1",
       port: int("PORT", 4000, 0, 65535),

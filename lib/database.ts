@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import mysql2 from "mysql2";
 import { DataSource, type EntityManager, type EntitySchema, type Logger, type MixedList } from "typeorm";
 
 export type DatabaseKind = "mysql" | "sqlite";
@@ -45,6 +46,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     ...common,
     type: "mysql",
+    // Handed over explicitly: TypeORM's own lookup is a dynamic require that Lambda bundles miss.
+    driver: mysql2,
     url: options.url.replace(/^mariadb:/, "mysql:"),
     // Store and read every DATETIME as UTC whatever the server's time zone.
     timezone: "Z",

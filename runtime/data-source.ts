@@ -12,8 +12,8 @@ export const allEntities = [OutboxMessage, ...agentsEntities, ...pactsEntities, 
 export const allMigrations = [CreateOutbox1764100000000, ...agentsMigrations, ...pactsMigrations, ...reputationMigrations, ...disputesMigrations];
 
 /** Connects and, unless told otherwise, brings the schema up to date. */
-export async function openDatabase(url: string, options: { migrate?: boolean; logger?: Logger } = {}): Promise<DataSource> {
-  const dataSource = createDataSource({ url, entities: allEntities, migrations: allMigrations, logger: options.logger });
+export async function openDatabase(url: string, options: { migrate?: boolean; logger?: Logger; poolSize?: number } = {}): Promise<DataSource> {
+  const dataSource = createDataSource({ url, entities: allEntities, migrations: allMigrations, logger: options.logger, poolSize: options.poolSize });
   await dataSource.initialize();
   if (options.migrate ?? true) await dataSource.runMigrations({ transaction: "each" });
   return dataSource;
@@ -31,7 +31,7 @@ export function provideDataSource(dataSource: DataSource | undefined): void {
  * invocation and reused while the container lives. Lambda never migrates (functions/migrate.ts does).
  */
 export function sharedDataSource(): Promise<DataSource> {
-  shared ??= openDatabase(config().databaseUrl, { migrate: false }).catch((error: unknown) => {
+  shared ??= openDatabase(config().databaseUrl, { migrate: false, poolSize: config().databasePoolSize }).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });

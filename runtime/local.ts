@@ -45,7 +45,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
   };
   try {
     const secrets = resolveSecrets(config);
-    const dataSource = await openDatabase(config.databaseUrl, { logger: options.logger });
+    const dataSource = await openDatabase(config.databaseUrl, { logger: options.logger, poolSize: config.databasePoolSize });
     stops.push(async () => {
       provideDataSource(undefined);
       await dataSource.destroy();

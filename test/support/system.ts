@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "typeorm";
@@ -14,9 +14,10 @@ export interface TestSystemOptions {
 }
 
 /** The whole local system on free ports, with fast polling so tests do not wait on timers. */
-export function startTestSystem(options: TestSystemOptions): Promise<LocalSystem> {
+export async function startTestSystem(options: TestSystemOptions): Promise<LocalSystem> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "agent-trust-data-"));
   const config = loadConfig({
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), "agent-trust-data-")),
+    DATA_DIR: dataDir,
     DATABASE_URL: options.databaseUrl,
     PORT: "0",
     AGENTS_PORT: "0",
@@ -30,7 +31,14 @@ export function startTestSystem(options: TestSystemOptions): Promise<LocalSystem
     OUTBOX_POLL_INTERVAL_MS: "100",
     ...options.env,
   });
-  return startLocalSystem(config, { judge: options.judge, logger: options.logger });
+  const system = await startLocalSystem(config, { judge: options.judge, logger: options.logger });
+  return {
+    ...system,
+    async stop() {
+      await system.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

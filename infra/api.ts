@@ -1,0 +1,53 @@
+/// <reference path="../.sst/platform/config.d.ts" />
+import { lambda } from "./lambda";
+
+function subgraph(name: string, handler: string) {
+  return new sst.aws.Function(
+    name,
+    lambda({
+      handler,
+      // Building the schema at cold start is CPU-bound, and Lambda's CPU grows with memory.
+      memory: "1024 MB",
+      timeout: "10 seconds",
+      url: {
+        // A public URL is acceptable only because every subgraph rejects a request that lacks the
+        // identity header the gateway signs with SUBGRAPH_SECRET. Browsers never call a subgraph,
+        // hence no CORS.
+        authorization: "none",
+        cors: false,
+      },
+    }),
+  );
+}
+
+const agents = subgraph("AgentsSubgraph", "functions/agents-subgraph.handler");
+const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler");
+const reputation = subgraph("ReputationSubgraph", "functions/reputation-subgraph.handler");
+const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handler");
+
+/** The one public API: plans each query and fans it out to the subgraphs. */
+export const gateway = new sst.aws.Function(
+  "Gateway",
+  lambda(
+    {
+      handler: "functions/gateway.handler",
+      memory: "1024 MB",
+      // Longer than one subgraph call (10 s), since a query plan may call subgraphs in sequence.
+      timeout: "20 seconds",
+      // CORS open to any origin: callers authenticate with bearer tokens, never cookies.
+      url: true,
+      // Read at cold start (functions/gateway.ts), from the same path as in the repository.
+      copyFiles: [{ from: "gateway/supergraph.graphql" }],
+      environment: {
+        // Convention shared with the code: each variable holds the function URL exactly as Lambda
+        // reports it (`https://….lambda-url.<region>.on.aws/`), and the gateway POSTs GraphQL to
+        // it as-is, so a subgraph handler serves GraphQL at its root path.
+        AGENTS_URL: agents.url,
+        PACTS_URL: pacts.url,
+        REPUTATION_URL: reputation.url,
+        DISPUTES_URL: disputes.url,
+      },
+    },
+    { backend: false },
+  ),
+);

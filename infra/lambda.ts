@@ -1,0 +1,50 @@
+/// <reference path="../.sst/platform/config.d.ts" />
+import { databaseUrl, vpc } from "./database";
+import { judgeQueue } from "./queues";
+import { authTokenSecret, subgraphSecret } from "./secrets";
+
+// Configuration reaches the code as plain environment variables mapped here, not through `link`
+// and the `sst` SDK: lib/config.ts reads the same variables on a laptop and on AWS, and nothing
+// in a bundle depends on `sst` at run time. Lambda sets AWS_REGION itself.
+const common = {
+  NODE_ENV: "production",
+  AUTH_TOKEN_SECRET: authTokenSecret.value,
+  SUBGRAPH_SECRET: subgraphSecret.value,
+};
+const backend = {
+  ...common,
+  DATABASE_URL: databaseUrl,
+  // Each warm instance keeps its own pool; a small one keeps Aurora's connection count sane.
+  DATABASE_POOL_SIZE: "2",
+  JUDGE_QUEUE_URL: judgeQueue.url,
+};
+
+type LambdaArgs = Omit<sst.aws.FunctionArgs, "environment"> & {
+  environment?: Record<string, $util.Input<string>>;
+};
+
+/**
+ * Settings every handler shares. `backend` functions (subgraphs, judge, outbox relay, migrations)
+ * get DATABASE_URL and JUDGE_QUEUE_URL and join the VPC when the stage owns one; the gateway
+ * (`backend: false`) gets neither: it only calls the subgraphs' public URLs, and outside a VPC it
+ * needs no NAT to do so.
+ */
+export function lambda(args: LambdaArgs, { backend: isBackend = true } = {}): sst.aws.FunctionArgs {
+  return {
+    // AWS deprecated nodejs20.x on 2026-04-30; 22 is the nearest supported runtime to the Node 20
+    // the code is developed and tested on.
+    runtime: "nodejs22.x",
+    // Graviton: cheaper per GB-second; the bundles hold no native code that would care.
+    architecture: "arm64",
+    ...(isBackend && vpc ? { vpc } : {}),
+    nodejs: {
+      // SQLite serves only `sqlite:` URLs, which production never uses, and its native addon is
+      // built for the developer's machine; TypeORM loads it by name, and this keeps any future
+      // static import from dragging it into a bundle. esbuild emits no decorator metadata, and
+      // every decorator in the code names its type, so nothing else is needed.
+      esbuild: { external: ["better-sqlite3"] },
+    },
+    ...args,
+    environment: { ...(isBackend ? backend : common), ...args.environment },
+  };
+}

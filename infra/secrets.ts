@@ -1,0 +1,19 @@
+/// <reference path="../.sst/platform/config.d.ts" />
+
+// Values live in SST's encrypted per-stage store: `npx sst secret set <Name> <value> --stage <stage>`.
+// A declared secret without a value fails the deploy, which is what we want for these.
+
+/** HS256 key for callers' bearer tokens; at least 32 characters (lib/config.ts checks). */
+export const authTokenSecret = new sst.Secret("AuthTokenSecret");
+
+/** HS256 key for the identity header the gateway signs and the subgraphs verify; at least 32 characters. */
+export const subgraphSecret = new sst.Secret("SubgraphSecret");
+
+/**
+ * `mysql://user:password@host:3306/database` of a MySQL 8 server (RDS MySQL or Aurora MySQL 3)
+ * that this app does not manage. Declared only when database.ts needs it: a stage that owns its
+ * Aurora cluster has nothing to put here, and an unset secret would fail its deploy.
+ */
+export function databaseUrlSecret() {
+  return new sst.Secret("DatabaseUrl");
+}

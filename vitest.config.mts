@@ -16,6 +16,7 @@ export default defineConfig({
     // Two cores: more workers than that only adds contention on MariaDB and the CPU.
     maxWorkers: 2,
     globalSetup: ["./test/support/global-setup.ts"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     // Production runs Node 22; the SDK's notice about Node 20 is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
-import { createGatewayServer, identityFromRequest, type GatewayOptions } from "../gateway/index.js";
+import { callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/config.js";
 import { asLambdaServer } from "../lib/lambda.js";
 import { resolveSecrets } from "../lib/secrets.js";
@@ -15,7 +15,9 @@ const options: GatewayOptions = {
   subgraphUrls: settings.subgraphs.urls,
 };
 
+const identityOf = callerIdentityReader(options);
+
 /** The gateway on Lambda (public function URL). */
 export const handler = startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-  context: async ({ event }) => ({ identity: await identityFromRequest(event.headers.authorization, options) }),
+  context: async ({ event }) => ({ identity: await identityOf(event.headers.authorization) }),
 });

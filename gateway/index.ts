@@ -4,7 +4,7 @@ import { ApolloServer } from "@apollo/server";
 import type { AppConfig, SubgraphName } from "../lib/config.js";
 import { formatError } from "../lib/errors.js";
 import { serveGraphQL, type RunningServer } from "../lib/http-server.js";
-import { ANONYMOUS, IDENTITY_HEADER, signIdentityAssertion, verifyAccessToken, type Identity } from "../lib/identity.js";
+import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/identity.js";
 import { UnauthenticatedError } from "../lib/errors.js";
 import type { Secrets } from "../lib/secrets.js";
 import { depthLimit } from "./depth-limit.js";
@@ -24,19 +24,19 @@ export interface GatewayOptions {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
 }
 
-/** The caller's identity from `Authorization: Bearer <JWT>`; no header means anonymous, a bad one is refused. */
-export async function identityFromRequest(authorization: string | undefined, options: GatewayOptions): Promise<Identity> {
-  if (!authorization) return ANONYMOUS;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (!match?.[1]) throw new UnauthenticatedError("Authorization header must be `Bearer <token>`", 401);
-  return verifyAccessToken(match[1], {
-    secret: options.secrets.tokenSecret,
-    issuer: options.config.auth.issuer,
-    audience: options.config.auth.audience,
-  });
+/** Reads the caller's identity from `Authorization: Bearer <JWT>`; no header means anonymous, a bad one is refused. */
+export function callerIdentityReader(options: GatewayOptions): (authorization: string | undefined) => Promise<Identity> {
+  const verify = createAccessTokenVerifier({ secret: options.secrets.tokenSecret, issuer: options.config.auth.issuer, audience: options.config.auth.audience });
+  return async (authorization) => {
+    if (!authorization) return ANONYMOUS;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) throw new UnauthenticatedError("Authorization header must be `Bearer <token>`", 401);
+    return verify(match[1]);
+  };
 }
 
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {
+  const assertionFor = createAssertionSigner(options.secrets.subgraphSecret);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) =>
@@ -45,7 +45,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
         // Every subgraph request carries the caller as the gateway established it, signed and
         // bound to that subgraph; subgraphs refuse requests without it.
         willSendRequest: async ({ request, context }) => {
-          request.http?.headers.set(IDENTITY_HEADER, await signIdentityAssertion(context.identity ?? ANONYMOUS, name, options.secrets.subgraphSecret));
+          request.http?.headers.set(IDENTITY_HEADER, await assertionFor(context.identity ?? ANONYMOUS, name));
         },
       }),
   });
@@ -62,10 +62,11 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
 
 /** Serves the supergraph at `http://<host>:<port>/graphql`. */
 export function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const identityOf = callerIdentityReader(options);
   return serveGraphQL(createGatewayServer(options), {
     host: options.config.gateway.host,
     port: options.config.gateway.port,
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
-    context: async (req: IncomingMessage) => ({ identity: await identityFromRequest(req.headers.authorization, options) }),
+    context: async (req: IncomingMessage) => ({ identity: await identityOf(req.headers.authorization) }),
   });
 }

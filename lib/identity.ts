@@ -70,12 +70,68 @@ const ASSERTION_ISSUER = "agent-trust-gateway";
 export async function signIdentityAssertion(identity: Identity, subgraph: string, secret: string): Promise<string> {
   const jwt = new SignJWT({ role: identity.role }).setProtectedHeader({ alg: "HS256" });
   if (identity.subject !== null) jwt.setSubject(identity.subject);
-  return jwt.setIssuer(ASSERTION_ISSUER).setAudience(subgraph).setIssuedAt().setExpirationTime("60s").sign(key(secret));
+  return jwt.setIssuer(ASSERTION_ISSUER).setAudience(subgraph).setIssuedAt().setExpirationTime(`${ASSERTION_LIFETIME_MS / 1000}s`).sign(key(secret));
 }
 
 /** Verifies, in a subgraph, that a request came through the gateway, and returns the caller. */
 export function verifyIdentityAssertion(assertion: string, subgraph: string, secret: string): Promise<Identity> {
   return verify(assertion, secret, ASSERTION_ISSUER, subgraph);
+}
+
+const ASSERTION_LIFETIME_MS = 60_000;
+/** Bounds each cache below; reaching it empties the cache, which only costs signing or verifying again. */
+const MAX_CACHED_TOKENS = 10_000;
+
+/**
+ * The gateway's signer. Signing (WebCrypto HMAC) costs about as much as a small subgraph call, so
+ * an assertion is reused for half its lifetime: a subgraph always receives one valid for 30 s more.
+ */
+export function createAssertionSigner(secret: string): (identity: Identity, subgraph: string) => Promise<string> {
+  const cache = new Map<string, { assertion: Promise<string>; renewAt: number }>();
+  return (identity, subgraph) => {
+    const key = JSON.stringify([subgraph, identity.role, identity.subject]);
+    const now = Date.now();
+    const cached = cache.get(key);
+    if (cached && cached.renewAt > now) return cached.assertion;
+    if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
+    const assertion = signIdentityAssertion(identity, subgraph, secret);
+    cache.set(key, { assertion, renewAt: now + ASSERTION_LIFETIME_MS / 2 });
+    assertion.catch(() => cache.delete(key));
+    return assertion;
+  };
+}
+
+/**
+ * Remembers successful verifications, keyed by the exact token, until the token expires or
+ * `maxAgeMs` passes; failures are never remembered.
+ */
+function cachedVerification(verifyToken: (token: string) => Promise<Identity>, maxAgeMs: number): (token: string) => Promise<Identity> {
+  const cache = new Map<string, { identity: Identity; until: number }>();
+  return async (token) => {
+    const now = Date.now();
+    const cached = cache.get(token);
+    if (cached && cached.until > now) return cached.identity;
+    const identity = await verifyToken(token);
+    if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
+    cache.set(token, { identity, until: Math.min(now + maxAgeMs, expiryOf(token)) });
+    return identity;
+  };
+}
+
+/** A subgraph's verifier: an assertion the gateway reuses is verified once. */
+export function createAssertionVerifier(subgraph: string, secret: string): (assertion: string) => Promise<Identity> {
+  return cachedVerification((assertion) => verifyIdentityAssertion(assertion, subgraph, secret), ASSERTION_LIFETIME_MS);
+}
+
+/** The gateway's verifier of callers' tokens; a client sends the same token request after request. */
+export function createAccessTokenVerifier(options: TokenOptions): (token: string) => Promise<Identity> {
+  return cachedVerification((token) => verifyAccessToken(token, options), 5 * 60_000);
+}
+
+/** The `exp` of a JWT already verified, in milliseconds. */
+function expiryOf(jwt: string): number {
+  const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: number };
+  return (payload.exp ?? 0) * 1000;
 }
 
 /** Requires an authenticated caller holding one of `roles`; returns the caller's subject. */

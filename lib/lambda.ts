@@ -1,7 +1,7 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { IDENTITY_HEADER } from "./identity.js";
-import { createSubgraphServer, identityFromGateway, type Subgraph } from "./subgraph-server.js";
+import { createSubgraphServer, gatewayIdentityReader, type Subgraph } from "./subgraph-server.js";
 
 type LambdaServer<TContext extends BaseContext> = Parameters<typeof startServerAndCreateLambdaHandler<never, TContext>>[0];
 
@@ -16,7 +16,8 @@ export function asLambdaServer<TContext extends BaseContext>(server: ApolloServe
 
 /** A subgraph behind a Lambda function URL (payload format 2.0), refusing requests that bypassed the gateway. */
 export function subgraphLambdaHandler<TContext extends BaseContext>(subgraph: Subgraph<TContext>, subgraphSecret: string) {
+  const identityOf = gatewayIdentityReader(subgraph.name, subgraphSecret);
   return startServerAndCreateLambdaHandler(asLambdaServer(createSubgraphServer(subgraph)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-    context: async ({ event }) => subgraph.createContext(await identityFromGateway(event.headers[IDENTITY_HEADER], subgraph.name, subgraphSecret)),
+    context: async ({ event }) => subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER])),
   });
 }

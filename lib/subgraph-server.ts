@@ -4,7 +4,7 @@ import type { GraphQLSchema } from "graphql";
 import type { SubgraphName } from "./config.js";
 import { UnauthenticatedError, formatError } from "./errors.js";
 import { serveGraphQL, type RunningServer } from "./http-server.js";
-import { IDENTITY_HEADER, verifyIdentityAssertion, type Identity } from "./identity.js";
+import { IDENTITY_HEADER, createAssertionVerifier, type Identity } from "./identity.js";
 
 /** What each subgraph's index exports: its schema and a per-request context factory. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -20,11 +20,14 @@ const SUBGRAPH_MAX_BODY_BYTES = 4 * 1024 * 1024;
  * Reads the gateway's signed identity header. A request without a valid one did not come through
  * the gateway and is refused before any resolver runs.
  */
-export async function identityFromGateway(headerValue: string | string[] | undefined, subgraph: string, secret: string): Promise<Identity> {
-  if (typeof headerValue !== "string" || headerValue.length === 0) {
-    throw new UnauthenticatedError("Subgraphs only accept requests forwarded by the gateway", 401);
-  }
-  return verifyIdentityAssertion(headerValue, subgraph, secret);
+export function gatewayIdentityReader(subgraph: string, secret: string): (headerValue: string | string[] | undefined) => Promise<Identity> {
+  const verify = createAssertionVerifier(subgraph, secret);
+  return async (headerValue) => {
+    if (typeof headerValue !== "string" || headerValue.length === 0) {
+      throw new UnauthenticatedError("Subgraphs only accept requests forwarded by the gateway", 401);
+    }
+    return verify(headerValue);
+  };
 }
 
 export function createSubgraphServer<TContext extends BaseContext>(subgraph: Subgraph<TContext>): ApolloServer<TContext> {
@@ -47,10 +50,11 @@ export function startSubgraphServer<TContext extends BaseContext>(
   subgraph: Subgraph<TContext>,
   options: { host: string; port: number; secret: string },
 ): Promise<RunningServer> {
+  const identityOf = gatewayIdentityReader(subgraph.name, options.secret);
   return serveGraphQL(createSubgraphServer(subgraph), {
     host: options.host,
     port: options.port,
     maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
-    context: async (req) => subgraph.createContext(await identityFromGateway(req.headers[IDENTITY_HEADER], subgraph.name, options.secret)),
+    context: async (req) => subgraph.createContext(await identityOf(req.headers[IDENTITY_HEADER])),
   });
 }

@@ -1,8 +1,11 @@
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ForbiddenError, UnauthenticatedError } from "../errors.js";
 import {
   ANONYMOUS,
+  createAccessTokenVerifier,
+  createAssertionSigner,
+  createAssertionVerifier,
   requireRole,
   signAccessToken,
   signIdentityAssertion,
@@ -129,6 +132,55 @@ describe("identity assertions", () => {
     const token = await signAccessToken({ role: "arbiter", subject: "mallory" }, { ...options, secret: subgraphSecret, audience: "agents" });
 
     expectUnauthenticated(await rejectionOf(verifyIdentityAssertion(token, "agents", subgraphSecret)));
+  });
+});
+
+describe("cached signing and verification", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("reuses an assertion per caller and subgraph for half its lifetime, then signs a fresh one", async () => {
+    vi.useFakeTimers({ now: new Date("2026-11-26T10:00:00Z"), toFake: ["Date"] });
+    const sign = createAssertionSigner(subgraphSecret);
+    const alice = { role: "builder", subject: "alice" } as const;
+
+    const first = await sign(alice, "agents");
+    expect(await sign(alice, "agents")).toBe(first);
+    expect(await sign(alice, "pacts")).not.toBe(first);
+    expect(await sign({ role: "buyer", subject: "alice" }, "agents")).not.toBe(first);
+    // A fresh signature 29 s later would carry another iat: the same string means it was reused.
+    vi.setSystemTime(new Date("2026-11-26T10:00:29Z"));
+    expect(await sign(alice, "agents")).toBe(first);
+    vi.setSystemTime(new Date("2026-11-26T10:00:31Z"));
+    const renewed = await sign(alice, "agents");
+
+    expect(renewed).not.toBe(first);
+    // Still valid for 30 s and more, as every assertion the signer hands out is.
+    vi.setSystemTime(new Date("2026-11-26T10:01:00Z"));
+    await expect(verifyIdentityAssertion(renewed, "agents", subgraphSecret)).resolves.toEqual(alice);
+  });
+
+  it("never serves an expired token from the cache", async () => {
+    vi.useFakeTimers({ now: new Date("2026-11-26T10:00:00Z"), toFake: ["Date"] });
+    const verify = createAssertionVerifier("agents", subgraphSecret);
+    const assertion = await signIdentityAssertion({ role: "builder", subject: "alice" }, "agents", subgraphSecret);
+    await expect(verify(assertion)).resolves.toEqual({ role: "builder", subject: "alice" });
+
+    vi.setSystemTime(new Date("2026-11-26T10:01:01Z"));
+
+    expectUnauthenticated(await rejectionOf(verify(assertion)));
+  });
+
+  it("still refuses a forged token after the genuine one was cached", async () => {
+    const verify = createAccessTokenVerifier(options);
+    const token = await signAccessToken({ role: "buyer", subject: "bob" }, options);
+    await verify(token);
+    const [header, , signature] = token.split(".");
+    const forgedPayload = Buffer.from(JSON.stringify({ role: "arbiter", sub: "bob", iss: options.issuer, aud: options.audience, exp: 9999999999 })).toString("base64url");
+
+    expectUnauthenticated(await rejectionOf(verify(`${header}.${forgedPayload}.${signature}`)));
+    await expect(verify(token)).resolves.toEqual({ role: "buyer", subject: "bob" });
   });
 });
 

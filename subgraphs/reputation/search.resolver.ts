@@ -15,7 +15,7 @@ const PRIOR_SCORE = priorProfile("").compositeScore;
 
 @Resolver()
 export class SearchResolver {
-  @Query(() => AgentConnection, { description: "Agents ranked by composite score, highest first; open to everyone." })
+  @Query(() => AgentConnection, { description: "Agents ranked by composite score, highest first (ties in a stable order); open to everyone." })
   async searchAgents(
     @Arg("filter", () => AgentSearchFilter, { nullable: true, description: "Workflow, minimum score, listed only." }) filter: AgentSearchFilter | null,
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100 (default 20)." }) first: number | null,
@@ -23,23 +23,27 @@ export class SearchResolver {
     @Ctx() context: ReputationContext,
   ): Promise<AgentConnection> {
     const size = pageSize(first);
-    const score = `COALESCE(t.composite_score, ${PRIOR_SCORE})`;
-    const query = context.dataSource
-      .createQueryBuilder()
-      .select("d.agent_id", "agent_id")
+    const eligibleOnly = filter?.eligibleOnly ?? true;
+    // Listed agents all have a trust row: walk trust_profiles down its (eligible, score, agent)
+    // index and stop after one page. Including unlisted agents means every agent in the directory,
+    // those without evidence at the prior score, which needs the outer join and a sort.
+    const query = eligibleOnly
+      ? context.dataSource.createQueryBuilder().from(TrustProfile, "t").innerJoin("agent_directory", "d", "d.agent_id = t.agent_id").where("t.eligible = 1")
+      : context.dataSource.createQueryBuilder().from("agent_directory", "d").leftJoin(TrustProfile, "t", "t.agent_id = d.agent_id");
+    const score = eligibleOnly ? "t.composite_score" : `COALESCE(t.composite_score, ${PRIOR_SCORE})`;
+    const id = eligibleOnly ? "t.agent_id" : "d.agent_id";
+    query
+      .select(id, "agent_id")
       .addSelect(score, "score")
-      .from("agent_directory", "d")
-      .leftJoin(TrustProfile, "t", "t.agent_id = d.agent_id")
-      .orderBy("score", "DESC")
-      .addOrderBy("d.agent_id", "ASC")
+      .orderBy(score, "DESC")
+      .addOrderBy(id, "DESC")
       .limit(size + 1);
     // Workflow names never contain one another, so a substring match on the stored list is exact.
     if (filter?.domain) query.andWhere("d.domains LIKE :domain", { domain: `%${filter.domain}%` });
     if (filter?.minCompositeScore != null) query.andWhere(`${score} >= :minScore`, { minScore: filter.minCompositeScore });
-    if (filter?.eligibleOnly ?? true) query.andWhere("t.eligible = 1");
     if (after) {
       const [afterScore, afterId] = decodeCursor(after, "after", isSearchCursor);
-      query.andWhere(`(${score} < :afterScore OR (${score} = :afterScore AND d.agent_id > :afterId))`, { afterScore, afterId });
+      query.andWhere(`(${score} < :afterScore OR (${score} = :afterScore AND ${id} < :afterId))`, { afterScore, afterId });
     }
     const rows = await query.getRawMany<{ agent_id: string; score: number | string }>();
     const page = rows.slice(0, size);

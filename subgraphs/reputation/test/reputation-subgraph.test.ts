@@ -58,7 +58,7 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
   const ranked = (keep: (agent: Seeded) => boolean) =>
     Object.values(seeded)
       .filter(keep)
-      .sort((a, b) => (b.score ?? 500) - (a.score ?? 500) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort((a, b) => (b.score ?? 500) - (a.score ?? 500) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .map((agent) => agent.id);
   const mine = (ids: string[]) => {
     const own = new Set(Object.values(seeded).map((agent) => agent.id));
@@ -92,7 +92,7 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
   });
 
   describe("searchAgents", () => {
-    it("lists only eligible agents by default, highest composite score first, ties by id", async () => {
+    it("lists only eligible agents by default, highest composite score first, ties by id descending", async () => {
       const { ids } = await search({ first: 100 });
 
       expect(mine(ids)).toEqual(ranked((agent) => agent.eligible));
@@ -151,8 +151,9 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
     });
 
     it("continues after a cursor that falls between stored positions", async () => {
-      // A cursor for score 880 and an id before every real one continues with the 880 tie.
-      const { ids } = await search({ filter: { eligibleOnly: false }, first: 100, after: encodeCursor([880, ""]) });
+      // Ties run from the highest id down: a cursor for score 880 and an id above every real (hex)
+      // one continues with the whole 880 tie.
+      const { ids } = await search({ filter: { eligibleOnly: false }, first: 100, after: encodeCursor([880, "z"]) });
 
       expect(mine(ids)).toEqual(ranked((agent) => (agent.score ?? 500) <= 880));
     });

@@ -1,0 +1,128 @@
+/**
+ * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite`): search pages
+ * through the gateway, evaluation-run submission through the gateway, and judge throughput
+ * through the Lambda handler at batch sizes 1 and 10. Everything runs on loopback, every loop is
+ * bounded. Prints a Markdown report for docs/benchmarks.md.
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { handler as judge } from "../functions/judge.js";
+import { StatementCounter, inTransaction } from "../lib/database.js";
+import { AgentDomain } from "../lib/agent-domain.js";
+import { TrustProfile } from "../subgraphs/reputation/trust.entity.js";
+import { assessTrust } from "../subgraphs/reputation/scoring.js";
+import { Agent } from "../subgraphs/agents/agent.entity.js";
+import { judgeJob } from "../subgraphs/pacts/evaluation.job.js";
+import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
+import { SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../test/support/fixtures.js";
+import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
+import { agentFixture, seedAgentWithPact, seedQueuedRun } from "../test/support/seed.js";
+import { sqsEvent, sqsRecordFactory } from "../test/support/sqs-record.js";
+import { startTestSystem } from "../test/support/system.js";
+
+const { values } = parseArgs({ options: { db: { type: "string" } } });
+const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
+
+const AGENTS = 1000;
+const PAGE = 20;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `task` `total` times with `concurrency` in flight; returns per-call latencies (ms) and wall time. */
+async function load(total: number, concurrency: number, task: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const wall = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: (total / wall) * 1000, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+}
+
+const ms = (value: number) => value.toFixed(1);
+const rows: string[] = [];
+
+for (const kind of kinds) {
+  const database = await createTestDatabase(kind);
+  const statements = new StatementCounter(/outbox_messages/);
+  // The judge is invoked directly below, so the local poller stays off.
+  const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false });
+  try {
+    const ds = system.dataSource;
+    // A marketplace of AGENTS listed agents with scores spread over the range.
+    await inTransaction(ds, async (manager) => {
+      const agents = Array.from({ length: AGENTS }, (_, i) => agentFixture(`builder-${i % 50}`, [i % 2 ? AgentDomain.ALERT_TRIAGE : AgentDomain.PLAYBOOK_ROUTING], `Bench agent ${i}`));
+      for (let i = 0; i < agents.length; i += 200) await manager.insert(Agent, agents.slice(i, i + 200));
+      const profiles = agents.map((agent, i) => {
+        const passed = 50 + (i % 400);
+        const failed = i % 37;
+        return Object.assign(new TrustProfile(), {
+          agentId: agent.id,
+          ...assessTrust({ passed, failed, runs: 1, lastRunPassed: true, lastRunFailedCriticalClauses: [] }),
+          casesPassed: passed, casesFailed: failed, evaluationRuns: 1, lastRunPassed: true, lastRunFailedCriticalClauses: [], updatedAt: new Date(),
+        });
+      });
+      for (let i = 0; i < profiles.length; i += 200) await manager.insert(TrustProfile, profiles.slice(i, i + 200));
+    });
+
+    // Search: a page of 20 with fields from all four subgraphs.
+    const variables = { filter: { domain: "ALERT_TRIAGE" }, first: PAGE };
+    const page = async () => {
+      const response = dataOf(await postGraphQL<Record<string, any>>(system.gatewayUrl, SEARCH_AGENTS, variables));
+      if (response.searchAgents.edges.length !== PAGE) throw new Error("short page");
+    };
+    await load(50, 4, page); // warm-up
+    const before = statements.count;
+    await page();
+    const perPage = statements.count - before;
+    const sequential = await load(300, 1, page);
+    const concurrent = await load(1000, 8, page);
+    rows.push(`| ${kind} | searchAgents, page of ${PAGE} of ${AGENTS} agents, 1 in flight | ${sequential.perSecond.toFixed(0)} | ${ms(sequential.p50)} | ${ms(sequential.p95)} | ${ms(sequential.p99)} | ${perPage} SQL statements per page |`);
+    rows.push(`| ${kind} | searchAgents, page of ${PAGE}, 8 in flight | ${concurrent.perSecond.toFixed(0)} | ${ms(concurrent.p50)} | ${ms(concurrent.p95)} | ${ms(concurrent.p99)} | |`);
+
+    // Submission: 100 cases per run, through the gateway into the run, case and outbox tables.
+    const builder = await bearer("builder", "bench-builder");
+    const { agent, pact } = await seedAgentWithPact(ds, "bench-builder");
+    const cases = triageCases(100, { wrongSeverity: 2 });
+    const submit = await load(200, 4, async () => {
+      dataOf(await postGraphQL(system.gatewayUrl, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases } }, builder));
+    });
+    rows.push(`| ${kind} | submitEvaluationRun, 100 cases, 4 in flight | ${submit.perSecond.toFixed(0)} | ${ms(submit.p50)} | ${ms(submit.p95)} | ${ms(submit.p99)} | run + cases + outbox in one transaction |`);
+
+    // Judge: 100-case runs through the Lambda handler, one worker, batch sizes 1 and 10.
+    for (const batch of [1, 10]) {
+      const runs = [];
+      for (let i = 0; i < 60; i += 1) runs.push(await seedQueuedRun(ds, pact, cases, { outbox: false }));
+      const started = performance.now();
+      for (let i = 0; i < runs.length; i += batch) {
+        const response = await judge(sqsEvent(...runs.slice(i, i + batch).map((run) => sqsRecordFactory(JSON.stringify(judgeJob(run.id))))));
+        if (response.batchItemFailures.length) throw new Error("judge failed");
+      }
+      const seconds = (performance.now() - started) / 1000;
+      rows.push(`| ${kind} | judge handler, 100-case runs, batch ${batch}, 1 worker | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
+    }
+  } finally {
+    await system.stop();
+    await database.drop();
+  }
+}
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log(`Peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
+console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
+console.log("|---|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);
+process.exit(0);

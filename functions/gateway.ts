@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
-import { callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
+import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/config.js";
-import { asLambdaServer } from "../lib/lambda.js";
+import { asLambdaServer, bodyLimit } from "../lib/lambda.js";
 import { resolveSecrets } from "../lib/secrets.js";
 
 const settings = config();
@@ -19,5 +19,6 @@ const identityOf = callerIdentityReader(options);
 
 /** The gateway on Lambda (public function URL). */
 export const handler = startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+  middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
   context: async ({ event }) => ({ identity: await identityOf(event.headers.authorization) }),
 });

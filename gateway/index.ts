@@ -7,14 +7,14 @@ import { serveGraphQL, type RunningServer } from "../lib/http-server.js";
 import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/identity.js";
 import { UnauthenticatedError } from "../lib/errors.js";
 import type { Secrets } from "../lib/secrets.js";
-import { depthLimit } from "./depth-limit.js";
+import { operationLimits } from "./operation-limits.js";
 
 export interface GatewayContext {
   identity: Identity;
 }
 
 /** Largest request body the gateway accepts: a full evaluation run with room to spare. */
-const GATEWAY_MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const GATEWAY_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface GatewayOptions {
   config: AppConfig;
@@ -54,7 +54,9 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
-    validationRules: [depthLimit(options.config.gateway.maxQueryDepth)],
+    validationRules: [operationLimits(options.config.gateway.limits)],
+    // Refuses huge documents while parsing, before validation walks them.
+    parseOptions: { maxTokens: options.config.gateway.maxQueryTokens },
     // Shutdown is the process's job (see lib/subgraph-server.ts).
     stopOnTerminationSignals: false,
   });

@@ -13,7 +13,13 @@ export interface AppConfig {
   databaseUrl: string;
   /** Connections per process (MySQL); small on Lambda, where every warm instance keeps its own pool. */
   databasePoolSize: number;
-  gateway: { host: string; port: number; maxQueryDepth: number; introspection: boolean };
+  gateway: {
+    host: string;
+    port: number;
+    limits: { maxDepth: number; maxFields: number; maxRootFields: number };
+    maxQueryTokens: number;
+    introspection: boolean;
+  };
   subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
   auth: {
     /** HS256 secret for caller tokens; generated under dataDir when absent (development only). */
@@ -114,7 +120,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     gateway: {
       host: str("HOST") ?? "127.0.0.1",
       port: int("PORT", 4000, 0, 65535),
-      maxQueryDepth: int("MAX_QUERY_DEPTH", 12, 2, 100),
+      limits: {
+        maxDepth: int("MAX_QUERY_DEPTH", 12, 2, 100),
+        maxFields: int("MAX_QUERY_FIELDS", 500, 10, 100_000),
+        maxRootFields: int("MAX_ROOT_FIELDS", 10, 1, 1000),
+      },
+      maxQueryTokens: int("MAX_QUERY_TOKENS", 10_000, 100, 1_000_000),
       introspection: (str("INTROSPECTION") ?? (production ? "false" : "true")) === "true",
     },
     subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },

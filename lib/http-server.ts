@@ -32,7 +32,9 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown
       size += chunk.length;
       if (size > limit) {
         reject(new HttpError(413, `Request body exceeds ${limit} bytes`));
-        req.destroy();
+        // Stop buffering; the rest is drained unread so the 413 can still be sent.
+        req.removeAllListeners("data");
+        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -49,6 +51,14 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown
   });
 }
 
+function parseRequestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://localhost");
+  } catch {
+    throw new HttpError(400, "Malformed request target");
+  }
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify(body));
@@ -60,11 +70,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
  */
 export async function serveGraphQL<TContext extends BaseContext>(server: ApolloServer<TContext>, options: HttpServerOptions<TContext>): Promise<RunningServer> {
   await server.start();
+  // Everything, URL parsing included, happens inside the try: a request handler that rejects
+  // would be an unhandled rejection, which ends the process.
   const httpServer = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
-    if (url.pathname !== "/graphql") return sendJson(res, 404, { errors: [{ message: "Not found: the API is at /graphql" }] });
     try {
+      const url = parseRequestUrl(req.url);
+      if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
+      if (url.pathname !== "/graphql") return sendJson(res, 404, { errors: [{ message: "Not found: the API is at /graphql" }] });
       const body = req.method === "POST" ? await readJsonBody(req, options.maxBodyBytes) : undefined;
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
@@ -83,7 +95,11 @@ export async function serveGraphQL<TContext extends BaseContext>(server: ApolloS
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
-      if (error instanceof HttpError) return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+      if (error instanceof HttpError) {
+        // Said before closing: the client may still be sending a body we will not read.
+        res.setHeader("connection", "close");
+        return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+      }
       console.error("[http]", error);
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.end();

@@ -14,7 +14,7 @@ export interface Subgraph<TContext extends BaseContext> {
 }
 
 /** Subgraphs accept what the gateway accepts, plus headroom for its query plans. */
-const SUBGRAPH_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const SUBGRAPH_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads the gateway's signed identity header. A request without a valid one did not come through

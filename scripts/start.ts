@@ -2,6 +2,9 @@ import { config } from "../lib/config.js";
 import { databaseKind } from "../lib/database.js";
 import { startLocalSystem } from "../runtime/local.js";
 
+// Last line of defence: log, never die silently with the whole system.
+process.on("unhandledRejection", (reason) => console.error("[unhandled rejection]", reason));
+
 const settings = config();
 const system = await startLocalSystem(settings);
 const where = databaseKind(settings.databaseUrl) === "sqlite" ? settings.databaseUrl : "MySQL (DATABASE_URL)";

@@ -135,6 +135,9 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     const badToken = await fetch(system.gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "{ __typename }" }) });
     expect(badToken.status).toBe(401);
     expect(JSON.stringify(await badToken.json())).toContain("UNAUTHENTICATED");
+    const flood = await call(`{ ${Array.from({ length: 50 }, (_, i) => `a${i}: searchAgents { edges { cursor } }`).join(" ")} }`);
+    expect(flood.status).toBe(400);
+    expect(flood.errors?.[0]).toMatchObject({ message: "Operation asks for 50 top-level fields; the limit is 10", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
     for (const response of [invalid, anonymous, wrongRole, missing]) {
       expect(JSON.stringify(response)).not.toMatch(/stack|SELECT|INSERT|at .*\.ts/);
     }

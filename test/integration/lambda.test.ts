@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { DataSource } from "typeorm";
 import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/embedded-sqs.js";
 import { subgraphLambdaHandler } from "../../lib/lambda.js";
+import { SUBGRAPH_MAX_BODY_BYTES } from "../../lib/subgraph-server.js";
 import { createSqsClient } from "../../lib/queue.js";
 import { openDatabase } from "../../runtime/data-source.js";
 import type { LocalSystem } from "../../runtime/local.js";
@@ -45,6 +46,16 @@ describe("Lambda entry points", () => {
     expect(bodyOf(direct!).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(structured(forwarded!).statusCode).toBe(200);
     expect(bodyOf(forwarded!)).toEqual({ data: { agent: null } });
+  });
+
+  it("a subgraph behind a function URL refuses an oversized body before parsing it", async () => {
+    const handler = subgraphLambdaHandler(await agentsSubgraph(dataSource), TEST_SECRETS.subgraphSecret);
+    const huge = { query: `{ __typename } # ${"x".repeat(SUBGRAPH_MAX_BODY_BYTES)}` };
+
+    const result = await handler(functionUrlEvent(huge, await asGateway("agents", { role: "anonymous", subject: null })), lambdaContext(), () => {});
+
+    expect(structured(result!).statusCode).toBe(413);
+    expect(bodyOf(result!).errors[0].extensions.code).toBe("BAD_REQUEST");
   });
 
   describe("with a running system", () => {

@@ -65,11 +65,35 @@ const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
  * embedded SQLite default no write can slip into another request's open transaction.
  */
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== "better-sqlite3") return dataSource.transaction(work);
+  if (dataSource.options.type !== "better-sqlite3") return retryingConflicts(() => dataSource.transaction(work));
   const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
   sqliteLocks.set(dataSource, next);
   return next;
+}
+
+const CONFLICT_ATTEMPTS = 4;
+
+/** True for InnoDB's deadlock and lock-wait-timeout errors, after which the transaction is rolled back. */
+export function isLockConflict(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
+}
+
+/**
+ * InnoDB resolves a deadlock by rolling one transaction back; the documented remedy is to run it
+ * again. Work passed to inTransaction only touches the database, so repeating it is safe.
+ */
+async function retryingConflicts<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!isLockConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
+    }
+  }
 }
 
 /** Row locking for read-modify-write inside a transaction; SQLite locks the whole file on write anyway. */

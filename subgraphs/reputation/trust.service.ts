@@ -39,8 +39,16 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
   if (recorded) return null;
   await manager.insert(EvaluationEvidence, Object.assign(new EvaluationEvidence(), outcome));
 
-  // Make sure the row exists, then lock it, so concurrent judges of one agent serialise here.
-  await manager.createQueryBuilder().insert().into(TrustProfile).values(priorProfile(outcome.agentId)).orIgnore().execute();
+  // Make sure the row exists, then lock it, so concurrent judges of one agent serialise here. An
+  // upsert, not INSERT IGNORE: on InnoDB the latter takes a shared lock on an existing row, and
+  // two judges upgrading theirs to FOR UPDATE deadlock.
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(TrustProfile)
+    .values(priorProfile(outcome.agentId))
+    .orUpdate(["agent_id"], ["agent_id"])
+    .execute();
   const current = await manager.findOneOrFail(TrustProfile, { where: { agentId: outcome.agentId }, lock: writeLock(manager) });
 
   const totals = {
@@ -60,6 +68,9 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     lastRunFailedCriticalClauses: totals.lastRunFailedCriticalClauses,
     updatedAt: outcome.judgedAt,
   });
-  await manager.save(TrustProfile, next);
+  // An UPDATE, not save(): save() looks the row up with a plain read, which under REPEATABLE READ
+  // may come from a snapshot older than the row and then tries to INSERT it.
+  const { agentId, ...changes } = next;
+  await manager.update(TrustProfile, { agentId }, changes);
   return next;
 }

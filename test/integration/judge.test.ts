@@ -72,6 +72,18 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
     expect(await countOf(EvaluationEvidence, run.id)).toBe(1);
   });
 
+  it("judges many runs of one agent at once without losing or double-counting any", async () => {
+    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const runs = [];
+    for (let i = 0; i < 8; i += 1) runs.push(await seedQueuedRun(dataSource, pact, triageCases(20, { wrongSeverity: i % 2 })));
+
+    // Separate invocations, as concurrent Lambda workers would be.
+    const results = await Promise.all(runs.map((run) => handler(sqsEvent(jobFor(run.id)))));
+
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 8 * 20 - 4, casesFailed: 4, evaluationRuns: 8 });
+  });
+
   it("reports only the poison records of a batch as failed and judges the rest", async () => {
     const { pact } = await seedAgentWithPact(dataSource);
     const good = await seedQueuedRun(dataSource, pact);

@@ -2,7 +2,8 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { config } from "../lib/config.js";
 import { relayOnce, sqsPublisher } from "../lib/outbox.js";
 import { createSqsClient } from "../lib/queue.js";
-import { sharedDataSource } from "../runtime/data-source.js";
+import { requeuePolicy, sharedDataSource } from "../runtime/data-source.js";
+import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
 
 const settings = config();
 if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
@@ -11,14 +12,18 @@ const publish = sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sq
 /** Leave this much of the invocation for the last batch's bookkeeping. */
 const SAFETY_MS = 5_000;
 
-/** Scheduled: publishes every due outbox message, batch by batch, until none is left or time runs short. */
-export async function handler(_event: ScheduledEvent, context: Context): Promise<{ published: number }> {
+/**
+ * Scheduled: requeues runs whose job has gone missing (see requeueStaleRuns), then publishes every
+ * due outbox message, batch by batch, until none is left or time runs short.
+ */
+export async function handler(_event: ScheduledEvent, context: Context): Promise<{ requeued: number; failed: number; published: number }> {
   const dataSource = await sharedDataSource();
+  const { requeued, failed } = await requeueStaleRuns(dataSource, requeuePolicy(settings));
   let published = 0;
   for (;;) {
     const sent = await relayOnce(dataSource, publish);
     published += sent;
     if (sent === 0 || context.getRemainingTimeInMillis() < SAFETY_MS) break;
   }
-  return { published };
+  return { requeued, failed, published };
 }

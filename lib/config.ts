@@ -37,6 +37,10 @@ export interface AppConfig {
     judgeQueueUrl?: string;
     maxReceiveCount: number;
     visibilityTimeoutSeconds: number;
+    /** A run still QUEUED this long after its job was written gets a new job. */
+    staleAfterSeconds: number;
+    /** Requeues before a run is marked FAILED. */
+    maxRequeues: number;
     waitTimeSeconds: number;
     batchSize: number;
   };
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       judgeQueueUrl: queueUrl("JUDGE_QUEUE_URL"),
       maxReceiveCount: int("JUDGE_MAX_RECEIVE_COUNT", 3, 1, 1000),
       visibilityTimeoutSeconds: int("JUDGE_VISIBILITY_TIMEOUT_SECONDS", 60, 1, 43200),
+      staleAfterSeconds: int("JUDGE_STALE_AFTER_SECONDS", 900, 1, 7 * 86400),
+      maxRequeues: int("JUDGE_MAX_REQUEUES", 3, 0, 100),
       waitTimeSeconds: int("JUDGE_WAIT_TIME_SECONDS", 5, 0, 20),
       batchSize: int("JUDGE_BATCH_SIZE", 10, 1, 10),
     },

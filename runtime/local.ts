@@ -8,15 +8,18 @@ import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/config
 import { startEmbeddedSqs } from "../lib/embedded-sqs.js";
 import type { RunningServer } from "../lib/http-server.js";
 import { sqsPublisher, startRelay } from "../lib/outbox.js";
+import { openDatabase, provideDataSource, requeuePolicy } from "./data-source.js";
 import { createSqsClient, startPoller, type Poller } from "../lib/queue.js";
 import { resolveSecrets } from "../lib/secrets.js";
 import { startSubgraphServer, type Subgraph } from "../lib/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
-import { requeueUnjudgedRuns } from "../subgraphs/pacts/evaluation.judge.js";
+import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
-import { openDatabase, provideDataSource } from "./data-source.js";
+
+/** As often as the scheduled relay runs on AWS. */
+const RECONCILE_INTERVAL_MS = 60_000;
 
 export interface LocalSystemOptions {
   /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
@@ -61,8 +64,9 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       endpoint = embedded.url;
       judgeQueueUrl = embedded.judgeQueueUrl;
       judgeDeadLetterQueueUrl = embedded.judgeDeadLetterQueueUrl;
-      // The emulator starts empty: put back the jobs of runs a previous process left unjudged.
-      await requeueUnjudgedRuns(dataSource);
+      // The emulator starts empty: put back, uncounted, the jobs of every run a previous process
+      // left unjudged.
+      await requeueStaleRuns(dataSource, { staleAfterMs: 0 });
     }
     const client = createSqsClient({ region: config.sqs.region, endpoint });
     stops.push(async () => client.destroy());
@@ -70,6 +74,13 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
     const queueUrl = judgeQueueUrl;
     const relay = startRelay(dataSource, sqsPublisher(client, { judge: queueUrl }), config.outbox.pollIntervalMs);
     stops.push(() => relay.stop());
+    const reconciler = setInterval(() => {
+      requeueStaleRuns(dataSource, requeuePolicy(config)).then(
+        ({ requeued }) => requeued > 0 && relay.nudge(),
+        (error: unknown) => console.error("[reconciler]", error),
+      );
+    }, RECONCILE_INTERVAL_MS);
+    stops.push(async () => clearInterval(reconciler));
 
     const subgraphs: Record<SubgraphName, Subgraph<BaseContext>> = {
       agents: await agentsSubgraph(dataSource),

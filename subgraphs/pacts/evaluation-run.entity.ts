@@ -8,7 +8,7 @@ import type { TriageResult } from "./judging/alert-triage.js";
 @ObjectType({ description: "A batch of cases submitted as evidence and judged against one pact version." })
 @Entity({ name: "evaluation_runs" })
 @Index("idx_runs_agent", ["agentId", "submittedAt"])
-@Index("idx_runs_status", ["status", "submittedAt"])
+@Index("idx_runs_status", ["status", "enqueuedAt"])
 export class EvaluationRun {
   @Field(() => ID, { description: "Stable identifier of the run." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -61,6 +61,18 @@ export class EvaluationRun {
   @Field(() => Date, { nullable: true, description: "When judging finished; null until then." })
   @Column({ name: "completed_at", type: "datetime", precision: 3, nullable: true })
   completedAt: Date | null;
+
+  /** When a judge job for the run was last written; the reconciler requeues runs left waiting too long. */
+  @Column({ name: "enqueued_at", type: "datetime", precision: 3 })
+  enqueuedAt: Date;
+
+  /** How many times the reconciler has had to requeue the run. */
+  @Column({ type: "int", default: 0 })
+  requeues: number;
+
+  @Field(() => String, { nullable: true, description: "Why judging gave up on the run; null unless the status is FAILED." })
+  @Column({ name: "failure_reason", type: "varchar", length: 500, nullable: true })
+  failureReason: string | null;
 }
 
 /** One submitted case, kept verbatim as evidence. Not exposed: alerts may hold customer data. */

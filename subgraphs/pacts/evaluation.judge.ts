@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from "typeorm";
+import { LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
 import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
@@ -28,7 +28,8 @@ export interface JudgedRun {
 export async function judgeEvaluationRun(manager: EntityManager, runId: string, now = new Date()): Promise<JudgedRun | null> {
   const run = await manager.findOne(EvaluationRun, { where: { id: runId }, lock: writeLock(manager) });
   if (!run) throw new Error(`evaluation run ${runId} does not exist`);
-  if (run.status === EvaluationRunStatus.COMPLETED) return null;
+  // Judged already, or given up on: either way this copy of the job has nothing to do.
+  if (run.status !== EvaluationRunStatus.QUEUED) return null;
 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
@@ -70,15 +71,43 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   };
 }
 
+export interface RequeuePolicy {
+  /** Runs whose job was written longer ago than this are requeued. */
+  staleAfterMs: number;
+  /** After this many requeues a run is marked FAILED instead; omit to requeue without counting. */
+  maxRequeues?: number;
+}
+
 /**
- * Writes a fresh judge job for every run still QUEUED. The embedded SQS emulator keeps messages in
- * memory only, so after a restart this puts back whatever it lost; a run that was in fact queued
- * twice is judged once (see judgeEvaluationRun).
+ * Writes a fresh judge job for every run left QUEUED too long, and gives up on runs requeued too
+ * often. A job can vanish: the embedded emulator forgets its messages on restart, and on AWS a job
+ * that kept failing moves to the dead-letter queue. A run queued twice is still judged once (see
+ * judgeEvaluationRun). Returns how many runs were requeued and failed.
  */
-export async function requeueUnjudgedRuns(dataSource: DataSource): Promise<number> {
+export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
+  const stale = await dataSource.getRepository(EvaluationRun).find({
+    select: { id: true, requeues: true, enqueuedAt: true },
+    where: { status: EvaluationRunStatus.QUEUED, enqueuedAt: LessThanOrEqual(new Date(now.getTime() - policy.staleAfterMs)) },
+    order: { enqueuedAt: "ASC" },
+    take: 500,
+  });
   return inTransaction(dataSource, async (manager) => {
-    const runs = await manager.find(EvaluationRun, { select: { id: true }, where: { status: In([EvaluationRunStatus.QUEUED]) } });
-    for (const run of runs) await enqueue(manager, "judge", judgeJob(run.id));
-    return runs.length;
+    const result = { requeued: 0, failed: 0 };
+    for (const run of stale) {
+      // Conditional on what was read, so two reconcilers, or a judge finishing meanwhile, win cleanly.
+      const unchanged = { id: run.id, status: EvaluationRunStatus.QUEUED, enqueuedAt: run.enqueuedAt };
+      if (policy.maxRequeues !== undefined && run.requeues >= policy.maxRequeues) {
+        const reason = `not judged after ${run.requeues} requeues; the job's failures are in the judge's logs and dead-letter queue`;
+        const { affected } = await manager.update(EvaluationRun, unchanged, { status: EvaluationRunStatus.FAILED, failureReason: reason, completedAt: now });
+        result.failed += affected ?? 0;
+        continue;
+      }
+      const requeues = run.requeues + (policy.maxRequeues === undefined ? 0 : 1);
+      const { affected } = await manager.update(EvaluationRun, unchanged, { enqueuedAt: now, requeues });
+      if (!affected) continue;
+      await enqueue(manager, "judge", judgeJob(run.id));
+      result.requeued += 1;
+    }
+    return result;
   });
 }

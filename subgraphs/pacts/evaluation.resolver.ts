@@ -59,6 +59,7 @@ export class EvaluationRunResolver {
       if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
       if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is retired`);
       validateCases(input.cases, pact.workflow);
+      const now = new Date();
 
       const run = manager.create(EvaluationRun, {
         id: randomUUID(),
@@ -72,8 +73,11 @@ export class EvaluationRunResolver {
         passed: null,
         weightedPassShare: null,
         submittedBy: builder,
-        submittedAt: new Date(),
+        submittedAt: now,
         completedAt: null,
+        enqueuedAt: now,
+        requeues: 0,
+        failureReason: null,
       });
       await manager.insert(EvaluationRun, run);
       const rows = input.cases.map((c, position) => Object.assign(new EvaluationCase(), {

@@ -30,6 +30,7 @@ export enum EvaluationMethod {
 export enum EvaluationRunStatus {
   QUEUED = "QUEUED",
   COMPLETED = "COMPLETED",
+  FAILED = "FAILED",
 }
 
 export enum ClauseOutcome {
@@ -71,6 +72,7 @@ registerEnumType(EvaluationMethod, { name: "EvaluationMethod", description: "How
 registerEnumType(EvaluationRunStatus, { name: "EvaluationRunStatus", description: "Where an evaluation run is in judging.", valuesConfig: {
   QUEUED: { description: "Accepted and waiting for a judge." },
   COMPLETED: { description: "Judged; verdicts and clause results are final." },
+  FAILED: { description: "Judging gave up after repeated failures; see failureReason. The evidence counts for nothing." },
 } });
 registerEnumType(ClauseOutcome, { name: "ClauseOutcome", description: "The verdict on one clause for one run.", valuesConfig: {
   PASSED: { description: "The observed value meets the threshold." },

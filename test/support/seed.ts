@@ -37,7 +37,7 @@ export async function seedQueuedRun(dataSource: DataSource, pact: Pact, cases = 
   return inTransaction(dataSource, async (manager) => {
     const run = manager.create(EvaluationRun, {
       id: randomUUID(), agentId: pact.agentId, pactId: pact.id, pactVersion: pact.version, status: EvaluationRunStatus.QUEUED, caseCount: cases.length,
-      passedCount: null, failedCount: null, passed: null, weightedPassShare: null, submittedBy: pact.createdBy, submittedAt: new Date(), completedAt: null,
+      passedCount: null, failedCount: null, passed: null, weightedPassShare: null, submittedBy: pact.createdBy, submittedAt: new Date(), completedAt: null, enqueuedAt: new Date(), requeues: 0, failureReason: null,
     });
     await manager.insert(EvaluationRun, run);
     await insertInChunks(

@@ -63,11 +63,14 @@ export class CreatePacts1764100000200 implements MigrationInterface {
           { name: "submitted_by", type: "varchar", length: "128" },
           when("submitted_at"),
           when("completed_at", true),
+          when("enqueued_at"),
+          { name: "requeues", type: "int", default: 0 },
+          { name: "failure_reason", type: "varchar", length: "500", isNullable: true },
         ],
       }),
     );
     await runner.createIndex("evaluation_runs", new TableIndex({ name: "idx_runs_agent", columnNames: ["agent_id", "submitted_at"] }));
-    await runner.createIndex("evaluation_runs", new TableIndex({ name: "idx_runs_status", columnNames: ["status", "submitted_at"] }));
+    await runner.createIndex("evaluation_runs", new TableIndex({ name: "idx_runs_status", columnNames: ["status", "enqueued_at"] }));
 
     await runner.createTable(
       new Table({

@@ -31,8 +31,9 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   };
   if (databaseKind(options.url) === "sqlite") {
     const file = options.url.slice("sqlite:".length);
-    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return new DataSource({
+    if (file === ":memory:") throw new Error("DATABASE_URL sqlite: needs a file; a reader and a writer connection must share it");
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new SqliteDataSource({
       ...common,
       type: "better-sqlite3",
       database: file,
@@ -56,19 +57,42 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   });
 }
 
-/** Serialises transactions per SQLite DataSource: TypeORM shares one connection there, and two
- * interleaved transactions on it would silently become one. */
-const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+/**
+ * SQLite as two connections to one WAL file. TypeORM gives a SQLite DataSource a single shared
+ * connection, so reads made while a transaction is open would see its uncommitted rows. Here
+ * every read uses the DataSource's own connection and sees only committed data, and transactions
+ * run one at a time on a second, writer connection (inTransaction).
+ */
+class SqliteDataSource extends DataSource {
+  readonly writer: DataSource;
+  /** The tail of the queue of transactions waiting for the writer. */
+  writes: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ConstructorParameters<typeof DataSource>[0]) {
+    super(options);
+    this.writer = new DataSource(options);
+  }
+
+  override async initialize(): Promise<this> {
+    await super.initialize();
+    await this.writer.initialize();
+    return this;
+  }
+
+  override async destroy(): Promise<void> {
+    if (this.writer.isInitialized) await this.writer.destroy();
+    await super.destroy();
+  }
+}
 
 /**
- * Runs `work` in one transaction. Every write in this codebase goes through here, so that on the
- * embedded SQLite default no write can slip into another request's open transaction.
+ * Runs `work` in one transaction. Every write in this codebase goes through here: on MySQL it is
+ * retried after a deadlock, on SQLite it waits its turn for the writer connection.
  */
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== "better-sqlite3") return retryingConflicts(() => dataSource.transaction(work));
-  const previous = sqliteLocks.get(dataSource) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-  sqliteLocks.set(dataSource, next);
+  if (!(dataSource instanceof SqliteDataSource)) return retryingConflicts(() => dataSource.transaction(work));
+  const next = dataSource.writes.catch(() => undefined).then(() => dataSource.writer.transaction(work));
+  dataSource.writes = next;
   return next;
 }
 

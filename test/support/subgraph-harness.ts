@@ -2,7 +2,7 @@ import type { BaseContext } from "@apollo/server";
 import type { DataSource } from "typeorm";
 import { expect } from "vitest";
 import type { AgentDomain } from "../../lib/agent-domain.js";
-import { StatementCounter } from "../../lib/database.js";
+import { StatementCounter, inTransaction } from "../../lib/database.js";
 import { ANONYMOUS, IDENTITY_HEADER, signIdentityAssertion, type Identity } from "../../lib/identity.js";
 import type { RunningServer } from "../../lib/http-server.js";
 import { startSubgraphServer, type Subgraph } from "../../lib/subgraph-server.js";
@@ -68,7 +68,7 @@ export async function startSubgraphHarness<TContext extends BaseContext>(
       },
       async seedAgent(ownerId, domains, name) {
         const agent = agentFixture(ownerId, domains, name);
-        await ds.getRepository(Agent).insert(agent);
+        await inTransaction(ds, (manager) => manager.insert(Agent, agent));
         return agent;
       },
       stop,

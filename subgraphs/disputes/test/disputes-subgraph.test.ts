@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/agent-domain.js";
+import { inTransaction } from "../../../lib/database.js";
 import type { Identity } from "../../../lib/identity.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import type { Agent } from "../../agents/agent.entity.js";
@@ -136,8 +137,8 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       const busy = await harness.seedAgent("erin", [AgentDomain.ALERT_TRIAGE]);
       const settled = await harness.seedAgent("erin", [AgentDomain.ALERT_TRIAGE]);
       for (let i = 0; i < 3; i += 1) dataOf(await file({ agentId: busy.id, reason: `${REASON} #${i}` }, buyer("frank")));
-      await harness.dataSource.getRepository(Dispute).insert(
-        Object.assign(new Dispute(), { id: randomUUID(), agentId: settled.id, reason: REASON, severity: DisputeSeverity.MINOR, status: DisputeStatus.RESOLVED, filedBy: "frank", filedAt: new Date() }),
+      await inTransaction(harness.dataSource, (manager) =>
+        manager.insert(Dispute, Object.assign(new Dispute(), { id: randomUUID(), agentId: settled.id, reason: REASON, severity: DisputeSeverity.MINOR, status: DisputeStatus.RESOLVED, filedBy: "frank", filedAt: new Date() })),
       );
       const representations = [busy, calm, settled].map(({ id }) => ({ __typename: "Agent", id }));
 

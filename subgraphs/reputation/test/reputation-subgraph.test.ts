@@ -33,28 +33,27 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
   async function seed(key: string, domain: AgentDomain, score: number | null, eligible = false): Promise<void> {
     const agent = await harness.seedAgent(`owner-${key}`, [domain], key);
     if (score !== null) {
-      await harness.dataSource.getRepository(TrustProfile).insert(
-        Object.assign(new TrustProfile(), {
-          agentId: agent.id,
-          compositeScore: score,
-          compositeConfidence: 0.5,
-          tier: eligible ? TrustTier.SILVER : TrustTier.UNRATED,
-          eligible,
-          reasons: [`seeded at ${score}`],
-          policyVersion: "test",
-          casesPassed: 0,
-          casesFailed: 0,
-          evaluationRuns: 1,
-          lastRunPassed: eligible,
-          lastRunFailedCriticalClauses: [],
-          updatedAt: new Date(),
-        }),
-      );
+      const profile = Object.assign(new TrustProfile(), {
+        agentId: agent.id,
+        compositeScore: score,
+        compositeConfidence: 0.5,
+        tier: eligible ? TrustTier.SILVER : TrustTier.UNRATED,
+        eligible,
+        reasons: [`seeded at ${score}`],
+        policyVersion: "test",
+        casesPassed: 0,
+        casesFailed: 0,
+        evaluationRuns: 1,
+        lastRunPassed: eligible,
+        lastRunFailedCriticalClauses: [],
+        updatedAt: new Date(),
+      });
+      await inTransaction(harness.dataSource, (manager) => manager.insert(TrustProfile, profile));
     }
     seeded[key] = { id: agent.id, score, eligible, domain };
   }
 
-  /** The seeded agents in the order search must rank them: score (prior 500 when none), then id. */
+  /** The seeded agents in the order search must rank them: score (prior 500 when none), then id descending. */
   const ranked = (keep: (agent: Seeded) => boolean) =>
     Object.values(seeded)
       .filter(keep)

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import { inTransaction } from "../../lib/database.js";
+import { openDatabase } from "../../runtime/data-source.js";
+import { Agent } from "../../subgraphs/agents/agent.entity.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { agentFixture } from "../support/seed.js";
+
+describe.each(DATABASE_KINDS)("reads outside a transaction (%s)", (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openDatabase(database.url);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it("never see rows of a transaction still open, nor of one rolled back", async () => {
+    const agent = agentFixture("alice");
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => (written = resolve));
+
+    const transaction = inTransaction(dataSource, async (manager) => {
+      await manager.insert(Agent, agent);
+      written();
+      await released;
+      throw new Error("roll back");
+    });
+    await inserted;
+    const duringTransaction = await dataSource.getRepository(Agent).findOneBy({ id: agent.id });
+    release();
+    await expect(transaction).rejects.toThrow("roll back");
+
+    expect(duringTransaction).toBeNull();
+    expect(await dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toBeNull();
+  });
+
+  it("see a transaction's rows once it has committed", async () => {
+    const agent = agentFixture("bob");
+
+    await inTransaction(dataSource, (manager) => manager.insert(Agent, agent));
+
+    expect(await dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toMatchObject({ id: agent.id, ownerId: "bob" });
+  });
+});

@@ -96,8 +96,9 @@ for (const kind of kinds) {
     const builder = await bearer("builder", "bench-builder");
     const { agent, pact } = await seedAgentWithPact(ds, "bench-builder");
     const cases = triageCases(100, { wrongSeverity: 2 });
-    const submit = await load(200, 4, async () => {
-      dataOf(await postGraphQL(system.gatewayUrl, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases } }, builder));
+    const submit = await load(200, 4, async (i) => {
+      const fresh = triageCases(100, { wrongSeverity: 2, idPrefix: `submission-${i}` });
+      dataOf(await postGraphQL(system.gatewayUrl, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: fresh } }, builder));
     });
     rows.push(`| ${kind} | submitEvaluationRun, 100 cases, 4 in flight | ${submit.perSecond.toFixed(0)} | ${ms(submit.p50)} | ${ms(submit.p95)} | ${ms(submit.p99)} | run + cases + outbox in one transaction |`);
 

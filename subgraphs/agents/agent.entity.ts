@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { AgentDomain } from "../../lib/agent-domain.js";
@@ -5,10 +6,11 @@ import { commaList } from "../../lib/database.js";
 
 /**
  * Names are unique per builder regardless of case and Unicode form, on every engine, so a
- * buyer is never shown two of one builder's agents that read the same.
+ * buyer is never shown two of one builder's agents that read the same. Hashed because folding
+ * can lengthen a name ("ﷺ" becomes 18 characters) beyond any column it fits in.
  */
 export function agentNameKey(name: string): string {
-  return name.trim().normalize("NFKC").toLowerCase();
+  return createHash("sha256").update(name.trim().normalize("NFKC").toLowerCase()).digest("hex");
 }
 
 /** An AI agent offered on the marketplace. Owned by this subgraph; the others extend it. */
@@ -26,7 +28,7 @@ export class Agent {
   name: string;
 
   /** The name as compared for uniqueness: see `agentNameKey`. */
-  @Column({ name: "name_key", type: "varchar", length: 120 })
+  @Column({ name: "name_key", type: "varchar", length: 64 })
   nameKey: string;
 
   @Field(() => String, { description: "What the agent does, in the builder's words." })

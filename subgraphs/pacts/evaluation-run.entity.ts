@@ -75,14 +75,21 @@ export class EvaluationRun {
   failureReason: string | null;
 }
 
-/** One submitted case, kept verbatim as evidence. Not exposed: alerts may hold customer data. */
+/**
+ * One submitted case, kept verbatim as evidence. Not exposed: alerts may hold customer data. A
+ * case id is evidence once per agent, so resubmitting the same cases cannot inflate a score.
+ */
 @Entity({ name: "evaluation_cases" })
+@Index("uq_cases_agent_case", ["agentId", "caseId"], { unique: true })
 export class EvaluationCase {
   @PrimaryColumn({ name: "run_id", type: "varchar", length: 36 })
   runId: string;
 
   @PrimaryColumn({ name: "case_id", type: "varchar", length: 128 })
   caseId: string;
+
+  @Column({ name: "agent_id", type: "varchar", length: 36 })
+  agentId: string;
 
   @Column({ type: "int" })
   position: number;

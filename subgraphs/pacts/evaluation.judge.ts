@@ -34,7 +34,17 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
   const cases = await manager.find(EvaluationCase, { where: { runId }, order: { position: "ASC" } });
-  const judged = judgeTriageRun(clauses, cases, pact.passThreshold);
+  const recentCases = await manager
+    .createQueryBuilder(EvaluationCase, "c")
+    .innerJoin(EvaluationRun, "r", "r.id = c.run_id")
+    .select(["c.runId", "c.caseId", "c.expected", "c.output"])
+    .where("r.pact_id = :pactId", { pactId: pact.id })
+    .andWhere("(r.status = :completed OR r.id = :runId)", { completed: EvaluationRunStatus.COMPLETED, runId })
+    .orderBy("r.submitted_at", "DESC")
+    .addOrderBy("c.position", "DESC")
+    .limit(Math.max(0, ...clauses.map((clause) => clause.windowCases)))
+    .getMany();
+  const judged = judgeTriageRun(clauses, cases, recentCases, pact.passThreshold);
 
   const casesPassed = judged.caseJudgements.filter((c) => c.passed).length;
   await insertInChunks(

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { In, type EntityManager } from "typeorm";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction, insertInChunks } from "../../lib/database.js";
+import { inTransaction, insertInChunks, isUniqueViolation } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { requireRole } from "../../lib/identity.js";
 import { enqueue } from "../../lib/outbox.js";
@@ -37,6 +38,16 @@ function validateCases(cases: EvaluationCaseInput[], workflow: AgentDomain): voi
   }
 }
 
+/** A case id is evidence once per agent: resubmitting cases must not count them again. */
+async function refuseReusedCases(manager: EntityManager, agentId: string, cases: EvaluationCaseInput[]): Promise<void> {
+  const used = await manager.find(EvaluationCase, { select: { caseId: true, runId: true }, where: { agentId, caseId: In(cases.map((c) => c.caseId)) } });
+  if (used.length === 0) return;
+  const runOf = new Map(used.map((row) => [row.caseId, row.runId]));
+  const index = cases.findIndex((c) => runOf.has(c.caseId));
+  const caseId = cases[index]!.caseId;
+  throw new ConflictError(`input.cases[${index}].caseId`, `case "${caseId}" was already submitted for this agent in run ${runOf.get(caseId)}; give new evidence new ids`);
+}
+
 @Resolver(() => EvaluationRun)
 export class EvaluationRunResolver {
   @Query(() => EvaluationRun, { nullable: true, description: "One evaluation run by id, with its verdicts once judged." })
@@ -59,6 +70,7 @@ export class EvaluationRunResolver {
       if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
       if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is retired`);
       validateCases(input.cases, pact.workflow);
+      await refuseReusedCases(manager, agent.agentId, input.cases);
       const now = new Date();
 
       const run = manager.create(EvaluationRun, {
@@ -82,6 +94,7 @@ export class EvaluationRunResolver {
       await manager.insert(EvaluationRun, run);
       const rows = input.cases.map((c, position) => Object.assign(new EvaluationCase(), {
         runId: run.id,
+        agentId: agent.agentId,
         caseId: c.caseId,
         position,
         alert: c.alert,
@@ -92,6 +105,10 @@ export class EvaluationRunResolver {
       // Same transaction as the run: the job cannot be lost between commit and publish.
       await enqueue(manager, "judge", judgeJob(run.id));
       return run;
+    }).catch((error: unknown) => {
+      // Another submission took some of these case ids between our check and our insert.
+      if (isUniqueViolation(error)) throw new ConflictError("input.cases", "some of these case ids were just submitted for this agent in another run");
+      throw error;
     });
     try {
       await context.outboxWritten();

@@ -88,9 +88,13 @@ export class PactResolver {
     return context.clausesByPactId.load(pact.id);
   }
 
-  @FieldResolver(() => EscalationOwner, { description: "Who is told when the agent's trust degrades under this pact." })
-  escalationOwner(@Root() pact: Pact): EscalationOwner {
-    return { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes };
+  @FieldResolver(() => EscalationOwner, {
+    nullable: true,
+    description: "Who is told when the agent's trust degrades under this pact. Contacts are personal data: visible to the builder who adopted the pact and to arbiters, null for anyone else.",
+  })
+  escalationOwner(@Root() pact: Pact, @Ctx() { identity }: PactsContext): EscalationOwner | null {
+    const entitled = identity.role === "arbiter" || (identity.role === "builder" && identity.subject === pact.createdBy);
+    return entitled ? { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes } : null;
   }
 
   @FieldResolver(() => AgentRef, { description: "The agent bound by the pact." })

@@ -84,6 +84,21 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
     expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 8 * 20 - 4, casesFailed: 4, evaluationRuns: 8 });
   });
 
+  it("judges each clause over the pact's most recent cases across runs, not the run alone", async () => {
+    const { pact } = await seedAgentWithPact(dataSource);
+    const first = await seedQueuedRun(dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
+    await handler(sqsEvent(jobFor(first.id)));
+    const second = await seedQueuedRun(dataSource, pact, triageCases(10));
+
+    await handler(sqsEvent(jobFor(second.id)));
+
+    const results = await dataSource.getRepository(ClauseResult).find({ where: { runId: second.id }, order: { position: "ASC" } });
+    // 37 of the 40 most recent cases right: 0.925 clears the 0.92 that 27 of 30 alone missed.
+    expect(results[0]).toMatchObject({ clauseKey: "severity-accuracy", sampleSize: 40, outcome: "PASSED" });
+    expect(results[0]!.observed).toBeCloseTo(37 / 40, 10);
+    expect(await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: second.id })).toMatchObject({ passedCount: 10, failedCount: 0, passed: true });
+  });
+
   it("reports only the poison records of a batch as failed and judges the rest", async () => {
     const { pact } = await seedAgentWithPact(dataSource);
     const good = await seedQueuedRun(dataSource, pact);

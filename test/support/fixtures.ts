@@ -1,5 +1,9 @@
-/** Alert-triage cases: `total` cases, of which `wrongSeverity` get a misclassified severity and every third is benign. */
-export function triageCases(total: number, options: { wrongSeverity?: number; falsePositives?: number } = {}) {
+/**
+ * Alert-triage cases: `total` cases, of which `wrongSeverity` get a misclassified severity and
+ * every third is benign. Case ids are evidence once per agent: give each batch for one agent its
+ * own `idPrefix`.
+ */
+export function triageCases(total: number, options: { wrongSeverity?: number; falsePositives?: number; idPrefix?: string } = {}) {
   const wrong = options.wrongSeverity ?? 0;
   let falsePositives = options.falsePositives ?? 0;
   return Array.from({ length: total }, (_, i) => {
@@ -7,7 +11,7 @@ export function triageCases(total: number, options: { wrongSeverity?: number; fa
     const flagBenign = benign && falsePositives > 0;
     if (flagBenign) falsePositives -= 1;
     return {
-      caseId: `case-${i}`,
+      caseId: `${options.idPrefix ?? "case"}-${i}`,
       alert: { rule: "suspicious-powershell", host: `ws-${i}`, score: i },
       expected: { severity: "HIGH", truePositive: !benign },
       output: { severity: i < wrong ? "LOW" : "HIGH", truePositive: flagBenign ? true : !benign },

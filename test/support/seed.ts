@@ -44,7 +44,8 @@ export async function seedQueuedRun(dataSource: DataSource, pact: Pact, cases = 
       manager,
       EvaluationCase,
       cases.map((c, position) => Object.assign(new EvaluationCase(), {
-        runId: run.id, caseId: c.caseId, position, alert: c.alert,
+        // Prefixed: several runs of one agent may be seeded from the same fixture.
+        runId: run.id, agentId: pact.agentId, caseId: `${run.id.slice(0, 8)}-${c.caseId}`, position, alert: c.alert,
         expected: { severity: c.expected.severity as AlertSeverity, truePositive: c.expected.truePositive },
         output: { severity: c.output.severity as AlertSeverity, truePositive: c.output.truePositive },
       })),

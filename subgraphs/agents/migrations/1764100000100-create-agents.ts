@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import { compareTextExactly } from "../../../lib/migration-helpers.js";
 
 export class CreateAgents1764100000100 implements MigrationInterface {
   name = "CreateAgents1764100000100";
@@ -10,8 +11,7 @@ export class CreateAgents1764100000100 implements MigrationInterface {
         columns: [
           { name: "id", type: "varchar", length: "36", isPrimary: true },
           { name: "name", type: "varchar", length: "120" },
-          // Binary on MySQL: agentNameKey already folds case; the server's collation would also fold accents.
-          { name: "name_key", type: "varchar", length: "120", collation: runner.connection.driver.options.type === "mysql" ? "utf8mb4_bin" : undefined },
+          { name: "name_key", type: "varchar", length: "64" },
           { name: "description", type: "text" },
           { name: "domains", type: "varchar", length: "200" },
           { name: "owner_id", type: "varchar", length: "128" },
@@ -19,6 +19,7 @@ export class CreateAgents1764100000100 implements MigrationInterface {
         ],
       }),
     );
+    await compareTextExactly(runner, "agents");
     await runner.createIndex("agents", new TableIndex({ name: "uq_agents_owner_name_key", columnNames: ["owner_id", "name_key"], isUnique: true }));
     // The agents context's published read model: other contexts read agents only through this
     // view (existence, ownership, workflows), never through the table, so the table can change.

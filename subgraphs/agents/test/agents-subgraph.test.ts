@@ -108,6 +108,21 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
       expect(dataOf(accentless).registerAgent.name).toBe("Cafe Triage");
     });
 
+    it("accepts a name whose folded form is much longer than the name, on every engine", async () => {
+      // NFKC turns each "ﷺ" into 18 characters: 180 in all, past any name column.
+      const response = await register(validInput("ﷺ".repeat(10)), builder("frank"));
+
+      expect(dataOf(response).registerAgent.name).toBe("ﷺ".repeat(10));
+    });
+
+    it("tells apart subjects that differ only in case, on every engine", async () => {
+      dataOf(await register(validInput("Case Study"), builder("Bob")));
+
+      const response = await register(validInput("Case Study"), builder("bob"));
+
+      expect(dataOf(response).registerAgent.ownerId).toBe("bob");
+    });
+
     const callers: { caller: string; identity: Identity; code: string }[] = [
       { caller: "a buyer", identity: { role: "buyer", subject: "bob" }, code: "FORBIDDEN" },
       { caller: "an arbiter", identity: { role: "arbiter", subject: "olga" }, code: "FORBIDDEN" },

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import { compareTextExactly } from "../../../lib/migration-helpers.js";
 
 export class CreateDisputes1764100000400 implements MigrationInterface {
   name = "CreateDisputes1764100000400";
@@ -19,6 +20,7 @@ export class CreateDisputes1764100000400 implements MigrationInterface {
       }),
     );
     await runner.createIndex("disputes", new TableIndex({ name: "idx_disputes_agent_status", columnNames: ["agent_id", "status"] }));
+    await compareTextExactly(runner, "disputes");
   }
 
   async down(runner: QueryRunner): Promise<void> {

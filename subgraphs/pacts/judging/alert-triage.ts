@@ -22,6 +22,8 @@ export interface CaseJudgement {
 
 export interface ClauseSpec {
   key: string;
+  /** The clause is judged over this many most recent cases. */
+  windowCases: number;
   metric: PactMetric;
   comparator: Comparator;
   threshold: number;
@@ -90,9 +92,13 @@ export function decideRun(clauses: readonly ClauseSpec[], judgements: readonly C
   };
 }
 
-/** Judges a whole alert-triage run against a pact's clauses. */
-export function judgeTriageRun(clauses: readonly ClauseSpec[], cases: readonly TriageCase[], passThreshold: number) {
-  const caseJudgements = cases.map(judgeCase);
-  const clauseJudgements = clauses.map((clause) => judgeClause(clause, cases));
+/**
+ * Judges an alert-triage run against a pact: each of the run's own cases, and each clause over its
+ * window of the agent's most recent cases under the pact (`recentCases`, newest first, the run's
+ * own included), as "accuracy ≥ 0.92 over the last 500 cases" says.
+ */
+export function judgeTriageRun(clauses: readonly ClauseSpec[], runCases: readonly TriageCase[], recentCases: readonly TriageCase[], passThreshold: number) {
+  const caseJudgements = runCases.map(judgeCase);
+  const clauseJudgements = clauses.map((clause) => judgeClause(clause, recentCases.slice(0, clause.windowCases)));
   return { caseJudgements, clauseJudgements, run: decideRun(clauses, clauseJudgements, passThreshold) };
 }

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import { compareTextExactly, largeText } from "../../../lib/migration-helpers.js";
 
 const id = (name: string, primary = false) => ({ name, type: "varchar", length: "36", isPrimary: primary });
 const when = (name: string, nullable = false) => ({ name, type: "datetime", precision: 3, isNullable: nullable });
@@ -78,13 +79,17 @@ export class CreatePacts1764100000200 implements MigrationInterface {
         columns: [
           id("run_id", true),
           { name: "case_id", type: "varchar", length: "128", isPrimary: true },
+          id("agent_id"),
           { name: "position", type: "int" },
-          { name: "alert", type: "text" },
+          // The API accepts alerts up to 64 KiB, one byte more than MySQL's TEXT holds.
+          { name: "alert", type: largeText(runner) },
           { name: "expected", type: "text" },
           { name: "output", type: "text" },
         ],
       }),
     );
+
+    await runner.createIndex("evaluation_cases", new TableIndex({ name: "uq_cases_agent_case", columnNames: ["agent_id", "case_id"], isUnique: true }));
 
     await runner.createTable(
       new Table({
@@ -118,6 +123,7 @@ export class CreatePacts1764100000200 implements MigrationInterface {
         ],
       }),
     );
+    await compareTextExactly(runner, "pacts", "pact_clauses", "evaluation_runs", "evaluation_cases", "case_verdicts", "clause_results");
   }
 
   async down(runner: QueryRunner): Promise<void> {

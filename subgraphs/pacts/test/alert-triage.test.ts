@@ -25,6 +25,7 @@ const accuracyClause: ClauseSpec = {
   metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY,
   comparator: Comparator.GTE,
   threshold: 0.92,
+  windowCases: 500,
   weight: 0.6,
   severity: ClauseSeverity.CRITICAL,
 };
@@ -33,6 +34,7 @@ const falsePositiveClause: ClauseSpec = {
   metric: PactMetric.FALSE_POSITIVE_RATE,
   comparator: Comparator.LTE,
   threshold: 0.1,
+  windowCases: 500,
   weight: 0.4,
   severity: ClauseSeverity.MAJOR,
 };
@@ -184,7 +186,7 @@ describe("judgeTriageRun", () => {
       triageCase("benign-cleared", [AlertSeverity.LOW, false], [AlertSeverity.LOW, false]),
     ];
 
-    const result = judgeTriageRun(template.clauses, cases, template.passThreshold);
+    const result = judgeTriageRun(template.clauses, cases, cases, template.passThreshold);
 
     expect(result.caseJudgements).toHaveLength(25);
     expect(result.caseJudgements.filter((c) => c.passed)).toHaveLength(24);
@@ -198,10 +200,38 @@ describe("judgeTriageRun", () => {
   it("fails a run with no benign case on the share rule, since its false positive clause lacks evidence", () => {
     const template = PACT_TEMPLATES["alert-triage"]!;
 
-    const result = judgeTriageRun(template.clauses, severityCases(25, 0), template.passThreshold);
+    const cases = severityCases(25, 0);
+    const result = judgeTriageRun(template.clauses, cases, cases, template.passThreshold);
 
     expect(result.clauseJudgements[1]?.outcome).toBe(ClauseOutcome.INSUFFICIENT_EVIDENCE);
     expect(result.run).toEqual({ passed: false, weightedPassShare: 0.6, failedCriticalClauses: [] });
+  });
+});
+
+describe("judgeTriageRun over a window of recent cases", () => {
+  const clause = (windowCases: number): ClauseSpec => ({ ...accuracyClause, windowCases });
+
+  it("judges each clause over its own window of the most recent cases, and each case of the run alone", () => {
+    // Newest first: the run's 3 good cases, then 10 older bad ones.
+    const run = severityCases(3, 0);
+    const recent = [...run, ...severityCases(0, 10)];
+
+    const result = judgeTriageRun([clause(3), { ...clause(13), key: "wide" }], run, recent, 0.8);
+
+    expect(result.caseJudgements.every((c) => c.passed)).toBe(true);
+    expect(result.clauseJudgements).toEqual([
+      { key: "severity-accuracy", observed: 1, sampleSize: 3, outcome: ClauseOutcome.PASSED },
+      { key: "wide", observed: 3 / 13, sampleSize: 13, outcome: ClauseOutcome.FAILED },
+    ]);
+    expect(result.run.passed).toBe(false);
+  });
+
+  it("lets a small run that is good on its own fail a pact whose recent history is bad", () => {
+    const run = severityCases(3, 0);
+
+    const result = judgeTriageRun([clause(500)], run, [...run, ...severityCases(40, 20)], 0.8);
+
+    expect(result.clauseJudgements[0]).toMatchObject({ sampleSize: 63, outcome: ClauseOutcome.FAILED });
   });
 });
 

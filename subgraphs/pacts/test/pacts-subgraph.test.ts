@@ -85,6 +85,18 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       expect(withDeadline.escalationOwner).toEqual({ team: "SOC Tier 2", contact: "#soc-t2", ackDeadlineMinutes: 15 });
     });
 
+    it("shows the escalation contact only to the pact's builder and to arbiters", async () => {
+      const agent = await harness.seedAgent("alice", [AgentDomain.ALERT_TRIAGE]);
+      const pact = dataOf(await adopt(agent.id, builder("alice"), "alert-triage", { team: "SOC", contact: "oncall-phone:+1-555-0100" })).adoptPactTemplate;
+      const read = async (identity: Identity) => dataOf(await harness.call(`query($id: ID!) { pact(id: $id) { escalationOwner { contact } } }`, { id: pact.id }, identity)).pact.escalationOwner;
+
+      expect(await read({ role: "arbiter", subject: "olga" })).toEqual({ contact: "oncall-phone:+1-555-0100" });
+      expect(await read({ role: "builder", subject: "alice" })).toEqual({ contact: "oncall-phone:+1-555-0100" });
+      for (const identity of [{ role: "anonymous", subject: null }, { role: "buyer", subject: "alice" }, { role: "builder", subject: "mallory" }] as Identity[]) {
+        expect(await read(identity)).toBeNull();
+      }
+    });
+
     for (const { label, template, code, field } of [
       { label: "an unknown template", template: "incident-escalation", code: "BAD_USER_INPUT", field: "template" },
       // The template table is a plain object: its inherited keys are not templates.
@@ -212,6 +224,32 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
       expect(await counts(RUN_TABLES)).toEqual(before);
       expect(outboxNotifications).toBe(0);
+    });
+
+    it("refuses case ids already submitted for the agent as CONFLICT, writing nothing; another agent may use them", async () => {
+      const { agent, pact } = await agentWithPact("ivan");
+      const other = await agentWithPact("ivan");
+      dataOf(await submit({ agentId: agent.id, pactId: pact.id, cases: triageCases(3) }, builder("ivan")));
+      const before = await counts(RUN_TABLES);
+
+      const again = await submit({ agentId: agent.id, pactId: pact.id, cases: triageCases(3, { idPrefix: "new" }).concat(triageCases(1)) }, builder("ivan"));
+
+      expect(errorOf(again)).toMatchObject({ code: "CONFLICT", field: "input.cases[3].caseId" });
+      expect(await counts(RUN_TABLES)).toEqual(before);
+      expect(dataOf(await submit({ agentId: other.agent.id, pactId: other.pact.id, cases: triageCases(3) }, builder("ivan"))).submitEvaluationRun.status).toBe("QUEUED");
+    });
+
+    it("stores an alert of exactly 64 KiB on every engine, and refuses one byte more", async () => {
+      const { agent, pact } = await agentWithPact("judy");
+      // JSON.stringify({ blob: "…" }) adds 11 bytes around the string.
+      const alertOf = (bytes: number) => ({ blob: "x".repeat(bytes - 11) });
+      const [atLimit, overLimit] = [alertOf(64 * 1024), alertOf(64 * 1024 + 1)].map((alert, i) => [{ ...triageCases(1, { idPrefix: `size-${i}` })[0]!, alert }]);
+
+      const stored = await submit({ agentId: agent.id, pactId: pact.id, cases: atLimit }, builder("judy"));
+      const refused = await submit({ agentId: agent.id, pactId: pact.id, cases: overLimit }, builder("judy"));
+
+      expect(dataOf(stored).submitEvaluationRun.caseCount).toBe(1);
+      expect(errorOf(refused)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].alert" });
     });
 
     it("refuses a pact that binds another agent of the same owner, writing nothing", async () => {

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import { compareTextExactly } from "../../../lib/migration-helpers.js";
 
 export class CreateTrust1764100000300 implements MigrationInterface {
   name = "CreateTrust1764100000300";
@@ -44,6 +45,7 @@ export class CreateTrust1764100000300 implements MigrationInterface {
       }),
     );
     await runner.createIndex("trust_evaluation_evidence", new TableIndex({ name: "idx_evidence_agent", columnNames: ["agent_id", "judged_at"] }));
+    await compareTextExactly(runner, "trust_profiles", "trust_evaluation_evidence");
   }
 
   async down(runner: QueryRunner): Promise<void> {

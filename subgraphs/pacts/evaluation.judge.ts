@@ -17,6 +17,7 @@ export interface JudgedRun {
   casesFailed: number;
   runPassed: boolean;
   failedCriticalClauses: string[];
+  submittedAt: Date;
   judgedAt: Date;
 }
 
@@ -77,6 +78,7 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     casesFailed: cases.length - casesPassed,
     runPassed: judged.run.passed,
     failedCriticalClauses: judged.run.failedCriticalClauses,
+    submittedAt: run.submittedAt,
     judgedAt: now,
   };
 }

@@ -8,8 +8,6 @@ export enum TrustTier {
   UNRATED = "UNRATED",
 }
 
-
-
 export interface TierRule {
   tier: TrustTier;
   minScore: number;

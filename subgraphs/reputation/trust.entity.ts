@@ -52,6 +52,10 @@ export class TrustProfile {
   @Column({ name: "last_run_failed_critical", type: "text", transformer: jsonText })
   lastRunFailedCriticalClauses: string[];
 
+  /** Submission time of the run `lastRun…` describe: judges may finish runs out of order. */
+  @Column({ name: "last_run_submitted_at", type: "datetime", precision: 3, nullable: true })
+  lastRunSubmittedAt: Date | null;
+
   @Field(() => Date, { nullable: true, description: "When the trust last changed; null for an agent with no evidence yet." })
   @Column({ name: "updated_at", type: "datetime", precision: 3, nullable: true })
   updatedAt: Date | null;
@@ -83,6 +87,9 @@ export class EvaluationEvidence {
 
   @Column({ name: "failed_critical", type: "text", transformer: jsonText })
   failedCriticalClauses: string[];
+
+  @Column({ name: "submitted_at", type: "datetime", precision: 3 })
+  submittedAt: Date;
 
   @Column({ name: "judged_at", type: "datetime", precision: 3 })
   judgedAt: Date;

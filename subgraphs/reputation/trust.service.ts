@@ -13,6 +13,7 @@ export function priorProfile(agentId: string): TrustProfile {
     evaluationRuns: 0,
     lastRunPassed: null,
     lastRunFailedCriticalClauses: [],
+    lastRunSubmittedAt: null,
     updatedAt: null,
   });
 }
@@ -27,6 +28,7 @@ export interface EvaluationOutcome {
   casesFailed: number;
   runPassed: boolean;
   failedCriticalClauses: string[];
+  submittedAt: Date;
   judgedAt: Date;
 }
 
@@ -51,12 +53,14 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     .execute();
   const current = await manager.findOneOrFail(TrustProfile, { where: { agentId: outcome.agentId }, lock: writeLock(manager) });
 
+  // Eligibility follows the most recently submitted run, whatever order the judges finish in.
+  const latest = current.lastRunSubmittedAt === null || outcome.submittedAt >= current.lastRunSubmittedAt;
   const totals = {
     passed: current.casesPassed + outcome.casesPassed,
     failed: current.casesFailed + outcome.casesFailed,
     runs: current.evaluationRuns + 1,
-    lastRunPassed: outcome.runPassed,
-    lastRunFailedCriticalClauses: outcome.failedCriticalClauses,
+    lastRunPassed: latest ? outcome.runPassed : current.lastRunPassed,
+    lastRunFailedCriticalClauses: latest ? outcome.failedCriticalClauses : current.lastRunFailedCriticalClauses,
   };
   const next = Object.assign(new TrustProfile(), {
     agentId: outcome.agentId,
@@ -66,6 +70,7 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     evaluationRuns: totals.runs,
     lastRunPassed: totals.lastRunPassed,
     lastRunFailedCriticalClauses: totals.lastRunFailedCriticalClauses,
+    lastRunSubmittedAt: latest ? outcome.submittedAt : current.lastRunSubmittedAt,
     updatedAt: outcome.judgedAt,
   });
   // An UPDATE, not save(): save() looks the row up with a plain read, which under REPEATABLE READ

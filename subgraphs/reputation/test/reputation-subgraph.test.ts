@@ -206,6 +206,7 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       casesFailed: 1,
       runPassed: true,
       failedCriticalClauses: [],
+      submittedAt: new Date(),
       judgedAt: new Date(),
       ...overrides,
     });
@@ -236,6 +237,18 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       const profile = await profileOf(agent.id);
       expect(profile).toMatchObject({ casesPassed: 69, casesFailed: 11, evaluationRuns: 2, eligible: false, lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy"] });
       expect(profile.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
+    });
+
+    it("lets the latest submitted run decide eligibility even when an older one is judged after it", async () => {
+      const agent = await harness.seedAgent("kim", [AgentDomain.ALERT_TRIAGE]);
+      const newer = outcome(agent.id, { submittedAt: new Date("2026-11-26T10:00:00Z") });
+      const older = outcome(agent.id, { submittedAt: new Date("2026-11-26T09:00:00Z"), casesPassed: 30, casesFailed: 10, runPassed: false, failedCriticalClauses: ["severity-accuracy"] });
+
+      await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, newer));
+      await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, older));
+
+      // Both runs count as evidence; the older failure does not decide the listing.
+      expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 69, casesFailed: 11, evaluationRuns: 2, lastRunPassed: true, lastRunFailedCriticalClauses: [] });
     });
   });
 });

@@ -35,13 +35,23 @@ export function callerIdentityReader(options: GatewayOptions): (authorization: s
   };
 }
 
+/**
+ * Subgraph calls over Node's own fetch with a deadline: the gateway's default client waits for a
+ * hung subgraph forever, holding the caller's request with it.
+ */
+function fetcherWithTimeout(timeoutMs: number): RemoteGraphQLDataSource["fetcher"] {
+  return (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<RemoteGraphQLDataSource["fetcher"]>;
+}
+
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {
   const assertionFor = createAssertionSigner(options.secrets.subgraphSecret);
+  const fetcher = fetcherWithTimeout(options.config.gateway.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls[name as SubgraphName] ?? url,
+        fetcher,
         // Every subgraph request carries the caller as the gateway established it, signed and
         // bound to that subgraph; subgraphs refuse requests without it.
         willSendRequest: async ({ request, context }) => {

@@ -18,6 +18,8 @@ export interface AppConfig {
     port: number;
     limits: { maxDepth: number; maxFields: number; maxRootFields: number };
     maxQueryTokens: number;
+    /** How long the gateway waits for one subgraph call before failing it. */
+    subgraphTimeoutMs: number;
     introspection: boolean;
   };
   subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
         maxRootFields: int("MAX_ROOT_FIELDS", 10, 1, 1000),
       },
       maxQueryTokens: int("MAX_QUERY_TOKENS", 10_000, 100, 1_000_000),
+      subgraphTimeoutMs: int("SUBGRAPH_TIMEOUT_MS", 10_000, 100, 120_000),
       introspection: (str("INTROSPECTION") ?? (production ? "false" : "true")) === "true",
     },
     subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },

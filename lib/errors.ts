@@ -59,6 +59,20 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 /**
+ * The input field a graphql-js variable coercion error is about, e.g. `input.domains[0]` from
+ * 'Variable "$input" got invalid value "X" at "input.domains[0]"; …', so that these errors name
+ * their field like ours do.
+ */
+export function fieldOfVariableError(message: string): string | undefined {
+  const variable = /^Variable "\$(\w+)"/.exec(message)?.[1];
+  if (!variable) return undefined;
+  const at = / at "([^"]+)"/.exec(message)?.[1];
+  if (at) return at;
+  const missing = /Field "(\w+)" of required type .* was not provided/.exec(message)?.[1];
+  return missing ? `${variable}.${missing}` : variable;
+}
+
+/**
  * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database or
  * programming error) is logged here and replaced, so no stack trace, SQL or driver text leaks.
  */
@@ -66,7 +80,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
   if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    // Stack traces and the gateway's note of which subgraph answered are internals.
+    const { stacktrace: _stacktrace, serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+    if (code === "BAD_USER_INPUT" && extensions.field === undefined) {
+      const field = fieldOfVariableError(formatted.message);
+      if (field) extensions.field = field;
+    }
     return { ...formatted, extensions };
   }
   console.error("[graphql] internal error", original);

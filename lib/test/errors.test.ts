@@ -1,7 +1,7 @@
 import { GraphQLError, locatedError, type GraphQLFormattedError } from "graphql";
 import { QueryFailedError } from "typeorm";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, formatError } from "../errors.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, fieldOfVariableError, formatError } from "../errors.js";
 
 const path = ["registerAgent"];
 
@@ -84,5 +84,16 @@ describe("formatError", () => {
     const formatted: GraphQLFormattedError = { message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["GraphQLError: …"] } };
 
     expect(formatError(formatted, original)).toEqual({ message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+  });
+});
+
+describe("fieldOfVariableError", () => {
+  it.each([
+    ['Variable "$input" got invalid value "NOPE" at "input.domains[0]"; Value "NOPE" does not exist in "AgentDomain" enum.', "input.domains[0]"],
+    ['Variable "$input" got invalid value { name: "x" }; Field "description" of required type "String!" was not provided.', "input.description"],
+    ['Variable "$first" got invalid value "ten"; Int cannot represent non-integer value: "ten"', "first"],
+    ["Cannot query field \"nope\" on type \"Query\".", undefined],
+  ])("reads %s as %s", (message, field) => {
+    expect(fieldOfVariableError(message)).toBe(field);
   });
 });

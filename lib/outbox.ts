@@ -159,10 +159,14 @@ export interface Relay {
 /** Runs `relayOnce` every `intervalMs`, and at once when nudged, until stopped. */
 export function startRelay(dataSource: DataSource, publish: Publisher, intervalMs: number, onError = (e: unknown) => console.error("[outbox]", e)): Relay {
   let stopped = false;
+  // Set by a nudge that arrives while the relay is busy, so it is not lost: the relay goes round
+  // again instead of sleeping.
+  let nudged = false;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   const loop = (async () => {
     while (!stopped) {
+      nudged = false;
       try {
         // Drain while there is work, then sleep.
         while (!stopped && (await relayOnce(dataSource, publish)) > 0);
@@ -170,15 +174,20 @@ export function startRelay(dataSource: DataSource, publish: Publisher, intervalM
         if (!stopped) onError(error);
       }
       if (stopped) break;
+      if (nudged) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, intervalMs);
       });
+      wake = undefined;
       clearTimeout(timer);
     }
   })();
   return {
-    nudge: () => wake?.(),
+    nudge: () => {
+      nudged = true;
+      wake?.();
+    },
     async stop() {
       stopped = true;
       wake?.();

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
 
 export interface RunningServer {
   url: string;
@@ -42,11 +43,14 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown
     req.on("error", reject);
     req.on("end", () => {
       if (size === 0) return resolve(undefined);
+      let body: unknown;
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
-        reject(new HttpError(400, "Request body is not valid JSON"));
+        return reject(new HttpError(400, "Request body is not valid JSON"));
       }
+      if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) return reject(new HttpError(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`));
+      resolve(body);
     });
   });
 }

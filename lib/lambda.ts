@@ -1,24 +1,35 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { IDENTITY_HEADER } from "./identity.js";
+import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
 import { SUBGRAPH_MAX_BODY_BYTES, createSubgraphServer, gatewayIdentityReader, type Subgraph } from "./subgraph-server.js";
 
 const functionUrlEvents = handlers.createAPIGatewayProxyEventV2RequestHandler();
 type FunctionUrlMiddleware = NonNullable<Parameters<typeof startServerAndCreateLambdaHandler<typeof functionUrlEvents>>[2]>["middleware"];
 
+const refusal = (statusCode: number, message: string) => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] }),
+});
+
 /**
- * Refuses a body over `maxBytes` before Apollo parses it, as serveGraphQL does locally; function
- * URLs themselves accept up to 6 MB.
+ * Refuses, as serveGraphQL does locally, a body over `maxBytes` (function URLs accept up to
+ * 6 MB) or nested too deep for the recursive code after it, before Apollo parses it.
  */
 export function bodyLimit(maxBytes: number): NonNullable<FunctionUrlMiddleware>[number] {
   return async (event) => {
-    const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8") : 0;
-    if (size <= maxBytes) return;
-    return {
-      statusCode: 413,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ errors: [{ message: `Request body exceeds ${maxBytes} bytes`, extensions: { code: "BAD_REQUEST" } }] }),
-    };
+    if (!event.body) return;
+    const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    if (Buffer.byteLength(text) > maxBytes) return refusal(413, `Request body exceeds ${maxBytes} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Apollo answers malformed JSON itself.
+      return;
+    }
+    if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) return refusal(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`);
   };
 }
 

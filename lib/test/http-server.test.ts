@@ -2,6 +2,7 @@ import net from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveGraphQL, type RunningServer } from "../http-server.js";
+import { jsonDepth } from "../json-depth.js";
 
 /** Sends raw bytes and returns everything the server answered before closing. */
 function raw(port: number, request: string | Buffer): Promise<string> {
@@ -54,5 +55,32 @@ describe("serveGraphQL", () => {
   it("serves only /graphql and /health", async () => {
     expect((await fetch(server.url.replace("/graphql", "/health"))).status).toBe(200);
     expect((await fetch(server.url.replace("/graphql", "/admin"))).status).toBe(404);
+  });
+});
+
+describe("serveGraphQL and deeply nested bodies", () => {
+  it("refuses a body nested deeper than the limit with 400, before anything recursive sees it", async () => {
+    const apollo = new ApolloServer({ typeDefs: "type Query { ok: Boolean }", resolvers: { Query: { ok: () => true } }, stopOnTerminationSignals: false });
+    const server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024 * 1024, context: async () => ({}) });
+    try {
+      const deep = `{"query":"{ ok }","variables":{"v":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}}`;
+      const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: deep });
+
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain("nests deeper than 64 levels");
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("jsonDepth", () => {
+  it("measures nesting without recursion, and stops past a limit", () => {
+    expect(jsonDepth(1)).toBe(0);
+    expect(jsonDepth({ a: [1, { b: null }] })).toBe(3);
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i += 1) deep = [deep];
+    expect(jsonDepth(deep)).toBe(200_000);
+    expect(jsonDepth(deep, 10)).toBe(11);
   });
 });

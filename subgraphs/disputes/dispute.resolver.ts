@@ -2,12 +2,15 @@ import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction } from "../../lib/database.js";
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
 import { requireRole } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { Dispute, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import { FileDisputeInput } from "./dispute.inputs.js";
 import type { DisputesContext } from "./disputes.context.js";
+
+/** Open disputes one buyer may hold against one agent. */
+export const MAX_OPEN_DISPUTES_PER_BUYER = 3;
 
 @Resolver(() => Dispute)
 export class DisputeResolver {
@@ -32,6 +35,11 @@ export class DisputeResolver {
     const buyer = requireRole(context.identity, "buyer");
     return inTransaction(context.dataSource, async (manager) => {
       if (!(await findAgent(manager, input.agentId))) throw new NotFoundError("input.agentId", "agent", input.agentId);
+      // Open disputes count against an agent's listing: one buyer may not pile them up.
+      const open = await manager.countBy(Dispute, { agentId: input.agentId, filedBy: buyer, status: DisputeStatus.OPEN });
+      if (open >= MAX_OPEN_DISPUTES_PER_BUYER) {
+        throw new ConflictError("input.agentId", `you already have ${open} open disputes about this agent; add to one of them or wait for arbitration`);
+      }
       const dispute = manager.create(Dispute, {
         id: randomUUID(),
         agentId: input.agentId,

@@ -6,6 +6,7 @@ import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, insertInChunks, isUniqueViolation } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { requireRole } from "../../lib/identity.js";
+import { jsonDepth } from "../../lib/json-depth.js";
 import { enqueue } from "../../lib/outbox.js";
 import { AgentRef } from "./agent.stub.js";
 import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
@@ -17,6 +18,8 @@ import { clauseStatement } from "./pact-templates.js";
 import type { PactsContext } from "./pacts.context.js";
 
 const MAX_ALERT_BYTES = 64 * 1024;
+/** Real alerts nest a few levels. */
+const MAX_ALERT_DEPTH = 32;
 
 /** Checks what class-validator cannot: uniqueness across cases and the fields the pact's workflow needs. */
 function validateCases(cases: EvaluationCaseInput[], workflow: AgentDomain): void {
@@ -25,6 +28,7 @@ function validateCases(cases: EvaluationCaseInput[], workflow: AgentDomain): voi
     const at = `input.cases[${index}]`;
     if (seen.has(c.caseId)) throw new BadUserInputError(`${at}.caseId`, `"${c.caseId}" appears more than once in the run`);
     seen.add(c.caseId);
+    if (jsonDepth(c.alert, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH) throw new BadUserInputError(`${at}.alert`, `nests deeper than ${MAX_ALERT_DEPTH} levels`);
     if (Buffer.byteLength(JSON.stringify(c.alert)) > MAX_ALERT_BYTES) throw new BadUserInputError(`${at}.alert`, "is larger than 64 KiB");
     if (workflow === AgentDomain.ALERT_TRIAGE) {
       for (const side of ["expected", "output"] as const) {

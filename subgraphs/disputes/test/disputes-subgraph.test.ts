@@ -46,6 +46,19 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       expect(stored).toMatchObject({ agentId: agent.id, reason: REASON, filedBy: "bob", status: DisputeStatus.OPEN });
     });
 
+    it("refuses a buyer's fourth open dispute about one agent as CONFLICT, writing nothing", async () => {
+      const target = await harness.seedAgent("erin", [AgentDomain.ALERT_TRIAGE]);
+      for (let i = 0; i < 3; i += 1) dataOf(await file({ agentId: target.id, reason: `${REASON} #${i}` }, buyer("zoe")));
+      const before = await harness.count("disputes");
+
+      const fourth = await file({ agentId: target.id, reason: REASON }, buyer("zoe"));
+      const otherBuyer = await file({ agentId: target.id, reason: REASON }, buyer("yan"));
+
+      expect(errorOf(fourth)).toMatchObject({ code: "CONFLICT", field: "input.agentId" });
+      expect(dataOf(otherBuyer).fileDispute.status).toBe("OPEN");
+      expect(await harness.count("disputes")).toBe(before + 1);
+    });
+
     it("refuses an unknown agent as NOT_FOUND on `input.agentId`, writing nothing", async () => {
       const before = await harness.count("disputes");
 

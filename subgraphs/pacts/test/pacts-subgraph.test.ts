@@ -252,6 +252,19 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       expect(errorOf(refused)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].alert" });
     });
 
+    it("refuses an alert nested deeper than 32 levels as BAD_USER_INPUT, writing nothing", async () => {
+      const { agent, pact } = await agentWithPact("judy");
+      let alert: Record<string, unknown> = { leaf: true };
+      // Deeper than an alert may be, shallow enough for the request as a whole.
+      for (let i = 0; i < 40; i += 1) alert = { nested: alert };
+      const before = await counts(RUN_TABLES);
+
+      const response = await submit({ agentId: agent.id, pactId: pact.id, cases: [{ ...triageCases(1, { idPrefix: "deep" })[0]!, alert }] }, builder("judy"));
+
+      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].alert" });
+      expect(await counts(RUN_TABLES)).toEqual(before);
+    });
+
     it("refuses a pact that binds another agent of the same owner, writing nothing", async () => {
       const { agent } = await agentWithPact("grace");
       const other = await agentWithPact("grace");

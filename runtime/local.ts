@@ -1,5 +1,4 @@
 import type { BaseContext } from "@apollo/server";
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DataSource, Logger } from "typeorm";
 import { handler as judgeHandler } from "../functions/judge.js";
 import { readCommittedSupergraph } from "../gateway/compose.js";
@@ -31,7 +30,6 @@ export interface LocalSystem {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   dataSource: DataSource;
-  sqs: { client: SQSClient; judgeQueueUrl: string; judgeDeadLetterQueueUrl?: string };
   stop(): Promise<void>;
 }
 
@@ -57,13 +55,11 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
 
     let endpoint = config.sqs.endpoint;
     let judgeQueueUrl = config.sqs.judgeQueueUrl;
-    let judgeDeadLetterQueueUrl: string | undefined;
     if (!judgeQueueUrl) {
       const embedded = await startEmbeddedSqs({ maxReceiveCount: config.sqs.maxReceiveCount, visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds });
       stops.push(() => embedded.stop());
       endpoint = embedded.url;
       judgeQueueUrl = embedded.judgeQueueUrl;
-      judgeDeadLetterQueueUrl = embedded.judgeDeadLetterQueueUrl;
       // The emulator starts empty: put back, uncounted, the jobs of every run a previous process
       // left unjudged.
       await requeueStaleRuns(dataSource, { staleAfterMs: 0 });
@@ -121,7 +117,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       stops.push(() => poller.stop());
     }
 
-    return { gatewayUrl: gateway.url, subgraphUrls, dataSource, sqs: { client, judgeQueueUrl: queueUrl, judgeDeadLetterQueueUrl }, stop: stopAll };
+    return { gatewayUrl: gateway.url, subgraphUrls, dataSource, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,11 +1,13 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 import { lambda } from "./lambda";
+import { judgeQueue } from "./queues";
 
-function subgraph(name: string, handler: string) {
+function subgraph(name: string, handler: string, permissions: sst.aws.FunctionArgs["permissions"] = []) {
   return new sst.aws.Function(
     name,
     lambda({
       handler,
+      permissions,
       // Building the schema at cold start is CPU-bound, and Lambda's CPU grows with memory.
       memory: "1024 MB",
       timeout: "10 seconds",
@@ -21,7 +23,8 @@ function subgraph(name: string, handler: string) {
 }
 
 const agents = subgraph("AgentsSubgraph", "functions/agents-subgraph.handler");
-const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler");
+// Publishes a submitted run's judge job before answering (functions/pacts-subgraph.ts).
+const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler", [{ actions: ["sqs:SendMessage"], resources: [judgeQueue.arn] }]);
 const reputation = subgraph("ReputationSubgraph", "functions/reputation-subgraph.handler");
 const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handler");
 

@@ -50,8 +50,8 @@ const outboxRelay = new sst.aws.Function(
   }),
 );
 
-// Publishes the transactional outbox to JudgeQueue. A job therefore waits up to a minute after
-// its commit: the price of never losing one to a queue outage.
+// Publishes what the pacts Lambda could not publish at once (SQS unreachable), and requeues runs
+// whose job went missing: at most a minute's wait, the price of never losing a job.
 new sst.aws.Cron("OutboxRelaySchedule", {
   schedule: "rate(1 minute)",
   function: outboxRelay.arn,

@@ -79,9 +79,14 @@ export function fieldOfVariableError(message: string): string | undefined {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
-  if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
-    // Stack traces and the gateway's note of which subgraph answered are internals.
-    const { stacktrace: _stacktrace, serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+  // The gateway reports a subgraph that answered with an HTTP error (e.g. 401 when the two disagree
+  // on the shared secret) under the subgraph's code, with the subgraph's URL in `response`: that is
+  // our misconfiguration, not the caller's mistake, and the URL is internal.
+  const subgraphHttpFailure = formatted.extensions?.response !== undefined;
+  if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && !subgraphHttpFailure && (original instanceof GraphQLError || !(original instanceof Error))) {
+    // Only what this API documents goes out: no stack trace, no note of which subgraph answered.
+    const extensions: Record<string, unknown> = { code };
+    for (const key of ["field", "fields"]) if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
     if (code === "BAD_USER_INPUT" && extensions.field === undefined) {
       const field = fieldOfVariableError(formatted.message);
       if (field) extensions.field = field;

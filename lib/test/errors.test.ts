@@ -97,3 +97,19 @@ describe("fieldOfVariableError", () => {
     expect(fieldOfVariableError(message)).toBe(field);
   });
 });
+
+describe("formatError and subgraph HTTP failures", () => {
+  it("masks a subgraph's HTTP 401 as an internal error, without the subgraph's URL", () => {
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    const original = new GraphQLError("401: Unauthorized", {
+      extensions: { code: "UNAUTHENTICATED", response: { url: "http://127.0.0.1:4003/graphql", status: 401, statusText: "Unauthorized", body: {} } },
+    });
+    const formatted: GraphQLFormattedError = { message: original.message, extensions: original.extensions };
+
+    const result = formatError(formatted, original);
+
+    expect(result).toEqual({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(consoleError).toHaveBeenCalled();
+    consoleError.mockRestore();
+  });
+});

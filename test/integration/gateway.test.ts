@@ -1,9 +1,14 @@
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readCommittedSupergraph } from "../../gateway/compose.js";
 import { startGateway } from "../../gateway/index.js";
 import { loadConfig } from "../../lib/config.js";
 import type { RunningServer } from "../../lib/http-server.js";
+import { startSubgraphServer } from "../../lib/subgraph-server.js";
+import { openDatabase } from "../../runtime/data-source.js";
+import { agentsSubgraph } from "../../subgraphs/agents/index.js";
+import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { TEST_SECRETS, postGraphQL } from "../support/graphql-client.js";
 
 describe("gateway facing a subgraph that never answers", () => {
@@ -33,4 +38,37 @@ describe("gateway facing a subgraph that never answers", () => {
     expect(response.data).toEqual({ agent: null });
     expect(response.errors).toEqual([expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } })]);
   }, 10_000);
+});
+
+describe("gateway whose subgraph secret does not match the subgraphs'", () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let subgraph: RunningServer;
+  let gateway: RunningServer;
+  beforeAll(async () => {
+    database = await createTestDatabase("sqlite");
+    dataSource = await openDatabase(database.url);
+    subgraph = await startSubgraphServer(await agentsSubgraph(dataSource), { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret });
+    gateway = await startGateway({
+      config: loadConfig({ PORT: "0" }),
+      secrets: { ...TEST_SECRETS, subgraphSecret: "a-different-subgraph-secret-0123456789" },
+      supergraphSdl: await readCommittedSupergraph(),
+      subgraphUrls: { agents: subgraph.url },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await subgraph?.stop();
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it("answers with an internal error, not the caller's fault, and shows no internal URL", async () => {
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await postGraphQL(gateway.url, '{ agent(id: "x") { id } }');
+    consoleError.mockRestore();
+
+    expect(response.errors).toEqual([expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } })]);
+    expect(JSON.stringify(response)).not.toContain("127.0.0.1");
+  });
 });

@@ -11,13 +11,14 @@ import { dataOf, postGraphQL } from "../support/graphql-client.js";
 import { eventually } from "../support/system.js";
 
 type Data = Record<string, any>;
-const TSX = path.resolve("node_modules/.bin/tsx");
+/** What `npm start` and `npm run token` run: Node itself with tsx's loader, no wrapper process. */
+const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 /** `npm start` as a user runs it (on free ports), resolved once it prints the gateway URL. */
 function start(dataDir: string): Promise<{ process: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(TSX, ["scripts/start.ts"], {
-    // Its own process group, so signals reach tsx and node together, as Ctrl-C does; and no
-    // NODE_ENV=test from Vitest, which would change how Apollo handles signals.
+  const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "scripts/start.ts"], {
+    // Its own process group, signalled as a whole as Ctrl-C does; and no NODE_ENV=test from
+    // Vitest, which would change how Apollo handles signals.
     detached: true,
     env: { ...process.env, NODE_ENV: "", DATA_DIR: dataDir, DATABASE_URL: "", PORT: "0", AGENTS_PORT: "0", PACTS_PORT: "0", REPUTATION_PORT: "0", DISPUTES_PORT: "0", JUDGE_WAIT_TIME_SECONDS: "1", OUTBOX_POLL_INTERVAL_MS: "100" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -62,7 +63,7 @@ describe("npm start on the embedded defaults", () => {
   });
 
   it("mints tokens, survives SIGKILL right after a submission, and loses no run", async () => {
-    const minted = spawnSync(TSX, ["scripts/token.ts", "--role", "builder", "--sub", "alice"], { env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8" });
+    const minted = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "scripts/token.ts", "--role", "builder", "--sub", "alice"], { env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8" });
     expect(minted.status).toBe(0);
     const token = minted.stdout.trim().split("\n").at(-1)!;
     const defaults = loadConfig({ DATA_DIR: dataDir });

@@ -1,42 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
+import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/judge.js";
-import { openDatabase, provideDataSource } from "../../runtime/data-source.js";
 import { CaseVerdict, ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
 import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 import { triageCases } from "../support/fixtures.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../support/sqs-record.js";
 
 describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-    provideDataSource(dataSource);
-  });
-  afterAll(async () => {
-    provideDataSource(undefined);
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useMigratedDatabase(kind, { provide: true });
 
   const jobFor = (runId: string) => sqsRecordFactory(JSON.stringify(judgeJob(runId)));
-  const profileOf = (agentId: string) => dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
-  const countOf = (entity: typeof CaseVerdict | typeof ClauseResult | typeof EvaluationEvidence, runId: string) => dataSource.getRepository(entity).countBy({ runId });
+  const profileOf = (agentId: string) => db.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
+  const countOf = (entity: typeof CaseVerdict | typeof ClauseResult | typeof EvaluationEvidence, runId: string) => db.dataSource.getRepository(entity).countBy({ runId });
 
   it("judges a run: verdicts, clause results, completion and trust in one go", async () => {
-    const { agent, pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
+    const { agent, pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
 
     const response = await handler(sqsEvent(jobFor(run.id)));
 
     expect(response.batchItemFailures).toEqual([]);
-    const judged = await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id });
+    const judged = await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id });
     // 27/30 = 0.9 accuracy misses the critical 0.92 clause: the run fails its pact.
     expect(judged).toMatchObject({ status: "COMPLETED", passedCount: 27, failedCount: 3, passed: false });
     expect(await countOf(CaseVerdict, run.id)).toBe(30);
@@ -45,8 +32,8 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
   });
 
   it("changes nothing when the same message is delivered again, one after another or at once", async () => {
-    const { agent, pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact);
+    const { agent, pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact);
     const record = jobFor(run.id);
 
     await handler(sqsEvent(record));
@@ -61,8 +48,8 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
   });
 
   it("counts concurrent first deliveries once", async () => {
-    const { agent, pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact);
+    const { agent, pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact);
     const record = jobFor(run.id);
 
     const results = await Promise.all([handler(sqsEvent(record)), handler(sqsEvent({ ...record, messageId: "copy" }))]);
@@ -73,9 +60,9 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
   });
 
   it("judges many runs of one agent at once without losing or double-counting any", async () => {
-    const { agent, pact } = await seedAgentWithPact(dataSource);
+    const { agent, pact } = await seedAgentWithPact(db.dataSource);
     const runs = [];
-    for (let i = 0; i < 8; i += 1) runs.push(await seedQueuedRun(dataSource, pact, triageCases(20, { wrongSeverity: i % 2 })));
+    for (let i = 0; i < 8; i += 1) runs.push(await seedQueuedRun(db.dataSource, pact, triageCases(20, { wrongSeverity: i % 2 })));
 
     // Separate invocations, as concurrent Lambda workers would be.
     const results = await Promise.all(runs.map((run) => handler(sqsEvent(jobFor(run.id)))));
@@ -85,23 +72,23 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
   });
 
   it("judges each clause over the pact's most recent cases across runs, not the run alone", async () => {
-    const { pact } = await seedAgentWithPact(dataSource);
-    const first = await seedQueuedRun(dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const first = await seedQueuedRun(db.dataSource, pact, triageCases(30, { wrongSeverity: 3 }));
     await handler(sqsEvent(jobFor(first.id)));
-    const second = await seedQueuedRun(dataSource, pact, triageCases(10));
+    const second = await seedQueuedRun(db.dataSource, pact, triageCases(10));
 
     await handler(sqsEvent(jobFor(second.id)));
 
-    const results = await dataSource.getRepository(ClauseResult).find({ where: { runId: second.id }, order: { position: "ASC" } });
+    const results = await db.dataSource.getRepository(ClauseResult).find({ where: { runId: second.id }, order: { position: "ASC" } });
     // 37 of the 40 most recent cases right: 0.925 clears the 0.92 that 27 of 30 alone missed.
     expect(results[0]).toMatchObject({ clauseKey: "severity-accuracy", sampleSize: 40, outcome: "PASSED" });
     expect(results[0]!.observed).toBeCloseTo(37 / 40, 10);
-    expect(await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: second.id })).toMatchObject({ passedCount: 10, failedCount: 0, passed: true });
+    expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: second.id })).toMatchObject({ passedCount: 10, failedCount: 0, passed: true });
   });
 
   it("reports only the poison records of a batch as failed and judges the rest", async () => {
-    const { pact } = await seedAgentWithPact(dataSource);
-    const good = await seedQueuedRun(dataSource, pact);
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const good = await seedQueuedRun(db.dataSource, pact);
     const malformed = sqsRecordFactory("{not json");
     const unknownRun = jobFor("00000000-0000-0000-0000-000000000000");
     const wrongShape = sqsRecordFactory(JSON.stringify({ kind: "something-else" }));
@@ -109,24 +96,24 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
     const response = await handler(sqsEvent(malformed, jobFor(good.id), unknownRun, wrongShape));
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([malformed.messageId, unknownRun.messageId, wrongShape.messageId].sort());
-    expect((await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: good.id })).status).toBe("COMPLETED");
+    expect((await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: good.id })).status).toBe("COMPLETED");
   });
 
   it("commits nothing when judging fails part-way, and judges fully on redelivery", async () => {
-    const { agent, pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact);
+    const { agent, pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact);
     const record = jobFor(run.id);
     // Take reputation's evidence table away so the judge fails after writing verdicts.
-    await dataSource.query("ALTER TABLE trust_evaluation_evidence RENAME TO trust_evaluation_evidence_away");
+    await db.dataSource.query("ALTER TABLE trust_evaluation_evidence RENAME TO trust_evaluation_evidence_away");
     let failed;
     try {
       failed = await handler(sqsEvent(record));
     } finally {
-      await dataSource.query("ALTER TABLE trust_evaluation_evidence_away RENAME TO trust_evaluation_evidence");
+      await db.dataSource.query("ALTER TABLE trust_evaluation_evidence_away RENAME TO trust_evaluation_evidence");
     }
 
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect((await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).status).toBe("QUEUED");
+    expect((await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).status).toBe("QUEUED");
     expect(await countOf(CaseVerdict, run.id)).toBe(0);
     expect(await countOf(ClauseResult, run.id)).toBe(0);
 

@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
+import { beforeEach, describe, expect, it } from "vitest";
 import { inTransaction } from "../../lib/database.js";
 import { OutboxMessage, enqueue, relayOnce, type Publisher } from "../../lib/outbox.js";
-import { openDatabase } from "../../runtime/data-source.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 
 describe.each(DATABASE_KINDS)("outbox relay (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useMigratedDatabase(kind);
   beforeEach(async () => {
-    await dataSource.getRepository(OutboxMessage).clear();
+    await db.dataSource.getRepository(OutboxMessage).clear();
   });
 
   const enqueueJobs = (...runIds: string[]) =>
-    inTransaction(dataSource, async (manager) => {
+    inTransaction(db.dataSource, async (manager) => {
       for (const runId of runIds) await enqueue(manager, "judge", { runId });
     });
   const recording = (accept: (index: number) => boolean = () => true) => {
@@ -47,26 +36,26 @@ describe.each(DATABASE_KINDS)("outbox relay (%s)", (kind) => {
       throw new Error("connect ECONNREFUSED 127.0.0.1:4566");
     };
 
-    expect(await relayOnce(dataSource, unreachable, 10, now)).toBe(0);
-    const [kept] = await dataSource.getRepository(OutboxMessage).find();
+    expect(await relayOnce(db.dataSource, unreachable, 10, now)).toBe(0);
+    const [kept] = await db.dataSource.getRepository(OutboxMessage).find();
     expect(kept).toMatchObject({ attempts: 1, claimToken: null, lastError: "connect ECONNREFUSED 127.0.0.1:4566" });
     expect(kept!.availableAt.getTime()).toBeGreaterThan(now.getTime());
 
     const { sent, publish } = recording();
-    expect(await relayOnce(dataSource, publish, 10, now)).toBe(0);
-    expect(await relayOnce(dataSource, publish, 10, new Date(now.getTime() + 60_000))).toBe(1);
+    expect(await relayOnce(db.dataSource, publish, 10, now)).toBe(0);
+    expect(await relayOnce(db.dataSource, publish, 10, new Date(now.getTime() + 60_000))).toBe(1);
     expect(sent).toEqual(["r1"]);
-    expect(await dataSource.getRepository(OutboxMessage).count()).toBe(0);
+    expect(await db.dataSource.getRepository(OutboxMessage).count()).toBe(0);
   });
 
   it("removes only the messages the queue accepted", async () => {
     await enqueueJobs("a", "b", "c");
     const { sent, publish } = recording((index) => index !== 1);
 
-    expect(await relayOnce(dataSource, publish)).toBe(2);
+    expect(await relayOnce(db.dataSource, publish)).toBe(2);
 
     expect(sent).toEqual(["a", "c"]);
-    const left = await dataSource.getRepository(OutboxMessage).find();
+    const left = await db.dataSource.getRepository(OutboxMessage).find();
     expect(left.map((row) => JSON.parse(row.body).runId)).toEqual(["b"]);
     expect(left[0]!.attempts).toBe(1);
   });
@@ -76,11 +65,11 @@ describe.each(DATABASE_KINDS)("outbox relay (%s)", (kind) => {
     const { sent, publish } = recording();
 
     const relayUntilEmpty = async () => {
-      while ((await relayOnce(dataSource, publish, 5)) > 0);
+      while ((await relayOnce(db.dataSource, publish, 5)) > 0);
     };
     await Promise.all([relayUntilEmpty(), relayUntilEmpty(), relayUntilEmpty()]);
 
     expect(sent.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `run-${i}`).sort());
-    expect(await dataSource.getRepository(OutboxMessage).count()).toBe(0);
+    expect(await db.dataSource.getRepository(OutboxMessage).count()).toBe(0);
   });
 });

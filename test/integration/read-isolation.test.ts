@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
+import { describe, expect, it } from "vitest";
 import { inTransaction } from "../../lib/database.js";
-import { openDatabase } from "../../runtime/data-source.js";
 import { Agent } from "../../subgraphs/agents/agent.entity.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 import { agentFixture } from "../support/seed.js";
 
 describe.each(DATABASE_KINDS)("reads outside a transaction (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useMigratedDatabase(kind);
 
   it("never see rows of a transaction still open, nor of one rolled back", async () => {
     const agent = agentFixture("alice");
@@ -25,26 +15,26 @@ describe.each(DATABASE_KINDS)("reads outside a transaction (%s)", (kind) => {
     let written!: () => void;
     const inserted = new Promise<void>((resolve) => (written = resolve));
 
-    const transaction = inTransaction(dataSource, async (manager) => {
+    const transaction = inTransaction(db.dataSource, async (manager) => {
       await manager.insert(Agent, agent);
       written();
       await released;
       throw new Error("roll back");
     });
     await inserted;
-    const duringTransaction = await dataSource.getRepository(Agent).findOneBy({ id: agent.id });
+    const duringTransaction = await db.dataSource.getRepository(Agent).findOneBy({ id: agent.id });
     release();
     await expect(transaction).rejects.toThrow("roll back");
 
     expect(duringTransaction).toBeNull();
-    expect(await dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toBeNull();
+    expect(await db.dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toBeNull();
   });
 
   it("see a transaction's rows once it has committed", async () => {
     const agent = agentFixture("bob");
 
-    await inTransaction(dataSource, (manager) => manager.insert(Agent, agent));
+    await inTransaction(db.dataSource, (manager) => manager.insert(Agent, agent));
 
-    expect(await dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toMatchObject({ id: agent.id, ownerId: "bob" });
+    expect(await db.dataSource.getRepository(Agent).findOneBy({ id: agent.id })).toMatchObject({ id: agent.id, ownerId: "bob" });
   });
 });

@@ -1,48 +1,36 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DataSource } from "typeorm";
+import { beforeEach, describe, expect, it } from "vitest";
 import { handler as judge } from "../../functions/judge.js";
 import { OutboxMessage } from "../../lib/outbox.js";
-import { openDatabase, provideDataSource } from "../../runtime/data-source.js";
 import { EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
 import { requeueStaleRuns } from "../../subgraphs/pacts/evaluation.judge.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../support/sqs-record.js";
 
 const MINUTE = 60_000;
 
 describe.each(DATABASE_KINDS)("requeueing runs whose judge job went missing (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-    provideDataSource(dataSource);
-  });
-  afterAll(async () => {
-    provideDataSource(undefined);
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useMigratedDatabase(kind, { provide: true });
   beforeEach(async () => {
-    await dataSource.getRepository(OutboxMessage).clear();
+    await db.dataSource.getRepository(OutboxMessage).clear();
     // Runs left QUEUED by an earlier test would be requeued too and skew the counts.
-    await dataSource.query("UPDATE evaluation_runs SET status = 'COMPLETED' WHERE status = 'QUEUED'");
+    await db.dataSource.query("UPDATE evaluation_runs SET status = 'COMPLETED' WHERE status = 'QUEUED'");
   });
 
-  const runOf = (id: string) => dataSource.getRepository(EvaluationRun).findOneByOrFail({ id });
-  const jobsFor = async (id: string) => (await dataSource.getRepository(OutboxMessage).find()).filter((row) => JSON.parse(row.body).runId === id).length;
+  const runOf = (id: string) => db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id });
+  const jobsFor = async (id: string) => (await db.dataSource.getRepository(OutboxMessage).find()).filter((row) => JSON.parse(row.body).runId === id).length;
   const policy = { staleAfterMs: 15 * MINUTE, maxRequeues: 2 };
 
   it("gives a stale run a new job and leaves a fresh one alone", async () => {
-    const { pact } = await seedAgentWithPact(dataSource);
-    const stale = await seedQueuedRun(dataSource, pact, undefined, { outbox: false });
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const stale = await seedQueuedRun(db.dataSource, pact, undefined, { outbox: false });
     const later = new Date(stale.enqueuedAt.getTime() + 20 * MINUTE);
-    const fresh = await seedQueuedRun(dataSource, pact, undefined, { outbox: false });
-    await dataSource.getRepository(EvaluationRun).update({ id: fresh.id }, { enqueuedAt: new Date(later.getTime() - MINUTE) });
+    const fresh = await seedQueuedRun(db.dataSource, pact, undefined, { outbox: false });
+    await db.dataSource.getRepository(EvaluationRun).update({ id: fresh.id }, { enqueuedAt: new Date(later.getTime() - MINUTE) });
 
-    const result = await requeueStaleRuns(dataSource, policy, later);
+    const result = await requeueStaleRuns(db.dataSource, policy, later);
 
     expect(result).toEqual({ requeued: 1, failed: 0 });
     expect(await jobsFor(stale.id)).toBe(1);
@@ -51,16 +39,16 @@ describe.each(DATABASE_KINDS)("requeueing runs whose judge job went missing (%s)
   });
 
   it("marks a run FAILED, with the reason, once it has been requeued too often; its job then does nothing", async () => {
-    const { pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact, undefined, { outbox: false });
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact, undefined, { outbox: false });
     let now = run.enqueuedAt.getTime();
     for (let i = 0; i < 2; i += 1) {
       now += 20 * MINUTE;
-      expect(await requeueStaleRuns(dataSource, policy, new Date(now))).toEqual({ requeued: 1, failed: 0 });
+      expect(await requeueStaleRuns(db.dataSource, policy, new Date(now))).toEqual({ requeued: 1, failed: 0 });
     }
 
     now += 20 * MINUTE;
-    expect(await requeueStaleRuns(dataSource, policy, new Date(now))).toEqual({ requeued: 0, failed: 1 });
+    expect(await requeueStaleRuns(db.dataSource, policy, new Date(now))).toEqual({ requeued: 0, failed: 1 });
 
     const failed = await runOf(run.id);
     expect(failed).toMatchObject({ status: "FAILED", requeues: 2 });
@@ -70,10 +58,10 @@ describe.each(DATABASE_KINDS)("requeueing runs whose judge job went missing (%s)
   });
 
   it("does not count the requeues made at start-up, after the embedded queue lost its messages", async () => {
-    const { pact } = await seedAgentWithPact(dataSource);
-    const run = await seedQueuedRun(dataSource, pact, undefined, { outbox: false });
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact, undefined, { outbox: false });
 
-    for (let i = 0; i < 5; i += 1) await requeueStaleRuns(dataSource, { staleAfterMs: 0 });
+    for (let i = 0; i < 5; i += 1) await requeueStaleRuns(db.dataSource, { staleAfterMs: 0 });
 
     expect(await runOf(run.id)).toMatchObject({ status: "QUEUED", requeues: 0 });
     expect(await jobsFor(run.id)).toBe(5);

@@ -2,10 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import type { AppConfig, SubgraphName } from "../lib/config.js";
-import { formatError } from "../lib/errors.js";
+import { UnauthenticatedError, formatError } from "../lib/errors.js";
 import { serveGraphQL, type RunningServer } from "../lib/http-server.js";
 import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/identity.js";
-import { UnauthenticatedError } from "../lib/errors.js";
 import type { Secrets } from "../lib/secrets.js";
 import { operationLimits } from "./operation-limits.js";
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
-import { AgentDomain } from "./agent-domain.js";
+import type { AgentDomain } from "./agent-domain.js";
+import { commaList } from "./database.js";
 
 export interface DirectoryEntry {
   agentId: string;
@@ -19,5 +20,5 @@ export async function findAgent(manager: EntityManager, agentId: string): Promis
     .where("d.agent_id = :agentId", { agentId })
     .getRawOne<{ agent_id: string; owner_id: string; domains: string }>();
   if (!row) return null;
-  return { agentId: row.agent_id, ownerId: row.owner_id, domains: row.domains.split(",") as AgentDomain[] };
+  return { agentId: row.agent_id, ownerId: row.owner_id, domains: commaList.from(row.domains) as AgentDomain[] };
 }

@@ -98,10 +98,15 @@ export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityM
 
 const CONFLICT_ATTEMPTS = 4;
 
-/** True for InnoDB's deadlock and lock-wait-timeout errors, after which the transaction is rolled back. */
-export function isLockConflict(error: unknown): boolean {
+/** The driver's error code (mysql2's `ER_…`, better-sqlite3's `SQLITE_…`), wrapped by TypeORM or not. */
+function driverErrorCode(error: unknown): string | undefined {
   const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
+  return e.driverError?.code ?? e.code;
+}
+
+/** True for InnoDB's deadlock and lock-wait-timeout errors, after which the transaction is rolled back. */
+function isLockConflict(error: unknown): boolean {
+  const code = driverErrorCode(error);
   return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
 }
 
@@ -127,8 +132,7 @@ export function writeLock(manager: EntityManager): { mode: "pessimistic_write" }
 
 /** True for a duplicate-key error from MySQL/MariaDB or SQLite. */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
+  const code = driverErrorCode(error);
   return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 

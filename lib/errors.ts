@@ -1,9 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 
-/** The error codes this API promises to clients (see README). */
-export type ErrorCode = "BAD_USER_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
-
 /**
  * Invalid input; `field` is the path of the offending argument or input field, e.g.
  * `input.cases[2].caseId`. With `fields` (several problems at once) the message lists them all.

@@ -62,6 +62,7 @@ export function verifyAccessToken(token: string, options: TokenOptions): Promise
 }
 
 const ASSERTION_ISSUER = "agent-trust-gateway";
+const ASSERTION_LIFETIME_MS = 60_000;
 
 /**
  * Signs the identity the gateway forwards to one subgraph. Short-lived and bound to that subgraph,
@@ -78,7 +79,6 @@ export function verifyIdentityAssertion(assertion: string, subgraph: string, sec
   return verify(assertion, secret, ASSERTION_ISSUER, subgraph);
 }
 
-const ASSERTION_LIFETIME_MS = 60_000;
 /** Bounds each cache below; reaching it empties the cache, which only costs signing or verifying again. */
 const MAX_CACHED_TOKENS = 10_000;
 

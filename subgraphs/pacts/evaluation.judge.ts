@@ -34,7 +34,8 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
-  const cases = await manager.find(EvaluationCase, { where: { runId }, order: { position: "ASC" } });
+  // Alerts (up to 64 KiB each) are evidence for people, not input to the deterministic checks.
+  const cases = await manager.find(EvaluationCase, { select: { caseId: true, expected: true, output: true }, where: { runId }, order: { position: "ASC" } });
   const recentCases = await manager
     .createQueryBuilder(EvaluationCase, "c")
     .innerJoin(EvaluationRun, "r", "r.id = c.run_id")

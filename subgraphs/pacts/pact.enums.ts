@@ -1,13 +1,50 @@
 import { registerEnumType } from "type-graphql";
 
 export enum PactStatus {
+  DRAFT = "DRAFT",
   ACTIVE = "ACTIVE",
+  SUPERSEDED = "SUPERSEDED",
   RETIRED = "RETIRED",
 }
 
 export enum PactMetric {
   SEVERITY_CLASSIFICATION_ACCURACY = "SEVERITY_CLASSIFICATION_ACCURACY",
   FALSE_POSITIVE_RATE = "FALSE_POSITIVE_RATE",
+  ESCALATION_PRECISION = "ESCALATION_PRECISION",
+  ESCALATION_RECALL = "ESCALATION_RECALL",
+  TIME_TO_ESCALATE_P90 = "TIME_TO_ESCALATE_P90",
+  PLAYBOOK_ROUTING_ACCURACY = "PLAYBOOK_ROUTING_ACCURACY",
+  TIME_TO_CONTAINMENT_P50 = "TIME_TO_CONTAINMENT_P50",
+  TIME_TO_CONTAINMENT_P90 = "TIME_TO_CONTAINMENT_P90",
+  ATTACK_TECHNIQUE_F1 = "ATTACK_TECHNIQUE_F1",
+  INDICATOR_PRECISION = "INDICATOR_PRECISION",
+  GROUNDING_RATE = "GROUNDING_RATE",
+}
+
+export enum MetricUnit {
+  RATIO = "RATIO",
+  SECONDS = "SECONDS",
+}
+
+export enum MetricDirection {
+  HIGHER_IS_BETTER = "HIGHER_IS_BETTER",
+  LOWER_IS_BETTER = "LOWER_IS_BETTER",
+}
+
+/** The consequence ladder's rungs, mildest first; a ladder must climb in this order. */
+export enum ConsequenceAction {
+  WARN = "WARN",
+  REQUIRE_HUMAN_REVIEW = "REQUIRE_HUMAN_REVIEW",
+  THROTTLE = "THROTTLE",
+  SUSPEND_LISTING = "SUSPEND_LISTING",
+  DELIST = "DELIST",
+}
+
+export enum EscalationRecipient {
+  ESCALATION_OWNER = "ESCALATION_OWNER",
+  BUILDER = "BUILDER",
+  ARBITERS = "ARBITERS",
+  BUYERS = "BUYERS",
 }
 
 export enum Comparator {
@@ -47,13 +84,45 @@ export enum AlertSeverity {
   CRITICAL = "CRITICAL",
 }
 
-registerEnumType(PactStatus, { name: "PactStatus", description: "Lifecycle of a pact version.", valuesConfig: {
-  ACTIVE: { description: "In force: new evaluation runs are judged against it." },
-  RETIRED: { description: "Superseded; kept so that past verdicts still name it." },
+registerEnumType(PactStatus, { name: "PactStatus", description: "Lifecycle of a pact version: DRAFT → ACTIVE → SUPERSEDED or RETIRED.", valuesConfig: {
+  DRAFT: { description: "Being prepared; visible to the agent's owner and arbiters only, and not yet binding." },
+  ACTIVE: { description: "In force and immutable: new evaluation runs are judged against it. At most one per agent and workflow." },
+  SUPERSEDED: { description: "Replaced by a later version; kept so that past verdicts still name it." },
+  RETIRED: { description: "Withdrawn without a successor (or a draft discarded); kept so that past verdicts still name it." },
 } });
-registerEnumType(PactMetric, { name: "PactMetric", description: "A measurable quantity a clause constrains.", valuesConfig: {
+registerEnumType(PactMetric, { name: "PactMetric", description: "A measurable quantity a clause constrains; `pactMetrics` gives each one's definition.", valuesConfig: {
   SEVERITY_CLASSIFICATION_ACCURACY: { description: "Share of cases whose severity the agent classified as expected." },
   FALSE_POSITIVE_RATE: { description: "Share of benign alerts the agent called true positives." },
+  ESCALATION_PRECISION: { description: "Share of the agent's escalations that were warranted (and went to the expected team)." },
+  ESCALATION_RECALL: { description: "Share of warranted escalations the agent made (to the expected team)." },
+  TIME_TO_ESCALATE_P90: { description: "90th percentile of seconds from incident to escalation, over escalated cases." },
+  PLAYBOOK_ROUTING_ACCURACY: { description: "Share of incidents routed to the expected playbook." },
+  TIME_TO_CONTAINMENT_P50: { description: "Median seconds from incident to containment." },
+  TIME_TO_CONTAINMENT_P90: { description: "90th percentile of seconds from incident to containment." },
+  ATTACK_TECHNIQUE_F1: { description: "Micro-averaged F1 of the ATT&CK technique ids extracted against the expected ones." },
+  INDICATOR_PRECISION: { description: "Share of reported indicators of compromise that are among the expected ones." },
+  GROUNDING_RATE: { description: "Share of reported indicators that appear in the source material the agent was given." },
+} });
+registerEnumType(MetricUnit, { name: "MetricUnit", description: "The unit a metric is measured in.", valuesConfig: {
+  RATIO: { description: "A share between 0 and 1." },
+  SECONDS: { description: "A duration in seconds." },
+} });
+registerEnumType(MetricDirection, { name: "MetricDirection", description: "Which way a metric improves; it fixes the comparator a clause may use.", valuesConfig: {
+  HIGHER_IS_BETTER: { description: "Promises are lower bounds (GTE)." },
+  LOWER_IS_BETTER: { description: "Promises are upper bounds (LTE)." },
+} });
+registerEnumType(ConsequenceAction, { name: "ConsequenceAction", description: "A rung of a pact's consequence ladder, mildest first.", valuesConfig: {
+  WARN: { description: "The escalation route is told; nothing else changes." },
+  REQUIRE_HUMAN_REVIEW: { description: "The agent's decisions need a human's sign-off until it recovers." },
+  THROTTLE: { description: "The agent's share of new work is limited until it recovers." },
+  SUSPEND_LISTING: { description: "The agent is hidden from search until it recovers." },
+  DELIST: { description: "The agent is removed from the marketplace." },
+} });
+registerEnumType(EscalationRecipient, { name: "EscalationRecipient", description: "Who can be told when a consequence step is taken.", valuesConfig: {
+  ESCALATION_OWNER: { description: "The pact's escalation owner (team and contact)." },
+  BUILDER: { description: "The builder who owns the agent." },
+  ARBITERS: { description: "The platform's arbiters." },
+  BUYERS: { description: "Buyers who use the agent." },
 } });
 registerEnumType(Comparator, { name: "Comparator", description: "How the observed value is compared with the threshold.", valuesConfig: {
   GTE: { description: "Observed value must be at least the threshold." },

@@ -1,0 +1,281 @@
+import { AgentDomain } from "../../../lib/agent-domain.js";
+import { EvaluationMethod, MetricDirection, MetricUnit, PactMetric } from "../pact.enums.js";
+import {
+  CASE_SCHEMAS,
+  indicatorSet,
+  sameName,
+  techniqueSet,
+  type FactField,
+  type JudgedCase,
+  type TimingField,
+} from "./evaluation-case.js";
+
+export type CaseFieldPath = `expected.${FactField}` | `output.${FactField}` | `timings.${TimingField}`;
+
+/** A case field a metric reads; `when` limits the need to the cases it applies to. */
+export interface FieldNeed {
+  path: CaseFieldPath;
+  when?: { describe: string; applies: (c: JudgedCase) => boolean };
+}
+
+interface MetricBase {
+  metric: PactMetric;
+  /** How the metric reads in a clause's statement. */
+  phrase: string;
+  definition: string;
+  unit: MetricUnit;
+  direction: MetricDirection;
+  /** Thresholds a clause may set. */
+  range: { min: number; max: number };
+  needs: FieldNeed[];
+  methods: EvaluationMethod[];
+}
+
+/** Σ numerators / Σ denominators over the cases that have one (a micro-average). */
+interface RatioMetric extends MetricBase {
+  kind: "ratio";
+  /** The case's numerator and denominator, or null when the metric does not apply to the case. */
+  count: (c: JudgedCase) => [number, number] | null;
+}
+
+/** A nearest-rank percentile of one value per case. */
+interface PercentileMetric extends MetricBase {
+  kind: "percentile";
+  percentile: number;
+  value: (c: JudgedCase) => number | null;
+}
+
+export type MetricDefinition = RatioMetric | PercentileMetric;
+
+const RATIO = { unit: MetricUnit.RATIO, range: { min: 0, max: 1 } };
+const SECONDS = { unit: MetricUnit.SECONDS, range: { min: 1, max: 30 * 24 * 3600 } };
+const HIGHER = MetricDirection.HIGHER_IS_BETTER;
+const LOWER = MetricDirection.LOWER_IS_BETTER;
+const DETERMINISTIC_ONLY = [EvaluationMethod.DETERMINISTIC];
+
+const escalated = { describe: "the agent escalated", applies: (c: JudgedCase) => c.output.escalate === true };
+/** An escalation is right when one was warranted and, if the case names a team, it went there. */
+const rightTeam = (c: JudgedCase) => c.expected.escalateTo === undefined || sameName(c.expected.escalateTo, c.output.escalateTo);
+const hit = (correct: boolean): [number, number] => [correct ? 1 : 0, 1];
+
+function percentileMetric(metric: PactMetric, percentile: number, phrase: string, timing: TimingField, definition: string, when?: FieldNeed["when"]): PercentileMetric {
+  return {
+    kind: "percentile",
+    metric,
+    percentile,
+    phrase,
+    definition,
+    ...SECONDS,
+    direction: LOWER,
+    needs: [...(when ? [{ path: "output.escalate" as const }] : []), { path: `timings.${timing}`, when }],
+    methods: DETERMINISTIC_ONLY,
+    value: (c) => (when && !when.applies(c) ? null : (c.timings[timing] ?? null)),
+  };
+}
+
+const DEFINITIONS: MetricDefinition[] = [
+  {
+    kind: "ratio",
+    metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY,
+    phrase: "severity classification accuracy",
+    definition: "Cases whose output severity equals the expected severity, over all cases.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.severity" }, { path: "output.severity" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => hit(c.output.severity === c.expected.severity),
+  },
+  {
+    kind: "ratio",
+    metric: PactMetric.FALSE_POSITIVE_RATE,
+    phrase: "false positive rate",
+    definition: "FP / (FP + TN): benign alerts (expected truePositive false) that the agent called true positives, over all benign alerts.",
+    ...RATIO,
+    direction: LOWER,
+    needs: [{ path: "expected.truePositive" }, { path: "output.truePositive" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => (c.expected.truePositive === false ? hit(c.output.truePositive === true) : null),
+  },
+  {
+    kind: "ratio",
+    metric: PactMetric.ESCALATION_PRECISION,
+    phrase: "escalation precision",
+    definition: "Escalations that were warranted (expected escalate true) and went to the expected team when the case names one, over all escalations the agent made.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => (c.output.escalate === true ? hit(c.expected.escalate === true && rightTeam(c)) : null),
+  },
+  {
+    kind: "ratio",
+    metric: PactMetric.ESCALATION_RECALL,
+    phrase: "escalation recall",
+    definition: "Warranted escalations the agent made, to the expected team when the case names one, over all warranted escalations.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => (c.expected.escalate === true ? hit(c.output.escalate === true && rightTeam(c)) : null),
+  },
+  percentileMetric(
+    PactMetric.TIME_TO_ESCALATE_P90,
+    90,
+    "time to escalate (p90, seconds)",
+    "escalationSeconds",
+    "Nearest-rank 90th percentile of timings.escalationSeconds over the cases the agent escalated.",
+    escalated,
+  ),
+  {
+    kind: "ratio",
+    metric: PactMetric.PLAYBOOK_ROUTING_ACCURACY,
+    phrase: "playbook routing accuracy",
+    definition: "Cases routed to the expected playbook (names compared ignoring case and surrounding spaces), over all cases.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.playbook" }, { path: "output.playbook" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => hit(sameName(c.expected.playbook, c.output.playbook)),
+  },
+  percentileMetric(
+    PactMetric.TIME_TO_CONTAINMENT_P50,
+    50,
+    "time to containment (p50, seconds)",
+    "containmentSeconds",
+    "Nearest-rank median of timings.containmentSeconds over all cases.",
+  ),
+  percentileMetric(
+    PactMetric.TIME_TO_CONTAINMENT_P90,
+    90,
+    "time to containment (p90, seconds)",
+    "containmentSeconds",
+    "Nearest-rank 90th percentile of timings.containmentSeconds over all cases.",
+  ),
+  {
+    kind: "ratio",
+    metric: PactMetric.ATTACK_TECHNIQUE_F1,
+    phrase: "ATT&CK technique F1",
+    definition:
+      "Micro-averaged F1 of output against expected technique ids: 2·ΣTP / (2·ΣTP + ΣFP + ΣFN) over the window. Ids compare exactly, so T1059.001 is not T1059. Cases where both sets are empty do not count.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.techniques" }, { path: "output.techniques" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => {
+      const expected = techniqueSet(c.expected.techniques);
+      const output = techniqueSet(c.output.techniques);
+      const truePositives = [...output].filter((t) => expected.has(t)).length;
+      const denominator = expected.size + output.size; // = 2·TP + FP + FN
+      return denominator === 0 ? null : [2 * truePositives, denominator];
+    },
+  },
+  {
+    kind: "ratio",
+    metric: PactMetric.INDICATOR_PRECISION,
+    phrase: "indicator precision",
+    definition:
+      "Distinct reported indicators (refanged, lower-cased) that are among the expected ones, over all distinct reported indicators. Cases reporting none do not count.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.indicators" }, { path: "output.indicators" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => {
+      const expected = indicatorSet(c.expected.indicators);
+      const output = indicatorSet(c.output.indicators);
+      return output.size === 0 ? null : [[...output].filter((i) => expected.has(i)).length, output.size];
+    },
+  },
+  {
+    kind: "ratio",
+    metric: PactMetric.GROUNDING_RATE,
+    phrase: "grounding rate",
+    definition:
+      "Distinct reported indicators that occur verbatim (refanged, ignoring case) in the case's input, over all distinct reported indicators: an indicator absent from the sources was made up. Cases reporting none do not count.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "output.indicators" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => {
+      const claimed = indicatorSet(c.output.indicators).size;
+      return claimed === 0 ? null : [c.groundedIndicators ?? 0, claimed];
+    },
+  },
+];
+
+export const METRIC_CATALOGUE: ReadonlyMap<PactMetric, MetricDefinition> = new Map(DEFINITIONS.map((d) => [d.metric, d]));
+
+export function metricDefinition(metric: PactMetric): MetricDefinition {
+  const definition = METRIC_CATALOGUE.get(metric);
+  if (!definition) throw new Error(`metric ${metric} is not in the catalogue`);
+  return definition;
+}
+
+/** The workflows whose cases carry every field the metric reads. */
+export function workflowsOf(definition: MetricDefinition): AgentDomain[] {
+  return Object.values(AgentDomain).filter((workflow) => definition.needs.every(({ path }) => {
+    const [side, field] = path.split(".") as ["expected" | "output" | "timings", string];
+    const schema = CASE_SCHEMAS[workflow];
+    return side === "timings" ? schema.timings.includes(field as TimingField) : schema.facts.includes(field as FactField);
+  }));
+}
+
+/** The fields the metric needs that the case lacks. */
+export function missingFields(definition: MetricDefinition, c: JudgedCase): CaseFieldPath[] {
+  return definition.needs
+    .filter((need) => !need.when || need.when.applies(c))
+    .filter(({ path }) => {
+      const [side, field] = path.split(".") as ["expected" | "output" | "timings", string];
+      return (c[side] as Record<string, unknown>)[field] == null;
+    })
+    .map(({ path }) => path);
+}
+
+/**
+ * Whether the case carries what the metric reads. Submission refuses cases lacking a field the
+ * pact needs, but a window reaches back over cases accepted under earlier versions of the pact,
+ * which may not have needed it: those do not count, rather than count as right or wrong.
+ */
+function applies(definition: MetricDefinition, c: JudgedCase): boolean {
+  return missingFields(definition, c).length === 0;
+}
+
+function countOf(definition: MetricDefinition & { kind: "ratio" }, c: JudgedCase): [number, number] | null {
+  return applies(definition, c) ? definition.count(c) : null;
+}
+
+function valueOf(definition: MetricDefinition & { kind: "percentile" }, c: JudgedCase): number | null {
+  return applies(definition, c) ? definition.value(c) : null;
+}
+
+/** The metric for one case on its own: its ratio, or its value; null when the metric does not apply. */
+export function caseValue(definition: MetricDefinition, c: JudgedCase): number | null {
+  if (definition.kind === "percentile") return valueOf(definition, c);
+  const counted = countOf(definition, c);
+  return counted && counted[1] > 0 ? counted[0] / counted[1] : null;
+}
+
+/** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
+export function nearestRank(values: readonly number[], percentile: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((percentile / 100) * sorted.length) - 1)]!;
+}
+
+/** The metric over a window of cases, and how many cases it applied to; null when none. */
+export function measure(definition: MetricDefinition, cases: readonly JudgedCase[]): { observed: number | null; sampleSize: number } {
+  if (definition.kind === "percentile") {
+    const values = cases.map((c) => valueOf(definition, c)).filter((v): v is number => v !== null);
+    return { observed: nearestRank(values, definition.percentile), sampleSize: values.length };
+  }
+  let numerator = 0;
+  let denominator = 0;
+  let sampleSize = 0;
+  for (const c of cases) {
+    const counted = countOf(definition, c);
+    if (!counted) continue;
+    numerator += counted[0];
+    denominator += counted[1];
+    sampleSize += 1;
+  }
+  return { observed: denominator > 0 ? numerator / denominator : null, sampleSize };
+}

@@ -1,14 +1,16 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
-import { ClauseOutcome, ClauseSeverity, Comparator, EvaluationRunStatus, PactMetric } from "./pact.enums.js";
-import type { TriageResult } from "./judging/alert-triage.js";
+import { AgentDomain } from "../../lib/agent-domain.js";
+import { ClauseOutcome, ClauseSeverity, Comparator, EvaluationMethod, EvaluationRunStatus, PactMetric } from "./pact.enums.js";
+import type { CaseFacts, CaseTimings } from "./judging/evaluation-case.js";
 
 /** A batch of evidence submitted for judging against one pact version. */
 @ObjectType({ description: "A batch of cases submitted as evidence and judged against one pact version." })
 @Entity({ name: "evaluation_runs" })
 @Index("idx_runs_agent", ["agentId", "submittedAt"])
 @Index("idx_runs_status", ["status", "enqueuedAt"])
+@Index("idx_runs_window", ["agentId", "workflow", "submittedAt"])
 export class EvaluationRun {
   @Field(() => ID, { description: "Stable identifier of the run." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -25,6 +27,10 @@ export class EvaluationRun {
   @Field(() => Int, { description: "Version number of that pact." })
   @Column({ name: "pact_version", type: "int" })
   pactVersion: number;
+
+  @Field(() => AgentDomain, { description: "The workflow of the pact; clause windows span the agent's cases in this workflow across pact versions." })
+  @Column({ type: "varchar", length: 40 })
+  workflow: AgentDomain;
 
   @Field(() => EvaluationRunStatus, { description: "Where the run is in judging." })
   @Column({ type: "varchar", length: 16 })
@@ -95,13 +101,20 @@ export class EvaluationCase {
   position: number;
 
   @Column({ type: "text", transformer: jsonText })
-  alert: Record<string, unknown>;
+  input: Record<string, unknown>;
 
   @Column({ type: "text", transformer: jsonText })
-  expected: TriageResult;
+  expected: CaseFacts;
 
   @Column({ type: "text", transformer: jsonText })
-  output: TriageResult;
+  output: CaseFacts;
+
+  @Column({ type: "text", nullable: true, transformer: jsonText })
+  timings: CaseTimings | null;
+
+  /** How many of the output's indicators occur in the input; counted at submission so judges never read inputs. */
+  @Column({ name: "grounded_indicators", type: "int", nullable: true })
+  groundedIndicators: number | null;
 }
 
 /** The judge's verdict on one case; keyed by (run, case) so a redelivered job cannot add another. */
@@ -113,11 +126,9 @@ export class CaseVerdict {
   @PrimaryColumn({ name: "case_id", type: "varchar", length: 128 })
   caseId: string;
 
-  @Column({ name: "severity_correct", type: "boolean" })
-  severityCorrect: boolean;
-
-  @Column({ name: "decision_correct", type: "boolean" })
-  decisionCorrect: boolean;
+  /** Per clause that applies to the case: whether the case on its own meets the clause's threshold. */
+  @Column({ type: "text", transformer: jsonText })
+  checks: Record<string, boolean>;
 
   @Column({ type: "boolean" })
   passed: boolean;
@@ -149,9 +160,17 @@ export class ClauseResult {
   @Column({ type: "double" })
   threshold: number;
 
-  @Field(() => Int, { description: "The clause's window, in most recent cases." })
-  @Column({ name: "window_cases", type: "int" })
-  windowCases: number;
+  @Field(() => Int, { nullable: true, description: "The clause's window in most recent cases; null for no count limit." })
+  @Column({ name: "window_cases", type: "int", nullable: true })
+  windowCases: number | null;
+
+  @Field(() => Int, { nullable: true, description: "The clause's window in days before the run; null for no time limit." })
+  @Column({ name: "window_days", type: "int", nullable: true })
+  windowDays: number | null;
+
+  @Field(() => EvaluationMethod, { description: "How the clause was judged." })
+  @Column({ type: "varchar", length: 16 })
+  method: EvaluationMethod;
 
   @Field(() => ClauseSeverity, { description: "How much breaking the clause matters." })
   @Column({ type: "varchar", length: 16 })

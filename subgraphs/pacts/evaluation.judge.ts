@@ -1,9 +1,10 @@
 import { LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
 import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js";
+import { MAX_WINDOW_CASES } from "./pact.inputs.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
-import { judgeTriageRun } from "./judging/alert-triage.js";
+import { judgeRun, type WindowCase } from "./judging/run-rule.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
 
@@ -21,6 +22,39 @@ export interface JudgedRun {
   judgedAt: Date;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The evidence every clause of the run's pact is judged over, newest first: the agent's cases in
+ * the workflow from runs submitted up to this one (later runs never change an earlier verdict),
+ * across pact versions (amending a pact does not wipe a failing window), failed runs excluded.
+ * Only what the judges read is loaded: never the inputs, up to 64 KiB each.
+ */
+async function windowCases(manager: EntityManager, run: EvaluationRun, clauses: readonly PactClause[]): Promise<WindowCase[]> {
+  const limit = Math.max(...clauses.map((clause) => clause.windowCases ?? MAX_WINDOW_CASES));
+  const longestDays = clauses.every((clause) => clause.windowDays !== null) ? Math.max(...clauses.map((clause) => clause.windowDays!)) : null;
+  const query = manager
+    .createQueryBuilder(EvaluationCase, "c")
+    .innerJoin(EvaluationRun, "r", "r.id = c.run_id")
+    .select(["c.runId", "c.caseId", "c.expected", "c.output", "c.timings", "c.groundedIndicators"])
+    .addSelect("r.submitted_at", "run_submitted_at")
+    .where("r.agent_id = :agentId AND r.workflow = :workflow", { agentId: run.agentId, workflow: run.workflow })
+    .andWhere("r.status <> :failed", { failed: EvaluationRunStatus.FAILED })
+    .andWhere("(r.submitted_at < :submittedAt OR (r.submitted_at = :submittedAt AND r.id <= :runId))", { submittedAt: run.submittedAt, runId: run.id });
+  if (longestDays !== null) query.andWhere("r.submitted_at >= :since", { since: new Date(run.submittedAt.getTime() - longestDays * DAY_MS) });
+  const { entities, raw } = await query.orderBy("r.submitted_at", "DESC").addOrderBy("r.id", "DESC").addOrderBy("c.position", "DESC").limit(limit).getRawAndEntities();
+  // Raw, so converted as TypeORM converts the column: SQLite hands back UTC text without a zone.
+  const submittedAt = manager.connection.getMetadata(EvaluationRun).findColumnWithPropertyName("submittedAt")!;
+  return entities.map((c, i) => ({
+    caseId: c.caseId,
+    expected: c.expected,
+    output: c.output,
+    timings: c.timings ?? {},
+    groundedIndicators: c.groundedIndicators,
+    submittedAt: manager.connection.driver.prepareHydratedValue(raw[i].run_submitted_at, submittedAt) as Date,
+  }));
+}
+
 /**
  * Judges a run inside the caller's transaction. The run row is locked first, so a redelivered or
  * concurrent copy of the job waits, then finds the run COMPLETED and returns null: effects happen
@@ -34,19 +68,13 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
-  // Alerts (up to 64 KiB each) are evidence for people, not input to the deterministic checks.
-  const cases = await manager.find(EvaluationCase, { select: { caseId: true, expected: true, output: true }, where: { runId }, order: { position: "ASC" } });
-  const recentCases = await manager
-    .createQueryBuilder(EvaluationCase, "c")
-    .innerJoin(EvaluationRun, "r", "r.id = c.run_id")
-    .select(["c.runId", "c.caseId", "c.expected", "c.output"])
-    .where("r.pact_id = :pactId", { pactId: pact.id })
-    .andWhere("(r.status = :completed OR r.id = :runId)", { completed: EvaluationRunStatus.COMPLETED, runId })
-    .orderBy("r.submitted_at", "DESC")
-    .addOrderBy("c.position", "DESC")
-    .limit(Math.max(0, ...clauses.map((clause) => clause.windowCases)))
-    .getMany();
-  const judged = judgeTriageRun(clauses, cases, recentCases, pact.passThreshold);
+  const runCases = (await manager.find(EvaluationCase, {
+    select: { caseId: true, expected: true, output: true, timings: true, groundedIndicators: true },
+    where: { runId },
+    order: { position: "ASC" },
+  })).map((c) => ({ ...c, timings: c.timings ?? {} }));
+  const recentCases = await windowCases(manager, run, clauses);
+  const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt);
 
   const casesPassed = judged.caseJudgements.filter((c) => c.passed).length;
   await insertInChunks(
@@ -58,14 +86,14 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   await manager.insert(
     ClauseResult,
     judged.clauseJudgements.map((j) => {
-      const clause = clauseByKey.get(j.key)!;
-      return { runId, clauseKey: j.key, metric: clause.metric, comparator: clause.comparator, threshold: clause.threshold, windowCases: clause.windowCases, severity: clause.severity, observed: j.observed, sampleSize: j.sampleSize, outcome: j.outcome, position: clause.position };
+      const { metric, comparator, threshold, windowCases, windowDays, method, severity, position } = clauseByKey.get(j.key)!;
+      return { runId, clauseKey: j.key, metric, comparator, threshold, windowCases, windowDays, method, severity, observed: j.observed, sampleSize: j.sampleSize, outcome: j.outcome, position };
     }),
   );
   await manager.update(EvaluationRun, { id: runId }, {
     status: EvaluationRunStatus.COMPLETED,
     passedCount: casesPassed,
-    failedCount: cases.length - casesPassed,
+    failedCount: runCases.length - casesPassed,
     passed: judged.run.passed,
     weightedPassShare: judged.run.weightedPassShare,
     completedAt: now,
@@ -76,7 +104,7 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     pactId: pact.id,
     pactVersion: run.pactVersion,
     casesPassed,
-    casesFailed: cases.length - casesPassed,
+    casesFailed: runCases.length - casesPassed,
     runPassed: judged.run.passed,
     failedCriticalClauses: judged.run.failedCriticalClauses,
     submittedAt: run.submittedAt,

@@ -1,46 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { In, type EntityManager } from "typeorm";
-import { AgentDomain } from "../../lib/agent-domain.js";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, insertInChunks, isUniqueViolation } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { requireRole } from "../../lib/identity.js";
-import { jsonDepth } from "../../lib/json-depth.js";
 import { enqueue } from "../../lib/outbox.js";
 import { AgentRef } from "./agent.stub.js";
 import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
-import { Pact } from "./pact.entity.js";
+import { acceptCases } from "./case-validation.js";
+import { Pact, PactClause } from "./pact.entity.js";
 import { EvaluationRunStatus, PactStatus } from "./pact.enums.js";
 import { SubmitEvaluationRunInput, type EvaluationCaseInput } from "./pact.inputs.js";
 import { clauseStatement } from "./pact-templates.js";
 import type { PactsContext } from "./pacts.context.js";
-
-const MAX_ALERT_BYTES = 64 * 1024;
-/** Real alerts nest a few levels. */
-const MAX_ALERT_DEPTH = 32;
-
-/** Checks what class-validator cannot: uniqueness across cases and the fields the pact's workflow needs. */
-function validateCases(cases: EvaluationCaseInput[], workflow: AgentDomain): void {
-  const seen = new Set<string>();
-  cases.forEach((c, index) => {
-    const at = `input.cases[${index}]`;
-    if (seen.has(c.caseId)) throw new BadUserInputError(`${at}.caseId`, `"${c.caseId}" appears more than once in the run`);
-    seen.add(c.caseId);
-    if (jsonDepth(c.alert, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH) throw new BadUserInputError(`${at}.alert`, `nests deeper than ${MAX_ALERT_DEPTH} levels`);
-    if (Buffer.byteLength(JSON.stringify(c.alert)) > MAX_ALERT_BYTES) throw new BadUserInputError(`${at}.alert`, "is larger than 64 KiB");
-    if (workflow === AgentDomain.ALERT_TRIAGE) {
-      for (const side of ["expected", "output"] as const) {
-        if (c[side].severity == null) throw new BadUserInputError(`${at}.${side}.severity`, "is required by an alert-triage pact");
-        if (c[side].truePositive == null) throw new BadUserInputError(`${at}.${side}.truePositive`, "is required by an alert-triage pact");
-      }
-    }
-  });
-  if (workflow !== AgentDomain.ALERT_TRIAGE) {
-    throw new BadUserInputError("input.pactId", `runs for ${workflow} pacts are not judged yet`);
-  }
-}
 
 /** A case id is evidence once per agent: resubmitting cases must not count them again. */
 async function refuseReusedCases(manager: EntityManager, agentId: string, cases: EvaluationCaseInput[]): Promise<void> {
@@ -72,8 +46,9 @@ export class EvaluationRunResolver {
       const pact = await manager.findOneBy(Pact, { id: input.pactId });
       if (!pact) throw new NotFoundError("input.pactId", "pact", input.pactId);
       if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
-      if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is retired`);
-      validateCases(input.cases, pact.workflow);
+      if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is ${pact.status}, not in force`);
+      const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
+      const cases = acceptCases(input.cases, pact.workflow, clauses);
       await refuseReusedCases(manager, agent.agentId, input.cases);
       const now = new Date();
 
@@ -82,6 +57,7 @@ export class EvaluationRunResolver {
         agentId: agent.agentId,
         pactId: pact.id,
         pactVersion: pact.version,
+        workflow: pact.workflow,
         status: EvaluationRunStatus.QUEUED,
         caseCount: input.cases.length,
         passedCount: null,
@@ -96,14 +72,16 @@ export class EvaluationRunResolver {
         failureReason: null,
       });
       await manager.insert(EvaluationRun, run);
-      const rows = input.cases.map((c, position) => Object.assign(new EvaluationCase(), {
+      const rows = cases.map((c, position) => Object.assign(new EvaluationCase(), {
         runId: run.id,
         agentId: agent.agentId,
         caseId: c.caseId,
         position,
-        alert: c.alert,
-        expected: { severity: c.expected.severity!, truePositive: c.expected.truePositive! },
-        output: { severity: c.output.severity!, truePositive: c.output.truePositive! },
+        input: c.input,
+        expected: c.expected,
+        output: c.output,
+        timings: c.timings,
+        groundedIndicators: c.groundedIndicators,
       }));
       await insertInChunks(manager, EvaluationCase, rows);
       // Same transaction as the run: the job cannot be lost between commit and publish.

@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { AgentDomain } from "../../lib/agent-domain.js";
+import { jsonText } from "../../lib/database.js";
+import { ConsequenceStep, EscalationRouteStep } from "./consequence.types.js";
 import { ClauseSeverity, Comparator, EvaluationMethod, PactMetric, PactStatus } from "./pact.enums.js";
 
 @ObjectType({ description: "Who is told, and how fast they must acknowledge, when the agent's trust degrades." })
@@ -19,6 +21,7 @@ export class EscalationOwner {
 @ObjectType({ description: "A versioned, machine-readable behavioural contract for one agent and one workflow." })
 @Entity({ name: "pacts" })
 @Index("uq_pacts_agent_workflow_version", ["agentId", "workflow", "version"], { unique: true })
+@Index("uq_pacts_agent_workflow_open", ["agentId", "workflow", "openStatus"], { unique: true })
 export class Pact {
   @Field(() => ID, { description: "Stable identifier of this pact version." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -32,17 +35,29 @@ export class Pact {
   @Column({ type: "varchar", length: 40 })
   workflow: AgentDomain;
 
-  @Field(() => String, { description: "The template the pact was adopted from." })
-  @Column({ type: "varchar", length: 64 })
-  template: string;
+  @Field(() => String, { nullable: true, description: "The template the pact (or the version it amends) was adopted from; null when written from scratch." })
+  @Column({ type: "varchar", length: 64, nullable: true })
+  template: string | null;
 
   @Field(() => Int, { description: "Version number; verdicts name the version they were judged against." })
   @Column({ type: "int" })
   version: number;
 
-  @Field(() => PactStatus, { description: "Whether the pact is in force." })
+  @Field(() => PactStatus, { description: "Where the version is in its lifecycle." })
   @Column({ type: "varchar", length: 16 })
   status: PactStatus;
+
+  /**
+   * The status while it is DRAFT or ACTIVE, else null: a unique index over (agent, workflow, this)
+   * allows one draft and one active version per agent and workflow, on MySQL too, which has no
+   * partial indexes (NULLs never collide).
+   */
+  @Column({ name: "open_status", type: "varchar", length: 16, nullable: true })
+  openStatus: PactStatus | null;
+
+  /** The active version this draft amends; activation refuses when it is no longer the active one. */
+  @Column({ name: "amends_pact_id", type: "varchar", length: 36, nullable: true })
+  amendsPactId: string | null;
 
   @Field(() => Float, { description: "Weighted share of passing clauses a run needs, besides passing every critical clause." })
   @Column({ name: "pass_threshold", type: "double" })
@@ -57,13 +72,33 @@ export class Pact {
   @Column({ name: "ack_deadline_minutes", type: "int" })
   ackDeadlineMinutes: number;
 
-  @Field(() => ID, { description: "Subject of the builder who adopted the pact." })
+  @Field(() => [EscalationRouteStep], { description: "Who is told at each step of the consequence ladder, one entry per step." })
+  @Column({ name: "escalation_route", type: "text", transformer: jsonText })
+  escalationRoute: EscalationRouteStep[];
+
+  @Field(() => [ConsequenceStep], { description: "What happens as trust degrades, mildest step first, with each step's trigger and way back." })
+  @Column({ name: "consequence_ladder", type: "text", transformer: jsonText })
+  consequenceLadder: ConsequenceStep[];
+
+  @Field(() => ID, { description: "Subject of the builder who wrote this version." })
   @Column({ name: "created_by", type: "varchar", length: 128 })
   createdBy: string;
 
-  @Field(() => Date, { description: "When the pact came into force." })
-  @Column({ name: "adopted_at", type: "datetime", precision: 3 })
-  adoptedAt: Date;
+  @Field(() => Date, { description: "When this version was written." })
+  @Column({ name: "created_at", type: "datetime", precision: 3 })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "When this version came into force; null while a draft or if it never did." })
+  @Column({ name: "activated_at", type: "datetime", precision: 3, nullable: true })
+  activatedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When this version was superseded or retired; null while open." })
+  @Column({ name: "closed_at", type: "datetime", precision: 3, nullable: true })
+  closedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why the version was retired, as its builder put it; null unless retired with a reason." })
+  @Column({ name: "retired_reason", type: "varchar", length: 500, nullable: true })
+  retiredReason: string | null;
 }
 
 /** One measurable promise of a pact. */
@@ -89,9 +124,13 @@ export class PactClause {
   @Column({ type: "double" })
   threshold: number;
 
-  @Field(() => Int, { description: "How many of the most recent cases the clause is judged over." })
-  @Column({ name: "window_cases", type: "int" })
-  windowCases: number;
+  @Field(() => Int, { nullable: true, description: "The clause is judged over at most this many of the agent's most recent cases in the workflow; null for no count limit." })
+  @Column({ name: "window_cases", type: "int", nullable: true })
+  windowCases: number | null;
+
+  @Field(() => Int, { nullable: true, description: "The clause is judged over cases submitted within this many days before the run; null for no time limit." })
+  @Column({ name: "window_days", type: "int", nullable: true })
+  windowDays: number | null;
 
   @Field(() => EvaluationMethod, { description: "How the clause is judged." })
   @Column({ type: "varchar", length: 16 })

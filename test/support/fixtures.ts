@@ -12,7 +12,7 @@ export function triageCases(total: number, options: { wrongSeverity?: number; fa
     if (flagBenign) falsePositives -= 1;
     return {
       caseId: `${options.idPrefix ?? "case"}-${i}`,
-      alert: { rule: "suspicious-powershell", host: `ws-${i}`, score: i },
+      input: { rule: "suspicious-powershell", host: `ws-${i}`, score: i },
       expected: { severity: "HIGH", truePositive: !benign },
       output: { severity: i < wrong ? "LOW" : "HIGH", truePositive: flagBenign ? true : !benign },
     };
@@ -45,3 +45,47 @@ export const SEARCH_AGENTS = `query Search($filter: AgentSearchFilter, $first: I
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+/**
+ * `total` cases that meet every clause of the workflow's template, ids prefixed with `idPrefix`;
+ * `misses` of them (the first ones) get the workflow's main decision wrong.
+ */
+export function workflowCases(workflow: string, total: number, idPrefix: string, misses = 0) {
+  return Array.from({ length: total }, (_, i) => {
+    const miss = i < misses;
+    const caseId = `${idPrefix}-${i}`;
+    switch (workflow) {
+      case "INCIDENT_ESCALATION":
+        return {
+          caseId,
+          input: { incident: `INC-${i}`, summary: "Domain admin logon from an unmanaged host" },
+          expected: { severity: "CRITICAL", escalate: true, escalateTo: "IR On-Call" },
+          output: { severity: "CRITICAL", escalate: !miss, ...(miss ? {} : { escalateTo: "ir on-call" }) },
+          timings: miss ? {} : { escalationSeconds: 120 + i },
+        };
+      case "PLAYBOOK_ROUTING":
+        return {
+          caseId,
+          input: { incident: `INC-${i}`, detection: "ransomware note dropped" },
+          expected: { playbook: "ransomware-containment" },
+          output: { playbook: miss ? "phishing-response" : "Ransomware-Containment" },
+          timings: { containmentSeconds: 900 + 10 * i },
+        };
+      case "THREAT_INTEL_SYNTHESIS":
+        return {
+          caseId,
+          input: { report: `Actor used PowerShell (T1059.001) and beaconed to hxxp://c2-${i}[.]example and 203.0.113.${i % 250}` },
+          expected: { techniques: ["T1059.001"], indicators: [`http://c2-${i}.example`, `203.0.113.${i % 250}`] },
+          output: { techniques: miss ? ["T1566"] : ["T1059.001"], indicators: [`hxxp://c2-${i}[.]example`, `203.0.113.${i % 250}`] },
+        };
+      default:
+        return {
+          caseId,
+          input: { rule: "suspicious-powershell", host: `ws-${i}` },
+          // Every third alert is benign, so that the false-positive clause has evidence.
+          expected: { severity: "HIGH", truePositive: i % 3 !== 0 },
+          output: { severity: miss ? "LOW" : "HIGH", truePositive: i % 3 !== 0 },
+        };
+    }
+  });
+}

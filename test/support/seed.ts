@@ -6,7 +6,9 @@ import { enqueue } from "../../lib/outbox.js";
 import { Agent, agentNameKey } from "../../subgraphs/agents/agent.entity.js";
 import { EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
-import { Pact, PactClause } from "../../subgraphs/pacts/pact.entity.js";
+import type { Pact } from "../../subgraphs/pacts/pact.entity.js";
+import { insertVersion } from "../../subgraphs/pacts/pact.lifecycle.js";
+import { checkPactTerms } from "../../subgraphs/pacts/pact-validation.js";
 import { EvaluationRunStatus, PactStatus, type AlertSeverity } from "../../subgraphs/pacts/pact.enums.js";
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
 import { triageCases } from "./fixtures.js";
@@ -22,12 +24,11 @@ export async function seedAgentWithPact(dataSource: DataSource, owner = "alice")
   return inTransaction(dataSource, async (manager) => {
     const agent = agentFixture(owner);
     await manager.insert(Agent, agent);
-    const pact = manager.create(Pact, {
-      id: randomUUID(), agentId: agent.id, workflow: template.workflow, template: template.name, version: 1, status: PactStatus.ACTIVE,
-      passThreshold: template.passThreshold, escalationTeam: "soc", escalationContact: "soc@example.com", ackDeadlineMinutes: 60, createdBy: owner, adoptedAt: new Date(),
+    const pact = await insertVersion(manager, {
+      agentId: agent.id, workflow: template.workflow, template: template.name, status: PactStatus.ACTIVE, amendsPactId: null,
+      terms: checkPactTerms(template.workflow, template, "template"),
+      escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 }, createdBy: owner,
     });
-    await manager.insert(Pact, pact);
-    await manager.insert(PactClause, template.clauses.map((clause, position) => ({ pactId: pact.id, ...clause, position })));
     return { agent, pact };
   });
 }
@@ -36,7 +37,7 @@ export async function seedAgentWithPact(dataSource: DataSource, owner = "alice")
 export async function seedQueuedRun(dataSource: DataSource, pact: Pact, cases = triageCases(30, { wrongSeverity: 1 }), options: { outbox?: boolean } = {}) {
   return inTransaction(dataSource, async (manager) => {
     const run = manager.create(EvaluationRun, {
-      id: randomUUID(), agentId: pact.agentId, pactId: pact.id, pactVersion: pact.version, status: EvaluationRunStatus.QUEUED, caseCount: cases.length,
+      id: randomUUID(), agentId: pact.agentId, pactId: pact.id, pactVersion: pact.version, workflow: pact.workflow, status: EvaluationRunStatus.QUEUED, caseCount: cases.length,
       passedCount: null, failedCount: null, passed: null, weightedPassShare: null, submittedBy: pact.createdBy, submittedAt: new Date(), completedAt: null, enqueuedAt: new Date(), requeues: 0, failureReason: null,
     });
     await manager.insert(EvaluationRun, run);
@@ -45,7 +46,7 @@ export async function seedQueuedRun(dataSource: DataSource, pact: Pact, cases = 
       EvaluationCase,
       cases.map((c, position) => Object.assign(new EvaluationCase(), {
         // Prefixed: several runs of one agent may be seeded from the same fixture.
-        runId: run.id, agentId: pact.agentId, caseId: `${run.id.slice(0, 8)}-${c.caseId}`, position, alert: c.alert,
+        runId: run.id, agentId: pact.agentId, caseId: `${run.id.slice(0, 8)}-${c.caseId}`, position, input: c.input, timings: null, groundedIndicators: null,
         expected: { severity: c.expected.severity as AlertSeverity, truePositive: c.expected.truePositive },
         output: { severity: c.output.severity as AlertSeverity, truePositive: c.output.truePositive },
       })),

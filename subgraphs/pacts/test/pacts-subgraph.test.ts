@@ -186,12 +186,12 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
 
       const run = dataOf(await submit({ agentId: agent.id, pactId: pact.id, cases }, builder("erin"))).submitEvaluationRun;
 
-      const stored: { case_id: string; position: number | string; alert: string; output: string }[] = await harness.dataSource.query(
-        "SELECT case_id, position, alert, output FROM evaluation_cases WHERE run_id = ? ORDER BY position",
+      const stored: { case_id: string; position: number | string; input: string; output: string }[] = await harness.dataSource.query(
+        "SELECT case_id, position, input, output FROM evaluation_cases WHERE run_id = ? ORDER BY position",
         [run.id],
       );
-      expect(stored.map((row) => ({ caseId: row.case_id, position: Number(row.position), alert: JSON.parse(row.alert), output: JSON.parse(row.output) }))).toEqual(
-        cases.map((c, position) => ({ caseId: c.caseId, position, alert: c.alert, output: c.output })),
+      expect(stored.map((row) => ({ caseId: row.case_id, position: Number(row.position), input: JSON.parse(row.input), output: JSON.parse(row.output) }))).toEqual(
+        cases.map((c, position) => ({ caseId: c.caseId, position, input: c.input, output: c.output })),
       );
     });
 
@@ -243,13 +243,13 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       const { agent, pact } = await agentWithPact("judy");
       // JSON.stringify({ blob: "…" }) adds 11 bytes around the string.
       const alertOf = (bytes: number) => ({ blob: "x".repeat(bytes - 11) });
-      const [atLimit, overLimit] = [alertOf(64 * 1024), alertOf(64 * 1024 + 1)].map((alert, i) => [{ ...triageCases(1, { idPrefix: `size-${i}` })[0]!, alert }]);
+      const [atLimit, overLimit] = [alertOf(64 * 1024), alertOf(64 * 1024 + 1)].map((input, i) => [{ ...triageCases(1, { idPrefix: `size-${i}` })[0]!, input }]);
 
       const stored = await submit({ agentId: agent.id, pactId: pact.id, cases: atLimit }, builder("judy"));
       const refused = await submit({ agentId: agent.id, pactId: pact.id, cases: overLimit }, builder("judy"));
 
       expect(dataOf(stored).submitEvaluationRun.caseCount).toBe(1);
-      expect(errorOf(refused)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].alert" });
+      expect(errorOf(refused)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].input" });
     });
 
     it("refuses an alert nested deeper than 32 levels as BAD_USER_INPUT, writing nothing", async () => {
@@ -259,9 +259,9 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       for (let i = 0; i < 40; i += 1) alert = { nested: alert };
       const before = await counts(RUN_TABLES);
 
-      const response = await submit({ agentId: agent.id, pactId: pact.id, cases: [{ ...triageCases(1, { idPrefix: "deep" })[0]!, alert }] }, builder("judy"));
+      const response = await submit({ agentId: agent.id, pactId: pact.id, cases: [{ ...triageCases(1, { idPrefix: "deep" })[0]!, input: alert }] }, builder("judy"));
 
-      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].alert" });
+      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].input" });
       expect(await counts(RUN_TABLES)).toEqual(before);
     });
 

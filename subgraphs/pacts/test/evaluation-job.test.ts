@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { judgeJob, parseJudgeJob } from "../evaluation.job.js";
+
+describe("parseJudgeJob", () => {
+  it("round-trips a job built by judgeJob", () => {
+    expect(parseJudgeJob(JSON.stringify(judgeJob("run-1")))).toEqual({ kind: "evaluation-run", runId: "run-1" });
+  });
+
+  it("drops properties it does not know", () => {
+    expect(parseJudgeJob(JSON.stringify({ kind: "evaluation-run", runId: "run-1", extra: "x" }))).toEqual({ kind: "evaluation-run", runId: "run-1" });
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", /not JSON/],
+    ["JSON null", "null", /no valid kind and runId/],
+    ["a wrong kind", JSON.stringify({ kind: "something-else", runId: "run-1" }), /no valid kind and runId/],
+    ["a missing runId", JSON.stringify({ kind: "evaluation-run" }), /no valid kind and runId/],
+    ["an empty runId", JSON.stringify({ kind: "evaluation-run", runId: "" }), /no valid kind and runId/],
+    ["a numeric runId", JSON.stringify({ kind: "evaluation-run", runId: 42 }), /no valid kind and runId/],
+    ["a runId longer than an id column", JSON.stringify({ kind: "evaluation-run", runId: "x".repeat(37) }), /no valid kind and runId/],
+  ])("rejects %s", (_label, body, message) => {
+    expect(() => parseJudgeJob(body)).toThrow(message);
+  });
+});

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import { createDataSource, inTransaction } from "../../lib/database.js";
+import { allMigrations, openDatabase } from "../../runtime/data-source.js";
+import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
+import { judgeEvaluationRun } from "../../subgraphs/pacts/evaluation.judge.js";
+import { CreatePacts1764100000200 } from "../../subgraphs/pacts/migrations/1764100000200-create-pacts.js";
+import { Pact, PactClause } from "../../subgraphs/pacts/pact.entity.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { triageCases } from "../support/fixtures.js";
+import { seedQueuedRun } from "../support/seed.js";
+
+const PACT = "11111111-1111-4111-8111-111111111111";
+const RUN = "22222222-2222-4222-8222-222222222222";
+const AGENT = "33333333-3333-4333-8333-333333333333";
+const ADOPTED = "2026-11-01 10:00:00.000";
+
+/** Rows as the skeleton's schema held them: one adopted alert-triage pact and one judged run. */
+async function writeSkeletonData(dataSource: DataSource): Promise<void> {
+  await dataSource.query(
+    "INSERT INTO agents (id, name, name_key, description, domains, owner_id, registered_at) VALUES (?, 'Old Triage', 'k', 'Triages', 'ALERT_TRIAGE', 'olga', ?)",
+    [AGENT, ADOPTED],
+  );
+  await dataSource.query(
+    "INSERT INTO pacts (id, agent_id, workflow, template, version, status, pass_threshold, escalation_team, escalation_contact, ack_deadline_minutes, created_by, adopted_at) VALUES (?, ?, 'ALERT_TRIAGE', 'alert-triage', 1, 'ACTIVE', 0.8, 'soc', 'soc@example.com', 60, 'olga', ?)",
+    [PACT, AGENT, ADOPTED],
+  );
+  for (const [key, metric, comparator, threshold, weight, severity, position] of [
+    ["severity-accuracy", "SEVERITY_CLASSIFICATION_ACCURACY", "GTE", 0.92, 0.6, "CRITICAL", 0],
+    ["false-positive-rate", "FALSE_POSITIVE_RATE", "LTE", 0.1, 0.4, "MAJOR", 1],
+  ] as const) {
+    await dataSource.query(
+      "INSERT INTO pact_clauses (pact_id, clause_key, metric, comparator, threshold, window_cases, method, weight, severity, position) VALUES (?, ?, ?, ?, ?, 500, 'DETERMINISTIC', ?, ?, ?)",
+      [PACT, key, metric, comparator, threshold, weight, severity, position],
+    );
+    await dataSource.query(
+      "INSERT INTO clause_results (run_id, clause_key, metric, comparator, threshold, window_cases, severity, observed, sample_size, outcome, position) VALUES (?, ?, ?, ?, ?, 500, ?, 1, 2, 'PASSED', ?)",
+      [RUN, key, metric, comparator, threshold, severity, position],
+    );
+  }
+  await dataSource.query(
+    "INSERT INTO evaluation_runs (id, agent_id, pact_id, pact_version, status, case_count, passed_count, failed_count, passed, weighted_pass_share, submitted_by, submitted_at, completed_at, enqueued_at, requeues) VALUES (?, ?, ?, 1, 'COMPLETED', 2, 2, 0, 1, 1, 'olga', ?, ?, ?, 0)",
+    [RUN, AGENT, PACT, ADOPTED, ADOPTED, ADOPTED],
+  );
+  for (const [position, caseId, truePositive] of [[0, "old-0", true], [1, "old-1", false]] as const) {
+    const facts = JSON.stringify({ severity: "HIGH", truePositive });
+    await dataSource.query(
+      "INSERT INTO evaluation_cases (run_id, case_id, agent_id, position, alert, expected, output) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [RUN, caseId, AGENT, position, JSON.stringify({ rule: `rule-${position}` }), facts, facts],
+    );
+    await dataSource.query("INSERT INTO case_verdicts (run_id, case_id, severity_correct, decision_correct, passed, judged_at) VALUES (?, ?, 1, 1, 1, ?)", [RUN, caseId, ADOPTED]);
+  }
+}
+
+describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's data (%s)", (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource | undefined;
+
+  afterEach(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it("keeps every pact, run and case, fills the new columns, and the old evidence still counts in the window", async () => {
+    database = await createTestDatabase(kind);
+    const upToSkeleton = allMigrations.slice(0, allMigrations.indexOf(CreatePacts1764100000200) + 1);
+    const skeleton = createDataSource({ url: database.url, entities: [], migrations: upToSkeleton });
+    await skeleton.initialize();
+    await skeleton.runMigrations({ transaction: "each" });
+    await writeSkeletonData(skeleton);
+    await skeleton.destroy();
+
+    dataSource = await openDatabase(database.url);
+
+    const pact = await dataSource.getRepository(Pact).findOneByOrFail({ id: PACT });
+    expect(pact).toMatchObject({ status: "ACTIVE", openStatus: "ACTIVE", template: "alert-triage", amendsPactId: null, closedAt: null, retiredReason: null });
+    expect(pact.createdAt.toISOString()).toBe("2026-11-01T10:00:00.000Z");
+    expect(pact.activatedAt?.toISOString()).toBe("2026-11-01T10:00:00.000Z");
+    expect(pact.consequenceLadder.map((step) => step.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
+    expect(pact.escalationRoute.map((entry) => entry.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
+    expect(await dataSource.getRepository(PactClause).find({ where: { pactId: PACT }, order: { position: "ASC" } })).toMatchObject([
+      { key: "severity-accuracy", windowCases: 500, windowDays: null },
+      { key: "false-positive-rate", windowCases: 500, windowDays: null },
+    ]);
+    expect(await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: RUN })).toMatchObject({ workflow: "ALERT_TRIAGE", status: "COMPLETED" });
+    expect(await dataSource.getRepository(EvaluationCase).find({ where: { runId: RUN }, order: { position: "ASC" } })).toMatchObject([
+      { caseId: "old-0", input: { rule: "rule-0" }, timings: null, groundedIndicators: null },
+      { caseId: "old-1", input: { rule: "rule-1" }, timings: null, groundedIndicators: null },
+    ]);
+    expect(await dataSource.getRepository(CaseVerdict).find({ where: { runId: RUN } })).toMatchObject([{ passed: true, checks: {} }, { passed: true, checks: {} }]);
+    expect(await dataSource.getRepository(ClauseResult).find({ where: { runId: RUN } })).toMatchObject([
+      { method: "DETERMINISTIC", windowDays: null },
+      { method: "DETERMINISTIC", windowDays: null },
+    ]);
+
+    // A run submitted after the migration is judged over a window that includes the old cases.
+    const run = await seedQueuedRun(dataSource, pact, triageCases(10), { outbox: false });
+    await inTransaction(dataSource, (manager) => judgeEvaluationRun(manager, run.id));
+    const results = await dataSource.getRepository(ClauseResult).find({ where: { runId: run.id }, order: { position: "ASC" } });
+    expect(results.map((r) => [r.clauseKey, r.sampleSize])).toEqual([
+      ["severity-accuracy", 12],
+      // Benign alerts only: every third of the ten new cases, plus the old benign one.
+      ["false-positive-rate", 5],
+    ]);
+  });
+});

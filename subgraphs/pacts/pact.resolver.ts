@@ -27,9 +27,12 @@ const DEFAULT_ACK_DEADLINE_MINUTES = 60;
 const MAX_REASON_LENGTH = 500;
 const DEFAULT_TERMS = PACT_TEMPLATES["alert-triage"]!;
 
-/** Drafts are work in progress: only their author (the agent's owner) and arbiters see them. */
+/**
+ * A version that never came into force (a draft, or a draft discarded) is work in progress: only
+ * its author (the agent's owner) and arbiters see it. Every version that was in force is public.
+ */
 export function canSee(pact: Pact, identity: Identity): boolean {
-  return pact.status !== PactStatus.DRAFT || identity.role === "arbiter" || (identity.role === "builder" && identity.subject === pact.createdBy);
+  return pact.activatedAt !== null || identity.role === "arbiter" || (identity.role === "builder" && identity.subject === pact.createdBy);
 }
 
 function escalationOf(input: EscalationOwnerInput | null | undefined, builder: string, ackDeadlineMinutes: number): Escalation {
@@ -53,13 +56,13 @@ function raceToConflict(field: string) {
 
 @Resolver(() => Pact)
 export class PactResolver {
-  @Query(() => Pact, { nullable: true, description: "One pact version by id; null when there is none, or when it is a draft the caller may not see." })
+  @Query(() => Pact, { nullable: true, description: "One pact version by id; null when there is none, or when it never came into force and the caller is neither its author nor an arbiter." })
   async pact(@Arg("id", () => ID, { description: "The pact version's id." }) id: string, @Ctx() context: PactsContext): Promise<Pact | null> {
     const pact = await context.pactById.load(id);
     return pact && canSee(pact, context.identity) ? pact : null;
   }
 
-  @Mutation(() => Pact, { description: "Binds one of the caller's agents to an ACTIVE pact built from a template; refused while the agent has an active pact for the workflow." })
+  @Mutation(() => Pact, { description: "Binds one of the caller's agents to an ACTIVE pact built from a template; refused while the agent has an active or draft pact for the workflow." })
   async adoptPactTemplate(
     @Arg("agentId", () => ID, { description: "The agent to bind; the caller must own it." }) agentId: string,
     @Arg("template", () => String, { description: `Template name: ${Object.keys(PACT_TEMPLATES).join(", ")}.` }) templateName: string,
@@ -76,8 +79,10 @@ export class PactResolver {
       if (!agent.domains.includes(template.workflow)) {
         throw new BadUserInputError("template", `the agent does not serve ${template.workflow}, which template "${template.name}" covers`);
       }
-      const { active } = await openVersions(manager, agentId, template.workflow);
+      const { draft, active } = await openVersions(manager, agentId, template.workflow);
       if (active) throw new ConflictError("agentId", `the agent already has an active ${template.workflow} pact (version ${active.version}); amend it instead`);
+      // Adopting past an open draft would leave it impossible to activate.
+      refuseSecondDraft(draft, "agentId");
       return insertVersion(manager, {
         agentId,
         workflow: template.workflow,
@@ -210,7 +215,7 @@ export class PactClauseResolver {
 
 @Resolver(() => AgentRef)
 export class AgentPactsResolver {
-  @FieldResolver(() => [Pact], { description: "The agent's pact versions, the history included, by workflow and newest version first. Drafts only for their author and arbiters." })
+  @FieldResolver(() => [Pact], { description: "The agent's pact versions, the history included, by workflow and newest version first. Versions that never came into force only for their author and arbiters." })
   async pacts(
     @Root() agent: AgentRef,
     @Arg("workflow", () => AgentDomain, { nullable: true, description: "Only this workflow's versions." }) workflow: AgentDomain | null | undefined,

@@ -114,6 +114,26 @@ for (const kind of kinds) {
       const seconds = (performance.now() - started) / 1000;
       rows.push(`| ${kind} | judge handler, 100-case runs, batch ${batch}, 1 worker | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
     }
+
+    // Judge cost against history: the same 100-case run judged for an agent with 1k and with 50k
+    // cases behind it. Clause windows read the last 500 cases, so the cost must not grow.
+    for (const depth of [1_000, 50_000]) {
+      const deep = await seedAgentWithPact(ds, "bench-history");
+      for (let i = 0; i < depth / 100; i += 1) await seedQueuedRun(ds, deep.pact, cases, { outbox: false });
+      await ds.query("UPDATE evaluation_runs SET status = 'COMPLETED' WHERE pact_id = ?", [deep.pact.id]);
+      const runs = [];
+      for (let i = 0; i < 20; i += 1) runs.push(await seedQueuedRun(ds, deep.pact, cases, { outbox: false }));
+      const latencies: number[] = [];
+      for (const run of runs) {
+        const t0 = performance.now();
+        const response = await judge(sqsEvent(sqsRecordFactory(JSON.stringify(judgeJob(run.id)))));
+        latencies.push(performance.now() - t0);
+        if (response.batchItemFailures.length) throw new Error("judge failed");
+      }
+      latencies.sort((a, b) => a - b);
+      const perSecond = (runs.length / latencies.reduce((sum, l) => sum + l, 0)) * 1000;
+      rows.push(`| ${kind} | judge handler, 100-case run, ${depth.toLocaleString("en")} cases of history | ${perSecond.toFixed(1)} runs/s | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | windows of the last 500 cases |`);
+    }
   } finally {
     await system.stop();
     await database.drop();

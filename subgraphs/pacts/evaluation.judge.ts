@@ -1,12 +1,12 @@
-import { LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
+import { In, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
 import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js";
-import { MAX_WINDOW_CASES } from "./pact.inputs.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
 import { judgeRun, type WindowCase } from "./judging/run-rule.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
+import { MAX_WINDOW_CASES } from "./pact.inputs.js";
 
 /** What the rest of the trust loop learns from a judged run. */
 export interface JudgedRun {
@@ -23,35 +23,66 @@ export interface JudgedRun {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Runs read per step while filling a window; most windows fill from a few runs. */
+const RUN_PAGE = 50;
+/** Run ids per `IN (…)` when reading their cases. */
+const ID_CHUNK = 500;
 
 /**
- * The evidence every clause of the run's pact is judged over, newest first: the agent's cases in
- * the workflow from runs submitted up to this one (later runs never change an earlier verdict),
- * across pact versions (amending a pact does not wipe a failing window), failed runs excluded.
- * Only what the judges read is loaded: never the inputs, up to 64 KiB each.
+ * The runs whose cases make up the window, newest first: the agent's runs in the workflow
+ * submitted up to this one (later runs never change an earlier verdict), across pact versions
+ * (amending a pact does not wipe a failing window), failed runs excluded; just enough of them to
+ * hold `limit` cases. Read in pages along `idx_runs_window` (which ends with the primary key), so
+ * the cost follows the window's size, not the agent's history.
+ */
+async function windowRuns(manager: EntityManager, run: EvaluationRun, limit: number, since: Date | null): Promise<EvaluationRun[]> {
+  const runs: EvaluationRun[] = [];
+  let cases = 0;
+  let before = { at: run.submittedAt, id: run.id, comparison: "<=" };
+  for (;;) {
+    const query = manager
+      .createQueryBuilder(EvaluationRun, "r")
+      .select(["r.id", "r.submittedAt", "r.caseCount"])
+      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status <> :failed", { agentId: run.agentId, workflow: run.workflow, failed: EvaluationRunStatus.FAILED })
+      .andWhere(`(r.submitted_at < :at OR (r.submitted_at = :at AND r.id ${before.comparison} :id))`, { at: before.at, id: before.id });
+    if (since) query.andWhere("r.submitted_at >= :since", { since });
+    const page = await query.orderBy("r.submitted_at", "DESC").addOrderBy("r.id", "DESC").limit(RUN_PAGE).getMany();
+    for (const found of page) {
+      runs.push(found);
+      cases += found.caseCount;
+      if (cases >= limit) return runs;
+    }
+    if (page.length < RUN_PAGE) return runs;
+    const last = page[page.length - 1]!;
+    before = { at: last.submittedAt, id: last.id, comparison: "<" };
+  }
+}
+
+/**
+ * The evidence every clause of the run's pact is judged over, newest first (see windowRuns). Only
+ * what the judges read is loaded: never the inputs, up to 64 KiB each.
  */
 async function windowCases(manager: EntityManager, run: EvaluationRun, clauses: readonly PactClause[]): Promise<WindowCase[]> {
   const limit = Math.max(...clauses.map((clause) => clause.windowCases ?? MAX_WINDOW_CASES));
+  // Days bound the read only when every clause has them; a count-only clause may reach further back.
   const longestDays = clauses.every((clause) => clause.windowDays !== null) ? Math.max(...clauses.map((clause) => clause.windowDays!)) : null;
-  const query = manager
-    .createQueryBuilder(EvaluationCase, "c")
-    .innerJoin(EvaluationRun, "r", "r.id = c.run_id")
-    .select(["c.runId", "c.caseId", "c.expected", "c.output", "c.timings", "c.groundedIndicators"])
-    .addSelect("r.submitted_at", "run_submitted_at")
-    .where("r.agent_id = :agentId AND r.workflow = :workflow", { agentId: run.agentId, workflow: run.workflow })
-    .andWhere("r.status <> :failed", { failed: EvaluationRunStatus.FAILED })
-    .andWhere("(r.submitted_at < :submittedAt OR (r.submitted_at = :submittedAt AND r.id <= :runId))", { submittedAt: run.submittedAt, runId: run.id });
-  if (longestDays !== null) query.andWhere("r.submitted_at >= :since", { since: new Date(run.submittedAt.getTime() - longestDays * DAY_MS) });
-  const { entities, raw } = await query.orderBy("r.submitted_at", "DESC").addOrderBy("r.id", "DESC").addOrderBy("c.position", "DESC").limit(limit).getRawAndEntities();
-  // Raw, so converted as TypeORM converts the column: SQLite hands back UTC text without a zone.
-  const submittedAt = manager.connection.getMetadata(EvaluationRun).findColumnWithPropertyName("submittedAt")!;
-  return entities.map((c, i) => ({
+  const runs = await windowRuns(manager, run, limit, longestDays === null ? null : new Date(run.submittedAt.getTime() - longestDays * DAY_MS));
+  const order = new Map(runs.map((r, index) => [r.id, index]));
+  const cases: EvaluationCase[] = [];
+  for (let start = 0; start < runs.length; start += ID_CHUNK) {
+    cases.push(...(await manager.find(EvaluationCase, {
+      select: { runId: true, caseId: true, position: true, expected: true, output: true, timings: true, groundedIndicators: true },
+      where: { runId: In(runs.slice(start, start + ID_CHUNK).map((r) => r.id)) },
+    })));
+  }
+  cases.sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || b.position - a.position);
+  return cases.slice(0, limit).map((c) => ({
     caseId: c.caseId,
     expected: c.expected,
     output: c.output,
     timings: c.timings ?? {},
     groundedIndicators: c.groundedIndicators,
-    submittedAt: manager.connection.driver.prepareHydratedValue(raw[i].run_submitted_at, submittedAt) as Date,
+    submittedAt: runs[order.get(c.runId)!]!.submittedAt,
   }));
 }
 

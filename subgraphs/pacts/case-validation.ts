@@ -7,6 +7,11 @@ import type { ClauseSpec } from "./judging/run-rule.js";
 import type { EvaluationCaseInput } from "./pact.inputs.js";
 
 const MAX_INPUT_BYTES = 64 * 1024;
+/**
+ * Each side of a case's facts, as stored: judges hold up to MAX_WINDOW_CASES of them in memory,
+ * and MySQL's TEXT column holds 64 KiB.
+ */
+const MAX_FACTS_BYTES = 8 * 1024;
 /** Real alerts and reports nest a few levels. */
 const MAX_INPUT_DEPTH = 32;
 
@@ -15,17 +20,15 @@ export interface AcceptedCase extends JudgedCase {
   input: Record<string, unknown>;
 }
 
-const workflowName = (workflow: AgentDomain) => workflow.toLowerCase().replace(/_/g, "-");
-
 /** Only the fields the workflow's cases carry, so that stored evidence has one shape per workflow. */
-function pickFacts(facts: CaseFacts, allowed: readonly string[], at: string, workflow: AgentDomain): CaseFacts {
+function pick<T extends object>(fields: T, allowed: readonly string[], at: string, named: string, workflow: AgentDomain): T {
   const picked: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(facts)) {
+  for (const [field, value] of Object.entries(fields)) {
     if (value == null) continue;
-    if (!allowed.includes(field)) throw new BadUserInputError(`${at}.${field}`, `is not part of a ${workflowName(workflow)} case`);
+    if (!allowed.includes(field)) throw new BadUserInputError(`${at}.${field}`, `${named}: ${workflow} cases have no ${field}`);
     picked[field] = typeof value === "string" ? value.trim() : value;
   }
-  return picked as CaseFacts;
+  return picked as T;
 }
 
 /**
@@ -47,11 +50,14 @@ export function acceptCases(cases: readonly EvaluationCaseInput[], workflow: Age
     const accepted: AcceptedCase = {
       caseId: c.caseId,
       input: c.input,
-      expected: pickFacts(c.expected, schema.facts, `${at}.expected`, workflow),
-      output: pickFacts(c.output, schema.facts, `${at}.output`, workflow),
-      timings: pickFacts((c.timings ?? {}) as CaseFacts, schema.timings, `${at}.timings`, workflow) as CaseTimings,
+      expected: pick<CaseFacts>(c.expected, schema.facts, `${at}.expected`, named, workflow),
+      output: pick<CaseFacts>(c.output, schema.facts, `${at}.output`, named, workflow),
+      timings: pick<CaseTimings>(c.timings ?? {}, schema.timings, `${at}.timings`, named, workflow),
       groundedIndicators: null,
     };
+    for (const side of ["expected", "output"] as const) {
+      if (Buffer.byteLength(JSON.stringify(accepted[side])) > MAX_FACTS_BYTES) throw new BadUserInputError(`${at}.${side}`, `${named}: is larger than 8 KiB`);
+    }
     for (const metric of metrics) {
       const [missing] = missingFields(metric, accepted);
       if (missing) throw new BadUserInputError(`${at}.${missing}`, `${named}: is required by the pact's ${metric.metric} clause`);

@@ -3,10 +3,9 @@ import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js"
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
-import { judgeRun, type WindowCase } from "./judging/run-rule.js";
+import { MAX_WINDOW_CASES, judgeRun, type WindowCase } from "./judging/run-rule.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
-import { MAX_WINDOW_CASES } from "./pact.inputs.js";
 
 /** What the rest of the trust loop learns from a judged run. */
 export interface JudgedRun {

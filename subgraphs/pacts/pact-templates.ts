@@ -23,7 +23,7 @@ export interface PactTemplate {
  * The ladder every template starts from; docs/pacts.md explains each number. Breaches are failed
  * runs. Drift makes humans look before anything is throttled, and only an arbiter lifts a delisting.
  */
-const DEFAULT_LADDER: ConsequenceStep[] = [
+export const DEFAULT_LADDER: ConsequenceStep[] = [
   { action: ConsequenceAction.WARN, trigger: { breachCount: 1, breachWindowDays: 30 }, recovery: { passingRuns: 1 } },
   {
     action: ConsequenceAction.REQUIRE_HUMAN_REVIEW,
@@ -40,11 +40,11 @@ const DEFAULT_LADDER: ConsequenceStep[] = [
     trigger: { breachCount: 5, breachWindowDays: 30, scoreDropPoints: 200, scoreDropWindowDays: 30 },
     recovery: { passingRuns: 5, quietDays: 14 },
   },
-  { action: ConsequenceAction.DELIST, trigger: { breachCount: 8, breachWindowDays: 60 }, recovery: null },
+  { action: ConsequenceAction.DELIST, trigger: { breachCount: 8, breachWindowDays: 30 }, recovery: null },
 ];
 
 const { ESCALATION_OWNER, BUILDER, ARBITERS, BUYERS } = EscalationRecipient;
-const DEFAULT_ROUTE: EscalationRouteStep[] = [
+export const DEFAULT_ROUTE: EscalationRouteStep[] = [
   { action: ConsequenceAction.WARN, notify: [ESCALATION_OWNER] },
   { action: ConsequenceAction.REQUIRE_HUMAN_REVIEW, notify: [ESCALATION_OWNER, BUILDER] },
   { action: ConsequenceAction.THROTTLE, notify: [ESCALATION_OWNER, BUILDER, BUYERS] },
@@ -108,9 +108,10 @@ export const PACT_TEMPLATES: Record<string, PactTemplate> = {
     ackDeadlineMinutes: 240,
     ...common,
     clauses: [
-      clause("indicator-precision", PactMetric.INDICATOR_PRECISION, 0.95, CRITICAL, 0.35, { cases: 200, days: 90 }),
-      clause("grounding-rate", PactMetric.GROUNDING_RATE, 0.98, CRITICAL, 0.3, { cases: 200, days: 90 }),
-      clause("technique-f1", PactMetric.ATTACK_TECHNIQUE_F1, 0.7, MAJOR, 0.35, { cases: 200, days: 90 }),
+      clause("indicator-precision", PactMetric.INDICATOR_PRECISION, 0.95, CRITICAL, 0.3, { cases: 200, days: 90 }),
+      clause("grounding-rate", PactMetric.GROUNDING_RATE, 0.98, CRITICAL, 0.2, { cases: 200, days: 90 }),
+      clause("indicator-recall", PactMetric.INDICATOR_RECALL, 0.8, MAJOR, 0.25, { cases: 200, days: 90 }),
+      clause("technique-f1", PactMetric.ATTACK_TECHNIQUE_F1, 0.7, MAJOR, 0.25, { cases: 200, days: 90 }),
     ],
   },
 };

@@ -46,44 +46,67 @@ function checkClauses(workflow: AgentDomain, clauses: readonly ClauseTemplate[],
   if (!clauses.some((clause) => clause.weight > 0)) throw new BadUserInputError(`${at}.clauses`, "at least one clause needs a weight above 0");
 }
 
+/** The two kinds of trigger with a threshold over a look-back window. */
+const THRESHOLD_TRIGGERS = [
+  { amount: "breachCount", window: "breachWindowDays", what: "breaches" },
+  { amount: "scoreDropPoints", window: "scoreDropWindowDays", what: "points of score drop" },
+] as const;
+
+function normalizedStep(step: ConsequenceStep, path: string): ConsequenceStep {
+  const { breachCount, breachWindowDays, scoreDropPoints, scoreDropWindowDays, driftAlarm } = step.trigger;
+  if (breachCount == null && scoreDropPoints == null && !driftAlarm) {
+    throw new BadUserInputError(`${path}.trigger`, "set breachCount, scoreDropPoints or driftAlarm: a step needs something that fires it");
+  }
+  if (breachWindowDays != null && breachCount == null) throw new BadUserInputError(`${path}.trigger.breachWindowDays`, "is set without breachCount");
+  if (scoreDropWindowDays != null && scoreDropPoints == null) throw new BadUserInputError(`${path}.trigger.scoreDropWindowDays`, "is set without scoreDropPoints");
+  const recovery = step.recovery ?? null;
+  if (recovery && recovery.passingRuns == null && recovery.minCompositeScore == null && recovery.quietDays == null) {
+    throw new BadUserInputError(`${path}.recovery`, "set passingRuns, minCompositeScore or quietDays, or leave recovery null for arbiter-only");
+  }
+  return {
+    action: step.action,
+    trigger: {
+      breachCount: breachCount ?? null,
+      breachWindowDays: breachCount == null ? null : (breachWindowDays ?? DEFAULT_TRIGGER_WINDOW_DAYS),
+      scoreDropPoints: scoreDropPoints ?? null,
+      scoreDropWindowDays: scoreDropPoints == null ? null : (scoreDropWindowDays ?? DEFAULT_TRIGGER_WINDOW_DAYS),
+      driftAlarm: driftAlarm ?? false,
+    },
+    recovery: recovery && { passingRuns: recovery.passingRuns ?? null, minCompositeScore: recovery.minCompositeScore ?? null, quietDays: recovery.quietDays ?? null },
+  };
+}
+
+/**
+ * The ladder climbs WARN → … → DELIST, each step at most once, and no harsher step may fire
+ * more easily than a milder one on the same kind of trigger: it needs at least as many breaches
+ * (or points of drop) within at most as many days, so that whatever fires it has fired the milder
+ * step already.
+ */
 function checkLadder(ladder: readonly ConsequenceStep[], at: string): ConsequenceStep[] {
-  return ladder.map((step, index) => {
+  const steps: ConsequenceStep[] = [];
+  ladder.forEach((input, index) => {
     const path = `${at}.consequenceLadder[${index}]`;
-    const previous = index > 0 ? ladder[index - 1]! : null;
-    if (previous && LADDER_ORDER.indexOf(step.action) <= LADDER_ORDER.indexOf(previous.action)) {
-      throw new BadUserInputError(`${path}.action`, `${step.action} cannot follow ${previous.action}: the ladder climbs ${LADDER_ORDER.join(" → ")}, each step at most once`);
+    const previous = steps[index - 1];
+    if (previous && LADDER_ORDER.indexOf(input.action) <= LADDER_ORDER.indexOf(previous.action)) {
+      throw new BadUserInputError(`${path}.action`, `${input.action} cannot follow ${previous.action}: the ladder climbs ${LADDER_ORDER.join(" → ")}, each step at most once`);
     }
-    const { breachCount, breachWindowDays, scoreDropPoints, scoreDropWindowDays, driftAlarm } = step.trigger;
-    if (breachCount == null && scoreDropPoints == null && !driftAlarm) {
-      throw new BadUserInputError(`${path}.trigger`, "set breachCount, scoreDropPoints or driftAlarm: a step needs something that fires it");
-    }
-    if (breachWindowDays != null && breachCount == null) throw new BadUserInputError(`${path}.trigger.breachWindowDays`, "is set without breachCount");
-    if (scoreDropWindowDays != null && scoreDropPoints == null) throw new BadUserInputError(`${path}.trigger.scoreDropWindowDays`, "is set without scoreDropPoints");
-    // A harsher step that fires sooner than a milder one would skip the milder one.
-    for (const field of ["breachCount", "scoreDropPoints"] as const) {
-      const milder = ladder.slice(0, index).map((s) => s.trigger[field]).filter((v): v is number => v != null);
-      const mildest = Math.max(...milder);
-      const own = step.trigger[field];
-      if (own != null && milder.length && own < mildest) {
-        throw new BadUserInputError(`${path}.trigger.${field}`, `${own} is less than the ${mildest} of a milder step: the ladder is out of order`);
+    const step = normalizedStep(input, path);
+    for (const milder of steps) {
+      for (const { amount, window, what } of THRESHOLD_TRIGGERS) {
+        const [own, theirs] = [step.trigger, milder.trigger];
+        if (own[amount] == null || theirs[amount] == null) continue;
+        const field = own[amount]! < theirs[amount]! ? amount : own[window]! > theirs[window]! ? window : null;
+        if (field) {
+          throw new BadUserInputError(
+            `${path}.trigger.${field}`,
+            `${step.action} would fire on ${own[amount]} ${what} in ${own[window]} days, more easily than the milder ${milder.action} (${theirs[amount]} in ${theirs[window]} days): the ladder is out of order`,
+          );
+        }
       }
     }
-    const recovery = step.recovery ?? null;
-    if (recovery && recovery.passingRuns == null && recovery.minCompositeScore == null && recovery.quietDays == null) {
-      throw new BadUserInputError(`${path}.recovery`, "set passingRuns, minCompositeScore or quietDays, or leave recovery null for arbiter-only");
-    }
-    return {
-      action: step.action,
-      trigger: {
-        breachCount: breachCount ?? null,
-        breachWindowDays: breachCount == null ? null : (breachWindowDays ?? DEFAULT_TRIGGER_WINDOW_DAYS),
-        scoreDropPoints: scoreDropPoints ?? null,
-        scoreDropWindowDays: scoreDropPoints == null ? null : (scoreDropWindowDays ?? DEFAULT_TRIGGER_WINDOW_DAYS),
-        driftAlarm: driftAlarm ?? false,
-      },
-      recovery: recovery && { passingRuns: recovery.passingRuns ?? null, minCompositeScore: recovery.minCompositeScore ?? null, quietDays: recovery.quietDays ?? null },
-    };
+    steps.push(step);
   });
+  return steps;
 }
 
 /** One route entry per ladder step, in ladder order; steps the route leaves out tell the escalation owner. */

@@ -18,6 +18,7 @@ export enum PactMetric {
   TIME_TO_CONTAINMENT_P90 = "TIME_TO_CONTAINMENT_P90",
   ATTACK_TECHNIQUE_F1 = "ATTACK_TECHNIQUE_F1",
   INDICATOR_PRECISION = "INDICATOR_PRECISION",
+  INDICATOR_RECALL = "INDICATOR_RECALL",
   GROUNDING_RATE = "GROUNDING_RATE",
 }
 
@@ -85,7 +86,7 @@ export enum AlertSeverity {
 }
 
 registerEnumType(PactStatus, { name: "PactStatus", description: "Lifecycle of a pact version: DRAFT → ACTIVE → SUPERSEDED or RETIRED.", valuesConfig: {
-  DRAFT: { description: "Being prepared; visible to the agent's owner and arbiters only, and not yet binding." },
+  DRAFT: { description: "Being prepared and not yet binding; visible to its author and arbiters only." },
   ACTIVE: { description: "In force and immutable: new evaluation runs are judged against it. At most one per agent and workflow." },
   SUPERSEDED: { description: "Replaced by a later version; kept so that past verdicts still name it." },
   RETIRED: { description: "Withdrawn without a successor (or a draft discarded); kept so that past verdicts still name it." },
@@ -101,6 +102,7 @@ registerEnumType(PactMetric, { name: "PactMetric", description: "A measurable qu
   TIME_TO_CONTAINMENT_P90: { description: "90th percentile of seconds from incident to containment." },
   ATTACK_TECHNIQUE_F1: { description: "Micro-averaged F1 of the ATT&CK technique ids extracted against the expected ones." },
   INDICATOR_PRECISION: { description: "Share of reported indicators of compromise that are among the expected ones." },
+  INDICATOR_RECALL: { description: "Share of the expected indicators of compromise that the agent reported." },
   GROUNDING_RATE: { description: "Share of reported indicators that appear in the source material the agent was given." },
 } });
 registerEnumType(MetricUnit, { name: "MetricUnit", description: "The unit a metric is measured in.", valuesConfig: {
@@ -130,8 +132,8 @@ registerEnumType(Comparator, { name: "Comparator", description: "How the observe
 } });
 registerEnumType(ClauseSeverity, { name: "ClauseSeverity", description: "How much breaking a clause matters.", valuesConfig: {
   CRITICAL: { description: "A run fails whenever this clause fails." },
-  MAJOR: { description: "Counts fully towards the weighted pass share." },
-  MINOR: { description: "Counts towards the weighted pass share; rarely decisive." },
+  MAJOR: { description: "Counts towards the weighted pass share by its weight; a label for clauses that matter." },
+  MINOR: { description: "Counts towards the weighted pass share by its weight; a label for clauses that matter less." },
 } });
 registerEnumType(EvaluationMethod, { name: "EvaluationMethod", description: "How a clause is judged.", valuesConfig: {
   DETERMINISTIC: { description: "Checked exactly against the expected results." },
@@ -146,7 +148,7 @@ registerEnumType(EvaluationRunStatus, { name: "EvaluationRunStatus", description
 registerEnumType(ClauseOutcome, { name: "ClauseOutcome", description: "The verdict on one clause for one run.", valuesConfig: {
   PASSED: { description: "The observed value meets the threshold." },
   FAILED: { description: "The observed value misses the threshold." },
-  INSUFFICIENT_EVIDENCE: { description: "The run held no case the metric applies to; counts as not passed." },
+  INSUFFICIENT_EVIDENCE: { description: "No case in the clause's window is one the metric applies to; counts as not passed." },
 } });
 registerEnumType(AlertSeverity, { name: "AlertSeverity", description: "Severity of a security alert.", valuesConfig: {
   INFORMATIONAL: { description: "No action needed; context only." },

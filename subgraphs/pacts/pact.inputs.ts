@@ -18,12 +18,11 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { TrimmedLength } from "../../lib/validation.js";
 import { ConsequenceStep, EscalationRouteStep } from "./consequence.types.js";
+import { MAX_WINDOW_CASES } from "./judging/run-rule.js";
 import { AlertSeverity, ClauseSeverity, Comparator, EvaluationMethod, PactMetric } from "./pact.enums.js";
 
-/** Largest run accepted in one request; matches the template clauses' window. */
+/** Largest run accepted in one request: a judge job stays well inside a Lambda's time limit. */
 export const MAX_CASES_PER_RUN = 500;
-/** Largest count window: the judge reads at most this many cases per clause. */
-export const MAX_WINDOW_CASES = 10_000;
 const MAX_CLAUSES = 20;
 
 @InputType({ description: "Who owns escalations for a pact; defaults to the adopting builder." })
@@ -36,7 +35,7 @@ export class EscalationOwnerInput {
   @TrimmedLength(1, 200)
   contact: string;
 
-  @Field(() => Int, { nullable: true, description: "Acknowledgement deadline in minutes (1–10080); the template's default when absent." })
+  @Field(() => Int, { nullable: true, description: "Acknowledgement deadline in minutes (1–10080). When absent: the template's default on adoption, 60 on creation, the amended version's on amendment." })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -194,16 +193,16 @@ export class CaseResultInput {
   @TrimmedLength(1, 120)
   playbook?: string;
 
-  @Field(() => [String], { nullable: true, description: "ATT&CK technique ids such as T1059 or T1059.001, at most 200 (threat intelligence synthesis)." })
+  @Field(() => [String], { nullable: true, description: "ATT&CK technique ids such as T1059 or T1059.001, at most 50 (threat intelligence synthesis)." })
   @IsOptional()
-  @ArrayMaxSize(200)
+  @ArrayMaxSize(50)
   @Matches(/^\s*T\d{4}(\.\d{3})?\s*$/i, { each: true, message: "each must be an ATT&CK technique id such as T1059 or T1059.001" })
   techniques?: string[];
 
-  @Field(() => [String], { nullable: true, description: "Indicators of compromise (IPs, domains, URLs, hashes; defanged is fine), at most 1000 of up to 2048 characters (threat intelligence synthesis)." })
+  @Field(() => [String], { nullable: true, description: "Indicators of compromise (IPs, domains, URLs, hashes; defanged is fine), at most 100 of up to 512 characters (threat intelligence synthesis)." })
   @IsOptional()
-  @ArrayMaxSize(1000)
-  @MaxLength(2048, { each: true })
+  @ArrayMaxSize(100)
+  @MaxLength(512, { each: true })
   indicators?: string[];
 }
 

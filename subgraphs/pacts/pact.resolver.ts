@@ -19,13 +19,12 @@ import {
   termsOf,
   type Escalation,
 } from "./pact.lifecycle.js";
-import { PACT_TEMPLATES, clauseStatement, type ClauseTemplate } from "./pact-templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE, PACT_TEMPLATES, clauseStatement, type ClauseTemplate } from "./pact-templates.js";
 import { checkPactTerms } from "./pact-validation.js";
 import type { PactsContext } from "./pacts.context.js";
 
 const DEFAULT_ACK_DEADLINE_MINUTES = 60;
 const MAX_REASON_LENGTH = 500;
-const DEFAULT_TERMS = PACT_TEMPLATES["alert-triage"]!;
 
 /**
  * A version that never came into force (a draft, or a draft discarded) is work in progress: only
@@ -102,8 +101,8 @@ export class PactResolver {
     const terms = checkPactTerms(input.workflow, {
       passThreshold: input.passThreshold,
       clauses: input.clauses.map(clauseOf),
-      consequenceLadder: input.consequenceLadder ?? DEFAULT_TERMS.consequenceLadder,
-      escalationRoute: input.escalationRoute ?? (input.consequenceLadder ? [] : DEFAULT_TERMS.escalationRoute),
+      consequenceLadder: input.consequenceLadder ?? DEFAULT_LADDER,
+      escalationRoute: input.escalationRoute ?? (input.consequenceLadder ? [] : DEFAULT_ROUTE),
     }, "input");
     return inTransaction(context.dataSource, async (manager) => {
       const agent = await ownedAgent(manager, input.agentId, builder, "input.agentId");

@@ -5,7 +5,7 @@ import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeEvaluationRun } from "../../subgraphs/pacts/evaluation.judge.js";
 import type { Pact } from "../../subgraphs/pacts/pact.entity.js";
-import { ClauseSeverity, Comparator, EvaluationMethod, PactMetric, PactStatus } from "../../subgraphs/pacts/pact.enums.js";
+import { ClauseSeverity, Comparator, EvaluationMethod, EvaluationRunStatus, PactMetric, PactStatus } from "../../subgraphs/pacts/pact.enums.js";
 import { insertVersion } from "../../subgraphs/pacts/pact.lifecycle.js";
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
 import { checkPactTerms } from "../../subgraphs/pacts/pact-validation.js";
@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)("the judge's clause windows (%s)", (kind) => {
     });
   }
   /** A queued run of `total` cases, `wrong` of them misclassified, submitted at `at`. */
-  async function runAt(pact: Pact, at: Date, total: number, wrong = 0, status?: "FAILED" | "COMPLETED"): Promise<EvaluationRun> {
+  async function runAt(pact: Pact, at: Date, total: number, wrong = 0, status?: EvaluationRunStatus): Promise<EvaluationRun> {
     const run = await seedQueuedRun(db.dataSource, pact, triageCases(total, { wrongSeverity: wrong }), { outbox: false });
     await inTransaction(db.dataSource, (manager) => manager.update(EvaluationRun, { id: run.id }, { submittedAt: at, ...(status ? { status } : {}) }));
     return { ...run, submittedAt: at };
@@ -73,7 +73,7 @@ describe.each(DATABASE_KINDS)("the judge's clause windows (%s)", (kind) => {
     const pact = await pactWith(accuracyClause("last-10", 10, null));
     // triageCases misclassifies its first cases: the oldest, since cases count newest position first.
     await runAt(pact, new Date(NOW.getTime() - 2000), 8, 4);
-    await runAt(pact, new Date(NOW.getTime() - 1000), 50, 50, "FAILED");
+    await runAt(pact, new Date(NOW.getTime() - 1000), 50, 50, EvaluationRunStatus.FAILED);
     const run = await runAt(pact, NOW, 6);
 
     // 6 of this run + the last 4 of the 8-case run (positions 7..4), all right; the failed run is not evidence.

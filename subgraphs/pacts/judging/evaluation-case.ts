@@ -39,9 +39,6 @@ export const CASE_SCHEMAS: Record<AgentDomain, { facts: readonly FactField[]; ti
   [AgentDomain.THREAT_INTEL_SYNTHESIS]: { facts: ["techniques", "indicators"], timings: [] },
 };
 
-/** ATT&CK technique or sub-technique id, e.g. T1059 or T1059.001. */
-export const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/;
-
 /** Playbook and team names compare without regard to case or surrounding spaces. */
 export function sameName(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -81,16 +78,26 @@ function stringsIn(value: unknown, into: string[] = []): string[] {
 }
 
 /**
- * How many of the distinct `indicators` occur as a whole token in some string of `input`, both
- * refanged and lower-cased: `1.2.3.4` is not grounded by `11.2.3.45`, nor `evil.com` by
- * `notevil.com` or `www.evil.com` (a different indicator). A trailing full stop ends a token.
+ * The tokens an indicator can be, in one pass over the text: every whitespace-separated chunk
+ * stripped of surrounding brackets, quotes and punctuation (URLs, e-mail addresses), and every run
+ * of word characters, dots and hyphens (domains, IPs, hashes), without a trailing full stop.
  */
-export function countGroundedIndicators(indicators: readonly string[], input: unknown): number {
-  const source = refang(stringsIn(input).join("\n")).toLowerCase();
-  return [...indicatorSet(indicators)].filter((indicator) => wholeToken(indicator).test(source)).length;
+function tokensOf(text: string): Set<string> {
+  const tokens = new Set<string>();
+  for (const chunk of text.split(/\s+/)) {
+    const trimmed = chunk.replace(/^[("'<[{]+|[)"'>\]},;:!?.]+$/g, "");
+    if (trimmed) tokens.add(trimmed);
+    for (const run of chunk.match(/[\w.-]+/g) ?? []) tokens.add(run.replace(/\.+$/, ""));
+  }
+  return tokens;
 }
 
-function wholeToken(indicator: string): RegExp {
-  const escaped = indicator.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<![\\w.-])${escaped}(?![\\w-]|\\.\\w)`);
+/**
+ * How many of the distinct `indicators` occur as a whole token in some string of `input`, both
+ * refanged and lower-cased: `1.2.3.4` is not grounded by `11.2.3.45`, nor `evil.com` by
+ * `notevil.com` or `www.evil.com` (a different indicator). Linear in the input's size.
+ */
+export function countGroundedIndicators(indicators: readonly string[], input: unknown): number {
+  const tokens = tokensOf(refang(stringsIn(input).join("\n")).toLowerCase());
+  return [...indicatorSet(indicators)].filter((indicator) => tokens.has(indicator)).length;
 }

@@ -187,6 +187,22 @@ const DEFINITIONS: MetricDefinition[] = [
   },
   {
     kind: "ratio",
+    metric: PactMetric.INDICATOR_RECALL,
+    phrase: "indicator recall",
+    definition:
+      "Distinct expected indicators (refanged, lower-cased) that the agent reported, over all distinct expected indicators: precision and grounding alone reward reporting less. Cases expecting none do not count.",
+    ...RATIO,
+    direction: HIGHER,
+    needs: [{ path: "expected.indicators" }, { path: "output.indicators" }],
+    methods: DETERMINISTIC_ONLY,
+    count: (c) => {
+      const expected = indicatorSet(c.expected.indicators);
+      const output = indicatorSet(c.output.indicators);
+      return expected.size === 0 ? null : [[...expected].filter((i) => output.has(i)).length, expected.size];
+    },
+  },
+  {
+    kind: "ratio",
     metric: PactMetric.GROUNDING_RATE,
     phrase: "grounding rate",
     definition:
@@ -197,7 +213,8 @@ const DEFINITIONS: MetricDefinition[] = [
     methods: DETERMINISTIC_ONLY,
     count: (c) => {
       const claimed = indicatorSet(c.output.indicators).size;
-      return claimed === 0 ? null : [c.groundedIndicators ?? 0, claimed];
+      // Not counted at submission (never happens for cases stored since grounding exists): unknown, not wrong.
+      return claimed === 0 || c.groundedIndicators === null ? null : [c.groundedIndicators, claimed];
     },
   },
 ];

@@ -43,6 +43,11 @@ export interface RunJudgement {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * Largest count window, and how far back a days-only window reads: bounds a judgement's memory
+ * (case facts are capped at submission) whatever the agent's history.
+ */
+export const MAX_WINDOW_CASES = 5_000;
 // Ratios like 23/25 land a hair off a decimal threshold; do not fail a clause on float noise.
 const EPSILON = 1e-9;
 

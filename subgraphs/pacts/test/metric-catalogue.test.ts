@@ -179,8 +179,8 @@ describe("ratio metrics", () => {
     expect(run(PactMetric.GROUNDING_RATE, cases)).toEqual({ observed: 0.6, sampleSize: 2, perCase: [0.75, 0, null] });
   });
 
-  it("GROUNDING_RATE counts a case whose grounding was never computed as none grounded", () => {
-    expect(caseValue(metricDefinition(PactMetric.GROUNDING_RATE), kase("old", {}, { indicators: ["evil.com"] }, { grounded: null }))).toBe(0);
+  it("GROUNDING_RATE leaves out a case whose grounding was never computed, rather than count it made up", () => {
+    expect(caseValue(metricDefinition(PactMetric.GROUNDING_RATE), kase("old", {}, { indicators: ["evil.com"] }, { grounded: null }))).toBeNull();
   });
 
   it("every metric gives null and sample size 0 over no cases", () => {

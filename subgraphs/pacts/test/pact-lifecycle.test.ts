@@ -116,11 +116,11 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       }
     });
 
-    it("lists the 11 metrics with their workflows and the case fields they read", async () => {
+    it("lists the 12 metrics with their workflows and the case fields they read", async () => {
       const { pactMetrics } = dataOf(await harness.call(CATALOGUE));
       const byMetric = new Map<string, Data>(pactMetrics.map((m: Data) => [m.metric, m]));
 
-      expect(pactMetrics).toHaveLength(11);
+      expect(pactMetrics).toHaveLength(12);
       for (const metric of pactMetrics) {
         expect(metric.workflows.length, metric.metric).toBeGreaterThan(0);
         expect(metric.caseFields.length, metric.metric).toBeGreaterThan(0);
@@ -173,13 +173,13 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
 
     it("carries over what an amendment leaves out: a shorter ladder keeps its steps' routing, a new escalation owner keeps the deadline", async () => {
       const { v1 } = await agentWithActive("incident-escalation");
-      const consequenceLadder = [{ action: "WARN", trigger: { breachCount: 1 } }, { action: "DELIST", trigger: { breachCount: 4, breachWindowDays: 90 } }];
+      const consequenceLadder = [{ action: "WARN", trigger: { breachCount: 1 } }, { action: "DELIST", trigger: { breachCount: 4, breachWindowDays: 14 } }];
 
       const v2 = await ok(amend(v1.id, { consequenceLadder, escalationOwner: { team: " IR on-call ", contact: "#ir-oncall" } }));
 
       expect(v2).toMatchObject({ version: 2, status: "DRAFT", passThreshold: 0.8, escalationOwner: { team: "IR on-call", contact: "#ir-oncall", ackDeadlineMinutes: 30 } });
       expect(v2.clauses).toEqual(v1.clauses);
-      expect(v2.consequenceLadder.map((s: Data) => [s.action, s.trigger.breachCount, s.trigger.breachWindowDays, s.recovery])).toEqual([["WARN", 1, 30, null], ["DELIST", 4, 90, null]]);
+      expect(v2.consequenceLadder.map((s: Data) => [s.action, s.trigger.breachCount, s.trigger.breachWindowDays, s.recovery])).toEqual([["WARN", 1, 30, null], ["DELIST", 4, 14, null]]);
       expect(v2.escalationRoute).toEqual([DEFAULT_ROUTE[0], DEFAULT_ROUTE[4]]);
     });
 
@@ -220,7 +220,7 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       });
       expect(draft.consequenceLadder[4]).toEqual({
         action: "DELIST",
-        trigger: { breachCount: 8, breachWindowDays: 60, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false },
+        trigger: { breachCount: 8, breachWindowDays: 30, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false },
         recovery: null,
       });
 

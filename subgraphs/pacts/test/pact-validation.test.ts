@@ -51,7 +51,7 @@ describe("checkPactTerms on the templates", () => {
     });
     expect(consequenceLadder[4]).toEqual({
       action: DELIST,
-      trigger: { breachCount: 8, breachWindowDays: 60, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false },
+      trigger: { breachCount: 8, breachWindowDays: 30, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false },
       recovery: null,
     });
   });
@@ -99,13 +99,26 @@ describe("checkPactTerms refuses", () => {
       "a harsher step with a smaller breachCount than a milder one",
       () => withLadder(step(WARN, { breachCount: 2 }), step(REQUIRE_HUMAN_REVIEW, { driftAlarm: true }), step(THROTTLE, { breachCount: 1 })),
       "input.consequenceLadder[2].trigger.breachCount",
-      /1 is less than the 2 of a milder step/,
+      /THROTTLE would fire on 1 breaches in 30 days, more easily than the milder WARN \(2 in 30 days\)/,
     ],
     [
       "a harsher step with a smaller scoreDropPoints than a milder one",
       () => withLadder(step(WARN, { scoreDropPoints: 100 }), step(THROTTLE, { scoreDropPoints: 50 })),
       "input.consequenceLadder[1].trigger.scoreDropPoints",
-      /50 is less than the 100 of a milder step/,
+      /THROTTLE would fire on 50 points of score drop in 30 days, more easily than the milder WARN \(100 in 30 days\)/,
+    ],
+    [
+      // Same count over a longer look-back: DELIST could fire while WARN never did.
+      "a harsher step with the same breachCount over more days",
+      () => withLadder(step(WARN, { breachCount: 5, breachWindowDays: 1 }), step(DELIST, { breachCount: 5, breachWindowDays: 365 })),
+      "input.consequenceLadder[1].trigger.breachWindowDays",
+      /DELIST would fire on 5 breaches in 365 days, more easily than the milder WARN \(5 in 1 days\)/,
+    ],
+    [
+      "a harsher step whose score-drop window defaults to longer than a milder one's",
+      () => withLadder(step(WARN, { scoreDropPoints: 50, scoreDropWindowDays: 7 }), step(THROTTLE, { scoreDropPoints: 80 })),
+      "input.consequenceLadder[1].trigger.scoreDropWindowDays",
+      /THROTTLE would fire on 80 points of score drop in 30 days/,
     ],
     ["a recovery with no condition", () => withLadder(step(WARN, { breachCount: 1 }, {})), "input.consequenceLadder[0].recovery", /leave recovery null for arbiter-only/],
     ["a recovery whose conditions are all null", () => withLadder(step(WARN, { breachCount: 1 }, { passingRuns: null, minCompositeScore: null, quietDays: null })), "input.consequenceLadder[0].recovery", /set passingRuns/],

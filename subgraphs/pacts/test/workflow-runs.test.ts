@@ -166,8 +166,10 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       // F1 = 2·ΣTP / (Σ|expected| + Σ|output|): ti-0 TP 2 (4/5), ti-1 TP 1 (2/3), ti-2 both empty (not counted), ti-3 TP 0 (0/2) → 6/10.
       // Indicator precision: ti-0 2/2, ti-1 2/4, ti-3 reports none (not counted) → 4/6.
       // Grounding: ti-0 2/2 (defanged in the input too), ti-1 3/4 → 5/6.
-      // Cases: ti-0 passes all; ti-1 fails F1 (2/3 < 0.7); ti-2 has no check; ti-3 fails F1.
-      expect(run).toMatchObject({ status: "COMPLETED", passed: false, weightedPassShare: 0, passedCount: 2, failedCount: 2 });
+      // Indicator recall: ti-0 2/2, ti-1 2/2, ti-2 expects none (not counted), ti-3 0/1 → 4/5, just meeting 0.8.
+      // Only recall (weight 0.25 of 1) passes. Cases: ti-0 passes all; ti-1 fails F1 (2/3 < 0.7);
+      // ti-2 has no check; ti-3 fails F1 and recall.
+      expect(run).toMatchObject({ status: "COMPLETED", passed: false, weightedPassShare: 0.25, passedCount: 2, failedCount: 2 });
       const byKey = results(run);
       expect(byKey["technique-f1"]).toMatchObject({ threshold: 0.7, sampleSize: 3, outcome: "FAILED", windowCases: 200, windowDays: 90 });
       expect(byKey["technique-f1"].observed).toBeCloseTo(0.6, 9);
@@ -175,7 +177,9 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       expect(byKey["indicator-precision"].observed).toBeCloseTo(4 / 6, 9);
       expect(byKey["grounding-rate"]).toMatchObject({ threshold: 0.98, sampleSize: 2, outcome: "FAILED" });
       expect(byKey["grounding-rate"].observed).toBeCloseTo(5 / 6, 9);
-      expect(run.clauseResults.map((r: Data) => r.clauseKey)).toEqual(["indicator-precision", "grounding-rate", "technique-f1"]);
+      expect(byKey["indicator-recall"]).toMatchObject({ threshold: 0.8, sampleSize: 3, outcome: "PASSED" });
+      expect(byKey["indicator-recall"].observed).toBeCloseTo(4 / 5, 9);
+      expect(run.clauseResults.map((r: Data) => r.clauseKey)).toEqual(["indicator-precision", "grounding-rate", "indicator-recall", "technique-f1"]);
     });
   });
 
@@ -206,18 +210,26 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
         message: 'case "ie-undecided"',
       },
       {
+        // Judges hold thousands of cases' facts at once, and MySQL's TEXT column stops at 64 KiB.
+        label: "indicators larger than 8 KiB once stored",
+        template: "threat-intel-synthesis",
+        cases: [kase("ti-huge", { techniques: [], indicators: ["a.example"] }, { techniques: [], indicators: Array.from({ length: 100 }, (_, i) => `${"x".repeat(150)}-${i}.example`) })],
+        field: "input.cases[0].output",
+        message: 'case "ti-huge": is larger than 8 KiB',
+      },
+      {
         label: "a playbook on an alert-triage case",
         template: "alert-triage",
         cases: [triage("at-playbook", { expected: { severity: "HIGH", truePositive: true, playbook: "Isolate" } })],
         field: "input.cases[0].expected.playbook",
-        message: "alert-triage case",
+        message: "ALERT_TRIAGE cases have no",
       },
       {
         label: "a containment time on an alert-triage case",
         template: "alert-triage",
         cases: [triage("at-ok"), triage("at-timed", { timings: { containmentSeconds: 60 } })],
         field: "input.cases[1].timings.containmentSeconds",
-        message: "alert-triage case",
+        message: "ALERT_TRIAGE cases have no",
       },
       {
         label: "a threat-intel case without expected indicators",

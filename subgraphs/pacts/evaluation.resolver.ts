@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { In, type EntityManager } from "typeorm";
 import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction, insertInChunks, isUniqueViolation } from "../../lib/database.js";
+import { inTransaction, insertInChunks, isUniqueViolation, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { requireRole } from "../../lib/identity.js";
 import { enqueue } from "../../lib/outbox.js";
@@ -43,7 +43,10 @@ export class EvaluationRunResolver {
       const agent = await findAgent(manager, input.agentId);
       if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
       if (agent.ownerId !== builder) throw new ForbiddenError("Only the agent's owner can submit evidence for it");
-      const pact = await manager.findOneBy(Pact, { id: input.pactId });
+      // Locked, so a retirement or activation cannot commit between the status check and the run.
+      // It serialises submissions to one pact version; a shared lock would not, but TypeORM writes
+      // it as MySQL 8's FOR SHARE, which MariaDB does not know.
+      const pact = await manager.findOne(Pact, { where: { id: input.pactId }, lock: writeLock(manager) });
       if (!pact) throw new NotFoundError("input.pactId", "pact", input.pactId);
       if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
       if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is ${pact.status}, not in force`);

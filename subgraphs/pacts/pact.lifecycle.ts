@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { AgentDomain } from "../../lib/agent-domain.js";
 import { findAgent, type DirectoryEntry } from "../../lib/agent-directory.js";
 import { writeLock } from "../../lib/database.js";
@@ -31,9 +31,9 @@ export async function ownedPact(manager: EntityManager, pactId: string, builder:
   return pact;
 }
 
-/** The open (DRAFT or ACTIVE) versions of an agent's pact for a workflow, locked. */
+/** The open (DRAFT or ACTIVE) versions of an agent's pact for a workflow, locked through the index that keeps them unique. */
 export async function openVersions(manager: EntityManager, agentId: string, workflow: AgentDomain): Promise<{ draft?: Pact; active?: Pact }> {
-  const open = await manager.find(Pact, { where: [{ agentId, workflow, status: PactStatus.DRAFT }, { agentId, workflow, status: PactStatus.ACTIVE }], lock: writeLock(manager) });
+  const open = await manager.find(Pact, { where: { agentId, workflow, openStatus: In([PactStatus.DRAFT, PactStatus.ACTIVE]) }, lock: writeLock(manager) });
   return { draft: open.find((p) => p.status === PactStatus.DRAFT), active: open.find((p) => p.status === PactStatus.ACTIVE) };
 }
 
@@ -109,11 +109,16 @@ export async function activateDraft(manager: EntityManager, draft: Pact, now = n
   return { ...draft, status: PactStatus.ACTIVE, openStatus: PactStatus.ACTIVE, activatedAt: now };
 }
 
+/** Retires an active version, and the draft amending it, which could never be activated after; or discards a draft. */
 export async function retireVersion(manager: EntityManager, pact: Pact, reason: string | null, now = new Date()): Promise<Pact> {
   if (pact.status !== PactStatus.ACTIVE && pact.status !== PactStatus.DRAFT) {
     throw new BadUserInputError("pactId", `only an ACTIVE or DRAFT version can be retired; version ${pact.version} is ${pact.status}`);
   }
-  const retired = { status: PactStatus.RETIRED, openStatus: null, closedAt: now, retiredReason: reason };
-  await manager.update(Pact, { id: pact.id }, retired);
-  return { ...pact, ...retired };
+  const retired = (why: string | null) => ({ status: PactStatus.RETIRED, openStatus: null, closedAt: now, retiredReason: why });
+  if (pact.status === PactStatus.ACTIVE) {
+    const { draft } = await openVersions(manager, pact.agentId, pact.workflow);
+    if (draft?.amendsPactId === pact.id) await manager.update(Pact, { id: draft.id }, retired(`the version it amends (${pact.version}) was retired`));
+  }
+  await manager.update(Pact, { id: pact.id }, retired(reason));
+  return { ...pact, ...retired(reason) };
 }

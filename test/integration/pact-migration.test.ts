@@ -1,14 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
+import { AgentDomain } from "../../lib/agent-domain.js";
 import { createDataSource, inTransaction } from "../../lib/database.js";
 import { allMigrations, openDatabase } from "../../runtime/data-source.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeEvaluationRun } from "../../subgraphs/pacts/evaluation.judge.js";
 import { CreatePacts1764100000200 } from "../../subgraphs/pacts/migrations/1764100000200-create-pacts.js";
 import { Pact, PactClause } from "../../subgraphs/pacts/pact.entity.js";
+import { PactStatus } from "../../subgraphs/pacts/pact.enums.js";
+import { insertVersion } from "../../subgraphs/pacts/pact.lifecycle.js";
+import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
+import { checkPactTerms } from "../../subgraphs/pacts/pact-validation.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { triageCases } from "../support/fixtures.js";
-import { seedQueuedRun } from "../support/seed.js";
+import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 
 const PACT = "11111111-1111-4111-8111-111111111111";
 const RUN = "22222222-2222-4222-8222-222222222222";
@@ -93,6 +98,15 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
       { method: "DETERMINISTIC", windowDays: null },
     ]);
 
+    if (kind === "mysql") {
+      // Ids, subjects and keys compare byte for byte: no text column may have lost the collation.
+      const loose: { t: string; c: string }[] = await dataSource.query(
+        "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'",
+        [["pacts", "pact_clauses", "evaluation_runs", "evaluation_cases", "case_verdicts", "clause_results"]],
+      );
+      expect(loose).toEqual([]);
+    }
+
     // A run submitted after the migration is judged over a window that includes the old cases.
     const run = await seedQueuedRun(dataSource, pact, triageCases(10), { outbox: false });
     await inTransaction(dataSource, (manager) => judgeEvaluationRun(manager, run.id));
@@ -101,6 +115,38 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
       ["severity-accuracy", 12],
       // Benign alerts only: every third of the ten new cases, plus the old benign one.
       ["false-positive-rate", 5],
+    ]);
+  });
+
+  it("undoes itself: drafts go, superseded versions are RETIRED again, day-only windows get a count, and it can be redone", async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openDatabase(database.url);
+    const ds = dataSource;
+    const { agent, pact } = await seedAgentWithPact(ds, "olga");
+    const clauses = [{ ...PACT_TEMPLATES["alert-triage"]!.clauses[0]!, windowCases: null, windowDays: 7 }];
+    const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...PACT_TEMPLATES["alert-triage"]!, clauses }, "test");
+    await inTransaction(ds, async (manager) => {
+      await manager.update(Pact, { id: pact.id }, { status: PactStatus.SUPERSEDED, openStatus: null });
+      await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.ACTIVE, amendsPactId: pact.id, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
+      await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.DRAFT, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
+    });
+
+    await ds.undoLastMigration({ transaction: "each" });
+
+    const rows: { version: number | string; status: string; template: string; window_cases: number | string }[] = await ds.query(
+      "SELECT p.version, p.status, p.template, c.window_cases FROM pacts p JOIN pact_clauses c ON c.pact_id = p.id WHERE p.agent_id = ? AND c.position = 0 ORDER BY p.version",
+      [agent.id],
+    );
+    expect(rows.map((r) => [Number(r.version), r.status, r.template, Number(r.window_cases)])).toEqual([
+      [1, "RETIRED", "alert-triage", 500],
+      [2, "ACTIVE", "custom", 5000],
+    ]);
+    await expect(ds.query("INSERT INTO pact_clauses (pact_id, clause_key, metric, comparator, threshold, method, weight, severity, position) VALUES ('x', 'k', 'M', 'GTE', 1, 'D', 1, 'MAJOR', 0)")).rejects.toThrow();
+
+    await ds.runMigrations({ transaction: "each" });
+    expect((await ds.getRepository(Pact).find({ where: { agentId: agent.id }, order: { version: "ASC" } })).map((p) => [p.version, p.status, p.openStatus])).toEqual([
+      [1, "SUPERSEDED", null],
+      [2, "ACTIVE", "ACTIVE"],
     ]);
   });
 });

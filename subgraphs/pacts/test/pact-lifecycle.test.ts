@@ -396,7 +396,7 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       expect(before.versions).toEqual([{ version: 1, status: "DRAFT", workflow: "ALERT_TRIAGE" }]);
     });
 
-    it("refuses to activate a draft whose amended version is no longer active, writing nothing", async () => {
+    it("retires, with an active version, the draft amending it, which could never be activated after", async () => {
       const { agent, v1 } = await agentWithActive();
       const v2 = await ok(amend(v1.id, { passThreshold: 0.85 }));
       await ok(retire(v2.id, "discarded"));
@@ -404,14 +404,15 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       await ok(activate(v3.id));
       const v4 = await ok(amend(v3.id, { passThreshold: 0.95 }));
       expect(v4).toMatchObject({ version: 4, amends: { id: v3.id } });
+
       await ok(retire(v3.id, "withdrawn"));
       const before = await snapshot(agent.id);
-
       const response = await activate(v4.id);
 
-      expect(errorOf(response)).toMatchObject({ code: "CONFLICT", field: "pactId" });
+      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "pactId" });
       expect(await snapshot(agent.id)).toEqual(before);
-      expect(before.versions.map((v) => v.status)).toEqual(["SUPERSEDED", "RETIRED", "RETIRED", "DRAFT"]);
+      expect(before.versions.map((v) => v.status)).toEqual(["SUPERSEDED", "RETIRED", "RETIRED", "RETIRED"]);
+      expect(await ok(harness.call(`query($id: ID!) { pact(id: $id) { retiredReason } }`, { id: v4.id }, ALICE))).toEqual({ retiredReason: "the version it amends (3) was retired" });
     });
   });
 

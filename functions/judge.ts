@@ -1,24 +1,29 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { DataSource } from "typeorm";
-import { inTransaction } from "../lib/database.js";
+import { config } from "../lib/config.js";
 import { sharedDataSource } from "../runtime/data-source.js";
 import { parseJudgeJob } from "../subgraphs/pacts/evaluation.job.js";
-import { judgeEvaluationRun } from "../subgraphs/pacts/evaluation.judge.js";
+import { processJudgeJob, recordJudgeFailure } from "../subgraphs/pacts/evaluation.jury.js";
+import { juryPanel, type JuryPanel } from "../subgraphs/pacts/jury/panel.js";
 import { recordEvaluation } from "../subgraphs/reputation/trust.service.js";
 
+let panel: JuryPanel | undefined;
+
 /**
- * Judges one job. Verdicts, the run's completion and the trust update commit together or not at
- * all; a job for a run already judged commits nothing.
+ * Judges one job: a slice's jury work, then (when nothing is left to wait for) the run's verdicts,
+ * its completion and the trust update, committed together or not at all. A job whose effects are
+ * already stored commits nothing.
  */
 export async function recordHandler(record: SQSRecord, dataSource: DataSource): Promise<void> {
-  const job = parseJudgeJob(record.body);
-  await inTransaction(dataSource, async (manager) => {
-    const judged = await judgeEvaluationRun(manager, job.runId);
-    if (judged) await recordEvaluation(manager, judged);
-  });
+  panel ??= juryPanel(config().jury);
+  await processJudgeJob(dataSource, parseJudgeJob(record.body), panel, recordEvaluation);
 }
 
-/** SQS -> judge. Reports failed records only, so the rest of the batch is not redelivered. */
+/**
+ * SQS -> judge. Reports failed records only, so the rest of the batch is not redelivered; each
+ * failure is recorded with its reason, which is what explains a message the queue later moves to
+ * its dead-letter queue.
+ */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const dataSource = await sharedDataSource();
   const batchItemFailures: SQSBatchItemFailure[] = [];
@@ -26,7 +31,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     try {
       await recordHandler(record, dataSource);
     } catch (error) {
-      console.error(JSON.stringify({ msg: "judge job failed", messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: String(error) }));
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      console.error(JSON.stringify({ msg: "judge job failed", messageId: record.messageId, receiveCount, error: String(error) }));
+      await recordJudgeFailure(dataSource, { messageId: record.messageId, body: record.body, reason: String(error), receiveCount });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

@@ -16,8 +16,11 @@ const publish = sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sq
  * response, so judging starts at once; if SQS is unreachable the scheduled relay publishes it.
  */
 export const handler = subgraphLambdaHandler(
-  await pactsSubgraph(dataSource, async () => {
-    await relayOnce(dataSource, publish);
+  await pactsSubgraph(dataSource, {
+    outboxWritten: async () => {
+      await relayOnce(dataSource, publish);
+    },
+    sliceCases: settings.jury.sliceCases,
   }),
   resolveSecrets(settings).subgraphSecret,
 );

@@ -47,6 +47,22 @@ export interface AppConfig {
     batchSize: number;
   };
   outbox: { pollIntervalMs: number };
+  jury: JuryConfig;
+}
+
+/** A juror: `rubric:<strict|balanced|lenient>` (offline heuristic), `openai:<model>` or `bedrock:<model id>`. */
+export type JurorSpec = { provider: "rubric"; variant: "strict" | "balanced" | "lenient" } | { provider: "openai" | "bedrock"; model: string };
+
+export interface JuryConfig {
+  members: JurorSpec[];
+  /** Any OpenAI-compatible chat-completions endpoint. */
+  openai: { baseUrl: string; apiKey?: string; prices: { inputPer1k: number; outputPer1k: number } };
+  bedrock: { region: string; prices: { inputPer1k: number; outputPer1k: number } };
+  policy: { timeoutMs: number; retries: number; backoffMs: number; quorum: number; minAgreement: number; minConfidence: number };
+  /** Jury questions in flight at once per judge worker. */
+  concurrency: number;
+  /** Cases per judge job for runs with jury-judged clauses, so a job fits a Lambda's time limit. */
+  sliceCases: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +87,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a number between ${min} and ${max}, got "${raw}"`);
       return fallback;
     }
     return value;
@@ -118,6 +144,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
   }
 
+  const members = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient").split(",").map((spec) => spec.trim()).filter(Boolean).flatMap((spec): JurorSpec[] => {
+    const [provider, ...rest] = spec.split(":");
+    const model = rest.join(":");
+    if (provider === "rubric" && (model === "strict" || model === "balanced" || model === "lenient")) return [{ provider, variant: model }];
+    if ((provider === "openai" || provider === "bedrock") && /^[\w.:/-]{1,200}$/.test(model)) return [{ provider, model }];
+    problems.push(`JURY_MEMBERS: "${spec}" is not rubric:<strict|balanced|lenient>, openai:<model> or bedrock:<model id>`);
+    return [];
+  });
+  if (members.length === 0) problems.push("JURY_MEMBERS must name at least one juror");
+  const quorum = int("JURY_QUORUM", Math.min(2, Math.max(1, members.length)), 1, 20);
+  if (members.length > 0 && quorum > members.length) problems.push(`JURY_QUORUM (${quorum}) cannot exceed the ${members.length} jurors of JURY_MEMBERS`);
+  const prices = (prefix: string) => ({ inputPer1k: num(`${prefix}_PRICE_INPUT_PER_1K`, 0, 0, 1000), outputPer1k: num(`${prefix}_PRICE_OUTPUT_PER_1K`, 0, 0, 1000) });
+  const region = str("AWS_REGION") ?? "us-east-1";
+
   const config: AppConfig = {
     production,
     dataDir,
@@ -138,7 +178,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },
     auth: { tokenSecret, subgraphSecret, issuer: str("AUTH_ISSUER") ?? "agent-trust", audience: str("AUTH_AUDIENCE") ?? "agent-trust-api" },
     sqs: {
-      region: str("AWS_REGION") ?? "us-east-1",
+      region,
       endpoint: url("SQS_ENDPOINT", ["http:", "https:"]),
       judgeQueueUrl: queueUrl("JUDGE_QUEUE_URL"),
       maxReceiveCount: int("JUDGE_MAX_RECEIVE_COUNT", 3, 1, 1000),
@@ -149,6 +189,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       batchSize: int("JUDGE_BATCH_SIZE", 10, 1, 10),
     },
     outbox: { pollIntervalMs: int("OUTBOX_POLL_INTERVAL_MS", 1000, 10, 600000) },
+    jury: {
+      members,
+      openai: { baseUrl: url("OPENAI_BASE_URL", ["http:", "https:"]) ?? "https://api.openai.com/v1", apiKey: str("OPENAI_API_KEY"), prices: prices("OPENAI") },
+      bedrock: { region: str("BEDROCK_REGION") ?? region, prices: prices("BEDROCK") },
+      policy: {
+        timeoutMs: int("JURY_TIMEOUT_MS", 20_000, 100, 300_000),
+        retries: int("JURY_RETRIES", 2, 0, 10),
+        backoffMs: int("JURY_BACKOFF_MS", 500, 0, 60_000),
+        quorum,
+        minAgreement: num("JURY_MIN_AGREEMENT", 0.75, 0.5, 1),
+        minConfidence: num("JURY_MIN_CONFIDENCE", 0.6, 0, 1),
+      },
+      concurrency: int("JURY_CONCURRENCY", 8, 1, 64),
+      sliceCases: int("JUDGE_SLICE_CASES", 50, 1, 500),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

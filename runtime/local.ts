@@ -80,7 +80,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
 
     const subgraphs: Record<SubgraphName, Subgraph<BaseContext>> = {
       agents: await agentsSubgraph(dataSource),
-      pacts: await pactsSubgraph(dataSource, () => relay.nudge()),
+      pacts: await pactsSubgraph(dataSource, { outboxWritten: () => relay.nudge(), sliceCases: config.jury.sliceCases }),
       reputation: await reputationSubgraph(dataSource),
       disputes: await disputesSubgraph(dataSource),
     };

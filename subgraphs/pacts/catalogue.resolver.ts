@@ -47,6 +47,9 @@ export class PactMetricDefinition {
 
   @Field(() => [EvaluationMethod], { description: "How a clause about it may be judged." })
   methods: EvaluationMethod[];
+
+  @Field(() => String, { nullable: true, description: "The question a jury answers on each case for JURY and HYBRID clauses; null when only deterministic judging is offered." })
+  juryQuestion: string | null;
 }
 
 @ObjectType({ description: "A starting point for a pact: one workflow's default clauses, thresholds, ladder and route." })
@@ -88,6 +91,7 @@ function metricView(definition: MetricDefinition): PactMetricDefinition {
     caseFields: definition.needs.map((need) => ({ path: need.path, requiredWhen: need.when?.describe ?? null })),
     workflows: workflowsOf(definition),
     methods: definition.methods,
+    juryQuestion: definition.juryQuestion ?? null,
   };
 }
 

@@ -79,6 +79,18 @@ export class EvaluationRun {
   @Field(() => String, { nullable: true, description: "Why judging gave up on the run; null unless the status is FAILED." })
   @Column({ name: "failure_reason", type: "varchar", length: 500, nullable: true })
   failureReason: string | null;
+
+  @Field(() => Int, { description: "How many judge jobs the run was split into: one, unless its pact has jury-judged clauses and the run is larger than a slice." })
+  @Column({ name: "slice_count", type: "int", default: 1 })
+  sliceCount: number;
+
+  @Field(() => Float, { nullable: true, description: "Fleiss' kappa of the jury's votes over the run's jury-judged cases (1 perfect agreement, 0 chance); null without a jury or until judged." })
+  @Column({ name: "jury_agreement", type: "double", nullable: true })
+  juryAgreement: number | null;
+
+  @Field(() => Float, { nullable: true, description: "What the jury's model calls for the run cost, in US dollars; null until judged." })
+  @Column({ name: "jury_cost_usd", type: "double", nullable: true })
+  juryCostUsd: number | null;
 }
 
 /**

@@ -3,9 +3,12 @@ import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js"
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
-import { MAX_WINDOW_CASES, judgeRun, type WindowCase } from "./judging/run-rule.js";
+import { metricDefinition } from "./judging/metric-catalogue.js";
+import { MAX_WINDOW_CASES, judgeRun, type ClauseOverride, type WindowCase } from "./judging/run-rule.js";
+import { fleissKappa } from "./jury/jury.js";
+import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "./pact.entity.js";
-import { EvaluationRunStatus } from "./pact.enums.js";
+import { CaseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "./pact.enums.js";
 
 /** What the rest of the trust loop learns from a judged run. */
 export interface JudgedRun {
@@ -85,26 +88,71 @@ async function windowCases(manager: EntityManager, run: EvaluationRun, clauses: 
   }));
 }
 
+export const isJuryJudged = (clause: Pick<PactClause, "method">) => clause.method !== EvaluationMethod.DETERMINISTIC;
+
 /**
- * Judges a run inside the caller's transaction. The run row is locked first, so a redelivered or
- * concurrent copy of the job waits, then finds the run COMPLETED and returns null: effects happen
- * once. Throws when the run does not exist (a poison message).
+ * The jury's and reviewers' final verdicts on the given cases of the agent, as the run rule's
+ * override: a PASS is the metric's good value (1, or 0 where lower is better). Cases without one
+ * (judged before the clause asked for a jury) keep their deterministic value.
+ */
+async function decidedVerdicts(manager: EntityManager, agentId: string, clauses: readonly PactClause[], caseIds: readonly string[]): Promise<ClauseOverride> {
+  const juryClauses = new Set(clauses.filter(isJuryJudged).map((clause) => clause.key));
+  const decided = new Map<string, CaseOutcome>();
+  for (let start = 0; start < caseIds.length; start += ID_CHUNK) {
+    const rows = await manager.find(JuryVerdict, {
+      select: { caseId: true, metric: true, outcome: true },
+      where: { agentId, caseId: In(caseIds.slice(start, start + ID_CHUNK)), outcome: In([CaseOutcome.PASS, CaseOutcome.FAIL]) },
+    });
+    for (const row of rows) decided.set(`${row.caseId}|${row.metric}`, row.outcome);
+  }
+  return (clause, c) => {
+    if (!juryClauses.has(clause.key)) return undefined;
+    const outcome = decided.get(`${c.caseId}|${clause.metric}`);
+    if (outcome === undefined) return undefined;
+    const good = metricDefinition(clause.metric).direction === MetricDirection.HIGHER_IS_BETTER ? 1 : 0;
+    return outcome === CaseOutcome.PASS ? good : 1 - good;
+  };
+}
+
+/** Fleiss' kappa and total cost of the jury's votes on a run; nulls without jury verdicts. */
+async function juryStatistics(manager: EntityManager, runId: string): Promise<{ juryAgreement: number | null; juryCostUsd: number | null }> {
+  const verdicts = await manager.find(JuryVerdict, { select: { votes: true, costUsd: true }, where: { runId } });
+  if (verdicts.length === 0) return { juryAgreement: null, juryCostUsd: null };
+  const counts = verdicts.map(({ votes }) => ({ pass: votes.filter((v) => v.verdict === "PASS").length, fail: votes.filter((v) => v.verdict === "FAIL").length }));
+  return { juryAgreement: fleissKappa(counts), juryCostUsd: verdicts.reduce((sum, v) => sum + v.costUsd, 0) };
+}
+
+/**
+ * Decides a run inside the caller's transaction, once there is nothing left to wait for: every
+ * slice's jury work stored and no case waiting for a human. The run row is locked first, so a
+ * redelivered or concurrent job waits, then finds the run decided and returns null: effects happen
+ * once. A run whose jury left cases uncertain becomes AWAITING_REVIEW instead. Throws when the run
+ * does not exist (a poison message).
  */
 export async function judgeEvaluationRun(manager: EntityManager, runId: string, now = new Date()): Promise<JudgedRun | null> {
   const run = await manager.findOne(EvaluationRun, { where: { id: runId }, lock: writeLock(manager) });
   if (!run) throw new Error(`evaluation run ${runId} does not exist`);
   // Judged already, or given up on: either way this copy of the job has nothing to do.
-  if (run.status !== EvaluationRunStatus.QUEUED) return null;
+  if (run.status !== EvaluationRunStatus.QUEUED && run.status !== EvaluationRunStatus.AWAITING_REVIEW) return null;
 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
+  const withJury = clauses.some(isJuryJudged);
+  if (withJury) {
+    if ((await manager.countBy(JudgedSlice, { runId })) < run.sliceCount) return null;
+    if ((await manager.countBy(JuryVerdict, { runId, outcome: CaseOutcome.UNCERTAIN })) > 0) {
+      if (run.status === EvaluationRunStatus.QUEUED) await manager.update(EvaluationRun, { id: runId }, { status: EvaluationRunStatus.AWAITING_REVIEW });
+      return null;
+    }
+  }
   const runCases = (await manager.find(EvaluationCase, {
     select: { caseId: true, expected: true, output: true, timings: true, groundedIndicators: true },
     where: { runId },
     order: { position: "ASC" },
   })).map((c) => ({ ...c, timings: c.timings ?? {} }));
   const recentCases = await windowCases(manager, run, clauses);
-  const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt);
+  const override = withJury ? await decidedVerdicts(manager, run.agentId, clauses, [...new Set([...runCases, ...recentCases].map((c) => c.caseId))]) : undefined;
+  const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt, override);
 
   const casesPassed = judged.caseJudgements.filter((c) => c.passed).length;
   await insertInChunks(
@@ -127,6 +175,7 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     passed: judged.run.passed,
     weightedPassShare: judged.run.weightedPassShare,
     completedAt: now,
+    ...(withJury ? await juryStatistics(manager, runId) : {}),
   });
   return {
     runId,
@@ -156,17 +205,24 @@ export interface RequeuePolicy {
  * judgeEvaluationRun). Returns how many runs were requeued and failed.
  */
 export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
-  const stale = await dataSource.getRepository(EvaluationRun).find({
-    select: { id: true, requeues: true, enqueuedAt: true },
-    where: { status: EvaluationRunStatus.QUEUED, enqueuedAt: LessThanOrEqual(new Date(now.getTime() - policy.staleAfterMs)) },
+  const waiting = await dataSource.getRepository(EvaluationRun).find({
+    select: { id: true, status: true, requeues: true, enqueuedAt: true, sliceCount: true },
+    where: { status: In([EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW]), enqueuedAt: LessThanOrEqual(new Date(now.getTime() - policy.staleAfterMs)) },
     order: { enqueuedAt: "ASC" },
     take: 500,
   });
+  // A run waiting for humans is not stale; one whose last review is in but whose job vanished is.
+  const reviewing = new Set(
+    waiting.some((run) => run.status === EvaluationRunStatus.AWAITING_REVIEW)
+      ? (await dataSource.getRepository(JuryVerdict).find({ select: { runId: true }, where: { runId: In(waiting.map((run) => run.id)), outcome: CaseOutcome.UNCERTAIN } })).map((v) => v.runId)
+      : [],
+  );
+  const stale = waiting.filter((run) => !reviewing.has(run.id));
   return inTransaction(dataSource, async (manager) => {
     const result = { requeued: 0, failed: 0 };
     for (const run of stale) {
       // Conditional on what was read, so two reconcilers, or a judge finishing meanwhile, win cleanly.
-      const unchanged = { id: run.id, status: EvaluationRunStatus.QUEUED, enqueuedAt: run.enqueuedAt };
+      const unchanged = { id: run.id, status: run.status, enqueuedAt: run.enqueuedAt };
       if (policy.maxRequeues !== undefined && run.requeues >= policy.maxRequeues) {
         const reason = `not judged after ${run.requeues} requeues; the job's failures are in the judge's logs and dead-letter queue`;
         const { affected } = await manager.update(EvaluationRun, unchanged, { status: EvaluationRunStatus.FAILED, failureReason: reason, completedAt: now });
@@ -176,7 +232,9 @@ export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePo
       const requeues = run.requeues + (policy.maxRequeues === undefined ? 0 : 1);
       const { affected } = await manager.update(EvaluationRun, unchanged, { enqueuedAt: now, requeues });
       if (!affected) continue;
-      await enqueue(manager, "judge", judgeJob(run.id));
+      // Every slice again: a slice already stored is skipped before any jury call.
+      if (run.status === EvaluationRunStatus.AWAITING_REVIEW) await enqueue(manager, "judge", judgeJob(run.id, null));
+      else for (let slice = 0; slice < run.sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
       result.requeued += 1;
     }
     return result;

@@ -10,6 +10,9 @@ import { AgentRef } from "./agent.stub.js";
 import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
 import { acceptCases } from "./case-validation.js";
+import { sliceCountFor } from "./evaluation.jury.js";
+import { JuryVerdict } from "./jury-verdict.entity.js";
+import { mayReadJuryDetail } from "./review.resolver.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { EvaluationRunStatus, PactStatus } from "./pact.enums.js";
 import { SubmitEvaluationRunInput, type EvaluationCaseInput } from "./pact.inputs.js";
@@ -54,6 +57,7 @@ export class EvaluationRunResolver {
       const cases = acceptCases(input.cases, pact.workflow, clauses);
       await refuseReusedCases(manager, agent.agentId, input.cases);
       const now = new Date();
+      const sliceCount = sliceCountFor(cases.length, clauses, context.sliceCases);
 
       const run = manager.create(EvaluationRun, {
         id: randomUUID(),
@@ -73,6 +77,9 @@ export class EvaluationRunResolver {
         enqueuedAt: now,
         requeues: 0,
         failureReason: null,
+        sliceCount,
+        juryAgreement: null,
+        juryCostUsd: null,
       });
       await manager.insert(EvaluationRun, run);
       const rows = cases.map((c, position) => Object.assign(new EvaluationCase(), {
@@ -87,8 +94,8 @@ export class EvaluationRunResolver {
         groundedIndicators: c.groundedIndicators,
       }));
       await insertInChunks(manager, EvaluationCase, rows);
-      // Same transaction as the run: the job cannot be lost between commit and publish.
-      await enqueue(manager, "judge", judgeJob(run.id));
+      // Same transaction as the run: no job can be lost between commit and publish.
+      for (let slice = 0; slice < sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
       return run;
     }).catch((error: unknown) => {
       // Another submission took some of these case ids between our check and our insert.
@@ -107,6 +114,14 @@ export class EvaluationRunResolver {
   @FieldResolver(() => [ClauseResult], { description: "The verdict on each clause; empty until judged." })
   clauseResults(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<ClauseResult[]> {
     return context.clauseResultsByRunId.load(run.id);
+  }
+
+  @FieldResolver(() => [JuryVerdict], {
+    nullable: true,
+    description: "The jury's verdict on each case under each jury-judged clause, with every vote: for arbiters and the builder who submitted the run, null for anyone else.",
+  })
+  async juryVerdicts(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<JuryVerdict[] | null> {
+    return mayReadJuryDetail(context.identity, run) ? context.juryVerdictsByRunId.load(run.id) : null;
   }
 
   @FieldResolver(() => Pact, { description: "The pact version the run is judged against." })

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { config } from "../../lib/config.js";
 import { buildFederatedSchema } from "../../lib/federation.js";
 import type { Subgraph } from "../../lib/subgraph-server.js";
 import { CatalogueResolver } from "./catalogue.resolver.js";
@@ -6,23 +7,32 @@ import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./eval
 import { ClauseResultResolver, EvaluationRunResolver } from "./evaluation.resolver.js";
 import { CreatePacts1764100000200 } from "./migrations/1764100000200-create-pacts.js";
 import { PactLifecycle1764200000200 } from "./migrations/1764200000200-pact-lifecycle.js";
+import { Jury1764200000300 } from "./migrations/1764200000300-jury.js";
+import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./pact.resolver.js";
 import { createPactsLoaders } from "./pacts.loaders.js";
+import { ReviewResolver } from "./review.resolver.js";
 import type { PactsContext } from "./pacts.context.js";
 
-export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult];
-export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200];
+export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure];
+export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300];
 
 export function buildPactsSchema() {
-  return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver] });
+  return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver] });
+}
+
+export interface PactsOptions {
+  outboxWritten?: PactsContext["outboxWritten"];
+  sliceCases?: number;
 }
 
 /** The pacts subgraph: behavioural pacts and the evaluation runs judged against them. */
-export async function pactsSubgraph(dataSource: DataSource, outboxWritten: PactsContext["outboxWritten"] = () => {}): Promise<Subgraph<PactsContext>> {
+export async function pactsSubgraph(dataSource: DataSource, options: PactsOptions = {}): Promise<Subgraph<PactsContext>> {
+  const { outboxWritten = () => {}, sliceCases = config().jury.sliceCases } = options;
   return {
     name: "pacts",
     schema: await buildPactsSchema(),
-    createContext: (identity) => ({ identity, dataSource, outboxWritten, ...createPactsLoaders(dataSource) }),
+    createContext: (identity) => ({ identity, dataSource, outboxWritten, sliceCases, ...createPactsLoaders(dataSource) }),
   };
 }

@@ -67,6 +67,7 @@ export enum EvaluationMethod {
 
 export enum EvaluationRunStatus {
   QUEUED = "QUEUED",
+  AWAITING_REVIEW = "AWAITING_REVIEW",
   COMPLETED = "COMPLETED",
   FAILED = "FAILED",
 }
@@ -75,6 +76,29 @@ export enum ClauseOutcome {
   PASSED = "PASSED",
   FAILED = "FAILED",
   INSUFFICIENT_EVIDENCE = "INSUFFICIENT_EVIDENCE",
+}
+
+/** A case's verdict under one jury-judged clause. */
+export enum CaseOutcome {
+  PASS = "PASS",
+  FAIL = "FAIL",
+  UNCERTAIN = "UNCERTAIN",
+}
+
+export enum JurorVerdict {
+  PASS = "PASS",
+  FAIL = "FAIL",
+  ABSTAIN = "ABSTAIN",
+}
+
+export enum ReviewVerdict {
+  PASS = "PASS",
+  FAIL = "FAIL",
+}
+
+export enum DecidedBy {
+  JURY = "JURY",
+  HUMAN = "HUMAN",
 }
 
 export enum AlertSeverity {
@@ -141,7 +165,8 @@ registerEnumType(EvaluationMethod, { name: "EvaluationMethod", description: "How
   HYBRID: { description: "Both; disagreement sends the case to a human." },
 } });
 registerEnumType(EvaluationRunStatus, { name: "EvaluationRunStatus", description: "Where an evaluation run is in judging.", valuesConfig: {
-  QUEUED: { description: "Accepted and waiting for a judge." },
+  QUEUED: { description: "Accepted and waiting for a judge (large runs are judged in slices)." },
+  AWAITING_REVIEW: { description: "Judged, except for cases the jury was uncertain about, which wait in the human review queue; verdicts and scores follow the last review." },
   COMPLETED: { description: "Judged; verdicts and clause results are final." },
   FAILED: { description: "Judging gave up after repeated failures; see failureReason. The evidence counts for nothing." },
 } });
@@ -149,6 +174,24 @@ registerEnumType(ClauseOutcome, { name: "ClauseOutcome", description: "The verdi
   PASSED: { description: "The observed value meets the threshold." },
   FAILED: { description: "The observed value misses the threshold." },
   INSUFFICIENT_EVIDENCE: { description: "No case in the clause's window is one the metric applies to; counts as not passed." },
+} });
+registerEnumType(CaseOutcome, { name: "CaseOutcome", description: "A case's verdict under one jury-judged clause.", valuesConfig: {
+  PASS: { description: "The case meets the clause's promise." },
+  FAIL: { description: "The case breaks the clause's promise." },
+  UNCERTAIN: { description: "The jury could not decide with enough agreement or confidence (or contradicted the deterministic check): a human decides." },
+} });
+registerEnumType(JurorVerdict, { name: "JurorVerdict", description: "One juror's vote.", valuesConfig: {
+  PASS: { description: "The juror says the case meets the promise." },
+  FAIL: { description: "The juror says the case breaks it." },
+  ABSTAIN: { description: "The juror gave no usable answer (error, timeout, garbage); never counted as a pass." },
+} });
+registerEnumType(ReviewVerdict, { name: "ReviewVerdict", description: "A human reviewer's decision on an uncertain case.", valuesConfig: {
+  PASS: { description: "The case meets the clause's promise." },
+  FAIL: { description: "The case breaks it." },
+} });
+registerEnumType(DecidedBy, { name: "DecidedBy", description: "Who decided a case's verdict.", valuesConfig: {
+  JURY: { description: "The jury, agreeing clearly enough (and with the deterministic check, for HYBRID clauses)." },
+  HUMAN: { description: "An arbiter, from the review queue." },
 } });
 registerEnumType(AlertSeverity, { name: "AlertSeverity", description: "Severity of a security alert.", valuesConfig: {
   INFORMATIONAL: { description: "No action needed; context only." },

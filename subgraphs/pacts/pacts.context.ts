@@ -1,7 +1,8 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { Identity } from "../../lib/identity.js";
-import type { ClauseResult, EvaluationRun } from "./evaluation-run.entity.js";
+import type { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
+import type { JuryVerdict } from "./jury-verdict.entity.js";
 import type { Pact, PactClause } from "./pact.entity.js";
 
 export interface PactsContext {
@@ -12,9 +13,13 @@ export interface PactsContext {
    * the relay's next tick. Best effort: the relay publishes whatever this does not.
    */
   outboxWritten: () => Promise<void> | void;
+  /** Cases per judge job for runs with jury-judged clauses. */
+  sliceCases: number;
   pactById: DataLoader<string, Pact | null>;
   pactsByAgentId: DataLoader<string, Pact[]>;
   clausesByPactId: DataLoader<string, PactClause[]>;
   runById: DataLoader<string, EvaluationRun | null>;
   clauseResultsByRunId: DataLoader<string, ClauseResult[]>;
+  juryVerdictsByRunId: DataLoader<string, JuryVerdict[]>;
+  caseByRunAndId: DataLoader<string, EvaluationCase | null>;
 }

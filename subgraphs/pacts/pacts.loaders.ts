@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { In, type DataSource, type ObjectLiteral, type EntityTarget } from "typeorm";
-import { ClauseResult, EvaluationRun } from "./evaluation-run.entity.js";
+import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
+import { JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "./pact.entity.js";
 
 /** One `IN (…)` query per batch, results put back in key order. */
@@ -28,5 +29,13 @@ export function createPactsLoaders(dataSource: DataSource) {
     clausesByPactId: groupedBy(dataSource, PactClause, "pactId", { position: "ASC" }),
     runById: byKey(dataSource, EvaluationRun, "id"),
     clauseResultsByRunId: groupedBy(dataSource, ClauseResult, "runId", { position: "ASC" }),
+    juryVerdictsByRunId: groupedBy(dataSource, JuryVerdict, "runId", { caseId: "ASC", metric: "ASC" }),
+    /** Cases by `runId|caseId`: one query for a page of review items. */
+    caseByRunAndId: new DataLoader(async (keys: readonly string[]) => {
+      const pairs = keys.map((key) => key.split("|") as [string, string]);
+      const rows = await dataSource.getRepository(EvaluationCase).find({ where: { runId: In([...new Set(pairs.map(([run]) => run))]), caseId: In([...new Set(pairs.map(([, c]) => c))]) } });
+      const found = new Map(rows.map((row) => [`${row.runId}|${row.caseId}`, row]));
+      return keys.map((key) => found.get(key) ?? null);
+    }),
   };
 }

@@ -79,7 +79,7 @@ describe.each(DATABASE_KINDS)("no accepted run is lost (%s)", (kind) => {
       const [row] = await system.dataSource.getRepository(OutboxMessage).find();
       return row && row.attempts > 0 ? row : undefined;
     }, 10_000, "a failed publish attempt");
-    expect(JSON.parse(pending.body)).toEqual({ kind: "evaluation-run", runId });
+    expect(JSON.parse(pending.body)).toEqual({ kind: "evaluation-run", runId, slice: 0 });
     expect(dataOf(await postGraphQL<Data>(system.gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun.status).toBe("QUEUED");
 
     sqs = track(await startEmbeddedSqs(settings));

@@ -131,6 +131,8 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
       await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.DRAFT, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
     });
 
+    // The jury migration came after this one: undo both, newest first.
+    await ds.undoLastMigration({ transaction: "each" });
     await ds.undoLastMigration({ transaction: "each" });
 
     const rows: { version: number | string; status: string; template: string; window_cases: number | string }[] = await ds.query(

@@ -29,6 +29,11 @@ interface MetricBase {
   range: { min: number; max: number };
   needs: FieldNeed[];
   methods: EvaluationMethod[];
+  /**
+   * The question a jury answers about one case, for metrics whose per-case value is a yes or no
+   * (a jury's PASS is the good answer); such metrics offer JURY and HYBRID judging.
+   */
+  juryQuestion?: string;
 }
 
 /** Σ numerators / Σ denominators over the cases that have one (a micro-average). */
@@ -52,6 +57,7 @@ const SECONDS = { unit: MetricUnit.SECONDS, range: { min: 1, max: 30 * 24 * 3600
 const HIGHER = MetricDirection.HIGHER_IS_BETTER;
 const LOWER = MetricDirection.LOWER_IS_BETTER;
 const DETERMINISTIC_ONLY = [EvaluationMethod.DETERMINISTIC];
+const ANY_METHOD = [EvaluationMethod.DETERMINISTIC, EvaluationMethod.JURY, EvaluationMethod.HYBRID];
 
 const escalated = { describe: "the agent escalated", applies: (c: JudgedCase) => c.output.escalate === true };
 /** An escalation is right when one was warranted and, if the case names a team, it went there. */
@@ -82,7 +88,8 @@ const DEFINITIONS: MetricDefinition[] = [
     ...RATIO,
     direction: HIGHER,
     needs: [{ path: "expected.severity" }, { path: "output.severity" }],
-    methods: DETERMINISTIC_ONLY,
+    methods: ANY_METHOD,
+    juryQuestion: "Is the severity the agent gave this alert right, given the expected severity and the alert itself? Answer PASS when an analyst would accept it.",
     count: (c) => hit(c.output.severity === c.expected.severity),
   },
   {
@@ -93,7 +100,8 @@ const DEFINITIONS: MetricDefinition[] = [
     ...RATIO,
     direction: LOWER,
     needs: [{ path: "expected.truePositive" }, { path: "output.truePositive" }],
-    methods: DETERMINISTIC_ONLY,
+    methods: ANY_METHOD,
+    juryQuestion: "This alert is benign. Did the agent correctly treat it as a false positive? Answer PASS if it did, FAIL if it raised it as a real threat.",
     count: (c) => (c.expected.truePositive === false ? hit(c.output.truePositive === true) : null),
   },
   {
@@ -104,8 +112,9 @@ const DEFINITIONS: MetricDefinition[] = [
     ...RATIO,
     direction: HIGHER,
     needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
-    methods: DETERMINISTIC_ONLY,
+    methods: ANY_METHOD,
     count: (c) => (c.output.escalate === true ? hit(c.expected.escalate === true && rightTeam(c)) : null),
+    juryQuestion: "The agent escalated this incident. Was the escalation warranted, and did it go to the right team (the expected one, or an equivalent)? Answer PASS if both.",
   },
   {
     kind: "ratio",
@@ -115,8 +124,9 @@ const DEFINITIONS: MetricDefinition[] = [
     ...RATIO,
     direction: HIGHER,
     needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
-    methods: DETERMINISTIC_ONLY,
+    methods: ANY_METHOD,
     count: (c) => (c.expected.escalate === true ? hit(c.output.escalate === true && rightTeam(c)) : null),
+    juryQuestion: "This incident needed escalating. Did the agent escalate it to the right team (the expected one, or an equivalent)? Answer PASS if it did.",
   },
   percentileMetric(
     PactMetric.TIME_TO_ESCALATE_P90,
@@ -134,8 +144,9 @@ const DEFINITIONS: MetricDefinition[] = [
     ...RATIO,
     direction: HIGHER,
     needs: [{ path: "expected.playbook" }, { path: "output.playbook" }],
-    methods: DETERMINISTIC_ONLY,
+    methods: ANY_METHOD,
     count: (c) => hit(sameName(c.expected.playbook, c.output.playbook)),
+    juryQuestion: "Did the agent route this incident to the expected response playbook, or to one that is equivalent for this incident? Answer PASS if so.",
   },
   percentileMetric(
     PactMetric.TIME_TO_CONTAINMENT_P50,
@@ -278,8 +289,17 @@ export function nearestRank(values: readonly number[], percentile: number): numb
   return sorted[Math.max(0, Math.ceil((percentile / 100) * sorted.length) - 1)]!;
 }
 
-/** The metric over a window of cases, and how many cases it applied to; null when none. */
-export function measure(definition: MetricDefinition, cases: readonly JudgedCase[]): { observed: number | null; sampleSize: number } {
+/**
+ * A case's value decided by a jury or a human instead of the deterministic check: 1 or 0 for a
+ * yes-or-no metric; undefined to keep the deterministic value.
+ */
+export type CaseValueOverride = (c: JudgedCase) => number | undefined;
+
+/**
+ * The metric over a window of cases, and how many cases it applied to; null when none. Where
+ * `override` gives a value, it replaces the case's own (only yes-or-no metrics are judged so).
+ */
+export function measure(definition: MetricDefinition, cases: readonly JudgedCase[], override?: CaseValueOverride): { observed: number | null; sampleSize: number } {
   if (definition.kind === "percentile") {
     const values = cases.map((c) => valueOf(definition, c)).filter((v): v is number => v !== null);
     return { observed: nearestRank(values, definition.percentile), sampleSize: values.length };
@@ -290,8 +310,9 @@ export function measure(definition: MetricDefinition, cases: readonly JudgedCase
   for (const c of cases) {
     const counted = countOf(definition, c);
     if (!counted) continue;
-    numerator += counted[0];
-    denominator += counted[1];
+    const decided = override?.(c);
+    numerator += decided ?? counted[0];
+    denominator += decided === undefined ? counted[1] : 1;
     sampleSize += 1;
   }
   return { observed: denominator > 0 ? numerator / denominator : null, sampleSize };

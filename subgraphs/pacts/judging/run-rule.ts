@@ -65,17 +65,23 @@ export function windowOf<T extends WindowCase>(clause: Pick<ClauseSpec, "windowC
   return clause.windowCases === null ? [...inTime] : inTime.slice(0, clause.windowCases);
 }
 
-export function judgeCase(clauses: readonly ClauseSpec[], c: JudgedCase): CaseJudgement {
+/**
+ * A clause's value for a case as a jury or a human decided it (1 or 0), or undefined to keep the
+ * deterministic value: how JURY and HYBRID clauses enter the same run rule.
+ */
+export type ClauseOverride = (clause: ClauseSpec, c: JudgedCase) => number | undefined;
+
+export function judgeCase(clauses: readonly ClauseSpec[], c: JudgedCase, override?: ClauseOverride): CaseJudgement {
   const checks: Record<string, boolean> = {};
   for (const clause of clauses) {
     const value = caseValue(metricDefinition(clause.metric), c);
-    if (value !== null) checks[clause.key] = meets(clause.comparator, value, clause.threshold);
+    if (value !== null) checks[clause.key] = meets(clause.comparator, override?.(clause, c) ?? value, clause.threshold);
   }
   return { caseId: c.caseId, checks, passed: Object.values(checks).every(Boolean) };
 }
 
-export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[]): ClauseJudgement {
-  const { observed, sampleSize } = measure(metricDefinition(clause.metric), cases);
+export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[], override?: ClauseOverride): ClauseJudgement {
+  const { observed, sampleSize } = measure(metricDefinition(clause.metric), cases, override && ((c) => override(clause, c)));
   if (observed === null) return { key: clause.key, observed, sampleSize, outcome: ClauseOutcome.INSUFFICIENT_EVIDENCE };
   return { key: clause.key, observed, sampleSize, outcome: meets(clause.comparator, observed, clause.threshold) ? ClauseOutcome.PASSED : ClauseOutcome.FAILED };
 }
@@ -101,8 +107,8 @@ export function decideRun(clauses: readonly ClauseSpec[], judgements: readonly C
  * own included), as "accuracy ≥ 0.92 over the last 500 cases" says. `asOf` is the run's submission
  * time, so a redelivered job judges exactly as the first one did.
  */
-export function judgeRun(clauses: readonly ClauseSpec[], runCases: readonly JudgedCase[], recentCases: readonly WindowCase[], passThreshold: number, asOf: Date) {
-  const caseJudgements = runCases.map((c) => judgeCase(clauses, c));
-  const clauseJudgements = clauses.map((clause) => judgeClause(clause, windowOf(clause, recentCases, asOf)));
+export function judgeRun(clauses: readonly ClauseSpec[], runCases: readonly JudgedCase[], recentCases: readonly WindowCase[], passThreshold: number, asOf: Date, override?: ClauseOverride) {
+  const caseJudgements = runCases.map((c) => judgeCase(clauses, c, override));
+  const clauseJudgements = clauses.map((clause) => judgeClause(clause, windowOf(clause, recentCases, asOf), override));
   return { caseJudgements, clauseJudgements, run: decideRun(clauses, clauseJudgements, passThreshold) };
 }

@@ -451,7 +451,8 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       expect(outcomes(responses).filter((o) => o === "OK")).toHaveLength(1);
       expect(outcomes(responses).filter((o) => o !== "OK")[0]).toMatch(/^(CONFLICT|BAD_USER_INPUT)$/);
       const open = await openVersions(agent.id);
-      expect([["ACTIVE@2"], ["DRAFT@2"]]).toContainEqual(open);
+      // Retiring v1 first also retires the draft amending it.
+      expect([["ACTIVE@2"], []]).toContainEqual(open);
     });
 
     it("writes one version when two adoptions or two creations race", async () => {

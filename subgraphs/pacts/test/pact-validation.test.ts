@@ -76,7 +76,8 @@ describe("checkPactTerms refuses", () => {
     ["a NaN threshold", triage(0, { threshold: Number.NaN }), "input.clauses[0].threshold", /outside/],
     ["a seconds threshold of 0", clauseEdit("incident-escalation", 3, { threshold: 0 }), "input.clauses[3].threshold", /0 is outside .* range 1–2592000 \(seconds\)/, AgentDomain.INCIDENT_ESCALATION],
     ["a seconds threshold above 30 days", clauseEdit("playbook-routing", 2, { threshold: 2_592_001 }), "input.clauses[2].threshold", /outside/, AgentDomain.PLAYBOOK_ROUTING],
-    ["a method the metric does not offer", triage(1, { method: EvaluationMethod.JURY }), "input.clauses[1].method", /judged DETERMINISTIC, not JURY/],
+    // A percentile has no yes-or-no per case for a jury to decide.
+    ["a method the metric does not offer", clauseEdit("playbook-routing", 2, { method: EvaluationMethod.JURY }), "input.clauses[2].method", /judged DETERMINISTIC, not JURY/, AgentDomain.PLAYBOOK_ROUTING],
     ["a clause without a window", triage(0, { windowCases: null, windowDays: null }), "input.clauses[0].windowCases", /set windowCases, windowDays or both/],
     ["clauses whose weights are all zero", () => { const t = termsOf("alert-triage"); t.clauses.forEach((c) => (c.weight = 0)); return t; }, "input.clauses", /weight above 0/],
     ["no clauses at all", () => ({ ...termsOf("alert-triage"), clauses: [] }), "input.clauses", /weight above 0/],

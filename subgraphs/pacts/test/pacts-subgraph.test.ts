@@ -29,8 +29,10 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
   let outboxNotifications = 0;
 
   beforeAll(async () => {
-    harness = await startSubgraphHarness(kind, (dataSource) => pactsSubgraph(dataSource, () => {
-      outboxNotifications += 1;
+    harness = await startSubgraphHarness(kind, (dataSource) => pactsSubgraph(dataSource, {
+      outboxWritten: () => {
+        outboxNotifications += 1;
+      },
     }));
   });
   afterAll(async () => {
@@ -176,7 +178,7 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       });
       const [message] = await harness.dataSource.getRepository(OutboxMessage).find({ order: { id: "DESC" }, take: 1 });
       expect(message?.topic).toBe("judge");
-      expect(JSON.parse(message?.body ?? "null")).toEqual({ kind: "evaluation-run", runId: run.id });
+      expect(JSON.parse(message?.body ?? "null")).toEqual({ kind: "evaluation-run", runId: run.id, slice: 0 });
       expect(outboxNotifications).toBe(1);
     });
 

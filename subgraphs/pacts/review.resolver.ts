@@ -1,0 +1,125 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { GraphQLJSONObject } from "graphql-scalars";
+import { findAgent } from "../../lib/agent-directory.js";
+import { inTransaction, writeLock } from "../../lib/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { requireRole, type Identity } from "../../lib/identity.js";
+import { enqueue } from "../../lib/outbox.js";
+import { PageInfo, decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
+import { AgentRef } from "./agent.stub.js";
+import { EvaluationRun } from "./evaluation-run.entity.js";
+import { judgeJob } from "./evaluation.job.js";
+import { JuryVerdict } from "./jury-verdict.entity.js";
+import { CaseOutcome, DecidedBy, EvaluationRunStatus, ReviewVerdict } from "./pact.enums.js";
+import type { PactsContext } from "./pacts.context.js";
+
+const MAX_NOTE_LENGTH = 1000;
+
+@ObjectType({ description: "A case waiting for a human, with its cursor." })
+export class JuryVerdictEdge {
+  @Field(() => String, { description: "Pass as `after` to continue after this item." })
+  cursor: string;
+
+  @Field(() => JuryVerdict, { description: "The uncertain verdict." })
+  node: JuryVerdict;
+}
+
+@ObjectType({ description: "A page of the review queue, oldest first." })
+export class JuryVerdictConnection {
+  @Field(() => [JuryVerdictEdge], { description: "The items on this page." })
+  edges: JuryVerdictEdge[];
+
+  @Field(() => PageInfo, { description: "Where the page sits in the queue." })
+  pageInfo: PageInfo;
+}
+
+/** Who may read a run's jury detail and the cases behind it: arbiters and the builder who submitted it. */
+export function mayReadJuryDetail(identity: Identity, run: Pick<EvaluationRun, "submittedBy">): boolean {
+  return identity.role === "arbiter" || (identity.role === "builder" && identity.subject === run.submittedBy);
+}
+
+const isQueueCursor = (values: unknown[]): values is [number, string] => values.length === 2 && Number.isInteger(values[0]) && typeof values[1] === "string";
+
+@Resolver(() => JuryVerdict)
+export class ReviewResolver {
+  @Query(() => JuryVerdictConnection, { description: "Cases the jury could not decide, oldest first, for arbiters; cases of agents the caller owns are left out." })
+  async reviewQueue(
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100; 20 when absent." }) first: number | null | undefined,
+    @Arg("after", () => String, { nullable: true, description: "The `endCursor` of the previous page." }) after: string | null | undefined,
+    @Ctx() context: PactsContext,
+  ): Promise<JuryVerdictConnection> {
+    const arbiter = requireRole(context.identity, "arbiter");
+    const size = pageSize(first);
+    const query = context.dataSource
+      .getRepository(JuryVerdict)
+      .createQueryBuilder("v")
+      .where("v.outcome = :uncertain", { uncertain: CaseOutcome.UNCERTAIN })
+      .andWhere("NOT EXISTS (SELECT 1 FROM agent_directory d WHERE d.agent_id = v.agent_id AND d.owner_id = :arbiter)", { arbiter });
+    if (after) {
+      const [at, id] = decodeCursor(after, "after", isQueueCursor);
+      query.andWhere("(v.created_at > :at OR (v.created_at = :at AND v.id > :id))", { at: new Date(at), id });
+    }
+    const rows = await query.orderBy("v.created_at", "ASC").addOrderBy("v.id", "ASC").limit(size + 1).getMany();
+    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.getTime(), node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Mutation(() => JuryVerdict, {
+    description: "An arbiter decides a case the jury could not. The decision is final; once the run's last uncertain case is decided, the run's verdicts and the agent's scores follow.",
+  })
+  async submitReview(
+    @Arg("reviewId", () => ID, { description: "The uncertain verdict's id, from `reviewQueue`." }) reviewId: string,
+    @Arg("verdict", () => ReviewVerdict, { description: "Whether the case meets the clause's promise." }) verdict: ReviewVerdict,
+    @Arg("note", () => String, { description: `Why, for the record: 1–${MAX_NOTE_LENGTH} characters.` }) note: string,
+    @Ctx() context: PactsContext,
+  ): Promise<JuryVerdict> {
+    const arbiter = requireRole(context.identity, "arbiter");
+    const reason = note.trim();
+    if (reason.length === 0 || reason.length > MAX_NOTE_LENGTH) throw new BadUserInputError("note", `must be 1–${MAX_NOTE_LENGTH} characters`);
+    const { decided, runDecidable } = await inTransaction(context.dataSource, async (manager) => {
+      const item = await manager.findOneBy(JuryVerdict, { id: reviewId });
+      if (!item) throw new NotFoundError("reviewId", "review item", reviewId);
+      if ((await findAgent(manager, item.agentId))?.ownerId === arbiter) throw new ForbiddenError("Reviewers never review agents they own");
+      // The run first, as the judge locks it: the last review and the last slice cannot both miss each other.
+      const run = await manager.findOneOrFail(EvaluationRun, { where: { id: item.runId }, lock: writeLock(manager) });
+      const current = await manager.findOneOrFail(JuryVerdict, { where: { id: reviewId }, lock: writeLock(manager) });
+      if (current.outcome !== CaseOutcome.UNCERTAIN) throw new ConflictError("reviewId", `already decided: ${current.outcome} by ${current.decidedBy ?? "the jury"}`);
+      const review = { outcome: verdict === ReviewVerdict.PASS ? CaseOutcome.PASS : CaseOutcome.FAIL, decidedBy: DecidedBy.HUMAN, reviewer: arbiter, reviewNote: reason, reviewedAt: new Date() };
+      await manager.update(JuryVerdict, { id: reviewId }, review);
+      const pending = await manager.countBy(JuryVerdict, { runId: run.id, outcome: CaseOutcome.UNCERTAIN });
+      const decidable = pending === 0 && run.status === EvaluationRunStatus.AWAITING_REVIEW;
+      if (decidable) {
+        // Deciding the run and scoring it is the judge's work, done once through the queue.
+        await manager.update(EvaluationRun, { id: run.id }, { enqueuedAt: new Date() });
+        await enqueue(manager, "judge", judgeJob(run.id, null));
+      }
+      return { decided: Object.assign(current, review), runDecidable: decidable };
+    });
+    if (runDecidable) {
+      try {
+        await context.outboxWritten();
+      } catch (error) {
+        console.error("[pacts] immediate publish failed; left to the outbox relay", error);
+      }
+    }
+    return decided;
+  }
+
+  @FieldResolver(() => EvaluationRun, { description: "The run the case belongs to." })
+  async run(@Root() verdict: JuryVerdict, @Ctx() context: PactsContext): Promise<EvaluationRun> {
+    return (await context.runById.load(verdict.runId))!;
+  }
+
+  @FieldResolver(() => AgentRef, { description: "The agent the case is evidence about." })
+  agent(@Root() verdict: JuryVerdict): AgentRef {
+    return { id: verdict.agentId };
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: "What the agent was given, expected and answered on the case; for arbiters and the builder who submitted it, null for anyone else." })
+  async evidence(@Root() verdict: JuryVerdict, @Ctx() context: PactsContext): Promise<Record<string, unknown> | null> {
+    const run = await context.runById.load(verdict.runId);
+    if (!run || !mayReadJuryDetail(context.identity, run)) return null;
+    const found = await context.caseByRunAndId.load(`${verdict.runId}|${verdict.caseId}`);
+    return found && { input: found.input, expected: found.expected, output: found.output, timings: found.timings };
+  }
+}

@@ -7,7 +7,7 @@ import { createTestDatabase, type DatabaseKindUnderTest, type TestDatabase } fro
  * A fresh, migrated database for the enclosing `describe`, opened before its tests and dropped
  * after them. With `provide`, it is also the DataSource the Lambda handlers under test use.
  */
-export function useMigratedDatabase(kind: DatabaseKindUnderTest, options: { provide?: boolean } = {}): { readonly dataSource: DataSource } {
+export function useMigratedDatabase(kind: DatabaseKindUnderTest, options: { provide?: boolean } = {}): { readonly dataSource: DataSource; readonly url: string } {
   let database: TestDatabase | undefined;
   let dataSource: DataSource | undefined;
   beforeAll(async () => {
@@ -24,6 +24,10 @@ export function useMigratedDatabase(kind: DatabaseKindUnderTest, options: { prov
     get dataSource() {
       if (!dataSource) throw new Error("the test database is open only inside the describe's tests");
       return dataSource;
+    },
+    get url() {
+      if (!database) throw new Error("the test database is open only inside the describe's tests");
+      return database.url;
     },
   };
 }

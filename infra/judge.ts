@@ -1,6 +1,12 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 import { lambda } from "./lambda";
 import { judgeQueue } from "./queues";
+import { openAiApiKeySecret } from "./secrets";
+
+// Who sits on the jury (lib/config.ts, JURY_MEMBERS): the offline rubric jurors unless the deploy
+// names models, e.g. AGENT_TRUST_JURY_MEMBERS="bedrock:anthropic.claude-3-haiku-20240307-v1:0,openai:gpt-4o-mini".
+const juryMembers = process.env.AGENT_TRUST_JURY_MEMBERS ?? "rubric:strict,rubric:balanced,rubric:lenient";
+const openAiApiKey = juryMembers.includes("openai:") ? openAiApiKeySecret() : undefined;
 
 // The functions are created here and handed to the queue and the cron by reference. Given bare
 // arguments instead, SST would create them inside a Pulumi `apply`, where the secrets in their
@@ -10,10 +16,16 @@ const judge = new sst.aws.Function(
   "Judge",
   lambda({
     handler: "functions/judge.handler",
-    // A batch of 10 jobs is a few short transactions; 10 s bounds a stuck batch, and JudgeQueue's
-    // 60 s visibility timeout is 6x this.
-    timeout: "10 seconds",
+    // A deterministic job is a few short transactions; a slice of a run with jury clauses is up to
+    // JUDGE_SLICE_CASES (50) cases of model calls, 8 at a time, each bounded by JURY_TIMEOUT_MS
+    // and its retries. 5 minutes fits a batch of such slices; JudgeQueue's visibility is 6x this.
+    timeout: "5 minutes",
     memory: "512 MB",
+    environment: {
+      JURY_MEMBERS: juryMembers,
+      ...(process.env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: process.env.OPENAI_BASE_URL } : {}),
+      ...(openAiApiKey ? { OPENAI_API_KEY: openAiApiKey.value } : {}),
+    },
     // What the event source mapping polls with; SST adds these itself only to functions it builds.
     permissions: [
       {
@@ -26,6 +38,11 @@ const judge = new sst.aws.Function(
         ],
         resources: [judgeQueue.arn],
       },
+      // Bedrock jurors call Converse, which InvokeModel authorises; on-demand models and
+      // cross-region inference profiles alike.
+      ...(juryMembers.includes("bedrock:")
+        ? [{ actions: ["bedrock:InvokeModel"], resources: ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"] }]
+        : []),
     ],
   }),
 );

@@ -1,7 +1,9 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 
-// The numbers below (judge timeout 10 s, visibility 60 s, 3 receives, batches of 10) are the
-// defaults lib/config.ts gives the local poller, so a laptop retries and dead-letters like AWS.
+// 3 receives and batches of 10 are the defaults lib/config.ts gives the local poller too, so a
+// laptop dead-letters like AWS. Visibility differs: 30 minutes here, 6x the judge's 5-minute
+// timeout for jury slices; 60 s locally, where the offline jurors answer at once and a failed job
+// should come back quickly.
 
 /** Judge jobs that failed three times, kept for inspection and redrive. */
 export const judgeDlq = new sst.aws.Queue("JudgeDlq", {
@@ -14,9 +16,9 @@ export const judgeDlq = new sst.aws.Queue("JudgeDlq", {
 
 /** Evaluation runs waiting for a judge; fed by the outbox relay, drained by functions/judge. */
 export const judgeQueue = new sst.aws.Queue("JudgeQueue", {
-  // AWS's rule for Lambda consumers: at least 6x the function timeout (judge: 10 s), so a batch
-  // still being judged, or retried after a throttle, is not handed to a second judge.
-  visibilityTimeout: "60 seconds",
+  // AWS's rule for Lambda consumers: at least 6x the function timeout (judge: 5 minutes), so a
+  // batch still being judged, or retried after a throttle, is not handed to a second judge.
+  visibilityTimeout: "30 minutes",
   // After the third failed receive a job moves to the DLQ instead of failing again until it expires.
   dlq: { queue: judgeDlq.arn, retry: 3 },
 });

@@ -9,6 +9,11 @@ export const authTokenSecret = new sst.Secret("AuthTokenSecret");
 /** HS256 key for the identity header the gateway signs and the subgraphs verify; at least 32 characters. */
 export const subgraphSecret = new sst.Secret("SubgraphSecret");
 
+/** API key of the OpenAI-compatible endpoint jurors call; declared only when the jury has OpenAI members. */
+export function openAiApiKeySecret() {
+  return new sst.Secret("OpenAiApiKey");
+}
+
 /**
  * `mysql://user:password@host:3306/database` of a MySQL 8 server (RDS MySQL or Aurora MySQL 3)
  * that this app does not manage. Declared only when database.ts needs it: a stage that owns its

@@ -14,6 +14,10 @@ import { TrustProfile } from "../subgraphs/reputation/trust.entity.js";
 import { assessTrust } from "../subgraphs/reputation/scoring.js";
 import { Agent } from "../subgraphs/agents/agent.entity.js";
 import { judgeJob } from "../subgraphs/pacts/evaluation.job.js";
+import { EvaluationMethod, PactStatus } from "../subgraphs/pacts/pact.enums.js";
+import { insertVersion } from "../subgraphs/pacts/pact.lifecycle.js";
+import { PACT_TEMPLATES } from "../subgraphs/pacts/pact-templates.js";
+import { checkPactTerms } from "../subgraphs/pacts/pact-validation.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../test/support/fixtures.js";
 import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
@@ -113,6 +117,28 @@ for (const kind of kinds) {
       }
       const seconds = (performance.now() - started) / 1000;
       rows.push(`| ${kind} | judge handler, 100-case runs, batch ${batch}, 1 worker | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
+    }
+
+    // The same with the severity clause judged HYBRID by the offline rubric jury (3 jurors): the
+    // jury's own overhead, without any model latency.
+    {
+      const template = PACT_TEMPLATES["alert-triage"]!;
+      const clauses = template.clauses.map((clause) => (clause.key === "severity-accuracy" ? { ...clause, method: EvaluationMethod.HYBRID } : clause));
+      const hybrid = await inTransaction(ds, async (manager) => {
+        const owner = agentFixture("bench-jury", [AgentDomain.ALERT_TRIAGE]);
+        await manager.insert(Agent, owner);
+        const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...template, clauses }, "bench");
+        return insertVersion(manager, { agentId: owner.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.ACTIVE, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "bench-jury" });
+      });
+      const runs = [];
+      for (let i = 0; i < 30; i += 1) runs.push(await seedQueuedRun(ds, hybrid, cases, { outbox: false }));
+      const started = performance.now();
+      for (let i = 0; i < runs.length; i += 10) {
+        const response = await judge(sqsEvent(...runs.slice(i, i + 10).map((run) => sqsRecordFactory(JSON.stringify(judgeJob(run.id))))));
+        if (response.batchItemFailures.length) throw new Error("judge failed");
+      }
+      const seconds = (performance.now() - started) / 1000;
+      rows.push(`| ${kind} | judge handler, 100-case runs, HYBRID severity clause, offline jury of 3, batch 10 | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
     }
 
     // Judge cost against history: the same 100-case run judged for an agent with 1k and with 50k

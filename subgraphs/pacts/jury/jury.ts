@@ -46,6 +46,11 @@ export interface JuryVerdict {
 const MAX_BACKOFF_MS = 30_000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Rejects when `signal` aborts: the jury's own bound on a juror that ignores its signal. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new ModelCallError("timed out", true)), { once: true }));
+}
+
 /** Asks one juror, retrying what may pass on a second try; a juror that cannot answer abstains. */
 async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy, sleep: (ms: number) => Promise<void>): Promise<MemberVote> {
   const started = Date.now();
@@ -53,7 +58,8 @@ async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy
   for (;;) {
     attempts += 1;
     try {
-      const answer = await juror.judge(question, AbortSignal.timeout(policy.timeoutMs));
+      const signal = AbortSignal.timeout(policy.timeoutMs);
+      const answer = await Promise.race([juror.judge(question, signal), whenAborted(signal)]);
       const { vote } = answer;
       return { juror: juror.name, verdict: vote.verdict, confidence: vote.confidence, rationale: vote.rationale, error: null, attempts, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, costUsd: answer.costUsd, latencyMs: Date.now() - started };
     } catch (error) {
@@ -62,9 +68,9 @@ async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy
         const message = error instanceof Error ? error.message : String(error);
         return { juror: juror.name, verdict: "ABSTAIN", confidence: null, rationale: "", error: message.slice(0, 300), attempts, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: Date.now() - started };
       }
-      const hinted = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      const hinted = typeof error === "object" && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
       const ceiling = Math.min(MAX_BACKOFF_MS, policy.backoffMs * 2 ** (attempts - 1));
-      await sleep(typeof hinted === "number" ? Math.min(hinted, MAX_BACKOFF_MS) : Math.random() * ceiling);
+      await sleep(typeof hinted === "number" && Number.isFinite(hinted) && hinted >= 0 ? Math.min(hinted, MAX_BACKOFF_MS) : Math.random() * ceiling);
     }
   }
 }

@@ -95,24 +95,30 @@ export function juryPrompt(question: JuryQuestion): string {
   ].join("\n");
 }
 
+/** The first `{…}` in `text` that parses as a JSON object with a `verdict`: prose around it may hold braces too. */
+function voteObject(text: string): unknown {
+  for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
+    for (let end = text.indexOf("}", start); end >= 0; end = text.indexOf("}", end + 1)) {
+      try {
+        const value: unknown = JSON.parse(text.slice(start, end + 1));
+        if (value !== null && typeof value === "object" && "verdict" in value) return value;
+      } catch {
+        // not a whole object yet
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
- * A juror's reply as a vote. Models wrap JSON in prose or code fences, so the first `{…}` object
- * is taken; anything else, or a verdict other than PASS/FAIL, or a confidence outside 0–1, is
+ * A juror's reply as a vote. Models wrap JSON in prose or code fences, so the first object with a
+ * verdict is taken; no such object, a verdict other than PASS/FAIL, or a confidence outside 0–1 is
  * garbage and throws (the juror abstains).
  */
 export function parseVote(text: string): Vote {
-  const start = text.indexOf("{");
-  if (start < 0) throw new ModelCallError("the reply holds no JSON object", false);
-  // The shortest `{…}` from the first brace that parses: prose after the object may hold braces too.
-  let value: unknown;
-  for (let end = text.indexOf("}", start); end >= 0 && value === undefined; end = text.indexOf("}", end + 1)) {
-    try {
-      value = JSON.parse(text.slice(start, end + 1));
-    } catch {
-      // not yet a whole object
-    }
-  }
-  if (value === undefined) throw new ModelCallError("the reply's JSON does not parse", false);
+  if (!text.includes("{")) throw new ModelCallError("the reply holds no JSON object", false);
+  const value = voteObject(text);
+  if (value === undefined) throw new ModelCallError("the reply holds no JSON object with a verdict", false);
   const reply = value as { verdict?: unknown; confidence?: unknown; rationale?: unknown };
   const verdict = typeof reply.verdict === "string" ? reply.verdict.trim().toUpperCase() : undefined;
   if (verdict !== "PASS" && verdict !== "FAIL") throw new ModelCallError("the reply's verdict is neither PASS nor FAIL", false);

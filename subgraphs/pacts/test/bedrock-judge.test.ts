@@ -254,11 +254,9 @@ describe("bedrockJudge errors", () => {
 
   it("reports a server that never answers as a retryable timeout when the signal aborts", async () => {
     reply = undefined;
-    const started = Date.now();
     const error = await failureOf(judgeAgainst().judge(QUESTION, AbortSignal.timeout(300)));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^bedrock:anthropic\.claude-3-haiku-20240307-v1:0 timed out/);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(requests).toHaveLength(1);
   });
 

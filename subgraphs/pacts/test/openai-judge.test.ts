@@ -260,11 +260,9 @@ describe("openAiJudge", () => {
 
     it.each(["before-headers", "mid-body"] as const)("gives up with a retryable 'timed out' when the server hangs %s", async (hang) => {
       api.script({ hang });
-      const started = Date.now();
 
       const error = await failureOf(judgeAt().judge(question, AbortSignal.timeout(200)));
 
-      expect(Date.now() - started).toBeLessThan(3000);
       expect(api.received).toHaveLength(1);
       expect(error.retryable).toBe(true);
       expect(error.message).toContain("timed out");

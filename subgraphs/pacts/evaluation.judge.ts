@@ -211,10 +211,13 @@ export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePo
     order: { enqueuedAt: "ASC" },
     take: 500,
   });
-  // A run waiting for humans is not stale; one whose last review is in but whose job vanished is.
+  // A run awaiting review is waiting for humans, not stale, until its last review is in and the
+  // job that review wrote has vanished. (A QUEUED run may hold uncertain cases too: its missing
+  // slices are what it waits for.)
+  const awaiting = waiting.filter((run) => run.status === EvaluationRunStatus.AWAITING_REVIEW).map((run) => run.id);
   const reviewing = new Set(
-    waiting.some((run) => run.status === EvaluationRunStatus.AWAITING_REVIEW)
-      ? (await dataSource.getRepository(JuryVerdict).find({ select: { runId: true }, where: { runId: In(waiting.map((run) => run.id)), outcome: CaseOutcome.UNCERTAIN } })).map((v) => v.runId)
+    awaiting.length
+      ? (await dataSource.getRepository(JuryVerdict).find({ select: { runId: true }, where: { runId: In(awaiting), outcome: CaseOutcome.UNCERTAIN } })).map((v) => v.runId)
       : [],
   );
   const stale = waiting.filter((run) => !reviewing.has(run.id));

@@ -38,7 +38,10 @@ export function mayReadJuryDetail(identity: Identity, run: Pick<EvaluationRun, "
   return identity.role === "arbiter" || (identity.role === "builder" && identity.subject === run.submittedBy);
 }
 
-const isQueueCursor = (values: unknown[]): values is [number, string] => values.length === 2 && Number.isInteger(values[0]) && typeof values[1] === "string";
+/** Largest timestamp a Date can hold; a larger one would be an Invalid Date each engine reads its own way. */
+const MAX_DATE_MS = 8.64e15;
+const isQueueCursor = (values: unknown[]): values is [number, string] =>
+  values.length === 2 && Number.isInteger(values[0]) && Math.abs(values[0] as number) <= MAX_DATE_MS && typeof values[1] === "string";
 
 @Resolver(() => JuryVerdict)
 export class ReviewResolver {

@@ -9,7 +9,7 @@ import { PageInfo, decodeCursor, encodeCursor, pageSize } from "../../lib/pagina
 import { AgentRef } from "./agent.stub.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
-import { JuryVerdict } from "./jury-verdict.entity.js";
+import { JuryVerdict, JuryVote } from "./jury-verdict.entity.js";
 import { CaseOutcome, DecidedBy, EvaluationRunStatus, ReviewVerdict } from "./pact.enums.js";
 import type { PactsContext } from "./pacts.context.js";
 
@@ -43,6 +43,26 @@ const MAX_DATE_MS = 8.64e15;
 const isQueueCursor = (values: unknown[]): values is [number, string] =>
   values.length === 2 && Number.isInteger(values[0]) && Math.abs(values[0] as number) <= MAX_DATE_MS && typeof values[1] === "string";
 
+/**
+ * The kind of a juror's failure, for builders: providers' messages can name accounts, roles or
+ * organisations (an AccessDeniedException quotes the assumed role), which only operators need.
+ */
+export function failureKind(error: string): string {
+  if (/timed out/i.test(error)) return "timed out";
+  if (/throttl|429|rate|quota/i.test(error)) return "throttled";
+  if (/reply|verdict|confidence|JSON|refused|filter|guardrail/i.test(error)) return "gave no usable answer";
+  return "could not be reached or refused the call";
+}
+
+@Resolver(() => JuryVote)
+export class JuryVoteResolver {
+  @FieldResolver(() => String, { nullable: true, description: "Why the juror abstained: the provider's words for arbiters, the kind of failure for builders; null when it voted." })
+  error(@Root() vote: JuryVote, @Ctx() { identity }: PactsContext): string | null {
+    if (vote.error === null) return null;
+    return identity.role === "arbiter" ? vote.error : failureKind(vote.error);
+  }
+}
+
 @Resolver(() => JuryVerdict)
 export class ReviewResolver {
   @Query(() => JuryVerdictConnection, { description: "Cases the jury could not decide, oldest first, for arbiters; cases of agents the caller owns are left out." })
@@ -56,7 +76,10 @@ export class ReviewResolver {
     const query = context.dataSource
       .getRepository(JuryVerdict)
       .createQueryBuilder("v")
+      .innerJoin(EvaluationRun, "r", "r.id = v.run_id")
       .where("v.outcome = :uncertain", { uncertain: CaseOutcome.UNCERTAIN })
+      // A run that failed judging counts for nothing: its cases need no one's time.
+      .andWhere("r.status IN (:...open)", { open: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
       .andWhere("NOT EXISTS (SELECT 1 FROM agent_directory d WHERE d.agent_id = v.agent_id AND d.owner_id = :arbiter)", { arbiter });
     if (after) {
       const [at, id] = decodeCursor(after, "after", isQueueCursor);
@@ -79,12 +102,19 @@ export class ReviewResolver {
     const arbiter = requireRole(context.identity, "arbiter");
     const reason = note.trim();
     if (reason.length === 0 || reason.length > MAX_NOTE_LENGTH) throw new BadUserInputError("note", `must be 1–${MAX_NOTE_LENGTH} characters`);
+    // Which run and agent an item belongs to never changes: read before the transaction, whose
+    // first statement must be the run's lock. On MySQL the first plain read fixes what the
+    // transaction sees; taken after the lock, it sees a review committed just before, so two last
+    // reviews at once cannot both count the other as pending and leave the run undecided.
+    const item = await context.dataSource.getRepository(JuryVerdict).findOne({ select: { id: true, runId: true, agentId: true }, where: { id: reviewId } });
+    if (!item) throw new NotFoundError("reviewId", "review item", reviewId);
+    if ((await findAgent(context.dataSource.manager, item.agentId))?.ownerId === arbiter) throw new ForbiddenError("Reviewers never review agents they own");
     const { decided, runDecidable } = await inTransaction(context.dataSource, async (manager) => {
-      const item = await manager.findOneBy(JuryVerdict, { id: reviewId });
-      if (!item) throw new NotFoundError("reviewId", "review item", reviewId);
-      if ((await findAgent(manager, item.agentId))?.ownerId === arbiter) throw new ForbiddenError("Reviewers never review agents they own");
       // The run first, as the judge locks it: the last review and the last slice cannot both miss each other.
       const run = await manager.findOneOrFail(EvaluationRun, { where: { id: item.runId }, lock: writeLock(manager) });
+      if (run.status !== EvaluationRunStatus.QUEUED && run.status !== EvaluationRunStatus.AWAITING_REVIEW) {
+        throw new ConflictError("reviewId", `the run is ${run.status}; its cases are no longer reviewed`);
+      }
       const current = await manager.findOneOrFail(JuryVerdict, { where: { id: reviewId }, lock: writeLock(manager) });
       if (current.outcome !== CaseOutcome.UNCERTAIN) throw new ConflictError("reviewId", `already decided: ${current.outcome} by ${current.decidedBy ?? "the jury"}`);
       const review = { outcome: verdict === ReviewVerdict.PASS ? CaseOutcome.PASS : CaseOutcome.FAIL, decidedBy: DecidedBy.HUMAN, reviewer: arbiter, reviewNote: reason, reviewedAt: new Date() };
@@ -106,6 +136,11 @@ export class ReviewResolver {
       }
     }
     return decided;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: "Subject of the arbiter who reviewed the case: for arbiters; null for anyone else, and until reviewed." })
+  reviewer(@Root() verdict: JuryVerdict, @Ctx() { identity }: PactsContext): string | null {
+    return identity.role === "arbiter" ? verdict.reviewer : null;
   }
 
   @FieldResolver(() => EvaluationRun, { description: "The run the case belongs to." })

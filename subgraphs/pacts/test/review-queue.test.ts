@@ -147,7 +147,7 @@ describe.each(DATABASE_KINDS)("review queue (%s)", (kind) => {
   async function judgedRun(owner: string, target: { agent: Agent; pactId: string }, cases: ReturnType<typeof routingCases>, options: { now?: Date; slices?: number[] } = {}) {
     const run = (await ok(SUBMIT, { input: { agentId: target.agent.id, pactId: target.pactId, cases } }, builder(owner))).submitEvaluationRun;
     const slices = options.slices ?? Array.from({ length: run.sliceCount }, (_, i) => i);
-    for (const slice of slices) await processJudgeJob(harness.dataSource, judgeJob(run.id, slice), PANEL, async () => {}, options.now);
+    for (const slice of slices) await processJudgeJob(harness.dataSource, judgeJob(run.id, slice), PANEL, async () => {}, { now: options.now });
     // The submission nudged the relay; only what the test does after its setup counts.
     outboxNotifications = 0;
     const uncertain = await harness.dataSource.getRepository(JuryVerdict).find({ where: { runId: run.id, outcome: CaseOutcome.UNCERTAIN } });
@@ -459,8 +459,13 @@ describe.each(DATABASE_KINDS)("review queue (%s)", (kind) => {
       expect(judged).toMatchObject({ status: "COMPLETED", passedCount: 4, failedCount: 2 });
       expect(judged.clauseResults.find((r: Data) => r.clauseKey === "routing-accuracy")).toMatchObject({ method: "HYBRID", outcome: "FAILED" });
       expect(judged.clauseResults.find((r: Data) => r.clauseKey === "routing-accuracy").observed).toBeCloseTo(4 / 6, 9);
+      // The builder sees the human decisions, not which arbiter made them; arbiters do.
       expect(judged.juryVerdicts.filter((v: Data) => v.decidedBy === "HUMAN").map((v: Data) => [v.caseId, v.outcome, v.reviewer]).sort()).toEqual([
-        ["last-split-0", "FAIL", "ada"], ["last-synonym-0", "PASS", "ada"], ["last-synonym-1", "PASS", "otto"],
+        ["last-split-0", "FAIL", null], ["last-synonym-0", "PASS", null], ["last-synonym-1", "PASS", null],
+      ]);
+      const seenByArbiter = (await ok(RUN_RESULT, { id: runId }, { role: "arbiter", subject: "ada" })).evaluationRun;
+      expect(seenByArbiter.juryVerdicts.filter((v: Data) => v.decidedBy === "HUMAN").map((v: Data) => [v.caseId, v.reviewer]).sort()).toEqual([
+        ["last-split-0", "ada"], ["last-synonym-0", "ada"], ["last-synonym-1", "otto"],
       ]);
     });
 
@@ -512,5 +517,23 @@ describe.each(DATABASE_KINDS)("review queue (%s)", (kind) => {
         expect(response.data).toEqual({ evaluationRun: { id: runId, status: "AWAITING_REVIEW", juryVerdicts: null } });
       });
     }
+  });
+
+  describe("two last reviews at once", () => {
+    it("decide the run exactly once: one of them writes the judge job, whichever commits second", async () => {
+      const owner = "cleo";
+      const target = await hybridRoutingAgent(owner);
+      const { runId, uncertain } = await judgedRun(owner, target, routingCases("race", [["exact", 2], ["synonym", 2]]));
+      expect(uncertain).toHaveLength(2);
+      expect((await runRow(runId)).status).toBe("AWAITING_REVIEW");
+      const jobsBefore = await harness.count("outbox_messages");
+
+      // Each transaction must see the other's review, or both count one pending and the run is stuck.
+      const responses = await Promise.all(uncertain.map((item, i) => harness.call(REVIEW, { reviewId: item.id, verdict: "PASS", note: `same playbook ${i}` }, { role: "arbiter", subject: `arb-${i}` })));
+
+      expect(responses.map((r) => r.errors)).toEqual([undefined, undefined]);
+      expect(await harness.count("outbox_messages")).toBe(jobsBefore + 1);
+      expect(JSON.parse((await lastOutbox())!.body)).toEqual({ kind: "evaluation-run", runId, slice: null });
+    });
   });
 });

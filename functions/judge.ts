@@ -1,4 +1,4 @@
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { DataSource } from "typeorm";
 import { config } from "../lib/config.js";
 import { sharedDataSource } from "../runtime/data-source.js";
@@ -8,15 +8,20 @@ import { juryPanel, type JuryPanel } from "../subgraphs/pacts/jury/panel.js";
 import { recordEvaluation } from "../subgraphs/reputation/trust.service.js";
 
 let panel: JuryPanel | undefined;
+/**
+ * Time kept back at the end of an invocation: jobs not done by then fail on purpose, with their
+ * reason recorded, instead of dying with the Lambda at its timeout, unrecorded.
+ */
+const DEADLINE_MARGIN_MS = 15_000;
 
 /**
  * Judges one job: a slice's jury work, then (when nothing is left to wait for) the run's verdicts,
  * its completion and the trust update, committed together or not at all. A job whose effects are
  * already stored commits nothing.
  */
-export async function recordHandler(record: SQSRecord, dataSource: DataSource): Promise<void> {
+export async function recordHandler(record: SQSRecord, dataSource: DataSource, deadlineAt = Number.POSITIVE_INFINITY): Promise<void> {
   panel ??= juryPanel(config().jury);
-  await processJudgeJob(dataSource, parseJudgeJob(record.body), panel, recordEvaluation);
+  await processJudgeJob(dataSource, parseJudgeJob(record.body), panel, recordEvaluation, { deadlineAt });
 }
 
 /**
@@ -24,12 +29,15 @@ export async function recordHandler(record: SQSRecord, dataSource: DataSource): 
  * failure is recorded with its reason, which is what explains a message the queue later moves to
  * its dead-letter queue.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> {
   const dataSource = await sharedDataSource();
+  // Locally the poller gives no context and no deadline.
+  const deadlineAt = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
   const batchItemFailures: SQSBatchItemFailure[] = [];
   for (const record of event.Records) {
     try {
-      await recordHandler(record, dataSource);
+      if (Date.now() >= deadlineAt) throw new Error("not reached before the invocation's deadline; SQS delivers it again");
+      await recordHandler(record, dataSource, deadlineAt);
     } catch (error) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
       console.error(JSON.stringify({ msg: "judge job failed", messageId: record.messageId, receiveCount, error: String(error) }));

@@ -7,6 +7,22 @@ import { openAiApiKeySecret } from "./secrets";
 // names models, e.g. AGENT_TRUST_JURY_MEMBERS="bedrock:anthropic.claude-3-haiku-20240307-v1:0,openai:gpt-4o-mini".
 const juryMembers = process.env.AGENT_TRUST_JURY_MEMBERS ?? "rubric:strict,rubric:balanced,rubric:lenient";
 const openAiApiKey = juryMembers.includes("openai:") ? openAiApiKeySecret() : undefined;
+const JURY_SETTINGS = [
+  "OPENAI_BASE_URL",
+  "BEDROCK_REGION",
+  "OPENAI_PRICE_INPUT_PER_1K",
+  "OPENAI_PRICE_OUTPUT_PER_1K",
+  "BEDROCK_PRICE_INPUT_PER_1K",
+  "BEDROCK_PRICE_OUTPUT_PER_1K",
+  "JURY_TIMEOUT_MS",
+  "JURY_RETRIES",
+  "JURY_BACKOFF_MS",
+  "JURY_QUORUM",
+  "JURY_MIN_AGREEMENT",
+  "JURY_MIN_CONFIDENCE",
+  "JURY_CONCURRENCY",
+  "JUDGE_SLICE_CASES",
+];
 
 // The functions are created here and handed to the queue and the cron by reference. Given bare
 // arguments instead, SST would create them inside a Pulumi `apply`, where the secrets in their
@@ -23,7 +39,9 @@ const judge = new sst.aws.Function(
     memory: "512 MB",
     environment: {
       JURY_MEMBERS: juryMembers,
-      ...(process.env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: process.env.OPENAI_BASE_URL } : {}),
+      // The jury's endpoint, prices and policy, as the deploy sets them (docs/judges.md); unset
+      // ones keep lib/config.ts's defaults, except prices, which production requires for models.
+      ...Object.fromEntries(JURY_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
       ...(openAiApiKey ? { OPENAI_API_KEY: openAiApiKey.value } : {}),
     },
     // What the event source mapping polls with; SST adds these itself only to functions it builds.
@@ -50,7 +68,10 @@ const judge = new sst.aws.Function(
 judgeQueue.subscribe(judge.arn, {
   // With partial responses only the records listed in `batchItemFailures` return to the queue
   // (and count towards the DLQ); the rest of the batch is deleted.
-  batch: { size: 10, partialResponses: true },
+  // One job per invocation: a run's slices then run in parallel instances, and a slice of model
+  // calls has the whole timeout to itself. (The handler also stops before its deadline and
+  // reports what it did not reach.)
+  batch: { size: 1, partialResponses: true },
 });
 
 const outboxRelay = new sst.aws.Function(

@@ -153,6 +153,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return [];
   });
   if (members.length === 0) problems.push("JURY_MEMBERS must name at least one juror");
+  // The same juror twice would double its vote and fake agreement.
+  const named = members.map((m) => (m.provider === "rubric" ? `rubric:${m.variant}` : `${m.provider}:${m.model}`));
+  const repeated = named.filter((name, index) => named.indexOf(name) !== index);
+  if (repeated.length) problems.push(`JURY_MEMBERS names ${[...new Set(repeated)].join(", ")} more than once`);
+  const hasProvider = (provider: JurorSpec["provider"]) => members.some((m) => m.provider === provider);
+  if (hasProvider("openai") && !str("OPENAI_BASE_URL") && !str("OPENAI_API_KEY")) {
+    problems.push("OPENAI_API_KEY is required for openai: jurors on api.openai.com (set OPENAI_BASE_URL for an endpoint without keys)");
+  }
+  // In production a cost of $0 would be a lie, not a default.
+  for (const provider of ["openai", "bedrock"] as const) {
+    const prefix = provider.toUpperCase();
+    if (production && hasProvider(provider) && (!str(`${prefix}_PRICE_INPUT_PER_1K`) || !str(`${prefix}_PRICE_OUTPUT_PER_1K`))) {
+      problems.push(`${prefix}_PRICE_INPUT_PER_1K and ${prefix}_PRICE_OUTPUT_PER_1K are required in production with ${provider}: jurors`);
+    }
+  }
   const quorum = int("JURY_QUORUM", Math.min(2, Math.max(1, members.length)), 1, 20);
   if (members.length > 0 && quorum > members.length) problems.push(`JURY_QUORUM (${quorum}) cannot exceed the ${members.length} jurors of JURY_MEMBERS`);
   const prices = (prefix: string) => ({ inputPer1k: num(`${prefix}_PRICE_INPUT_PER_1K`, 0, 0, 1000), outputPer1k: num(`${prefix}_PRICE_OUTPUT_PER_1K`, 0, 0, 1000) });
@@ -205,6 +220,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       sliceCases: int("JUDGE_SLICE_CASES", 50, 1, 500),
     },
   };
+  // The reconciler must not requeue a job SQS is still retrying: every receive, with its
+  // visibility timeout, has to be over first.
+  const { staleAfterSeconds, maxReceiveCount, visibilityTimeoutSeconds } = config.sqs;
+  if (staleAfterSeconds <= maxReceiveCount * visibilityTimeoutSeconds) {
+    problems.push(`JUDGE_STALE_AFTER_SECONDS (${staleAfterSeconds}) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (${maxReceiveCount * visibilityTimeoutSeconds})`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

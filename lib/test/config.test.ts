@@ -77,4 +77,34 @@ describe("loadConfig", () => {
       expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
     }
   });
+
+  it("reads the jury: offline rubric jurors by default, models by name, policy and slice size", () => {
+    expect(loadConfig({}).jury).toMatchObject({
+      members: [{ provider: "rubric", variant: "strict" }, { provider: "rubric", variant: "balanced" }, { provider: "rubric", variant: "lenient" }],
+      policy: { timeoutMs: 20_000, retries: 2, backoffMs: 500, quorum: 2, minAgreement: 0.75, minConfidence: 0.6 },
+      concurrency: 8,
+      sliceCases: 50,
+    });
+    const jury = loadConfig({ JURY_MEMBERS: "openai:gpt-4o-mini, bedrock:anthropic.claude-3-haiku-20240307-v1:0", OPENAI_API_KEY: "sk-test", OPENAI_PRICE_INPUT_PER_1K: "0.00015", JURY_MIN_AGREEMENT: "1" }).jury;
+    expect(jury.members).toEqual([{ provider: "openai", model: "gpt-4o-mini" }, { provider: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0" }]);
+    expect(jury.openai).toEqual({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-test", prices: { inputPer1k: 0.00015, outputPer1k: 0 } });
+    expect(jury.policy.minAgreement).toBe(1);
+  });
+
+  it("refuses a jury that could not work or would lie", () => {
+    const problems = (env: Record<string, string>) => configErrorOf(() => loadConfig(env)).message;
+    expect(problems({ JURY_MEMBERS: "gpt:4" })).toContain('JURY_MEMBERS: "gpt:4" is not rubric:<strict|balanced|lenient>');
+    expect(problems({ JURY_MEMBERS: "rubric:strict,rubric:strict" })).toContain("JURY_MEMBERS names rubric:strict more than once");
+    expect(problems({ JURY_MEMBERS: "rubric:strict", JURY_QUORUM: "2" })).toContain("JURY_QUORUM (2) cannot exceed the 1 jurors");
+    expect(problems({ JURY_MEMBERS: "openai:gpt-4o-mini" })).toContain("OPENAI_API_KEY is required for openai: jurors");
+    expect(problems({ JURY_MIN_AGREEMENT: "0.4" })).toContain("JURY_MIN_AGREEMENT must be a number between 0.5 and 1");
+    const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, JURY_MEMBERS: "bedrock:m" };
+    expect(problems(production)).toContain("BEDROCK_PRICE_INPUT_PER_1K and BEDROCK_PRICE_OUTPUT_PER_1K are required in production");
+  });
+
+  it("refuses a reconciler that would requeue jobs SQS is still retrying", () => {
+    const error = configErrorOf(() => loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_MAX_RECEIVE_COUNT: "3" }));
+    expect(error.message).toContain("JUDGE_STALE_AFTER_SECONDS (900) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (5400)");
+    expect(loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_STALE_AFTER_SECONDS: "7200" }).sqs.staleAfterSeconds).toBe(7200);
+  });
 });

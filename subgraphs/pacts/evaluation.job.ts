@@ -9,8 +9,11 @@ export interface JudgeJob {
   slice: number | null;
 }
 
-/** Most slices a run can have: 500 cases at the smallest slice size. */
-export const MAX_SLICES = 500;
+/** Largest run accepted in one request: a deterministic judge job stays well inside a Lambda's time limit. */
+export const MAX_CASES_PER_RUN = 500;
+
+/** Most slices a run can have: one case each. */
+export const MAX_SLICES = MAX_CASES_PER_RUN;
 
 export function judgeJob(runId: string, slice: number | null = 0): JudgeJob {
   return { kind: "evaluation-run", runId, slice };

@@ -1,4 +1,4 @@
-import { In, LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
+import { In, type DataSource, type EntityManager } from "typeorm";
 import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
@@ -205,22 +205,22 @@ export interface RequeuePolicy {
  * judgeEvaluationRun). Returns how many runs were requeued and failed.
  */
 export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
-  const waiting = await dataSource.getRepository(EvaluationRun).find({
-    select: { id: true, status: true, requeues: true, enqueuedAt: true, sliceCount: true },
-    where: { status: In([EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW]), enqueuedAt: LessThanOrEqual(new Date(now.getTime() - policy.staleAfterMs)) },
-    order: { enqueuedAt: "ASC" },
-    take: 500,
-  });
   // A run awaiting review is waiting for humans, not stale, until its last review is in and the
-  // job that review wrote has vanished. (A QUEUED run may hold uncertain cases too: its missing
-  // slices are what it waits for.)
-  const awaiting = waiting.filter((run) => run.status === EvaluationRunStatus.AWAITING_REVIEW).map((run) => run.id);
-  const reviewing = new Set(
-    awaiting.length
-      ? (await dataSource.getRepository(JuryVerdict).find({ select: { runId: true }, where: { runId: In(awaiting), outcome: CaseOutcome.UNCERTAIN } })).map((v) => v.runId)
-      : [],
-  );
-  const stale = waiting.filter((run) => !reviewing.has(run.id));
+  // job that review wrote has vanished; left out in SQL, so that a backlog of reviews cannot fill
+  // the batch. (A QUEUED run may hold uncertain cases too: its missing slices are what it waits for.)
+  const stale = await dataSource
+    .getRepository(EvaluationRun)
+    .createQueryBuilder("r")
+    .select(["r.id", "r.status", "r.requeues", "r.enqueuedAt", "r.sliceCount"])
+    .where("r.status IN (:...waiting)", { waiting: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
+    .andWhere("r.enqueued_at <= :before", { before: new Date(now.getTime() - policy.staleAfterMs) })
+    .andWhere("NOT (r.status = :awaiting AND EXISTS (SELECT 1 FROM jury_verdicts v WHERE v.run_id = r.id AND v.outcome = :uncertain))", {
+      awaiting: EvaluationRunStatus.AWAITING_REVIEW,
+      uncertain: CaseOutcome.UNCERTAIN,
+    })
+    .orderBy("r.enqueued_at", "ASC")
+    .limit(500)
+    .getMany();
   return inTransaction(dataSource, async (manager) => {
     const result = { requeued: 0, failed: 0 };
     for (const run of stale) {

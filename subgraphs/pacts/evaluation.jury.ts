@@ -43,8 +43,8 @@ async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) 
  * deterministic check makes the case UNCERTAIN, like a jury that cannot agree.
  */
 export async function deliberate(dataSource: DataSource, run: EvaluationRun, clauses: readonly PactClause[], slice: number, panel: JuryPanel, now = new Date()): Promise<JuryVerdict[]> {
-  // One verdict per metric and case, even if two clauses of the pact name the same metric.
-  const juryClauses = [...new Map(clauses.filter(isJuryJudged).map((clause) => [clause.metric, clause])).values()];
+  // One verdict per metric and case, from the first clause naming the metric, even if two do.
+  const juryClauses = clauses.filter(isJuryJudged).filter((clause, index, all) => all.findIndex((other) => other.metric === clause.metric) === index);
   const { from, to } = sliceBounds(run.caseCount, run.sliceCount, slice);
   const cases = await dataSource.getRepository(EvaluationCase).find({ where: { runId: run.id }, order: { position: "ASC" }, skip: from, take: to - from });
   const questions = cases.flatMap((c) => juryClauses.flatMap((clause) => {
@@ -84,12 +84,24 @@ export async function deliberate(dataSource: DataSource, run: EvaluationRun, cla
   });
 }
 
+/** `work`, or a rejection once `deadlineAt` (epoch ms) passes: model calls must not outlive the Lambda. */
+function beforeDeadline<T>(work: Promise<T>, deadlineAt: number): Promise<T> {
+  if (!Number.isFinite(deadlineAt)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the jury did not finish before the invocation's deadline; the slice will be judged again")), Math.max(0, deadlineAt - Date.now()));
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Stores a slice's verdicts once, under the run's lock; false when the slice was stored already. */
 async function storeSlice(manager: EntityManager, runId: string, slice: number, verdicts: JuryVerdict[], now: Date): Promise<boolean> {
   const run = await manager.findOne(EvaluationRun, { where: { id: runId }, lock: writeLock(manager) });
   if (run?.status !== EvaluationRunStatus.QUEUED || (await manager.existsBy(JudgedSlice, { runId, slice }))) return false;
   await insertInChunks(manager, JuryVerdict, verdicts);
   await manager.insert(JudgedSlice, { runId, slice, judgedAt: now });
+  // Progress: a run whose slices keep arriving is not stale, however long the whole takes.
+  await manager.update(EvaluationRun, { id: runId }, { enqueuedAt: now });
   return true;
 }
 
@@ -105,8 +117,9 @@ export async function processJudgeJob(
   job: JudgeJob,
   panel: JuryPanel,
   onJudged: (manager: EntityManager, judged: JudgedRun) => Promise<unknown>,
-  now = new Date(),
+  options: { now?: Date; deadlineAt?: number } = {},
 ): Promise<void> {
+  const { now = new Date(), deadlineAt = Number.POSITIVE_INFINITY } = options;
   const run = await dataSource.getRepository(EvaluationRun).findOneBy({ id: job.runId });
   if (!run) throw new Error(`evaluation run ${job.runId} does not exist`);
   if (job.slice !== null && job.slice >= run.sliceCount) throw new Error(`evaluation run ${job.runId} has ${run.sliceCount} slices, not slice ${job.slice}`);
@@ -115,7 +128,7 @@ export async function processJudgeJob(
   const needsJury = job.slice !== null && run.status === EvaluationRunStatus.QUEUED && clauses.some(isJuryJudged);
   const slice = job.slice ?? 0;
   if (needsJury && (await dataSource.getRepository(JudgedSlice).existsBy({ runId: run.id, slice }))) return;
-  const verdicts = needsJury ? await deliberate(dataSource, run, clauses, slice, panel, now) : [];
+  const verdicts = needsJury ? await beforeDeadline(deliberate(dataSource, run, clauses, slice, panel, now), deadlineAt) : [];
   await inTransaction(dataSource, async (manager) => {
     if (needsJury && !(await storeSlice(manager, run.id, slice, verdicts, now))) return;
     const judged = await judgeEvaluationRun(manager, run.id, now);

@@ -12,14 +12,14 @@ import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js
 import { Pact, PactClause } from "./pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./pact.resolver.js";
 import { createPactsLoaders } from "./pacts.loaders.js";
-import { ReviewResolver } from "./review.resolver.js";
+import { JuryVoteResolver, ReviewResolver } from "./review.resolver.js";
 import type { PactsContext } from "./pacts.context.js";
 
 export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure];
 export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300];
 
 export function buildPactsSchema() {
-  return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver] });
+  return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver, JuryVoteResolver] });
 }
 
 export interface PactsOptions {

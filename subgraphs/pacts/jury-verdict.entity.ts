@@ -17,7 +17,7 @@ export class JuryVote {
   @Field(() => String, { description: "Its reasoning, as it gave it (at most 1,000 characters)." })
   rationale: string;
 
-  @Field(() => String, { nullable: true, description: "Why it abstained; null when it voted." })
+  /** Why it abstained, as the provider put it; GraphQL shows builders only the kind of failure. */
   error: string | null;
 
   @Field(() => Int, { description: "Calls made to it, retries included." })
@@ -39,6 +39,7 @@ export class JuryVote {
 @Entity({ name: "jury_verdicts" })
 @Index("uq_jury_run_case_metric", ["runId", "caseId", "metric"], { unique: true })
 @Index("idx_jury_queue", ["outcome", "createdAt"])
+@Index("idx_jury_agent_case", ["agentId", "caseId", "metric"])
 export class JuryVerdict {
   @Field(() => ID, { description: "Stable identifier; `submitReview` takes it." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -98,7 +99,7 @@ export class JuryVerdict {
   @Column({ name: "decided_by", type: "varchar", length: 8, nullable: true })
   decidedBy: DecidedBy | null;
 
-  @Field(() => ID, { nullable: true, description: "Subject of the arbiter who reviewed the case; null unless reviewed." })
+  /** Subject of the arbiter who reviewed the case; shown to arbiters only (see ReviewResolver). */
   @Column({ type: "varchar", length: 128, nullable: true })
   reviewer: string | null;
 

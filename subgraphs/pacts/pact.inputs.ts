@@ -18,11 +18,10 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { TrimmedLength } from "../../lib/validation.js";
 import { ConsequenceStep, EscalationRouteStep } from "./consequence.types.js";
+import { MAX_CASES_PER_RUN } from "./evaluation.job.js";
 import { MAX_WINDOW_CASES } from "./judging/run-rule.js";
 import { AlertSeverity, ClauseSeverity, Comparator, EvaluationMethod, PactMetric } from "./pact.enums.js";
 
-/** Largest run accepted in one request: a judge job stays well inside a Lambda's time limit. */
-export const MAX_CASES_PER_RUN = 500;
 const MAX_CLAUSES = 20;
 
 @InputType({ description: "Who owns escalations for a pact; defaults to the adopting builder." })

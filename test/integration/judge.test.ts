@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/judge.js";
 import { CaseVerdict, ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
+import { JudgeFailure } from "../../subgraphs/pacts/jury-verdict.entity.js";
 import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
@@ -119,5 +120,26 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
 
     expect((await handler(sqsEvent(record))).batchItemFailures).toEqual([]);
     expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 29, casesFailed: 1, evaluationRuns: 1 });
+  });
+});
+
+describe.each(DATABASE_KINDS)("judge Lambda handler near its deadline (%s)", (kind) => {
+  const db = useMigratedDatabase(kind, { provide: true });
+
+  it("fails the jobs it has no time left for, with the reason recorded, instead of dying with them", async () => {
+    const { pact } = await seedAgentWithPact(db.dataSource);
+    const run = await seedQueuedRun(db.dataSource, pact);
+    const record = sqsRecordFactory(JSON.stringify(judgeJob(run.id)));
+
+    // Less time left than the handler keeps back to record what it could not do.
+    const response = await handler(sqsEvent(record), { getRemainingTimeInMillis: () => 5_000 });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).toMatchObject({ status: "QUEUED" });
+    expect(await db.dataSource.getRepository(JudgeFailure).findOneByOrFail({ messageId: record.messageId })).toMatchObject({ reason: expect.stringMatching(/deadline/) });
+
+    // With time enough, the same delivery is judged.
+    expect((await handler(sqsEvent(record), { getRemainingTimeInMillis: () => 60_000 })).batchItemFailures).toEqual([]);
+    expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).toMatchObject({ status: "COMPLETED" });
   });
 });

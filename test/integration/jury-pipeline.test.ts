@@ -82,7 +82,7 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
   const runOf = (id: string) => repo(EvaluationRun).findOneByOrFail({ id });
   const verdictsOf = (runId: string) => repo(JuryVerdict).find({ where: { runId }, order: { caseId: "ASC" } });
   const verdictOf = async (runId: string, index: number) => (await verdictsOf(runId)).find((v) => indexOf(v.caseId) === index)!;
-  const judge = (job: JudgeJob, panel: JuryPanel) => processJudgeJob(db.dataSource, job, panel, recordEvaluation, NOW);
+  const judge = (job: JudgeJob, panel: JuryPanel) => processJudgeJob(db.dataSource, job, panel, recordEvaluation, { now: NOW });
 
   /** A playbook-routing agent and pact; the routing-accuracy clause judged by `method`. */
   async function routingPact(method: EvaluationMethod): Promise<Pact> {
@@ -415,6 +415,8 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
     const OLD = new Date("2020-01-01T00:00:00.000Z");
     const STALE_NOW = new Date(OLD.getTime() + 20 * MINUTE);
     const POLICY_15 = { staleAfterMs: 15 * MINUTE };
+    // Slices stored back then: a stored slice is progress, and refreshes the run's enqueuedAt.
+    const judgeLongAgo = (job: JudgeJob, panel: JuryPanel) => processJudgeJob(db.dataSource, job, panel, recordEvaluation, { now: OLD });
     const jobsFor = async (runId: string) =>
       (await repo(OutboxMessage).find({ order: { id: "ASC" } })).map((row) => parseJudgeJob(row.body)).filter((job) => job.runId === runId);
 
@@ -422,8 +424,8 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const pact = await routingPact(EvaluationMethod.HYBRID);
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 10, "rq", 1), { sliceCases: 4, enqueuedAt: OLD });
       // Slices 0 and 2 judged; slice 1's job lost.
-      await judge(judgeJob(run.id, 0), agreeingPanel(1));
-      await judge(judgeJob(run.id, 2), agreeingPanel(1));
+      await judgeLongAgo(judgeJob(run.id, 0), agreeingPanel(1));
+      await judgeLongAgo(judgeJob(run.id, 2), agreeingPanel(1));
 
       expect(await requeueStaleRuns(db.dataSource, POLICY_15, STALE_NOW)).toEqual({ requeued: 1, failed: 0 });
 
@@ -445,10 +447,10 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const contradicting = () => panelOf(new ScriptedJuror("fake:a", vote), new ScriptedJuror("fake:b", vote), new ScriptedJuror("fake:c", vote));
       const pendingPact = await routingPact(EvaluationMethod.HYBRID);
       const pending = await seedRun(pendingPact, workflowCases("PLAYBOOK_ROUTING", 6, "pe", 1), { sliceCases: 10, enqueuedAt: OLD });
-      await judge(judgeJob(pending.id, 0), contradicting());
+      await judgeLongAgo(judgeJob(pending.id, 0), contradicting());
       const reviewedPact = await routingPact(EvaluationMethod.HYBRID);
       const reviewed = await seedRun(reviewedPact, workflowCases("PLAYBOOK_ROUTING", 6, "rv", 1), { sliceCases: 10, enqueuedAt: OLD });
-      await judge(judgeJob(reviewed.id, 0), contradicting());
+      await judgeLongAgo(judgeJob(reviewed.id, 0), contradicting());
       expect([(await runOf(pending.id)).status, (await runOf(reviewed.id)).status]).toEqual(["AWAITING_REVIEW", "AWAITING_REVIEW"]);
 
       // Both wait for humans: neither is stale. maxRequeues 0 would fail any run it picked.
@@ -481,9 +483,7 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       expect(await repo(TrustProfile).findOneBy({ agentId: pendingPact.agentId })).toBeNull();
     });
 
-    // Fails against the current code: requeueStaleRuns treats any waiting run with an UNCERTAIN
-    // verdict as "waiting for humans", QUEUED ones included, so the lost slice is never requeued
-    // (nor, under maxRequeues, failed) until someone reviews the partial slice's cases.
+    // A QUEUED run holding uncertain cases waits for its missing slice, not for humans.
     it("requeues a QUEUED run missing a slice even when a stored slice holds an uncertain case", async () => {
       const vote = (): Act => "PASS";
       const panel = () => panelOf(new ScriptedJuror("fake:a", vote), new ScriptedJuror("fake:b", vote), new ScriptedJuror("fake:c", vote));
@@ -491,7 +491,7 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       // 8 cases at 4 a slice: 2 slices. Case 0 misrouted and passed by the jury: uncertain, in slice 0.
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 8, "uq", 1), { sliceCases: 4, enqueuedAt: OLD });
       expect(run.sliceCount).toBe(2);
-      await judge(judgeJob(run.id, 0), panel());
+      await judgeLongAgo(judgeJob(run.id, 0), panel());
       // Slice 1's job is lost: the run stays QUEUED, it cannot become AWAITING_REVIEW without slice 1.
       expect((await runOf(run.id)).status).toBe("QUEUED");
       expect((await verdictOf(run.id, 0)).outcome).toBe("UNCERTAIN");

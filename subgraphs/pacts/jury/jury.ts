@@ -33,7 +33,7 @@ export interface MemberVote {
   latencyMs: number;
 }
 
-export interface JuryVerdict {
+export interface JuryDecision {
   outcome: JuryOutcome;
   votes: MemberVote[];
   /** Share of the answering jurors in the majority; 0 when none answered. */
@@ -76,7 +76,7 @@ async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy
 }
 
 /** The jury's verdict from its votes: a clear, confident majority of enough jurors, or UNCERTAIN. Pure. */
-export function decide(votes: readonly MemberVote[], policy: Pick<JuryPolicy, "quorum" | "minAgreement" | "minConfidence">): Omit<JuryVerdict, "votes" | "costUsd"> {
+export function decide(votes: readonly MemberVote[], policy: Pick<JuryPolicy, "quorum" | "minAgreement" | "minConfidence">): Omit<JuryDecision, "votes" | "costUsd"> {
   const answered = votes.filter((v): v is MemberVote & { verdict: VoteVerdict; confidence: number } => v.verdict !== "ABSTAIN");
   const passes = answered.filter((v) => v.verdict === "PASS").length;
   const majority: VoteVerdict = passes * 2 >= answered.length ? "PASS" : "FAIL";
@@ -92,7 +92,7 @@ export function decide(votes: readonly MemberVote[], policy: Pick<JuryPolicy, "q
 }
 
 /** Asks every juror at once and decides. Never throws: a juror's failure is its abstention. */
-export async function convene(jurors: readonly ModelJudge[], question: JuryQuestion, policy: JuryPolicy, sleep = realSleep): Promise<JuryVerdict> {
+export async function convene(jurors: readonly ModelJudge[], question: JuryQuestion, policy: JuryPolicy, sleep = realSleep): Promise<JuryDecision> {
   const votes = await Promise.all(jurors.map((juror) => ask(juror, question, policy, sleep)));
   return { ...decide(votes, policy), votes, costUsd: votes.reduce((sum, v) => sum + v.costUsd, 0) };
 }

@@ -95,29 +95,46 @@ export function juryPrompt(question: JuryQuestion): string {
   ].join("\n");
 }
 
-/** The first `{…}` in `text` that parses as a JSON object with a `verdict`: prose around it may hold braces too. */
-function voteObject(text: string): unknown {
+const hasVerdict = (value: unknown): value is object => value !== null && typeof value === "object" && "verdict" in value;
+
+/** Every `{…}` in `text` that parses as a JSON object with a `verdict`; prose around them may hold braces too. */
+function voteObjects(text: string): object[] {
+  const found: object[] = [];
   for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
     for (let end = text.indexOf("}", start); end >= 0; end = text.indexOf("}", end + 1)) {
       try {
         const value: unknown = JSON.parse(text.slice(start, end + 1));
-        if (value !== null && typeof value === "object" && "verdict" in value) return value;
+        if (hasVerdict(value)) {
+          found.push(value);
+          start = end;
+        }
+        break;
       } catch {
         // not a whole object yet
       }
     }
   }
-  return undefined;
+  return found;
 }
 
 /**
- * A juror's reply as a vote. Models wrap JSON in prose or code fences, so the first object with a
- * verdict is taken; no such object, a verdict other than PASS/FAIL, or a confidence outside 0–1 is
- * garbage and throws (the juror abstains).
+ * A juror's reply as a vote: the whole reply as one object (code fences aside), or else the one
+ * object with a verdict in the prose. Two such objects are refused: the case is the builder's
+ * text, and a vote planted in it and quoted back by the model must not be counted. No vote, a
+ * verdict other than PASS/FAIL, or a confidence outside 0–1 is garbage too: the juror abstains.
  */
 export function parseVote(text: string): Vote {
   if (!text.includes("{")) throw new ModelCallError("the reply holds no JSON object", false);
-  const value = voteObject(text);
+  const unfenced = text.replace(/```(?:json)?/gi, "").trim();
+  let whole: unknown;
+  try {
+    whole = JSON.parse(unfenced);
+  } catch {
+    // prose around the object
+  }
+  const votes = hasVerdict(whole) ? [whole] : voteObjects(unfenced);
+  if (votes.length > 1) throw new ModelCallError("the reply holds more than one vote", false);
+  const value = votes[0];
   if (value === undefined) throw new ModelCallError("the reply holds no JSON object with a verdict", false);
   const reply = value as { verdict?: unknown; confidence?: unknown; rationale?: unknown };
   const verdict = typeof reply.verdict === "string" ? reply.verdict.trim().toUpperCase() : undefined;

@@ -1,17 +1,20 @@
 import type { DataSource } from "typeorm";
 import { buildFederatedSchema } from "../../lib/federation.js";
 import type { Subgraph } from "../../lib/subgraph-server.js";
+import { KpiReport } from "./kpi-report.entity.js";
 import { CreateTrust1764100000300 } from "./migrations/1764100000300-create-trust.js";
+import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.js";
+import { ScorecardResolver } from "./scorecard.resolver.js";
 import { AgentTrustResolver, SearchResolver } from "./search.resolver.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
-import { createTrustLoader } from "./trust.loader.js";
+import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-export const reputationEntities = [TrustProfile, EvaluationEvidence];
-export const reputationMigrations = [CreateTrust1764100000300];
+export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport];
+export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400];
 
 export function buildReputationSchema() {
-  return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver] });
+  return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });
 }
 
 /** The reputation subgraph: trust scores, tiers, listing eligibility and search by trust. */
@@ -19,6 +22,6 @@ export async function reputationSubgraph(dataSource: DataSource): Promise<Subgra
   return {
     name: "reputation",
     schema: await buildReputationSchema(),
-    createContext: (identity) => ({ identity, dataSource, trustByAgentId: createTrustLoader(dataSource) }),
+    createContext: (identity) => ({ identity, dataSource, trustByAgentId: createTrustLoader(dataSource), kpiReportsByAgentId: createKpiReportsLoader(dataSource) }),
   };
 }

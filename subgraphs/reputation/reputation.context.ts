@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { Identity } from "../../lib/identity.js";
+import type { KpiReport } from "./kpi-report.entity.js";
 import type { TrustProfile } from "./trust.entity.js";
 
 export interface ReputationContext {
@@ -8,4 +9,6 @@ export interface ReputationContext {
   dataSource: DataSource;
   /** Every agent has a trust: the stored one, or the newcomer prior. */
   trustByAgentId: DataLoader<string, TrustProfile>;
+  /** Every KPI report of each agent, oldest week first. */
+  kpiReportsByAgentId: DataLoader<string, KpiReport[]>;
 }

@@ -131,9 +131,9 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
       await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.DRAFT, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
     });
 
-    // The jury migration came after this one: undo both, newest first.
-    await ds.undoLastMigration({ transaction: "each" });
-    await ds.undoLastMigration({ transaction: "each" });
+    // Later migrations go first, newest first, down to this one.
+    const applied = async () => ((await ds.query("SELECT name FROM schema_migrations")) as { name: string }[]).map((row) => row.name);
+    while ((await applied()).includes("PactLifecycle1764200000200")) await ds.undoLastMigration({ transaction: "each" });
 
     const rows: { version: number | string; status: string; template: string; window_cases: number | string }[] = await ds.query(
       "SELECT p.version, p.status, p.template, c.window_cases FROM pacts p JOIN pact_clauses c ON c.pact_id = p.id WHERE p.agent_id = ? AND c.position = 0 ORDER BY p.version",

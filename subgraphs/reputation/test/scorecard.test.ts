@@ -96,6 +96,24 @@ describe("weekStart", () => {
   });
 });
 
+describe("isoWeekOf and weekStart agree", () => {
+  it("every day 2019–2031 maps to the week whose Monday is that day's Monday", () => {
+    // Reference: the Thursday of the day's week decides the year; week = floor((Thursday − 1 Jan) / 7) + 1.
+    const mismatches: string[] = [];
+    for (let t = Date.UTC(2019, 0, 1); t < Date.UTC(2032, 0, 1); t += 24 * 3600 * 1000) {
+      const day = new Date(t);
+      const sinceMonday = (day.getUTCDay() + 6) % 7;
+      const thursday = new Date(t + (3 - sinceMonday) * 24 * 3600 * 1000);
+      const year = thursday.getUTCFullYear();
+      const number = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 24 * 3600 * 1000)) + 1;
+      const expected = `${year}-W${String(number).padStart(2, "0")}`;
+      const start = weekStart(expected);
+      if (isoWeekOf(day) !== expected || start?.getTime() !== t - sinceMonday * 24 * 3600 * 1000) mismatches.push(day.toISOString());
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
 describe("weeksEnding", () => {
   it("walks back across a year boundary, oldest first, including a 53rd week", () => {
     // 2021-W02 − 1 = 2021-W01, − 2 = 2020-W53 (2020 has 53 weeks), − 3 = 2020-W52.
@@ -311,6 +329,24 @@ describe("detectDrift", () => {
     const alarm = detectDrift(Kpi.SEVERITY_ACCURACY, series([0.95, 0.95, 0.95, 0.95, 0.935, 0.935]));
     expect(alarm?.week).toBe("2026-W06");
     expect(alarm?.statistic).toBeCloseTo(0.02, 10);
+  });
+
+  it("an earlier improvement banks no credit against a later slide (S is floored at 0)", () => {
+    // W05 0.99: harm = 0.95 − 0.99 = −0.04; S = max(0, −0.045) = 0.
+    // W06 0.925: harm 0.025; S = 0 + 0.025 − 0.005 = 0.02 > 0.015 → alarm at W06.
+    // (Unfloored, S would be −0.045 + 0.02 = −0.025 and no alarm.)
+    const alarm = detectDrift(Kpi.SEVERITY_ACCURACY, series([0.95, 0.95, 0.95, 0.95, 0.99, 0.925]));
+    expect(alarm?.week).toBe("2026-W06");
+    expect(alarm?.statistic).toBeCloseTo(0.02, 10);
+  });
+
+  it("S equal to the threshold is not yet an alarm; it must exceed it", () => {
+    // TIME_TO_CONTAINMENT, baseline 60. W05 67.5: change 7.5 / 60 = 0.125; S = 0.125 − 0.025 = 0.1 = h → no alarm
+    // (0.125 − 0.025 is exactly 0.1 in floating point too). W06 67.5: S = 0.1 + 0.125 − 0.025 = 0.2 > 0.1 → alarm.
+    const alarm = detectDrift(Kpi.TIME_TO_CONTAINMENT, series([60, 60, 60, 60, 67.5, 67.5]));
+    expect(alarm?.week).toBe("2026-W06");
+    expect(alarm?.statistic).toBeCloseTo(0.2, 10);
+    expect(detectDrift(Kpi.TIME_TO_CONTAINMENT, series([60, 60, 60, 60, 67.5]))).toBeNull();
   });
 
   it("is one-sided: SEVERITY_ACCURACY rising never alarms", () => {

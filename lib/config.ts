@@ -144,7 +144,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
   }
 
-  const members = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient").split(",").map((spec) => spec.trim()).filter(Boolean).flatMap((spec): JurorSpec[] => {
+  const specs = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient").split(",").map((spec) => spec.trim()).filter(Boolean);
+  const members = specs.flatMap((spec): JurorSpec[] => {
     const [provider, ...rest] = spec.split(":");
     const model = rest.join(":");
     if (provider === "rubric" && (model === "strict" || model === "balanced" || model === "lenient")) return [{ provider, variant: model }];
@@ -154,8 +155,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   });
   if (members.length === 0) problems.push("JURY_MEMBERS must name at least one juror");
   // The same juror twice would double its vote and fake agreement.
-  const named = members.map((m) => (m.provider === "rubric" ? `rubric:${m.variant}` : `${m.provider}:${m.model}`));
-  const repeated = named.filter((name, index) => named.indexOf(name) !== index);
+  const repeated = specs.filter((spec, index) => specs.indexOf(spec) !== index);
   if (repeated.length) problems.push(`JURY_MEMBERS names ${[...new Set(repeated)].join(", ")} more than once`);
   const hasProvider = (provider: JurorSpec["provider"]) => members.some((m) => m.provider === provider);
   if (hasProvider("openai") && !str("OPENAI_BASE_URL") && !str("OPENAI_API_KEY")) {

@@ -160,6 +160,15 @@ export const jsonText = {
 };
 
 const INSERT_CHUNK = 200;
+/** Keys per `IN (…)`: well under every engine's parameter limit. */
+const READ_CHUNK = 500;
+
+/** `read` over `keys` in chunks, results concatenated: for `IN (…)` lists of any length. */
+export async function readInChunks<K, R>(keys: readonly K[], read: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < keys.length; start += READ_CHUNK) results.push(...(await read(keys.slice(start, start + READ_CHUNK))));
+  return results;
+}
 
 /** Multi-row inserts in chunks, keeping each statement well under packet and parameter limits. */
 export async function insertInChunks<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {

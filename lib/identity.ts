@@ -135,6 +135,11 @@ function expiryOf(jwt: string): number {
 }
 
 /** Requires an authenticated caller holding one of `roles`; returns the caller's subject. */
+/** Whether the caller is an arbiter, or acts as `role` with subject `subject`: who may read a record's private parts. */
+export function isArbiterOr(identity: Identity, role: Role, subject: string): boolean {
+  return identity.role === "arbiter" || (identity.role === role && identity.subject === subject);
+}
+
 export function requireRole(identity: Identity, ...roles: Role[]): string {
   if (identity.role === "anonymous") throw new UnauthenticatedError();
   if (!roles.includes(identity.role)) {

@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction } from "../../lib/database.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
-import { requireRole } from "../../lib/identity.js";
+import { isArbiterOr, requireRole } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { Dispute, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import { FileDisputeInput } from "./dispute.inputs.js";
@@ -21,7 +21,7 @@ export class DisputeResolver {
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
     // A subject is only unique within its role: the filer is the buyer with that subject.
-    if (identity.role === "arbiter" || (identity.role === "buyer" && dispute.filedBy === identity.subject)) return dispute;
+    if (isArbiterOr(identity, "buyer", dispute.filedBy)) return dispute;
     const agent = await findAgent(context.dataSource.manager, dispute.agentId);
     if (identity.role === "builder" && agent?.ownerId === identity.subject) return dispute;
     throw new ForbiddenError("Only the filer, the agent's owner and arbiters can read a dispute");

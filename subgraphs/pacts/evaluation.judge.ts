@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
-import { inTransaction, insertInChunks, writeLock } from "../../lib/database.js";
+import { inTransaction, insertInChunks, readInChunks, writeLock } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
@@ -27,8 +27,6 @@ export interface JudgedRun {
 const DAY_MS = 24 * 3600 * 1000;
 /** Runs read per step while filling a window; most windows fill from a few runs. */
 const RUN_PAGE = 50;
-/** Run ids per `IN (…)` when reading their cases. */
-const ID_CHUNK = 500;
 
 /**
  * The runs whose cases make up the window, newest first: the agent's runs in the workflow
@@ -70,13 +68,10 @@ async function windowCases(manager: EntityManager, run: EvaluationRun, clauses: 
   const longestDays = clauses.every((clause) => clause.windowDays !== null) ? Math.max(...clauses.map((clause) => clause.windowDays!)) : null;
   const runs = await windowRuns(manager, run, limit, longestDays === null ? null : new Date(run.submittedAt.getTime() - longestDays * DAY_MS));
   const order = new Map(runs.map((r, index) => [r.id, index]));
-  const cases: EvaluationCase[] = [];
-  for (let start = 0; start < runs.length; start += ID_CHUNK) {
-    cases.push(...(await manager.find(EvaluationCase, {
-      select: { runId: true, caseId: true, position: true, expected: true, output: true, timings: true, groundedIndicators: true },
-      where: { runId: In(runs.slice(start, start + ID_CHUNK).map((r) => r.id)) },
-    })));
-  }
+  const cases = await readInChunks(runs.map((r) => r.id), (runIds) => manager.find(EvaluationCase, {
+    select: { runId: true, caseId: true, position: true, expected: true, output: true, timings: true, groundedIndicators: true },
+    where: { runId: In(runIds) },
+  }));
   cases.sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || b.position - a.position);
   return cases.slice(0, limit).map((c) => ({
     caseId: c.caseId,
@@ -97,14 +92,11 @@ export const isJuryJudged = (clause: Pick<PactClause, "method">) => clause.metho
  */
 async function decidedVerdicts(manager: EntityManager, agentId: string, clauses: readonly PactClause[], caseIds: readonly string[]): Promise<ClauseOverride> {
   const juryClauses = new Set(clauses.filter(isJuryJudged).map((clause) => clause.key));
-  const decided = new Map<string, CaseOutcome>();
-  for (let start = 0; start < caseIds.length; start += ID_CHUNK) {
-    const rows = await manager.find(JuryVerdict, {
-      select: { caseId: true, metric: true, outcome: true },
-      where: { agentId, caseId: In(caseIds.slice(start, start + ID_CHUNK)), outcome: In([CaseOutcome.PASS, CaseOutcome.FAIL]) },
-    });
-    for (const row of rows) decided.set(`${row.caseId}|${row.metric}`, row.outcome);
-  }
+  const rows = await readInChunks(caseIds, (chunk) => manager.find(JuryVerdict, {
+    select: { caseId: true, metric: true, outcome: true },
+    where: { agentId, caseId: In(chunk), outcome: In([CaseOutcome.PASS, CaseOutcome.FAIL]) },
+  }));
+  const decided = new Map(rows.map((row) => [`${row.caseId}|${row.metric}`, row.outcome]));
   return (clause, c) => {
     if (!juryClauses.has(clause.key)) return undefined;
     const outcome = decided.get(`${c.caseId}|${clause.metric}`);

@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "ty
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { inTransaction, isUniqueViolation } from "../../lib/database.js";
 import { BadUserInputError, ConflictError } from "../../lib/errors.js";
-import { requireRole, type Identity } from "../../lib/identity.js";
+import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { EscalationOwner, Pact, PactClause } from "./pact.entity.js";
 import { PactStatus } from "./pact.enums.js";
@@ -31,7 +31,7 @@ const MAX_REASON_LENGTH = 500;
  * its author (the agent's owner) and arbiters see it. Every version that was in force is public.
  */
 export function canSee(pact: Pact, identity: Identity): boolean {
-  return pact.activatedAt !== null || identity.role === "arbiter" || (identity.role === "builder" && identity.subject === pact.createdBy);
+  return pact.activatedAt !== null || isArbiterOr(identity, "builder", pact.createdBy);
 }
 
 function escalationOf(input: EscalationOwnerInput | null | undefined, builder: string, ackDeadlineMinutes: number): Escalation {
@@ -194,8 +194,7 @@ export class PactResolver {
     description: "Who owns escalations under this pact. Contacts are personal data: visible to the builder who wrote the version and to arbiters, null for anyone else.",
   })
   escalationOwner(@Root() pact: Pact, @Ctx() { identity }: PactsContext): EscalationOwner | null {
-    const entitled = identity.role === "arbiter" || (identity.role === "builder" && identity.subject === pact.createdBy);
-    return entitled ? { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes } : null;
+    return isArbiterOr(identity, "builder", pact.createdBy) ? { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes } : null;
   }
 
   @FieldResolver(() => AgentRef, { description: "The agent bound by the pact." })

@@ -3,7 +3,7 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
-import { requireRole, type Identity } from "../../lib/identity.js";
+import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { enqueue } from "../../lib/outbox.js";
 import { PageInfo, decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
@@ -35,7 +35,7 @@ export class JuryVerdictConnection {
 
 /** Who may read a run's jury detail and the cases behind it: arbiters and the builder who submitted it. */
 export function mayReadJuryDetail(identity: Identity, run: Pick<EvaluationRun, "submittedBy">): boolean {
-  return identity.role === "arbiter" || (identity.role === "builder" && identity.subject === run.submittedBy);
+  return isArbiterOr(identity, "builder", run.submittedBy);
 }
 
 /** Largest timestamp a Date can hold; a larger one would be an Invalid Date each engine reads its own way. */

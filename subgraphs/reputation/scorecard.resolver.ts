@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { IsInt, IsNumber, Length, Matches, Max, Min } from "class-validator";
-import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, FieldResolver } from "type-graphql";
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, isUniqueViolation } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
@@ -152,8 +152,8 @@ export class ScorecardResolver {
     const count = weeks ?? 12;
     if (!Number.isInteger(count) || count < 1 || count > MAX_WEEKS_BACK) throw new BadUserInputError("weeks", `must be between 1 and ${MAX_WEEKS_BACK}`);
     const last = endingWeek ?? isoWeekOf(new Date());
-    if (!weekStart(last)) throw new BadUserInputError("endingWeek", `${last} is not an ISO week`);
-    const lastStart = weekStart(last)!;
+    const lastStart = weekStart(last);
+    if (!lastStart) throw new BadUserInputError("endingWeek", `${last} is not an ISO week`);
     const reports = (await context.kpiReportsByAgentId.load(agent.id)).filter((r) => r.weekStart.getTime() <= lastStart.getTime());
     const shown = weeklyScorecard(reports, weeksEnding(last, count));
     const history = weeklyScorecard(reports, [...new Set(reports.map((r) => r.week))]);

@@ -64,6 +64,13 @@ const escalated = { describe: "the agent escalated", applies: (c: JudgedCase) =>
 const rightTeam = (c: JudgedCase) => c.expected.escalateTo === undefined || sameName(c.expected.escalateTo, c.output.escalateTo);
 const hit = (correct: boolean): [number, number] => [correct ? 1 : 0, 1];
 
+/** The case's distinct expected and reported indicators, and how many of them are both. */
+function indicatorOverlap(c: JudgedCase): { expected: number; reported: number; shared: number } {
+  const expected = indicatorSet(c.expected.indicators);
+  const reported = indicatorSet(c.output.indicators);
+  return { expected: expected.size, reported: reported.size, shared: [...reported].filter((i) => expected.has(i)).length };
+}
+
 function percentileMetric(metric: PactMetric, percentile: number, phrase: string, timing: TimingField, definition: string, when?: FieldNeed["when"]): PercentileMetric {
   return {
     kind: "percentile",
@@ -191,9 +198,8 @@ const DEFINITIONS: MetricDefinition[] = [
     needs: [{ path: "expected.indicators" }, { path: "output.indicators" }],
     methods: DETERMINISTIC_ONLY,
     count: (c) => {
-      const expected = indicatorSet(c.expected.indicators);
-      const output = indicatorSet(c.output.indicators);
-      return output.size === 0 ? null : [[...output].filter((i) => expected.has(i)).length, output.size];
+      const { reported, shared } = indicatorOverlap(c);
+      return reported === 0 ? null : [shared, reported];
     },
   },
   {
@@ -207,9 +213,8 @@ const DEFINITIONS: MetricDefinition[] = [
     needs: [{ path: "expected.indicators" }, { path: "output.indicators" }],
     methods: DETERMINISTIC_ONLY,
     count: (c) => {
-      const expected = indicatorSet(c.expected.indicators);
-      const output = indicatorSet(c.output.indicators);
-      return expected.size === 0 ? null : [[...expected].filter((i) => output.has(i)).length, expected.size];
+      const { expected, shared } = indicatorOverlap(c);
+      return expected === 0 ? null : [shared, expected];
     },
   },
   {

@@ -502,4 +502,21 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       expect({ result, slices: sortedNumbers((await jobsFor(run.id)).map((job) => job.slice!)) }).toEqual({ result: { requeued: 1, failed: 0 }, slices: [0, 1] });
     });
   });
+
+  describe("an invocation's deadline", () => {
+    it("abandons a jury still deliberating at the deadline, storing nothing, and the slice is judged in full later", async () => {
+      const pact = await routingPact(EvaluationMethod.HYBRID);
+      const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 4, "dl"), { sliceCases: 10 });
+      // A juror slower than the invocation has left: answers only when its own timeout fires.
+      const slow: ModelJudge = { name: "fake:slow", judge: (_question, signal) => new Promise<ModelAnswer>((_, reject) => signal.addEventListener("abort", () => reject(new ModelCallError("timed out", false)))) };
+
+      await expect(processJudgeJob(db.dataSource, judgeJob(run.id, 0), { jurors: [slow], policy: POLICY, concurrency: 3 }, recordEvaluation, { now: NOW, deadlineAt: Date.now() + 50 }))
+        .rejects.toThrow("the jury did not finish before the invocation's deadline");
+      expect(await repo(JudgedSlice).countBy({ runId: run.id })).toBe(0);
+      expect(await repo(JuryVerdict).countBy({ runId: run.id })).toBe(0);
+
+      await judge(judgeJob(run.id, 0), agreeingPanel(0));
+      expect(await runOf(run.id)).toMatchObject({ status: "COMPLETED", passedCount: 4 });
+    });
+  });
 });

@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
 
+export { ConsequenceAction, EscalationRecipient } from "../../lib/consequence.js";
+
 export enum PactStatus {
   DRAFT = "DRAFT",
   ACTIVE = "ACTIVE",
@@ -30,22 +32,6 @@ export enum MetricUnit {
 export enum MetricDirection {
   HIGHER_IS_BETTER = "HIGHER_IS_BETTER",
   LOWER_IS_BETTER = "LOWER_IS_BETTER",
-}
-
-/** The consequence ladder's rungs, mildest first; a ladder must climb in this order. */
-export enum ConsequenceAction {
-  WARN = "WARN",
-  REQUIRE_HUMAN_REVIEW = "REQUIRE_HUMAN_REVIEW",
-  THROTTLE = "THROTTLE",
-  SUSPEND_LISTING = "SUSPEND_LISTING",
-  DELIST = "DELIST",
-}
-
-export enum EscalationRecipient {
-  ESCALATION_OWNER = "ESCALATION_OWNER",
-  BUILDER = "BUILDER",
-  ARBITERS = "ARBITERS",
-  BUYERS = "BUYERS",
 }
 
 export enum Comparator {
@@ -136,19 +122,6 @@ registerEnumType(MetricUnit, { name: "MetricUnit", description: "The unit a metr
 registerEnumType(MetricDirection, { name: "MetricDirection", description: "Which way a metric improves; it fixes the comparator a clause may use.", valuesConfig: {
   HIGHER_IS_BETTER: { description: "Promises are lower bounds (GTE)." },
   LOWER_IS_BETTER: { description: "Promises are upper bounds (LTE)." },
-} });
-registerEnumType(ConsequenceAction, { name: "ConsequenceAction", description: "A rung of a pact's consequence ladder, mildest first.", valuesConfig: {
-  WARN: { description: "The escalation route is told; nothing else changes." },
-  REQUIRE_HUMAN_REVIEW: { description: "The agent's decisions need a human's sign-off until it recovers." },
-  THROTTLE: { description: "The agent's share of new work is limited until it recovers." },
-  SUSPEND_LISTING: { description: "The agent is hidden from search until it recovers." },
-  DELIST: { description: "The agent is removed from the marketplace." },
-} });
-registerEnumType(EscalationRecipient, { name: "EscalationRecipient", description: "Who can be told when a consequence step is taken.", valuesConfig: {
-  ESCALATION_OWNER: { description: "The pact's escalation owner (team and contact)." },
-  BUILDER: { description: "The builder who owns the agent." },
-  ARBITERS: { description: "The platform's arbiters." },
-  BUYERS: { description: "Buyers who use the agent." },
 } });
 registerEnumType(Comparator, { name: "Comparator", description: "How the observed value is compared with the threshold.", valuesConfig: {
   GTE: { description: "Observed value must be at least the threshold." },

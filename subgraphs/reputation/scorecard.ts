@@ -150,6 +150,12 @@ export interface DriftAlarm {
   baseline: number;
 }
 
+/** A week's deviation from the baseline in the harmful direction: absolute for ratios, relative for times. */
+function harmOf(value: number, baseline: number, lowerIsBetter: boolean, relative: boolean): number {
+  const change = relative ? (baseline > 0 ? (value - baseline) / baseline : 0) : value - baseline;
+  return lowerIsBetter ? change : -change;
+}
+
 /**
  * One-sided CUSUM in the harmful direction, against the mean of the first `baselineWeeks` weeks
  * with data (the pilot): S = max(0, S + harm − k), alarm when S > h. CUSUM accumulates small,
@@ -164,10 +170,23 @@ export function detectDrift(kpi: Kpi, weeks: readonly { week: string; value: num
   const baseline = data.slice(0, baselineWeeks).reduce((sum, w) => sum + w.value, 0) / baselineWeeks;
   let statistic = 0;
   for (const { week, value } of data.slice(baselineWeeks)) {
-    const change = relative ? (baseline > 0 ? (value - baseline) / baseline : 0) : value - baseline;
-    const harm = lowerIsBetter ? change : -change;
-    statistic = Math.max(0, statistic + harm - drift.slack);
+    statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
     if (statistic > drift.threshold) return { kpi, week, statistic, baseline };
   }
   return null;
+}
+
+/**
+ * Whether a KPI's drift alarm still stands at its latest week: the same CUSUM as detectDrift, read
+ * at the end rather than at its first crossing. The consequence ladder acts on this, so an agent
+ * that returns to its baseline can recover; the scorecard shows when the alarm was first raised.
+ */
+export function driftStanding(kpi: Kpi, weeks: readonly { week: string; value: number | null }[], baselineWeeks = 4): boolean {
+  const { lowerIsBetter, relative, drift } = KPI_DEFINITIONS[kpi];
+  const data = weeks.flatMap((w) => (w.value === null ? [] : [w.value]));
+  if (data.length <= baselineWeeks) return false;
+  const baseline = data.slice(0, baselineWeeks).reduce((sum, value) => sum + value, 0) / baselineWeeks;
+  let statistic = 0;
+  for (const value of data.slice(baselineWeeks)) statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
+  return statistic > drift.threshold;
 }

@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import { ConsequenceAction } from "../../lib/consequence.js";
 
 export enum TrustTier {
   PLATINUM = "PLATINUM",
@@ -8,107 +9,326 @@ export enum TrustTier {
   UNRATED = "UNRATED",
 }
 
+/** Tiers from the bottom up: a tier's rank is its index, so "at least GOLD" is a comparison. */
+export const TIER_ORDER: readonly TrustTier[] = [TrustTier.UNRATED, TrustTier.BRONZE, TrustTier.SILVER, TrustTier.GOLD, TrustTier.PLATINUM];
+export const tierRank = (tier: TrustTier): number => TIER_ORDER.indexOf(tier);
+
 export interface TierRule {
   tier: TrustTier;
-  minScore: number;
+  minComposite: number;
   minConfidence: number;
+  /** Applies once the reputation score has `reputationGateConfidence`: see tierFor. */
+  minReputation: number;
 }
 
+export type DisputeSeverity = "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+
 /**
- * The listing policy in force. The prior Beta(5, 5) puts a newcomer at 500, not at the top, and
- * makes a handful of lucky cases move it little; confidence n / (n + 50) reaches 0.5 after 50
- * judged cases and 0.9 after 450.
+ * The scoring and listing policy in force; every assessment names its version. Every number is a
+ * judgement call explained in docs/scoring.md, whose worked example the tests reproduce.
  */
-export const LISTING_POLICY = {
-  version: "listing-2026.11-1",
-  priorPassed: 5,
-  priorFailed: 5,
-  confidenceHalfCases: 50,
+export const SCORING_POLICY = {
+  version: "listing-2026.11-2",
+  composite: {
+    /** Beta(5, 5) prior per metric: a newcomer sits at 500 and a few lucky cases move it little. */
+    priorPassed: 5,
+    priorFailed: 5,
+    /** Confidence n / (n + 50) over the decayed cases behind the average metric. */
+    confidenceHalfCases: 50,
+    halfLifeDays: 90,
+  },
+  reputation: {
+    priorGood: 5,
+    priorBad: 5,
+    /** Confidence w / (w + 40): four weeks of one SOC's reports give 0.5. */
+    confidenceHalfWeight: 40,
+    halfLifeDays: 60,
+    /** Pseudo-observations one weekly report is worth; a builder grading its own agent counts half. */
+    reportWeight: { buyer: 10, builder: 5 },
+    /** How the five parts of a report combine into its quality, 0–1. */
+    kpiWeights: { severityAccuracy: 0.25, escalationQuality: 0.25, falsePositiveLoad: 0.2, timeToContainment: 0.15, humanOverrides: 0.15 },
+    /** Containment within this many minutes scores fully; slower scores target / actual. */
+    containmentTargetMinutes: 240,
+    /** Bad pseudo-observations of a judged run that failed its pact, and of one that failed a critical clause. */
+    breachWeight: 5,
+    criticalBreachWeight: 15,
+    disputeWeight: { LOW: 5, MEDIUM: 10, HIGH: 20, CRITICAL: 40 } as Record<DisputeSeverity, number>,
+  },
   tiers: [
-    { tier: TrustTier.PLATINUM, minScore: 900, minConfidence: 0.9 },
-    { tier: TrustTier.GOLD, minScore: 800, minConfidence: 0.75 },
-    { tier: TrustTier.SILVER, minScore: 650, minConfidence: 0.5 },
-    { tier: TrustTier.BRONZE, minScore: 500, minConfidence: 0.25 },
+    { tier: TrustTier.PLATINUM, minComposite: 900, minConfidence: 0.9, minReputation: 850 },
+    { tier: TrustTier.GOLD, minComposite: 800, minConfidence: 0.75, minReputation: 750 },
+    { tier: TrustTier.SILVER, minComposite: 650, minConfidence: 0.5, minReputation: 600 },
+    { tier: TrustTier.BRONZE, minComposite: 500, minConfidence: 0.25, minReputation: 450 },
   ] as TierRule[],
+  /** Production evidence holds a tier back only once there is this much of it. */
+  reputationGateConfidence: 0.25,
+  /** A reputation this far below the composite score is called out as a divergence. */
+  divergencePoints: 200,
+  /** CUSUM over each judged run's share of passing cases, against the mean of the first runs. */
+  evaluationDrift: { baselineRuns: 4, slack: 0.02, threshold: 0.06 },
 };
 
-export type ListingPolicy = typeof LISTING_POLICY;
+export type ScoringPolicy = typeof SCORING_POLICY;
 
 // Tier descriptions come from the policy so the schema cannot drift from the rules applied.
 registerEnumType(TrustTier, {
   name: "TrustTier",
-  description: "Marketplace tier; each needs both a minimum score and a minimum confidence.",
+  description: "Marketplace tier; each needs a composite score with a minimum confidence, and a reputation score once production evidence exists.",
   valuesConfig: {
-    ...Object.fromEntries(LISTING_POLICY.tiers.map((rule) => [rule.tier, { description: `Score ≥ ${rule.minScore} with confidence ≥ ${rule.minConfidence}.` }])),
+    ...Object.fromEntries(SCORING_POLICY.tiers.map((rule) => [rule.tier, {
+      description: `Composite ≥ ${rule.minComposite} with confidence ≥ ${rule.minConfidence}, and reputation ≥ ${rule.minReputation} once its confidence reaches ${SCORING_POLICY.reputationGateConfidence}.`,
+    }])),
     UNRATED: { description: "Too little evidence, or too low a score, for any tier." },
   },
 });
 
-/** Composite score 0–1000: the posterior mean of a Beta prior updated with passed/failed cases. */
-export function compositeScore(passed: number, failed: number, policy: ListingPolicy = LISTING_POLICY): number {
-  const mean = (passed + policy.priorPassed) / (passed + failed + policy.priorPassed + policy.priorFailed);
-  return Math.round(1000 * mean);
-}
+const DAY_MS = 24 * 3600 * 1000;
 
-/** Confidence 0–1 from the amount of judged evidence. */
-export function compositeConfidence(cases: number, policy: ListingPolicy = LISTING_POLICY): number {
-  return Math.round((1000 * cases) / (cases + policy.confidenceHalfCases)) / 1000;
-}
-
-export function tierFor(score: number, confidence: number, policy: ListingPolicy = LISTING_POLICY): TrustTier {
-  return policy.tiers.find((rule) => score >= rule.minScore && confidence >= rule.minConfidence)?.tier ?? TrustTier.UNRATED;
-}
-
-export interface TrustEvidenceTotals {
+/** Passed and failed cases measured by one metric, decayed to the state's instant. */
+export interface MetricTally {
   passed: number;
   failed: number;
-  runs: number;
-  lastRunPassed: boolean | null;
-  lastRunFailedCriticalClauses: string[];
+  /** The pact's weight for the metric, from the newest evidence (`weightAt`) that named it. */
+  weight: number;
+  weightAt: number;
 }
 
-export interface TrustAssessment {
-  compositeScore: number;
-  compositeConfidence: number;
-  tier: TrustTier;
+/**
+ * Running aggregates behind both scores: sums of evidence, each decayed to `asOf` (the newest
+ * evidence's time, ms). Adding one piece of evidence touches a fixed number of fields, whatever
+ * the agent's history: the O(1) update. Decay is a uniform scaling, so the same evidence added in
+ * any order gives the same sums: the full recompute's guarantee.
+ */
+export interface ScoringState {
+  asOf: number;
+  metrics: Record<string, MetricTally>;
+  good: number;
+  bad: number;
+}
+
+export const emptyState = (): ScoringState => ({ asOf: 0, metrics: {}, good: 0, bad: 0 });
+
+export const decayFactor = (elapsedMs: number, halfLifeDays: number): number => 2 ** (-Math.max(0, elapsedMs) / (halfLifeDays * DAY_MS));
+
+/** The state seen from `at` (≥ asOf): every sum scaled by its half-life. Returns the same state when `at` is not later. */
+export function decayTo(state: ScoringState, at: number, policy: ScoringPolicy = SCORING_POLICY): ScoringState {
+  if (at <= state.asOf) return state;
+  const composite = decayFactor(at - state.asOf, policy.composite.halfLifeDays);
+  const reputation = decayFactor(at - state.asOf, policy.reputation.halfLifeDays);
+  const metrics = Object.fromEntries(Object.entries(state.metrics).map(([metric, tally]) => [metric, { ...tally, passed: tally.passed * composite, failed: tally.failed * composite }]));
+  return { asOf: at, metrics, good: state.good * reputation, bad: state.bad * reputation };
+}
+
+/** One clause's verdicts in one judged run: the cases it passed and failed, and its pact weight. */
+export interface ClauseEvidence {
+  metric: string;
+  weight: number;
+  passed: number;
+  failed: number;
+}
+
+/** Adds a judged run's clause evidence, observed at `at`, to the composite aggregates. */
+export function addEvaluation(state: ScoringState, at: number, clauses: readonly ClauseEvidence[], policy: ScoringPolicy = SCORING_POLICY): ScoringState {
+  const next = decayTo(state, at, policy);
+  const factor = decayFactor(next.asOf - at, policy.composite.halfLifeDays);
+  const metrics = { ...next.metrics };
+  for (const clause of clauses) {
+    const tally = metrics[clause.metric] ?? { passed: 0, failed: 0, weight: clause.weight, weightAt: at };
+    // The newest evidence names the weight; at the same instant the larger weight wins, so the
+    // order evidence arrives in never matters.
+    const newer = at > tally.weightAt || (at === tally.weightAt && clause.weight > tally.weight);
+    metrics[clause.metric] = {
+      passed: tally.passed + factor * clause.passed,
+      failed: tally.failed + factor * clause.failed,
+      weight: newer ? clause.weight : tally.weight,
+      weightAt: newer ? at : tally.weightAt,
+    };
+  }
+  return { ...next, metrics };
+}
+
+/** Adds production evidence (pseudo-observations, either may be negative to reverse earlier evidence). */
+export function addReputation(state: ScoringState, at: number, good: number, bad: number, policy: ScoringPolicy = SCORING_POLICY): ScoringState {
+  const next = decayTo(state, at, policy);
+  const factor = decayFactor(next.asOf - at, policy.reputation.halfLifeDays);
+  // Reversals subtract what was added; float noise must not leave a sum below zero.
+  return { ...next, good: Math.max(0, next.good + factor * good), bad: Math.max(0, next.bad + factor * bad) };
+}
+
+export interface Score {
+  score: number;
+  confidence: number;
+  /** Decayed amount of evidence behind the score: cases for the composite, pseudo-observations for reputation. */
+  evidence: number;
+}
+
+const confidenceOf = (amount: number, half: number) => Math.round((1000 * amount) / (amount + half)) / 1000;
+
+/**
+ * Composite score 0–1000: per metric, the posterior mean of Beta(prior + passed, prior + failed);
+ * across metrics, their mean weighted by the pact. Confidence comes from the cases behind the
+ * average metric. With no evidence, the prior: 500 at confidence 0.
+ */
+export function compositeOf(state: ScoringState, policy: ScoringPolicy = SCORING_POLICY): Score {
+  const { priorPassed, priorFailed, confidenceHalfCases } = policy.composite;
+  const tallies = Object.values(state.metrics).filter((tally) => tally.weight > 0);
+  const totalWeight = tallies.reduce((sum, tally) => sum + tally.weight, 0);
+  if (totalWeight === 0) return { score: Math.round((1000 * priorPassed) / (priorPassed + priorFailed)), confidence: 0, evidence: 0 };
+  let mean = 0;
+  let cases = 0;
+  for (const tally of tallies) {
+    mean += (tally.weight * (tally.passed + priorPassed)) / (tally.passed + tally.failed + priorPassed + priorFailed);
+    cases += tally.weight * (tally.passed + tally.failed);
+  }
+  const evidence = cases / totalWeight;
+  return { score: Math.round((1000 * mean) / totalWeight), confidence: confidenceOf(evidence, confidenceHalfCases), evidence };
+}
+
+/** Reputation score 0–1000: the posterior mean of Beta(prior + good, prior + bad) over production evidence. */
+export function reputationOf(state: ScoringState, policy: ScoringPolicy = SCORING_POLICY): Score {
+  const { priorGood, priorBad, confidenceHalfWeight } = policy.reputation;
+  const evidence = state.good + state.bad;
+  return {
+    score: Math.round((1000 * (state.good + priorGood)) / (evidence + priorGood + priorBad)),
+    confidence: confidenceOf(evidence, confidenceHalfWeight),
+    evidence,
+  };
+}
+
+/** One week of one reporter's KPIs, as far as reputation reads them. */
+export interface KpiEvidence {
+  alertsHandled: number;
+  timeToContainmentMinutes: number;
+  falsePositiveLoad: number;
+  severityAccuracy: number;
+  escalationQuality: number;
+  humanOverrides: number;
+}
+
+/** A report's quality, 0–1: the policy's weighted mean of its five parts, each 0–1 with 1 best. */
+export function reportQuality(kpis: KpiEvidence, policy: ScoringPolicy = SCORING_POLICY): number {
+  const weights = policy.reputation.kpiWeights;
+  const target = policy.reputation.containmentTargetMinutes;
+  const parts = {
+    severityAccuracy: kpis.severityAccuracy,
+    escalationQuality: kpis.escalationQuality,
+    falsePositiveLoad: 1 - kpis.falsePositiveLoad,
+    timeToContainment: kpis.timeToContainmentMinutes <= target ? 1 : target / kpis.timeToContainmentMinutes,
+    humanOverrides: 1 - Math.min(1, kpis.humanOverrides / kpis.alertsHandled),
+  };
+  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+  return (Object.keys(weights) as (keyof typeof weights)[]).reduce((sum, part) => sum + weights[part] * parts[part], 0) / total;
+}
+
+/** A report's pseudo-observations: its reporter's weight, split by its quality. */
+export function reportEvidence(kpis: KpiEvidence, reporterRole: "buyer" | "builder", policy: ScoringPolicy = SCORING_POLICY): { good: number; bad: number } {
+  const weight = policy.reputation.reportWeight[reporterRole];
+  const quality = reportQuality(kpis, policy);
+  return { good: weight * quality, bad: weight * (1 - quality) };
+}
+
+/** A judged run's weight against reputation: nothing when it met its pact, more when a critical clause failed. */
+export function breachEvidence(runPassed: boolean, failedCriticalClauses: readonly string[], policy: ScoringPolicy = SCORING_POLICY): number {
+  if (runPassed) return 0;
+  return failedCriticalClauses.length > 0 ? policy.reputation.criticalBreachWeight : policy.reputation.breachWeight;
+}
+
+/**
+ * The highest tier whose composite score and confidence the agent meets, and whose reputation it
+ * meets too once reputation has `reputationGateConfidence`: a newcomer without production history
+ * is not held back by the reputation prior, but confident bad production caps the tier.
+ */
+export function tierFor(composite: Score, reputation: Score, policy: ScoringPolicy = SCORING_POLICY): TrustTier {
+  const gated = reputation.confidence >= policy.reputationGateConfidence;
+  return policy.tiers.find((rule) =>
+    composite.score >= rule.minComposite && composite.confidence >= rule.minConfidence && (!gated || reputation.score >= rule.minReputation),
+  )?.tier ?? TrustTier.UNRATED;
+}
+
+export interface ListingInputs {
+  composite: Score;
+  reputation: Score;
+  evaluationRuns: number;
+  lastRunPassed: boolean | null;
+  lastRunFailedCriticalClauses: readonly string[];
+  openCriticalDisputes: number;
+  consequence: ConsequenceAction | null;
+}
+
+export interface ListingDecision {
   eligible: boolean;
+  tier: TrustTier;
   reasons: string[];
   policyVersion: string;
 }
 
 /**
- * Scores, tier and listing eligibility from the evidence totals, with every reason spelled out.
- * Eligible means: a tier above UNRATED, and the latest evaluation run met its pact.
+ * Listing eligibility and tier, with every reason spelled out. Eligible means all of: a tier above
+ * UNRATED; the latest judged run met its pact (no standing breach); no open critical dispute; and
+ * no SUSPEND_LISTING or DELIST standing. THROTTLE caps the tier at BRONZE.
  */
-export function assessTrust(totals: TrustEvidenceTotals, policy: ListingPolicy = LISTING_POLICY): TrustAssessment {
-  const score = compositeScore(totals.passed, totals.failed, policy);
-  const confidence = compositeConfidence(totals.passed + totals.failed, policy);
-  const tier = tierFor(score, confidence, policy);
+export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCORING_POLICY): ListingDecision {
+  const { composite, reputation } = inputs;
+  let tier = tierFor(composite, reputation, policy);
   const reasons: string[] = [];
   const lowest = policy.tiers[policy.tiers.length - 1]!;
-  if (totals.runs === 0) {
-    reasons.push("no evaluation evidence yet: the score is the newcomer prior");
+  const gated = reputation.confidence >= policy.reputationGateConfidence;
+  if (inputs.evaluationRuns === 0) {
+    reasons.push("no evaluation evidence yet: the composite score is the newcomer prior");
   } else if (tier === TrustTier.UNRATED) {
     const shortfalls = [
-      ...(score < lowest.minScore ? [`composite score ${score} is below the ${lowest.minScore}`] : []),
-      ...(confidence < lowest.minConfidence ? [`confidence ${confidence} is below the ${lowest.minConfidence}`] : []),
+      ...(composite.score < lowest.minComposite ? [`composite score ${composite.score} is below the ${lowest.minComposite}`] : []),
+      ...(composite.confidence < lowest.minConfidence ? [`confidence ${composite.confidence} is below the ${lowest.minConfidence}`] : []),
+      ...(gated && reputation.score < lowest.minReputation ? [`reputation score ${reputation.score} is below the ${lowest.minReputation}`] : []),
     ];
     reasons.push(`unrated: ${shortfalls.join(" and ")} that ${lowest.tier} needs`);
   } else {
-    reasons.push(`tier ${tier}: composite score ${score} with confidence ${confidence}`);
+    reasons.push(`tier ${tier}: composite score ${composite.score} with confidence ${composite.confidence}, reputation score ${reputation.score} with confidence ${reputation.confidence}`);
   }
-  if (totals.lastRunPassed === false) {
-    const clauses = totals.lastRunFailedCriticalClauses;
+  if (!gated) reasons.push(`reputation confidence ${reputation.confidence} is below ${policy.reputationGateConfidence}: production evidence does not yet bear on the tier`);
+  if (gated && composite.score - reputation.score >= policy.divergencePoints) {
+    reasons.push(`production reputation ${reputation.score} trails demonstrated capability ${composite.score} by ${composite.score - reputation.score} points`);
+  }
+  if (inputs.consequence === ConsequenceAction.THROTTLE && tierRank(tier) > tierRank(TrustTier.BRONZE)) {
+    tier = TrustTier.BRONZE;
+    reasons.push("throttled by the pact's consequence ladder: tier capped at BRONZE");
+  }
+
+  if (inputs.lastRunPassed === false) {
+    const clauses = inputs.lastRunFailedCriticalClauses;
     reasons.push(clauses.length ? `latest evaluation run failed critical clause(s): ${clauses.join(", ")}` : "latest evaluation run did not meet its pact's pass threshold");
-  } else if (totals.lastRunPassed === true) {
+  } else if (inputs.lastRunPassed === true) {
     reasons.push("latest evaluation run met its pact");
   }
+  if (inputs.openCriticalDisputes > 0) reasons.push(`${inputs.openCriticalDisputes} open critical dispute(s)`);
+  const blocked = inputs.consequence === ConsequenceAction.SUSPEND_LISTING || inputs.consequence === ConsequenceAction.DELIST;
+  if (inputs.consequence) reasons.push(`consequence ladder stands at ${inputs.consequence}`);
   return {
-    compositeScore: score,
-    compositeConfidence: confidence,
+    eligible: tier !== TrustTier.UNRATED && inputs.lastRunPassed === true && inputs.openCriticalDisputes === 0 && !blocked,
     tier,
-    eligible: tier !== TrustTier.UNRATED && totals.lastRunPassed === true,
     reasons,
     policyVersion: policy.version,
   };
 }
+
+/** Incremental CUSUM over judged runs' share of passing cases, in arrival order. */
+export interface EvaluationDrift {
+  runs: number;
+  baselineSum: number;
+  statistic: number;
+}
+
+export const emptyDrift = (): EvaluationDrift => ({ runs: 0, baselineSum: 0, statistic: 0 });
+
+/**
+ * The first `baselineRuns` runs set the baseline; after them S = max(0, S + baseline − share − k).
+ * O(1) per run. The alarm stands while S > h, and clears once the agent is back near its baseline.
+ */
+export function addRunToDrift(drift: EvaluationDrift, passShare: number, policy: ScoringPolicy = SCORING_POLICY): EvaluationDrift {
+  const { baselineRuns, slack } = policy.evaluationDrift;
+  if (drift.runs < baselineRuns) return { runs: drift.runs + 1, baselineSum: drift.baselineSum + passShare, statistic: 0 };
+  const baseline = drift.baselineSum / baselineRuns;
+  return { ...drift, runs: drift.runs + 1, statistic: Math.max(0, drift.statistic + baseline - passShare - slack) };
+}
+
+export const evaluationDriftAlarm = (drift: EvaluationDrift, policy: ScoringPolicy = SCORING_POLICY): boolean => drift.statistic > policy.evaluationDrift.threshold;

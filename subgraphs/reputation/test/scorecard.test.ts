@@ -4,6 +4,7 @@ import {
   Kpi,
   Trend,
   detectDrift,
+  driftStanding,
   isoWeekOf,
   slopePerWeek,
   trendOf,
@@ -427,5 +428,68 @@ describe("detectDrift", () => {
     expect(alarm?.week).toBe("2026-W08");
     expect(alarm?.statistic).toBeCloseTo(0.02, 10);
     expect(alarm?.baseline).toBeCloseTo(0.95, 10);
+  });
+});
+
+describe("driftStanding", () => {
+  // Baseline 0.95; the slide 0.94, 0.93, 0.92 gives S = 0.005, 0.02 (first above h = 0.015), 0.045.
+  const slide = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.92];
+
+  it("stands while the CUSUM is above h at the latest week", () => {
+    // Through W05: S = 0.005 ≤ 0.015 → not yet. Through W06: 0.02 → stands. Through W07: 0.045 → stands.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide.slice(0, 5)))).toBe(false);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide.slice(0, 6)))).toBe(true);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide))).toBe(true);
+  });
+
+  it("clears once the KPI has been back at its baseline long enough", () => {
+    // At 0.95 each week: harm 0, S falls by k = 0.005 a week from 0.045.
+    // 5 weeks back: S = 0.045 − 0.025 = 0.02 > 0.015 → still stands.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.95, 0.95, 0.95, 0.95, 0.95]))).toBe(true);
+    // 7 weeks back: S = 0.045 − 0.035 = 0.01 → cleared.
+    const recovered = series([...slide, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95]);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, recovered)).toBe(false);
+    // detectDrift still reports when the alarm was first raised.
+    expect(detectDrift(Kpi.SEVERITY_ACCURACY, recovered)?.week).toBe("2026-W06");
+  });
+
+  it("clears faster when the KPI comes back above its baseline", () => {
+    // 0.965: harm −0.015, S falls by 0.02 a week: 0.045 → 0.025 (stands) → 0.005 (cleared).
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.965]))).toBe(true);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.965, 0.965]))).toBe(false);
+  });
+
+  it("never stands with 4 weeks of data or fewer, however bad", () => {
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([0.95, 0.95, 0.95, 0.1]))).toBe(false);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([0.95, null, 0.95, 0.95, null, 0.1]))).toBe(false);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([]))).toBe(false);
+  });
+
+  it("skips weeks without data", () => {
+    // Baseline from W02–W05 (0.95); W06 null; W07 0.94 → 0.005; W08 0.93 → 0.02 → stands.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([null, 0.95, 0.95, 0.95, 0.95, null, 0.94, 0.93]))).toBe(true);
+    // A trailing empty week does not clear it.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([null, 0.95, 0.95, 0.95, 0.95, null, 0.94, 0.93, null]))).toBe(true);
+  });
+
+  it("is one-sided, per the KPI's direction", () => {
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([0.9, 0.9, 0.9, 0.9, 0.95, 0.99, 0.99]))).toBe(false);
+    // FALSE_POSITIVE_LOAD rising from 0.10: 0.11 → 0.005, 0.12 → 0.02 → stands; falling never does.
+    expect(driftStanding(Kpi.FALSE_POSITIVE_LOAD, series([0.1, 0.1, 0.1, 0.1, 0.11, 0.12]))).toBe(true);
+    expect(driftStanding(Kpi.FALSE_POSITIVE_LOAD, series([0.1, 0.1, 0.1, 0.1, 0.08, 0.05, 0.02]))).toBe(false);
+  });
+
+  it("reads containment time relative to its baseline", () => {
+    // Baseline 60: 63 → S = 0.05 − 0.025 = 0.025; 66.15 → 0.025 + 0.1025 − 0.025 = 0.1025 > 0.1 → stands.
+    const slow = [60, 60, 60, 60, 63, 66.15];
+    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series(slow))).toBe(true);
+    // One week back at 60 minutes: S = 0.1025 − 0.025 = 0.0775 ≤ 0.1 → cleared.
+    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series([...slow, 60]))).toBe(false);
+  });
+
+  it("honours a custom number of baseline weeks", () => {
+    // Baseline (0.9 + 1.0) / 2 = 0.95: 0.935 → 0.01; 0.93 → 0.025 → stands. With 4 baseline weeks there is nothing after it.
+    expect(driftStanding(Kpi.ESCALATION_QUALITY, series([0.9, 1.0, 0.935, 0.93]), 2)).toBe(true);
+    expect(driftStanding(Kpi.ESCALATION_QUALITY, series([0.9, 1.0, 0.935, 0.93]))).toBe(false);
   });
 });

@@ -1,117 +1,646 @@
 import { describe, expect, it } from "vitest";
-import { LISTING_POLICY, TrustTier, assessTrust, compositeConfidence, compositeScore, tierFor, type TrustEvidenceTotals } from "../scoring.js";
+import { ConsequenceAction } from "../../pacts/pact.enums.js";
+import {
+  SCORING_POLICY,
+  TrustTier,
+  addEvaluation,
+  addReputation,
+  addRunToDrift,
+  breachEvidence,
+  compositeOf,
+  decayTo,
+  decideListing,
+  emptyDrift,
+  emptyState,
+  evaluationDriftAlarm,
+  reportEvidence,
+  reportQuality,
+  reputationOf,
+  tierFor,
+  type ClauseEvidence,
+  type EvaluationDrift,
+  type KpiEvidence,
+  type ListingInputs,
+  type Score,
+  type ScoringState,
+} from "../scoring.js";
 
-const totals = (overrides: Partial<TrustEvidenceTotals>): TrustEvidenceTotals => ({
-  passed: 0,
-  failed: 0,
-  runs: 0,
-  lastRunPassed: null,
-  lastRunFailedCriticalClauses: [],
-  ...overrides,
+const DAY = 24 * 3600 * 1000;
+/** An arbitrary instant far from the epoch, so that decay from `asOf` 0 never matters. */
+const T0 = Date.UTC(2026, 0, 5);
+
+const clause = (metric: string, weight: number, passed: number, failed: number): ClauseEvidence => ({ metric, weight, passed, failed });
+const score = (value: number, confidence: number, evidence = 100): Score => ({ score: value, confidence, evidence });
+
+describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", () => {
+  it("has the documented version, priors, half-lives and weights", () => {
+    expect(SCORING_POLICY.version).toBe("listing-2026.11-2");
+    expect(SCORING_POLICY.composite).toEqual({ priorPassed: 5, priorFailed: 5, confidenceHalfCases: 50, halfLifeDays: 90 });
+    expect(SCORING_POLICY.reputation).toMatchObject({
+      priorGood: 5,
+      priorBad: 5,
+      confidenceHalfWeight: 40,
+      halfLifeDays: 60,
+      reportWeight: { buyer: 10, builder: 5 },
+      kpiWeights: { severityAccuracy: 0.25, escalationQuality: 0.25, falsePositiveLoad: 0.2, timeToContainment: 0.15, humanOverrides: 0.15 },
+      containmentTargetMinutes: 240,
+      breachWeight: 5,
+      criticalBreachWeight: 15,
+      disputeWeight: { LOW: 5, MEDIUM: 10, HIGH: 20, CRITICAL: 40 },
+    });
+    expect(SCORING_POLICY.reputationGateConfidence).toBe(0.25);
+    expect(SCORING_POLICY.divergencePoints).toBe(200);
+    expect(SCORING_POLICY.evaluationDrift).toEqual({ baselineRuns: 4, slack: 0.02, threshold: 0.06 });
+  });
 });
 
-describe("compositeScore", () => {
-  it("starts a newcomer at the 500 prior, not at the top", () => {
-    expect(compositeScore(0, 0)).toBe(500);
+describe("compositeOf", () => {
+  it("gives a newcomer the prior: 500 at confidence 0", () => {
+    expect(compositeOf(emptyState())).toEqual({ score: 500, confidence: 0, evidence: 0 });
   });
 
-  it("rises with every passed case and falls with every failed one", () => {
-    const byPassed = [0, 1, 5, 20, 100, 1000].map((passed) => compositeScore(passed, 3));
-    const byFailed = [0, 1, 5, 20, 100, 1000].map((failed) => compositeScore(30, failed));
-
-    for (let i = 1; i < byPassed.length; i += 1) expect(byPassed[i]).toBeGreaterThan(byPassed[i - 1]!);
-    for (let i = 1; i < byFailed.length; i += 1) expect(byFailed[i]).toBeLessThan(byFailed[i - 1]!);
+  it("is one metric's Beta(5 + passed, 5 + failed) mean", () => {
+    // Beta(5 + 3, 5 + 0): 8 / 13 = 0.61538 → 615 (three lucky cases keep an agent well below 700).
+    expect(compositeOf(addEvaluation(emptyState(), T0, [clause("a", 1, 3, 0)])).score).toBe(615);
+    // Beta(5 + 39, 5 + 1): 44 / 50 = 0.88 → 880.
+    expect(compositeOf(addEvaluation(emptyState(), T0, [clause("a", 1, 39, 1)])).score).toBe(880);
   });
 
-  it("keeps an agent with three lucky cases well below 700", () => {
-    // Beta(5,5) + 3 passes: 8 / 13.
-    expect(compositeScore(3, 0)).toBe(615);
+  it("averages the per-metric means weighted by the pact's weights (two metrics, by hand)", () => {
+    const state = addEvaluation(emptyState(), T0, [clause("severity", 0.6, 40, 0), clause("fp", 0.4, 15, 5)]);
+    // severity: (5 + 40) / (5 + 40 + 5 + 0) = 45 / 50 = 0.9.
+    // fp:       (5 + 15) / (5 + 15 + 5 + 5) = 20 / 30 = 0.666…
+    // Weighted: (0.6 × 0.9 + 0.4 × 0.666…) / 1 = 0.54 + 0.2666… = 0.80666… → 807.
+    // (Pooling the cases instead would give (5 + 55) / (10 + 60) = 0.857 → 857; an unweighted mean 783.)
+    // Evidence = (0.6 × 40 + 0.4 × 20) / 1 = 32 cases; confidence 32 / 82 = 0.39024 → 0.39.
+    const composite = compositeOf(state);
+    expect(composite.score).toBe(807);
+    expect(composite.evidence).toBeCloseTo(32, 12);
+    expect(composite.confidence).toBe(0.39);
   });
 
-  it("approaches 1000 or 0 only with a large body of evidence", () => {
-    expect(compositeScore(10_000, 0)).toBe(1000);
-    expect(compositeScore(0, 10_000)).toBe(0);
-    expect(compositeScore(39, 1)).toBe(880);
+  it("normalises weights that do not sum to 1", () => {
+    const state = addEvaluation(emptyState(), T0, [clause("severity", 3, 40, 0), clause("fp", 1, 15, 5)]);
+    // (3 × 0.9 + 1 × 0.666…) / 4 = (2.7 + 0.666…) / 4 = 0.841666… → 842.
+    // Evidence = (3 × 40 + 1 × 20) / 4 = 35; confidence 35 / 85 = 0.41176 → 0.412.
+    const composite = compositeOf(state);
+    expect(composite.score).toBe(842);
+    expect(composite.evidence).toBeCloseTo(35, 12);
+    expect(composite.confidence).toBe(0.412);
+  });
+
+  it("ignores metrics of weight 0", () => {
+    const state = addEvaluation(emptyState(), T0, [clause("a", 1, 40, 0), clause("ignored", 0, 0, 100)]);
+    // Only a: 45 / 50 → 900; evidence 40 → 40 / 90 = 0.444.
+    expect(compositeOf(state)).toEqual({ score: 900, confidence: 0.444, evidence: 40 });
+  });
+
+  it("has confidence n / (n + 50), rounded to three decimals", () => {
+    const at = (cases: number) => compositeOf(addEvaluation(emptyState(), T0, [clause("a", 1, cases, 0)])).confidence;
+    // 10 / 60 = 0.1667 → 0.167; 40 / 90 = 0.444; 50 / 100 = 0.5; 150 / 200 = 0.75; 450 / 500 = 0.9.
+    expect(at(10)).toBe(0.167);
+    expect(at(40)).toBe(0.444);
+    expect(at(50)).toBe(0.5);
+    expect(at(150)).toBe(0.75);
+    expect(at(450)).toBe(0.9);
   });
 });
 
-describe("compositeConfidence", () => {
-  it("grows from 0 as n / (n + 50), rounded to three decimals", () => {
-    expect(compositeConfidence(0)).toBe(0);
-    expect(compositeConfidence(40)).toBe(0.444);
-    expect(compositeConfidence(50)).toBe(0.5);
-    expect(compositeConfidence(450)).toBe(0.9);
+describe("decay", () => {
+  it("evidence 90 days old counts half in the composite score", () => {
+    const fresh = addEvaluation(emptyState(), T0, [clause("a", 1, 40, 0)]);
+    const later = decayTo(fresh, T0 + 90 * DAY);
+    // 2^(−90 / 90) = 0.5 exactly: 40 passed → 20.
+    expect(later.asOf).toBe(T0 + 90 * DAY);
+    expect(later.metrics.a!.passed).toBe(20);
+    expect(later.metrics.a!.failed).toBe(0);
+    // At T0: 45 / 50 → 900, confidence 40 / 90 = 0.444. At 90 days: 25 / 30 = 0.8333 → 833, confidence 20 / 70 = 0.2857 → 0.286.
+    expect(compositeOf(fresh)).toMatchObject({ score: 900, confidence: 0.444 });
+    expect(compositeOf(later)).toMatchObject({ score: 833, confidence: 0.286 });
+  });
+
+  it("decayTo scales every sum by its own half-life and keeps weights", () => {
+    let state = addEvaluation(emptyState(), T0, [clause("a", 0.7, 40, 8), clause("b", 0.3, 12, 4)]);
+    state = addReputation(state, T0, 16, 8);
+    const later = decayTo(state, T0 + 180 * DAY);
+    // Composite: 2^(−180 / 90) = 1/4. Reputation: 2^(−180 / 60) = 1/8.
+    expect(later.metrics.a).toEqual({ passed: 10, failed: 2, weight: 0.7, weightAt: T0 });
+    expect(later.metrics.b).toEqual({ passed: 3, failed: 1, weight: 0.3, weightAt: T0 });
+    expect(later.good).toBe(2);
+    expect(later.bad).toBe(1);
+    // 90 days for reputation: 2^(−1.5) = 0.353553…: 16 → 5.656854, 8 → 2.828427.
+    const ninety = decayTo(state, T0 + 90 * DAY);
+    expect(ninety.good).toBeCloseTo(5.656854, 6);
+    expect(ninety.bad).toBeCloseTo(2.828427, 6);
+    // The input is not mutated.
+    expect(state.metrics.a!.passed).toBe(40);
+    expect(state.good).toBe(16);
+  });
+
+  it("decayTo an instant not later than asOf returns the state unchanged", () => {
+    const state = addEvaluation(emptyState(), T0, [clause("a", 1, 40, 0)]);
+    expect(decayTo(state, T0)).toBe(state);
+    expect(decayTo(state, T0 - 30 * DAY)).toBe(state);
+  });
+
+  it("a newer piece of evidence decays the older ones", () => {
+    let state = addEvaluation(emptyState(), T0, [clause("a", 1, 40, 0)]);
+    state = addEvaluation(state, T0 + 90 * DAY, [clause("a", 1, 0, 10)]);
+    // 40 passed decayed to 20; 10 new failed: (5 + 20) / (5 + 20 + 5 + 10) = 25 / 40 = 0.625 → 625.
+    // (Without decay: 45 / 60 = 0.75 → 750.)
+    expect(state.asOf).toBe(T0 + 90 * DAY);
+    expect(state.metrics.a).toMatchObject({ passed: 20, failed: 10 });
+    expect(compositeOf(state).score).toBe(625);
+    // Evidence 30 → 30 / 80 = 0.375.
+    expect(compositeOf(state).confidence).toBe(0.375);
+  });
+
+  it("older evidence arriving late is added already decayed, and does not move asOf back", () => {
+    let state = addEvaluation(emptyState(), T0 + 90 * DAY, [clause("a", 1, 40, 0)]);
+    state = addEvaluation(state, T0, [clause("a", 1, 40, 0)]);
+    // 40 + 40 × 0.5 = 60 passed at T0 + 90 d: 65 / 70 = 0.92857 → 929; confidence 60 / 110 = 0.545.
+    expect(state.asOf).toBe(T0 + 90 * DAY);
+    expect(state.metrics.a!.passed).toBe(60);
+    expect(compositeOf(state)).toMatchObject({ score: 929, confidence: 0.545 });
+
+    let reputation = addReputation(emptyState(), T0 + 60 * DAY, 10, 0);
+    reputation = addReputation(reputation, T0, 10, 0);
+    // 10 + 10 × 2^(−60 / 60) = 15.
+    expect(reputation.asOf).toBe(T0 + 60 * DAY);
+    expect(reputation.good).toBe(15);
+  });
+});
+
+/** Deterministic PRNG (mulberry32) so the property test is reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Evidence = { kind: "evaluation"; at: number; clauses: ClauseEvidence[] } | { kind: "reputation"; at: number; good: number; bad: number };
+
+const fold = (evidence: readonly Evidence[]): ScoringState =>
+  evidence.reduce<ScoringState>((state, e) => (e.kind === "evaluation" ? addEvaluation(state, e.at, e.clauses) : addReputation(state, e.at, e.good, e.bad)), emptyState());
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+describe("order independence", () => {
+  const random = mulberry32(20261126);
+  const metrics = ["severity", "fp", "recall"];
+  const instants = Array.from({ length: 8 }, () => T0 + Math.floor(random() * 365 * DAY));
+  const evidence: Evidence[] = Array.from({ length: 40 }, (): Evidence => {
+    // Draw from a small set of instants so that several pieces share one (the weight tie-break).
+    const at = instants[Math.floor(random() * instants.length)]!;
+    if (random() < 0.4) return { kind: "reputation", at, good: random() * 10, bad: random() * 10 };
+    const count = 1 + Math.floor(random() * metrics.length);
+    return {
+      kind: "evaluation",
+      at,
+      clauses: metrics.slice(0, count).map((metric) => clause(metric, Math.round(random() * 10) / 10 + 0.1, Math.floor(random() * 50), Math.floor(random() * 20))),
+    };
+  });
+
+  /**
+   * The full recompute, written independently: each sum is Σ xᵢ × 2^(−(asOf − tᵢ) / half-life),
+   * and a metric's weight is that of its newest evidence, the largest weight on a tie.
+   */
+  function recompute(all: readonly Evidence[]) {
+    const asOf = Math.max(...all.map((e) => e.at));
+    const decay = (at: number, halfLifeDays: number) => Math.pow(2, -(asOf - at) / (halfLifeDays * DAY));
+    const tallies: Record<string, { passed: number; failed: number; weight: number; weightAt: number }> = {};
+    let good = 0;
+    let bad = 0;
+    for (const e of all) {
+      if (e.kind === "reputation") {
+        good += e.good * decay(e.at, 60);
+        bad += e.bad * decay(e.at, 60);
+        continue;
+      }
+      for (const c of e.clauses) {
+        const t = (tallies[c.metric] ??= { passed: 0, failed: 0, weight: c.weight, weightAt: e.at });
+        t.passed += c.passed * decay(e.at, 90);
+        t.failed += c.failed * decay(e.at, 90);
+        if (e.at > t.weightAt || (e.at === t.weightAt && c.weight > t.weight)) Object.assign(t, { weight: c.weight, weightAt: e.at });
+      }
+    }
+    return { asOf, tallies, good, bad };
+  }
+
+  const expectSameSums = (actual: ScoringState, expected: ScoringState | ReturnType<typeof recompute>) => {
+    const expectedTallies = "tallies" in expected ? expected.tallies : expected.metrics;
+    expect(actual.asOf).toBe(expected.asOf);
+    expect(Object.keys(actual.metrics).sort()).toEqual(Object.keys(expectedTallies).sort());
+    for (const [metric, tally] of Object.entries(expectedTallies)) {
+      const got = actual.metrics[metric]!;
+      expect(Math.abs(got.passed - tally.passed)).toBeLessThan(1e-9);
+      expect(Math.abs(got.failed - tally.failed)).toBeLessThan(1e-9);
+      expect(got.weight).toBe(tally.weight);
+      expect(got.weightAt).toBe(tally.weightAt);
+    }
+    expect(Math.abs(actual.good - expected.good)).toBeLessThan(1e-9);
+    expect(Math.abs(actual.bad - expected.bad)).toBeLessThan(1e-9);
+  };
+
+  it("the generated evidence really is out of order and has ties (sanity of the fixture)", () => {
+    const times = evidence.map((e) => e.at);
+    expect(times.some((t, i) => i > 0 && t < times[i - 1]!)).toBe(true);
+    expect(new Set(times).size).toBeLessThan(times.length);
+  });
+
+  it("folding in arrival order matches the independent full recompute", () => {
+    expectSameSums(fold(evidence), recompute(evidence));
+  });
+
+  it("the same evidence in different orders gives sums within 1e-9 and identical rounded scores", () => {
+    const reference = fold(evidence);
+    const chronological = [...evidence].sort((a, b) => a.at - b.at);
+    const orders = [chronological, [...chronological].reverse(), ...Array.from({ length: 6 }, () => shuffled(evidence, random))];
+    for (const order of orders) {
+      const state = fold(order);
+      expectSameSums(state, reference);
+      expect(compositeOf(state).score).toBe(compositeOf(reference).score);
+      expect(compositeOf(state).confidence).toBe(compositeOf(reference).confidence);
+      expect(reputationOf(state).score).toBe(reputationOf(reference).score);
+      expect(reputationOf(state).confidence).toBe(reputationOf(reference).confidence);
+    }
+  });
+});
+
+describe("metric weights", () => {
+  const run1 = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.5, 45, 5), clause("b", 0.5, 5, 15)]);
+  // Reweighting only: a pact amendment moved the weights to 0.8 / 0.2.
+  const run2 = (s: ScoringState) => addEvaluation(s, T0 + 90 * DAY, [clause("a", 0.8, 0, 0), clause("b", 0.2, 0, 0)]);
+
+  it("follow the newest evidence, whichever order it arrives in", () => {
+    for (const state of [run2(run1(emptyState())), run1(run2(emptyState()))]) {
+      expect(state.metrics.a).toMatchObject({ weight: 0.8, weightAt: T0 + 90 * DAY });
+      expect(state.metrics.b).toMatchObject({ weight: 0.2, weightAt: T0 + 90 * DAY });
+      // At T0 + 90 d: a = 22.5 passed / 2.5 failed → 27.5 / 35 = 0.785714; b = 2.5 / 7.5 → 7.5 / 20 = 0.375.
+      // 0.8 × 0.785714 + 0.2 × 0.375 = 0.628571 + 0.075 = 0.703571 → 704 (old 0.5 / 0.5 weights: 0.580357 → 580).
+      // Evidence 0.8 × 25 + 0.2 × 10 = 22 → 22 / 72 = 0.3056 → 0.306.
+      expect(compositeOf(state)).toMatchObject({ score: 704, confidence: 0.306 });
+    }
+  });
+
+  it("at the same instant, the larger weight wins in either order", () => {
+    const small = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.2, 10, 0)]);
+    const large = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.7, 10, 0)]);
+    expect(large(small(emptyState())).metrics.a).toEqual({ passed: 20, failed: 0, weight: 0.7, weightAt: T0 });
+    expect(small(large(emptyState())).metrics.a).toEqual({ passed: 20, failed: 0, weight: 0.7, weightAt: T0 });
+  });
+});
+
+describe("reputation", () => {
+  it("gives a newcomer the prior: 500 at confidence 0", () => {
+    expect(reputationOf(emptyState())).toEqual({ score: 500, confidence: 0, evidence: 0 });
+  });
+
+  const kpis: KpiEvidence = { alertsHandled: 200, timeToContainmentMinutes: 300, falsePositiveLoad: 0.2, severityAccuracy: 0.9, escalationQuality: 0.8, humanOverrides: 20 };
+
+  it("computes a report's quality from its five parts (by hand)", () => {
+    // severity 0.9, escalation 0.8, 1 − fp = 0.8, containment 240 / 300 = 0.8, 1 − 20 / 200 = 0.9.
+    // 0.25 × 0.9 + 0.25 × 0.8 + 0.2 × 0.8 + 0.15 × 0.8 + 0.15 × 0.9 = 0.225 + 0.2 + 0.16 + 0.12 + 0.135 = 0.84.
+    expect(reportQuality(kpis)).toBeCloseTo(0.84, 12);
+    // Containment within 240 minutes scores fully; overrides beyond the alerts handled score 0:
+    // 0.25 + 0.25 + 0.2 × 1 + 0.15 × 1 + 0.15 × 0 = 0.85.
+    expect(reportQuality({ alertsHandled: 10, timeToContainmentMinutes: 240, falsePositiveLoad: 0, severityAccuracy: 1, escalationQuality: 1, humanOverrides: 50 })).toBeCloseTo(0.85, 12);
+    expect(reportQuality({ alertsHandled: 10, timeToContainmentMinutes: 1, falsePositiveLoad: 0, severityAccuracy: 1, escalationQuality: 1, humanOverrides: 0 })).toBeCloseTo(1, 12);
+  });
+
+  it("weighs a buyer's report 10 and a builder's 5, split by quality", () => {
+    // Quality 0.84: buyer 10 → 8.4 good / 1.6 bad; builder 5 → 4.2 / 0.8.
+    const buyer = reportEvidence(kpis, "buyer");
+    const builder = reportEvidence(kpis, "builder");
+    expect(buyer.good).toBeCloseTo(8.4, 12);
+    expect(buyer.bad).toBeCloseTo(1.6, 12);
+    expect(builder.good).toBeCloseTo(4.2, 12);
+    expect(builder.bad).toBeCloseTo(0.8, 12);
+    // Buyer: (5 + 8.4) / (10 + 10) = 0.67 → 670, confidence 10 / 50 = 0.2.
+    expect(reputationOf(addReputation(emptyState(), T0, buyer.good, buyer.bad))).toMatchObject({ score: 670, confidence: 0.2 });
+    // Builder: (5 + 4.2) / (10 + 5) = 0.61333 → 613, confidence 5 / 45 = 0.111.
+    expect(reputationOf(addReputation(emptyState(), T0, builder.good, builder.bad))).toMatchObject({ score: 613, confidence: 0.111 });
+  });
+
+  it("four perfect buyer reports give confidence 0.5", () => {
+    let state = emptyState();
+    for (let i = 0; i < 4; i += 1) state = addReputation(state, T0, 10, 0);
+    // (5 + 40) / (50) = 900; 40 / 80 = 0.5.
+    expect(reputationOf(state)).toEqual({ score: 900, confidence: 0.5, evidence: 40 });
+  });
+
+  it("weighs a breach by run outcome: met 0, failed 5, failed a critical clause 15", () => {
+    expect(breachEvidence(true, [])).toBe(0);
+    expect(breachEvidence(true, ["severity-accuracy"])).toBe(0);
+    expect(breachEvidence(false, [])).toBe(5);
+    expect(breachEvidence(false, ["severity-accuracy"])).toBe(15);
+    expect(breachEvidence(false, ["severity-accuracy", "escalation-recall"])).toBe(15);
+    // 20 good plus a critical breach: (5 + 20) / (10 + 35) = 0.5556 → 556.
+    const state = addReputation(addReputation(emptyState(), T0, 20, 0), T0, 0, breachEvidence(false, ["x"]));
+    expect(reputationOf(state).score).toBe(556);
+  });
+
+  it("a dispute reversal cancels an upheld dispute exactly, at the same instant", () => {
+    const base = addReputation(emptyState(), T0, 30, 5);
+    const upheld = addReputation(base, T0, 0, SCORING_POLICY.reputation.disputeWeight.CRITICAL);
+    // (5 + 30) / (10 + 75) = 0.41176 → 412 while upheld.
+    expect(reputationOf(upheld).score).toBe(412);
+    const reversed = addReputation(upheld, T0, 0, -SCORING_POLICY.reputation.disputeWeight.CRITICAL);
+    expect(reversed).toEqual(base);
+    // (5 + 30) / (10 + 35) = 0.7778 → 778.
+    expect(reputationOf(reversed)).toEqual(reputationOf(base));
+    expect(reputationOf(reversed).score).toBe(778);
+  });
+
+  it("a reversal arriving after newer evidence, dated at the dispute, cancels it too", () => {
+    const t1 = T0 + 10 * DAY;
+    const t2 = T0 + 30 * DAY;
+    let withDispute = addReputation(emptyState(), T0, 30, 5);
+    withDispute = addReputation(withDispute, t1, 0, SCORING_POLICY.reputation.disputeWeight.HIGH);
+    withDispute = addReputation(withDispute, t2, 10, 0);
+    withDispute = addReputation(withDispute, t1, 0, -SCORING_POLICY.reputation.disputeWeight.HIGH);
+    const without = addReputation(addReputation(emptyState(), T0, 30, 5), t2, 10, 0);
+    expect(withDispute.asOf).toBe(t2);
+    expect(Math.abs(withDispute.good - without.good)).toBeLessThan(1e-9);
+    expect(Math.abs(withDispute.bad - without.bad)).toBeLessThan(1e-9);
+    // By hand: 30 days at a 60-day half-life = 2^(−0.5) = 0.70711: good 10 + 21.213 = 31.213, bad 3.5355.
+    // (5 + 31.213) / (10 + 34.749) = 0.80925 → 809.
+    expect(reputationOf(withDispute).score).toBe(809);
+    expect(reputationOf(withDispute)).toMatchObject({ score: reputationOf(without).score, confidence: reputationOf(without).confidence });
+  });
+
+  it("a reversal never drives a sum below zero", () => {
+    const state = addReputation(addReputation(emptyState(), T0, 3, 2), T0, -10, -10);
+    expect(state.good).toBe(0);
+    expect(state.bad).toBe(0);
   });
 });
 
 describe("tierFor", () => {
-  it("gives the highest tier whose score and confidence are both met", () => {
-    expect(tierFor(950, 0.95)).toBe(TrustTier.PLATINUM);
-    expect(tierFor(900, 0.9)).toBe(TrustTier.PLATINUM);
-    expect(tierFor(899, 0.9)).toBe(TrustTier.GOLD);
-    expect(tierFor(700, 0.6)).toBe(TrustTier.SILVER);
-    expect(tierFor(500, 0.25)).toBe(TrustTier.BRONZE);
+  const ungated = score(500, 0, 0);
+
+  it("gives the highest tier whose composite score and confidence are both met", () => {
+    expect(tierFor(score(950, 0.95), ungated)).toBe(TrustTier.PLATINUM);
+    expect(tierFor(score(900, 0.9), ungated)).toBe(TrustTier.PLATINUM);
+    expect(tierFor(score(899, 0.9), ungated)).toBe(TrustTier.GOLD);
+    expect(tierFor(score(900, 0.899), ungated)).toBe(TrustTier.GOLD);
+    expect(tierFor(score(800, 0.75), ungated)).toBe(TrustTier.GOLD);
+    expect(tierFor(score(700, 0.6), ungated)).toBe(TrustTier.SILVER);
+    expect(tierFor(score(500, 0.25), ungated)).toBe(TrustTier.BRONZE);
+    expect(tierFor(score(990, 0.24), ungated)).toBe(TrustTier.UNRATED);
+    expect(tierFor(score(499, 0.99), ungated)).toBe(TrustTier.UNRATED);
   });
 
-  it("holds a high score back to the tier its confidence supports", () => {
-    expect(tierFor(990, 0.3)).toBe(TrustTier.BRONZE);
-    expect(tierFor(990, 0.2)).toBe(TrustTier.UNRATED);
+  it("ignores a low reputation while its confidence is below 0.25", () => {
+    expect(tierFor(score(950, 0.95), score(100, 0.249))).toBe(TrustTier.PLATINUM);
+    expect(tierFor(score(950, 0.95), score(0, 0))).toBe(TrustTier.PLATINUM);
   });
 
-  it("holds a confident agent back to the tier its score supports", () => {
-    expect(tierFor(660, 0.99)).toBe(TrustTier.SILVER);
-    expect(tierFor(499, 0.99)).toBe(TrustTier.UNRATED);
+  it("caps the tier by reputation once its confidence reaches 0.25", () => {
+    // Gated at exactly 0.25: 500 meets only BRONZE's 450.
+    expect(tierFor(score(950, 0.95), score(500, 0.25))).toBe(TrustTier.BRONZE);
+    expect(tierFor(score(950, 0.95), score(850, 0.5))).toBe(TrustTier.PLATINUM);
+    expect(tierFor(score(950, 0.95), score(849, 0.5))).toBe(TrustTier.GOLD);
+    expect(tierFor(score(950, 0.95), score(750, 0.5))).toBe(TrustTier.GOLD);
+    expect(tierFor(score(950, 0.95), score(600, 0.5))).toBe(TrustTier.SILVER);
+    expect(tierFor(score(950, 0.95), score(449, 0.9))).toBe(TrustTier.UNRATED);
+  });
+
+  it("a high reputation does not lift a weak composite", () => {
+    expect(tierFor(score(700, 0.6), score(990, 0.99))).toBe(TrustTier.SILVER);
+    expect(tierFor(score(700, 0.2), score(990, 0.99))).toBe(TrustTier.UNRATED);
   });
 });
 
-describe("assessTrust", () => {
-  it("rates a newcomer UNRATED and not eligible, at the prior, saying why", () => {
-    const assessment = assessTrust(totals({}));
+describe("decideListing", () => {
+  const inputs = (overrides: Partial<ListingInputs> = {}): ListingInputs => ({
+    composite: score(850, 0.8),
+    reputation: score(800, 0.5),
+    evaluationRuns: 5,
+    lastRunPassed: true,
+    lastRunFailedCriticalClauses: [],
+    openCriticalDisputes: 0,
+    consequence: null,
+    ...overrides,
+  });
+  const GOLD_REASON = "tier GOLD: composite score 850 with confidence 0.8, reputation score 800 with confidence 0.5";
 
-    expect(assessment).toEqual({
-      compositeScore: 500,
-      compositeConfidence: 0,
-      tier: TrustTier.UNRATED,
+  it("rates a newcomer UNRATED and not eligible at the priors, saying why", () => {
+    const decision = decideListing(inputs({ composite: compositeOf(emptyState()), reputation: reputationOf(emptyState()), evaluationRuns: 0, lastRunPassed: null }));
+    expect(decision).toEqual({
       eligible: false,
-      reasons: ["no evaluation evidence yet: the score is the newcomer prior"],
-      policyVersion: LISTING_POLICY.version,
+      tier: TrustTier.UNRATED,
+      reasons: [
+        "no evaluation evidence yet: the composite score is the newcomer prior",
+        "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
+      ],
+      policyVersion: "listing-2026.11-2",
     });
   });
 
-  it("makes an agent with a tier and a passing latest run eligible", () => {
-    const assessment = assessTrust(totals({ passed: 39, failed: 1, runs: 1, lastRunPassed: true }));
-
-    expect(assessment).toMatchObject({ compositeScore: 880, compositeConfidence: 0.444, tier: TrustTier.BRONZE, eligible: true });
-    expect(assessment.reasons).toEqual(["tier BRONZE: composite score 880 with confidence 0.444", "latest evaluation run met its pact"]);
+  it("makes a rated agent with a passing latest run and nothing standing eligible", () => {
+    expect(decideListing(inputs())).toEqual({ eligible: true, tier: TrustTier.GOLD, reasons: [GOLD_REASON, "latest evaluation run met its pact"], policyVersion: "listing-2026.11-2" });
   });
 
-  it("keeps a passing agent with too little evidence UNRATED and not eligible, naming the bar it misses", () => {
-    const assessment = assessTrust(totals({ passed: 10, runs: 1, lastRunPassed: true }));
+  it("names the bars an UNRATED agent misses", () => {
+    const both = decideListing(inputs({ composite: score(450, 0.1) }));
+    expect(both.tier).toBe(TrustTier.UNRATED);
+    expect(both.eligible).toBe(false);
+    expect(both.reasons[0]).toBe("unrated: composite score 450 is below the 500 and confidence 0.1 is below the 0.25 that BRONZE needs");
 
-    expect(assessment).toMatchObject({ compositeScore: 750, compositeConfidence: 0.167, tier: TrustTier.UNRATED, eligible: false });
-    expect(assessment.reasons[0]).toBe("unrated: confidence 0.167 is below the 0.25 that BRONZE needs");
+    const reputation = decideListing(inputs({ composite: score(700, 0.6), reputation: score(400, 0.5) }));
+    expect(reputation.tier).toBe(TrustTier.UNRATED);
+    expect(reputation.eligible).toBe(false);
+    expect(reputation.reasons[0]).toBe("unrated: reputation score 400 is below the 450 that BRONZE needs");
   });
 
-  it("names both bars when an agent misses score and confidence", () => {
-    const assessment = assessTrust(totals({ failed: 10, runs: 1, lastRunPassed: false }));
-
-    expect(assessment.reasons[0]).toBe("unrated: composite score 250 is below the 500 and confidence 0.167 is below the 0.25 that BRONZE needs");
+  it("notes that reputation does not yet bear on the tier below confidence 0.25", () => {
+    const decision = decideListing(inputs({ reputation: score(300, 0.2) }));
+    expect(decision.tier).toBe(TrustTier.GOLD);
+    expect(decision.eligible).toBe(true);
+    expect(decision.reasons).toEqual([
+      "tier GOLD: composite score 850 with confidence 0.8, reputation score 300 with confidence 0.2",
+      "reputation confidence 0.2 is below 0.25: production evidence does not yet bear on the tier",
+      "latest evaluation run met its pact",
+    ]);
   });
 
   it("makes a rated agent ineligible when its latest run failed, naming the failed critical clauses", () => {
-    const assessment = assessTrust(
-      totals({ passed: 400, failed: 20, runs: 5, lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy", "escalation-recall"] }),
-    );
-
-    expect(assessment.tier).not.toBe(TrustTier.UNRATED);
-    expect(assessment.eligible).toBe(false);
-    expect(assessment.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy, escalation-recall");
+    const decision = decideListing(inputs({ lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy", "escalation-recall"] }));
+    expect(decision.tier).toBe(TrustTier.GOLD);
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run failed critical clause(s): severity-accuracy, escalation-recall"]);
   });
 
   it("says a failed latest run missed the pass threshold when no critical clause failed", () => {
-    const assessment = assessTrust(totals({ passed: 400, failed: 20, runs: 5, lastRunPassed: false }));
+    const decision = decideListing(inputs({ lastRunPassed: false }));
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run did not meet its pact's pass threshold"]);
+  });
 
-    expect(assessment.eligible).toBe(false);
-    expect(assessment.reasons).toContain("latest evaluation run did not meet its pact's pass threshold");
+  it("is not eligible without a latest run outcome", () => {
+    const decision = decideListing(inputs({ lastRunPassed: null }));
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([GOLD_REASON]);
+  });
+
+  it("makes an agent with an open critical dispute ineligible", () => {
+    const decision = decideListing(inputs({ openCriticalDisputes: 2 }));
+    expect(decision.tier).toBe(TrustTier.GOLD);
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", "2 open critical dispute(s)"]);
+  });
+
+  it.each([ConsequenceAction.SUSPEND_LISTING, ConsequenceAction.DELIST])("makes an agent under %s ineligible, keeping its tier", (consequence) => {
+    const decision = decideListing(inputs({ consequence }));
+    expect(decision.tier).toBe(TrustTier.GOLD);
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
+  });
+
+  it.each([ConsequenceAction.WARN, ConsequenceAction.REQUIRE_HUMAN_REVIEW])("keeps an agent under %s eligible at its tier, naming the step", (consequence) => {
+    const decision = decideListing(inputs({ consequence }));
+    expect(decision).toMatchObject({ eligible: true, tier: TrustTier.GOLD });
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
+  });
+
+  it("THROTTLE caps the tier at BRONZE and keeps the agent eligible", () => {
+    const decision = decideListing(inputs({ consequence: ConsequenceAction.THROTTLE }));
+    expect(decision).toMatchObject({ eligible: true, tier: TrustTier.BRONZE });
+    expect(decision.reasons).toEqual([
+      GOLD_REASON,
+      "throttled by the pact's consequence ladder: tier capped at BRONZE",
+      "latest evaluation run met its pact",
+      "consequence ladder stands at THROTTLE",
+    ]);
+  });
+
+  it("THROTTLE leaves BRONZE and UNRATED as they are", () => {
+    // 600 / 0.3 → BRONZE only.
+    const bronze = decideListing(inputs({ composite: score(600, 0.3), consequence: ConsequenceAction.THROTTLE }));
+    expect(bronze).toMatchObject({ eligible: true, tier: TrustTier.BRONZE });
+    expect(bronze.reasons).not.toContain("throttled by the pact's consequence ladder: tier capped at BRONZE");
+    const unrated = decideListing(inputs({ composite: score(600, 0.1), consequence: ConsequenceAction.THROTTLE }));
+    expect(unrated).toMatchObject({ eligible: false, tier: TrustTier.UNRATED });
+  });
+
+  it("calls out a reputation 200 or more points below the composite, once reputation is confident", () => {
+    // 900 / 0.95 with reputation 700 / 0.5: PLATINUM needs 850, GOLD 750 → SILVER (600 ≤ 700). 900 − 700 = 200.
+    const decision = decideListing(inputs({ composite: score(900, 0.95), reputation: score(700, 0.5) }));
+    expect(decision).toMatchObject({ eligible: true, tier: TrustTier.SILVER });
+    expect(decision.reasons).toEqual([
+      "tier SILVER: composite score 900 with confidence 0.95, reputation score 700 with confidence 0.5",
+      "production reputation 700 trails demonstrated capability 900 by 200 points",
+      "latest evaluation run met its pact",
+    ]);
+    // 199 points: no divergence.
+    const close = decideListing(inputs({ composite: score(900, 0.95), reputation: score(701, 0.5) }));
+    expect(close.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
+    // Unconfident reputation: no divergence either, however low.
+    const unconfident = decideListing(inputs({ composite: score(900, 0.95), reputation: score(100, 0.24) }));
+    expect(unconfident.tier).toBe(TrustTier.PLATINUM);
+    expect(unconfident.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
+  });
+
+  it("lists every blocker at once", () => {
+    const decision = decideListing(inputs({ lastRunPassed: false, lastRunFailedCriticalClauses: ["grounding-rate"], openCriticalDisputes: 1, consequence: ConsequenceAction.SUSPEND_LISTING }));
+    expect(decision.eligible).toBe(false);
+    expect(decision.reasons).toEqual([
+      GOLD_REASON,
+      "latest evaluation run failed critical clause(s): grounding-rate",
+      "1 open critical dispute(s)",
+      "consequence ladder stands at SUSPEND_LISTING",
+    ]);
+  });
+});
+
+describe("evaluation drift (addRunToDrift / evaluationDriftAlarm)", () => {
+  const feed = (shares: readonly number[], start: EvaluationDrift = emptyDrift()): EvaluationDrift[] => {
+    const states: EvaluationDrift[] = [];
+    let drift = start;
+    for (const share of shares) {
+      drift = addRunToDrift(drift, share);
+      states.push(drift);
+    }
+    return states;
+  };
+
+  it("the first 4 runs set the baseline and never alarm, however bad", () => {
+    const states = feed([0.9, 0.92, 0.88, 0.0]);
+    expect(states.map((s) => s.statistic)).toEqual([0, 0, 0, 0]);
+    expect(states.map((s) => evaluationDriftAlarm(s))).toEqual([false, false, false, false]);
+    expect(states[3]!.runs).toBe(4);
+    expect(states[3]!.baselineSum).toBeCloseTo(2.7, 12);
+  });
+
+  it("alarms after a sustained slide below the baseline mean", () => {
+    // Baseline = (0.9 + 0.92 + 0.88 + 0.9) / 4 = 0.9 (the first run alone would also give 0.9; see the next test).
+    // 0.86: S = 0 + 0.9 − 0.86 − 0.02 = 0.02.  0.85: S = 0.02 + 0.05 − 0.02 = 0.05 ≤ 0.06.
+    // 0.84: S = 0.05 + 0.06 − 0.02 = 0.09 > 0.06 → alarm.
+    const states = feed([0.9, 0.92, 0.88, 0.9, 0.86, 0.85, 0.84]);
+    expect(states[4]!.statistic).toBeCloseTo(0.02, 10);
+    expect(states[5]!.statistic).toBeCloseTo(0.05, 10);
+    expect(states[6]!.statistic).toBeCloseTo(0.09, 10);
+    expect(states.map((s) => evaluationDriftAlarm(s))).toEqual([false, false, false, false, false, false, true]);
+    expect(states[6]!.runs).toBe(7);
+  });
+
+  it("measures from the mean of the first 4 runs, not the first run", () => {
+    // Baseline = (0.8 + 1 + 1 + 1) / 4 = 0.95. 0.88: S = 0.95 − 0.88 − 0.02 = 0.05 ≤ 0.06 → no alarm.
+    // (Against the first run's 0.8 there would be no drift at all; against 1.0, 0.1 → alarm.)
+    const states = feed([0.8, 1, 1, 1, 0.88]);
+    expect(states[4]!.statistic).toBeCloseTo(0.05, 10);
+    expect(evaluationDriftAlarm(states[4]!)).toBe(false);
+    // 0.9 next: S = 0.05 + 0.05 − 0.02 = 0.08 > 0.06 → alarm.
+    const next = addRunToDrift(states[4]!, 0.9);
+    expect(next.statistic).toBeCloseTo(0.08, 10);
+    expect(evaluationDriftAlarm(next)).toBe(true);
+  });
+
+  it("noise around the baseline does not alarm", () => {
+    // Baseline 0.9; ±0.02 around it: harm − k is 0 or −0.04, so S stays at (about) 0.
+    const states = feed([0.9, 0.9, 0.9, 0.9, 0.88, 0.92, 0.88, 0.92, 0.88, 0.92, 0.89, 0.91, 0.88, 0.92]);
+    expect(states.some((s) => evaluationDriftAlarm(s))).toBe(false);
+    for (const s of states) expect(s.statistic).toBeLessThan(1e-9);
+  });
+
+  it("a single mediocre run followed by recovery does not alarm", () => {
+    // 0.85: S = 0.05 − 0.02 = 0.03; 0.9: S = 0.03 − 0.02 = 0.01; 0.9: S = 0.
+    const states = feed([0.9, 0.9, 0.9, 0.9, 0.85, 0.9, 0.9]);
+    expect(states.some((s) => evaluationDriftAlarm(s))).toBe(false);
+    expect(states[4]!.statistic).toBeCloseTo(0.03, 10);
+    expect(states[5]!.statistic).toBeCloseTo(0.01, 10);
+    expect(states[6]!.statistic).toBeCloseTo(0, 10);
+  });
+
+  it("is one-sided and floored at 0, and clears when the agent is back above its baseline", () => {
+    // Improvement banks no credit: 1.0 → S = max(0, −0.12) = 0.
+    const improving = feed([0.9, 0.9, 0.9, 0.9, 1, 1, 1]);
+    expect(improving.map((s) => s.statistic)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    // Alarm at 0.09 (as above), then 0.95: S = 0.09 − 0.05 − 0.02 = 0.02 → cleared.
+    const slid = feed([0.9, 0.92, 0.88, 0.9, 0.86, 0.85, 0.84, 0.95]);
+    expect(evaluationDriftAlarm(slid[6]!)).toBe(true);
+    expect(slid[7]!.statistic).toBeCloseTo(0.02, 10);
+    expect(evaluationDriftAlarm(slid[7]!)).toBe(false);
+  });
+
+  it("S exactly at the threshold is not an alarm", () => {
+    // Baseline 1 (exact); 0.5 is exact too: S = 1 − 0.5 − 0.02 = 0.48 > 0.06 → alarm; but with a custom threshold of 0.48, S = h is no alarm.
+    const drift = feed([1, 1, 1, 1, 0.5]).at(-1)!;
+    expect(drift.statistic).toBeCloseTo(0.48, 12);
+    expect(evaluationDriftAlarm(drift)).toBe(true);
+    expect(evaluationDriftAlarm(drift, { ...SCORING_POLICY, evaluationDrift: { ...SCORING_POLICY.evaluationDrift, threshold: drift.statistic } })).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { relayOnce, sqsPublisher } from "../lib/outbox.js";
 import { createSqsClient } from "../lib/queue.js";
 import { requeuePolicy, sharedDataSource } from "../runtime/data-source.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
+import { sweepDecay } from "../subgraphs/reputation/trust.service.js";
 
 const settings = config();
 if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
@@ -13,17 +14,19 @@ const publish = sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sq
 const SAFETY_MS = 5_000;
 
 /**
- * Scheduled: requeues runs whose job has gone missing (see requeueStaleRuns), then publishes every
- * due outbox message, batch by batch, until none is left or time runs short.
+ * Scheduled: requeues runs whose job has gone missing (see requeueStaleRuns), ages the trust of
+ * agents without new evidence (see sweepDecay), then publishes every due outbox message, batch by
+ * batch, until none is left or time runs short.
  */
-export async function handler(_event: ScheduledEvent, context: Context): Promise<{ requeued: number; failed: number; published: number }> {
+export async function handler(_event: ScheduledEvent, context: Context): Promise<{ requeued: number; failed: number; decayed: number; published: number }> {
   const dataSource = await sharedDataSource();
   const { requeued, failed } = await requeueStaleRuns(dataSource, requeuePolicy(settings));
+  const decayed = await sweepDecay(dataSource);
   let published = 0;
   for (;;) {
     const sent = await relayOnce(dataSource, publish);
     published += sent;
     if (sent === 0 || context.getRemainingTimeInMillis() < SAFETY_MS) break;
   }
-  return { requeued, failed, published };
+  return { requeued, failed, decayed, published };
 }

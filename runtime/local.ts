@@ -14,6 +14,7 @@ import { startSubgraphServer, type Subgraph } from "../lib/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
+import { sweepDecay } from "../subgraphs/reputation/trust.service.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 
@@ -75,6 +76,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
         ({ requeued }) => requeued > 0 && relay.nudge(),
         (error: unknown) => console.error("[reconciler]", error),
       );
+      sweepDecay(dataSource).catch((error: unknown) => console.error("[decay]", error));
     }, RECONCILE_INTERVAL_MS);
     stops.push(async () => clearInterval(reconciler));
 

@@ -4,11 +4,12 @@ import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
 import { metricDefinition } from "./judging/metric-catalogue.js";
-import { MAX_WINDOW_CASES, judgeRun, type ClauseOverride, type WindowCase } from "./judging/run-rule.js";
+import { MAX_WINDOW_CASES, judgeRun, type CaseJudgement, type ClauseOverride, type WindowCase } from "./judging/run-rule.js";
 import { fleissKappa } from "./jury/jury.js";
 import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
+import type { ConsequenceTerms } from "../../lib/consequence.js";
 import { Pact, PactClause } from "./pact.entity.js";
-import { CaseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "./pact.enums.js";
+import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "./pact.enums.js";
 
 /** What the rest of the trust loop learns from a judged run. */
 export interface JudgedRun {
@@ -20,8 +21,32 @@ export interface JudgedRun {
   casesFailed: number;
   runPassed: boolean;
   failedCriticalClauses: string[];
+  /** Per clause: its metric and weight, and the run's cases that met and missed it. */
+  clauses: { metric: string; weight: number; passed: number; failed: number }[];
+  /** What reputation runs when trust degrades: the pact version's ladder, route and owner. */
+  terms: ConsequenceTerms;
   submittedAt: Date;
   judgedAt: Date;
+}
+
+/**
+ * A clause's evidence from one run: the cases whose own check met or missed it (a percentile
+ * clause checks each case's own time). When no case of the run carries what the clause measures,
+ * its run verdict counts as one case.
+ */
+function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], outcome: ClauseOutcome | undefined) {
+  let passed = 0;
+  let failed = 0;
+  for (const c of cases) {
+    const check = c.checks[clause.key];
+    if (check === true) passed += 1;
+    else if (check === false) failed += 1;
+  }
+  if (passed + failed === 0) {
+    passed = outcome === ClauseOutcome.PASSED ? 1 : 0;
+    failed = outcome === ClauseOutcome.FAILED ? 1 : 0;
+  }
+  return { metric: clause.metric, weight: clause.weight, passed, failed };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -178,6 +203,14 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     casesFailed: runCases.length - casesPassed,
     runPassed: judged.run.passed,
     failedCriticalClauses: judged.run.failedCriticalClauses,
+    clauses: clauses.map((clause) => clauseEvidence(clause, judged.caseJudgements, judged.clauseJudgements.find((j) => j.key === clause.key)?.outcome)),
+    terms: {
+      pactId: pact.id,
+      pactVersion: pact.version,
+      ladder: pact.consequenceLadder,
+      route: pact.escalationRoute,
+      owner: { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes },
+    },
     submittedAt: run.submittedAt,
     judgedAt: now,
   };

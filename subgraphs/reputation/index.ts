@@ -4,14 +4,18 @@ import type { Subgraph } from "../../lib/subgraph-server.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import { CreateTrust1764100000300 } from "./migrations/1764100000300-create-trust.js";
 import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.js";
+import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
+import { createHistoryLoader } from "./history.loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
-import { AgentTrustResolver, SearchResolver } from "./search.resolver.js";
+import { SearchResolver } from "./search.resolver.js";
+import { EligibilityChange, Escalation, ReputationEvent, ScoreHistoryEntry } from "./trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
-import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
+import { createKpiReportsLoader, createOwnerLoader, createTrustLoader } from "./trust.loader.js";
+import { AgentTrustResolver } from "./trust.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport];
-export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400];
+export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, ReputationEvent, ScoreHistoryEntry, EligibilityChange, Escalation];
+export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100];
 
 export function buildReputationSchema() {
   return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });
@@ -22,6 +26,15 @@ export async function reputationSubgraph(dataSource: DataSource): Promise<Subgra
   return {
     name: "reputation",
     schema: await buildReputationSchema(),
-    createContext: (identity) => ({ identity, dataSource, trustByAgentId: createTrustLoader(dataSource), kpiReportsByAgentId: createKpiReportsLoader(dataSource) }),
+    createContext: (identity) => ({
+      identity,
+      dataSource,
+      trustByAgentId: createTrustLoader(dataSource),
+      kpiReportsByAgentId: createKpiReportsLoader(dataSource),
+      ownerByAgentId: createOwnerLoader(dataSource),
+      scoreHistory: createHistoryLoader(dataSource, ScoreHistoryEntry, { column: "recorded_at", of: (row) => row.recordedAt }),
+      eligibilityHistory: createHistoryLoader(dataSource, EligibilityChange, { column: "decided_at", of: (row) => row.decidedAt }),
+      escalations: createHistoryLoader(dataSource, Escalation, { column: "created_at", of: (row) => row.createdAt }),
+    }),
   };
 }

@@ -43,6 +43,10 @@ export class KpiReport {
   @Column({ name: "escalation_quality", type: "double" })
   escalationQuality: number;
 
+  /** Alerts where analysts reversed the agent's decision that week. */
+  @Column({ name: "human_overrides", type: "int" })
+  humanOverrides: number;
+
   @Column({ name: "submitted_at", type: "datetime", precision: 3 })
   submittedAt: Date;
 }

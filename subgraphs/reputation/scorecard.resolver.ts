@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { IsInt, IsNumber, Length, Matches, Max, Min } from "class-validator";
+import { IsInt, IsNumber, IsOptional, Length, Matches, Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, isUniqueViolation } from "../../lib/database.js";
@@ -8,6 +8,7 @@ import { requireRole } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import type { ReputationContext } from "./reputation.context.js";
+import { lockProfile, recordKpiReport } from "./trust.service.js";
 import { Kpi, Trend, detectDrift, isoWeekOf, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.js";
 
 /** How far back a report may be filed, and a scorecard may look. */
@@ -52,6 +53,12 @@ export class KpiReportInput {
   @Min(0)
   @Max(1)
   escalationQuality: number;
+
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: "Alerts where analysts reversed the agent's decision that week (0 to alertsHandled); counts against reputation." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  humanOverrides?: number;
 }
 
 @ObjectType({ description: "One week of the scorecard: the KPIs across reporters, weighted by the alerts each handled." })
@@ -130,11 +137,18 @@ export class ScorecardResolver {
     const now = new Date();
     if (start.getTime() > now.getTime()) throw new BadUserInputError("input.week", `${input.week} has not started yet`);
     if (now.getTime() - start.getTime() > MAX_WEEKS_BACK * 7 * 24 * 3600 * 1000) throw new BadUserInputError("input.week", `${input.week} is more than two years back`);
+    const humanOverrides = input.humanOverrides ?? 0;
+    if (humanOverrides > input.alertsHandled) throw new BadUserInputError("input.humanOverrides", "cannot exceed alertsHandled");
     await inTransaction(context.dataSource, async (manager) => {
+      // The trust row is locked first, before any read: reports of one agent filed at once are
+      // counted one after the other, each seeing the others' (an unknown agent rolls it back).
+      const current = await lockProfile(manager, input.agentId);
       const agent = await findAgent(manager, input.agentId);
       if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
       if (context.identity.role === "builder" && agent.ownerId !== reporter) throw new ForbiddenError("A builder reports only on its own agents");
-      await manager.insert(KpiReport, { id: randomUUID(), ...input, weekStart: start, reporter, reporterRole: context.identity.role, submittedAt: now });
+      const report = Object.assign(new KpiReport(), { id: randomUUID(), ...input, humanOverrides, weekStart: start, reporter, reporterRole: context.identity.role, submittedAt: now });
+      await manager.insert(KpiReport, report);
+      await recordKpiReport(manager, current, report);
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new ConflictError("input.week", `you already reported ${input.week} for this agent`);
       throw error;

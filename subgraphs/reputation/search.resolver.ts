@@ -1,61 +1,97 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+import type { SelectQueryBuilder } from "typeorm";
+import { BadUserInputError } from "../../lib/errors.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
-import { AgentRef } from "./agent.stub.js";
-import { AgentConnection, AgentSearchFilter } from "./search.types.js";
+import { tierRank } from "./scoring.js";
+import { AgentConnection, AgentSearchFilter, AgentSortKey } from "./search.types.js";
 import { TrustProfile } from "./trust.entity.js";
 import { priorProfile } from "./trust.service.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-type SearchCursor = [score: number, agentId: string];
+type SearchCursor = [sortKey: string, score: number, agentId: string];
 const isSearchCursor = (values: unknown[]): values is SearchCursor =>
-  values.length === 2 && Number.isInteger(values[0]) && typeof values[1] === "string";
+  values.length === 3 && typeof values[0] === "string" && Number.isInteger(values[1]) && typeof values[2] === "string";
 
 /** Agents with no evidence rank at the newcomer prior. */
-const PRIOR_SCORE = priorProfile("").compositeScore;
+const PRIOR = priorProfile("");
+const SCORE_COLUMN: Record<AgentSortKey, "composite_score" | "reputation_score"> = {
+  [AgentSortKey.COMPOSITE_SCORE]: "composite_score",
+  [AgentSortKey.REPUTATION_SCORE]: "reputation_score",
+};
+
+interface Ranked {
+  agentId: string;
+  score: number;
+}
+
+const before = (a: Ranked, b: Ranked) => b.score - a.score || (a.agentId < b.agentId ? 1 : a.agentId > b.agentId ? -1 : 0);
 
 @Resolver()
 export class SearchResolver {
-  @Query(() => AgentConnection, { description: "Agents ranked by composite score, highest first (ties in a stable order); open to everyone." })
+  @Query(() => AgentConnection, { description: "Agents ranked by composite or reputation score, highest first (ties in a stable order); open to everyone." })
   async searchAgents(
-    @Arg("filter", () => AgentSearchFilter, { nullable: true, description: "Workflow, minimum score, listed only." }) filter: AgentSearchFilter | null,
+    @Arg("filter", () => AgentSearchFilter, { nullable: true, description: "Workflow, minimum scores and tier, listed only." }) filter: AgentSearchFilter | null,
+    @Arg("orderBy", () => AgentSortKey, { nullable: true, defaultValue: AgentSortKey.COMPOSITE_SCORE, description: "The score to rank by (default COMPOSITE_SCORE)." }) orderBy: AgentSortKey,
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100 (default 20)." }) first: number | null,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the item to continue after." }) after: string | null,
     @Ctx() context: ReputationContext,
   ): Promise<AgentConnection> {
     const size = pageSize(first);
+    const sortKey = orderBy ?? AgentSortKey.COMPOSITE_SCORE;
+    const cursor = after ? decodeCursor(after, "after", isSearchCursor) : null;
+    if (cursor && cursor[0] !== sortKey) throw new BadUserInputError("after", `is a cursor of a search ordered by ${cursor[0]}, not ${sortKey}`);
+    const position = cursor ? { score: cursor[1], agentId: cursor[2] } : null;
     const eligibleOnly = filter?.eligibleOnly ?? true;
-    // Listed agents all have a trust row: walk trust_profiles down its (eligible, score, agent)
-    // index and stop after one page. Including unlisted agents means every agent in the directory,
-    // those without evidence at the prior score, which needs the outer join and a sort.
-    const query = eligibleOnly
-      ? context.dataSource.createQueryBuilder().from(TrustProfile, "t").innerJoin("agent_directory", "d", "d.agent_id = t.agent_id").where("t.eligible = 1")
-      : context.dataSource.createQueryBuilder().from("agent_directory", "d").leftJoin(TrustProfile, "t", "t.agent_id = d.agent_id");
-    const score = eligibleOnly ? "t.composite_score" : `COALESCE(t.composite_score, ${PRIOR_SCORE})`;
-    const id = eligibleOnly ? "t.agent_id" : "d.agent_id";
-    query
-      .select(id, "agent_id")
-      .addSelect(score, "score")
-      .orderBy(score, "DESC")
-      .addOrderBy(id, "DESC")
+    const column = `t.${SCORE_COLUMN[sortKey]}`;
+
+    // Agents with a trust row, walked down (eligible, score, agent) or (score, agent) and stopped
+    // after one page: filters are checked row by row along the index, never a sort of all agents.
+    const scored = context.dataSource
+      .createQueryBuilder()
+      .from(TrustProfile, "t")
+      .innerJoin("agent_directory", "d", "d.agent_id = t.agent_id")
+      .select("t.agent_id", "agent_id")
+      .addSelect(column, "score")
+      .orderBy(column, "DESC")
+      .addOrderBy("t.agent_id", "DESC")
       .limit(size + 1);
+    if (eligibleOnly) scored.where("t.eligible = 1");
+    this.narrow(scored, filter);
+    if (filter?.minCompositeScore != null) scored.andWhere("t.composite_score >= :minComposite", { minComposite: filter.minCompositeScore });
+    if (filter?.minReputationScore != null) scored.andWhere("t.reputation_score >= :minReputation", { minReputation: filter.minReputationScore });
+    if (filter?.minTier) scored.andWhere("t.tier_rank >= :minTier", { minTier: tierRank(filter.minTier) });
+    if (position) scored.andWhere(`(${column} < :score OR (${column} = :score AND t.agent_id < :agentId))`, position);
+    const ranked: Ranked[] = (await scored.getRawMany<{ agent_id: string; score: number | string }>()).map((row) => ({ agentId: row.agent_id, score: Number(row.score) }));
+
+    // Agents with no evidence yet all stand at the prior: walked down the directory's key, only
+    // when the prior passes the filters and lies after the cursor, then merged in score order.
+    const priorScore = sortKey === AgentSortKey.COMPOSITE_SCORE ? PRIOR.compositeScore : PRIOR.reputationScore;
+    const priorPasses = !eligibleOnly
+      && (filter?.minCompositeScore ?? 0) <= PRIOR.compositeScore
+      && (filter?.minReputationScore ?? 0) <= PRIOR.reputationScore
+      && (filter?.minTier ? tierRank(filter.minTier) : 0) <= PRIOR.tierRank
+      && (!position || position.score >= priorScore);
+    if (priorPasses) {
+      const unscored = context.dataSource
+        .createQueryBuilder()
+        .from("agent_directory", "d")
+        .select("d.agent_id", "agent_id")
+        .where((qb) => `NOT EXISTS ${qb.subQuery().select("1").from(TrustProfile, "t").where("t.agent_id = d.agent_id").getQuery()}`)
+        .orderBy("d.agent_id", "DESC")
+        .limit(size + 1);
+      this.narrow(unscored, filter);
+      if (position && position.score === priorScore) unscored.andWhere("d.agent_id < :agentId", { agentId: position.agentId });
+      ranked.push(...(await unscored.getRawMany<{ agent_id: string }>()).map((row) => ({ agentId: row.agent_id, score: priorScore })));
+      ranked.sort(before);
+    }
+
+    const page = ranked.slice(0, size);
+    const edges = page.map((row) => ({ cursor: encodeCursor([sortKey, row.score, row.agentId]), node: { id: row.agentId } }));
+    return { edges, pageInfo: { hasNextPage: ranked.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  private narrow(query: SelectQueryBuilder<object>, filter: AgentSearchFilter | null): void {
     // Workflow names never contain one another, so a substring match on the stored list is exact.
     if (filter?.domain) query.andWhere("d.domains LIKE :domain", { domain: `%${filter.domain}%` });
-    if (filter?.minCompositeScore != null) query.andWhere(`${score} >= :minScore`, { minScore: filter.minCompositeScore });
-    if (after) {
-      const [afterScore, afterId] = decodeCursor(after, "after", isSearchCursor);
-      query.andWhere(`(${score} < :afterScore OR (${score} = :afterScore AND ${id} < :afterId))`, { afterScore, afterId });
-    }
-    const rows = await query.getRawMany<{ agent_id: string; score: number | string }>();
-    const page = rows.slice(0, size);
-    const edges = page.map((row) => ({ cursor: encodeCursor([Number(row.score), row.agent_id]), node: { id: row.agent_id } }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
-  }
-}
-
-@Resolver(() => AgentRef)
-export class AgentTrustResolver {
-  @FieldResolver(() => TrustProfile, { description: "The agent's trust: scores, confidence, tier and listing eligibility." })
-  trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustProfile> {
-    return context.trustByAgentId.load(agent.id);
   }
 }

@@ -1,8 +1,19 @@
 import { IsEnum, IsInt, IsOptional, Max, Min } from "class-validator";
-import { Field, InputType, Int, ObjectType } from "type-graphql";
+import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { AgentDomain } from "../../lib/agent-domain.js";
 import { PageInfo } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
+import { TrustTier } from "./scoring.js";
+
+export enum AgentSortKey {
+  COMPOSITE_SCORE = "COMPOSITE_SCORE",
+  REPUTATION_SCORE = "REPUTATION_SCORE",
+}
+
+registerEnumType(AgentSortKey, { name: "AgentSortKey", description: "Which score ranks a search.", valuesConfig: {
+  COMPOSITE_SCORE: { description: "Demonstrated capability under evaluation, highest first." },
+  REPUTATION_SCORE: { description: "Reliability in production, highest first." },
+} });
 
 @InputType({ description: "Narrows an agent search." })
 export class AgentSearchFilter {
@@ -18,6 +29,18 @@ export class AgentSearchFilter {
   @Max(1000)
   minCompositeScore?: number;
 
+  @Field(() => Int, { nullable: true, description: "Only agents whose reputation score is at least this, 0–1000." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  minReputationScore?: number;
+
+  @Field(() => TrustTier, { nullable: true, description: "Only agents at this tier or above (UNRATED < BRONZE < SILVER < GOLD < PLATINUM)." })
+  @IsOptional()
+  @IsEnum(TrustTier)
+  minTier?: TrustTier;
+
   @Field(() => Boolean, { nullable: true, defaultValue: true, description: "Only agents eligible for listing (default true); false includes unlisted and new agents." })
   @IsOptional()
   eligibleOnly?: boolean;
@@ -32,7 +55,7 @@ export class AgentEdge {
   node: AgentRef;
 }
 
-@ObjectType({ description: "A page of agents, highest composite score first." })
+@ObjectType({ description: "A page of agents, highest score first." })
 export class AgentConnection {
   @Field(() => [AgentEdge], { description: "The agents on this page." })
   edges: AgentEdge[];

@@ -1,10 +1,11 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
-import { TrustTier } from "./scoring.js";
+import { ConsequenceAction, type ConsequenceTerms } from "../../lib/consequence.js";
+import { TrustTier, type ClauseEvidence, type EvaluationDrift, type ScoringState } from "./scoring.js";
 
-/** An agent's current trust: running evidence totals and the assessment derived from them. */
-@ObjectType({ description: "An agent's trust: composite score, confidence, tier and listing eligibility, with reasons." })
+/** An agent's current trust: running aggregates and the listing decision derived from them. */
+@ObjectType({ description: "An agent's trust: composite and reputation scores with their confidence, tier, listing eligibility with reasons, and the consequence standing." })
 @Entity({ name: "trust_profiles" })
 export class TrustProfile {
   @PrimaryColumn({ name: "agent_id", type: "varchar", length: 36 })
@@ -18,9 +19,21 @@ export class TrustProfile {
   @Column({ name: "composite_confidence", type: "double" })
   compositeConfidence: number;
 
+  @Field(() => Int, { description: "Reliability in production from KPI reports, pact breaches and upheld disputes, 0–1000." })
+  @Column({ name: "reputation_score", type: "int" })
+  reputationScore: number;
+
+  @Field(() => Float, { description: "How much production evidence backs the reputation score, 0–1." })
+  @Column({ name: "reputation_confidence", type: "double" })
+  reputationConfidence: number;
+
   @Field(() => TrustTier, { description: "Marketplace tier." })
   @Column({ type: "varchar", length: 16 })
   tier: TrustTier;
+
+  /** The tier's rank (UNRATED 0 … PLATINUM 4), so search can ask for "at least" a tier. */
+  @Column({ name: "tier_rank", type: "int" })
+  tierRank: number;
 
   @Field(() => Boolean, { description: "Whether the agent may be listed on the marketplace." })
   @Column({ type: "boolean" })
@@ -56,6 +69,45 @@ export class TrustProfile {
   @Column({ name: "last_run_submitted_at", type: "datetime", precision: 3, nullable: true })
   lastRunSubmittedAt: Date | null;
 
+  @Field(() => ConsequenceAction, { nullable: true, description: "The rung of the pact's consequence ladder standing now; null when none." })
+  @Column({ type: "varchar", length: 24, nullable: true })
+  consequence: ConsequenceAction | null;
+
+  @Field(() => Date, { nullable: true, description: "When the standing consequence was taken; null when none stands." })
+  @Column({ name: "consequence_since", type: "datetime", precision: 3, nullable: true })
+  consequenceSince: Date | null;
+
+  /** When an arbiter last lifted a consequence: breaches before it no longer count towards a step. */
+  @Column({ name: "ladder_reset_at", type: "datetime", precision: 3, nullable: true })
+  ladderResetAt: Date | null;
+
+  @Field(() => Boolean, { description: "Whether drift detection (weekly scorecard or evaluation evidence) has an alarm standing." })
+  @Column({ name: "drift_alarm", type: "boolean" })
+  driftAlarm: boolean;
+
+  /** The scorecard's part of the drift alarm; the evaluation part lives in `evaluationDrift`. */
+  @Column({ name: "kpi_drift_alarm", type: "boolean" })
+  kpiDriftAlarm: boolean;
+
+  @Field(() => Int, { description: "Critical disputes against the agent still open." })
+  @Column({ name: "open_critical_disputes", type: "int" })
+  openCriticalDisputes: number;
+
+  @Field(() => Int, { description: "Consecutive judged runs, up to the latest, that met their pact." })
+  @Column({ name: "passing_streak", type: "int" })
+  passingStreak: number;
+
+  /** Decayed running aggregates behind both scores (see scoring.ts). */
+  @Column({ name: "scoring_state", type: "text", transformer: jsonText })
+  scoringState: ScoringState;
+
+  @Column({ name: "evaluation_drift", type: "text", transformer: jsonText })
+  evaluationDrift: EvaluationDrift;
+
+  /** The terms of the pact version the agent was last judged against: what the ladder runs on. */
+  @Column({ name: "consequence_terms", type: "text", nullable: true, transformer: jsonText })
+  consequenceTerms: ConsequenceTerms | null;
+
   @Field(() => Date, { nullable: true, description: "When the trust last changed; null for an agent with no evidence yet." })
   @Column({ name: "updated_at", type: "datetime", precision: 3, nullable: true })
   updatedAt: Date | null;
@@ -87,6 +139,10 @@ export class EvaluationEvidence {
 
   @Column({ name: "failed_critical", type: "text", transformer: jsonText })
   failedCriticalClauses: string[];
+
+  /** Per clause: metric, pact weight, cases passed and failed; empty for runs recorded before clauses were kept. */
+  @Column({ type: "text", nullable: true, transformer: jsonText })
+  clauses: ClauseEvidence[] | null;
 
   @Column({ name: "submitted_at", type: "datetime", precision: 3 })
   submittedAt: Date;

@@ -61,8 +61,10 @@ describe.each(DATABASE_KINDS)("no accepted run is lost (%s)", (kind) => {
     const run = await judged(second.gatewayUrl, runId);
 
     expect(run).toMatchObject({ passedCount: 25, failedCount: 0, passed: true });
-    // 25 cases counted once: confidence 25 / (25 + 50).
-    expect(await compositeConfidenceOf(second.gatewayUrl, agentId)).toBe(0.333);
+    // The run counted once: confidence n / (n + 50), n the pact-weighted cases behind the clauses:
+    // severity accuracy (weight 0.6) on all 25 cases, false-positive rate (0.4) on the 9 benign
+    // ones (i % 3 === 0), so n = 0.6·25 + 0.4·9 = 18.6 and 18.6 / 68.6 = 0.271 (twice would be 0.427).
+    expect(await compositeConfidenceOf(second.gatewayUrl, agentId)).toBe(0.271);
   });
 
   it("accepts a run while SQS is unreachable and judges it once SQS is back", async () => {

@@ -88,8 +88,10 @@ describe("npm start on the embedded defaults", () => {
     }, 20_000, "the run to be judged after the restart");
     expect(judged).toMatchObject({ passedCount: 50, failedCount: 0, passed: true });
     const trust = dataOf(await call(second.url, `query($id: ID!) { agent(id: $id) { name trust { compositeScore } } }`, { id: agent.id })).agent;
-    // Counted once: Beta(5,5) + 50 passes = 55/60.
-    expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 917 } });
+    // Counted once: per-metric Beta(5,5) means weighted by the pact. Severity accuracy (weight 0.6)
+    // met on all 50 cases: 55/60; false-positive rate (0.4) met on the 17 benign ones (i % 3 === 0):
+    // 22/27. 0.6·0.9167 + 0.4·0.8148 = 0.876 → 876 (counted twice it would be 927).
+    expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 876 } });
 
     signal(second.process, "SIGINT");
     expect(await exitOf(second.process)).toBe(0);

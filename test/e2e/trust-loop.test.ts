@@ -59,12 +59,20 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
       domains: ["ALERT_TRIAGE"],
       pacts: [{ id: pact.id, version: 1 }],
       trust: {
-        // Beta(5,5) prior + 39 passed, 1 failed: (39+5)/(40+10) = 0.88; confidence 40/(40+50).
-        compositeScore: 880,
-        compositeConfidence: 0.444,
+        // Per-metric Beta(5,5) means weighted by the pact: severity accuracy (weight 0.6) checked on
+        // all 40 cases, 39 met: (39+5)/(40+10) = 0.88; false-positive rate (0.4) checked only on the
+        // 14 benign cases (i % 3 === 0), all met: (14+5)/(14+10) = 0.7917. 0.6·0.88 + 0.4·0.7917 =
+        // 0.8447 → 845. Confidence n/(n+50) with n = 0.6·40 + 0.4·14 = 29.6 cases: 0.372.
+        // No production evidence yet: reputation stays at the 500 prior with confidence 0.
+        compositeScore: 845,
+        compositeConfidence: 0.372,
         tier: "BRONZE",
         eligible: true,
-        reasons: ["tier BRONZE: composite score 880 with confidence 0.444", "latest evaluation run met its pact"],
+        reasons: [
+          "tier BRONZE: composite score 845 with confidence 0.372, reputation score 500 with confidence 0",
+          "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
+          "latest evaluation run met its pact",
+        ],
       },
       openDisputeCount: 1,
     });
@@ -112,8 +120,9 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     const small = await cost(2);
     const large = await cost(12);
     expect(large).toBe(small);
-    // search + one batch per subgraph (agents, pacts, trust, disputes): nothing per agent.
-    expect(small).toBe(5);
+    // search (two statements with eligibleOnly false: agents with a trust row, then agents still at
+    // the prior) + one batch per subgraph (agents, pacts, trust, disputes): nothing per agent.
+    expect(small).toBe(6);
   });
 
   it("refuses bad input with a coded error naming the field, and writes nothing", async () => {

@@ -19,6 +19,7 @@ import { CaseOutcome, DecidedBy, EvaluationMethod, EvaluationRunStatus, PactStat
 import { insertVersion } from "../../subgraphs/pacts/pact.lifecycle.js";
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
 import { checkPactTerms } from "../../subgraphs/pacts/pact-validation.js";
+import { EligibilityChange, Escalation, ScoreHistoryEntry } from "../../subgraphs/reputation/trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
 import { recordEvaluation } from "../../subgraphs/reputation/trust.service.js";
 import { DATABASE_KINDS } from "../support/databases.js";
@@ -137,7 +138,18 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       })),
       slices: await repo(JudgedSlice).countBy({ runId }),
       evidence: await repo(EvaluationEvidence).countBy({ runId }),
-      profile: profile && (({ agentId: _, ...rest }) => rest)(profile),
+      // Each agent has its own pact: the terms the ladder runs on must be this run's pact's, and
+      // otherwise identical.
+      profile: profile && (({ agentId: _, consequenceTerms, ...rest }) => ({
+        ...rest,
+        consequenceTerms: consequenceTerms && { ...consequenceTerms, pactId: consequenceTerms.pactId === run.pactId ? "the run's pact" : consequenceTerms.pactId },
+      }))(profile),
+      // The histories the run left, their cause named relative to the run (run ids differ by agent).
+      scoreHistory: (await repo(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } }))
+        .map(({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId })),
+      eligibilityHistory: (await repo(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } }))
+        .map(({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId })),
+      escalations: await repo(Escalation).countBy({ agentId }),
     };
   }
 
@@ -220,7 +232,14 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const expected = await outcomeOf(clean.id, cleanPact.agentId);
       expect(expected.run.status).toBe("COMPLETED");
       expect(expected.juryVerdicts).toHaveLength(10);
-      expect(expected.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1 });
+      // Per-metric Beta(5,5) means weighted by the pact: routing accuracy (0.6) 9 of 10, (9+5)/(10+10)
+      // = 0.7; both containment clauses (0.2 each) met by all 10 cases (900–990 s), 15/20 = 0.75.
+      // 0.6·0.7 + 0.4·0.75 = 0.72 → 720, on 10 cases: confidence 10 / (10 + 50) = 0.167.
+      expect(expected.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1, compositeScore: 720, compositeConfidence: 0.167 });
+      // Scored once: one score history entry, one listing decision, and a passing run escalates nothing.
+      expect(expected.scoreHistory).toEqual([expect.objectContaining({ compositeScore: 720, causeId: "the run", recordedAt: NOW })]);
+      expect(expected.eligibilityHistory).toHaveLength(1);
+      expect(expected.escalations).toBe(0);
       expect(await outcomeOf(messy.id, messyPact.agentId)).toEqual(expected);
       expect(await outcomeOf(racing.id, racingPact.agentId)).toEqual(expected);
     });

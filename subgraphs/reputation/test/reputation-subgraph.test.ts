@@ -7,9 +7,11 @@ import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, ty
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { reputationSubgraph } from "../index.js";
-import { TrustTier } from "../scoring.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
+import { PactMetric } from "../../pacts/pact.enums.js";
+import { TrustTier, tierRank } from "../scoring.js";
 import { TrustProfile } from "../trust.entity.js";
-import { recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
+import { priorProfile, recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
 
 const SEARCH = `query Search($filter: AgentSearchFilter, $first: Int, $after: String) {
   searchAgents(filter: $filter, first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
@@ -33,11 +35,13 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
   async function seed(key: string, domain: AgentDomain, score: number | null, eligible = false): Promise<void> {
     const agent = await harness.seedAgent(`owner-${key}`, [domain], key);
     if (score !== null) {
-      const profile = Object.assign(new TrustProfile(), {
-        agentId: agent.id,
+      // The newcomer's defaults for every column, then the seeded score and listing.
+      const tier = eligible ? TrustTier.SILVER : TrustTier.UNRATED;
+      const profile = Object.assign(priorProfile(agent.id), {
         compositeScore: score,
         compositeConfidence: 0.5,
-        tier: eligible ? TrustTier.SILVER : TrustTier.UNRATED,
+        tier,
+        tierRank: tierRank(tier),
         eligible,
         reasons: [`seeded at ${score}`],
         policyVersion: "test",
@@ -151,8 +155,8 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
 
     it("continues after a cursor that falls between stored positions", async () => {
       // Ties run from the highest id down: a cursor for score 880 and an id above every real (hex)
-      // one continues with the whole 880 tie.
-      const { ids } = await search({ filter: { eligibleOnly: false }, first: 100, after: encodeCursor([880, "z"]) });
+      // one continues with the whole 880 tie. Cursors are [sort key, score, agent id].
+      const { ids } = await search({ filter: { eligibleOnly: false }, first: 100, after: encodeCursor(["COMPOSITE_SCORE", 880, "z"]) });
 
       expect(mine(ids)).toEqual(ranked((agent) => (agent.score ?? 500) <= 880));
     });
@@ -179,7 +183,16 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
         { id: seeded.high!.id, trust: { compositeScore: 900, compositeConfidence: 0.5, tier: "SILVER", eligible: true, reasons: ["seeded at 900"] } },
         {
           id: seeded["new-1"]!.id,
-          trust: { compositeScore: 500, compositeConfidence: 0, tier: "UNRATED", eligible: false, reasons: ["no evaluation evidence yet: the score is the newcomer prior"] },
+          trust: {
+            compositeScore: 500,
+            compositeConfidence: 0,
+            tier: "UNRATED",
+            eligible: false,
+            reasons: [
+              "no evaluation evidence yet: the composite score is the newcomer prior",
+              "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
+            ],
+          },
         },
       ]);
     });
@@ -197,19 +210,27 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
   });
 
   describe("recordEvaluation", () => {
-    const outcome = (agentId: string, overrides: Partial<EvaluationOutcome> = {}): EvaluationOutcome => ({
-      runId: randomUUID(),
-      agentId,
-      pactId: randomUUID(),
-      pactVersion: 1,
-      casesPassed: 39,
-      casesFailed: 1,
-      runPassed: true,
-      failedCriticalClauses: [],
-      submittedAt: new Date(),
-      judgedAt: new Date(),
-      ...overrides,
-    });
+    /** A judged run of a one-clause pact (weight 1) under the default ladder: the clause saw every case. */
+    const outcome = (agentId: string, overrides: Partial<EvaluationOutcome> = {}): EvaluationOutcome => {
+      const pactId = randomUUID();
+      const casesPassed = overrides.casesPassed ?? 39;
+      const casesFailed = overrides.casesFailed ?? 1;
+      return {
+        runId: randomUUID(),
+        agentId,
+        pactId,
+        pactVersion: 1,
+        casesPassed,
+        casesFailed,
+        runPassed: true,
+        failedCriticalClauses: [],
+        clauses: [{ metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, weight: 1, passed: casesPassed, failed: casesFailed }],
+        terms: { pactId, pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc-reliability", contact: "oncall@example.test", ackDeadlineMinutes: 60 } },
+        submittedAt: new Date(),
+        judgedAt: new Date(),
+        ...overrides,
+      };
+    };
     const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
 
     it("counts a redelivered run once", async () => {
@@ -219,7 +240,8 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       const first = await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
       const again = await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
 
-      expect(first).toMatchObject({ compositeScore: 880, casesPassed: 39, casesFailed: 1, evaluationRuns: 1, eligible: true });
+      // One metric: the Beta(5 + 39, 5 + 1) mean, 44 / 50 = 880; confidence 40 / (40 + 50) = 0.444 makes BRONZE.
+      expect(first).toMatchObject({ compositeScore: 880, compositeConfidence: 0.444, tier: TrustTier.BRONZE, casesPassed: 39, casesFailed: 1, evaluationRuns: 1, eligible: true });
       expect(again).toBeNull();
       expect(await profileOf(agent.id)).toMatchObject({ compositeScore: 880, casesPassed: 39, casesFailed: 1, evaluationRuns: 1 });
       const evidence: { n: number | string }[] = await harness.dataSource.query("SELECT COUNT(*) AS n FROM trust_evaluation_evidence WHERE run_id = ?", [judged.runId]);

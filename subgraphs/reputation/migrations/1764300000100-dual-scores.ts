@@ -1,0 +1,108 @@
+import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+import { compareTextExactly } from "../../../lib/migration-helpers.js";
+
+const column = (name: string, type: string, extra: Partial<TableColumn> = {}) => new TableColumn({ name, type, ...extra });
+const when = (name: string, isNullable = false) => ({ name, type: "datetime", precision: 3, isNullable });
+const id = (name = "id", length = "36") => ({ name, type: "varchar", length, isPrimary: true });
+const text = (name: string, length: string) => ({ name, type: "varchar", length });
+
+/** The tier ranks of the day: UNRATED 0 … PLATINUM 4. */
+const TIER_RANKS: Record<string, number> = { UNRATED: 0, BRONZE: 1, SILVER: 2, GOLD: 3, PLATINUM: 4 };
+/** Evidence recorded before clauses were kept counts as one metric of weight 1 under this name. */
+const LEGACY_METRIC = "RUN_CASES";
+
+/**
+ * Dual scores: a reputation score beside the composite one, decayed running aggregates, the
+ * consequence standing, and the histories and escalations the listing policy writes. Existing
+ * profiles keep their cases as undecayed legacy aggregates as of their latest run, so their
+ * composite scores do not move until new evidence arrives (an arbiter's recompute decays them).
+ */
+export class DualScores1764300000100 implements MigrationInterface {
+  name = "DualScores1764300000100";
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.addColumns("trust_profiles", [
+      column("reputation_score", "int", { default: 500 }),
+      column("reputation_confidence", "double", { default: 0 }),
+      column("tier_rank", "int", { default: 0 }),
+      column("consequence", "varchar", { length: "24", isNullable: true }),
+      column("consequence_since", "datetime", { precision: 3, isNullable: true }),
+      column("ladder_reset_at", "datetime", { precision: 3, isNullable: true }),
+      column("drift_alarm", "boolean", { default: false }),
+      column("kpi_drift_alarm", "boolean", { default: false }),
+      column("open_critical_disputes", "int", { default: 0 }),
+      column("passing_streak", "int", { default: 0 }),
+      column("scoring_state", "text", { isNullable: true }),
+      column("evaluation_drift", "text", { isNullable: true }),
+      column("consequence_terms", "text", { isNullable: true }),
+    ]);
+    const profiles: { agent_id: string; tier: string; cases_passed: number; cases_failed: number; last_run_submitted_at: Date | string | null }[] =
+      await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at FROM trust_profiles");
+    for (const profile of profiles) {
+      const asOf = profile.last_run_submitted_at === null ? 0 : new Date(profile.last_run_submitted_at).getTime();
+      const metrics = profile.cases_passed + profile.cases_failed > 0
+        ? { [LEGACY_METRIC]: { passed: Number(profile.cases_passed), failed: Number(profile.cases_failed), weight: 1, weightAt: asOf } }
+        : {};
+      await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ? WHERE agent_id = ?", [
+        TIER_RANKS[profile.tier] ?? 0,
+        JSON.stringify({ asOf, metrics, good: 0, bad: 0 }),
+        JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0 }),
+        profile.agent_id,
+      ]);
+    }
+    // Search walks either score down an index, listed agents only or all of them.
+    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_reputation", columnNames: ["eligible", "reputation_score", "agent_id"] }));
+    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_composite_all", columnNames: ["composite_score", "agent_id"] }));
+    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_reputation_all", columnNames: ["reputation_score", "agent_id"] }));
+    // The decay sweep finds the profiles longest without a change.
+    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_updated", columnNames: ["updated_at"] }));
+
+    await runner.addColumn("trust_evaluation_evidence", column("clauses", "text", { isNullable: true }));
+    // The ladder counts an agent's recent breaches without reading its history.
+    await runner.createIndex("trust_evaluation_evidence", new TableIndex({ name: "idx_evidence_breaches", columnNames: ["agent_id", "run_passed", "submitted_at"] }));
+    await runner.addColumn("kpi_reports", column("human_overrides", "int", { default: 0 }));
+
+    await runner.createTable(new Table({
+      name: "trust_reputation_events",
+      columns: [id("id", "80"), text("agent_id", "36"), text("cause", "24"), { name: "good", type: "double" }, { name: "bad", type: "double" }, when("occurred_at")],
+      indices: [{ name: "idx_reputation_events_agent", columnNames: ["agent_id", "occurred_at"] }],
+    }));
+    const scores = [{ name: "composite_score", type: "int" }, { name: "composite_confidence", type: "double" }, { name: "reputation_score", type: "int" }, { name: "reputation_confidence", type: "double" }];
+    const cause = [text("cause", "24"), text("cause_id", "128")];
+    await runner.createTable(new Table({
+      name: "trust_score_history",
+      columns: [id(), text("agent_id", "36"), ...scores, ...cause, when("recorded_at")],
+      indices: [{ name: "idx_score_history_agent", columnNames: ["agent_id", "recorded_at", "id"] }],
+    }));
+    await runner.createTable(new Table({
+      name: "trust_eligibility_history",
+      columns: [
+        id(), text("agent_id", "36"), { name: "eligible", type: "boolean" }, text("tier", "16"), { name: "consequence", type: "varchar", length: "24", isNullable: true },
+        { name: "reasons", type: "text" }, text("policy_version", "40"), ...cause, when("decided_at"),
+      ],
+      indices: [{ name: "idx_eligibility_history_agent", columnNames: ["agent_id", "decided_at", "id"] }],
+    }));
+    await runner.createTable(new Table({
+      name: "trust_escalations",
+      columns: [
+        id(), text("agent_id", "36"), { name: "pact_id", type: "varchar", length: "36", isNullable: true }, text("action", "24"), text("direction", "8"),
+        { name: "notify", type: "text" }, text("owner_team", "120"), text("owner_contact", "200"), text("reason", "500"), ...cause,
+        when("created_at"), when("ack_due_at", true), when("acknowledged_at", true),
+      ],
+      indices: [{ name: "idx_escalations_agent", columnNames: ["agent_id", "created_at", "id"] }],
+    }));
+    await compareTextExactly(runner, "trust_reputation_events", "trust_score_history", "trust_eligibility_history", "trust_escalations");
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_reputation_events"]) await runner.dropTable(table);
+    await runner.dropColumn("kpi_reports", "human_overrides");
+    await runner.dropIndex("trust_evaluation_evidence", "idx_evidence_breaches");
+    await runner.dropColumn("trust_evaluation_evidence", "clauses");
+    for (const index of ["idx_trust_updated", "idx_trust_reputation_all", "idx_trust_composite_all", "idx_trust_reputation"]) await runner.dropIndex("trust_profiles", index);
+    await runner.dropColumns("trust_profiles", [
+      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "drift_alarm", "kpi_drift_alarm",
+      "open_critical_disputes", "passing_streak", "scoring_state", "evaluation_drift", "consequence_terms",
+    ]);
+  }
+}

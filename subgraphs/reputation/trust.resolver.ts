@@ -1,0 +1,151 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
+import { findAgent } from "../../lib/agent-directory.js";
+import { inTransaction, writeLock } from "../../lib/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { isArbiterOr, requireRole } from "../../lib/identity.js";
+import { PageInfo } from "../../lib/pagination.js";
+import { AgentRef } from "./agent.stub.js";
+import { EligibilityChange, Escalation, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
+import { TrustProfile } from "./trust.entity.js";
+import { liftConsequence, recomputeTrust } from "./trust.service.js";
+import type { ReputationContext } from "./reputation.context.js";
+
+@ObjectType({ description: "One entry of an agent's score history." })
+class ScoreHistoryEdge {
+  @Field(() => String, { description: "Opaque cursor of this entry; pass as `after` to continue after it." })
+  cursor: string;
+
+  @Field(() => ScoreHistoryEntry, { description: "The entry." })
+  node: ScoreHistoryEntry;
+}
+
+@ObjectType({ description: "A page of an agent's score history, newest first." })
+class ScoreHistoryConnection {
+  @Field(() => [ScoreHistoryEdge], { description: "The entries on this page." })
+  edges: ScoreHistoryEdge[];
+
+  @Field(() => PageInfo, { description: "Whether another page follows." })
+  pageInfo: PageInfo;
+}
+
+@ObjectType({ description: "One entry of an agent's eligibility history." })
+class EligibilityChangeEdge {
+  @Field(() => String, { description: "Opaque cursor of this entry; pass as `after` to continue after it." })
+  cursor: string;
+
+  @Field(() => EligibilityChange, { description: "The entry." })
+  node: EligibilityChange;
+}
+
+@ObjectType({ description: "A page of an agent's eligibility history, newest first." })
+class EligibilityHistoryConnection {
+  @Field(() => [EligibilityChangeEdge], { description: "The entries on this page." })
+  edges: EligibilityChangeEdge[];
+
+  @Field(() => PageInfo, { description: "Whether another page follows." })
+  pageInfo: PageInfo;
+}
+
+@ObjectType({ description: "One escalation." })
+class EscalationEdge {
+  @Field(() => String, { description: "Opaque cursor of this escalation; pass as `after` to continue after it." })
+  cursor: string;
+
+  @Field(() => Escalation, { description: "The escalation." })
+  node: Escalation;
+}
+
+@ObjectType({ description: "A page of an agent's escalations, newest first." })
+class EscalationConnection {
+  @Field(() => [EscalationEdge], { description: "The escalations on this page." })
+  edges: EscalationEdge[];
+
+  @Field(() => PageInfo, { description: "Whether another page follows." })
+  pageInfo: PageInfo;
+}
+
+const pageArgs = {
+  first: { nullable: true, description: "Page size, 1–100 (default 20)." },
+  after: { nullable: true, description: "Cursor of the entry to continue after." },
+} as const;
+
+@Resolver(() => AgentRef)
+export class AgentTrustResolver {
+  @FieldResolver(() => TrustProfile, { description: "The agent's trust: both scores with their confidence, tier, listing eligibility and consequence standing." })
+  trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustProfile> {
+    return context.trustByAgentId.load(agent.id);
+  }
+
+  @FieldResolver(() => ScoreHistoryConnection, { description: "Every change of the agent's scores with the evidence that caused it, newest first; public." })
+  scoreHistory(
+    @Root() agent: AgentRef,
+    @Arg("first", () => Int, pageArgs.first) first: number | null,
+    @Arg("after", () => String, pageArgs.after) after: string | null,
+    @Ctx() context: ReputationContext,
+  ): Promise<ScoreHistoryConnection> {
+    return context.scoreHistory.load({ agentId: agent.id, first, after });
+  }
+
+  @FieldResolver(() => EligibilityHistoryConnection, { description: "Every change of the agent's listing eligibility, tier or consequence, with reasons and cause, newest first; public." })
+  eligibilityHistory(
+    @Root() agent: AgentRef,
+    @Arg("first", () => Int, pageArgs.first) first: number | null,
+    @Arg("after", () => String, pageArgs.after) after: string | null,
+    @Ctx() context: ReputationContext,
+  ): Promise<EligibilityHistoryConnection> {
+    return context.eligibilityHistory.load({ agentId: agent.id, first, after });
+  }
+
+  @FieldResolver(() => EscalationConnection, { description: "Consequence steps taken and lifted on the agent, and who is told, newest first: for its builder and arbiters." })
+  async escalations(
+    @Root() agent: AgentRef,
+    @Arg("first", () => Int, pageArgs.first) first: number | null,
+    @Arg("after", () => String, pageArgs.after) after: string | null,
+    @Ctx() context: ReputationContext,
+  ): Promise<EscalationConnection> {
+    requireRole(context.identity, "builder", "arbiter");
+    const owner = await context.ownerByAgentId.load(agent.id);
+    if (!isArbiterOr(context.identity, "builder", owner ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters see its escalations");
+    return context.escalations.load({ agentId: agent.id, first, after });
+  }
+
+  @Mutation(() => TrustProfile, { description: "Recomputes an agent's scores from all its evidence under the policy in force (an audit, or after a policy change); arbiters only." })
+  async recomputeTrust(@Arg("agentId", () => ID, { description: "The agent." }) agentId: string, @Ctx() context: ReputationContext): Promise<TrustProfile> {
+    const arbiter = requireRole(context.identity, "arbiter");
+    return inTransaction(context.dataSource, async (manager) => {
+      if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
+      return recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: arbiter, at: new Date() });
+    });
+  }
+
+  @Mutation(() => TrustProfile, { description: "Lifts the consequence standing on an agent, the only way down from a step without a way back; arbiters only." })
+  async liftConsequence(
+    @Arg("agentId", () => ID, { description: "The agent." }) agentId: string,
+    @Arg("reason", () => String, { description: "Why, for the record (1–500 characters)." }) reason: string,
+    @Ctx() context: ReputationContext,
+  ): Promise<TrustProfile> {
+    const arbiter = requireRole(context.identity, "arbiter");
+    if (reason.trim().length === 0 || reason.length > 500) throw new BadUserInputError("reason", "must be 1–500 characters");
+    return inTransaction(context.dataSource, async (manager) => {
+      if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
+      const lifted = await liftConsequence(manager, agentId, { cause: TrustCause.ARBITER, causeId: arbiter, at: new Date(), reason: reason.trim() });
+      if (!lifted) throw new ConflictError("agentId", "no consequence stands on this agent");
+      return lifted;
+    });
+  }
+
+  @Mutation(() => Escalation, { description: "Acknowledges an escalation: by the agent's builder (for its escalation owner) or an arbiter. Acknowledging twice is a CONFLICT." })
+  async acknowledgeEscalation(@Arg("escalationId", () => ID, { description: "The escalation." }) escalationId: string, @Ctx() context: ReputationContext): Promise<Escalation> {
+    requireRole(context.identity, "builder", "arbiter");
+    return inTransaction(context.dataSource, async (manager) => {
+      const escalation = await manager.findOne(Escalation, { where: { id: escalationId }, lock: writeLock(manager) });
+      if (!escalation) throw new NotFoundError("escalationId", "escalation", escalationId);
+      const agent = await findAgent(manager, escalation.agentId);
+      if (!isArbiterOr(context.identity, "builder", agent?.ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters acknowledge its escalations");
+      if (escalation.acknowledgedAt) throw new ConflictError("escalationId", "was acknowledged already");
+      escalation.acknowledgedAt = new Date();
+      await manager.update(Escalation, { id: escalationId }, { acknowledgedAt: escalation.acknowledgedAt });
+      return escalation;
+    });
+  }
+}

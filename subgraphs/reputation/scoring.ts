@@ -21,7 +21,8 @@ export interface TierRule {
   minReputation: number;
 }
 
-export type DisputeSeverity = "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+/** The disputes context's severities. */
+export type DisputeSeverity = "MINOR" | "MAJOR" | "CRITICAL";
 
 /**
  * The scoring and listing policy in force; every assessment names its version. Every number is a
@@ -52,7 +53,7 @@ export const SCORING_POLICY = {
     /** Bad pseudo-observations of a judged run that failed its pact, and of one that failed a critical clause. */
     breachWeight: 5,
     criticalBreachWeight: 15,
-    disputeWeight: { LOW: 5, MEDIUM: 10, HIGH: 20, CRITICAL: 40 } as Record<DisputeSeverity, number>,
+    disputeWeight: { MINOR: 5, MAJOR: 20, CRITICAL: 40 } as Record<DisputeSeverity, number>,
   },
   tiers: [
     { tier: TrustTier.PLATINUM, minComposite: 900, minConfidence: 0.9, minReputation: 850 },

@@ -46,7 +46,7 @@ describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", 
       containmentTargetMinutes: 240,
       breachWeight: 5,
       criticalBreachWeight: 15,
-      disputeWeight: { LOW: 5, MEDIUM: 10, HIGH: 20, CRITICAL: 40 },
+      disputeWeight: { MINOR: 5, MAJOR: 20, CRITICAL: 40 },
     });
     expect(SCORING_POLICY.reputationGateConfidence).toBe(0.25);
     expect(SCORING_POLICY.divergencePoints).toBe(200);
@@ -368,9 +368,9 @@ describe("reputation", () => {
     const t1 = T0 + 10 * DAY;
     const t2 = T0 + 30 * DAY;
     let withDispute = addReputation(emptyState(), T0, 30, 5);
-    withDispute = addReputation(withDispute, t1, 0, SCORING_POLICY.reputation.disputeWeight.HIGH);
+    withDispute = addReputation(withDispute, t1, 0, SCORING_POLICY.reputation.disputeWeight.MAJOR);
     withDispute = addReputation(withDispute, t2, 10, 0);
-    withDispute = addReputation(withDispute, t1, 0, -SCORING_POLICY.reputation.disputeWeight.HIGH);
+    withDispute = addReputation(withDispute, t1, 0, -SCORING_POLICY.reputation.disputeWeight.MAJOR);
     const without = addReputation(addReputation(emptyState(), T0, 30, 5), t2, 10, 0);
     expect(withDispute.asOf).toBe(t2);
     expect(Math.abs(withDispute.good - without.good)).toBeLessThan(1e-9);

@@ -40,7 +40,7 @@ describe("the worked example of docs/scoring.md", () => {
   const step2 = [7, 14, 21, 28].reduce((state, day) => addReputation(state, day * DAY, good, bad), step1);
   const step3 = addEvaluation(step2, 90 * DAY, triageRun([40, 0], [32, 0]));
   const step4 = addReputation(addEvaluation(step3, 91 * DAY, triageRun([33, 7], [28, 4])), 91 * DAY, 0, breachEvidence(false, ["severity-accuracy"]));
-  const step5 = addReputation(step4, 92 * DAY, 0, SCORING_POLICY.reputation.disputeWeight.HIGH);
+  const step5 = addReputation(step4, 92 * DAY, 0, SCORING_POLICY.reputation.disputeWeight.MAJOR);
 
   it("step 1: a first run puts the newcomer at 849 with confidence 0.424, BRONZE", () => {
     // (0.6 × 43/50 + 0.4 × 35/42) = 0.8493; n = 0.6 × 40 + 0.4 × 32 = 36.8, 36.8 / 86.8.
@@ -71,7 +71,7 @@ describe("the worked example of docs/scoring.md", () => {
     expect(decision.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
   });
 
-  it("step 5: an upheld HIGH dispute takes reputation to 334, below BRONZE's 450: UNRATED", () => {
+  it("step 5: an upheld MAJOR dispute takes reputation to 334, below BRONZE's 450: UNRATED", () => {
     expect(compositeOf(step5).score).toBe(884);
     expect(reputationOf(step5)).toMatchObject({ score: 334, confidence: 0.564 });
     expect(listing(step5, true)).toMatchObject({ tier: TrustTier.UNRATED, eligible: false });

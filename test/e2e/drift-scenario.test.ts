@@ -1,0 +1,438 @@
+/**
+ * The scenario of ../shared/DOMAIN.md, end to end through the gateway: a team expands an
+ * alert-triage agent after a strong pilot; volume grows, edge cases multiply and accuracy slowly
+ * slips while the trust controls stay as they were. The product must catch the drift early from
+ * the weekly scorecard and the evaluation evidence, route uncertain cases to humans, escalate to
+ * the pact's owner, and only then, if it keeps degrading, change the listing.
+ *
+ * One agent lives through twelve ISO weeks, the last one the current week (reports may not be
+ * filed for weeks that have not started). Each week a buyer files that week's KPI report, then
+ * the builder submits a 20-case evaluation run against the pact and waits for its verdict.
+ *
+ *  week  KPI severityAccuracy  alerts   run misses (of 20)       window accuracy (last 500 cases)   run
+ *  W1–4  0.95                  1200…2000  1 each                 76/80   = 0.95                      pass
+ *  W5    0.94                  2600       2                      94/100  = 0.94                      pass
+ *  W6    0.93  ← KPI CUSUM alarm 3400     2                      112/120 = 0.9333                    pass
+ *  W7    0.92                  4400       2 + 2 split → humans   129/140 = 0.9214                    pass
+ *  W8    0.91                  5700       3                      146/160 = 0.9125 < 0.92             breach 1
+ *  W9…W12 0.90…0.87            …          3 each                 …/240   = 0.8917                    breaches 2–5
+ *
+ * What must happen, and when: the KPI drift alarm in W6 (0.93), from the report alone, while
+ * every run still meets the pact; at that same step REQUIRE_HUMAN_REVIEW and an escalation to the
+ * pact's owner, the listing unchanged; in W7 the split cases wait for an arbiter; the listing
+ * changes at the first breach of the critical severity clause (W8), not before, and the owner is
+ * told; THROTTLE at the third breach (W10) and SUSPEND_LISTING at the fifth (W12), which then
+ * holds even against a passing run.
+ *
+ * The pact is the alert-triage template (severity accuracy ≥ 0.92 over the last 500 cases,
+ * critical; false-positive rate ≤ 0.1, major; the default ladder and route), with the severity
+ * clause judged HYBRID so that cases the offline rubric jury splits on go to arbiters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalSystem } from "../../runtime/local.js";
+import { isoWeekOf, weeksEnding } from "../../subgraphs/reputation/scorecard.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { REGISTER_AGENT } from "../support/fixtures.js";
+import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
+import { eventually, startTestSystem } from "../support/system.js";
+
+type Data = Record<string, any>;
+type Severity = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+
+const ADOPT = `mutation($a: ID!, $owner: EscalationOwnerInput) {
+  adoptPactTemplate(agentId: $a, template: "alert-triage", escalationOwner: $owner) {
+    id version clauses { key metric comparator threshold windowCases windowDays method weight severity }
+  }
+}`;
+const AMEND = `mutation($p: ID!, $i: AmendPactInput!) { amendPact(pactId: $p, input: $i) { id } }`;
+const ACTIVATE = `mutation($p: ID!) {
+  activatePact(pactId: $p) { id version status clauses { key method threshold windowCases severity } escalationOwner { team contact ackDeadlineMinutes } }
+}`;
+const SUBMIT = `mutation($i: SubmitEvaluationRunInput!) { submitEvaluationRun(input: $i) { id status sliceCount } }`;
+const RUN = `query($id: ID!) {
+  evaluationRun(id: $id) {
+    id status passedCount failedCount passed
+    clauseResults { clauseKey observed sampleSize outcome }
+    juryVerdicts { caseId outcome decidedBy juryOutcome deterministicOutcome reviewer votes { juror verdict } }
+  }
+}`;
+const REPORT = `mutation($i: KpiReportInput!) { submitKpiReport(input: $i) }`;
+const STANDING = `query($id: ID!) {
+  agent(id: $id) {
+    trust { compositeScore compositeConfidence tier eligible reasons consequence consequenceSince driftAlarm passingStreak evaluationRuns }
+    eligibilityHistory(first: 1) { edges { node { eligible tier consequence cause causeId reasons } } }
+  }
+  searchAgents(filter: { domain: ALERT_TRIAGE }) { edges { node { id } } }
+}`;
+const ELIGIBILITY_HISTORY = `query($id: ID!) {
+  agent(id: $id) { eligibilityHistory(first: 100) { edges { node { eligible tier consequence cause causeId } } } }
+}`;
+const ESCALATIONS = `query($id: ID!) {
+  agent(id: $id) {
+    escalations(first: 20) {
+      edges { node { id pactId action direction notify ownerTeam ownerContact reason cause causeId createdAt ackDueAt acknowledgedAt } }
+    }
+  }
+}`;
+const ACKNOWLEDGE = `mutation($e: ID!) { acknowledgeEscalation(escalationId: $e) { id acknowledgedAt } }`;
+const SCORECARD = `query($id: ID!, $end: String!, $weeks: Int!) {
+  agent(id: $id) {
+    scorecard(endingWeek: $end, weeks: $weeks) {
+      weeks { week alertsHandled severityAccuracy }
+      trends { kpi trend slopePerWeek }
+      driftAlarms { kpi week statistic baseline }
+    }
+  }
+}`;
+const QUEUE = `{ reviewQueue(first: 50) { edges { node { id caseId agent { id } uncertainBecause votes { juror verdict } } } } }`;
+const REVIEW = `mutation($id: ID!, $v: ReviewVerdict!, $note: String!) { submitReview(reviewId: $id, verdict: $v, note: $note) { caseId outcome decidedBy reviewer } }`;
+
+/** The scorecard of the story: severity accuracy slips a point a week after a four-week pilot at 0.95, while volume grows. */
+const SEVERITY_ACCURACY = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9, 0.89, 0.88, 0.87];
+const ALERTS_HANDLED = [1200, 1400, 1700, 2000, 2600, 3400, 4400, 5700, 7400, 9600, 12_500, 16_000];
+/** Positions of a run's misclassified alerts: never a benign one (every third), so the false-positive clause stays clean. */
+const MISS_POSITIONS = [1, 2, 4, 5, 7, 8];
+
+/**
+ * 20 alert-triage cases for one week: expected HIGH, every third alert benign (7 of 20) and
+ * correctly called so. `misses` are the severities the agent gave instead of HIGH, in order.
+ * The offline rubric jury (strict 0.9 / balanced 0.7 / lenient 0.5 on s = 1 − distance/4) is
+ * unanimous on HIGH (s = 1, PASS) and INFORMATIONAL (s = 0.25, FAIL), and splits 2–1 on MEDIUM
+ * or CRITICAL (s = 0.75): those are the edge cases that go to a human.
+ */
+function weekCases(prefix: string, misses: Severity[], total = 20) {
+  return Array.from({ length: total }, (_, i) => {
+    const miss = MISS_POSITIONS.indexOf(i);
+    const truePositive = i % 3 !== 0;
+    return {
+      caseId: `${prefix}-${i}`,
+      input: { rule: "suspicious-powershell", host: `ws-${prefix}-${i}` },
+      expected: { severity: "HIGH", truePositive },
+      output: { severity: miss >= 0 && miss < misses.length ? misses[miss] : "HIGH", truePositive },
+    };
+  });
+}
+const informational = (n: number): Severity[] => Array.from({ length: n }, () => "INFORMATIONAL");
+
+describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s)", (kind) => {
+  let database: TestDatabase;
+  let system: LocalSystem;
+  let builder: Record<string, string>;
+  let buyer: Record<string, string>;
+  let arbiter: Record<string, string>;
+  let agentId: string;
+  let pactId: string;
+  /** The twelve ISO weeks of the story, the current week last. */
+  let weeks: string[];
+  const runIds: string[] = [];
+
+  const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> =>
+    postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => dataOf(await gql(query, variables, headers));
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    system = await startTestSystem({ databaseUrl: database.url });
+    [builder, buyer, arbiter] = await Promise.all([bearer("builder", "nadia"), bearer("buyer", "bob"), bearer("arbiter", "ada")]);
+    weeks = weeksEnding(isoWeekOf(new Date()), 12);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+
+  /** Week `n` (1-based) of the buyer's scorecard: only severity accuracy and volume move. */
+  const fileReport = async (n: number) =>
+    expect(
+      (await ok(REPORT, {
+        i: { agentId, week: weeks[n - 1], alertsHandled: ALERTS_HANDLED[n - 1], timeToContainmentMinutes: 45, falsePositiveLoad: 0.12, severityAccuracy: SEVERITY_ACCURACY[n - 1], escalationQuality: 0.9 },
+      }, buyer)).submitKpiReport,
+    ).toBe(true);
+
+  /** Polls a run until the judge has done what it can: COMPLETED, or AWAITING_REVIEW when humans must decide. */
+  const settled = (runId: string) =>
+    eventually(async () => {
+      const run = (await ok(RUN, { id: runId }, builder)).evaluationRun;
+      return ["COMPLETED", "AWAITING_REVIEW", "FAILED"].includes(run.status) ? run : undefined;
+    }, 20_000, `run ${runId} to be judged`);
+
+  /** Week `n`'s evaluation run, submitted by the builder; returns it as the judge left it. */
+  async function submitRun(n: number, misses: Severity[], total = 20) {
+    const run = (await ok(SUBMIT, { i: { agentId, pactId, cases: weekCases(`w${n}`, misses, total) } }, builder)).submitEvaluationRun;
+    runIds[n - 1] = run.id;
+    return settled(run.id);
+  }
+
+  async function runWeek(n: number, misses: Severity[]) {
+    const run = await submitRun(n, misses);
+    expect(run.status).toBe("COMPLETED");
+    return run;
+  }
+
+  /** Trust, newest eligibility change, and whether a default search lists the agent. */
+  async function standing() {
+    const data = await ok(STANDING, { id: agentId });
+    return {
+      trust: data.agent.trust,
+      lastChange: data.agent.eligibilityHistory.edges[0]?.node,
+      listed: data.searchAgents.edges.some((e: Data) => e.node.id === agentId),
+    };
+  }
+  const escalations = async () => (await ok(ESCALATIONS, { id: agentId }, builder)).agent.escalations.edges.map((e: Data) => e.node);
+  const severityClause = (run: Data) => run.clauseResults.find((r: Data) => r.clauseKey === "severity-accuracy");
+
+  it("sets up: an alert-triage agent under the triage pact, its severity clause judged HYBRID, owned by the SOC's tier-2 team", async () => {
+    const agent = (await ok(REGISTER_AGENT, { input: { name: "Tidewater Triage", description: "Triages EDR alerts for a growing SOC", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+    agentId = agent.id;
+    const owner = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
+    const v1 = (await ok(ADOPT, { a: agentId, owner }, builder)).adoptPactTemplate;
+    const clauses = v1.clauses.map((c: Data) => (c.key === "severity-accuracy" ? { ...c, method: "HYBRID" } : c));
+    const draft = (await ok(AMEND, { p: v1.id, i: { clauses } }, builder)).amendPact;
+    const pact = (await ok(ACTIVATE, { p: draft.id }, builder)).activatePact;
+    pactId = pact.id;
+    expect(pact).toMatchObject({
+      version: 2,
+      status: "ACTIVE",
+      clauses: [
+        { key: "severity-accuracy", method: "HYBRID", threshold: 0.92, windowCases: 500, severity: "CRITICAL" },
+        { key: "false-positive-rate", method: "DETERMINISTIC", threshold: 0.1, windowCases: 500, severity: "MAJOR" },
+      ],
+      escalationOwner: owner,
+    });
+    // No evidence yet: no trust row, so not listed.
+    expect((await standing()).listed).toBe(false);
+  });
+
+  it("pilot (W1–W4): strong, growing, listed — tier climbs UNRATED → BRONZE → SILVER, no consequence, no drift alarm", async () => {
+    // W1. The buyer's report comes first: the agent's first trust entry, the newcomer prior.
+    await fileReport(1);
+    let now = await standing();
+    expect(now.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, tier: "UNRATED", eligible: false, consequence: null, driftAlarm: false });
+    expect(now.lastChange).toMatchObject({ eligible: false, tier: "UNRATED", consequence: null, cause: "KPI_REPORT" });
+
+    // Each pilot run: 19 of 20 right, one alert called INFORMATIONAL (the jury agrees it is wrong).
+    // Per metric Beta(5+passed, 5+failed), weighted 0.6 severity / 0.4 false positives (7 benign a run):
+    // W1: 0.6·24/30 + 0.4·12/17 = 0.48 + 0.2824 = 762; confidence (0.6·20 + 0.4·7)/… = 14.8/64.8 = 0.228 < 0.25.
+    const expected = [
+      { compositeScore: 762, compositeConfidence: 0.228, tier: "UNRATED", eligible: false },
+      // W2: 0.6·43/50 + 0.4·19/24 = 833; 29.6/79.6 = 0.372.
+      { compositeScore: 833, compositeConfidence: 0.372, tier: "BRONZE", eligible: true },
+      // W3: 0.6·62/70 + 0.4·26/31 = 867; 44.4/94.4 = 0.470.
+      { compositeScore: 867, compositeConfidence: 0.47, tier: "BRONZE", eligible: true },
+      // W4: 0.6·81/90 + 0.4·33/38 = 0.54 + 0.3474 = 887; 59.2/109.2 = 0.542 ≥ 0.5: SILVER (GOLD needs 0.75).
+      { compositeScore: 887, compositeConfidence: 0.542, tier: "SILVER", eligible: true },
+    ];
+    for (let n = 1; n <= 4; n += 1) {
+      if (n > 1) await fileReport(n);
+      const run = await runWeek(n, informational(1));
+      expect(run).toMatchObject({ passedCount: 19, failedCount: 1, passed: true });
+      expect(severityClause(run)).toMatchObject({ observed: 0.95, sampleSize: 20 * n, outcome: "PASSED" });
+      now = await standing();
+      expect(now.trust).toMatchObject({ ...expected[n - 1], consequence: null, driftAlarm: false, evaluationRuns: n, passingStreak: n });
+      expect(now.listed).toBe(expected[n - 1]!.eligible);
+    }
+    expect(now.trust.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^tier SILVER: composite score 887 with confidence 0.542/), "latest evaluation run met its pact"]));
+    expect(await escalations()).toEqual([]);
+  }, 60_000);
+
+  it("growth and slow drift (W5–W6): the scorecard's CUSUM raises the alarm at 0.93, the owner is escalated to, and the listing stays", async () => {
+    // W5: 0.94. CUSUM on severity accuracy against the pilot mean 0.95, slack 0.005, threshold
+    // 0.015: S = 0.01 − 0.005 = 0.005, no alarm. The run is slightly worse: 18 of 20.
+    await fileReport(5);
+    expect((await standing()).trust).toMatchObject({ driftAlarm: false, consequence: null });
+    const w5 = await runWeek(5, informational(2));
+    expect(severityClause(w5)).toMatchObject({ observed: 94 / 100, outcome: "PASSED" });
+    let now = await standing();
+    // 0.6·99/110 + 0.4·40/45 = 0.54 + 0.3556 = 896; (60 + 14)/124 = 0.597.
+    expect(now.trust).toMatchObject({ compositeScore: 896, compositeConfidence: 0.597, tier: "SILVER", eligible: true, driftAlarm: false, consequence: null });
+    const w5Card = (await ok(SCORECARD, { id: agentId, end: weeks[4], weeks: 5 })).agent.scorecard;
+    expect(w5Card.driftAlarms).toEqual([]);
+
+    // W6: 0.93, the slide's second week: S = 0.005 + 0.02 − 0.005 = 0.02 > 0.015. The alarm is
+    // raised by the report itself, while every run still meets the pact (0.9333 ≥ 0.92).
+    await fileReport(6);
+    now = await standing();
+    expect(now.trust).toMatchObject({ driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", eligible: true, tier: "SILVER" });
+    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at REQUIRE_HUMAN_REVIEW"]));
+    // The listing did not change: the newest eligibility entry records the consequence, still eligible.
+    expect(now.lastChange).toMatchObject({ eligible: true, tier: "SILVER", consequence: "REQUIRE_HUMAN_REVIEW", cause: "KPI_REPORT" });
+    expect(now.listed).toBe(true);
+
+    const card = (await ok(SCORECARD, { id: agentId, end: weeks[5], weeks: 6 })).agent.scorecard;
+    expect(card.weeks.map((w: Data) => w.alertsHandled)).toEqual(ALERTS_HANDLED.slice(0, 6));
+    expect(card.driftAlarms).toHaveLength(1);
+    expect(card.driftAlarms[0]).toMatchObject({ kpi: "SEVERITY_ACCURACY", week: weeks[5], baseline: 0.95 });
+    expect(card.driftAlarms[0].statistic).toBeCloseTo(0.02, 9);
+    // Early: a trend line over the same six weeks still calls it noise (slope −0.0037/week, tolerance 0.005).
+    const trend = card.trends.find((t: Data) => t.kpi === "SEVERITY_ACCURACY");
+    expect(trend.trend).toBe("STABLE");
+    expect(trend.slopePerWeek).toBeCloseTo(-0.065 / 17.5, 9);
+
+    // The pact's owner is escalated to, through the default route for REQUIRE_HUMAN_REVIEW.
+    const [fired, ...older] = await escalations();
+    expect(older).toEqual([]);
+    expect(fired).toMatchObject({
+      pactId,
+      action: "REQUIRE_HUMAN_REVIEW",
+      direction: "FIRED",
+      notify: ["ESCALATION_OWNER", "BUILDER"],
+      ownerTeam: "SOC Tier-2",
+      ownerContact: "soc-tier2@example.com",
+      reason: "drift detection raised an alarm",
+      cause: "KPI_REPORT",
+      acknowledgedAt: null,
+    });
+    expect(Date.parse(fired.ackDueAt) - Date.parse(fired.createdAt)).toBe(30 * 60_000);
+    expect(Date.parse(now.trust.consequenceSince)).toBe(Date.parse(fired.createdAt));
+
+    // Escalations are the builder's and arbiters' business only.
+    expect((await gql(ESCALATIONS, { id: agentId })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await gql(ESCALATIONS, { id: agentId }, buyer)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await gql(ESCALATIONS, { id: agentId }, await bearer("builder", "mallory"))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await ok(ESCALATIONS, { id: agentId }, arbiter)).agent.escalations.edges).toHaveLength(1);
+    // The owner's builder acknowledges it.
+    const acknowledged = (await ok(ACKNOWLEDGE, { e: fired.id }, builder)).acknowledgeEscalation;
+    expect(acknowledged.acknowledgedAt).toEqual(expect.any(String));
+
+    // W6's run (18 of 20) still meets the pact; nothing more happens.
+    const w6 = await runWeek(6, informational(2));
+    expect(severityClause(w6)).toMatchObject({ observed: 112 / 120, outcome: "PASSED" });
+    now = await standing();
+    // 0.6·117/130 + 0.4·47/52 = 0.54 + 0.3615 = 902; (72 + 16.8)/138.8 = 0.640.
+    expect(now.trust).toMatchObject({ compositeScore: 902, compositeConfidence: 0.64, tier: "SILVER", eligible: true, driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW" });
+    expect(now.listed).toBe(true);
+    expect(await escalations()).toHaveLength(1);
+  });
+
+  it("edge cases multiply (W7): the cases the jury splits on wait for an arbiter, and the run is decided only then", async () => {
+    await fileReport(7);
+    // Two alerts called INFORMATIONAL (jury unanimous: wrong), one MEDIUM and one CRITICAL (jury 2–1).
+    const awaiting = await submitRun(7, ["INFORMATIONAL", "INFORMATIONAL", "MEDIUM", "CRITICAL"]);
+    expect(awaiting.status).toBe("AWAITING_REVIEW");
+    expect(awaiting.clauseResults).toEqual([]);
+    const uncertain = awaiting.juryVerdicts.filter((v: Data) => v.outcome === "UNCERTAIN");
+    expect(uncertain.map((v: Data) => v.caseId).sort()).toEqual(["w7-4", "w7-5"]);
+    expect(uncertain[0].votes.map((v: Data) => [v.juror, v.verdict])).toEqual([["rubric:strict", "FAIL"], ["rubric:balanced", "PASS"], ["rubric:lenient", "PASS"]]);
+    const decided = awaiting.juryVerdicts.filter((v: Data) => v.outcome !== "UNCERTAIN");
+    expect(decided.filter((v: Data) => v.outcome === "FAIL").map((v: Data) => v.caseId).sort()).toEqual(["w7-1", "w7-2"]);
+    expect(decided.every((v: Data) => v.decidedBy === "JURY")).toBe(true);
+    // Not counted yet.
+    expect((await standing()).trust).toMatchObject({ evaluationRuns: 6, passingStreak: 6 });
+
+    // The builder may not see the queue; the arbiter does.
+    expect((await gql(QUEUE, {}, builder)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const queue = (await ok(QUEUE, {}, arbiter)).reviewQueue.edges.map((e: Data) => e.node);
+    expect(queue.map((item: Data) => [item.caseId, item.agent.id, item.uncertainBecause]).sort()).toEqual([
+      ["w7-4", agentId, "the jurors disagree: 2 of 3 say PASS"],
+      ["w7-5", agentId, "the jurors disagree: 2 of 3 say PASS"],
+    ]);
+    const item = (caseId: string) => queue.find((q: Data) => q.caseId === caseId)!;
+
+    // Over-calling an alert CRITICAL is acceptable to the arbiter; under-calling one MEDIUM is not.
+    expect((await ok(REVIEW, { id: item("w7-5").id, v: "PASS", note: "CRITICAL for a HIGH alert only pages sooner" }, arbiter)).submitReview).toEqual({ caseId: "w7-5", outcome: "PASS", decidedBy: "HUMAN", reviewer: "ada" });
+    expect((await ok(RUN, { id: runIds[6] }, builder)).evaluationRun.status).toBe("AWAITING_REVIEW");
+    expect((await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter)).submitReview).toEqual({ caseId: "w7-4", outcome: "FAIL", decidedBy: "HUMAN", reviewer: "ada" });
+
+    const run = await eventually(async () => {
+      const current = (await ok(RUN, { id: runIds[6] }, builder)).evaluationRun;
+      return current.status === "COMPLETED" ? current : undefined;
+    }, 20_000, "W7's run to be decided");
+    // The arbiter's PASS counts: 17 of 20 (2 INFORMATIONAL + the MEDIUM), window (8 + 3)/140 = 0.9214 ≥ 0.92.
+    expect(run).toMatchObject({ passedCount: 17, failedCount: 3, passed: true });
+    expect(severityClause(run)).toMatchObject({ observed: 129 / 140, sampleSize: 140, outcome: "PASSED" });
+    // The builder sees the human decisions; who reviewed is for arbiters only.
+    const humanCalls = (verdicts: Data[]) => verdicts.filter((v) => v.decidedBy === "HUMAN").map((v) => [v.caseId, v.outcome, v.reviewer]).sort();
+    expect(humanCalls(run.juryVerdicts)).toEqual([["w7-4", "FAIL", null], ["w7-5", "PASS", null]]);
+    expect(humanCalls((await ok(RUN, { id: runIds[6] }, arbiter)).evaluationRun.juryVerdicts)).toEqual([["w7-4", "FAIL", "ada"], ["w7-5", "PASS", "ada"]]);
+    expect((await ok(QUEUE, {}, arbiter)).reviewQueue.edges).toEqual([]);
+
+    // Still listed, one step before the breach: 0.6·134/150 + 0.4·54/59 = 0.536 + 0.3661 = 902.
+    const now = await standing();
+    expect(now.trust).toMatchObject({ compositeScore: 902, compositeConfidence: 0.674, tier: "SILVER", eligible: true, consequence: "REQUIRE_HUMAN_REVIEW", evaluationRuns: 7 });
+    expect(now.listed).toBe(true);
+  });
+
+  it("keeps degrading (W8–W12): the first breach changes the listing, the ladder climbs to THROTTLE at 3 breaches and SUSPEND_LISTING at 5", async () => {
+    const breach = async (n: number, windowCorrect: number, windowCases: number) => {
+      await fileReport(n);
+      const run = await runWeek(n, informational(3));
+      expect(run).toMatchObject({ passedCount: 17, failedCount: 3, passed: false });
+      expect(severityClause(run)).toMatchObject({ observed: windowCorrect / windowCases, sampleSize: windowCases, outcome: "FAILED" });
+      return standing();
+    };
+
+    // W8: (129 + 17)/160 = 0.9125 < 0.92: the first breach. The latest run failing a critical
+    // clause takes the agent off the listing; the ladder does not move (REQUIRE_HUMAN_REVIEW
+    // already stands above WARN, and 1 breach is under THROTTLE's 3).
+    let now = await breach(8, 146, 160);
+    // The composite barely notices: 0.6·151/170 + 0.4·61/66 = 0.5329 + 0.3697 = 903, above the
+    // pilot's 887. Slow drift is caught by the scorecard's CUSUM and the pact's window, not by a score drop.
+    expect(now.trust).toMatchObject({ compositeScore: 903, eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, passingStreak: 0 });
+    expect(now.trust.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
+    expect(now.listed).toBe(false);
+    expect(now.lastChange).toMatchObject({ eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", cause: "EVALUATION_RUN", causeId: runIds[7] });
+    // Losing the listing is told to the owner, the builder and buyers, with the pact's deadline.
+    const [unlisted, ...earlier] = await escalations();
+    expect(unlisted).toMatchObject({ action: null, direction: "UNLISTED", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ownerTeam: "SOC Tier-2", cause: "EVALUATION_RUN", causeId: runIds[7] });
+    expect(unlisted.reason).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
+    expect(Date.parse(unlisted.ackDueAt) - Date.parse(unlisted.createdAt)).toBe(30 * 60_000);
+    expect(earlier.map((e: Data) => e.action)).toEqual(["REQUIRE_HUMAN_REVIEW"]);
+
+    // The whole eligibility history so far: the listing changed only at W2 (listed), W4 (SILVER),
+    // W6 (the consequence, still listed) and W8 (delisted), each with its cause.
+    const history = (await ok(ELIGIBILITY_HISTORY, { id: agentId })).agent.eligibilityHistory.edges.map((e: Data) => e.node).reverse();
+    expect(history).toEqual([
+      { eligible: false, tier: "UNRATED", consequence: null, cause: "KPI_REPORT", causeId: expect.any(String) },
+      { eligible: true, tier: "BRONZE", consequence: null, cause: "EVALUATION_RUN", causeId: runIds[1] },
+      { eligible: true, tier: "SILVER", consequence: null, cause: "EVALUATION_RUN", causeId: runIds[3] },
+      { eligible: true, tier: "SILVER", consequence: "REQUIRE_HUMAN_REVIEW", cause: "KPI_REPORT", causeId: expect.any(String) },
+      { eligible: false, tier: expect.any(String), consequence: "REQUIRE_HUMAN_REVIEW", cause: "EVALUATION_RUN", causeId: runIds[7] },
+    ]);
+
+    // W9: 2 breaches: REQUIRE_HUMAN_REVIEW's own trigger, already standing.
+    now = await breach(9, 163, 180);
+    expect(now.trust).toMatchObject({ eligible: false, consequence: "REQUIRE_HUMAN_REVIEW" });
+
+    // W10: 3 breaches within 30 days: THROTTLE, told to the owner, the builder and buyers.
+    now = await breach(10, 180, 200);
+    expect(now.trust).toMatchObject({ eligible: false, consequence: "THROTTLE" });
+    let [latest] = await escalations();
+    expect(latest).toMatchObject({ action: "THROTTLE", direction: "FIRED", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ownerTeam: "SOC Tier-2", reason: "3 breach(es) within 30 days (trigger: 3)", cause: "EVALUATION_RUN", causeId: runIds[9] });
+
+    // W11: 4 breaches: nothing new.
+    now = await breach(11, 197, 220);
+    expect(now.trust).toMatchObject({ eligible: false, consequence: "THROTTLE" });
+    expect(now.trust.reasons).not.toContain("consequence ladder stands at SUSPEND_LISTING");
+
+    // W12 (this week): 5 breaches within 30 days: SUSPEND_LISTING, told to arbiters as well.
+    now = await breach(12, 214, 240);
+    // 0.6·219/250 + 0.4·89/94 = 0.5256 + 0.3787 = 904: the suspension is the breaches' doing.
+    expect(now.trust).toMatchObject({ compositeScore: 904, eligible: false, consequence: "SUSPEND_LISTING", driftAlarm: true });
+    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run failed critical clause(s): severity-accuracy", "consequence ladder stands at SUSPEND_LISTING"]));
+    expect(now.listed).toBe(false);
+    expect(now.lastChange).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", cause: "EVALUATION_RUN", causeId: runIds[11] });
+    const all = await escalations();
+    expect(all.map((e: Data) => [e.action, e.direction, e.cause])).toEqual([
+      ["SUSPEND_LISTING", "FIRED", "EVALUATION_RUN"],
+      ["THROTTLE", "FIRED", "EVALUATION_RUN"],
+      [null, "UNLISTED", "EVALUATION_RUN"],
+      ["REQUIRE_HUMAN_REVIEW", "FIRED", "KPI_REPORT"],
+    ]);
+    [latest] = all;
+    expect(latest).toMatchObject({ notify: ["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"], reason: "5 breach(es) within 30 days (trigger: 5)", causeId: runIds[11], acknowledgedAt: null });
+    expect(Date.parse(latest.ackDueAt) - Date.parse(latest.createdAt)).toBe(30 * 60_000);
+  }, 60_000);
+
+  it("the suspension holds: a passing run no longer restores the listing", async () => {
+    // A 100-case perfect run: window (214 + 100)/340 = 0.9235 ≥ 0.92, the run meets the pact.
+    const run = await submitRun(13, [], 100);
+    expect(run).toMatchObject({ status: "COMPLETED", passedCount: 100, failedCount: 0, passed: true });
+    expect(severityClause(run)).toMatchObject({ observed: 314 / 340, outcome: "PASSED" });
+    const now = await standing();
+    // Five breaches still stand within 30 days, so the ladder stays; recovery needs 5 passing runs and 14 quiet days.
+    expect(now.trust).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", passingStreak: 1 });
+    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at SUSPEND_LISTING"]));
+    expect(now.listed).toBe(false);
+    expect((await escalations())[0]).toMatchObject({ action: "SUSPEND_LISTING", direction: "FIRED" });
+  });
+});

@@ -265,8 +265,11 @@ export interface ListingDecision {
 
 /**
  * Listing eligibility and tier, with every reason spelled out. Eligible means all of: a tier above
- * UNRATED; the latest judged run met its pact (no standing breach); no open critical dispute; and
- * no SUSPEND_LISTING or DELIST standing. THROTTLE caps the tier at BRONZE.
+ * UNRATED; the latest judged run did not fail a critical clause (a standing critical breach); no
+ * open critical dispute; and no SUSPEND_LISTING or DELIST standing. A run that misses only its
+ * pass threshold is a breach for the consequence ladder, which responds in steps; a critical
+ * clause is a promise buyers rely on, so breaking it unlists at once. THROTTLE caps the tier at
+ * BRONZE.
  */
 export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCORING_POLICY): ListingDecision {
   const { composite, reputation } = inputs;
@@ -297,15 +300,18 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
 
   if (inputs.lastRunPassed === false) {
     const clauses = inputs.lastRunFailedCriticalClauses;
-    reasons.push(clauses.length ? `latest evaluation run failed critical clause(s): ${clauses.join(", ")}` : "latest evaluation run did not meet its pact's pass threshold");
+    reasons.push(clauses.length
+      ? `latest evaluation run failed critical clause(s): ${clauses.join(", ")}`
+      : "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder");
   } else if (inputs.lastRunPassed === true) {
     reasons.push("latest evaluation run met its pact");
   }
   if (inputs.openCriticalDisputes > 0) reasons.push(`${inputs.openCriticalDisputes} open critical dispute(s)`);
   const blocked = inputs.consequence === ConsequenceAction.SUSPEND_LISTING || inputs.consequence === ConsequenceAction.DELIST;
   if (inputs.consequence) reasons.push(`consequence ladder stands at ${inputs.consequence}`);
+  const criticalBreach = inputs.lastRunPassed === false && inputs.lastRunFailedCriticalClauses.length > 0;
   return {
-    eligible: tier !== TrustTier.UNRATED && inputs.lastRunPassed === true && inputs.openCriticalDisputes === 0 && !blocked,
+    eligible: tier !== TrustTier.UNRATED && inputs.evaluationRuns > 0 && !criticalBreach && inputs.openCriticalDisputes === 0 && !blocked,
     tier,
     reasons,
     policyVersion: policy.version,

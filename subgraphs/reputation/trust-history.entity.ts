@@ -17,6 +17,8 @@ export enum TrustCause {
 export enum EscalationDirection {
   FIRED = "FIRED",
   LIFTED = "LIFTED",
+  UNLISTED = "UNLISTED",
+  LISTED = "LISTED",
 }
 
 registerEnumType(TrustCause, { name: "TrustCause", description: "The kind of evidence or act that changed an agent's trust.", valuesConfig: {
@@ -27,9 +29,11 @@ registerEnumType(TrustCause, { name: "TrustCause", description: "The kind of evi
   ARBITER: { description: "An arbiter lifted a consequence that only an arbiter may lift." },
   TIME: { description: "Time passed without new evidence: old evidence decayed, or a way back that needs quiet days opened; the cause id is the sweep's date." },
 } });
-registerEnumType(EscalationDirection, { name: "EscalationDirection", description: "Whether a consequence step was taken or lifted.", valuesConfig: {
+registerEnumType(EscalationDirection, { name: "EscalationDirection", description: "What happened: a consequence step taken or lifted, or the listing lost or regained.", valuesConfig: {
   FIRED: { description: "The step was taken." },
   LIFTED: { description: "The agent recovered, or an arbiter lifted the step." },
+  UNLISTED: { description: "The listing policy made the agent ineligible; the reason says why." },
+  LISTED: { description: "The agent became eligible for listing again." },
 } });
 
 /** A piece of production evidence counted into the reputation score, keyed so it counts once. */
@@ -143,8 +147,8 @@ export class EligibilityChange {
   decidedAt: Date;
 }
 
-/** A consequence step taken or lifted, and who is to be told. */
-@ObjectType({ description: "A consequence step taken or lifted on an agent, and who is told: the escalation event the pact's owner must acknowledge." })
+/** A consequence step taken or lifted, or the listing lost or regained, and who is to be told. */
+@ObjectType({ description: "A consequence step taken or lifted on an agent, or its listing lost or regained, and who is told: the escalation event the pact's owner must acknowledge." })
 @Entity({ name: "trust_escalations" })
 @Index("idx_escalations_agent", ["agentId", "createdAt", "id"])
 export class Escalation {
@@ -160,15 +164,15 @@ export class Escalation {
   @Column({ name: "pact_id", type: "varchar", length: 36, nullable: true })
   pactId: string | null;
 
-  @Field(() => ConsequenceAction, { description: "The consequence step." })
-  @Column({ type: "varchar", length: 24 })
-  action: ConsequenceAction;
+  @Field(() => ConsequenceAction, { nullable: true, description: "The consequence step; null when the listing changed without one." })
+  @Column({ type: "varchar", length: 24, nullable: true })
+  action: ConsequenceAction | null;
 
-  @Field(() => EscalationDirection, { description: "Taken or lifted." })
+  @Field(() => EscalationDirection, { description: "Taken or lifted, unlisted or listed." })
   @Column({ type: "varchar", length: 8 })
   direction: EscalationDirection;
 
-  @Field(() => [EscalationRecipient], { description: "Who is told, in order, from the pact's escalation route." })
+  @Field(() => [EscalationRecipient], { description: "Who is told, in order: the pact's escalation route for a step; the owner, the builder and buyers for a listing change." })
   @Column({ type: "text", transformer: jsonText })
   notify: EscalationRecipient[];
 
@@ -196,7 +200,7 @@ export class Escalation {
   @Column({ name: "created_at", type: "datetime", precision: 3 })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true, description: "By when the owner must acknowledge a step taken (the pact's deadline); null for a lift." })
+  @Field(() => Date, { nullable: true, description: "By when the owner must acknowledge a step taken or a listing lost (the pact's deadline); null otherwise." })
   @Column({ name: "ack_due_at", type: "datetime", precision: 3, nullable: true })
   ackDueAt: Date | null;
 

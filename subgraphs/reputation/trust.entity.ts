@@ -73,6 +73,15 @@ export class TrustProfile {
   @Column({ type: "varchar", length: 24, nullable: true })
   consequence: ConsequenceAction | null;
 
+  /**
+   * The marketplace cannot sign off a SOC's alerts itself: it tells buyers' integrations, which
+   * route the agent's decisions to an analyst while this holds.
+   */
+  @Field(() => Boolean, { description: "Whether the agent's decisions need an analyst's sign-off: REQUIRE_HUMAN_REVIEW or a harsher consequence stands." })
+  get humanReviewRequired(): boolean {
+    return this.consequence !== null && this.consequence !== ConsequenceAction.WARN;
+  }
+
   @Field(() => Date, { nullable: true, description: "When the standing consequence was taken; null when none stands." })
   @Column({ name: "consequence_since", type: "datetime", precision: 3, nullable: true })
   consequenceSince: Date | null;

@@ -22,6 +22,8 @@ import {
   tierRank,
   type ClauseEvidence,
   type DisputeSeverity,
+  type ListingDecision,
+  type Score,
   type ScoringState,
 } from "./scoring.js";
 import { EligibilityChange, Escalation, EscalationDirection, ReputationEvent, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
@@ -31,14 +33,9 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Evidence recorded before clauses were kept counts as one metric of weight 1 (see the dual-scores migration). */
 const LEGACY_METRIC = "RUN_CASES";
 
-/** The trust of an agent with no evidence: the newcomer prior. */
-export function priorProfile(agentId: string): TrustProfile {
-  const state = emptyState();
-  const composite = compositeOf(state);
-  const reputation = reputationOf(state);
-  const decision = decideListing({ composite, reputation, evaluationRuns: 0, lastRunPassed: null, lastRunFailedCriticalClauses: [], openCriticalDisputes: 0, consequence: null });
-  return Object.assign(new TrustProfile(), {
-    agentId,
+/** The profile fields the scores and the listing decision set. */
+function assessed(composite: Score, reputation: Score, decision: ListingDecision) {
+  return {
     compositeScore: composite.score,
     compositeConfidence: composite.confidence,
     reputationScore: reputation.score,
@@ -48,6 +45,18 @@ export function priorProfile(agentId: string): TrustProfile {
     eligible: decision.eligible,
     reasons: decision.reasons,
     policyVersion: decision.policyVersion,
+  };
+}
+
+/** The trust of an agent with no evidence: the newcomer prior. */
+export function priorProfile(agentId: string): TrustProfile {
+  const state = emptyState();
+  const composite = compositeOf(state);
+  const reputation = reputationOf(state);
+  const decision = decideListing({ composite, reputation, evaluationRuns: 0, lastRunPassed: null, lastRunFailedCriticalClauses: [], openCriticalDisputes: 0, consequence: null });
+  return Object.assign(new TrustProfile(), {
+    agentId,
+    ...assessed(composite, reputation, decision),
     casesPassed: 0,
     casesFailed: 0,
     evaluationRuns: 0,
@@ -118,9 +127,8 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
       .addOrderBy("h.id", "DESC")
       .limit(1);
     if (lock) query.setLock(lock);
-    // Before the agent's first entry of the window, its score stood at the first one recorded.
-    const before = (await query.getOne()) ?? (await manager.findOne(ScoreHistoryEntry, { where: { agentId: next.agentId }, order: { recordedAt: "ASC", id: "ASC" }, lock: lock ? { mode: lock } : undefined }));
-    scoreThen.set(days, before?.compositeScore ?? null);
+    // An agent younger than the window has no score to fall from yet: breaches still count.
+    scoreThen.set(days, (await query.getOne())?.compositeScore ?? null);
   }
   return {
     now: at.getTime(),
@@ -169,18 +177,7 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     openCriticalDisputes: next.openCriticalDisputes,
     consequence: next.consequence,
   });
-  Object.assign(next, {
-    compositeScore: composite.score,
-    compositeConfidence: composite.confidence,
-    reputationScore: reputation.score,
-    reputationConfidence: reputation.confidence,
-    tier: decision.tier,
-    tierRank: tierRank(decision.tier),
-    eligible: decision.eligible,
-    reasons: decision.reasons,
-    policyVersion: decision.policyVersion,
-    updatedAt: change.at,
-  });
+  Object.assign(next, { ...assessed(composite, reputation, decision), updatedAt: change.at });
   // An UPDATE, not save(): save() looks the row up with a plain read, which under REPEATABLE READ
   // may come from a snapshot older than the row and then tries to INSERT it.
   const { agentId, ...changes } = next;
@@ -199,6 +196,18 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     ...cause,
     recordedAt: change.at,
   });
+  // Losing the listing is always told; regaining it only after it was lost (a first listing is no news).
+  const listingFlipped = current.updatedAt !== null && current.eligible !== next.eligible;
+  const told = listingFlipped && (!next.eligible || (await manager.existsBy(Escalation, { agentId, direction: EscalationDirection.UNLISTED })));
+  if (told && next.consequenceTerms) {
+    const { ESCALATION_OWNER, BUILDER, BUYERS } = EscalationRecipient;
+    await recordEscalation(manager, agentId, next.consequenceTerms, {
+      action: null,
+      direction: next.eligible ? EscalationDirection.LISTED : EscalationDirection.UNLISTED,
+      reason: next.eligible ? "eligible for listing again" : `no longer eligible for listing: ${next.reasons.join("; ")}`,
+      notify: [ESCALATION_OWNER, BUILDER, BUYERS],
+    }, change);
+  }
   const listingChanged = current.updatedAt === null || current.eligible !== next.eligible || current.tier !== next.tier || current.consequence !== next.consequence;
   if (listingChanged) {
     await manager.insert(EligibilityChange, {
@@ -220,23 +229,23 @@ async function recordEscalation(
   manager: EntityManager,
   agentId: string,
   terms: ConsequenceTerms,
-  step: { action: Escalation["action"]; direction: EscalationDirection; reason: string },
+  step: { action: Escalation["action"]; direction: EscalationDirection; reason: string; notify?: EscalationRecipient[] },
   change: TrustChange,
 ): Promise<void> {
-  const fired = step.direction === EscalationDirection.FIRED;
+  const needsAck = step.direction === EscalationDirection.FIRED || step.direction === EscalationDirection.UNLISTED;
   await manager.insert(Escalation, {
     id: randomUUID(),
     agentId,
     pactId: terms.pactId,
     ...step,
     reason: step.reason.slice(0, 500),
-    notify: recipientsFor(terms, step.action),
+    notify: step.notify ?? recipientsFor(terms, step.action!),
     ownerTeam: terms.owner.team,
     ownerContact: terms.owner.contact,
     cause: change.cause,
     causeId: change.causeId,
     createdAt: change.at,
-    ackDueAt: fired ? new Date(change.at.getTime() + terms.owner.ackDeadlineMinutes * 60_000) : null,
+    ackDueAt: needsAck ? new Date(change.at.getTime() + terms.owner.ackDeadlineMinutes * 60_000) : null,
     acknowledgedAt: null,
   });
 }

@@ -85,7 +85,8 @@ export class DualScores1764300000100 implements MigrationInterface {
     await runner.createTable(new Table({
       name: "trust_escalations",
       columns: [
-        id(), text("agent_id", "36"), { name: "pact_id", type: "varchar", length: "36", isNullable: true }, text("action", "24"), text("direction", "8"),
+        id(), text("agent_id", "36"), { name: "pact_id", type: "varchar", length: "36", isNullable: true },
+        { name: "action", type: "varchar", length: "24", isNullable: true }, text("direction", "8"),
         { name: "notify", type: "text" }, text("owner_team", "120"), text("owner_contact", "200"), text("reason", "500"), ...cause,
         when("created_at"), when("ack_due_at", true), when("acknowledged_at", true),
       ],

@@ -484,16 +484,16 @@ describe("decideListing", () => {
     expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run failed critical clause(s): severity-accuracy, escalation-recall"]);
   });
 
-  it("says a failed latest run missed the pass threshold when no critical clause failed", () => {
+  it("keeps an agent whose latest run missed only its pass threshold listed: a breach for the ladder, not a critical one", () => {
     const decision = decideListing(inputs({ lastRunPassed: false }));
-    expect(decision.eligible).toBe(false);
-    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run did not meet its pact's pass threshold"]);
+    expect(decision.eligible).toBe(true);
+    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder"]);
   });
 
-  it("is not eligible without a latest run outcome", () => {
-    const decision = decideListing(inputs({ lastRunPassed: null }));
+  it("is not eligible without any judged run, whatever the scores say", () => {
+    const decision = decideListing(inputs({ evaluationRuns: 0, lastRunPassed: null }));
     expect(decision.eligible).toBe(false);
-    expect(decision.reasons).toEqual([GOLD_REASON]);
+    expect(decision.reasons[0]).toBe("no evaluation evidence yet: the composite score is the newcomer prior");
   });
 
   it("makes an agent with an open critical dispute ineligible", () => {

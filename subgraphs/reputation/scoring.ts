@@ -152,8 +152,9 @@ export function addEvaluation(state: ScoringState, at: number, clauses: readonly
 export function addReputation(state: ScoringState, at: number, good: number, bad: number, policy: ScoringPolicy = SCORING_POLICY): ScoringState {
   const next = decayTo(state, at, policy);
   const factor = decayFactor(next.asOf - at, policy.reputation.halfLifeDays);
-  // Reversals subtract what was added; float noise must not leave a sum below zero.
-  return { ...next, good: Math.max(0, next.good + factor * good), bad: Math.max(0, next.bad + factor * bad) };
+  // No clamping here: a reversal must cancel its evidence in whichever order a fold meets the two
+  // (clamping an intermediate sum at zero would make the order matter). Readers clamp.
+  return { ...next, good: next.good + factor * good, bad: next.bad + factor * bad };
 }
 
 export interface Score {
@@ -188,9 +189,11 @@ export function compositeOf(state: ScoringState, policy: ScoringPolicy = SCORING
 /** Reputation score 0–1000: the posterior mean of Beta(prior + good, prior + bad) over production evidence. */
 export function reputationOf(state: ScoringState, policy: ScoringPolicy = SCORING_POLICY): Score {
   const { priorGood, priorBad, confidenceHalfWeight } = policy.reputation;
-  const evidence = state.good + state.bad;
+  // A reversal cancels its evidence up to float noise, which must not leave a sum below zero.
+  const good = Math.max(0, state.good);
+  const evidence = good + Math.max(0, state.bad);
   return {
-    score: Math.round((1000 * (state.good + priorGood)) / (evidence + priorGood + priorBad)),
+    score: Math.round((1000 * (good + priorGood)) / (evidence + priorGood + priorBad)),
     confidence: confidenceOf(evidence, confidenceHalfWeight),
     evidence,
   };

@@ -352,21 +352,27 @@ export interface DisputeEffect {
 
 /**
  * Applies a dispute's effect, idempotently: an upheld dispute adds bad production evidence by
- * severity, a reversal adds the same amount back at the same instant (so it cancels exactly), and
- * the open critical count feeds the listing policy. The caller's transaction holds the dispute.
+ * severity, a reversal subtracts what it added at the same instant (so it cancels exactly), and
+ * the open critical count feeds the listing policy. A replay changes nothing, not even the
+ * histories. The caller's transaction holds the dispute.
  */
 export async function recordDisputeEffect(manager: EntityManager, effect: DisputeEffect): Promise<TrustProfile> {
   const current = await lockProfile(manager, effect.agentId);
   let state = current.scoringState;
+  let counted = false;
   if (effect.outcome) {
     const id = `dispute:${effect.disputeId}:${effect.outcome.toLowerCase()}`;
-    if (!(await manager.existsBy(ReputationEvent, { id }))) {
-      const weight = SCORING_POLICY.reputation.disputeWeight[effect.severity];
-      const bad = effect.outcome === "UPHELD" ? weight : -weight;
+    // A reversal takes back exactly what the upheld verdict added, and nothing without one; a
+    // replay adds nothing.
+    const upheld = effect.outcome === "REVERSED" ? await manager.findOneBy(ReputationEvent, { id: `dispute:${effect.disputeId}:upheld` }) : null;
+    const bad = effect.outcome === "UPHELD" ? SCORING_POLICY.reputation.disputeWeight[effect.severity] : upheld ? -upheld.bad : 0;
+    if (bad !== 0 && !(await manager.existsBy(ReputationEvent, { id }))) {
       await manager.insert(ReputationEvent, { id, agentId: effect.agentId, cause: TrustCause.DISPUTE, good: 0, bad, occurredAt: effect.occurredAt });
       state = addReputation(state, effect.occurredAt.getTime(), 0, bad);
+      counted = true;
     }
   }
+  if (!counted && effect.openCriticalDisputes === current.openCriticalDisputes) return current;
   const next = Object.assign(new TrustProfile(), current, { scoringState: state, openCriticalDisputes: effect.openCriticalDisputes });
   return settleTrust(manager, current, next, { cause: TrustCause.DISPUTE, causeId: effect.disputeId, at: effect.at });
 }
@@ -388,6 +394,7 @@ export async function foldEvidence(manager: EntityManager, agentId: string): Pro
     }),
     ...events.map((event) => ({ at: event.occurredAt.getTime(), apply: (state: ScoringState) => addReputation(state, event.occurredAt.getTime(), event.good, event.bad) })),
   ];
+  // Sums are linear, so ties may go in any order.
   return timeline.sort((a, b) => a.at - b.at).reduce((state, step) => step.apply(state), emptyState());
 }
 

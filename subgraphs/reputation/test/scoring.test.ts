@@ -381,10 +381,13 @@ describe("reputation", () => {
     expect(reputationOf(withDispute)).toMatchObject({ score: reputationOf(without).score, confidence: reputationOf(without).confidence });
   });
 
-  it("a reversal never drives a sum below zero", () => {
-    const state = addReputation(addReputation(emptyState(), T0, 3, 2), T0, -10, -10);
-    expect(state.good).toBe(0);
-    expect(state.bad).toBe(0);
+  it("cancels a reversal met before its evidence, and reads a sum left below zero as zero", () => {
+    const reversedFirst = addReputation(addReputation(addReputation(emptyState(), T0, 0, 5), T0, 0, -20), T0, 0, 20);
+    expect(reversedFirst.bad).toBeCloseTo(5, 12);
+    // Beta(5, 10): 333.
+    expect(reputationOf(reversedFirst).score).toBe(333);
+    const overReversed = addReputation(addReputation(emptyState(), T0, 3, 2), T0, -10, -10);
+    expect(reputationOf(overReversed)).toEqual({ score: 500, confidence: 0, evidence: 0 });
   });
 });
 

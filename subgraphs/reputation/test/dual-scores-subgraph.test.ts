@@ -571,10 +571,16 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(afterUpheld.scoringState.bad).toBeCloseTo(21, 9);
       expect(afterUpheld.reasons).toContain("unrated: reputation score 350 is below the 450 that BRONZE needs");
 
-      // A replay changes nothing.
+      // A replay changes nothing, not even the histories.
       const events = await harness.count("trust_reputation_events");
+      const historyRows = await harness.count("trust_score_history");
       expect(await dispute({ ...upheld, at: new Date() })).toMatchObject({ reputationScore: 350, reputationConfidence: 0.429 });
       expect((await profileOf(agent.id)).scoringState).toEqual(afterUpheld.scoringState);
+      expect(await harness.count("trust_reputation_events")).toBe(events);
+      expect(await harness.count("trust_score_history")).toBe(historyRows);
+
+      // A reversal of a dispute never upheld takes nothing back.
+      expect(await dispute({ ...upheld, disputeId: "dsp-never-upheld", outcome: "REVERSED" as const, at: new Date() })).toMatchObject({ reputationScore: 350 });
       expect(await harness.count("trust_reputation_events")).toBe(events);
 
       // Reversed: exactly the reputation before it, and listed again.

@@ -1,4 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
+import type { ConsequenceTerms } from "../../lib/consequence.js";
 import { inTransaction, insertInChunks, readInChunks, writeLock } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
@@ -7,7 +8,6 @@ import { metricDefinition } from "./judging/metric-catalogue.js";
 import { MAX_WINDOW_CASES, judgeRun, type CaseJudgement, type ClauseOverride, type WindowCase } from "./judging/run-rule.js";
 import { fleissKappa } from "./jury/jury.js";
 import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
-import type { ConsequenceTerms } from "../../lib/consequence.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "./pact.enums.js";
 

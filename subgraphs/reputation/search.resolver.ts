@@ -72,11 +72,13 @@ export class SearchResolver {
       && (filter?.minTier ? tierRank(filter.minTier) : 0) <= PRIOR.tierRank
       && (!position || position.score >= priorScore);
     if (priorPasses) {
+      // An anti-join, not NOT EXISTS: MariaDB turned the latter into a read of every trust row.
       const unscored = context.dataSource
         .createQueryBuilder()
         .from("agent_directory", "d")
+        .leftJoin(TrustProfile, "t", "t.agent_id = d.agent_id")
         .select("d.agent_id", "agent_id")
-        .where((qb) => `NOT EXISTS ${qb.subQuery().select("1").from(TrustProfile, "t").where("t.agent_id = d.agent_id").getQuery()}`)
+        .where("t.agent_id IS NULL")
         .orderBy("d.agent_id", "DESC")
         .limit(size + 1);
       this.narrow(unscored, filter);

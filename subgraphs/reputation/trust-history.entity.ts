@@ -64,7 +64,7 @@ export class ReputationEvent {
 /** The scores after one change, with the evidence that caused it. */
 @ObjectType({ description: "An agent's scores after one change, and what caused it." })
 @Entity({ name: "trust_score_history" })
-@Index("idx_score_history_agent", ["agentId", "recordedAt", "id"])
+@Index("idx_score_history_agent", ["agentId", "recordedAt", "id", "compositeScore"])
 export class ScoreHistoryEntry {
   @Field(() => ID, { description: "Identifier of the entry." })
   @PrimaryColumn({ type: "varchar", length: 36 })

@@ -120,15 +120,19 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
   const windows = [...new Set(terms.ladder.flatMap((step) => (step.trigger.scoreDropPoints != null ? [step.trigger.scoreDropWindowDays ?? 30] : [])))];
   const scoreThen = new Map<number, number | null>();
   for (const days of windows) {
+    // Only indexed columns: selecting the whole row made MariaDB scan the agent's entries of the
+    // window instead of seeking to one (docs/benchmarks.md).
     const query = manager
       .createQueryBuilder(ScoreHistoryEntry, "h")
+      .select("h.composite_score", "score")
       .where("h.agent_id = :agentId AND h.recorded_at <= :then", { agentId: next.agentId, then: new Date(at.getTime() - days * DAY_MS) })
       .orderBy("h.recorded_at", "DESC")
       .addOrderBy("h.id", "DESC")
       .limit(1);
     if (lock) query.setLock(lock);
     // An agent younger than the window has no score to fall from yet: breaches still count.
-    scoreThen.set(days, (await query.getOne())?.compositeScore ?? null);
+    const then = await query.getRawOne<{ score: number | string }>();
+    scoreThen.set(days, then ? Number(then.score) : null);
   }
   return {
     now: at.getTime(),

@@ -8,6 +8,12 @@ const text = (name: string, length: string) => ({ name, type: "varchar", length 
 
 /** The tier ranks of the day: UNRATED 0 … PLATINUM 4. */
 const TIER_RANKS: Record<string, number> = { UNRATED: 0, BRONZE: 1, SILVER: 2, GOLD: 3, PLATINUM: 4 };
+const SEARCH_INDEXES: [string, string[]][] = [
+  ["idx_trust_rank", ["eligible", "composite_score", "agent_id", "tier_rank", "reputation_score"]],
+  ["idx_trust_reputation", ["eligible", "reputation_score", "agent_id", "tier_rank", "composite_score"]],
+  ["idx_trust_composite_all", ["composite_score", "agent_id", "tier_rank", "reputation_score"]],
+  ["idx_trust_reputation_all", ["reputation_score", "agent_id", "tier_rank", "composite_score"]],
+];
 /** Evidence recorded before clauses were kept counts as one metric of weight 1 under this name. */
 const LEGACY_METRIC = "RUN_CASES";
 
@@ -50,10 +56,11 @@ export class DualScores1764300000100 implements MigrationInterface {
         profile.agent_id,
       ]);
     }
-    // Search walks either score down an index, listed agents only or all of them.
-    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_reputation", columnNames: ["eligible", "reputation_score", "agent_id"] }));
-    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_composite_all", columnNames: ["composite_score", "agent_id"] }));
-    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_reputation_all", columnNames: ["reputation_score", "agent_id"] }));
+    // Search walks either score down an index, listed agents only or all of them. The tier and the
+    // other score ride at the end so their filters are checked in the index: without them MariaDB
+    // reads every listed agent above a deep cursor instead.
+    await runner.dropIndex("trust_profiles", "idx_trust_rank");
+    for (const [name, columns] of SEARCH_INDEXES) await runner.createIndex("trust_profiles", new TableIndex({ name, columnNames: columns }));
     // The decay sweep finds the profiles longest without a change.
     await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_updated", columnNames: ["updated_at"] }));
 
@@ -72,7 +79,8 @@ export class DualScores1764300000100 implements MigrationInterface {
     await runner.createTable(new Table({
       name: "trust_score_history",
       columns: [id(), text("agent_id", "36"), ...scores, ...cause, when("recorded_at")],
-      indices: [{ name: "idx_score_history_agent", columnNames: ["agent_id", "recorded_at", "id"] }],
+      // The score ends the index, so the ladder reads "the score n days ago" from the index alone.
+      indices: [{ name: "idx_score_history_agent", columnNames: ["agent_id", "recorded_at", "id", "composite_score"] }],
     }));
     await runner.createTable(new Table({
       name: "trust_eligibility_history",
@@ -100,7 +108,9 @@ export class DualScores1764300000100 implements MigrationInterface {
     await runner.dropColumn("kpi_reports", "human_overrides");
     await runner.dropIndex("trust_evaluation_evidence", "idx_evidence_breaches");
     await runner.dropColumn("trust_evaluation_evidence", "clauses");
-    for (const index of ["idx_trust_updated", "idx_trust_reputation_all", "idx_trust_composite_all", "idx_trust_reputation"]) await runner.dropIndex("trust_profiles", index);
+    await runner.dropIndex("trust_profiles", "idx_trust_updated");
+    for (const [name] of SEARCH_INDEXES) await runner.dropIndex("trust_profiles", name);
+    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }));
     await runner.dropColumns("trust_profiles", [
       "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "drift_alarm", "kpi_drift_alarm",
       "open_critical_disputes", "passing_streak", "scoring_state", "evaluation_drift", "consequence_terms",

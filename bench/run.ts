@@ -1,8 +1,10 @@
 /**
- * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite`): search pages
- * through the gateway, evaluation-run submission through the gateway, and judge throughput
- * through the Lambda handler at batch sizes 1 and 10. Everything runs on loopback, every loop is
- * bounded. Prints a Markdown report for docs/benchmarks.md.
+ * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite` and
+ * `-- --part core|scores|search100k`, repeatable): search pages through the gateway,
+ * evaluation-run submission through the gateway, and judge throughput through the Lambda handler
+ * at batch sizes 1 and 10 (core); the dual scores' update cost against history (scores) and
+ * search over 100,000 agents (search100k), see bench/scores.ts. Everything runs on loopback, every
+ * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
@@ -10,9 +12,8 @@ import { parseArgs } from "node:util";
 import { handler as judge } from "../functions/judge.js";
 import { StatementCounter, inTransaction } from "../lib/database.js";
 import { AgentDomain } from "../lib/agent-domain.js";
-import { TrustProfile } from "../subgraphs/reputation/trust.entity.js";
-import { assessTrust } from "../subgraphs/reputation/scoring.js";
 import { Agent } from "../subgraphs/agents/agent.entity.js";
+import { TrustProfile } from "../subgraphs/reputation/trust.entity.js";
 import { judgeJob } from "../subgraphs/pacts/evaluation.job.js";
 import { EvaluationMethod, PactStatus } from "../subgraphs/pacts/pact.enums.js";
 import { insertVersion } from "../subgraphs/pacts/pact.lifecycle.js";
@@ -24,9 +25,14 @@ import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { agentFixture, seedAgentWithPact, seedQueuedRun } from "../test/support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../test/support/sqs-record.js";
 import { startTestSystem } from "../test/support/system.js";
+import { benchScoreUpdates, benchSearch100k, randomSource, spreadProfile, type BenchSection } from "./scores.js";
 
-const { values } = parseArgs({ options: { db: { type: "string" } } });
+const PARTS = ["core", "scores", "search100k"] as const;
+type Part = (typeof PARTS)[number];
+const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
+const parts = new Set<Part>((values.part as Part[] | undefined) ?? PARTS);
+for (const part of parts) if (!PARTS.includes(part)) throw new Error(`unknown --part ${part}; one of ${PARTS.join(", ")}`);
 
 const AGENTS = 1000;
 const PAGE = 20;
@@ -58,26 +64,20 @@ async function load(total: number, concurrency: number, task: (i: number) => Pro
 const ms = (value: number) => value.toFixed(1);
 const rows: string[] = [];
 
-for (const kind of kinds) {
+for (const kind of parts.has("core") ? kinds : []) {
   const database = await createTestDatabase(kind);
   const statements = new StatementCounter(/outbox_messages/);
   // The judge is invoked directly below, so the local poller stays off.
   const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false });
   try {
     const ds = system.dataSource;
-    // A marketplace of AGENTS listed agents with scores spread over the range.
+    // A marketplace of AGENTS agents with trust spread over the range: scores, confidence, tiers
+    // and listing eligibility as the policy decides them (bench/scores.ts spreadProfile).
     await inTransaction(ds, async (manager) => {
       const agents = Array.from({ length: AGENTS }, (_, i) => agentFixture(`builder-${i % 50}`, [i % 2 ? AgentDomain.ALERT_TRIAGE : AgentDomain.PLAYBOOK_ROUTING], `Bench agent ${i}`));
       for (let i = 0; i < agents.length; i += 200) await manager.insert(Agent, agents.slice(i, i + 200));
-      const profiles = agents.map((agent, i) => {
-        const passed = 50 + (i % 400);
-        const failed = i % 37;
-        return Object.assign(new TrustProfile(), {
-          agentId: agent.id,
-          ...assessTrust({ passed, failed, runs: 1, lastRunPassed: true, lastRunFailedCriticalClauses: [] }),
-          casesPassed: passed, casesFailed: failed, evaluationRuns: 1, lastRunPassed: true, lastRunFailedCriticalClauses: [], updatedAt: new Date(),
-        });
-      });
+      const random = randomSource(1);
+      const profiles = agents.map((agent) => spreadProfile(agent.id, random, new Date()));
       for (let i = 0; i < profiles.length; i += 200) await manager.insert(TrustProfile, profiles.slice(i, i + 200));
     });
 
@@ -166,10 +166,25 @@ for (const kind of kinds) {
   }
 }
 
+// The dual scores (issue 5): MariaDB always, SQLite when asked for with --db sqlite.
+const sections: { title: string; section: BenchSection }[] = [];
+for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite")) {
+  if (parts.has("scores")) sections.push({ title: `Score update cost (${kind})`, section: await benchScoreUpdates(kind) });
+  if (parts.has("search100k")) sections.push({ title: `searchAgents over 100,000 agents (${kind})`, section: await benchSearch100k(kind) });
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
 console.log(`Peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
 console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
 console.log("|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+for (const { title, section } of sections) {
+  console.log(`\n### ${title}\n`);
+  console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const row of section.rows) console.log(row);
+  console.log("");
+  for (const note of section.notes) console.log(note);
+}
 process.exit(0);

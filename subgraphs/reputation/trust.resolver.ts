@@ -7,7 +7,7 @@ import { PageInfo } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { EligibilityChange, Escalation, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
-import { liftConsequence, recomputeTrust } from "./trust.service.js";
+import { liftConsequence, lockProfile, recomputeTrust } from "./trust.service.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 @ObjectType({ description: "One entry of an agent's score history." })
@@ -113,6 +113,9 @@ export class AgentTrustResolver {
   async recomputeTrust(@Arg("agentId", () => ID, { description: "The agent." }) agentId: string, @Ctx() context: ReputationContext): Promise<TrustProfile> {
     const arbiter = requireRole(context.identity, "arbiter");
     return inTransaction(context.dataSource, async (manager) => {
+      // Lock before any read: on MySQL the fold's plain reads must see every committed run (an
+      // unknown agent rolls the lock's row back).
+      await lockProfile(manager, agentId);
       if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
       return recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: arbiter, at: new Date() });
     });

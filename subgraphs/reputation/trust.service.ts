@@ -405,7 +405,8 @@ export async function foldEvidence(manager: EntityManager, agentId: string): Pro
 /**
  * Replaces the agent's aggregates with the fold of all its evidence, seen from the same instant as
  * the stored ones (which the decay sweep may have moved past the newest evidence), and settles
- * under the current policy.
+ * under the current policy. The fold reads plainly: on MySQL the transaction must not have read
+ * anything before the profile lock, or its snapshot could miss evidence committed meanwhile.
  */
 export async function recomputeTrust(manager: EntityManager, agentId: string, change: TrustChange): Promise<TrustProfile> {
   const current = await lockProfile(manager, agentId);

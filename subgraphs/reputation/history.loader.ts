@@ -20,8 +20,9 @@ const isHistoryCursor = (values: unknown[]): values is HistoryCursor =>
 
 /**
  * Pages of a per-agent history (newest first, by time then id) for every agent a request asks
- * about, in two statements per distinct page request: the page's ids for all agents at once,
- * numbered per agent by a window function over the (agent, time, id) index, then the rows.
+ * about, in two statements per distinct page request: the page's ids for all agents at once, one
+ * `LIMIT` walk down the (agent, time, id) index per agent joined by UNION ALL (a window function
+ * over the agents' rows would number their whole histories first), then the rows.
  */
 export function createHistoryLoader<T extends ObjectLiteral & { id: string; agentId: string }>(
   dataSource: DataSource,
@@ -48,21 +49,21 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
       }
       const pages = new Map<string, HistoryPage<T>>();
       for (const [group, { size, cursor, agentIds }] of groups) {
-        const ids = await dataSource
-          .createQueryBuilder()
-          .select("x.id", "id")
-          .from((sub) => {
-            sub
-              .select("h.id", "id")
-              .addSelect("h.agent_id", "agent_id")
-              .addSelect(`ROW_NUMBER() OVER (PARTITION BY h.agent_id ORDER BY h.${time.column} DESC, h.id DESC)`, "rn")
-              .from(entity, "h")
-              .where("h.agent_id IN (:...agentIds)", { agentIds: [...new Set(agentIds)] });
-            if (cursor) sub.andWhere(`(h.${time.column} < :at OR (h.${time.column} = :at AND h.id < :id))`, { at: new Date(cursor[0]), id: cursor[1] });
-            return sub;
-          }, "x")
-          .where("x.rn <= :limit", { limit: size + 1 })
-          .getRawMany<{ id: string }>();
+        const walks = [...new Set(agentIds)].map((agentId, index) => {
+          const walk = dataSource
+            .createQueryBuilder()
+            .select("h.id", "id")
+            .from(entity, "h")
+            .where("h.agent_id = :agentId", { agentId })
+            .orderBy(`h.${time.column}`, "DESC")
+            .addOrderBy("h.id", "DESC")
+            .limit(size + 1);
+          if (cursor) walk.andWhere(`(h.${time.column} < :at OR (h.${time.column} = :at AND h.id < :id))`, { at: new Date(cursor[0]), id: cursor[1] });
+          const [sql, parameters] = walk.getQueryAndParameters();
+          // Each walk in a derived table: SQLite allows no ORDER BY or LIMIT in a UNION's members.
+          return { sql: `SELECT id FROM (${sql}) w${index}`, parameters };
+        });
+        const ids: { id: string }[] = await dataSource.query(walks.map((walk) => walk.sql).join(" UNION ALL "), walks.flatMap((walk) => walk.parameters));
         const rows = ids.length ? await dataSource.getRepository(entity).findBy({ id: In(ids.map((row) => row.id)) } as never) : [];
         rows.sort((a, b) => time.of(b).getTime() - time.of(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
         for (const agentId of new Set(agentIds)) {

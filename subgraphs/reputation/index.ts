@@ -8,13 +8,13 @@ import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.
 import { createHistoryLoader } from "./history.loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
 import { SearchResolver } from "./search.resolver.js";
-import { EligibilityChange, Escalation, ReputationEvent, ScoreHistoryEntry } from "./trust-history.entity.js";
+import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "./trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
 import { createKpiReportsLoader, createOwnerLoader, createTrustLoader } from "./trust.loader.js";
 import { AgentTrustResolver } from "./trust.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, ReputationEvent, ScoreHistoryEntry, EligibilityChange, Escalation];
+export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, DisputeState, ScoreHistoryEntry, EligibilityChange, Escalation];
 export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100];
 
 export function buildReputationSchema() {

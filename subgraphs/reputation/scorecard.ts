@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import { alarmAfter } from "./scoring.js";
 
 /** The four production KPIs of the weekly scorecard (see ../shared/DOMAIN.md). */
 export enum Kpi {
@@ -177,9 +178,10 @@ export function detectDrift(kpi: Kpi, weeks: readonly { week: string; value: num
 }
 
 /**
- * Whether a KPI's drift alarm still stands at its latest week: the same CUSUM as detectDrift, read
- * at the end rather than at its first crossing. The consequence ladder acts on this, so an agent
- * that returns to its baseline can recover; the scorecard shows when the alarm was first raised.
+ * Whether a KPI's drift alarm still stands at its latest week: the same CUSUM as detectDrift,
+ * followed to the end rather than to its first crossing, and cleared only once back under h / 2
+ * (alarmAfter). The consequence ladder acts on this, so an agent that returns to its baseline can
+ * recover; the scorecard shows when the alarm was first raised.
  */
 export function driftStanding(kpi: Kpi, weeks: readonly { week: string; value: number | null }[], baselineWeeks = 4): boolean {
   const { lowerIsBetter, relative, drift } = KPI_DEFINITIONS[kpi];
@@ -187,6 +189,10 @@ export function driftStanding(kpi: Kpi, weeks: readonly { week: string; value: n
   if (data.length <= baselineWeeks) return false;
   const baseline = data.slice(0, baselineWeeks).reduce((sum, value) => sum + value, 0) / baselineWeeks;
   let statistic = 0;
-  for (const value of data.slice(baselineWeeks)) statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
-  return statistic > drift.threshold;
+  let standing = false;
+  for (const value of data.slice(baselineWeeks)) {
+    statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
+    standing = alarmAfter(standing, statistic, drift.threshold);
+  }
+  return standing;
 }

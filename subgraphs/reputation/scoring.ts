@@ -36,6 +36,8 @@ export const SCORING_POLICY = {
     priorFailed: 5,
     /** Confidence n / (n + 50) over the decayed cases behind the average metric. */
     confidenceHalfCases: 50,
+    /** A metric counts with weight × n / (n + 10): one backed by few (or faded) cases counts less. */
+    metricEvidenceHalf: 10,
     halfLifeDays: 90,
   },
   reputation: {
@@ -85,20 +87,20 @@ registerEnumType(TrustTier, {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Passed and failed cases measured by one metric, decayed to the state's instant. */
+/** Passed and failed cases measured by one metric, and the pact weight behind them, decayed to the state's instant. */
 export interface MetricTally {
   passed: number;
   failed: number;
-  /** The pact's weight for the metric, from the newest evidence (`weightAt`) that named it. */
-  weight: number;
-  weightAt: number;
+  /** Σ pact weight × cases: divided by the cases, the metric's weight averaged over its evidence. */
+  weightMass: number;
 }
 
 /**
  * Running aggregates behind both scores: sums of evidence, each decayed to `asOf` (the newest
  * evidence's time, ms). Adding one piece of evidence touches a fixed number of fields, whatever
- * the agent's history: the O(1) update. Decay is a uniform scaling, so the same evidence added in
- * any order gives the same sums: the full recompute's guarantee.
+ * the agent's history: the O(1) update. Decay is a uniform scaling and every field is a plain
+ * sum, so the same evidence added in any order gives the same sums: the full recompute's
+ * guarantee.
  */
 export interface ScoringState {
   asOf: number;
@@ -116,7 +118,10 @@ export function decayTo(state: ScoringState, at: number, policy: ScoringPolicy =
   if (at <= state.asOf) return state;
   const composite = decayFactor(at - state.asOf, policy.composite.halfLifeDays);
   const reputation = decayFactor(at - state.asOf, policy.reputation.halfLifeDays);
-  const metrics = Object.fromEntries(Object.entries(state.metrics).map(([metric, tally]) => [metric, { ...tally, passed: tally.passed * composite, failed: tally.failed * composite }]));
+  const metrics = Object.fromEntries(Object.entries(state.metrics).map(([metric, tally]) => [
+    metric,
+    { passed: tally.passed * composite, failed: tally.failed * composite, weightMass: tally.weightMass * composite },
+  ]));
   return { asOf: at, metrics, good: state.good * reputation, bad: state.bad * reputation };
 }
 
@@ -134,15 +139,11 @@ export function addEvaluation(state: ScoringState, at: number, clauses: readonly
   const factor = decayFactor(next.asOf - at, policy.composite.halfLifeDays);
   const metrics = { ...next.metrics };
   for (const clause of clauses) {
-    const tally = metrics[clause.metric] ?? { passed: 0, failed: 0, weight: clause.weight, weightAt: at };
-    // The newest evidence names the weight; at the same instant the larger weight wins, so the
-    // order evidence arrives in never matters.
-    const newer = at > tally.weightAt || (at === tally.weightAt && clause.weight > tally.weight);
+    const tally = metrics[clause.metric] ?? { passed: 0, failed: 0, weightMass: 0 };
     metrics[clause.metric] = {
       passed: tally.passed + factor * clause.passed,
       failed: tally.failed + factor * clause.failed,
-      weight: newer ? clause.weight : tally.weight,
-      weightAt: newer ? at : tally.weightAt,
+      weightMass: tally.weightMass + factor * clause.weight * (clause.passed + clause.failed),
     };
   }
   return { ...next, metrics };
@@ -168,20 +169,26 @@ const confidenceOf = (amount: number, half: number) => Math.round((1000 * amount
 
 /**
  * Composite score 0–1000: per metric, the posterior mean of Beta(prior + passed, prior + failed);
- * across metrics, their mean weighted by the pact. Confidence comes from the cases behind the
- * average metric. With no evidence, the prior: 500 at confidence 0.
+ * across metrics, their mean weighted by weightMass / (cases + metricEvidenceHalf): the pact's
+ * weight averaged over the metric's evidence, scaled by how much of it there is. A metric the pact
+ * no longer measures fades with its evidence instead of pinning the score to the prior, and two
+ * pacts weighing one metric differently blend by their evidence. Confidence comes from the cases
+ * behind the average metric. With no evidence, the prior: 500 at confidence 0.
  */
 export function compositeOf(state: ScoringState, policy: ScoringPolicy = SCORING_POLICY): Score {
-  const { priorPassed, priorFailed, confidenceHalfCases } = policy.composite;
-  const tallies = Object.values(state.metrics).filter((tally) => tally.weight > 0);
-  const totalWeight = tallies.reduce((sum, tally) => sum + tally.weight, 0);
-  if (totalWeight === 0) return { score: Math.round((1000 * priorPassed) / (priorPassed + priorFailed)), confidence: 0, evidence: 0 };
+  const { priorPassed, priorFailed, confidenceHalfCases, metricEvidenceHalf } = policy.composite;
+  let totalWeight = 0;
   let mean = 0;
   let cases = 0;
-  for (const tally of tallies) {
-    mean += (tally.weight * (tally.passed + priorPassed)) / (tally.passed + tally.failed + priorPassed + priorFailed);
-    cases += tally.weight * (tally.passed + tally.failed);
+  for (const tally of Object.values(state.metrics)) {
+    const n = tally.passed + tally.failed;
+    const weight = tally.weightMass / (n + metricEvidenceHalf);
+    if (!(weight > 0)) continue;
+    totalWeight += weight;
+    mean += (weight * (tally.passed + priorPassed)) / (n + priorPassed + priorFailed);
+    cases += weight * n;
   }
+  if (totalWeight === 0) return { score: Math.round((1000 * priorPassed) / (priorPassed + priorFailed)), confidence: 0, evidence: 0 };
   const evidence = cases / totalWeight;
   return { score: Math.round((1000 * mean) / totalWeight), confidence: confidenceOf(evidence, confidenceHalfCases), evidence };
 }
@@ -326,19 +333,29 @@ export interface EvaluationDrift {
   runs: number;
   baselineSum: number;
   statistic: number;
+  /** Whether the alarm stands (absent in states stored before it was kept: false). */
+  alarm?: boolean;
 }
 
-export const emptyDrift = (): EvaluationDrift => ({ runs: 0, baselineSum: 0, statistic: 0 });
+export const emptyDrift = (): EvaluationDrift => ({ runs: 0, baselineSum: 0, statistic: 0, alarm: false });
+
+/**
+ * Whether a CUSUM alarm stands after a step: raised when S exceeds h, and cleared only once S is
+ * back under h / 2, so an agent hovering at the threshold does not raise and clear it, and take
+ * and lift a consequence, run after run.
+ */
+export const alarmAfter = (standing: boolean, statistic: number, threshold: number): boolean => statistic > (standing ? threshold / 2 : threshold);
 
 /**
  * The first `baselineRuns` runs set the baseline; after them S = max(0, S + baseline − share − k).
- * O(1) per run. The alarm stands while S > h, and clears once the agent is back near its baseline.
+ * O(1) per run. See alarmAfter for when the alarm stands.
  */
 export function addRunToDrift(drift: EvaluationDrift, passShare: number, policy: ScoringPolicy = SCORING_POLICY): EvaluationDrift {
-  const { baselineRuns, slack } = policy.evaluationDrift;
-  if (drift.runs < baselineRuns) return { runs: drift.runs + 1, baselineSum: drift.baselineSum + passShare, statistic: 0 };
+  const { baselineRuns, slack, threshold } = policy.evaluationDrift;
+  if (drift.runs < baselineRuns) return { runs: drift.runs + 1, baselineSum: drift.baselineSum + passShare, statistic: 0, alarm: false };
   const baseline = drift.baselineSum / baselineRuns;
-  return { ...drift, runs: drift.runs + 1, statistic: Math.max(0, drift.statistic + baseline - passShare - slack) };
+  const statistic = Math.max(0, drift.statistic + baseline - passShare - slack);
+  return { runs: drift.runs + 1, baselineSum: drift.baselineSum, statistic, alarm: alarmAfter(drift.alarm ?? false, statistic, threshold) };
 }
 
-export const evaluationDriftAlarm = (drift: EvaluationDrift, policy: ScoringPolicy = SCORING_POLICY): boolean => drift.statistic > policy.evaluationDrift.threshold;
+export const evaluationDriftAlarm = (drift: EvaluationDrift): boolean => drift.alarm ?? false;

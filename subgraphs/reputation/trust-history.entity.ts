@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
 import { ConsequenceAction, EscalationRecipient } from "../../lib/consequence.js";
-import { TrustTier } from "./scoring.js";
+import { TrustTier, type DisputeSeverity } from "./scoring.js";
 
 /** What made the trust change. */
 export enum TrustCause {
@@ -36,27 +36,36 @@ registerEnumType(EscalationDirection, { name: "EscalationDirection", description
   LISTED: { description: "The agent became eligible for listing again." },
 } });
 
-/** A piece of production evidence counted into the reputation score, keyed so it counts once. */
-@Entity({ name: "trust_reputation_events" })
-@Index("idx_reputation_events_agent", ["agentId", "occurredAt"])
-export class ReputationEvent {
-  /** The evidence's own key, e.g. `kpi:<report id>` or `dispute:<id>:upheld`: a replay changes nothing. */
-  @PrimaryColumn({ type: "varchar", length: 80 })
-  id: string;
+/**
+ * The latest state of one dispute as the disputes context reported it, with its version: effects
+ * are applied as the difference from the stored state, so a replay or a stale message changes
+ * nothing, and a reversal takes back exactly what the upheld verdict added.
+ */
+@Entity({ name: "trust_dispute_states" })
+@Index("idx_dispute_states_agent", ["agentId"])
+export class DisputeState {
+  @PrimaryColumn({ name: "dispute_id", type: "varchar", length: 36 })
+  disputeId: string;
 
   @Column({ name: "agent_id", type: "varchar", length: 36 })
   agentId: string;
 
-  @Column({ type: "varchar", length: 24 })
-  cause: TrustCause;
+  /** Grows with every transition of the dispute; a message with a version not above it is stale. */
+  @Column({ type: "int" })
+  version: number;
 
-  @Column({ type: "double" })
-  good: number;
+  @Column({ type: "varchar", length: 16 })
+  severity: DisputeSeverity;
 
-  @Column({ type: "double" })
-  bad: number;
+  /** Open, and of CRITICAL severity: counts towards the listing policy's open critical disputes. */
+  @Column({ name: "critical_open", type: "boolean" })
+  criticalOpen: boolean;
 
-  /** When the evidence happened: what it decays from. */
+  /** Upheld and not reversed: counts against reputation, by severity. */
+  @Column({ type: "boolean" })
+  upheld: boolean;
+
+  /** When the disputed behaviour happened: what an upheld dispute decays from. */
   @Column({ name: "occurred_at", type: "datetime", precision: 3 })
   occurredAt: Date;
 }

@@ -94,6 +94,14 @@ export class TrustProfile {
   @Column({ name: "drift_alarm", type: "boolean" })
   driftAlarm: boolean;
 
+  /** When the agent last lost its listing, until it regains it: a regained listing is told only then. */
+  @Column({ name: "unlisted_at", type: "datetime", precision: 3, nullable: true })
+  unlistedAt: Date | null;
+
+  /** When the standing drift alarm was raised; null when none stands. */
+  @Column({ name: "drift_raised_at", type: "datetime", precision: 3, nullable: true })
+  driftRaisedAt: Date | null;
+
   /** The scorecard's part of the drift alarm; the evaluation part lives in `evaluationDrift`. */
   @Column({ name: "kpi_drift_alarm", type: "boolean" })
   kpiDriftAlarm: boolean;
@@ -102,7 +110,7 @@ export class TrustProfile {
   @Column({ name: "open_critical_disputes", type: "int" })
   openCriticalDisputes: number;
 
-  @Field(() => Int, { description: "Consecutive judged runs, up to the latest, that met their pact." })
+  @Field(() => Int, { description: "Consecutive judged runs, up to the latest submitted, that met their pact since the last breach or consequence step." })
   @Column({ name: "passing_streak", type: "int" })
   passingStreak: number;
 

@@ -137,7 +137,7 @@ export class AgentTrustResolver {
     });
   }
 
-  @Mutation(() => Escalation, { description: "Acknowledges an escalation: by the agent's builder (for its escalation owner) or an arbiter. Acknowledging twice is a CONFLICT." })
+  @Mutation(() => Escalation, { description: "Acknowledges a step taken or a listing lost: by the agent's builder (for its escalation owner) or an arbiter. Acknowledging twice, or what needs no acknowledgement, is a CONFLICT." })
   async acknowledgeEscalation(@Arg("escalationId", () => ID, { description: "The escalation." }) escalationId: string, @Ctx() context: ReputationContext): Promise<Escalation> {
     requireRole(context.identity, "builder", "arbiter");
     return inTransaction(context.dataSource, async (manager) => {
@@ -145,6 +145,7 @@ export class AgentTrustResolver {
       if (!escalation) throw new NotFoundError("escalationId", "escalation", escalationId);
       const agent = await findAgent(manager, escalation.agentId);
       if (!isArbiterOr(context.identity, "builder", agent?.ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters acknowledge its escalations");
+      if (!escalation.ackDueAt) throw new ConflictError("escalationId", "tells of a lift or a regained listing, which needs no acknowledgement");
       if (escalation.acknowledgedAt) throw new ConflictError("escalationId", "was acknowledged already");
       escalation.acknowledgedAt = new Date();
       await manager.update(Escalation, { id: escalationId }, { acknowledgedAt: escalation.acknowledgedAt });

@@ -26,7 +26,7 @@ import {
   type Score,
   type ScoringState,
 } from "./scoring.js";
-import { EligibilityChange, Escalation, EscalationDirection, ReputationEvent, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
+import { DisputeState, EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -66,7 +66,9 @@ export function priorProfile(agentId: string): TrustProfile {
     consequence: null,
     consequenceSince: null,
     ladderResetAt: null,
+    unlistedAt: null,
     driftAlarm: false,
+    driftRaisedAt: null,
     kpiDriftAlarm: false,
     openCriticalDisputes: 0,
     passingStreak: 0,
@@ -126,6 +128,8 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
       .createQueryBuilder(ScoreHistoryEntry, "h")
       .select("h.composite_score", "score")
       .where("h.agent_id = :agentId AND h.recorded_at <= :then", { agentId: next.agentId, then: new Date(at.getTime() - days * DAY_MS) })
+      // After an arbiter's lift the ladder starts afresh: no score from before it to fall from.
+      .andWhere("h.recorded_at >= :resetAt", { resetAt: next.ladderResetAt ?? new Date(0) })
       .orderBy("h.recorded_at", "DESC")
       .addOrderBy("h.id", "DESC")
       .limit(1);
@@ -139,7 +143,8 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
     breachTimes,
     compositeScore,
     compositeDaysAgo: (days) => scoreThen.get(days) ?? null,
-    driftAlarm,
+    // After an arbiter's lift, only an alarm raised again counts.
+    driftAlarm: driftAlarm && (next.ladderResetAt === null || (next.driftRaisedAt !== null && next.driftRaisedAt > next.ladderResetAt)),
     passingStreak: next.passingStreak,
     levelSince: next.consequenceSince?.getTime() ?? null,
   };
@@ -159,6 +164,7 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
   const composite = compositeOf(next.scoringState);
   const reputation = reputationOf(next.scoringState);
   next.driftAlarm = next.kpiDriftAlarm || evaluationDriftAlarm(next.evaluationDrift);
+  next.driftRaisedAt = !next.driftAlarm ? null : current.driftAlarm ? current.driftRaisedAt : change.at;
 
   const terms = next.consequenceTerms;
   if (terms && runLadder) {
@@ -168,6 +174,8 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     if (move) {
       next.consequence = move.level >= 0 ? terms.ladder[move.level]!.action : null;
       next.consequenceSince = move.level >= 0 ? change.at : null;
+      // A way back counts the passing runs after the step, not those before it.
+      if (move.direction === "FIRED") next.passingStreak = 0;
       await recordEscalation(manager, next.agentId, terms, { action: move.action, direction: EscalationDirection[move.direction], reason: move.reason }, change);
     }
   }
@@ -182,6 +190,10 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     consequence: next.consequence,
   });
   Object.assign(next, { ...assessed(composite, reputation, decision), updatedAt: change.at });
+  // Losing the listing is always told; regaining it only after it was lost (a first listing is no news).
+  const listingFlipped = current.updatedAt !== null && current.eligible !== next.eligible;
+  const told = listingFlipped && (!next.eligible || current.unlistedAt !== null);
+  if (listingFlipped) next.unlistedAt = next.eligible ? null : change.at;
   // An UPDATE, not save(): save() looks the row up with a plain read, which under REPEATABLE READ
   // may come from a snapshot older than the row and then tries to INSERT it.
   const { agentId, ...changes } = next;
@@ -200,9 +212,6 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     ...cause,
     recordedAt: change.at,
   });
-  // Losing the listing is always told; regaining it only after it was lost (a first listing is no news).
-  const listingFlipped = current.updatedAt !== null && current.eligible !== next.eligible;
-  const told = listingFlipped && (!next.eligible || (await manager.existsBy(Escalation, { agentId, direction: EscalationDirection.UNLISTED })));
   if (told && next.consequenceTerms) {
     const { ESCALATION_OWNER, BUILDER, BUYERS } = EscalationRecipient;
     await recordEscalation(manager, agentId, next.consequenceTerms, {
@@ -291,11 +300,14 @@ function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | 
  * number of indexed look-ups for the ladder.
  */
 export async function recordEvaluation(manager: EntityManager, outcome: EvaluationOutcome): Promise<TrustProfile | null> {
-  const recorded = await manager.existsBy(EvaluationEvidence, { runId: outcome.runId });
-  if (recorded) return null;
+  // The agent's lock comes before the evidence row: a writer holding the lock reads the agent's
+  // breaches with a locking read, which would wait on another's uncommitted row and deadlock.
+  const current = await lockProfile(manager, outcome.agentId);
+  // A plain read: a locking one would gap-lock the key and deadlock two agents' inserts. The judge
+  // has locked the run already, and the key refuses a duplicate anyway.
+  if (await manager.existsBy(EvaluationEvidence, { runId: outcome.runId })) return null;
   const { terms, ...evidence } = outcome;
   await manager.insert(EvaluationEvidence, Object.assign(new EvaluationEvidence(), evidence));
-  const current = await lockProfile(manager, outcome.agentId);
 
   // Eligibility and the ladder's terms follow the most recently submitted run, whatever order the
   // judges finish in.
@@ -308,7 +320,9 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     lastRunPassed: newest ? outcome.runPassed : current.lastRunPassed,
     lastRunFailedCriticalClauses: newest ? outcome.failedCriticalClauses : current.lastRunFailedCriticalClauses,
     lastRunSubmittedAt: newest ? outcome.submittedAt : current.lastRunSubmittedAt,
-    passingStreak: outcome.runPassed ? current.passingStreak + 1 : 0,
+    // The streak follows submission order like lastRunPassed: a late-judged older run, passing or
+    // not, does not break or extend the run of the newest ones (an old breach still counts as one).
+    passingStreak: newest ? (outcome.runPassed ? current.passingStreak + 1 : 0) : current.passingStreak,
     scoringState: withRun(current.scoringState, outcome),
     evaluationDrift: cases > 0 ? addRunToDrift(current.evaluationDrift, outcome.casesPassed / cases) : current.evaluationDrift,
     consequenceTerms: newest || !current.consequenceTerms ? terms : current.consequenceTerms,
@@ -340,45 +354,55 @@ export async function recordKpiReport(manager: EntityManager, current: TrustProf
   return settleTrust(manager, current, next, { cause: TrustCause.KPI_REPORT, causeId: report.id, at: report.submittedAt });
 }
 
-/** What the disputes context tells reputation about one dispute. */
-export interface DisputeEffect {
+/** The state of one dispute, as the disputes context reports it after each transition. */
+export interface DisputeReport {
   agentId: string;
   disputeId: string;
-  /** UPHELD counts the dispute against reputation; REVERSED takes an upheld dispute's effect back; null changes only the open count. */
-  outcome: "UPHELD" | "REVERSED" | null;
+  /** Grows with every transition: a report with a version not above the stored one is stale. */
+  version: number;
   severity: DisputeSeverity;
+  /** Still open (filed, or under review). */
+  open: boolean;
+  /** Resolved as upheld and not since reversed by an appeal. */
+  upheld: boolean;
   /** When the disputed behaviour happened: what an upheld dispute decays from. */
   occurredAt: Date;
-  /** Critical disputes against the agent still open after this change. */
-  openCriticalDisputes: number;
   at: Date;
 }
 
+const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] : 0);
+
 /**
- * Applies a dispute's effect, idempotently: an upheld dispute adds bad production evidence by
- * severity, a reversal subtracts what it added at the same instant (so it cancels exactly), and
- * the open critical count feeds the listing policy. A replay changes nothing, not even the
- * histories. The caller's transaction holds the dispute.
+ * Applies a dispute's new state as the difference from the one stored: upholding adds bad
+ * production evidence by severity at the time of the behaviour, reversing takes exactly that back
+ * (so it cancels), and the open critical count feeds the listing policy. Replays and reports
+ * older than the stored version change nothing, not even the histories, whatever order at-least-
+ * once delivery brings them in. Runs in the caller's transaction, which holds the dispute.
  */
-export async function recordDisputeEffect(manager: EntityManager, effect: DisputeEffect): Promise<TrustProfile> {
-  const current = await lockProfile(manager, effect.agentId);
+export async function recordDisputeState(manager: EntityManager, report: DisputeReport): Promise<TrustProfile> {
+  const current = await lockProfile(manager, report.agentId);
+  const lock = latest(manager);
+  const stored = await manager.findOne(DisputeState, { where: { disputeId: report.disputeId }, lock: lock ? { mode: lock } : undefined });
+  if (stored && stored.version >= report.version) return current;
+
+  const next = Object.assign(new DisputeState(), {
+    disputeId: report.disputeId,
+    agentId: report.agentId,
+    version: report.version,
+    severity: report.severity,
+    criticalOpen: report.open && report.severity === "CRITICAL",
+    upheld: report.upheld,
+    occurredAt: report.occurredAt,
+  });
   let state = current.scoringState;
-  let counted = false;
-  if (effect.outcome) {
-    const id = `dispute:${effect.disputeId}:${effect.outcome.toLowerCase()}`;
-    // A reversal takes back exactly what the upheld verdict added, and nothing without one; a
-    // replay adds nothing.
-    const upheld = effect.outcome === "REVERSED" ? await manager.findOneBy(ReputationEvent, { id: `dispute:${effect.disputeId}:upheld` }) : null;
-    const bad = effect.outcome === "UPHELD" ? SCORING_POLICY.reputation.disputeWeight[effect.severity] : upheld ? -upheld.bad : 0;
-    if (bad !== 0 && !(await manager.existsBy(ReputationEvent, { id }))) {
-      await manager.insert(ReputationEvent, { id, agentId: effect.agentId, cause: TrustCause.DISPUTE, good: 0, bad, occurredAt: effect.occurredAt });
-      state = addReputation(state, effect.occurredAt.getTime(), 0, bad);
-      counted = true;
-    }
-  }
-  if (!counted && effect.openCriticalDisputes === current.openCriticalDisputes) return current;
-  const next = Object.assign(new TrustProfile(), current, { scoringState: state, openCriticalDisputes: effect.openCriticalDisputes });
-  return settleTrust(manager, current, next, { cause: TrustCause.DISPUTE, causeId: effect.disputeId, at: effect.at });
+  if (stored && disputeWeight(stored) > 0) state = addReputation(state, stored.occurredAt.getTime(), 0, -disputeWeight(stored));
+  if (disputeWeight(next) > 0) state = addReputation(state, next.occurredAt.getTime(), 0, disputeWeight(next));
+  if (stored) await manager.update(DisputeState, { disputeId: next.disputeId }, next);
+  else await manager.insert(DisputeState, next);
+
+  const openCriticalDisputes = current.openCriticalDisputes + Number(next.criticalOpen) - Number(stored?.criticalOpen ?? false);
+  const profile = Object.assign(new TrustProfile(), current, { scoringState: state, openCriticalDisputes });
+  return settleTrust(manager, current, profile, { cause: TrustCause.DISPUTE, causeId: report.disputeId, at: report.at });
 }
 
 /**
@@ -388,7 +412,7 @@ export async function recordDisputeEffect(manager: EntityManager, effect: Disput
 export async function foldEvidence(manager: EntityManager, agentId: string): Promise<ScoringState> {
   const runs = await manager.find(EvaluationEvidence, { where: { agentId } });
   const reports = await manager.find(KpiReport, { where: { agentId } });
-  const events = await manager.find(ReputationEvent, { where: { agentId } });
+  const disputes = await manager.find(DisputeState, { where: { agentId, upheld: true } });
   const timeline: { at: number; apply: (state: ScoringState) => ScoringState }[] = [
     ...runs.map((run) => ({ at: run.submittedAt.getTime(), apply: (state: ScoringState) => withRun(state, run) })),
     ...reports.map((report) => {
@@ -396,7 +420,7 @@ export async function foldEvidence(manager: EntityManager, agentId: string): Pro
       const at = reportOccurredAt(report);
       return { at, apply: (state: ScoringState) => addReputation(state, at, good, bad) };
     }),
-    ...events.map((event) => ({ at: event.occurredAt.getTime(), apply: (state: ScoringState) => addReputation(state, event.occurredAt.getTime(), event.good, event.bad) })),
+    ...disputes.map((dispute) => ({ at: dispute.occurredAt.getTime(), apply: (state: ScoringState) => addReputation(state, dispute.occurredAt.getTime(), 0, disputeWeight(dispute)) })),
   ];
   // Sums are linear, so ties may go in any order.
   return timeline.sort((a, b) => a.at - b.at).reduce((state, step) => step.apply(state), emptyState());

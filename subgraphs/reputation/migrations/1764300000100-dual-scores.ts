@@ -34,6 +34,8 @@ export class DualScores1764300000100 implements MigrationInterface {
       column("consequence", "varchar", { length: "24", isNullable: true }),
       column("consequence_since", "datetime", { precision: 3, isNullable: true }),
       column("ladder_reset_at", "datetime", { precision: 3, isNullable: true }),
+      column("unlisted_at", "datetime", { precision: 3, isNullable: true }),
+      column("drift_raised_at", "datetime", { precision: 3, isNullable: true }),
       column("drift_alarm", "boolean", { default: false }),
       column("kpi_drift_alarm", "boolean", { default: false }),
       column("open_critical_disputes", "int", { default: 0 }),
@@ -42,17 +44,17 @@ export class DualScores1764300000100 implements MigrationInterface {
       column("evaluation_drift", "text", { isNullable: true }),
       column("consequence_terms", "text", { isNullable: true }),
     ]);
-    const profiles: { agent_id: string; tier: string; cases_passed: number; cases_failed: number; last_run_submitted_at: Date | string | null }[] =
-      await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at FROM trust_profiles");
+    const profiles: { agent_id: string; tier: string; cases_passed: number; cases_failed: number; last_run_submitted_at: Date | string | null; updated_at: Date | string | null }[] =
+      await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at, updated_at FROM trust_profiles");
     for (const profile of profiles) {
-      const asOf = profile.last_run_submitted_at === null ? 0 : new Date(profile.last_run_submitted_at).getTime();
-      const metrics = profile.cases_passed + profile.cases_failed > 0
-        ? { [LEGACY_METRIC]: { passed: Number(profile.cases_passed), failed: Number(profile.cases_failed), weight: 1, weightAt: asOf } }
-        : {};
+      const seen = profile.last_run_submitted_at ?? profile.updated_at;
+      const asOf = seen === null ? 0 : new Date(seen).getTime();
+      const [passed, failed] = [Number(profile.cases_passed), Number(profile.cases_failed)];
+      const metrics = passed + failed > 0 ? { [LEGACY_METRIC]: { passed, failed, weightMass: passed + failed } } : {};
       await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ? WHERE agent_id = ?", [
         TIER_RANKS[profile.tier] ?? 0,
         JSON.stringify({ asOf, metrics, good: 0, bad: 0 }),
-        JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0 }),
+        JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0, alarm: false }),
         profile.agent_id,
       ]);
     }
@@ -70,9 +72,12 @@ export class DualScores1764300000100 implements MigrationInterface {
     await runner.addColumn("kpi_reports", column("human_overrides", "int", { default: 0 }));
 
     await runner.createTable(new Table({
-      name: "trust_reputation_events",
-      columns: [id("id", "80"), text("agent_id", "36"), text("cause", "24"), { name: "good", type: "double" }, { name: "bad", type: "double" }, when("occurred_at")],
-      indices: [{ name: "idx_reputation_events_agent", columnNames: ["agent_id", "occurred_at"] }],
+      name: "trust_dispute_states",
+      columns: [
+        id("dispute_id"), text("agent_id", "36"), { name: "version", type: "int" }, text("severity", "16"),
+        { name: "critical_open", type: "boolean" }, { name: "upheld", type: "boolean" }, when("occurred_at"),
+      ],
+      indices: [{ name: "idx_dispute_states_agent", columnNames: ["agent_id"] }],
     }));
     const scores = [{ name: "composite_score", type: "int" }, { name: "composite_confidence", type: "double" }, { name: "reputation_score", type: "int" }, { name: "reputation_confidence", type: "double" }];
     const cause = [text("cause", "24"), text("cause_id", "128")];
@@ -100,11 +105,11 @@ export class DualScores1764300000100 implements MigrationInterface {
       ],
       indices: [{ name: "idx_escalations_agent", columnNames: ["agent_id", "created_at", "id"] }],
     }));
-    await compareTextExactly(runner, "trust_reputation_events", "trust_score_history", "trust_eligibility_history", "trust_escalations");
+    await compareTextExactly(runner, "trust_dispute_states", "trust_score_history", "trust_eligibility_history", "trust_escalations");
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_reputation_events"]) await runner.dropTable(table);
+    for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_dispute_states"]) await runner.dropTable(table);
     await runner.dropColumn("kpi_reports", "human_overrides");
     await runner.dropIndex("trust_evaluation_evidence", "idx_evidence_breaches");
     await runner.dropColumn("trust_evaluation_evidence", "clauses");
@@ -112,7 +117,7 @@ export class DualScores1764300000100 implements MigrationInterface {
     for (const [name] of SEARCH_INDEXES) await runner.dropIndex("trust_profiles", name);
     await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }));
     await runner.dropColumns("trust_profiles", [
-      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "drift_alarm", "kpi_drift_alarm",
+      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "unlisted_at", "drift_raised_at", "drift_alarm", "kpi_drift_alarm",
       "open_critical_disputes", "passing_streak", "scoring_state", "evaluation_drift", "consequence_terms",
     ]);
   }

@@ -179,7 +179,7 @@ export function detectDrift(kpi: Kpi, weeks: readonly { week: string; value: num
 
 /**
  * Whether a KPI's drift alarm still stands at its latest week: the same CUSUM as detectDrift,
- * followed to the end rather than to its first crossing, and cleared only once back under h / 2
+ * followed to the end rather than to its first crossing, and cleared only once back to h / 2 or below
  * (alarmAfter). The consequence ladder acts on this, so an agent that returns to its baseline can
  * recover; the scorecard shows when the alarm was first raised.
  */

@@ -341,7 +341,7 @@ export const emptyDrift = (): EvaluationDrift => ({ runs: 0, baselineSum: 0, sta
 
 /**
  * Whether a CUSUM alarm stands after a step: raised when S exceeds h, and cleared only once S is
- * back under h / 2, so an agent hovering at the threshold does not raise and clear it, and take
+ * back to h / 2 or below, so an agent hovering at the threshold does not raise and clear it, and take
  * and lift a consequence, run after run.
  */
 export const alarmAfter = (standing: boolean, statistic: number, threshold: number): boolean => statistic > (standing ? threshold / 2 : threshold);

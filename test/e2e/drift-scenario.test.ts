@@ -211,16 +211,23 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(now.lastChange).toMatchObject({ eligible: false, tier: "UNRATED", consequence: null, cause: "KPI_REPORT" });
 
     // Each pilot run: 19 of 20 right, one alert called INFORMATIONAL (the jury agrees it is wrong).
-    // Per metric Beta(5+passed, 5+failed), weighted 0.6 severity / 0.4 false positives (7 benign a run):
-    // W1: 0.6·24/30 + 0.4·12/17 = 0.48 + 0.2824 = 762; confidence (0.6·20 + 0.4·7)/… = 14.8/64.8 = 0.228 < 0.25.
+    // Per metric Beta(5+passed, 5+failed); a metric with n cases weighs its pact weight × n/(n+10)
+    // (0.6 severity on all 20 cases a run, 0.4 false positives on the 7 benign ones), and the
+    // confidence is n̄/(n̄+50) with n̄ the cases averaged over the metrics by those weights.
+    // W1: weights 0.6·20/30 = 0.4 and 0.4·7/17 = 0.1647; (0.4·24/30 + 0.1647·12/17)/0.5647 =
+    // (0.32 + 0.1163)/0.5647 = 773; n̄ = (0.4·20 + 0.1647·7)/0.5647 = 16.21, 16.21/66.21 = 0.245 < 0.25.
     const expected = [
-      { compositeScore: 762, compositeConfidence: 0.228, tier: "UNRATED", eligible: false },
-      // W2: 0.6·43/50 + 0.4·19/24 = 833; 29.6/79.6 = 0.372.
-      { compositeScore: 833, compositeConfidence: 0.372, tier: "BRONZE", eligible: true },
-      // W3: 0.6·62/70 + 0.4·26/31 = 867; 44.4/94.4 = 0.470.
-      { compositeScore: 867, compositeConfidence: 0.47, tier: "BRONZE", eligible: true },
-      // W4: 0.6·81/90 + 0.4·33/38 = 0.54 + 0.3474 = 887; 59.2/109.2 = 0.542 ≥ 0.5: SILVER (GOLD needs 0.75).
-      { compositeScore: 887, compositeConfidence: 0.542, tier: "SILVER", eligible: true },
+      { compositeScore: 773, compositeConfidence: 0.245, tier: "UNRATED", eligible: false },
+      // W2: weights 0.6·40/50 = 0.48 and 0.4·14/24 = 0.2333; (0.48·43/50 + 0.2333·19/24)/0.7133 =
+      // (0.4128 + 0.1847)/0.7133 = 838; n̄ = (19.2 + 3.267)/0.7133 = 31.50, 31.50/81.50 = 0.386.
+      { compositeScore: 838, compositeConfidence: 0.386, tier: "BRONZE", eligible: true },
+      // W3: weights 0.6·60/70 = 0.5143 and 0.4·21/31 = 0.2710; (0.5143·62/70 + 0.2710·26/31)/0.7853 =
+      // (0.4555 + 0.2273)/0.7853 = 869; n̄ = (30.86 + 5.69)/0.7853 = 46.54, 46.54/96.54 = 0.482.
+      { compositeScore: 869, compositeConfidence: 0.482, tier: "BRONZE", eligible: true },
+      // W4: weights 0.6·80/90 = 0.5333 and 0.4·28/38 = 0.2947; (0.5333·81/90 + 0.2947·33/38)/0.8281 =
+      // (0.48 + 0.2560)/0.8281 = 889; n̄ = (42.67 + 8.25)/0.8281 = 61.49, 61.49/111.49 = 0.552 ≥ 0.5:
+      // SILVER (GOLD needs 0.75).
+      { compositeScore: 889, compositeConfidence: 0.552, tier: "SILVER", eligible: true },
     ];
     for (let n = 1; n <= 4; n += 1) {
       if (n > 1) await fileReport(n);
@@ -231,7 +238,7 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
       expect(now.trust).toMatchObject({ ...expected[n - 1], consequence: null, driftAlarm: false, evaluationRuns: n, passingStreak: n });
       expect(now.listed).toBe(expected[n - 1]!.eligible);
     }
-    expect(now.trust.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^tier SILVER: composite score 887 with confidence 0.542/), "latest evaluation run met its pact"]));
+    expect(now.trust.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^tier SILVER: composite score 889 with confidence 0.552/), "latest evaluation run met its pact"]));
     expect(await escalations()).toEqual([]);
   }, 60_000);
 
@@ -243,8 +250,9 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const w5 = await runWeek(5, informational(2));
     expect(severityClause(w5)).toMatchObject({ observed: 94 / 100, outcome: "PASSED" });
     let now = await standing();
-    // 0.6·99/110 + 0.4·40/45 = 0.54 + 0.3556 = 896; (60 + 14)/124 = 0.597.
-    expect(now.trust).toMatchObject({ compositeScore: 896, compositeConfidence: 0.597, tier: "SILVER", eligible: true, driftAlarm: false, consequence: null });
+    // Weights 0.6·100/110 = 0.5455 and 0.4·35/45 = 0.3111; (0.5455·99/110 + 0.3111·40/45)/0.8566 =
+    // (0.4909 + 0.2765)/0.8566 = 896; n̄ = (54.55 + 10.89)/0.8566 = 76.39, 76.39/126.39 = 0.604.
+    expect(now.trust).toMatchObject({ compositeScore: 896, compositeConfidence: 0.604, tier: "SILVER", eligible: true, driftAlarm: false, consequence: null });
     const w5Card = (await ok(SCORECARD, { id: agentId, end: weeks[4], weeks: 5 })).agent.scorecard;
     expect(w5Card.driftAlarms).toEqual([]);
 
@@ -252,7 +260,8 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // raised by the report itself, while every run still meets the pact (0.9333 ≥ 0.92).
     await fileReport(6);
     now = await standing();
-    expect(now.trust).toMatchObject({ driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", eligible: true, tier: "SILVER" });
+    // The step taken restarts the passing streak: a way back counts only the passing runs after it.
+    expect(now.trust).toMatchObject({ driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", eligible: true, tier: "SILVER", passingStreak: 0 });
     expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at REQUIRE_HUMAN_REVIEW"]));
     // The listing did not change: the newest eligibility entry records the consequence, still eligible.
     expect(now.lastChange).toMatchObject({ eligible: true, tier: "SILVER", consequence: "REQUIRE_HUMAN_REVIEW", cause: "KPI_REPORT" });
@@ -298,8 +307,10 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const w6 = await runWeek(6, informational(2));
     expect(severityClause(w6)).toMatchObject({ observed: 112 / 120, outcome: "PASSED" });
     now = await standing();
-    // 0.6·117/130 + 0.4·47/52 = 0.54 + 0.3615 = 902; (72 + 16.8)/138.8 = 0.640.
-    expect(now.trust).toMatchObject({ compositeScore: 902, compositeConfidence: 0.64, tier: "SILVER", eligible: true, driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW" });
+    // Weights 0.6·120/130 = 0.5538 and 0.4·42/52 = 0.3231; (0.5538·117/130 + 0.3231·47/52)/0.8769 =
+    // (0.4985 + 0.2920)/0.8769 = 901; n̄ = (66.46 + 13.57)/0.8769 = 91.26, 91.26/141.26 = 0.646.
+    // The first passing run since the step: streak 1.
+    expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.646, tier: "SILVER", eligible: true, driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", passingStreak: 1 });
     expect(now.listed).toBe(true);
     expect(await escalations()).toHaveLength(1);
   });
@@ -316,8 +327,8 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const decided = awaiting.juryVerdicts.filter((v: Data) => v.outcome !== "UNCERTAIN");
     expect(decided.filter((v: Data) => v.outcome === "FAIL").map((v: Data) => v.caseId).sort()).toEqual(["w7-1", "w7-2"]);
     expect(decided.every((v: Data) => v.decidedBy === "JURY")).toBe(true);
-    // Not counted yet.
-    expect((await standing()).trust).toMatchObject({ evaluationRuns: 6, passingStreak: 6 });
+    // Not counted yet: six runs, and the one passing run (W6's) since W6's step.
+    expect((await standing()).trust).toMatchObject({ evaluationRuns: 6, passingStreak: 1 });
 
     // The builder may not see the queue; the arbiter does.
     expect((await gql(QUEUE, {}, builder)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -346,9 +357,12 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(humanCalls((await ok(RUN, { id: runIds[6] }, arbiter)).evaluationRun.juryVerdicts)).toEqual([["w7-4", "FAIL", "ada"], ["w7-5", "PASS", "ada"]]);
     expect((await ok(QUEUE, {}, arbiter)).reviewQueue.edges).toEqual([]);
 
-    // Still listed, one step before the breach: 0.6·134/150 + 0.4·54/59 = 0.536 + 0.3661 = 902.
+    // Still listed, one step before the breach: weights 0.6·140/150 = 0.56 and 0.4·49/59 = 0.332203;
+    // (0.56·134/150 + 0.332203·54/59)/0.892203 = (0.500267 + 0.304051)/0.892203 = 0.804317/0.892203
+    // = 0.901495 → 901 (just under the half: four digits would wrongly round up);
+    // n̄ = (78.4 + 16.28)/0.8922 = 106.12, 106.12/156.12 = 0.680. Streak 2: W6's and W7's runs.
     const now = await standing();
-    expect(now.trust).toMatchObject({ compositeScore: 902, compositeConfidence: 0.674, tier: "SILVER", eligible: true, consequence: "REQUIRE_HUMAN_REVIEW", evaluationRuns: 7 });
+    expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.68, tier: "SILVER", eligible: true, consequence: "REQUIRE_HUMAN_REVIEW", evaluationRuns: 7, passingStreak: 2 });
     expect(now.listed).toBe(true);
   });
 
@@ -365,9 +379,10 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // clause takes the agent off the listing; the ladder does not move (REQUIRE_HUMAN_REVIEW
     // already stands above WARN, and 1 breach is under THROTTLE's 3).
     let now = await breach(8, 146, 160);
-    // The composite barely notices: 0.6·151/170 + 0.4·61/66 = 0.5329 + 0.3697 = 903, above the
-    // pilot's 887. Slow drift is caught by the scorecard's CUSUM and the pact's window, not by a score drop.
-    expect(now.trust).toMatchObject({ compositeScore: 903, eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, passingStreak: 0 });
+    // The composite barely notices: weights 0.6·160/170 = 0.5647 and 0.4·56/66 = 0.3394;
+    // (0.5647·151/170 + 0.3394·61/66)/0.9041 = (0.5016 + 0.3137)/0.9041 = 902, above the pilot's
+    // 889. Slow drift is caught by the scorecard's CUSUM and the pact's window, not by a score drop.
+    expect(now.trust).toMatchObject({ compositeScore: 902, eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, passingStreak: 0 });
     expect(now.trust.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
     expect(now.listed).toBe(false);
     expect(now.lastChange).toMatchObject({ eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", cause: "EVALUATION_RUN", causeId: runIds[7] });
@@ -406,8 +421,9 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
 
     // W12 (this week): 5 breaches within 30 days: SUSPEND_LISTING, told to arbiters as well.
     now = await breach(12, 214, 240);
-    // 0.6·219/250 + 0.4·89/94 = 0.5256 + 0.3787 = 904: the suspension is the breaches' doing.
-    expect(now.trust).toMatchObject({ compositeScore: 904, eligible: false, consequence: "SUSPEND_LISTING", driftAlarm: true });
+    // Weights 0.6·240/250 = 0.576 and 0.4·84/94 = 0.3574; (0.576·219/250 + 0.3574·89/94)/0.9334 =
+    // (0.5046 + 0.3384)/0.9334 = 903: the suspension is the breaches' doing.
+    expect(now.trust).toMatchObject({ compositeScore: 903, eligible: false, consequence: "SUSPEND_LISTING", driftAlarm: true });
     expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run failed critical clause(s): severity-accuracy", "consequence ladder stands at SUSPEND_LISTING"]));
     expect(now.listed).toBe(false);
     expect(now.lastChange).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", cause: "EVALUATION_RUN", causeId: runIds[11] });

@@ -61,10 +61,13 @@ describe.each(DATABASE_KINDS)("no accepted run is lost (%s)", (kind) => {
     const run = await judged(second.gatewayUrl, runId);
 
     expect(run).toMatchObject({ passedCount: 25, failedCount: 0, passed: true });
-    // The run counted once: confidence n / (n + 50), n the pact-weighted cases behind the clauses:
-    // severity accuracy (weight 0.6) on all 25 cases, false-positive rate (0.4) on the 9 benign
-    // ones (i % 3 === 0), so n = 0.6·25 + 0.4·9 = 18.6 and 18.6 / 68.6 = 0.271 (twice would be 0.427).
-    expect(await compositeConfidenceOf(second.gatewayUrl, agentId)).toBe(0.271);
+    // The run counted once: confidence n / (n + 50), n the cases behind the average metric, each
+    // metric weighing its pact weight × cases / (cases + 10). Severity accuracy (weight 0.6) on all
+    // 25 cases: 0.6·25/35 = 0.4286; false-positive rate (0.4) on the 9 benign ones (i % 3 === 0):
+    // 0.4·9/19 = 0.1895. n = (0.4286·25 + 0.1895·9) / (0.4286 + 0.1895) = 12.42 / 0.6180 = 20.09,
+    // and 20.09 / 70.09 = 0.287. Twice would be 50 and 18 cases, weighing 0.6·50/60 = 0.5 and
+    // 0.4·18/28 = 0.2571: n = (25 + 4.63) / 0.7571 = 39.13, 39.13 / 89.13 = 0.439.
+    expect(await compositeConfidenceOf(second.gatewayUrl, agentId)).toBe(0.287);
   });
 
   it("accepts a run while SQS is unreachable and judges it once SQS is back", async () => {

@@ -88,10 +88,13 @@ describe("npm start on the embedded defaults", () => {
     }, 20_000, "the run to be judged after the restart");
     expect(judged).toMatchObject({ passedCount: 50, failedCount: 0, passed: true });
     const trust = dataOf(await call(second.url, `query($id: ID!) { agent(id: $id) { name trust { compositeScore } } }`, { id: agent.id })).agent;
-    // Counted once: per-metric Beta(5,5) means weighted by the pact. Severity accuracy (weight 0.6)
-    // met on all 50 cases: 55/60; false-positive rate (0.4) met on the 17 benign ones (i % 3 === 0):
-    // 22/27. 0.6·0.9167 + 0.4·0.8148 = 0.876 → 876 (counted twice it would be 927).
-    expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 876 } });
+    // Counted once: per-metric Beta(5,5) means, each metric weighing its pact weight × cases /
+    // (cases + 10). Severity accuracy (weight 0.6) met on all 50 cases: 55/60 = 0.9167, weighing
+    // 0.6·50/60 = 0.5; false-positive rate (0.4) met on the 17 benign ones (i % 3 === 0):
+    // 22/27 = 0.8148, weighing 0.4·17/27 = 0.2519. (0.5·0.9167 + 0.2519·0.8148) / 0.7519 =
+    // 0.6635 / 0.7519 = 0.8825 → 883. Counted twice: 105/110 = 0.9545 weighing 0.6·100/110 = 0.5455,
+    // 39/44 = 0.8864 weighing 0.4·34/44 = 0.3091: (0.5207 + 0.2740) / 0.8545 = 0.9299 → 930.
+    expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 883 } });
 
     signal(second.process, "SIGINT");
     expect(await exitOf(second.process)).toBe(0);

@@ -59,17 +59,20 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
       domains: ["ALERT_TRIAGE"],
       pacts: [{ id: pact.id, version: 1 }],
       trust: {
-        // Per-metric Beta(5,5) means weighted by the pact: severity accuracy (weight 0.6) checked on
-        // all 40 cases, 39 met: (39+5)/(40+10) = 0.88; false-positive rate (0.4) checked only on the
-        // 14 benign cases (i % 3 === 0), all met: (14+5)/(14+10) = 0.7917. 0.6·0.88 + 0.4·0.7917 =
-        // 0.8447 → 845. Confidence n/(n+50) with n = 0.6·40 + 0.4·14 = 29.6 cases: 0.372.
+        // Per-metric Beta(5,5) means, each metric weighing its pact weight × cases / (cases + 10):
+        // severity accuracy (weight 0.6) checked on all 40 cases, 39 met: (39+5)/(40+10) = 0.88,
+        // weighing 0.6·40/50 = 0.48; false-positive rate (0.4) checked only on the 14 benign cases
+        // (i % 3 === 0), all met: (14+5)/(14+10) = 0.7917, weighing 0.4·14/24 = 0.2333.
+        // (0.48·0.88 + 0.2333·0.7917) / 0.7133 = (0.4224 + 0.1847) / 0.7133 = 0.8511 → 851.
+        // Confidence n/(n+50) with n = (0.48·40 + 0.2333·14) / 0.7133 = 22.47 / 0.7133 = 31.50
+        // cases: 31.50 / 81.50 = 0.386.
         // No production evidence yet: reputation stays at the 500 prior with confidence 0.
-        compositeScore: 845,
-        compositeConfidence: 0.372,
+        compositeScore: 851,
+        compositeConfidence: 0.386,
         tier: "BRONZE",
         eligible: true,
         reasons: [
-          "tier BRONZE: composite score 845 with confidence 0.372, reputation score 500 with confidence 0",
+          "tier BRONZE: composite score 851 with confidence 0.386, reputation score 500 with confidence 0",
           "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
           "latest evaluation run met its pact",
         ],

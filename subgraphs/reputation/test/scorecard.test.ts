@@ -433,28 +433,33 @@ describe("detectDrift", () => {
 
 describe("driftStanding", () => {
   // Baseline 0.95; the slide 0.94, 0.93, 0.92 gives S = 0.005, 0.02 (first above h = 0.015), 0.045.
+  // Once raised, the alarm stands until S is back under h / 2 = 0.0075.
   const slide = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.92];
 
-  it("stands while the CUSUM is above h at the latest week", () => {
+  it("is raised once the CUSUM exceeds h", () => {
     // Through W05: S = 0.005 ≤ 0.015 → not yet. Through W06: 0.02 → stands. Through W07: 0.045 → stands.
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide.slice(0, 5)))).toBe(false);
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide.slice(0, 6)))).toBe(true);
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, series(slide))).toBe(true);
   });
 
-  it("clears once the KPI has been back at its baseline long enough", () => {
+  it("clears once the KPI has been back at its baseline long enough: under h / 2, not merely under h", () => {
     // At 0.95 each week: harm 0, S falls by k = 0.005 a week from 0.045.
     // 5 weeks back: S = 0.045 − 0.025 = 0.02 > 0.015 → still stands.
-    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.95, 0.95, 0.95, 0.95, 0.95]))).toBe(true);
-    // 7 weeks back: S = 0.045 − 0.035 = 0.01 → cleared.
-    const recovered = series([...slide, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95]);
+    const back = (weeks: number) => series([...slide, ...Array<number>(weeks).fill(0.95)]);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, back(5))).toBe(true);
+    // 6 weeks back: S = 0.015, 7 weeks back: S = 0.01: no longer above h, but above h / 2 = 0.0075 → still stands.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, back(6))).toBe(true);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, back(7))).toBe(true);
+    // 8 weeks back: S = 0.045 − 0.04 = 0.005 < 0.0075 → cleared.
+    const recovered = back(8);
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, recovered)).toBe(false);
     // detectDrift still reports when the alarm was first raised.
     expect(detectDrift(Kpi.SEVERITY_ACCURACY, recovered)?.week).toBe("2026-W06");
   });
 
   it("clears faster when the KPI comes back above its baseline", () => {
-    // 0.965: harm −0.015, S falls by 0.02 a week: 0.045 → 0.025 (stands) → 0.005 (cleared).
+    // 0.965: harm −0.015, S falls by 0.02 a week: 0.045 → 0.025 (stands) → 0.005 (under h / 2 = 0.0075: cleared).
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.965]))).toBe(true);
     expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.965, 0.965]))).toBe(false);
   });
@@ -483,13 +488,41 @@ describe("driftStanding", () => {
     // Baseline 60: 63 → S = 0.05 − 0.025 = 0.025; 66.15 → 0.025 + 0.1025 − 0.025 = 0.1025 > 0.1 → stands.
     const slow = [60, 60, 60, 60, 63, 66.15];
     expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series(slow))).toBe(true);
-    // One week back at 60 minutes: S = 0.1025 − 0.025 = 0.0775 ≤ 0.1 → cleared.
-    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series([...slow, 60]))).toBe(false);
+    // Back at 60 minutes (harm 0), S falls by k = 0.025 a week; h / 2 = 0.05.
+    // One week: S = 0.1025 − 0.025 = 0.0775 ≤ 0.1 but > 0.05 → stands. Two weeks: 0.0525 > 0.05 → stands.
+    // Three weeks: 0.0275 < 0.05 → cleared.
+    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series([...slow, 60]))).toBe(true);
+    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series([...slow, 60, 60]))).toBe(true);
+    expect(driftStanding(Kpi.TIME_TO_CONTAINMENT, series([...slow, 60, 60, 60]))).toBe(false);
   });
 
   it("honours a custom number of baseline weeks", () => {
     // Baseline (0.9 + 1.0) / 2 = 0.95: 0.935 → 0.01; 0.93 → 0.025 → stands. With 4 baseline weeks there is nothing after it.
     expect(driftStanding(Kpi.ESCALATION_QUALITY, series([0.9, 1.0, 0.935, 0.93]), 2)).toBe(true);
     expect(driftStanding(Kpi.ESCALATION_QUALITY, series([0.9, 1.0, 0.935, 0.93]))).toBe(false);
+  });
+
+  it("is not raised while S is between h / 2 and h", () => {
+    // 0.935: harm 0.015, S = 0.01: above h / 2 = 0.0075 but not above h = 0.015, and no alarm stood → none.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([0.95, 0.95, 0.95, 0.95, 0.935]))).toBe(false);
+    // The same S after a standing alarm (7 weeks back from the slide, S = 0.01) keeps it: the history decides.
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...slide, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95]))).toBe(true);
+  });
+
+  it("a KPI hovering at the threshold keeps its alarm instead of raising and clearing it week after week", () => {
+    // Through W06: S = 0.02, raised. 0.955: harm −0.005, S = 0.02 − 0.005 − 0.005 = 0.01 (≤ h, > h / 2) → stands.
+    // 0.935: S = 0.01 + 0.015 − 0.005 = 0.02 → stands. 0.955: 0.01 → stands. 0.935: 0.02 → stands.
+    // (Read as S > h alone, it would stand, clear, stand, clear, stand.)
+    const hovering = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.955, 0.935, 0.955, 0.935];
+    const standing = [6, 7, 8, 9, 10].map((weeks) => driftStanding(Kpi.SEVERITY_ACCURACY, series(hovering.slice(0, weeks))));
+    expect(standing).toEqual([true, true, true, true, true]);
+  });
+
+  it("once cleared, needs S above h again to stand", () => {
+    // Cleared 8 weeks back from the slide at S = 0.005. 0.94: S = 0.005 + 0.01 − 0.005 = 0.01 ≤ h → not raised;
+    // 0.94 again: S = 0.01 + 0.005 = 0.015, not above h → not raised; 0.94 a third time: 0.02 > 0.015 → raised.
+    const cleared = [...slide, ...Array<number>(8).fill(0.95)];
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...cleared, 0.94]))).toBe(false);
+    expect(driftStanding(Kpi.SEVERITY_ACCURACY, series([...cleared, 0.94, 0.94, 0.94]))).toBe(true);
   });
 });

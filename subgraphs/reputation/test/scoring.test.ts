@@ -35,7 +35,7 @@ const score = (value: number, confidence: number, evidence = 100): Score => ({ s
 describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", () => {
   it("has the documented version, priors, half-lives and weights", () => {
     expect(SCORING_POLICY.version).toBe("listing-2026.11-2");
-    expect(SCORING_POLICY.composite).toEqual({ priorPassed: 5, priorFailed: 5, confidenceHalfCases: 50, halfLifeDays: 90 });
+    expect(SCORING_POLICY.composite).toEqual({ priorPassed: 5, priorFailed: 5, confidenceHalfCases: 50, metricEvidenceHalf: 10, halfLifeDays: 90 });
     expect(SCORING_POLICY.reputation).toMatchObject({
       priorGood: 5,
       priorBad: 5,
@@ -66,27 +66,36 @@ describe("compositeOf", () => {
     expect(compositeOf(addEvaluation(emptyState(), T0, [clause("a", 1, 39, 1)])).score).toBe(880);
   });
 
-  it("averages the per-metric means weighted by the pact's weights (two metrics, by hand)", () => {
+  it("averages the per-metric means, each weighted by pact weight × n / (n + 10) (two metrics, by hand)", () => {
     const state = addEvaluation(emptyState(), T0, [clause("severity", 0.6, 40, 0), clause("fp", 0.4, 15, 5)]);
-    // severity: (5 + 40) / (5 + 40 + 5 + 0) = 45 / 50 = 0.9.
-    // fp:       (5 + 15) / (5 + 15 + 5 + 5) = 20 / 30 = 0.666…
-    // Weighted: (0.6 × 0.9 + 0.4 × 0.666…) / 1 = 0.54 + 0.2666… = 0.80666… → 807.
-    // (Pooling the cases instead would give (5 + 55) / (10 + 60) = 0.857 → 857; an unweighted mean 783.)
-    // Evidence = (0.6 × 40 + 0.4 × 20) / 1 = 32 cases; confidence 32 / 82 = 0.39024 → 0.39.
+    // weightMass = weight × cases: severity 0.6 × 40 = 24, fp 0.4 × 20 = 8.
+    expect(state.metrics.severity!.weightMass).toBeCloseTo(24, 12);
+    expect(state.metrics.fp!.weightMass).toBeCloseTo(8, 12);
+    // severity: mean (5 + 40) / (5 + 40 + 5 + 0) = 45 / 50 = 0.9;    weight 24 / (40 + 10) = 0.48 (= 0.6 × 40 / 50).
+    // fp:       mean (5 + 15) / (5 + 15 + 5 + 5) = 20 / 30 = 0.666…; weight  8 / (20 + 10) = 0.2666… (= 0.4 × 20 / 30).
+    // Weighted: (0.48 × 0.9 + 0.2666… × 0.666…) / (0.48 + 0.2666…) = (0.432 + 0.17777…) / 0.74666… = 49 / 60 = 0.81666… → 817.
+    // (The pact weights alone would give 0.6 × 0.9 + 0.4 × 0.666… = 0.80666 → 807: fp, on 20 cases, now counts a little less.)
+    // Evidence = (0.48 × 40 + 0.2666… × 20) / 0.74666… = (19.2 + 5.333…) / 0.74666… = 230 / 7 = 32.857 cases;
+    // confidence (230 / 7) / (230 / 7 + 50) = 230 / 580 = 0.39655 → 0.397.
     const composite = compositeOf(state);
-    expect(composite.score).toBe(807);
-    expect(composite.evidence).toBeCloseTo(32, 12);
-    expect(composite.confidence).toBe(0.39);
+    expect(composite.score).toBe(817);
+    expect(composite.evidence).toBeCloseTo(230 / 7, 12);
+    expect(composite.confidence).toBe(0.397);
   });
 
-  it("normalises weights that do not sum to 1", () => {
+  it("normalises weights that do not sum to 1: 3 / 1 scores like 0.75 / 0.25", () => {
     const state = addEvaluation(emptyState(), T0, [clause("severity", 3, 40, 0), clause("fp", 1, 15, 5)]);
-    // (3 × 0.9 + 1 × 0.666…) / 4 = (2.7 + 0.666…) / 4 = 0.841666… → 842.
-    // Evidence = (3 × 40 + 1 × 20) / 4 = 35; confidence 35 / 85 = 0.41176 → 0.412.
+    // severity weight 3 × 40 / 50 = 2.4, fp 1 × 20 / 30 = 0.666…; total 46 / 15.
+    // (2.4 × 0.9 + 0.666… × 0.666…) / (46 / 15) = (2.16 + 0.444…) × 15 / 46 = 586 / 690 = 0.849275… → 849.
+    // Evidence = (2.4 × 40 + 0.666… × 20) × 15 / 46 = (96 + 13.333…) × 15 / 46 = 1640 / 46 = 35.652; confidence 35.652 / 85.652 = 0.41624 → 0.416.
     const composite = compositeOf(state);
-    expect(composite.score).toBe(842);
-    expect(composite.evidence).toBeCloseTo(35, 12);
-    expect(composite.confidence).toBe(0.412);
+    expect(composite.score).toBe(849);
+    expect(composite.evidence).toBeCloseTo(1640 / 46, 12);
+    expect(composite.confidence).toBe(0.416);
+    // Every weight scaled by 1 / 4: every metric's weight scales alike, and the mean does not move.
+    const quarter = compositeOf(addEvaluation(emptyState(), T0, [clause("severity", 0.75, 40, 0), clause("fp", 0.25, 15, 5)]));
+    expect(quarter.score).toBe(849);
+    expect(quarter.confidence).toBe(0.416);
   });
 
   it("ignores metrics of weight 0", () => {
@@ -119,13 +128,17 @@ describe("decay", () => {
     expect(compositeOf(later)).toMatchObject({ score: 833, confidence: 0.286 });
   });
 
-  it("decayTo scales every sum by its own half-life and keeps weights", () => {
+  it("decayTo scales every sum, the weight mass too, by its own half-life", () => {
     let state = addEvaluation(emptyState(), T0, [clause("a", 0.7, 40, 8), clause("b", 0.3, 12, 4)]);
     state = addReputation(state, T0, 16, 8);
     const later = decayTo(state, T0 + 180 * DAY);
     // Composite: 2^(−180 / 90) = 1/4. Reputation: 2^(−180 / 60) = 1/8.
-    expect(later.metrics.a).toEqual({ passed: 10, failed: 2, weight: 0.7, weightAt: T0 });
-    expect(later.metrics.b).toEqual({ passed: 3, failed: 1, weight: 0.3, weightAt: T0 });
+    // a: 40 / 8 → 10 / 2, weight mass 0.7 × 48 = 33.6 → 8.4; b: 12 / 4 → 3 / 1, weight mass 0.3 × 16 = 4.8 → 1.2.
+    expect(Object.keys(later.metrics.a!).sort()).toEqual(["failed", "passed", "weightMass"]);
+    expect(later.metrics.a).toMatchObject({ passed: 10, failed: 2 });
+    expect(later.metrics.a!.weightMass).toBeCloseTo(8.4, 12);
+    expect(later.metrics.b).toMatchObject({ passed: 3, failed: 1 });
+    expect(later.metrics.b!.weightMass).toBeCloseTo(1.2, 12);
     expect(later.good).toBe(2);
     expect(later.bad).toBe(1);
     // 90 days for reputation: 2^(−1.5) = 0.353553…: 16 → 5.656854, 8 → 2.828427.
@@ -202,7 +215,8 @@ describe("order independence", () => {
   const metrics = ["severity", "fp", "recall"];
   const instants = Array.from({ length: 8 }, () => T0 + Math.floor(random() * 365 * DAY));
   const evidence: Evidence[] = Array.from({ length: 40 }, (): Evidence => {
-    // Draw from a small set of instants so that several pieces share one (the weight tie-break).
+    // Draw from a small set of instants so that several pieces share one (where a "newest weight"
+    // rule would need a tie-break; the weight mass is a plain sum and needs none).
     const at = instants[Math.floor(random() * instants.length)]!;
     if (random() < 0.4) return { kind: "reputation", at, good: random() * 10, bad: random() * 10 };
     const count = 1 + Math.floor(random() * metrics.length);
@@ -215,12 +229,12 @@ describe("order independence", () => {
 
   /**
    * The full recompute, written independently: each sum is Σ xᵢ × 2^(−(asOf − tᵢ) / half-life),
-   * and a metric's weight is that of its newest evidence, the largest weight on a tie.
+   * the weight mass Σ weightᵢ × (passedᵢ + failedᵢ) × 2^(−(asOf − tᵢ) / 90 days).
    */
   function recompute(all: readonly Evidence[]) {
     const asOf = Math.max(...all.map((e) => e.at));
     const decay = (at: number, halfLifeDays: number) => Math.pow(2, -(asOf - at) / (halfLifeDays * DAY));
-    const tallies: Record<string, { passed: number; failed: number; weight: number; weightAt: number }> = {};
+    const tallies: Record<string, { passed: number; failed: number; weightMass: number }> = {};
     let good = 0;
     let bad = 0;
     for (const e of all) {
@@ -230,10 +244,10 @@ describe("order independence", () => {
         continue;
       }
       for (const c of e.clauses) {
-        const t = (tallies[c.metric] ??= { passed: 0, failed: 0, weight: c.weight, weightAt: e.at });
+        const t = (tallies[c.metric] ??= { passed: 0, failed: 0, weightMass: 0 });
         t.passed += c.passed * decay(e.at, 90);
         t.failed += c.failed * decay(e.at, 90);
-        if (e.at > t.weightAt || (e.at === t.weightAt && c.weight > t.weight)) Object.assign(t, { weight: c.weight, weightAt: e.at });
+        t.weightMass += c.weight * (c.passed + c.failed) * decay(e.at, 90);
       }
     }
     return { asOf, tallies, good, bad };
@@ -247,8 +261,7 @@ describe("order independence", () => {
       const got = actual.metrics[metric]!;
       expect(Math.abs(got.passed - tally.passed)).toBeLessThan(1e-9);
       expect(Math.abs(got.failed - tally.failed)).toBeLessThan(1e-9);
-      expect(got.weight).toBe(tally.weight);
-      expect(got.weightAt).toBe(tally.weightAt);
+      expect(Math.abs(got.weightMass - tally.weightMass)).toBeLessThan(1e-9);
     }
     expect(Math.abs(actual.good - expected.good)).toBeLessThan(1e-9);
     expect(Math.abs(actual.bad - expected.bad)).toBeLessThan(1e-9);
@@ -279,27 +292,113 @@ describe("order independence", () => {
   });
 });
 
-describe("metric weights", () => {
-  const run1 = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.5, 45, 5), clause("b", 0.5, 5, 15)]);
-  // Reweighting only: a pact amendment moved the weights to 0.8 / 0.2.
-  const run2 = (s: ScoringState) => addEvaluation(s, T0 + 90 * DAY, [clause("a", 0.8, 0, 0), clause("b", 0.2, 0, 0)]);
+describe("metric weights: pact weight averaged over the metric's evidence, × n / (n + 10)", () => {
+  const triage = (severity: [number, number], fp: [number, number]) => [clause("severity", 0.6, ...severity), clause("fp", 0.4, ...fp)];
 
-  it("follow the newest evidence, whichever order it arrives in", () => {
-    for (const state of [run2(run1(emptyState())), run1(run2(emptyState()))]) {
-      expect(state.metrics.a).toMatchObject({ weight: 0.8, weightAt: T0 + 90 * DAY });
-      expect(state.metrics.b).toMatchObject({ weight: 0.2, weightAt: T0 + 90 * DAY });
-      // At T0 + 90 d: a = 22.5 passed / 2.5 failed → 27.5 / 35 = 0.785714; b = 2.5 / 7.5 → 7.5 / 20 = 0.375.
-      // 0.8 × 0.785714 + 0.2 × 0.375 = 0.628571 + 0.075 = 0.703571 → 704 (old 0.5 / 0.5 weights: 0.580357 → 580).
-      // Evidence 0.8 × 25 + 0.2 × 10 = 22 → 22 / 72 = 0.3056 → 0.306.
-      expect(compositeOf(state)).toMatchObject({ score: 704, confidence: 0.306 });
+  it("a metric no longer measured fades with its evidence: legacy RUN_CASES does not pin the composite", () => {
+    // RUN_CASES 1000 / 0 at weight 1 on T0, then a perfect two-clause run every week (severity 0.6: 40 / 0,
+    // fp 0.4: 32 / 0) on days 7, 14, …; RUN_CASES is never measured again.
+    let state = addEvaluation(emptyState(), T0, [clause("RUN_CASES", 1, 1000, 0)]);
+    const weeks = (from: number, to: number) => {
+      for (let week = from; week <= to; week += 1) state = addEvaluation(state, T0 + week * 7 * DAY, triage([40, 0], [32, 0]));
+    };
+
+    weeks(1, 104);
+    // Two years on (day 728). RUN_CASES: 1000 × 2^(−728 / 90) = 3.6728 cases and weight mass (weight 1),
+    // its weight 3.6728 / 13.6728 = 0.26862 and its mean (3.6728 + 5) / 13.6728 = 0.63431.
+    // The weekly runs: r = 2^(−7 / 90) = 0.947516, Σ r^k (k = 0…103) = (1 − 2^(−728 / 90)) / (1 − r) = 18.98345:
+    // severity 40 × 18.98345 = 759.338 cases, weight mass 0.6 × 759.338 = 455.603, weight 455.603 / 769.338 = 0.59220,
+    //   mean 764.338 / 769.338 = 0.99350;
+    // fp 32 × 18.98345 = 607.470 cases, weight mass 0.4 × 607.470 = 242.988, weight 242.988 / 617.470 = 0.39352,
+    //   mean 612.470 / 617.470 = 0.99190.
+    expect(state.metrics.RUN_CASES!.passed).toBeCloseTo(3.6728, 4);
+    expect(state.metrics.RUN_CASES!.weightMass).toBeCloseTo(3.6728, 4);
+    expect(state.metrics.severity!.passed).toBeCloseTo(759.338, 3);
+    expect(state.metrics.severity!.weightMass).toBeCloseTo(455.603, 3);
+    expect(state.metrics.fp!.weightMass).toBeCloseTo(242.988, 3);
+    // Composite = (0.26862 × 0.63431 + 0.59220 × 0.99350 + 0.39352 × 0.99190) / (0.26862 + 0.59220 + 0.39352)
+    //           = (0.17039 + 0.58835 + 0.39033) / 1.25435 = 0.91608 → 916.
+    // Evidence = (0.26862 × 3.6728 + 0.59220 × 759.338 + 0.39352 × 607.470) / 1.25435 = 549.86; confidence 549.86 / 599.86 = 0.91665 → 0.917.
+    // (Under the removed rule RUN_CASES kept weight 1 whatever its evidence: (0.63431 + 0.6 × 0.99350 + 0.4 × 0.99190) / 2 → 814.)
+    const twoYears = compositeOf(state);
+    expect(twoYears).toMatchObject({ score: 916, confidence: 0.917 });
+    expect(twoYears.evidence).toBeCloseTo(549.86, 2);
+    expect(tierFor(twoYears, reputationOf(state))).toBe(TrustTier.PLATINUM);
+
+    weeks(105, 156);
+    // Three years on (day 1092). RUN_CASES: 1000 × 2^(−1092 / 90) = 0.22259, weight 0.22259 / 10.22259 = 0.02177, mean 5.22259 / 10.22259 = 0.51089.
+    // Σ r^k (k = 0…155) = (1 − 2^(−1092 / 90)) / (1 − r) = 19.04919: severity 761.968 cases, weight 457.181 / 771.968 = 0.59223, mean 0.99352;
+    // fp 609.574 cases, weight 243.830 / 619.574 = 0.39354, mean 0.99193.
+    // Composite = (0.02177 × 0.51089 + 0.59223 × 0.99352 + 0.39354 × 0.99193) / 1.00755 = 0.98247 → 982; evidence 685.98 → 685.98 / 735.98 = 0.932.
+    // (Removed rule: (0.51089 + 0.6 × 0.99352 + 0.4 × 0.99193) / 2 = 0.75189 → 752, and 746 in the limit: capped near 750.)
+    // In the limit RUN_CASES weighs nothing and the composite is the two clauses' own: Σ r^k → 1 / (1 − r) = 19.0534,
+    // (0.59223 × 0.99352 + 0.39354 × 0.99193) / 0.98577 → 993, approaching 1000 as the clauses' evidence grows.
+    expect(compositeOf(state)).toMatchObject({ score: 982, confidence: 0.932 });
+    expect(tierFor(compositeOf(state), reputationOf(state))).toBe(TrustTier.PLATINUM);
+  });
+
+  it("two pacts weighing one metric 0.6 and 0.15 blend by their evidence, in whatever order it arrives", () => {
+    // Pact A weighs severity 0.6 and fp 0.4; pact B weighs severity 0.15 and fp 0.85.
+    const pactA = (at: number) => (s: ScoringState) => addEvaluation(s, at, [clause("severity", 0.6, 36, 4), clause("fp", 0.4, 16, 4)]);
+    const pactB = (at: number) => (s: ScoringState) => addEvaluation(s, at, [clause("severity", 0.15, 20, 0), clause("fp", 0.85, 38, 2)]);
+
+    // Both at T0. severity: 56 / 4, weight mass 0.6 × 40 + 0.15 × 20 = 24 + 3 = 27: an average weight of 27 / 60 = 0.45,
+    // weighing 27 / (60 + 10) = 0.385714; mean 61 / 70 = 0.871429.
+    // fp: 54 / 6, weight mass 0.4 × 20 + 0.85 × 40 = 8 + 34 = 42 (average 0.7), weighing 42 / 70 = 0.6; mean 59 / 70 = 0.842857.
+    // Composite = (27 × 61 + 42 × 59) / (70 × 69) = (1647 + 2478) / 4830 = 0.854037 → 854.
+    // Evidence = (27 / 70 × 60 + 42 / 70 × 60) / (69 / 70) = 60; confidence 60 / 110 = 0.5454 → 0.545.
+    for (const state of [pactB(T0)(pactA(T0)(emptyState())), pactA(T0)(pactB(T0)(emptyState()))]) {
+      expect(state.metrics.severity).toMatchObject({ passed: 56, failed: 4 });
+      expect(state.metrics.severity!.weightMass).toBeCloseTo(27, 12);
+      expect(state.metrics.fp).toMatchObject({ passed: 54, failed: 6 });
+      expect(state.metrics.fp!.weightMass).toBeCloseTo(42, 12);
+      expect(compositeOf(state)).toMatchObject({ score: 854, confidence: 0.545 });
+      expect(compositeOf(state).evidence).toBeCloseTo(60, 12);
+    }
+
+    // B 90 days after A (A's evidence worth half by then), folded in either order.
+    // severity: 18 + 20 = 38 passed, 2 + 0 = 2 failed, weight mass 24 / 2 + 3 = 15 (average 15 / 40 = 0.375), weighing 15 / 50 = 0.3; mean 43 / 50 = 0.86.
+    // fp: 8 + 38 = 46 passed, 2 + 2 = 4 failed, weight mass 8 / 2 + 34 = 38 (average 0.76), weighing 38 / 60 = 0.63333; mean 51 / 60 = 0.85.
+    // Composite = (0.3 × 0.86 + 0.63333 × 0.85) / 0.93333 = (0.258 + 0.538333) / 0.93333 = 0.853214 → 853.
+    // Evidence = (0.3 × 40 + 0.63333 × 50) / 0.93333 = 1310 / 28 = 46.786; confidence 46.786 / 96.786 = 0.48339 → 0.483.
+    for (const state of [pactB(T0 + 90 * DAY)(pactA(T0)(emptyState())), pactA(T0)(pactB(T0 + 90 * DAY)(emptyState()))]) {
+      expect(state.asOf).toBe(T0 + 90 * DAY);
+      expect(state.metrics.severity).toMatchObject({ passed: 38, failed: 2 });
+      expect(state.metrics.severity!.weightMass).toBeCloseTo(15, 12);
+      expect(state.metrics.fp).toMatchObject({ passed: 46, failed: 4 });
+      expect(state.metrics.fp!.weightMass).toBeCloseTo(38, 12);
+      expect(compositeOf(state)).toMatchObject({ score: 853, confidence: 0.483 });
+      expect(compositeOf(state).evidence).toBeCloseTo(1310 / 28, 12);
     }
   });
 
-  it("at the same instant, the larger weight wins in either order", () => {
-    const small = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.2, 10, 0)]);
-    const large = (s: ScoringState) => addEvaluation(s, T0, [clause("a", 0.7, 10, 0)]);
-    expect(large(small(emptyState())).metrics.a).toEqual({ passed: 20, failed: 0, weight: 0.7, weightAt: T0 });
-    expect(small(large(emptyState())).metrics.a).toEqual({ passed: 20, failed: 0, weight: 0.7, weightAt: T0 });
+  it("a metric backed by few cases weighs less than its pact weight", () => {
+    // Equal pact weights 0.5. a: 40 / 0, weight 0.5 × 40 / 50 = 0.4, mean 45 / 50 = 0.9.
+    // b: 0 / 2, weight 0.5 × 2 / 12 = 0.083333, mean 5 / 12 = 0.416667.
+    // Composite = (0.4 × 0.9 + 0.083333 × 0.416667) / 0.483333 = (0.36 + 0.034722) / 0.483333 = 49 / 60 = 0.816667 → 817.
+    // (At the pact weights alone, two failed cases would pull it to (0.9 + 0.416667) / 2 = 0.658333 → 658.)
+    // Evidence = (0.4 × 40 + 0.083333 × 2) / 0.483333 = 970 / 29 = 33.448; confidence 970 / 2420 = 0.40083 → 0.401.
+    const few = compositeOf(addEvaluation(emptyState(), T0, [clause("a", 0.5, 40, 0), clause("b", 0.5, 0, 2)]));
+    expect(few).toMatchObject({ score: 817, confidence: 0.401 });
+    expect(few.evidence).toBeCloseTo(970 / 29, 12);
+    // With as many cases as a (b: 20 / 20), b weighs 0.5 × 40 / 50 = 0.4 like a: (0.9 + 25 / 50) / 2 = 0.7 → 700, evidence 40.
+    const many = compositeOf(addEvaluation(emptyState(), T0, [clause("a", 0.5, 40, 0), clause("b", 0.5, 20, 20)]));
+    expect(many).toMatchObject({ score: 700, confidence: 0.444 });
+  });
+
+  it("a clause that reports no cases adds no weight: the pact's weight counts only through evidence", () => {
+    // A re-weighting with no cases behind it changes nothing: a and b keep their weight mass.
+    const before = addEvaluation(emptyState(), T0, [clause("a", 0.5, 45, 5), clause("b", 0.5, 5, 15)]);
+    const after = addEvaluation(before, T0, [clause("a", 0.8, 0, 0), clause("b", 0.2, 0, 0)]);
+    // a: weight mass 0.5 × 50 = 25; b: 0.5 × 20 = 10.
+    expect(after.metrics.a).toEqual({ passed: 45, failed: 5, weightMass: 25 });
+    expect(after.metrics.b).toEqual({ passed: 5, failed: 15, weightMass: 10 });
+    // a: weight 25 / 60 = 0.416667, mean 50 / 60 = 0.833333; b: weight 10 / 30 = 0.333333, mean 10 / 30 = 0.333333.
+    // (0.416667 × 0.833333 + 0.333333 × 0.333333) / 0.75 = (0.347222 + 0.111111) / 0.75 = 0.611111 → 611.
+    expect(compositeOf(after).score).toBe(611);
+    // A metric named with weight 0, or with no cases at all, has no weight and does not count.
+    const unweighed = addEvaluation(emptyState(), T0, [clause("only", 0, 10, 0), clause("empty", 1, 0, 0)]);
+    expect(compositeOf(unweighed)).toEqual({ score: 500, confidence: 0, evidence: 0 });
   });
 });
 
@@ -632,7 +731,7 @@ describe("evaluation drift (addRunToDrift / evaluationDriftAlarm)", () => {
     // Improvement banks no credit: 1.0 → S = max(0, −0.12) = 0.
     const improving = feed([0.9, 0.9, 0.9, 0.9, 1, 1, 1]);
     expect(improving.map((s) => s.statistic)).toEqual([0, 0, 0, 0, 0, 0, 0]);
-    // Alarm at 0.09 (as above), then 0.95: S = 0.09 − 0.05 − 0.02 = 0.02 → cleared.
+    // Alarm at 0.09 (as above), then 0.95: S = 0.09 − 0.05 − 0.02 = 0.02, under h / 2 = 0.03 → cleared.
     const slid = feed([0.9, 0.92, 0.88, 0.9, 0.86, 0.85, 0.84, 0.95]);
     expect(evaluationDriftAlarm(slid[6]!)).toBe(true);
     expect(slid[7]!.statistic).toBeCloseTo(0.02, 10);
@@ -640,10 +739,67 @@ describe("evaluation drift (addRunToDrift / evaluationDriftAlarm)", () => {
   });
 
   it("S exactly at the threshold is not an alarm", () => {
-    // Baseline 1 (exact); 0.5 is exact too: S = 1 − 0.5 − 0.02 = 0.48 > 0.06 → alarm; but with a custom threshold of 0.48, S = h is no alarm.
+    // Baseline 1 (exact); 0.5 is exact too: S = 1 − 0.5 − 0.02 = 0.48 > 0.06 → alarm.
     const drift = feed([1, 1, 1, 1, 0.5]).at(-1)!;
     expect(drift.statistic).toBeCloseTo(0.48, 12);
     expect(evaluationDriftAlarm(drift)).toBe(true);
-    expect(evaluationDriftAlarm(drift, { ...SCORING_POLICY, evaluationDrift: { ...SCORING_POLICY.evaluationDrift, threshold: drift.statistic } })).toBe(false);
+    // With the threshold set to that very S, S = h is not raised: it must exceed h.
+    const atThreshold = { ...SCORING_POLICY, evaluationDrift: { ...SCORING_POLICY.evaluationDrift, threshold: drift.statistic } };
+    let exact = emptyDrift();
+    for (const share of [1, 1, 1, 1, 0.5]) exact = addRunToDrift(exact, share, atThreshold);
+    expect(exact.statistic).toBe(drift.statistic);
+    expect(evaluationDriftAlarm(exact)).toBe(false);
+  });
+
+  it("once raised, stands while S is above h / 2 and clears under it (hysteresis)", () => {
+    // Baseline 1; h = 0.06, h / 2 = 0.03.
+    // 0.9:  S = 1 − 0.9 − 0.02 = 0.08 > 0.06 → raised.
+    // 1:    S = 0.08 − 0.02 = 0.06: not above h, but above h / 2 → stands (it would have cleared at S ≤ h).
+    // 1:    S = 0.04 > 0.03 → stands.
+    // 1:    S = 0.02 ≤ 0.03 → cleared.
+    // 0.95: S = 0.02 + 0.05 − 0.02 = 0.05: above h / 2 but not above h, and no alarm stands → not raised.
+    // 0.95: S = 0.05 + 0.03 = 0.08 > 0.06 → raised again.
+    const states = feed([1, 1, 1, 1, 0.9, 1, 1, 1, 0.95, 0.95]).slice(4);
+    const statistics = [0.08, 0.06, 0.04, 0.02, 0.05, 0.08];
+    states.forEach((state, i) => expect(state.statistic).toBeCloseTo(statistics[i]!, 10));
+    expect(states.map((s) => evaluationDriftAlarm(s))).toEqual([true, true, true, false, false, true]);
+    expect(states.map((s) => s.alarm)).toEqual([true, true, true, false, false, true]);
+  });
+
+  it("an agent hovering at h keeps its alarm instead of raising and clearing it every run", () => {
+    // Baseline 1: 0.9 → S = 0.08 (raised); 1 → 0.06; 0.96 → 0.06 + 0.04 − 0.02 = 0.08; 1 → 0.06; 0.96 → 0.08.
+    // Read as S > h alone, the alarm would flip on, off, on, off, on; with h / 2 = 0.03 to clear, it stands throughout.
+    const states = feed([1, 1, 1, 1, 0.9, 1, 0.96, 1, 0.96]).slice(4);
+    const statistics = [0.08, 0.06, 0.08, 0.06, 0.08];
+    states.forEach((state, i) => expect(state.statistic).toBeCloseTo(statistics[i]!, 10));
+    expect(states.map((s) => evaluationDriftAlarm(s))).toEqual([true, true, true, true, true]);
+  });
+
+  it("S exactly h / 2 clears: the alarm stands only while S is above h / 2", () => {
+    // A policy whose numbers are exact in binary: k = 0.25, h = 0.5, h / 2 = 0.25; baseline 1.
+    // 0:  S = 1 − 0 − 0.25 = 0.75 > 0.5 → raised. 1: S = 0.5 > 0.25 → stands. 1: S = 0.25, not above 0.25 → cleared.
+    const exact = { ...SCORING_POLICY, evaluationDrift: { baselineRuns: 4, slack: 0.25, threshold: 0.5 } };
+    let drift = emptyDrift();
+    const alarms: boolean[] = [];
+    const statistics: number[] = [];
+    for (const share of [1, 1, 1, 1, 0, 1, 1]) {
+      drift = addRunToDrift(drift, share, exact);
+      alarms.push(evaluationDriftAlarm(drift));
+      statistics.push(drift.statistic);
+    }
+    expect(statistics.slice(4)).toEqual([0.75, 0.5, 0.25]);
+    expect(alarms).toEqual([false, false, false, false, true, true, false]);
+  });
+
+  it("an empty drift, and one stored before the alarm was kept, read as no alarm", () => {
+    expect(emptyDrift()).toEqual({ runs: 0, baselineSum: 0, statistic: 0, alarm: false });
+    expect(evaluationDriftAlarm(emptyDrift())).toBe(false);
+    // Stored without `alarm`, S = 0.05 ≤ h: no alarm, and the next run follows from there.
+    const stored: EvaluationDrift = { runs: 6, baselineSum: 4, statistic: 0.05 };
+    expect(evaluationDriftAlarm(stored)).toBe(false);
+    // Baseline 4 / 4 = 1; 1: S = 0.05 − 0.02 = 0.03 ≤ 0.06 → not raised.
+    const next = addRunToDrift(stored, 1);
+    expect(next.statistic).toBeCloseTo(0.03, 10);
+    expect(next).toMatchObject({ runs: 7, baselineSum: 4, alarm: false });
   });
 });

@@ -164,7 +164,10 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
   const composite = compositeOf(next.scoringState);
   const reputation = reputationOf(next.scoringState);
   next.driftAlarm = next.kpiDriftAlarm || evaluationDriftAlarm(next.evaluationDrift);
-  next.driftRaisedAt = !next.driftAlarm ? null : current.driftAlarm ? current.driftRaisedAt : change.at;
+  // Stamped whenever either alarm is newly raised, so an alarm raised after an arbiter's lift
+  // counts even while the other, older one still stands.
+  const raised = (!current.kpiDriftAlarm && next.kpiDriftAlarm) || (!evaluationDriftAlarm(current.evaluationDrift) && evaluationDriftAlarm(next.evaluationDrift));
+  next.driftRaisedAt = !next.driftAlarm ? null : raised ? change.at : current.driftRaisedAt;
 
   const terms = next.consequenceTerms;
   if (terms && runLadder) {

@@ -48,7 +48,8 @@ export class DualScores1764300000100 implements MigrationInterface {
       await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at, updated_at FROM trust_profiles");
     for (const profile of profiles) {
       const seen = profile.last_run_submitted_at ?? profile.updated_at;
-      const asOf = seen === null ? 0 : new Date(seen).getTime();
+      // SQLite hands back UTC text without a zone, which Date would read as local time.
+      const asOf = seen === null ? 0 : seen instanceof Date ? seen.getTime() : new Date(`${seen.replace(" ", "T")}Z`).getTime();
       const [passed, failed] = [Number(profile.cases_passed), Number(profile.cases_failed)];
       const metrics = passed + failed > 0 ? { [LEGACY_METRIC]: { passed, failed, weightMass: passed + failed } } : {};
       await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ? WHERE agent_id = ?", [

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/agent-domain.js";
+import { ConsequenceAction } from "../../../lib/consequence.js";
 import { inTransaction } from "../../../lib/database.js";
 import { ANONYMOUS, type Identity } from "../../../lib/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
@@ -9,13 +10,13 @@ import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "
 import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
 import { reputationSubgraph } from "../index.js";
 import { isoWeekOf, weeksEnding } from "../scorecard.js";
-import { EligibilityChange, Escalation, ReputationEvent, ScoreHistoryEntry } from "../trust-history.entity.js";
+import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
-import { recordDisputeEffect, recordEvaluation, type DisputeEffect, type EvaluationOutcome } from "../trust.service.js";
+import { recordDisputeState, recordEvaluation, type DisputeReport, type EvaluationOutcome } from "../trust.service.js";
 
 /*
  * Dual scores (composite + reputation), the consequence ladder, the histories and search, driven
- * through the real service functions (recordEvaluation / recordDisputeEffect in inTransaction, as
+ * through the real service functions (recordEvaluation / recordDisputeState in inTransaction, as
  * the judge and the disputes context call them) and the real subgraph over HTTP, on both engines.
  */
 
@@ -140,7 +141,8 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
   const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
   const recordOutcome = (judged: EvaluationOutcome) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
-  const dispute = (effect: DisputeEffect) => inTransaction(harness.dataSource, (manager) => recordDisputeEffect(manager, effect));
+  const dispute = (report: DisputeReport) => inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, report));
+  const disputeRows = (agentId: string) => harness.dataSource.getRepository(DisputeState).find({ where: { agentId }, order: { disputeId: "ASC" } });
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
   const scoreRows = (agentId: string) => harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } });
   const eligibilityRows = (agentId: string) => harness.dataSource.getRepository(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } });
@@ -154,7 +156,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
     scores: (await scoreRows(agentId)).length,
     eligibility: (await eligibilityRows(agentId)).length,
     escalations: await escalationRows(agentId),
-    events: await harness.count("trust_reputation_events"),
+    disputes: await disputeRows(agentId),
     reports: await harness.count("kpi_reports"),
   });
 
@@ -165,7 +167,10 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const runs = [
         // Run 1: severity 38/2, false positives 30/10, met its pact.
         //   severity (38+5)/(40+10) = .86, false positives (30+5)/50 = .70
-        //   composite = (.6·.86 + .4·.70) / 1 = .796 → 796; cases per metric 40 → confidence 40/(40+50) = .444
+        //   metric weights weightMass / (n + 10): severity .6·40/50 = .48, false positives .4·40/50 = .32 (total .8)
+        //   composite = (.48·.86 + .32·.70) / .8 = .6368 / .8 = .796 → 796
+        //   cases (.48·40 + .32·40) / .8 = 40 → confidence 40/(40+50) = .444
+        //   (both metrics always see the same number of cases below, so their weights keep the ratio .6 : .4)
         //   reputation untouched: Beta(5,5) → 500, confidence 0.
         outcome(agent.id, { at: T, sev: [38, 2], fp: [30, 10], passed: true }),
         // Run 2, 90 days (one composite half-life) later: the earlier tallies halve to severity 19/1, fp 15/5.
@@ -205,8 +210,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // Breach evidence: 0, +5 (failed run), +15 (failed critical clause), 0 (passed).
       expect(bad).toEqual([0, 5, 20, 20]);
       const profile = await profileOf(agent.id);
-      expect(profile.scoringState.metrics[SEV]).toMatchObject({ passed: 64, failed: 16, weight: 0.6 });
-      expect(profile.scoringState.metrics[FP]).toMatchObject({ passed: 75, failed: 5, weight: 0.4 });
+      // Each metric's weightMass is Σ pact weight × cases, halved with the cases at run 2:
+      //   severity .6·40·½ + .6·20 + .6·20 + .6·20 = 48 (= .6 × its 80 cases); false positives .4 × 80 = 32.
+      // Every run gave both metrics the same cases, so their weights, 48/90 and 32/90, keep the pact's .6 : .4.
+      expect(profile.scoringState.metrics[SEV]).toMatchObject({ passed: 64, failed: 16 });
+      expect(profile.scoringState.metrics[FP]).toMatchObject({ passed: 75, failed: 5 });
+      expect(profile.scoringState.metrics[SEV]!.weightMass).toBeCloseTo(48, 9);
+      expect(profile.scoringState.metrics[FP]!.weightMass).toBeCloseTo(32, 9);
       expect(profile.scoringState).toMatchObject({ asOf: T + 90 * DAY, good: 0, bad: 20 });
       expect(profile).toMatchObject({ casesPassed: expect.any(Number), evaluationRuns: 4, passingStreak: 1, consequence: "REQUIRE_HUMAN_REVIEW", tier: "UNRATED", eligible: false });
 
@@ -235,39 +245,65 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
   });
 
   describe("incremental updates and a full recompute", () => {
-    it("agree after runs out of order, KPI reports, and a dispute upheld then reversed", async () => {
+    it("agree after runs out of order, KPI reports, two pacts' weights, and disputes upheld, reversed, replayed and reordered", async () => {
       const owner = "iris";
       const agent = await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE]);
       const now = Date.now();
       const T = now - 40 * DAY;
       const pactV1 = "00000000-0000-4000-8000-000000000001";
       const pactV2 = "00000000-0000-4000-8000-000000000002";
+      const d1 = { agentId: agent.id, disputeId: "d-1", severity: "MAJOR" as const, occurredAt: new Date(T + 5 * DAY) };
+      const d2 = { agentId: agent.id, disputeId: "d-2", severity: "MINOR" as const, occurredAt: new Date(T + 15 * DAY) };
 
       // In arrival order, which is not the order the evidence happened in.
+      await dispute({ ...d1, version: 1, open: true, upheld: false, at: new Date() });
       await record(agent.id, { at: T + 20 * DAY, judgedAt: T + 20 * DAY + 5 * MINUTE, sev: [36, 4], fp: [38, 2], passed: true, pactId: pactV1 });
       expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 14 * DAY)), { severityAccuracy: 0.93, escalationQuality: 0.88, falsePositiveLoad: 0.12, timeToContainmentMinutes: 300, alertsHandled: 800, humanOverrides: 40 }), BUYER("soc-a")))).toEqual({ submitKpiReport: true });
       await record(agent.id, { at: T, judgedAt: T + 21 * DAY, sev: [20, 20], fp: [30, 10], passed: false, critical: ["severity-accuracy"], pactId: pactV1 });
-      await dispute({ agentId: agent.id, disputeId: "d-1", outcome: "UPHELD", severity: "MAJOR", occurredAt: new Date(T + 5 * DAY), openCriticalDisputes: 0, at: new Date() });
+      await dispute({ ...d1, version: 2, open: false, upheld: true, at: new Date() });
       await record(agent.id, { at: T + 10 * DAY, judgedAt: T + 22 * DAY, sev: [35, 5], fp: [25, 15], passed: false, pactId: pactV1 });
       expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 7 * DAY)), { severityAccuracy: 0.8, humanOverrides: 10 }), BUILDER(owner)))).toEqual({ submitKpiReport: true });
-      await dispute({ agentId: agent.id, disputeId: "d-1", outcome: "REVERSED", severity: "MAJOR", occurredAt: new Date(T + 5 * DAY), openCriticalDisputes: 0, at: new Date() });
-      await dispute({ agentId: agent.id, disputeId: "d-2", outcome: "UPHELD", severity: "MINOR", occurredAt: new Date(T + 15 * DAY), openCriticalDisputes: 0, at: new Date() });
-      // The pact was amended: its newest run names the weights; an older run judged later does not.
+      await dispute({ ...d1, version: 3, open: false, upheld: false, at: new Date() });
+      // A redelivered upheld verdict after the reversal is stale: it must not count d-1 again.
+      await dispute({ ...d1, version: 2, open: false, upheld: true, at: new Date() });
+      // d-2's verdict overtakes its filing; the filing, arriving after, is stale.
+      await dispute({ ...d2, version: 2, open: false, upheld: true, at: new Date() });
+      await dispute({ ...d2, version: 1, open: true, upheld: false, at: new Date() });
+      // The pact was amended (weights .7/.3); an older run of the first version (.5/.5) is judged after it.
       await record(agent.id, { at: T + 30 * DAY, judgedAt: T + 30 * DAY + HOUR, sev: [40, 0], fp: [37, 3], passed: true, weights: [0.7, 0.3], pactId: pactV2, pactVersion: 2 });
       await record(agent.id, { at: T + 25 * DAY, judgedAt: T + 31 * DAY, sev: [33, 7], fp: [39, 1], passed: true, weights: [0.5, 0.5], pactId: pactV1 });
       expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 21 * DAY)), { escalationQuality: 0.7 }), BUYER("soc-b")))).toEqual({ submitKpiReport: true });
-      await dispute({ agentId: agent.id, disputeId: "d-3", outcome: null, severity: "CRITICAL", occurredAt: new Date(now - DAY), openCriticalDisputes: 1, at: new Date() });
+      await dispute({ agentId: agent.id, disputeId: "d-3", version: 1, severity: "CRITICAL", open: true, upheld: false, occurredAt: new Date(now - DAY), at: new Date() });
 
       const incremental = await profileOf(agent.id);
-      expect(incremental.scoringState.metrics[SEV]!.weight).toBe(0.7);
-      expect(incremental.scoringState.metrics[FP]!.weight).toBe(0.3);
+      // Each metric's weight is its pact weights averaged over its evidence: Σ weight · cases · 2^(−age / 90 days).
+      // Every run gave both clauses 40 cases, at T+20, T, T+10 (pact v1: .6/.4), T+30 (v2: .7/.3) and T+25 (v1 again: .5/.5).
+      const age = (at: number) => 2 ** (-(incremental.scoringState.asOf - at) / (90 * DAY));
+      const runs = [[T + 20 * DAY, 0.6, 0.4], [T, 0.6, 0.4], [T + 10 * DAY, 0.6, 0.4], [T + 30 * DAY, 0.7, 0.3], [T + 25 * DAY, 0.5, 0.5]] as const;
+      const sevMass = runs.reduce((sum, [at, sev]) => sum + sev * 40 * age(at), 0);
+      const fpMass = runs.reduce((sum, [at, , fp]) => sum + fp * 40 * age(at), 0);
+      const cases = runs.reduce((sum, [at]) => sum + 40 * age(at), 0);
+      expect(incremental.scoringState.metrics[SEV]!.weightMass).toBeCloseTo(sevMass, 9);
+      expect(incremental.scoringState.metrics[FP]!.weightMass).toBeCloseTo(fpMass, 9);
+      // Blended: neither the newest pact's .7 nor the late-judged run's .5 alone.
+      const sevWeight = sevMass / cases;
+      expect(sevWeight).toBeGreaterThan(0.6);
+      expect(sevWeight).toBeLessThan(0.7);
       expect(incremental.consequenceTerms?.pactId).toBe(pactV2);
+      expect(incremental.openCriticalDisputes).toBe(1);
+      expect((await disputeRows(agent.id)).map(({ disputeId, version, severity, criticalOpen, upheld }) => ({ disputeId, version, severity, criticalOpen, upheld }))).toEqual([
+        { disputeId: "d-1", version: 3, severity: "MAJOR", criticalOpen: false, upheld: false },
+        { disputeId: "d-2", version: 2, severity: "MINOR", criticalOpen: false, upheld: true },
+        { disputeId: "d-3", version: 1, severity: "CRITICAL", criticalOpen: true, upheld: false },
+      ]);
 
       for (const [identity, code] of [[BUILDER(owner), "FORBIDDEN"], [BUYER("soc-a"), "FORBIDDEN"], [ANONYMOUS, "UNAUTHENTICATED"]] as const) {
         expect(errorOf(await harness.call(RECOMPUTE, { agentId: agent.id }, identity))).toMatchObject({ code });
       }
       expect(errorOf(await harness.call(RECOMPUTE, { agentId: randomUUID() }, ARBITER))).toMatchObject({ code: "NOT_FOUND", field: "agentId" });
-      expect((await scoreRows(agent.id)).length).toBe(12);
+      // 5 runs + 3 reports + 5 dispute reports that changed the stored state (the 2 stale ones wrote nothing).
+      expect((await scoreRows(agent.id)).length).toBe(13);
+      expect((await scoreRows(agent.id)).filter((row) => row.cause === "DISPUTE").map((row) => row.causeId)).toEqual(["d-1", "d-1", "d-1", "d-2", "d-3"]);
 
       const recomputed = dataOf(await harness.call(RECOMPUTE, { agentId: agent.id }, ARBITER)).recomputeTrust;
       const stored = await profileOf(agent.id);
@@ -279,9 +315,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(b.asOf).toBe(a.asOf);
       expect(Object.keys(b.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
       for (const metric of Object.keys(a.metrics)) {
-        expect(Math.abs(b.metrics[metric]!.passed - a.metrics[metric]!.passed), `${metric} passed`).toBeLessThan(1e-9);
-        expect(Math.abs(b.metrics[metric]!.failed - a.metrics[metric]!.failed), `${metric} failed`).toBeLessThan(1e-9);
-        expect(b.metrics[metric]!.weight).toBe(a.metrics[metric]!.weight);
+        for (const field of ["passed", "failed", "weightMass"] as const) {
+          expect(Math.abs(b.metrics[metric]![field] - a.metrics[metric]![field]), `${metric} ${field}`).toBeLessThan(1e-9);
+        }
       }
       expect(Math.abs(b.good - a.good)).toBeLessThan(1e-9);
       expect(Math.abs(b.bad - a.bad)).toBeLessThan(1e-9);
@@ -297,16 +333,15 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const T = Date.now() - 10 * DAY;
       // A breached run: 5 bad → reputation (0+5)/(5+5+5) = 333 at 5/45 = .111.
       await record(agent.id, FAIL(T));
-      // A MAJOR dispute about the same moment, upheld (+20 bad: 5/35 → 143) then reversed (−20 bad): back to 333.
-      const effect = { agentId: agent.id, disputeId: "d-same-instant", severity: "MAJOR" as const, occurredAt: new Date(T), openCriticalDisputes: 0 };
-      expect(await dispute({ ...effect, outcome: "UPHELD", at: new Date() })).toMatchObject({ reputationScore: 143 });
-      const incremental = await dispute({ ...effect, outcome: "REVERSED", at: new Date() });
+      // A MAJOR dispute about the same moment, upheld (+20 bad: 5/35 → 143 at 25/65 = .385) then reversed (−20 bad): back to 333.
+      const report = { agentId: agent.id, disputeId: "d-same-instant", severity: "MAJOR" as const, occurredAt: new Date(T), open: false };
+      expect(await dispute({ ...report, version: 1, upheld: true, at: new Date() })).toMatchObject({ reputationScore: 143, reputationConfidence: 0.385 });
+      const incremental = await dispute({ ...report, version: 2, upheld: false, at: new Date() });
       expect(incremental).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
 
       const recomputed = dataOf(await harness.call(RECOMPUTE, { agentId: agent.id }, ARBITER)).recomputeTrust;
 
-      // The fold must see the same 5 bad. (If it applies the reversal before the upheld event, the
-      // reversal's −20 is clamped at 0 and the upheld +20 then stands: 5/30 → 167 at .333.)
+      // The fold sees the dispute's stored state, no longer upheld: the same 5 bad.
       expect({ reputationScore: recomputed.reputationScore, reputationConfidence: recomputed.reputationConfidence }).toEqual({ reputationScore: 333, reputationConfidence: 0.111 });
       expect((await profileOf(agent.id)).scoringState.bad).toBeCloseTo(5, 9);
     });
@@ -442,6 +477,15 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect((await eligibilityRows(agentId)).at(-1)).toMatchObject({ consequence: null, cause: "ARBITER", causeId: ARBITER.subject });
       expect((await scoreRows(agentId)).at(-1)).toMatchObject({ cause: "ARBITER", causeId: ARBITER.subject });
 
+      // A lift tells, but takes no acknowledgement: acknowledging it is a CONFLICT, for the owner
+      // and for an arbiter alike, and writes nothing.
+      const beforeAck = await snapshot(agentId);
+      for (const identity of [BUILDER(owner), ARBITER]) {
+        expect(errorOf(await harness.call(ACK, { id: liftRow!.id }, identity)), identity.role).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+      }
+      expect(await snapshot(agentId)).toEqual(beforeAck);
+      expect((await harness.dataSource.getRepository(Escalation).findOneByOrFail({ id: liftRow!.id })).acknowledgedAt).toBeNull();
+
       // The eight breaches of the last three weeks are still inside the 30-day window, but the lift
       // reset the ladder: one new breach is one breach, a WARN, not a DELIST again.
       await record(agentId, FAIL(Date.now() + MINUTE));
@@ -477,6 +521,212 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // No consequence stands any more; forty bad pseudo-observations from the breaches still keep its reputation (and so its tier) down.
       expect(afterLift.profile).toMatchObject({ consequence: null, consequenceSince: null });
       expect(afterLift.profile!.reasons.some((reason) => reason.startsWith("consequence ladder"))).toBe(false);
+    });
+
+    it("restarts the passing streak when a step fires: a REQUIRE_HUMAN_REVIEW fired by drift takes three passing runs after it, not before", async () => {
+      const agent = (await harness.seedAgent("nils", [AgentDomain.ALERT_TRIAGE])).id;
+      const base = Date.now() - 10 * DAY;
+      // Every run below met its pact; only its share of passing cases moves, which is what the
+      // evaluation CUSUM watches (k .02, h .06; a standing alarm clears only at h/2 = .03 or below).
+      // The agent is younger than the 30-day score-drop window and never breaches: drift is the only trigger.
+      const share = (i: number, passed: number): RunSpec => ({ at: base + i * HOUR, sev: [passed, 40 - passed], fp: [40, 0], passed: true });
+      const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.reason]);
+
+      // Four baseline runs at 38/40 = .95: baseline .95, four passing runs in a row.
+      for (let i = 0; i < 4; i += 1) await record(agent, share(i, 38));
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 4, driftAlarm: false, consequence: null });
+
+      // Run 5 at 34/40 = .85: S = .95 − .85 − .02 = .08 > .06. The alarm fires REQUIRE_HUMAN_REVIEW, and
+      // the streak (5 passing runs, all before the step) restarts at 0.
+      const fifth = outcome(agent, share(4, 34));
+      await recordOutcome(fifth);
+      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED", "drift detection raised an alarm"]]);
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 0, driftAlarm: true, driftRaisedAt: fifth.judgedAt, consequence: "REQUIRE_HUMAN_REVIEW" });
+
+      // Run 6 at 39/40 = .975: S = .08 + .95 − .975 − .02 = .035, under h but not under h/2: the alarm
+      // still stands, raised when it was. Streak 1.
+      await record(agent, share(5, 39));
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 1, driftAlarm: true, driftRaisedAt: fifth.judgedAt, consequence: "REQUIRE_HUMAN_REVIEW" });
+
+      // Run 7 at 40/40: S = max(0, .035 + .95 − 1 − .02) = 0: cleared, so the trigger no longer holds,
+      // but the way back needs 3 passing runs after the step and has 2 (counting all, it would have 7).
+      await record(agent, share(6, 40));
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 2, driftAlarm: false, driftRaisedAt: null, consequence: "REQUIRE_HUMAN_REVIEW" });
+      expect(await ladderRows()).toHaveLength(1);
+
+      // Run 8, the third passing run after the step, opens the way back.
+      const eighth = outcome(agent, share(7, 40));
+      await recordOutcome(eighth);
+      expect(await ladderRows()).toEqual([
+        ["REQUIRE_HUMAN_REVIEW", "FIRED", "drift detection raised an alarm"],
+        ["REQUIRE_HUMAN_REVIEW", "LIFTED", "recovered: 3 consecutive passing run(s)"],
+      ]);
+      expect(ladderOnly(await escalationRows(agent)).at(-1)).toMatchObject({ causeId: eighth.runId, ackDueAt: null });
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 3, consequence: null });
+    });
+
+    it("counts the passing streak in submission order: a late-judged older run neither extends nor breaks it", async () => {
+      const agent = (await harness.seedAgent("otto", [AgentDomain.ALERT_TRIAGE])).id;
+      const base = Date.now() - 10 * DAY;
+      // One rung: a WARN on one breach within a day, lifted by three consecutive passing runs.
+      const ladder = [{ action: ConsequenceAction.WARN, trigger: { breachCount: 1, breachWindowDays: 1 }, recovery: { passingRuns: 3 } }];
+      const judged = (spec: RunSpec) => {
+        const run = outcome(agent, spec);
+        return { ...run, terms: { ...run.terms, ladder } };
+      };
+      const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.reason]);
+
+      await recordOutcome(judged(FAIL(base)));
+      expect(await ladderRows()).toEqual([["WARN", "FIRED", "1 breach(es) within 1 days (trigger: 1)"]]);
+      // Two days on the breach has left its window; two passing runs of the three the way back needs.
+      await recordOutcome(judged(PASS(base + 2 * DAY)));
+      await recordOutcome(judged(PASS(base + 2 * DAY + HOUR)));
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 2, consequence: "WARN" });
+
+      // A passing run submitted a day before them, judged only now: evidence, but not the third in a row.
+      const late = judged(PASS(base + DAY, base + 2 * DAY + 2 * HOUR));
+      await recordOutcome(late);
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 2, consequence: "WARN", evaluationRuns: 4, lastRunSubmittedAt: new Date(base + 2 * DAY + HOUR) });
+      expect(await ladderRows()).toHaveLength(1);
+
+      // The next submitted run is the third.
+      await recordOutcome(judged(PASS(base + 2 * DAY + 3 * HOUR)));
+      expect(await ladderRows()).toEqual([
+        ["WARN", "FIRED", "1 breach(es) within 1 days (trigger: 1)"],
+        ["WARN", "LIFTED", "recovered: 3 consecutive passing run(s)"],
+      ]);
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 3, consequence: null });
+
+      // A failing run submitted before all of them, judged now: a breach (5 bad, outside the one-day
+      // window), but it breaks no streak of the newer runs and does not decide the listing.
+      const before = await profileOf(agent);
+      await recordOutcome(judged(FAIL(base - HOUR, base + 2 * DAY + 4 * HOUR)));
+      const after = await profileOf(agent);
+      expect(after).toMatchObject({ passingStreak: 3, consequence: null, lastRunPassed: true, eligible: before.eligible, evaluationRuns: 6 });
+      expect(after.scoringState.bad - before.scoringState.bad).toBeCloseTo(5 * 2 ** (-(2 * DAY + 4 * HOUR) / (60 * DAY)), 9);
+      expect(await ladderRows()).toHaveLength(2);
+
+      // A failing newest run breaks it.
+      await recordOutcome(judged(FAIL(base + 2 * DAY + 5 * HOUR)));
+      expect(await profileOf(agent)).toMatchObject({ passingStreak: 0, consequence: "WARN" });
+    });
+
+    it("keeps an arbiter's lift: the next passing run does not fall from a score from before the lift", async () => {
+      const owner = "olaf";
+      const agent = (await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE])).id;
+      const now = Date.now();
+      // Run A, 40 days ago: 40/40 on both clauses → (40+5)/(40+10) = 900 at 40/90 = .444: BRONZE, listed
+      // (a first listing is no news: nothing is told).
+      await record(agent, { at: now - 40 * DAY, sev: [40, 0], fp: [40, 0], passed: true });
+      expect(await profileOf(agent)).toMatchObject({ compositeScore: 900, compositeConfidence: 0.444, tier: "BRONZE", eligible: true });
+      expect(await escalationRows(agent)).toEqual([]);
+
+      // Run B, 5 days ago, breached: 10/40 on both clauses. A's cases decayed by 2^(−35/90) = .76355:
+      //   30.542 passed + 10 → (40.542+5)/(70.542+10) = .5654 → 565 on both clauses, confidence 70.542/120.542 = .585.
+      // Thirty days before it the score stood at 900 (run A): 335 points lower ≥ 200 takes SUSPEND_LISTING,
+      // the harshest rung whose trigger holds (one breach alone is a WARN).
+      const breach = outcome(agent, { at: now - 5 * DAY, sev: [10, 30], fp: [10, 30], passed: false });
+      await recordOutcome(breach);
+      expect(ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.reason])).toEqual([
+        ["SUSPEND_LISTING", "FIRED", "composite score fell 335 points within 30 days (trigger: 200)"],
+      ]);
+      expect(await profileOf(agent)).toMatchObject({ compositeScore: 565, compositeConfidence: 0.585, tier: "BRONZE", consequence: "SUSPEND_LISTING", eligible: false, passingStreak: 0 });
+      const unlisted = (await escalationRows(agent)).find((e) => e.direction === "UNLISTED")!;
+      expect(unlisted.ackDueAt!.getTime()).toBe(breach.judgedAt.getTime() + 45 * MINUTE);
+
+      // The arbiter lifts it: BRONZE with a non-critical breach is listed again, and since the listing
+      // had been lost, the regained listing is told. Neither the lift nor the listing takes an acknowledgement.
+      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation set was corrupted" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null, eligible: true });
+      const afterLift = await escalationRows(agent);
+      const lift = afterLift.find((e) => e.direction === "LIFTED")!;
+      const listed = afterLift.find((e) => e.direction === "LISTED")!;
+      expect(lift).toMatchObject({ action: "SUSPEND_LISTING", cause: "ARBITER", ackDueAt: null });
+      expect(listed).toMatchObject({ action: null, cause: "ARBITER", reason: "eligible for listing again", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ackDueAt: null });
+      // (Each pair shares its instant, so the rows' order within it is the ids'.)
+      expect(afterLift.map((e) => e.direction).sort()).toEqual(["FIRED", "LIFTED", "LISTED", "UNLISTED"]);
+
+      // Acknowledging the lift or the regained listing is a CONFLICT and writes nothing; the lost listing is acknowledged.
+      const beforeAcks = await snapshot(agent);
+      for (const row of [lift, listed]) {
+        for (const identity of [BUILDER(owner), ARBITER]) {
+          expect(errorOf(await harness.call(ACK, { id: row.id }, identity)), `${row.direction} by ${identity.role}`).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+        }
+      }
+      expect(await snapshot(agent)).toEqual(beforeAcks);
+      expect(dataOf(await harness.call(ACK, { id: unlisted.id }, BUILDER(owner))).acknowledgeEscalation).toMatchObject({ direction: "UNLISTED", acknowledgedAt: expect.any(String) });
+
+      // Run C, passing, after the lift. The state decays 5 days (2^(−5/90) = .96222):
+      //   40.542·.96222 + 40 = 79.010 passed, 30·.96222 = 28.867 failed → (79.010+5)/(107.877+10) = .7127 → 713,
+      //   confidence 107.877/157.877 = .683.
+      // Thirty days before it the score stood at 900 again (run A): 187 points would hold THROTTLE's trigger
+      // (100), but that score is from before the lift, where the ladder starts afresh.
+      const later = Date.now();
+      await record(agent, { at: later, judgedAt: later + MINUTE, sev: [40, 0], fp: [40, 0], passed: true });
+      expect(await profileOf(agent)).toMatchObject({ compositeScore: 713, compositeConfidence: 0.683, consequence: null, eligible: true, passingStreak: 1 });
+      expect((await escalationRows(agent)).map((e) => e.direction).sort()).toEqual(["FIRED", "LIFTED", "LISTED", "UNLISTED"]);
+    });
+
+    it("keeps an arbiter's lift over a drift alarm raised before it, and acts on one raised after it", async () => {
+      const agent = (await harness.seedAgent("petra", [AgentDomain.ALERT_TRIAGE])).id;
+      const base = Date.now() - 10 * DAY;
+      const share = (at: number, passed: number): RunSpec => ({ at, sev: [passed, 40 - passed], fp: [40, 0], passed: true });
+      const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction]);
+
+      // Baseline .95 over four runs, then .85: S = .08 > .06, REQUIRE_HUMAN_REVIEW (as above).
+      for (let i = 0; i < 4; i += 1) await record(agent, share(base + i * HOUR, 38));
+      await record(agent, share(base + 4 * HOUR, 34));
+      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"]]);
+
+      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "drift explained by a labelling change" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null });
+      const lifted = await profileOf(agent);
+      expect(lifted).toMatchObject({ consequence: null, driftAlarm: true });
+      expect(lifted.driftRaisedAt!.getTime()).toBeLessThan(lifted.ladderResetAt!.getTime());
+
+      // A run at the baseline: S = .08 + .95 − .95 − .02 = .06, over h/2, so the alarm still stands,
+      // but it was raised before the lift: nothing fires.
+      const after = Date.now();
+      await record(agent, share(after, 38));
+      expect(await profileOf(agent)).toMatchObject({ consequence: null, driftAlarm: true });
+      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"], ["REQUIRE_HUMAN_REVIEW", "LIFTED"]]);
+
+      // 40/40: S = max(0, .06 + .95 − 1 − .02) = 0, cleared. Then .85 again: S = .08, raised after the lift: it fires.
+      await record(agent, share(after + MINUTE, 40));
+      expect(await profileOf(agent)).toMatchObject({ driftAlarm: false, driftRaisedAt: null });
+      const again = outcome(agent, share(after + 2 * MINUTE, 34));
+      await recordOutcome(again);
+      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"], ["REQUIRE_HUMAN_REVIEW", "LIFTED"], ["REQUIRE_HUMAN_REVIEW", "FIRED"]]);
+      expect(await profileOf(agent)).toMatchObject({ consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, driftRaisedAt: again.judgedAt, passingStreak: 0 });
+    });
+
+    it("acts on a KPI drift alarm raised after an arbiter's lift, even while an evaluation alarm from before it still stands", async () => {
+      const owner = "quincy";
+      const agent = (await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE])).id;
+      const base = Date.now() - 10 * DAY;
+      const share = (i: number, passed: number): RunSpec => ({ at: base + i * HOUR, sev: [passed, 40 - passed], fp: [40, 0], passed: true });
+      const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.cause]);
+
+      // The evaluation alarm: baseline .95 over four runs, then .85 → S = .08 > .06: REQUIRE_HUMAN_REVIEW.
+      for (let i = 0; i < 4; i += 1) await record(agent, share(i, 38));
+      await record(agent, share(4, 34));
+      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED", "EVALUATION_RUN"]]);
+      // The arbiter lifts it (the evaluation alarm, S = .08, still stands, raised before the lift: it no longer counts).
+      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation drift explained" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null });
+
+      // After the lift, production slides: four pilot weeks at .95, then .94 and .93. The scorecard's CUSUM
+      // (k .005, h .015) is .005 after .94 and .02 after .93: a KPI alarm raised in the sixth week, after the lift.
+      // The ladder starts afresh after a lift, and this alarm is from after it: REQUIRE_HUMAN_REVIEW again.
+      const weeks = weeksEnding(isoWeekOf(new Date()), 6);
+      const accuracy = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93];
+      for (const [i, week] of weeks.entries()) {
+        expect(dataOf(await submit(kpis(agent, week, { severityAccuracy: accuracy[i]!, humanOverrides: 0 }), BUYER("soc-q")))).toEqual({ submitKpiReport: true });
+      }
+      expect(await profileOf(agent)).toMatchObject({ kpiDriftAlarm: true, driftAlarm: true });
+      expect(await ladderRows()).toEqual([
+        ["REQUIRE_HUMAN_REVIEW", "FIRED", "EVALUATION_RUN"],
+        ["REQUIRE_HUMAN_REVIEW", "LIFTED", "ARBITER"],
+        ["REQUIRE_HUMAN_REVIEW", "FIRED", "KPI_REPORT"],
+      ]);
+      expect((await profileOf(agent)).consequence).toBe("REQUIRE_HUMAN_REVIEW");
     });
   });
 
@@ -545,57 +795,165 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
     });
   });
 
-  describe("recordDisputeEffect", () => {
-    it("counts an upheld critical dispute by the formula, blocks listing while one is open, and a reversal restores the exact reputation", async () => {
-      const agent = await harness.seedAgent("ruth", [AgentDomain.ALERT_TRIAGE]);
-      await record(agent.id, PASS(Date.now() - 10 * DAY));
+  describe("recordDisputeState", () => {
+    it("counts an upheld critical dispute by the formula, blocks listing while it is open, and its reversal restores the exact reputation", async () => {
+      const owner = "ruth";
+      const agent = await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE]);
+      // The report first: without a judged run the agent is not listed yet.
       expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date())), BUYER("soc-d")))).toEqual({ submitKpiReport: true });
-      // The report (now) decays the run's 40 cases by 10 days: 40·2^(−10/90) = 37.035 per metric →
+      expect(await profileOf(agent.id)).toMatchObject({ eligible: false, evaluationRuns: 0 });
+      await record(agent.id, PASS(Date.now() - 10 * DAY));
+      // Its first listing is no news: it had never lost one, so nothing is told.
+      expect(await profileOf(agent.id)).toMatchObject({ eligible: true, unlistedAt: null });
+      expect(await escalationRows(agent.id)).toEqual([]);
+      // The report (its week ends after now, so it counts as of its filing) decays the run's 40 cases by 10 days: 40·2^(−10/90) = 37.035 per metric →
       // composite (37.035+5)/(37.035+10) = .8937 → 894 at 37.035/87.035 = .4255 → .426 → BRONZE.
       // One buyer report of quality .9 → reputation (9+5)/(10+10) = 700 at 10/50 = .2.
       const listed = await profileOf(agent.id);
       expect(listed).toMatchObject({ compositeScore: 894, compositeConfidence: 0.426, reputationScore: 700, reputationConfidence: 0.2, tier: "BRONZE", eligible: true });
       const asOf = listed.scoringState.asOf;
+      const dsp = { agentId: agent.id, disputeId: "dsp-1", severity: "CRITICAL" as const, occurredAt: new Date(asOf - 60 * DAY) };
 
-      const opened = await dispute({ agentId: agent.id, disputeId: "dsp-1", outcome: null, severity: "CRITICAL", occurredAt: new Date(asOf - 60 * DAY), openCriticalDisputes: 1, at: new Date() });
-      expect(opened).toMatchObject({ eligible: false, reputationScore: 700, openCriticalDisputes: 1 });
+      // Version 1: filed, open. Reputation does not move; the open critical dispute unlists the agent.
+      const opened = await dispute({ ...dsp, version: 1, open: true, upheld: false, at: new Date() });
+      expect(opened).toMatchObject({ eligible: false, reputationScore: 700, reputationConfidence: 0.2, openCriticalDisputes: 1 });
       expect(opened.reasons).toContain("1 open critical dispute(s)");
       expect((await eligibilityRows(agent.id)).at(-1)).toMatchObject({ eligible: false, cause: "DISPUTE", causeId: "dsp-1" });
+      expect(await escalationRows(agent.id)).toEqual([expect.objectContaining({ direction: "UNLISTED", action: null, cause: "DISPUTE", causeId: "dsp-1", ackDueAt: expect.any(Date) })]);
       expect(await trustOf(agent.id)).toMatchObject({ eligible: false, openCriticalDisputes: 1 });
 
-      // Upheld, for behaviour 60 days (one reputation half-life) before the newest evidence:
+      // Version 2: closed, upheld, for behaviour 60 days (one reputation half-life) before the newest evidence:
       // 40 bad · ½ = 20 → good 9, bad 21 → (9+5)/(30+10) = .35 → 350, confidence 30/70 = .4286 → .429.
-      const upheld = { agentId: agent.id, disputeId: "dsp-1", outcome: "UPHELD" as const, severity: "CRITICAL" as const, occurredAt: new Date(asOf - 60 * DAY), openCriticalDisputes: 0, at: new Date() };
-      expect(await dispute(upheld)).toMatchObject({ reputationScore: 350, reputationConfidence: 0.429, openCriticalDisputes: 0, tier: "UNRATED", eligible: false });
+      const upheld = { ...dsp, version: 2, open: false, upheld: true };
+      expect(await dispute({ ...upheld, at: new Date() })).toMatchObject({ reputationScore: 350, reputationConfidence: 0.429, openCriticalDisputes: 0, tier: "UNRATED", eligible: false });
       const afterUpheld = await profileOf(agent.id);
       expect(afterUpheld.scoringState.bad).toBeCloseTo(21, 9);
       expect(afterUpheld.reasons).toContain("unrated: reputation score 350 is below the 450 that BRONZE needs");
 
-      // A replay changes nothing, not even the histories.
-      const events = await harness.count("trust_reputation_events");
-      const historyRows = await harness.count("trust_score_history");
-      expect(await dispute({ ...upheld, at: new Date() })).toMatchObject({ reputationScore: 350, reputationConfidence: 0.429 });
-      expect((await profileOf(agent.id)).scoringState).toEqual(afterUpheld.scoringState);
-      expect(await harness.count("trust_reputation_events")).toBe(events);
-      expect(await harness.count("trust_score_history")).toBe(historyRows);
+      // A replay of version 2, and version 1 ("open") delivered again after it: both stale. Each returns
+      // the profile as it stands and writes nothing, not even the histories; the dispute is not reopened.
+      const beforeStale = await snapshot(agent.id);
+      expect(await dispute({ ...upheld, at: new Date() })).toEqual(beforeStale.profile);
+      expect(await dispute({ ...dsp, version: 1, open: true, upheld: false, at: new Date() })).toEqual(beforeStale.profile);
+      expect(await snapshot(agent.id)).toEqual(beforeStale);
+      expect(beforeStale.profile).toMatchObject({ openCriticalDisputes: 0, reputationScore: 350 });
 
-      // A reversal of a dispute never upheld takes nothing back.
-      expect(await dispute({ ...upheld, disputeId: "dsp-never-upheld", outcome: "REVERSED" as const, at: new Date() })).toMatchObject({ reputationScore: 350 });
-      expect(await harness.count("trust_reputation_events")).toBe(events);
-
-      // Reversed: exactly the reputation before it, and listed again.
-      const reversed = { ...upheld, outcome: "REVERSED" as const, at: new Date() };
-      expect(await dispute(reversed)).toMatchObject({ reputationScore: listed.reputationScore, reputationConfidence: listed.reputationConfidence, tier: "BRONZE", eligible: true });
+      // Version 3: reversed on appeal. Exactly the reputation before it, and listed again, which is told
+      // (the listing had been lost) and takes no acknowledgement.
+      const reversed = { ...dsp, version: 3, open: false, upheld: false };
+      expect(await dispute({ ...reversed, at: new Date() })).toMatchObject({ reputationScore: 700, reputationConfidence: 0.2, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
       const restored = await profileOf(agent.id);
       expect(Math.abs(restored.scoringState.good - listed.scoringState.good)).toBeLessThan(1e-9);
       expect(Math.abs(restored.scoringState.bad - listed.scoringState.bad)).toBeLessThan(1e-9);
-      expect(await dispute({ ...reversed, at: new Date() })).toMatchObject({ reputationScore: listed.reputationScore, reputationConfidence: listed.reputationConfidence });
-      expect(await harness.count("trust_reputation_events")).toBe(events + 1);
-      const stored = await harness.dataSource.getRepository(ReputationEvent).find({ where: { agentId: agent.id }, order: { id: "ASC" } });
-      expect(stored.map(({ id, bad, cause }) => ({ id, bad, cause }))).toEqual([
-        { id: "dispute:dsp-1:reversed", bad: -40, cause: "DISPUTE" },
-        { id: "dispute:dsp-1:upheld", bad: 40, cause: "DISPUTE" },
+      const regained = (await escalationRows(agent.id)).at(-1)!;
+      expect(regained).toMatchObject({ direction: "LISTED", action: null, cause: "DISPUTE", causeId: "dsp-1", ackDueAt: null });
+      expect(errorOf(await harness.call(ACK, { id: regained.id }, BUILDER(owner)))).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+
+      const afterReversal = await snapshot(agent.id);
+      expect(await dispute({ ...reversed, at: new Date() })).toEqual(afterReversal.profile);
+      expect(await dispute({ ...upheld, at: new Date() })).toEqual(afterReversal.profile);
+      expect(await snapshot(agent.id)).toEqual(afterReversal);
+      expect(afterReversal.disputes.map(({ disputeId, agentId, version, severity, criticalOpen, upheld: isUpheld, occurredAt }) => ({ disputeId, agentId, version, severity, criticalOpen, upheld: isUpheld, occurredAt }))).toEqual([
+        { disputeId: "dsp-1", agentId: agent.id, version: 3, severity: "CRITICAL", criticalOpen: false, upheld: false, occurredAt: dsp.occurredAt },
       ]);
+      // Dispute reports v1, v2, v3 each wrote one score-history row; the four stale ones none.
+      expect((await scoreRows(agent.id)).filter((row) => row.cause === "DISPUTE")).toHaveLength(3);
+    });
+
+    it("ends in the same state whatever order a dispute's reports arrive in: a reversal delivered before the verdict it reverses", async () => {
+      const T = Date.now() - 10 * DAY;
+      const [inOrder, outOfOrder] = [(await harness.seedAgent("uma", [AgentDomain.ALERT_TRIAGE])).id, (await harness.seedAgent("vera", [AgentDomain.ALERT_TRIAGE])).id];
+      // Each: one breach at T, 5 bad → (0+5)/(5+10) = 333 at 5/45 = .111.
+      for (const agent of [inOrder, outOfOrder]) expect(await record(agent, FAIL(T))).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      const ids = { [inOrder]: randomUUID(), [outOfOrder]: randomUUID() };
+      // Version 1 upholds a MAJOR dispute about behaviour 60 days before T; version 2 reverses it.
+      const v1 = (agentId: string) => ({ agentId, disputeId: ids[agentId]!, version: 1, severity: "MAJOR" as const, open: false, upheld: true, occurredAt: new Date(T - 60 * DAY), at: new Date() });
+      const v2 = (agentId: string) => ({ ...v1(agentId), version: 2, upheld: false, at: new Date() });
+
+      // In order: 20 bad · 2^(−60/60) = 10 more → 5/(15+10) = 200 at 15/55 = .273; then exactly back.
+      expect(await dispute(v1(inOrder))).toMatchObject({ reputationScore: 200, reputationConfidence: 0.273 });
+      expect(await dispute(v2(inOrder))).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+
+      // Out of order: the reversal first, which has nothing to take back; the verdict after it is stale.
+      expect(await dispute(v2(outOfOrder))).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      const beforeLate = await snapshot(outOfOrder);
+      expect(await dispute(v1(outOfOrder))).toEqual(beforeLate.profile);
+      expect(await snapshot(outOfOrder)).toEqual(beforeLate);
+
+      const [a, b] = [await profileOf(inOrder), await profileOf(outOfOrder)];
+      const state = (p: TrustProfile) => ({
+        compositeScore: p.compositeScore, compositeConfidence: p.compositeConfidence, reputationScore: p.reputationScore, reputationConfidence: p.reputationConfidence,
+        tier: p.tier, eligible: p.eligible, openCriticalDisputes: p.openCriticalDisputes, asOf: p.scoringState.asOf,
+      });
+      expect(state(b)).toEqual(state(a));
+      expect(Math.abs(a.scoringState.bad - 5)).toBeLessThan(1e-9);
+      expect(Math.abs(b.scoringState.bad - 5)).toBeLessThan(1e-9);
+      const row = (r: DisputeState) => ({ version: r.version, severity: r.severity, criticalOpen: r.criticalOpen, upheld: r.upheld, occurredAt: r.occurredAt });
+      expect((await disputeRows(outOfOrder)).map(row)).toEqual((await disputeRows(inOrder)).map(row));
+      expect((await disputeRows(inOrder)).map(row)).toEqual([{ version: 2, severity: "MAJOR", criticalOpen: false, upheld: false, occurredAt: new Date(T - 60 * DAY) }]);
+    });
+
+    it("applies a change of severity or of the behaviour's time between versions as the difference, and a reversal takes back what was stored", async () => {
+      const agent = (await harness.seedAgent("wes", [AgentDomain.ALERT_TRIAGE])).id;
+      const T = Date.now() - 10 * DAY;
+      // One breach at T: 5 bad → 333 at .111.
+      await record(agent, FAIL(T));
+      const base = { agentId: agent, disputeId: "dsp-regraded", open: false, upheld: true };
+
+      // v1, MINOR, behaviour at T: +5 → 5/(10+10) = 250 at 10/50 = .2.
+      expect(await dispute({ ...base, version: 1, severity: "MINOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 250, reputationConfidence: 0.2 });
+      // v2, regraded MAJOR: −5 + 20, bad 25 (not 30) → 5/35 = .1429 → 143 at 25/65 = .385.
+      expect(await dispute({ ...base, version: 2, severity: "MAJOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 143, reputationConfidence: 0.385 });
+      expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(25, 9);
+      // v3, the behaviour re-dated 60 days earlier: −20 at T, +20·½ = 10 at T − 60 days → bad 15 → 5/25 = 200 at 15/55 = .273.
+      expect(await dispute({ ...base, version: 3, severity: "MAJOR", occurredAt: new Date(T - 60 * DAY), at: new Date() })).toMatchObject({ reputationScore: 200, reputationConfidence: 0.273 });
+      expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(15, 9);
+      // v4 reverses it, reporting the behaviour at T again: what is taken back is what is stored (10, from
+      // T − 60 days), not 20 at T → bad 5 → 333 at .111.
+      expect(await dispute({ ...base, version: 4, upheld: false, severity: "MAJOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(5, 9);
+
+      // The fold agrees: the dispute no longer counts.
+      const recomputed = dataOf(await harness.call(RECOMPUTE, { agentId: agent }, ARBITER)).recomputeTrust;
+      expect(recomputed).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(5, 9);
+    });
+
+    it("counts open critical disputes per dispute, up and down with each one's state; a stale 'open' does not reopen a closed one", async () => {
+      const agent = (await harness.seedAgent("xena", [AgentDomain.ALERT_TRIAGE])).id;
+      // 40/40 on both clauses: 900 at .444, BRONZE, listed.
+      await record(agent, PASS(Date.now() - DAY));
+      expect(await profileOf(agent)).toMatchObject({ compositeScore: 900, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
+      const report = (disputeId: string, version: number, severity: DisputeReport["severity"], open: boolean): DisputeReport =>
+        ({ agentId: agent, disputeId, version, severity, open, upheld: false, occurredAt: new Date(Date.now() - 2 * DAY), at: new Date() });
+
+      const steps: [string, DisputeReport, number, boolean, boolean][] = [
+        // label, report, open critical disputes after it, eligible after it, whether it is stale
+        ["A filed critical", report("crit-a", 1, "CRITICAL", true), 1, false, false],
+        ["B filed critical", report("crit-b", 1, "CRITICAL", true), 2, false, false],
+        ["A's filing replayed", report("crit-a", 1, "CRITICAL", true), 2, false, true],
+        ["A regraded MAJOR, still open", report("crit-a", 2, "MAJOR", true), 1, false, false],
+        ["B closed, not upheld", report("crit-b", 2, "CRITICAL", false), 0, true, false],
+        ["B's 'open' delivered late", report("crit-b", 1, "CRITICAL", true), 0, true, true],
+        ["A regraded CRITICAL again", report("crit-a", 3, "CRITICAL", true), 1, false, false],
+        ["A closed, not upheld", report("crit-a", 4, "CRITICAL", false), 0, true, false],
+      ];
+      for (const [label, state, open, eligible, stale] of steps) {
+        const before = await snapshot(agent);
+        const after = await dispute(state);
+        expect(after, label).toMatchObject({ openCriticalDisputes: open, eligible, reputationScore: 500 });
+        expect(await trustOf(agent), label).toMatchObject({ openCriticalDisputes: open, eligible });
+        if (open > 0) expect(after.reasons, label).toContain(`${open} open critical dispute(s)`);
+        if (stale) expect(await snapshot(agent), label).toEqual(before);
+        else expect((await scoreRows(agent)).length, label).toBe(before.scores + 1);
+      }
+      expect((await disputeRows(agent)).map(({ disputeId, version, severity, criticalOpen }) => ({ disputeId, version, severity, criticalOpen }))).toEqual([
+        { disputeId: "crit-a", version: 4, severity: "CRITICAL", criticalOpen: false },
+        { disputeId: "crit-b", version: 2, severity: "CRITICAL", criticalOpen: false },
+      ]);
+      // The listing was lost twice and regained twice.
+      const listings = (await escalationRows(agent)).map((e) => e.direction).sort();
+      expect(listings).toEqual(["LISTED", "LISTED", "UNLISTED", "UNLISTED"]);
     });
   });
 
@@ -805,7 +1163,7 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     // An upheld MINOR dispute only: composite prior 500, reputation 5/15 → 333, tied with "breached".
     await seed("disputed");
     await inTransaction(harness.dataSource, (manager) =>
-      recordDisputeEffect(manager, { agentId: agents.disputed!, disputeId: "s-1", outcome: "UPHELD", severity: "MINOR", occurredAt: new Date(T), openCriticalDisputes: 0, at: new Date() }),
+      recordDisputeState(manager, { agentId: agents.disputed!, disputeId: "s-1", version: 1, severity: "MINOR", open: false, upheld: true, occurredAt: new Date(T), at: new Date() }),
     );
     // No trust row at all: ranked at the prior, 500 on both scores.
     for (const label of ["new-1", "new-2", "new-3", "new-4"]) await seed(label);

@@ -240,7 +240,8 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       const first = await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
       const again = await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
 
-      // One metric: the Beta(5 + 39, 5 + 1) mean, 44 / 50 = 880; confidence 40 / (40 + 50) = 0.444 makes BRONZE.
+      // One metric, so its weight (weightMass / (n + 10) = 40 / 50) cancels out: the Beta(5 + 39, 5 + 1)
+      // mean, 44 / 50 = 880; confidence 40 / (40 + 50) = 0.444 makes BRONZE.
       expect(first).toMatchObject({ compositeScore: 880, compositeConfidence: 0.444, tier: TrustTier.BRONZE, casesPassed: 39, casesFailed: 1, evaluationRuns: 1, eligible: true });
       expect(again).toBeNull();
       expect(await profileOf(agent.id)).toMatchObject({ compositeScore: 880, casesPassed: 39, casesFailed: 1, evaluationRuns: 1 });
@@ -271,6 +272,25 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
 
       // Both runs count as evidence; the older failure does not decide the listing.
       expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 69, casesFailed: 11, evaluationRuns: 2, lastRunPassed: true, lastRunFailedCriticalClauses: [] });
+    });
+
+    it("counts the passing streak in submission order: an older passing run judged late does not extend it", async () => {
+      const agent = await harness.seedAgent("kim", [AgentDomain.ALERT_TRIAGE]);
+      const runs = [
+        outcome(agent.id, { submittedAt: new Date("2026-11-26T10:00:00Z") }),
+        outcome(agent.id, { submittedAt: new Date("2026-11-26T11:00:00Z") }),
+        // Submitted before both, judged after them.
+        outcome(agent.id, { submittedAt: new Date("2026-11-26T09:00:00Z") }),
+      ];
+      const streaks: number[] = [];
+      for (const run of runs) {
+        await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, run));
+        streaks.push((await profileOf(agent.id)).passingStreak);
+      }
+
+      // Three passing runs, but the late one is not after the newest: the streak stays 2.
+      expect(streaks).toEqual([1, 2, 2]);
+      expect(await profileOf(agent.id)).toMatchObject({ evaluationRuns: 3, casesPassed: 117, lastRunSubmittedAt: new Date("2026-11-26T11:00:00Z") });
     });
   });
 });

@@ -37,7 +37,8 @@ import {
 import { ScoreHistoryEntry, TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import type { ConsequenceTerms } from "../lib/consequence.js";
 import { EvaluationEvidence, TrustProfile } from "../subgraphs/reputation/trust.entity.js";
-import { priorProfile, recordEvaluation, type EvaluationOutcome } from "../subgraphs/reputation/trust.service.js";
+import { recordEvaluation, type EvaluationOutcome } from "../subgraphs/reputation/trust.service.js";
+import { priorProfile } from "../subgraphs/reputation/trust.settle.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { seedAgentWithPact } from "../test/support/seed.js";

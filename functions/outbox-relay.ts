@@ -4,7 +4,7 @@ import { relayOnce, sqsPublisher } from "../lib/outbox.js";
 import { createSqsClient } from "../lib/queue.js";
 import { requeuePolicy, sharedDataSource } from "../runtime/data-source.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
-import { sweepDecay } from "../subgraphs/reputation/trust.service.js";
+import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
 
 const settings = config();
 if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");

@@ -14,7 +14,7 @@ import { startSubgraphServer, type Subgraph } from "../lib/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
-import { sweepDecay } from "../subgraphs/reputation/trust.service.js";
+import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 

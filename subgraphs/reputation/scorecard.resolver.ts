@@ -8,7 +8,8 @@ import { requireRole } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import type { ReputationContext } from "./reputation.context.js";
-import { lockProfile, recordKpiReport } from "./trust.service.js";
+import { recordKpiReport } from "./trust.service.js";
+import { lockProfile } from "./trust.settle.js";
 import { Kpi, Trend, detectDrift, isoWeekOf, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.js";
 
 /** How far back a report may be filed, and a scorecard may look. */

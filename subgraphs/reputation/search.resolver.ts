@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
 import { tierRank } from "./scoring.js";
 import { AgentConnection, AgentSearchFilter, AgentSortKey } from "./search.types.js";
 import { TrustProfile } from "./trust.entity.js";
-import { priorProfile } from "./trust.service.js";
+import { priorProfile } from "./trust.settle.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 type SearchCursor = [sortKey: string, score: number, agentId: string];

@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
 import { KpiReport } from "./kpi-report.entity.js";
 import { TrustProfile } from "./trust.entity.js";
-import { priorProfile } from "./trust.service.js";
+import { priorProfile } from "./trust.settle.js";
 
 /** One query per request for every agent's trust the gateway asks about. */
 export function createTrustLoader(dataSource: DataSource): DataLoader<string, TrustProfile> {

@@ -7,7 +7,8 @@ import { PageInfo } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { EligibilityChange, Escalation, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
-import { liftConsequence, lockProfile, recomputeTrust } from "./trust.service.js";
+import { recomputeTrust } from "./trust.service.js";
+import { liftConsequence, lockProfile } from "./trust.settle.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 @ObjectType({ description: "One entry of an agent's score history." })

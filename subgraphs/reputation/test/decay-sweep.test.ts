@@ -10,7 +10,9 @@ import { ConsequenceAction } from "../../../lib/consequence.js";
 import { TrustTier } from "../scoring.js";
 import { Escalation, ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
-import { liftConsequence, recordEvaluation, recomputeTrust, sweepDecay, type EvaluationOutcome } from "../trust.service.js";
+import { sweepDecay } from "../decay.sweep.js";
+import { recordEvaluation, recomputeTrust, type EvaluationOutcome } from "../trust.service.js";
+import { liftConsequence } from "../trust.settle.js";
 
 const DAY = 24 * 3600 * 1000;
 const T0 = new Date("2026-06-01T00:00:00Z");

@@ -11,7 +11,8 @@ import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
 import { PactMetric } from "../../pacts/pact.enums.js";
 import { TrustTier, tierRank } from "../scoring.js";
 import { TrustProfile } from "../trust.entity.js";
-import { priorProfile, recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
+import { recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
+import { priorProfile } from "../trust.settle.js";
 
 const SEARCH = `query Search($filter: AgentSearchFilter, $first: Int, $after: String) {
   searchAgents(filter: $filter, first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }

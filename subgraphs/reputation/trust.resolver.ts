@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, type ClassType } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
@@ -11,59 +11,34 @@ import { recomputeTrust } from "./trust.service.js";
 import { liftConsequence, lockProfile } from "./trust.settle.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-@ObjectType({ description: "One entry of an agent's score history." })
-class ScoreHistoryEdge {
-  @Field(() => String, { description: "Opaque cursor of this entry; pass as `after` to continue after it." })
-  cursor: string;
+/** A cursor page of one of an agent's histories, newest first, named after what it holds. */
+function historyPage<T extends object>(node: ClassType<T>, names: { edge: string; connection: string }, what: { item: string; items: string }) {
+  @ObjectType(names.edge, { description: `One ${what.item}.` })
+  class Edge {
+    @Field(() => String, { description: "Opaque cursor of this item; pass as `after` to continue after it." })
+    cursor: string;
 
-  @Field(() => ScoreHistoryEntry, { description: "The entry." })
-  node: ScoreHistoryEntry;
+    @Field(() => node, { description: `The ${what.item}.` })
+    node: T;
+  }
+
+  @ObjectType(names.connection, { description: `A page of ${what.items}, newest first.` })
+  class Connection {
+    @Field(() => [Edge], { description: "The items on this page." })
+    edges: Edge[];
+
+    @Field(() => PageInfo, { description: "Whether another page follows." })
+    pageInfo: PageInfo;
+  }
+  return Connection;
 }
 
-@ObjectType({ description: "A page of an agent's score history, newest first." })
-class ScoreHistoryConnection {
-  @Field(() => [ScoreHistoryEdge], { description: "The entries on this page." })
-  edges: ScoreHistoryEdge[];
-
-  @Field(() => PageInfo, { description: "Whether another page follows." })
-  pageInfo: PageInfo;
-}
-
-@ObjectType({ description: "One entry of an agent's eligibility history." })
-class EligibilityChangeEdge {
-  @Field(() => String, { description: "Opaque cursor of this entry; pass as `after` to continue after it." })
-  cursor: string;
-
-  @Field(() => EligibilityChange, { description: "The entry." })
-  node: EligibilityChange;
-}
-
-@ObjectType({ description: "A page of an agent's eligibility history, newest first." })
-class EligibilityHistoryConnection {
-  @Field(() => [EligibilityChangeEdge], { description: "The entries on this page." })
-  edges: EligibilityChangeEdge[];
-
-  @Field(() => PageInfo, { description: "Whether another page follows." })
-  pageInfo: PageInfo;
-}
-
-@ObjectType({ description: "One escalation." })
-class EscalationEdge {
-  @Field(() => String, { description: "Opaque cursor of this escalation; pass as `after` to continue after it." })
-  cursor: string;
-
-  @Field(() => Escalation, { description: "The escalation." })
-  node: Escalation;
-}
-
-@ObjectType({ description: "A page of an agent's escalations, newest first." })
-class EscalationConnection {
-  @Field(() => [EscalationEdge], { description: "The escalations on this page." })
-  edges: EscalationEdge[];
-
-  @Field(() => PageInfo, { description: "Whether another page follows." })
-  pageInfo: PageInfo;
-}
+const ScoreHistoryConnection = historyPage(ScoreHistoryEntry, { edge: "ScoreHistoryEdge", connection: "ScoreHistoryConnection" }, { item: "change of an agent's scores", items: "an agent's score history" });
+type ScoreHistoryConnection = InstanceType<typeof ScoreHistoryConnection>;
+const EligibilityHistoryConnection = historyPage(EligibilityChange, { edge: "EligibilityChangeEdge", connection: "EligibilityHistoryConnection" }, { item: "change of an agent's listing", items: "an agent's eligibility history" });
+type EligibilityHistoryConnection = InstanceType<typeof EligibilityHistoryConnection>;
+const EscalationConnection = historyPage(Escalation, { edge: "EscalationEdge", connection: "EscalationConnection" }, { item: "escalation", items: "an agent's escalations" });
+type EscalationConnection = InstanceType<typeof EscalationConnection>;
 
 const pageArgs = {
   first: { nullable: true, description: "Page size, 1–100 (default 20)." },

@@ -3,6 +3,10 @@ import { subgraphLambdaHandler } from "../lib/lambda.js";
 import { resolveSecrets } from "../lib/secrets.js";
 import { sharedDataSource } from "../runtime/data-source.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
+import { recordDisputeState } from "../subgraphs/reputation/trust.service.js";
 
-/** The disputes subgraph on Lambda (function URL). */
-export const handler = subgraphLambdaHandler(await disputesSubgraph(await sharedDataSource()), resolveSecrets(config()).subgraphSecret);
+/** The disputes subgraph on Lambda (function URL); dispute changes move reputation in the same transaction. */
+export const handler = subgraphLambdaHandler(
+  await disputesSubgraph(await sharedDataSource(), { ...config().disputes, onDisputeChanged: recordDisputeState }),
+  resolveSecrets(config()).subgraphSecret,
+);

@@ -4,7 +4,9 @@ import { relayOnce, sqsPublisher } from "../lib/outbox.js";
 import { createSqsClient } from "../lib/queue.js";
 import { requeuePolicy, sharedDataSource } from "../runtime/data-source.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
+import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute.deadlines.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
+import { recordDisputeState } from "../subgraphs/reputation/trust.service.js";
 
 const settings = config();
 if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
@@ -15,18 +17,19 @@ const SAFETY_MS = 5_000;
 
 /**
  * Scheduled: requeues runs whose job has gone missing (see requeueStaleRuns), ages the trust of
- * agents without new evidence (see sweepDecay), then publishes every due outbox message, batch by
- * batch, until none is left or time runs short.
+ * agents without new evidence (see sweepDecay), escalates disputes past a deadline, then
+ * publishes every due outbox message, batch by batch, until none is left or time runs short.
  */
-export async function handler(_event: ScheduledEvent, context: Context): Promise<{ requeued: number; failed: number; decayed: number; published: number }> {
+export async function handler(_event: ScheduledEvent, context: Context): Promise<{ requeued: number; failed: number; decayed: number; escalated: number; published: number }> {
   const dataSource = await sharedDataSource();
   const { requeued, failed } = await requeueStaleRuns(dataSource, requeuePolicy(settings));
   const decayed = await sweepDecay(dataSource);
+  const escalated = await escalateOverdueDisputes(dataSource, recordDisputeState);
   let published = 0;
   for (;;) {
     const sent = await relayOnce(dataSource, publish);
     published += sent;
     if (sent === 0 || context.getRemainingTimeInMillis() < SAFETY_MS) break;
   }
-  return { requeued, failed, decayed, published };
+  return { requeued, failed, decayed, escalated, published };
 }

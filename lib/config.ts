@@ -48,6 +48,16 @@ export interface AppConfig {
   };
   outbox: { pollIntervalMs: number };
   jury: JuryConfig;
+  disputes: DisputesConfig;
+}
+
+export interface DisputesConfig {
+  /** Open disputes one filer may hold against one agent. */
+  maxOpenPerFiler: number;
+  /** Hours an arbiter has to take a new dispute up before it is escalated. */
+  responseHours: number;
+  /** Days from filing to resolution before it is escalated. */
+  resolutionDays: number;
 }
 
 /** A juror: `rubric:<strict|balanced|lenient>` (offline heuristic), `openai:<model>` or `bedrock:<model id>`. */
@@ -218,6 +228,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       },
       concurrency: int("JURY_CONCURRENCY", 8, 1, 64),
       sliceCases: int("JUDGE_SLICE_CASES", 50, 1, 500),
+    },
+    disputes: {
+      maxOpenPerFiler: int("DISPUTE_MAX_OPEN_PER_FILER", 3, 1, 100),
+      responseHours: int("DISPUTE_RESPONSE_HOURS", 72, 1, 24 * 30),
+      resolutionDays: int("DISPUTE_RESOLUTION_DAYS", 14, 1, 365),
     },
   };
   // The reconciler must not requeue a job SQS is still retrying: every receive, with its

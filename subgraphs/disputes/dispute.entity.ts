@@ -1,9 +1,18 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { jsonText } from "../../lib/database.js";
 
 export enum DisputeStatus {
   OPEN = "OPEN",
+  UNDER_REVIEW = "UNDER_REVIEW",
   RESOLVED = "RESOLVED",
+  WITHDRAWN = "WITHDRAWN",
+}
+
+export enum DisputeOutcome {
+  UPHELD = "UPHELD",
+  REJECTED = "REJECTED",
+  SETTLED = "SETTLED",
 }
 
 export enum DisputeSeverity {
@@ -12,20 +21,69 @@ export enum DisputeSeverity {
   MINOR = "MINOR",
 }
 
+export enum DisputeCategory {
+  PACT_BREACH = "PACT_BREACH",
+  MISCLASSIFICATION = "MISCLASSIFICATION",
+  MISSED_ESCALATION = "MISSED_ESCALATION",
+  DATA_HANDLING = "DATA_HANDLING",
+  OTHER = "OTHER",
+}
+
 registerEnumType(DisputeStatus, { name: "DisputeStatus", description: "Where a dispute is in arbitration.", valuesConfig: {
-  OPEN: { description: "Filed and not yet resolved." },
-  RESOLVED: { description: "Decided by an arbiter." },
+  OPEN: { description: "Filed, waiting for an arbiter to take it." },
+  UNDER_REVIEW: { description: "Assigned to an arbiter, who must resolve it." },
+  RESOLVED: { description: "Decided by the arbiter; the outcome says how." },
+  WITHDRAWN: { description: "Withdrawn by its filer before a decision." },
+} });
+registerEnumType(DisputeOutcome, { name: "DisputeOutcome", description: "How an arbiter resolved a dispute.", valuesConfig: {
+  UPHELD: { description: "The agent misbehaved as the filer says; it counts against the agent's reputation by severity." },
+  REJECTED: { description: "The evidence does not show the misbehaviour; it weighs against the filer's later disputes." },
+  SETTLED: { description: "The parties agreed; nothing counts for or against either." },
 } });
 registerEnumType(DisputeSeverity, { name: "DisputeSeverity", description: "How serious the reported misbehaviour is.", valuesConfig: {
-  CRITICAL: { description: "A missed incident or harmful action." },
+  CRITICAL: { description: "A missed incident or harmful action; open, it keeps the agent off the listing." },
   MAJOR: { description: "Wrong results that cost analysts real time." },
   MINOR: { description: "An annoyance without security impact." },
 } });
+registerEnumType(DisputeCategory, { name: "DisputeCategory", description: "What kind of misbehaviour a dispute is about.", valuesConfig: {
+  PACT_BREACH: { description: "The agent broke a clause of its pact in production." },
+  MISCLASSIFICATION: { description: "Wrong severity or true/false-positive call." },
+  MISSED_ESCALATION: { description: "An incident that needed people was not escalated, or too late." },
+  DATA_HANDLING: { description: "Data was kept, sent or shown where it must not be." },
+  OTHER: { description: "Anything else; the statement says what." },
+} });
 
-/** A buyer's complaint about an agent's behaviour. */
-@ObjectType({ description: "A buyer's complaint that an agent misbehaved, for arbitration." })
+/** External evidence: where it is, and the SHA-256 that pins what the filer saw there. */
+@ObjectType({ description: "Evidence outside the platform: a URL and the SHA-256 of its content when filed." })
+export class ExternalEvidence {
+  @Field(() => String, { description: "Where the evidence is (https)." })
+  url: string;
+
+  @Field(() => String, { description: "Hex SHA-256 of the content, so anyone can check it is unchanged." })
+  sha256: string;
+}
+
+/** What a dispute points at: the agent's cases, runs and KPI reports, and external documents. */
+@ObjectType({ description: "The evidence a dispute rests on." })
+export class DisputeEvidence {
+  @Field(() => [String], { description: "Case ids of the agent's evaluation cases." })
+  caseIds: string[];
+
+  @Field(() => [ID], { description: "Evaluation runs of the agent." })
+  runIds: string[];
+
+  @Field(() => [ID], { description: "Weekly KPI reports about the agent." })
+  kpiReportIds: string[];
+
+  @Field(() => [ExternalEvidence], { description: "Documents outside the platform." })
+  external: ExternalEvidence[];
+}
+
+/** A buyer's complaint about an agent's behaviour, and its arbitration. */
+@ObjectType({ description: "A buyer's complaint that an agent misbehaved, and its arbitration. Parties and arbiters see all of it." })
 @Entity({ name: "disputes" })
 @Index("idx_disputes_agent_status", ["agentId", "status"])
+@Index("idx_disputes_due", ["status", "resolutionDueAt"])
 export class Dispute {
   @Field(() => ID, { description: "Stable identifier of the dispute." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -35,17 +93,29 @@ export class Dispute {
   @Column({ name: "agent_id", type: "varchar", length: 36 })
   agentId: string;
 
-  @Field(() => String, { description: "What went wrong, in the buyer's words." })
-  @Column({ type: "text" })
-  reason: string;
+  @Field(() => DisputeCategory, { description: "What kind of misbehaviour." })
+  @Column({ type: "varchar", length: 24 })
+  category: DisputeCategory;
 
-  @Field(() => DisputeSeverity, { description: "How serious the buyer judges it." })
+  @Field(() => String, { description: "What went wrong, in the filer's words." })
+  @Column({ name: "reason", type: "text" })
+  statement: string;
+
+  @Field(() => DisputeSeverity, { description: "How serious the filer judges it." })
   @Column({ type: "varchar", length: 16 })
   severity: DisputeSeverity;
+
+  @Field(() => DisputeEvidence, { description: "What the dispute rests on." })
+  @Column({ type: "text", transformer: jsonText })
+  evidence: DisputeEvidence;
 
   @Field(() => DisputeStatus, { description: "Where the dispute is in arbitration." })
   @Column({ type: "varchar", length: 16 })
   status: DisputeStatus;
+
+  @Field(() => DisputeOutcome, { nullable: true, description: "How it was resolved; null until RESOLVED." })
+  @Column({ type: "varchar", length: 16, nullable: true })
+  outcome: DisputeOutcome | null;
 
   @Field(() => ID, { description: "Subject of the buyer who filed it." })
   @Column({ name: "filed_by", type: "varchar", length: 128 })
@@ -54,4 +124,32 @@ export class Dispute {
   @Field(() => Date, { description: "When it was filed." })
   @Column({ name: "filed_at", type: "datetime", precision: 3 })
   filedAt: Date;
+
+  @Field(() => Date, { description: "When the disputed behaviour happened; what an upheld dispute's weight decays from." })
+  @Column({ name: "occurred_at", type: "datetime", precision: 3 })
+  occurredAt: Date;
+
+  @Field(() => ID, { nullable: true, description: "Subject of the arbiter deciding it; null while OPEN." })
+  @Column({ name: "assigned_to", type: "varchar", length: 128, nullable: true })
+  assignedTo: string | null;
+
+  @Field(() => Date, { description: "By when an arbiter must take it up; past it, the dispute is escalated." })
+  @Column({ name: "response_due_at", type: "datetime", precision: 3 })
+  responseDueAt: Date;
+
+  @Field(() => Date, { description: "By when it must be resolved; past it, the dispute is escalated." })
+  @Column({ name: "resolution_due_at", type: "datetime", precision: 3 })
+  resolutionDueAt: Date;
+
+  @Field(() => Date, { nullable: true, description: "When a missed deadline escalated it to all arbiters; null if none was missed." })
+  @Column({ name: "escalated_at", type: "datetime", precision: 3, nullable: true })
+  escalatedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When it was resolved or withdrawn." })
+  @Column({ name: "closed_at", type: "datetime", precision: 3, nullable: true })
+  closedAt: Date | null;
+
+  /** Grows with every transition: what reputation orders the dispute's states by. */
+  @Column({ type: "int" })
+  version: number;
 }

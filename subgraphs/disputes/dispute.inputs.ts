@@ -1,7 +1,49 @@
-import { IsEnum, IsOptional, Length } from "class-validator";
-import { TrimmedLength } from "../../lib/validation.js";
+import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, MaxLength, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
-import { DisputeSeverity } from "./dispute.entity.js";
+import { TrimmedLength } from "../../lib/validation.js";
+import { DisputeCategory, DisputeOutcome, DisputeSeverity } from "./dispute.entity.js";
+
+/** References per kind of evidence: enough for any real dispute, small enough to read at a glance. */
+const MAX_REFERENCES = 50;
+
+@InputType({ description: "A document outside the platform, pinned by the SHA-256 of its content." })
+export class ExternalEvidenceInput {
+  @Field(() => String, { description: "An https URL, up to 2000 characters." })
+  @MaxLength(2000)
+  @Matches(/^https:\/\/[^\s]+$/, { message: "must be an https URL" })
+  url: string;
+
+  @Field(() => String, { description: "Hex SHA-256 of the content (64 characters)." })
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: "must be 64 hexadecimal characters" })
+  sha256: string;
+}
+
+@InputType({ description: `What a dispute rests on; at most ${MAX_REFERENCES} references of each kind.` })
+export class DisputeEvidenceInput {
+  @Field(() => [String], { nullable: true, description: "Case ids of the agent's evaluation cases." })
+  @IsOptional()
+  @ArrayMaxSize(MAX_REFERENCES)
+  @Length(1, 128, { each: true })
+  caseIds?: string[];
+
+  @Field(() => [ID], { nullable: true, description: "Evaluation runs of the agent." })
+  @IsOptional()
+  @ArrayMaxSize(MAX_REFERENCES)
+  @Length(1, 36, { each: true })
+  runIds?: string[];
+
+  @Field(() => [ID], { nullable: true, description: "Weekly KPI reports about the agent." })
+  @IsOptional()
+  @ArrayMaxSize(MAX_REFERENCES)
+  @Length(1, 36, { each: true })
+  kpiReportIds?: string[];
+
+  @Field(() => [ExternalEvidenceInput], { nullable: true, description: "Documents outside the platform." })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  external?: ExternalEvidenceInput[];
+}
 
 @InputType({ description: "A buyer's complaint about an agent." })
 export class FileDisputeInput {
@@ -9,12 +51,41 @@ export class FileDisputeInput {
   @Length(1, 36)
   agentId: string;
 
+  @Field(() => DisputeCategory, { nullable: true, description: "What kind of misbehaviour; OTHER when absent." })
+  @IsOptional()
+  @IsEnum(DisputeCategory)
+  category?: DisputeCategory;
+
   @Field(() => String, { description: "What went wrong, 10–4000 characters." })
   @TrimmedLength(10, 4000)
-  reason: string;
+  statement: string;
 
   @Field(() => DisputeSeverity, { nullable: true, description: "How serious it is; MAJOR when absent." })
   @IsOptional()
   @IsEnum(DisputeSeverity)
   severity?: DisputeSeverity;
+
+  @Field(() => Date, { nullable: true, description: "When the behaviour happened: not in the future, at most two years back; now when absent." })
+  @IsOptional()
+  occurredAt?: Date;
+
+  @Field(() => DisputeEvidenceInput, { nullable: true, description: "What the dispute rests on." })
+  @IsOptional()
+  @ValidateNested()
+  evidence?: DisputeEvidenceInput;
+}
+
+@InputType({ description: "An arbiter's decision on a dispute under review." })
+export class ResolveDisputeInput {
+  @Field(() => ID, { description: "The dispute." })
+  @Length(1, 36)
+  disputeId: string;
+
+  @Field(() => DisputeOutcome, { description: "UPHELD, REJECTED or SETTLED." })
+  @IsEnum(DisputeOutcome)
+  outcome: DisputeOutcome;
+
+  @Field(() => String, { description: "Why, for the parties and the record, 10–2000 characters." })
+  @TrimmedLength(10, 2000)
+  note: string;
 }

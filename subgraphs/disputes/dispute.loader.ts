@@ -1,6 +1,8 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
-import { Dispute, DisputeStatus } from "./dispute.entity.js";
+import { Dispute } from "./dispute.entity.js";
+import { DisputeTransition } from "./dispute-transition.entity.js";
+import { ACTIVE_STATUSES } from "./dispute.lifecycle.js";
 
 /** One grouped count per request, whatever the number of agents on the page. */
 export function createOpenDisputeCountLoader(dataSource: DataSource): DataLoader<string, number> {
@@ -10,10 +12,18 @@ export function createOpenDisputeCountLoader(dataSource: DataSource): DataLoader
       .createQueryBuilder("d")
       .select("d.agent_id", "agent_id")
       .addSelect("COUNT(*)", "open")
-      .where({ agentId: In([...agentIds]), status: DisputeStatus.OPEN })
+      .where({ agentId: In([...agentIds]), status: In(ACTIVE_STATUSES) })
       .groupBy("d.agent_id")
       .getRawMany<{ agent_id: string; open: number | string }>();
     const counts = new Map(rows.map((row) => [row.agent_id, Number(row.open)]));
     return agentIds.map((agentId) => counts.get(agentId) ?? 0);
+  });
+}
+
+/** One query per request for the transitions of every dispute shown. */
+export function createTransitionsLoader(dataSource: DataSource): DataLoader<string, DisputeTransition[]> {
+  return new DataLoader(async (disputeIds: readonly string[]) => {
+    const rows = await dataSource.getRepository(DisputeTransition).find({ where: { disputeId: In([...disputeIds]) }, order: { at: "ASC", id: "ASC" } });
+    return disputeIds.map((disputeId) => rows.filter((row) => row.disputeId === disputeId));
   });
 }

@@ -1,57 +1,163 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction } from "../../lib/database.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
-import { isArbiterOr, requireRole } from "../../lib/identity.js";
+import { In, type EntityManager } from "typeorm";
+import { findAgent, type DirectoryEntry } from "../../lib/agent-directory.js";
+import { inTransaction, writeLock } from "../../lib/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
+import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
-import { Dispute, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
-import { FileDisputeInput } from "./dispute.inputs.js";
+import { Dispute, DisputeCategory, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
+import { DisputeTransition } from "./dispute-transition.entity.js";
+import { FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
+import { ACTIVE_STATUSES, actorOf, isActive, stateOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext } from "./disputes.context.js";
 
-/** Open disputes one buyer may hold against one agent. */
-export const MAX_OPEN_DISPUTES_PER_BUYER = 3;
+const HOUR_MS = 3600 * 1000;
+/** How far back the disputed behaviour may lie. */
+const MAX_AGE_MS = 2 * 365 * 24 * HOUR_MS;
+
+/** A subject is unique only within its role; the same subject in two roles is taken to be one person. */
+function involvement(subject: string, dispute: Dispute, agent: DirectoryEntry | null): string | null {
+  if (agent?.ownerId === subject) return "an arbiter never decides a dispute about an agent they own";
+  if (dispute.filedBy === subject) return "an arbiter never decides a dispute they filed";
+  return null;
+}
+
+/** The dispute, locked for the rest of the transaction, or NOT_FOUND. */
+async function lockedDispute(manager: EntityManager, disputeId: string): Promise<Dispute> {
+  const dispute = await manager.findOne(Dispute, { where: { id: disputeId }, lock: writeLock(manager) });
+  if (!dispute) throw new NotFoundError("disputeId", "dispute", disputeId);
+  return dispute;
+}
+
+function canRead(identity: Identity, dispute: Dispute, ownerId: string | null): boolean {
+  return isArbiterOr(identity, "buyer", dispute.filedBy) || (identity.role === "builder" && identity.subject === ownerId);
+}
 
 @Resolver(() => Dispute)
 export class DisputeResolver {
-  @Query(() => Dispute, { nullable: true, description: "One dispute; visible to its filer, the agent's owner and arbiters." })
+  @Query(() => Dispute, { nullable: true, description: "One dispute in full; for its filer, the agent's owner and arbiters." })
   async dispute(@Arg("id", () => ID, { description: "The dispute's id." }) id: string, @Ctx() context: DisputesContext): Promise<Dispute | null> {
-    const { identity } = context;
-    if (identity.role === "anonymous") throw new UnauthenticatedError();
+    if (context.identity.role === "anonymous") throw new UnauthenticatedError();
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
-    // A subject is only unique within its role: the filer is the buyer with that subject.
-    if (isArbiterOr(identity, "buyer", dispute.filedBy)) return dispute;
     const agent = await findAgent(context.dataSource.manager, dispute.agentId);
-    if (identity.role === "builder" && agent?.ownerId === identity.subject) return dispute;
-    throw new ForbiddenError("Only the filer, the agent's owner and arbiters can read a dispute");
+    if (!canRead(context.identity, dispute, agent?.ownerId ?? null)) throw new ForbiddenError("Only the filer, the agent's owner and arbiters can read a dispute");
+    return dispute;
   }
 
-  @Mutation(() => Dispute, { description: "Files a dispute about an agent's behaviour (buyers)." })
+  @Mutation(() => Dispute, { description: "Files a dispute about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent." })
   async fileDispute(
-    @Arg("input", () => FileDisputeInput, { description: "The agent, what went wrong and how serious it is." }) input: FileDisputeInput,
+    @Arg("input", () => FileDisputeInput, { description: "The agent, what went wrong, how serious, and the evidence." }) input: FileDisputeInput,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
     const buyer = requireRole(context.identity, "buyer");
+    const now = new Date();
+    const occurredAt = input.occurredAt ?? now;
+    if (occurredAt.getTime() > now.getTime()) throw new BadUserInputError("input.occurredAt", "is in the future");
+    if (now.getTime() - occurredAt.getTime() > MAX_AGE_MS) throw new BadUserInputError("input.occurredAt", "is more than two years back");
+    const { maxOpenPerFiler, responseHours, resolutionDays } = context.options;
     return inTransaction(context.dataSource, async (manager) => {
-      if (!(await findAgent(manager, input.agentId))) throw new NotFoundError("input.agentId", "agent", input.agentId);
-      // Open disputes count against an agent's listing: one buyer may not pile them up.
-      const open = await manager.countBy(Dispute, { agentId: input.agentId, filedBy: buyer, status: DisputeStatus.OPEN });
-      if (open >= MAX_OPEN_DISPUTES_PER_BUYER) {
+      const agent = await findAgent(manager, input.agentId);
+      if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
+      if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
+      // Open disputes weigh on an agent's listing: one filer may not pile them up.
+      const open = await manager.countBy(Dispute, { agentId: input.agentId, filedBy: buyer, status: In(ACTIVE_STATUSES) });
+      if (open >= maxOpenPerFiler) {
         throw new ConflictError("input.agentId", `you already have ${open} open disputes about this agent; add to one of them or wait for arbitration`);
       }
-      const dispute = manager.create(Dispute, {
+      const evidence = input.evidence ?? {};
+      const dispute = Object.assign(new Dispute(), {
         id: randomUUID(),
         agentId: input.agentId,
-        reason: input.reason.trim(),
+        category: input.category ?? DisputeCategory.OTHER,
+        statement: input.statement.trim(),
         severity: input.severity ?? DisputeSeverity.MAJOR,
+        evidence: {
+          caseIds: evidence.caseIds ?? [],
+          runIds: evidence.runIds ?? [],
+          kpiReportIds: evidence.kpiReportIds ?? [],
+          external: (evidence.external ?? []).map(({ url, sha256 }) => ({ url, sha256: sha256.toLowerCase() })),
+        },
         status: DisputeStatus.OPEN,
+        outcome: null,
         filedBy: buyer,
-        filedAt: new Date(),
+        filedAt: now,
+        occurredAt,
+        assignedTo: null,
+        responseDueAt: new Date(now.getTime() + responseHours * HOUR_MS),
+        resolutionDueAt: new Date(now.getTime() + resolutionDays * 24 * HOUR_MS),
+        escalatedAt: null,
+        closedAt: null,
+        version: 1,
       });
       await manager.insert(Dispute, dispute);
+      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, from: null, to: DisputeStatus.OPEN, outcome: null, actor: actorOf("buyer", buyer), note: "filed", at: now });
+      await context.options.onDisputeChanged(manager, stateOf(dispute, now));
       return dispute;
     });
+  }
+
+  @Mutation(() => Dispute, { description: "Withdraws an open dispute; its filer only." })
+  async withdrawDispute(
+    @Arg("disputeId", () => ID, { description: "The dispute." }) disputeId: string,
+    @Arg("reason", () => String, { description: "Why, for the record (1–2000 characters)." }) reason: string,
+    @Ctx() context: DisputesContext,
+  ): Promise<Dispute> {
+    const buyer = requireRole(context.identity, "buyer");
+    if (reason.trim().length === 0 || reason.length > 2000) throw new BadUserInputError("reason", "must be 1–2000 characters");
+    return inTransaction(context.dataSource, async (manager) => {
+      const dispute = await lockedDispute(manager, disputeId);
+      if (dispute.filedBy !== buyer) throw new ForbiddenError("Only the filer withdraws a dispute");
+      if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
+      return transition(manager, dispute, { to: DisputeStatus.WITHDRAWN, actor: actorOf("buyer", buyer), note: reason.trim(), at: new Date() }, context.options.onDisputeChanged);
+    });
+  }
+
+  @Mutation(() => Dispute, { description: "Assigns an open dispute to an arbiter (the caller unless another is named), or reassigns one under review; arbiters only, never one involved in the dispute." })
+  async assignDispute(
+    @Arg("disputeId", () => ID, { description: "The dispute." }) disputeId: string,
+    @Arg("arbiter", () => ID, { nullable: true, description: "Subject of the arbiter to decide it; the caller when absent." }) arbiter: string | null,
+    @Ctx() context: DisputesContext,
+  ): Promise<Dispute> {
+    const caller = requireRole(context.identity, "arbiter");
+    const assignee = arbiter ?? caller;
+    if (assignee.trim().length === 0 || assignee.length > 128) throw new BadUserInputError("arbiter", "must be 1–128 characters");
+    return inTransaction(context.dataSource, async (manager) => {
+      const dispute = await lockedDispute(manager, disputeId);
+      if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
+      if (dispute.assignedTo === assignee) throw new ConflictError("disputeId", `is already assigned to ${assignee}`);
+      const conflict = involvement(assignee, dispute, await findAgent(manager, dispute.agentId));
+      if (conflict) throw new ForbiddenError(`Not ${assignee}: ${conflict}`);
+      return transition(manager, dispute, {
+        to: DisputeStatus.UNDER_REVIEW,
+        actor: actorOf("arbiter", caller),
+        note: dispute.assignedTo ? `reassigned from ${dispute.assignedTo} to ${assignee}` : `assigned to ${assignee}`,
+        at: new Date(),
+        changes: { assignedTo: assignee },
+      }, context.options.onDisputeChanged);
+    });
+  }
+
+  @Mutation(() => Dispute, { description: "Resolves a dispute under review as UPHELD, REJECTED or SETTLED; the assigned arbiter only. An upheld dispute counts against the agent's reputation by severity." })
+  async resolveDispute(
+    @Arg("input", () => ResolveDisputeInput, { description: "The dispute, the outcome and why." }) input: ResolveDisputeInput,
+    @Ctx() context: DisputesContext,
+  ): Promise<Dispute> {
+    const arbiter = requireRole(context.identity, "arbiter");
+    return inTransaction(context.dataSource, async (manager) => {
+      const dispute = await lockedDispute(manager, input.disputeId);
+      if (dispute.status !== DisputeStatus.UNDER_REVIEW) throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);
+      if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
+      const conflict = involvement(arbiter, dispute, await findAgent(manager, dispute.agentId));
+      if (conflict) throw new ForbiddenError(conflict);
+      return transition(manager, dispute, { to: DisputeStatus.RESOLVED, outcome: input.outcome, actor: actorOf("arbiter", arbiter), note: input.note.trim(), at: new Date() }, context.options.onDisputeChanged);
+    });
+  }
+
+  @FieldResolver(() => [DisputeTransition], { description: "Every step of the dispute, oldest first: who, when and why." })
+  transitions(@Root() dispute: Dispute, @Ctx() context: DisputesContext): Promise<DisputeTransition[]> {
+    return context.transitionsByDisputeId.load(dispute.id);
   }
 
   @FieldResolver(() => AgentRef, { description: "The agent disputed." })
@@ -62,7 +168,7 @@ export class DisputeResolver {
 
 @Resolver(() => AgentRef)
 export class AgentDisputesResolver {
-  @FieldResolver(() => Int, { description: "Disputes filed against the agent and not yet resolved." })
+  @FieldResolver(() => Int, { description: "Disputes filed against the agent and not yet resolved or withdrawn." })
   openDisputeCount(@Root() agent: AgentRef, @Ctx() context: DisputesContext): Promise<number> {
     return context.openDisputeCountByAgentId.load(agent.id);
   }

@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     ]);
 
     const buyer = await bearer("buyer", "bob");
-    const dispute = dataOf(await call(FILE_DISPUTE, { input: { agentId: agent.id, reason: "Downgraded a ransomware alert to LOW" } }, buyer)).fileDispute;
+    const dispute = dataOf(await call(FILE_DISPUTE, { input: { agentId: agent.id, statement: "Downgraded a ransomware alert to LOW" } }, buyer)).fileDispute;
     expect(dispute).toMatchObject({ status: "OPEN", severity: "MAJOR", agent: { id: agent.id } });
 
     const search = dataOf(await call(SEARCH_AGENTS, { filter: { domain: "ALERT_TRIAGE", minCompositeScore: 500 } })).searchAgents;

@@ -300,7 +300,8 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
     reasons.push(`tier ${tier}: composite score ${composite.score} with confidence ${composite.confidence}, reputation score ${reputation.score} with confidence ${reputation.confidence}`);
   }
   if (!gated) reasons.push(`reputation confidence ${reputation.confidence} is below ${policy.reputationGateConfidence}: production evidence does not yet bear on the tier`);
-  if (gated && composite.score - reputation.score >= policy.divergencePoints) {
+  // Only demonstrated capability diverges: a newcomer's prior is not a claim production can contradict.
+  if (gated && inputs.evaluationRuns > 0 && composite.score - reputation.score >= policy.divergencePoints) {
     reasons.push(`production reputation ${reputation.score} trails demonstrated capability ${composite.score} by ${composite.score - reputation.score} points`);
   }
   if (inputs.consequence === ConsequenceAction.THROTTLE && tierRank(tier) > tierRank(TrustTier.BRONZE)) {

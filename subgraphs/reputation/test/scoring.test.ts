@@ -654,6 +654,9 @@ describe("decideListing", () => {
     const unconfident = decideListing(inputs({ composite: score(900, 0.95), reputation: score(100, 0.24) }));
     expect(unconfident.tier).toBe(TrustTier.PLATINUM);
     expect(unconfident.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
+    // No judged run: the composite is the newcomer prior, nothing production could contradict.
+    const newcomer = decideListing(inputs({ composite: score(500, 0), reputation: score(100, 0.5), evaluationRuns: 0, lastRunPassed: null }));
+    expect(newcomer.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
   });
 
   it("lists every blocker at once", () => {

@@ -38,7 +38,9 @@ export async function escalateOverdueDisputes(dataSource: DataSource, listener: 
       const dispute = await manager.findOne(Dispute, { where: { id }, lock: writeLock(manager) });
       const missed = dispute && dispute.escalatedAt === null ? missedDeadline(dispute, now) : null;
       if (!dispute || !missed) return false;
-      await transition(manager, dispute, { to: dispute.status, actor: "system", note: `escalated to all arbiters: ${missed}`, at: now, changes: { escalatedAt: now } }, listener);
+      // Stamped no earlier than the clock: a step taken since the sweep began stays before it.
+      const at = new Date(Math.max(now.getTime(), Date.now()));
+      await transition(manager, dispute, { to: dispute.status, actor: "system", note: `escalated to all arbiters: ${missed}`, at, changes: { escalatedAt: at } }, listener);
       return true;
     });
     if (done) escalated += 1;

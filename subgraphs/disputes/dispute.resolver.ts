@@ -7,7 +7,7 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Unauth
 import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { Dispute, DisputeCategory, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
-import { DisputeTransition } from "./dispute-transition.entity.js";
+import { DisputeFiler, DisputeTransition } from "./dispute-transition.entity.js";
 import { FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
 import { ACTIVE_STATUSES, actorOf, isActive, stateOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext } from "./disputes.context.js";
@@ -23,11 +23,21 @@ function involvement(subject: string, dispute: Dispute, agent: DirectoryEntry | 
   return null;
 }
 
-/** The dispute, locked for the rest of the transaction, or NOT_FOUND. */
-async function lockedDispute(manager: EntityManager, disputeId: string): Promise<Dispute> {
+/** The dispute, locked for the rest of the transaction, or NOT_FOUND on the argument's path. */
+async function lockedDispute(manager: EntityManager, disputeId: string, field = "disputeId"): Promise<Dispute> {
   const dispute = await manager.findOne(Dispute, { where: { id: disputeId }, lock: writeLock(manager) });
-  if (!dispute) throw new NotFoundError("disputeId", "dispute", disputeId);
+  if (!dispute) throw new NotFoundError(field, "dispute", disputeId);
   return dispute;
+}
+
+/**
+ * Serialises one filer's filings against one agent, before any read: the open-dispute cap is
+ * counted after it, so concurrent filings cannot all see the count from before the others. An
+ * upsert, not INSERT IGNORE, for the reason lockProfile gives in the reputation context.
+ */
+async function lockFiler(manager: EntityManager, agentId: string, filedBy: string): Promise<void> {
+  await manager.createQueryBuilder().insert().into(DisputeFiler).values({ agentId, filedBy }).orUpdate(["agent_id"], ["agent_id", "filed_by"]).execute();
+  await manager.findOne(DisputeFiler, { where: { agentId, filedBy }, lock: writeLock(manager) });
 }
 
 function canRead(identity: Identity, dispute: Dispute, ownerId: string | null): boolean {
@@ -58,6 +68,7 @@ export class DisputeResolver {
     if (now.getTime() - occurredAt.getTime() > MAX_AGE_MS) throw new BadUserInputError("input.occurredAt", "is more than two years back");
     const { maxOpenPerFiler, responseHours, resolutionDays } = context.options;
     return inTransaction(context.dataSource, async (manager) => {
+      await lockFiler(manager, input.agentId, buyer);
       const agent = await findAgent(manager, input.agentId);
       if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
       if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
@@ -146,7 +157,7 @@ export class DisputeResolver {
   ): Promise<Dispute> {
     const arbiter = requireRole(context.identity, "arbiter");
     return inTransaction(context.dataSource, async (manager) => {
-      const dispute = await lockedDispute(manager, input.disputeId);
+      const dispute = await lockedDispute(manager, input.disputeId, "input.disputeId");
       if (dispute.status !== DisputeStatus.UNDER_REVIEW) throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);
       if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
       const conflict = involvement(arbiter, dispute, await findAgent(manager, dispute.agentId));

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { config } from "../../lib/config.js";
 import { buildFederatedSchema } from "../../lib/federation.js";
 import type { Subgraph } from "../../lib/subgraph-server.js";
-import { DisputeTransition } from "./dispute-transition.entity.js";
+import { DisputeFiler, DisputeTransition } from "./dispute-transition.entity.js";
 import { Dispute } from "./dispute.entity.js";
 import { createOpenDisputeCountLoader, createTransitionsLoader } from "./dispute.loader.js";
 import { AgentDisputesResolver, DisputeResolver } from "./dispute.resolver.js";
@@ -10,7 +10,7 @@ import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 import { CreateDisputes1764100000400 } from "./migrations/1764100000400-create-disputes.js";
 import { DisputeLifecycle1764300000200 } from "./migrations/1764300000200-dispute-lifecycle.js";
 
-export const disputesEntities = [Dispute, DisputeTransition];
+export const disputesEntities = [Dispute, DisputeTransition, DisputeFiler];
 export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200];
 
 export function buildDisputesSchema() {

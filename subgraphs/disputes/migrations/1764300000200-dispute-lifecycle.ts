@@ -62,10 +62,18 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
       );
     }
     await runner.createIndex("disputes", new TableIndex({ name: "idx_disputes_due", columnNames: ["status", "resolution_due_at"] }));
-    await compareTextExactly(runner, "dispute_transitions");
+    await runner.createTable(new Table({
+      name: "dispute_filers",
+      columns: [
+        { name: "agent_id", type: "varchar", length: "36", isPrimary: true },
+        { name: "filed_by", type: "varchar", length: "128", isPrimary: true },
+      ],
+    }));
+    await compareTextExactly(runner, "dispute_transitions", "dispute_filers");
   }
 
   async down(runner: QueryRunner): Promise<void> {
+    await runner.dropTable("dispute_filers");
     await runner.dropIndex("disputes", "idx_disputes_due");
     await runner.dropTable("dispute_transitions");
     // The old lifecycle knew only OPEN and RESOLVED.

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
+import { readInChunks } from "../../lib/database.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
 
 /** One agent's page of a history, newest first. */
@@ -15,6 +16,7 @@ export interface HistoryPage<T> {
 }
 
 type HistoryCursor = [at: number, id: string];
+const WALKS_PER_STATEMENT = 200;
 const isHistoryCursor = (values: unknown[]): values is HistoryCursor =>
   values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= 8.64e15 && typeof values[1] === "string";
 
@@ -63,8 +65,14 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
           // Each walk in a derived table: SQLite allows no ORDER BY or LIMIT in a UNION's members.
           return { sql: `SELECT id FROM (${sql}) w${index}`, parameters };
         });
-        const ids: { id: string }[] = await dataSource.query(walks.map((walk) => walk.sql).join(" UNION ALL "), walks.flatMap((walk) => walk.parameters));
-        const rows = ids.length ? await dataSource.getRepository(entity).findBy({ id: In(ids.map((row) => row.id)) } as never) : [];
+        // SQLite allows 500 members in a compound SELECT: a request asking for many agents'
+        // histories (aliases) takes one statement per WALKS_PER_STATEMENT agents.
+        const ids: { id: string }[] = [];
+        for (let start = 0; start < walks.length; start += WALKS_PER_STATEMENT) {
+          const part = walks.slice(start, start + WALKS_PER_STATEMENT);
+          ids.push(...(await dataSource.query(part.map((walk) => walk.sql).join(" UNION ALL "), part.flatMap((walk) => walk.parameters))));
+        }
+        const rows = await readInChunks(ids.map((row) => row.id), (chunk) => dataSource.getRepository(entity).findBy({ id: In(chunk) } as never));
         rows.sort((a, b) => time.of(b).getTime() - time.of(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
         for (const agentId of new Set(agentIds)) {
           const mine = rows.filter((row) => row.agentId === agentId);

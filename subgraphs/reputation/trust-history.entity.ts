@@ -25,8 +25,8 @@ registerEnumType(TrustCause, { name: "TrustCause", description: "The kind of evi
   EVALUATION_RUN: { description: "A judged evaluation run; the cause id is the run's id." },
   KPI_REPORT: { description: "A weekly production KPI report; the cause id is the report's id." },
   DISPUTE: { description: "A dispute upheld, reversed, opened or closed; the cause id is the dispute's id." },
-  RECOMPUTE: { description: "An arbiter recomputed the scores from all the evidence (an audit or a policy change)." },
-  ARBITER: { description: "An arbiter lifted a consequence that only an arbiter may lift." },
+  RECOMPUTE: { description: "An arbiter recomputed the scores from all the evidence (an audit or a policy change); the cause id names the act, not the arbiter." },
+  ARBITER: { description: "An arbiter lifted a consequence that only an arbiter may lift; the cause id names the act, and the escalation the arbiter." },
   TIME: { description: "Time passed without new evidence: old evidence decayed, or a way back that needs quiet days opened; the cause id is the sweep's date." },
 } });
 registerEnumType(EscalationDirection, { name: "EscalationDirection", description: "What happened: a consequence step taken or lifted, or the listing lost or regained.", valuesConfig: {

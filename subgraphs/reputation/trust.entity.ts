@@ -86,6 +86,14 @@ export class TrustProfile {
   @Column({ name: "consequence_since", type: "datetime", precision: 3, nullable: true })
   consequenceSince: Date | null;
 
+  /**
+   * Submission times (ms) of the agent's most recent breaches, newest first, as many as its
+   * ladder's largest breach count: the ladder counts them without reading the evidence, so
+   * concurrent judges neither wait on each other's rows nor miss one.
+   */
+  @Column({ name: "recent_breaches", type: "text", transformer: jsonText })
+  recentBreaches: number[];
+
   /** When an arbiter last lifted a consequence: breaches before it no longer count towards a step. */
   @Column({ name: "ladder_reset_at", type: "datetime", precision: 3, nullable: true })
   ladderResetAt: Date | null;

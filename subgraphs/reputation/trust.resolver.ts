@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, type ClassType } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, writeLock } from "../../lib/database.js";
@@ -87,13 +88,15 @@ export class AgentTrustResolver {
 
   @Mutation(() => TrustProfile, { description: "Recomputes an agent's scores from all its evidence under the policy in force (an audit, or after a policy change); arbiters only." })
   async recomputeTrust(@Arg("agentId", () => ID, { description: "The agent." }) agentId: string, @Ctx() context: ReputationContext): Promise<TrustProfile> {
-    const arbiter = requireRole(context.identity, "arbiter");
+    requireRole(context.identity, "arbiter");
+    if (agentId.length > 36) throw new NotFoundError("agentId", "agent", agentId);
     return inTransaction(context.dataSource, async (manager) => {
       // Lock before any read: on MySQL the fold's plain reads must see every committed run (an
       // unknown agent rolls the lock's row back).
       await lockProfile(manager, agentId);
       if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
-      return recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: arbiter, at: new Date() });
+      // The public histories name the act, not the arbiter.
+      return recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: randomUUID(), at: new Date() });
     });
   }
 
@@ -105,9 +108,11 @@ export class AgentTrustResolver {
   ): Promise<TrustProfile> {
     const arbiter = requireRole(context.identity, "arbiter");
     if (reason.trim().length === 0 || reason.length > 500) throw new BadUserInputError("reason", "must be 1–500 characters");
+    if (agentId.length > 36) throw new NotFoundError("agentId", "agent", agentId);
     return inTransaction(context.dataSource, async (manager) => {
       if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
-      const lifted = await liftConsequence(manager, agentId, { cause: TrustCause.ARBITER, causeId: arbiter, at: new Date(), reason: reason.trim() });
+      // The public histories name the act; the escalation, for the owner and arbiters, names the arbiter.
+      const lifted = await liftConsequence(manager, agentId, { cause: TrustCause.ARBITER, causeId: randomUUID(), at: new Date(), reason: `${arbiter}: ${reason.trim()}` });
       if (!lifted) throw new ConflictError("agentId", "no consequence stands on this agent");
       return lifted;
     });

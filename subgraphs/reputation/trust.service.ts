@@ -16,7 +16,7 @@ import {
   type ScoringState,
 } from "./scoring.js";
 import { DisputeState, TrustCause } from "./trust-history.entity.js";
-import { latest, lockProfile, settleTrust, type TrustChange } from "./trust.settle.js";
+import { lockProfile, settleTrust, type TrustChange } from "./trust.settle.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
 
 /*
@@ -91,8 +91,15 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     scoringState: withRun(current.scoringState, outcome),
     evaluationDrift: cases > 0 ? addRunToDrift(current.evaluationDrift, outcome.casesPassed / cases) : current.evaluationDrift,
     consequenceTerms: newest || !current.consequenceTerms ? terms : current.consequenceTerms,
+    recentBreaches: outcome.runPassed ? current.recentBreaches : withBreach(current.recentBreaches, outcome.submittedAt.getTime(), terms),
   });
   return settleTrust(manager, current, next, { cause: TrustCause.EVALUATION_RUN, causeId: outcome.runId, at: outcome.judgedAt });
+}
+
+/** The recent breaches with one more, newest first, kept to as many as the ladder can count. */
+function withBreach(breaches: readonly number[], at: number, terms: ConsequenceTerms): number[] {
+  const keep = Math.max(1, ...terms.ladder.map((step) => step.trigger.breachCount ?? 0));
+  return [...breaches, at].sort((a, b) => b - a).slice(0, keep);
 }
 
 /** When a report's evidence happened: the end of its week, or when it was filed if sooner. */
@@ -146,8 +153,11 @@ const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity">) => (sta
  */
 export async function recordDisputeState(manager: EntityManager, report: DisputeReport): Promise<TrustProfile> {
   const current = await lockProfile(manager, report.agentId);
-  const lock = latest(manager);
-  const stored = await manager.findOne(DisputeState, { where: { disputeId: report.disputeId }, lock: lock ? { mode: lock } : undefined });
+  // A plain read: the disputes context locks the dispute before anything else, so every earlier
+  // state of it is committed and in view; a locking read of a missing row would gap-lock the key
+  // and deadlock disputes of other agents.
+  const stored = await manager.findOneBy(DisputeState, { disputeId: report.disputeId });
+  if (stored && stored.agentId !== report.agentId) throw new Error(`dispute ${report.disputeId} is about agent ${stored.agentId}, not ${report.agentId}`);
   if (stored && stored.version >= report.version) return current;
 
   const next = Object.assign(new DisputeState(), {

@@ -47,6 +47,7 @@ export function priorProfile(agentId: string): TrustProfile {
     consequence: null,
     consequenceSince: null,
     ladderResetAt: null,
+    recentBreaches: [],
     unlistedAt: null,
     driftAlarm: false,
     driftRaisedAt: null,
@@ -79,32 +80,18 @@ export interface TrustChange {
   at: Date;
 }
 
-/**
- * Reads that must see the latest committed rows even when the transaction's snapshot is older: a
- * locking read does on InnoDB. FOR UPDATE, because MariaDB has no FOR SHARE; the profile lock
- * already serialises these writers, so it costs no concurrency.
- */
-export const latest = (manager: EntityManager) => (manager.connection.options.type === "better-sqlite3" ? undefined : "pessimistic_write" as const);
-
-/** What the ladder reads, gathered with a fixed number of indexed queries whatever the history. */
+/** What the ladder reads: the profile's recent breaches, and a fixed number of indexed look-ups of past scores. */
 async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: ConsequenceTerms, compositeScore: number, at: Date, driftAlarm: boolean): Promise<LadderSignals> {
-  const needed = Math.max(0, ...terms.ladder.map((step) => step.trigger.breachCount ?? 0));
-  const breaches = manager
-    .createQueryBuilder(EvaluationEvidence, "e")
-    .select("e.submittedAt")
-    .where("e.agent_id = :agentId AND e.run_passed = 0", { agentId: next.agentId })
-    .orderBy("e.submitted_at", "DESC")
-    .limit(Math.max(needed, 1));
-  const lock = latest(manager);
-  if (lock) breaches.setLock(lock);
   const resetAt = next.ladderResetAt?.getTime() ?? -Infinity;
-  const breachTimes = (await breaches.getMany()).map((e) => e.submittedAt.getTime()).filter((at) => at >= resetAt);
+  const breachTimes = next.recentBreaches.filter((breach) => breach >= resetAt);
 
   const windows = [...new Set(terms.ladder.flatMap((step) => (step.trigger.scoreDropPoints != null ? [step.trigger.scoreDropWindowDays ?? 30] : [])))];
   const scoreThen = new Map<number, number | null>();
   for (const days of windows) {
     // Only indexed columns: selecting the whole row made MariaDB scan the agent's entries of the
-    // window instead of seeking to one (docs/benchmarks.md).
+    // window instead of seeking to one (docs/benchmarks.md). A plain read: a locking one takes gap
+    // locks that deadlock new agents' first runs, and a score a concurrent writer is committing
+    // right now is at most one change late.
     const query = manager
       .createQueryBuilder(ScoreHistoryEntry, "h")
       .select("h.composite_score", "score")
@@ -114,7 +101,6 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
       .orderBy("h.recorded_at", "DESC")
       .addOrderBy("h.id", "DESC")
       .limit(1);
-    if (lock) query.setLock(lock);
     // An agent younger than the window has no score to fall from yet: breaches still count.
     const then = await query.getRawOne<{ score: number | string }>();
     scoreThen.set(days, then ? Number(then.score) : null);
@@ -173,7 +159,10 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
     openCriticalDisputes: next.openCriticalDisputes,
     consequence: next.consequence,
   });
-  Object.assign(next, { ...assessed(composite, reputation, decision), updatedAt: change.at });
+  // updatedAt never runs backwards (a judge that started before the last change finishes after
+  // it), so the decay sweep never takes a fresh profile for a stale one.
+  const updatedAt = current.updatedAt && current.updatedAt > change.at ? current.updatedAt : change.at;
+  Object.assign(next, { ...assessed(composite, reputation, decision), updatedAt });
   // Losing the listing is always told; regaining it only after it was lost (a first listing is no news).
   const listingFlipped = current.updatedAt !== null && current.eligible !== next.eligible;
   const told = listingFlipped && (!next.eligible || current.unlistedAt !== null);
@@ -256,7 +245,7 @@ async function recordEscalation(
 export async function liftConsequence(manager: EntityManager, agentId: string, change: TrustChange & { reason: string }): Promise<TrustProfile | null> {
   const current = await lockProfile(manager, agentId);
   if (current.consequence === null || !current.consequenceTerms) return null;
-  await recordEscalation(manager, agentId, current.consequenceTerms, { action: current.consequence, direction: EscalationDirection.LIFTED, reason: `lifted by an arbiter: ${change.reason}` }, change);
+  await recordEscalation(manager, agentId, current.consequenceTerms, { action: current.consequence, direction: EscalationDirection.LIFTED, reason: `lifted by arbiter ${change.reason}` }, change);
   const next = Object.assign(new TrustProfile(), current, { consequence: null, consequenceSince: null, ladderResetAt: change.at });
   return settleTrust(manager, current, next, change, false);
 }

@@ -14,6 +14,10 @@ const SEARCH_INDEXES: [string, string[]][] = [
   ["idx_trust_composite_all", ["composite_score", "agent_id", "tier_rank", "reputation_score"]],
   ["idx_trust_reputation_all", ["reputation_score", "agent_id", "tier_rank", "composite_score"]],
 ];
+/** Breaches kept per profile: the default ladder's largest count, that of DELIST, as of this migration. */
+const LEGACY_BREACHES = 8;
+/** SQLite hands back UTC text without a zone, which Date would read as local time. */
+const millis = (at: Date | string) => (at instanceof Date ? at.getTime() : new Date(`${at.replace(" ", "T")}Z`).getTime());
 /** Evidence recorded before clauses were kept counts as one metric of weight 1 under this name. */
 const LEGACY_METRIC = "RUN_CASES";
 
@@ -34,6 +38,7 @@ export class DualScores1764300000100 implements MigrationInterface {
       column("consequence", "varchar", { length: "24", isNullable: true }),
       column("consequence_since", "datetime", { precision: 3, isNullable: true }),
       column("ladder_reset_at", "datetime", { precision: 3, isNullable: true }),
+      column("recent_breaches", "text", { isNullable: true }),
       column("unlisted_at", "datetime", { precision: 3, isNullable: true }),
       column("drift_raised_at", "datetime", { precision: 3, isNullable: true }),
       column("drift_alarm", "boolean", { default: false }),
@@ -48,14 +53,18 @@ export class DualScores1764300000100 implements MigrationInterface {
       await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at, updated_at FROM trust_profiles");
     for (const profile of profiles) {
       const seen = profile.last_run_submitted_at ?? profile.updated_at;
-      // SQLite hands back UTC text without a zone, which Date would read as local time.
-      const asOf = seen === null ? 0 : seen instanceof Date ? seen.getTime() : new Date(`${seen.replace(" ", "T")}Z`).getTime();
+      const asOf = seen === null ? 0 : millis(seen);
+      const breaches: { submitted_at: Date | string }[] = await runner.query(
+        `SELECT submitted_at FROM trust_evaluation_evidence WHERE agent_id = ? AND run_passed = 0 ORDER BY submitted_at DESC LIMIT ${LEGACY_BREACHES}`,
+        [profile.agent_id],
+      );
       const [passed, failed] = [Number(profile.cases_passed), Number(profile.cases_failed)];
       const metrics = passed + failed > 0 ? { [LEGACY_METRIC]: { passed, failed, weightMass: passed + failed } } : {};
-      await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ? WHERE agent_id = ?", [
+      await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ?, recent_breaches = ? WHERE agent_id = ?", [
         TIER_RANKS[profile.tier] ?? 0,
         JSON.stringify({ asOf, metrics, good: 0, bad: 0 }),
         JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0, alarm: false }),
+        JSON.stringify(breaches.map((breach) => millis(breach.submitted_at))),
         profile.agent_id,
       ]);
     }
@@ -68,8 +77,6 @@ export class DualScores1764300000100 implements MigrationInterface {
     await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_updated", columnNames: ["updated_at"] }));
 
     await runner.addColumn("trust_evaluation_evidence", column("clauses", "text", { isNullable: true }));
-    // The ladder counts an agent's recent breaches without reading its history.
-    await runner.createIndex("trust_evaluation_evidence", new TableIndex({ name: "idx_evidence_breaches", columnNames: ["agent_id", "run_passed", "submitted_at"] }));
     await runner.addColumn("kpi_reports", column("human_overrides", "int", { default: 0 }));
 
     await runner.createTable(new Table({
@@ -112,13 +119,12 @@ export class DualScores1764300000100 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_dispute_states"]) await runner.dropTable(table);
     await runner.dropColumn("kpi_reports", "human_overrides");
-    await runner.dropIndex("trust_evaluation_evidence", "idx_evidence_breaches");
     await runner.dropColumn("trust_evaluation_evidence", "clauses");
     await runner.dropIndex("trust_profiles", "idx_trust_updated");
     for (const [name] of SEARCH_INDEXES) await runner.dropIndex("trust_profiles", name);
     await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }));
     await runner.dropColumns("trust_profiles", [
-      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "unlisted_at", "drift_raised_at", "drift_alarm", "kpi_drift_alarm",
+      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "recent_breaches", "unlisted_at", "drift_raised_at", "drift_alarm", "kpi_drift_alarm",
       "open_critical_disputes", "passing_streak", "scoring_state", "evaluation_drift", "consequence_terms",
     ]);
   }

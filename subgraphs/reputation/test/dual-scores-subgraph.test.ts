@@ -325,7 +325,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(a.bad).toBeGreaterThan(0);
       expect(stored).toMatchObject({ tier: incremental.tier, eligible: incremental.eligible, openCriticalDisputes: 1 });
       const last = (await scoreRows(agent.id)).at(-1)!;
-      expect(last).toMatchObject({ cause: "RECOMPUTE", causeId: ARBITER.subject, ...scores(incremental) });
+      // The public history names the act, not the arbiter.
+      expect(last).toMatchObject({ cause: "RECOMPUTE", ...scores(incremental) });
+      expect(last.causeId).not.toContain(ARBITER.subject);
     });
 
     it("agree when a dispute is upheld and reversed at the instant of earlier bad evidence", async () => {
@@ -473,9 +475,12 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
       expect(lifted).toMatchObject({ consequence: null, consequenceSince: null });
       const [liftRow] = await newEscalations();
-      expect(liftRow).toMatchObject({ action: "DELIST", direction: "LIFTED", cause: "ARBITER", causeId: ARBITER.subject, reason: "lifted by an arbiter: remediated after review", ackDueAt: null });
-      expect((await eligibilityRows(agentId)).at(-1)).toMatchObject({ consequence: null, cause: "ARBITER", causeId: ARBITER.subject });
-      expect((await scoreRows(agentId)).at(-1)).toMatchObject({ cause: "ARBITER", causeId: ARBITER.subject });
+      // The escalation (owner and arbiters only) names the arbiter; the public histories name only the act.
+      expect(liftRow).toMatchObject({ action: "DELIST", direction: "LIFTED", cause: "ARBITER", reason: `lifted by arbiter ${ARBITER.subject}: remediated after review`, ackDueAt: null });
+      const act = liftRow!.causeId;
+      expect(act).not.toContain(ARBITER.subject);
+      expect((await eligibilityRows(agentId)).at(-1)).toMatchObject({ consequence: null, cause: "ARBITER", causeId: act });
+      expect((await scoreRows(agentId)).at(-1)).toMatchObject({ cause: "ARBITER", causeId: act });
 
       // A lift tells, but takes no acknowledgement: acknowledging it is a CONFLICT, for the owner
       // and for an arbiter alike, and writes nothing.
@@ -1089,6 +1094,16 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(ten.statements).toBe(two.statements);
       // Two statements per history (page ids, then rows) and one for the owners.
       expect(ten.statements).toBe(7);
+    });
+
+    it("serves one request for 600 agents' histories: SQLite's 500-member compound SELECT and parameter limits are split", async () => {
+      const [first] = (await harness.dataSource.getRepository(ScoreHistoryEntry).find({ order: { recordedAt: "ASC" }, take: 1 }));
+      const unknown = Array.from({ length: 599 }, () => randomUUID());
+      const response = await harness.call(HISTORY("scoreHistory"), { representations: [first!.agentId, ...unknown].map((id) => ({ __typename: "Agent", id })), first: 100 }, ANONYMOUS);
+      const entities: Data[] = dataOf(response)._entities;
+      expect(entities).toHaveLength(600);
+      expect(entities[0]!.scoreHistory.edges.length).toBeGreaterThan(0);
+      expect(entities.slice(1).every((entity) => entity.scoreHistory.edges.length === 0)).toBe(true);
     });
   });
 });

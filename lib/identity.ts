@@ -13,7 +13,8 @@ export const ANONYMOUS: Identity = { role: "anonymous", subject: null };
 export const IDENTITY_HEADER = "x-agent-trust-identity";
 
 const key = (secret: string) => new TextEncoder().encode(secret);
-const SUBJECT_PATTERN = /^[A-Za-z0-9._@:-]{1,128}$/;
+/** What a caller's subject may be; a subject named in input must match it too, or no caller could be it. */
+export const SUBJECT_PATTERN = /^[A-Za-z0-9._@:-]{1,128}$/;
 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);

@@ -15,7 +15,7 @@ export class DisputeFiler {
 /** One step of a dispute's life: who moved it, when and why. Never changed once written. */
 @ObjectType({ description: "One step of a dispute's life: who, when and why." })
 @Entity({ name: "dispute_transitions" })
-@Index("idx_dispute_transitions_dispute", ["disputeId", "at", "id"])
+@Index("uq_dispute_transitions_version", ["disputeId", "version"], { unique: true })
 export class DisputeTransition {
   @Field(() => ID, { description: "Identifier of the step." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -23,6 +23,10 @@ export class DisputeTransition {
 
   @Column({ name: "dispute_id", type: "varchar", length: 36 })
   disputeId: string;
+
+  /** The dispute's version after this step: orders the steps even within one millisecond. */
+  @Column({ type: "int" })
+  version: number;
 
   @Field(() => DisputeStatus, { nullable: true, description: "The status before; null for the filing." })
   @Column({ name: "from_status", type: "varchar", length: 16, nullable: true })

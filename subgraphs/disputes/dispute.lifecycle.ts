@@ -42,7 +42,7 @@ export async function transition(
   if (!isActive(step.to) && isActive(from)) next.closedAt = step.at;
   const { id, ...changes } = next;
   await manager.update(Dispute, { id }, changes);
-  await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: id, from, to: step.to, outcome: step.outcome ?? null, actor: step.actor, note: step.note, at: step.at });
+  await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: id, version: next.version, from, to: step.to, outcome: step.outcome ?? null, actor: step.actor, note: step.note, at: step.at });
   await listener(manager, stateOf(next, step.at));
   return next;
 }

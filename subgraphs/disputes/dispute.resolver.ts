@@ -4,7 +4,7 @@ import { In, type EntityManager } from "typeorm";
 import { findAgent, type DirectoryEntry } from "../../lib/agent-directory.js";
 import { inTransaction, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
-import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
+import { SUBJECT_PATTERN, isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { Dispute, DisputeCategory, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import { DisputeFiler, DisputeTransition } from "./dispute-transition.entity.js";
@@ -103,7 +103,7 @@ export class DisputeResolver {
         version: 1,
       });
       await manager.insert(Dispute, dispute);
-      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, from: null, to: DisputeStatus.OPEN, outcome: null, actor: actorOf("buyer", buyer), note: "filed", at: now });
+      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor: actorOf("buyer", buyer), note: "filed", at: now });
       await context.options.onDisputeChanged(manager, stateOf(dispute, now));
       return dispute;
     });
@@ -116,7 +116,7 @@ export class DisputeResolver {
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
     const buyer = requireRole(context.identity, "buyer");
-    if (reason.trim().length === 0 || reason.length > 2000) throw new BadUserInputError("reason", "must be 1–2000 characters");
+    if (reason.trim().length === 0 || reason.trim().length > 2000) throw new BadUserInputError("reason", "must be 1–2000 characters, not counting surrounding spaces");
     return inTransaction(context.dataSource, async (manager) => {
       const dispute = await lockedDispute(manager, disputeId);
       if (dispute.filedBy !== buyer) throw new ForbiddenError("Only the filer withdraws a dispute");
@@ -133,13 +133,17 @@ export class DisputeResolver {
   ): Promise<Dispute> {
     const caller = requireRole(context.identity, "arbiter");
     const assignee = arbiter ?? caller;
-    if (assignee.trim().length === 0 || assignee.length > 128) throw new BadUserInputError("arbiter", "must be 1–128 characters");
+    if (!SUBJECT_PATTERN.test(assignee)) throw new BadUserInputError("arbiter", "must be an arbiter's subject: 1–128 letters, digits and . _ @ : -");
     return inTransaction(context.dataSource, async (manager) => {
       const dispute = await lockedDispute(manager, disputeId);
       if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
       if (dispute.assignedTo === assignee) throw new ConflictError("disputeId", `is already assigned to ${assignee}`);
-      const conflict = involvement(assignee, dispute, await findAgent(manager, dispute.agentId));
+      const agent = await findAgent(manager, dispute.agentId);
+      // Choosing who decides is part of deciding: an involved arbiter neither takes nor hands it out.
+      const conflict = involvement(assignee, dispute, agent);
       if (conflict) throw new ForbiddenError(`Not ${assignee}: ${conflict}`);
+      const callerConflict = involvement(caller, dispute, agent);
+      if (callerConflict) throw new ForbiddenError(callerConflict);
       return transition(manager, dispute, {
         to: DisputeStatus.UNDER_REVIEW,
         actor: actorOf("arbiter", caller),

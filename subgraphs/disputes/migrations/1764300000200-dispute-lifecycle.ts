@@ -40,6 +40,7 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
       columns: [
         { name: "id", type: "varchar", length: "36", isPrimary: true },
         { name: "dispute_id", type: "varchar", length: "36" },
+        { name: "version", type: "int" },
         { name: "from_status", type: "varchar", length: "16", isNullable: true },
         { name: "to_status", type: "varchar", length: "16" },
         { name: "outcome", type: "varchar", length: "16", isNullable: true },
@@ -47,7 +48,7 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
         { name: "note", type: "varchar", length: "2000" },
         { name: "at", type: "datetime", precision: 3 },
       ],
-      indices: [{ name: "idx_dispute_transitions_dispute", columnNames: ["dispute_id", "at", "id"] }],
+      indices: [{ name: "uq_dispute_transitions_version", columnNames: ["dispute_id", "version"], isUnique: true }],
     }));
     for (const dispute of disputes) {
       // SQLite hands back UTC text without a zone, which Date would read as local time.
@@ -57,7 +58,7 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
         [empty, stamp(filed), stamp(new Date(filed.getTime() + RESPONSE_MS)), stamp(new Date(filed.getTime() + RESOLUTION_MS)), dispute.status === "OPEN" ? null : stamp(filed), dispute.id],
       );
       await runner.query(
-        "INSERT INTO dispute_transitions (id, dispute_id, from_status, to_status, outcome, actor, note, at) VALUES (?, ?, NULL, 'OPEN', NULL, ?, 'filed', ?)",
+        "INSERT INTO dispute_transitions (id, dispute_id, version, from_status, to_status, outcome, actor, note, at) VALUES (?, ?, 1, NULL, 'OPEN', NULL, ?, 'filed', ?)",
         [randomUUID(), dispute.id, `buyer:${dispute.filed_by}`, stamp(filed)],
       );
     }

@@ -16,8 +16,11 @@ import type { DisputeStateReport } from "../dispute.lifecycle.js";
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-/** The sweep's clock in every case below. */
-const NOW = new Date(Date.UTC(2026, 11, 1, 12, 0, 0, 0));
+/**
+ * The sweep's clock in the cases below: ahead of the real one, since a step is stamped no earlier
+ * than the real clock (a step taken while the sweep ran stays before it).
+ */
+const NOW = new Date(Date.now() + 90 * DAY);
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
 describe("missedDeadline", () => {
@@ -105,7 +108,7 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
     });
     await inTransaction(dataSource, async (manager) => {
       await manager.insert(Dispute, dispute);
-      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, from: null, to: DisputeStatus.OPEN, outcome: null, actor: "buyer:bob", note: "filed", at: spec.filedAt });
+      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor: "buyer:bob", note: "filed", at: spec.filedAt });
     });
     return dispute;
   }
@@ -204,6 +207,23 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
     expect(await escalateOverdueDisputes(dataSource, listener, NOW)).toBe(1);
     expect((await row(latest.id)).escalatedAt?.toISOString()).toBe(NOW.toISOString());
     expect(await count("dispute_transitions")).toBe(101 * 2);
+  });
+
+  it("stamps the step no earlier than the real clock when the sweep's clock is behind it", async () => {
+    const sweptAt = new Date(Date.now() - DAY);
+    const overdue = await seed({ status: DisputeStatus.OPEN, filedAt: new Date(sweptAt.getTime() - 80 * HOUR), responseDueAt: new Date(sweptAt.getTime() - 8 * HOUR), resolutionDueAt: new Date(sweptAt.getTime() + 10 * DAY) });
+    const before = Date.now();
+
+    expect(await escalateOverdueDisputes(dataSource, listener, sweptAt)).toBe(1);
+
+    const after = Date.now();
+    const stamped = (await row(overdue.id)).escalatedAt!.getTime();
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(after);
+    const steps = await systemSteps(overdue.id);
+    expect(steps.map((step) => step.at.getTime())).toEqual([stamped]);
+    expect(steps[0]!.note).toContain(new Date(sweptAt.getTime() - 8 * HOUR).toISOString());
+    expect(reports.map((report) => report.at.getTime())).toEqual([stamped]);
   });
 
   it("escalates nothing when reputation cannot be told: the dispute stays as it was", async () => {

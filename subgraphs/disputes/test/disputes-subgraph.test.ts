@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentDomain } from "../../../lib/agent-domain.js";
 import { inTransaction } from "../../../lib/database.js";
 import { ANONYMOUS, type Identity } from "../../../lib/identity.js";
@@ -31,6 +31,7 @@ const TRANSITIONS = `transitions { id from to outcome actor note at }`;
 const FILE = `mutation($input: FileDisputeInput!) { fileDispute(input: $input) { ${FIELDS} } }`;
 const WITHDRAW = `mutation($id: ID!, $reason: String!) { withdrawDispute(disputeId: $id, reason: $reason) { ${FIELDS} } }`;
 const ASSIGN = `mutation($id: ID!, $arbiter: ID) { assignDispute(disputeId: $id, arbiter: $arbiter) { ${FIELDS} } }`;
+const ASSIGN_WITH_STEPS = `mutation($id: ID!) { assignDispute(disputeId: $id) { id status ${TRANSITIONS} } }`;
 const RESOLVE = `mutation($input: ResolveDisputeInput!) { resolveDispute(input: $input) { ${FIELDS} } }`;
 const DISPUTE = `query($id: ID!) { dispute(id: $id) { ${FIELDS} ${TRANSITIONS} } }`;
 const OPEN_COUNTS = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Agent { id openDisputeCount } } }`;
@@ -44,6 +45,11 @@ const OWNER = "alice";
 const STATEMENT = "Downgraded a ransomware alert to LOW";
 const NOTE = "The run logs show the downgrade plainly.";
 const SHA = "0123456789abcdef".repeat(4);
+
+/** What every caller's subject looks like (lib/identity.ts): anything else can never sign in. */
+const SUBJECT = /^[A-Za-z0-9._@:-]{1,128}$/;
+/** Lifecycle order of statuses: ties in a transition's time are broken by it in the helper below. */
+const STAGE: Record<string, number> = { OPEN: 1, UNDER_REVIEW: 2, RESOLVED: 3, WITHDRAWN: 3 };
 
 const iso = (value: Date | string | null | undefined) => (value == null ? value : new Date(value).toISOString());
 const plus = (at: string, ms: number) => new Date(new Date(at).getTime() + ms).toISOString();
@@ -78,8 +84,11 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
   const resolve = (disputeId: string, outcome: string, identity: Identity, note = NOTE) => harness.call(RESOLVE, { input: { disputeId, outcome, note } }, identity);
   const read = (id: string, identity: Identity) => harness.call(DISPUTE, { id }, identity);
   const stored = (id: string) => harness.dataSource.getRepository(Dispute).findOneBy({ id });
+  /** A dispute's stored steps by time; steps within one millisecond by lifecycle stage (not what is under test here). */
   const storedTransitions = async (id: string) =>
-    (await harness.dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id } })).sort((a, b) => a.at.getTime() - b.at.getTime());
+    (await harness.dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id } })).sort(
+      (a, b) => a.at.getTime() - b.at.getTime() || (a.from ? STAGE[a.from]! : 0) - (b.from ? STAGE[b.from]! : 0) || STAGE[a.to]! - STAGE[b.to]!,
+    );
   const reportsOf = (id: string) => reports.filter((report) => report.disputeId === id);
 
   /** A dispute under review by `arbiter`, filed by `filer`. */
@@ -422,6 +431,18 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       expect(iso(told[1]!.at)).toBe(iso(steps[1]!.at));
     });
 
+    it("answers with the transitions as committed, the new step included", async () => {
+      const agentId = await newAgent();
+      const filed = await fileOk(agentId, "carol");
+
+      const assigned = dataOf(await harness.call(ASSIGN_WITH_STEPS, { id: filed.id }, ARBITER("olga"))).assignDispute;
+
+      expect(assigned.transitions.map((step: Data) => [step.from, step.to, step.actor])).toEqual([
+        [null, "OPEN", "buyer:carol"],
+        ["OPEN", "UNDER_REVIEW", "arbiter:olga"],
+      ]);
+    });
+
     it("assigns to a named arbiter, recording the caller as the actor", async () => {
       const agentId = await newAgent();
       const filed = await fileOk(agentId, "carol");
@@ -515,6 +536,25 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
         const agentId = await newAgent();
         const filed = await fileOk(agentId, "carol");
         await expectRefused(() => assign(filed.id, ARBITER("olga"), arbiter), { code: "BAD_USER_INPUT", field: "arbiter" }, filed.id);
+      });
+    }
+
+    for (const arbiter of [" ada", "ada/ops"]) {
+      it(`never assigns a dispute to ${JSON.stringify(arbiter)}, a subject no arbiter can sign in as`, async () => {
+        const agentId = await newAgent();
+        const filed = await fileOk(agentId, "carol");
+        const before = await snapshot(filed.id);
+
+        const response = await assign(filed.id, ARBITER("olga"), arbiter);
+
+        const after = await stored(filed.id);
+        if (response.errors) {
+          expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "arbiter" });
+          expect(await snapshot(filed.id)).toEqual(before);
+        } else {
+          // Accepted only as a subject someone can hold, or the dispute is stuck under review.
+          expect(after!.assignedTo).toMatch(SUBJECT);
+        }
       });
     }
 
@@ -662,6 +702,37 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
         expect(JSON.stringify(response)).not.toContain(NOTE);
       });
     }
+
+    it("lists steps taken within one millisecond in the order they were taken", async () => {
+      const quick = await newAgent();
+      // A clock that does not move: every step below happens in the same millisecond.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      let id: string;
+      try {
+        vi.setSystemTime(new Date());
+        id = (await fileOk(quick, "carol")).id;
+        dataOf(await assign(id, ARBITER("olga"), "ada"));
+        for (const next of ["bea", "cyd", "dee", "eve"]) dataOf(await assign(id, ARBITER("olga"), next));
+        dataOf(await resolve(id, "SETTLED", ARBITER("eve")));
+      } finally {
+        vi.useRealTimers();
+      }
+
+      const steps: Data[] = dataOf(await read(id, ARBITER("zed"))).dispute.transitions;
+
+      expect(new Set(steps.map((step) => step.at)).size).toBe(1);
+      // Who the step named last: the assignee of an assignment, nobody for the filing and the decision.
+      const named = (note: string) => ["eve", "dee", "cyd", "bea", "ada"].find((name) => note.includes(name)) ?? "";
+      expect(steps.map((step) => `${step.from ?? "-"}>${step.to} ${step.actor} ${named(step.note)}`)).toEqual([
+        "->OPEN buyer:carol ",
+        "OPEN>UNDER_REVIEW arbiter:olga ada",
+        "UNDER_REVIEW>UNDER_REVIEW arbiter:olga bea",
+        "UNDER_REVIEW>UNDER_REVIEW arbiter:olga cyd",
+        "UNDER_REVIEW>UNDER_REVIEW arbiter:olga dee",
+        "UNDER_REVIEW>UNDER_REVIEW arbiter:olga eve",
+        "UNDER_REVIEW>RESOLVED arbiter:eve ",
+      ]);
+    });
 
     it("is null for an unknown id", async () => {
       expect(dataOf(await read(randomUUID(), BUYER("carol"))).dispute).toBeNull();

@@ -176,6 +176,10 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
   else await manager.insert(DisputeState, next);
 
   const openCriticalDisputes = current.openCriticalDisputes + Number(next.criticalOpen) - Number(stored?.criticalOpen ?? false);
+  // A step that moves nothing reputation counts (filing a MAJOR dispute, an assignment) is kept as
+  // the dispute's state but settles nothing: the histories record changes, not paperwork.
+  const weighsTheSame = disputeWeight(next) === (stored ? disputeWeight(stored) : 0) && (!stored || stored.occurredAt.getTime() === next.occurredAt.getTime());
+  if (weighsTheSame && openCriticalDisputes === current.openCriticalDisputes) return current;
   const profile = Object.assign(new TrustProfile(), current, { scoringState: state, openCriticalDisputes });
   return settleTrust(manager, current, profile, { cause: TrustCause.DISPUTE, causeId: report.disputeId, at: report.at });
 }

@@ -475,13 +475,14 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     expect(told.map((e: Data) => [e.direction, e.causeId])).toEqual([["LISTED", rejected.id], ["UNLISTED", rejected.id]]);
     expect(told[0]).toMatchObject({ reason: "eligible for listing again", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ackDueAt: null });
 
-    // SETTLED: nothing for or against anyone.
+    // SETTLED: nothing for or against anyone, so nothing in the histories either (a MAJOR dispute
+    // open or settled weighs nothing): the newest entry is still the rejected dispute's.
     const settled = await assign(ada, (await file(bob, { agentId: quay.id, severity: "MAJOR", statement: "Flooded the queue with duplicate alerts" })).id);
     await resolve(ada, settled.id, "SETTLED", "Duplicates came from a misconfigured connector");
     expect(await standing(quay.id)).toMatchObject({
       openDisputeCount: 0,
       trust: listedStanding,
-      scoreHistory: { edges: [{ node: { ...LISTED_SCORES, cause: "DISPUTE", causeId: settled.id } }] },
+      scoreHistory: { edges: [{ node: { ...LISTED_SCORES, cause: "DISPUTE", causeId: rejected.id } }] },
     });
 
     // UPHELD MINOR, the behaviour dated now (after the run): bad 5 at the newest instant, nothing

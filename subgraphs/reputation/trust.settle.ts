@@ -5,7 +5,7 @@ import { EscalationRecipient, type ConsequenceTerms } from "../../lib/consequenc
 import { climbLadder, type LadderSignals } from "./consequence-ladder.js";
 import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./scoring.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
-import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
+import { TrustProfile } from "./trust.entity.js";
 
 /*
  * Settling an agent's trust: whatever the evidence, the same steps under the agent's lock: the

@@ -10,7 +10,7 @@ import { KpiReport } from "./kpi-report.entity.js";
 import type { ReputationContext } from "./reputation.context.js";
 import { recordKpiReport } from "./trust.service.js";
 import { lockProfile } from "./trust.settle.js";
-import { Kpi, Trend, detectDrift, isoWeekOf, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.js";
+import { Kpi, Trend, detectDrift, isoWeekOf, reportedSeries, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.js";
 
 /** How far back a report may be filed, and a scorecard may look. */
 const MAX_WEEKS_BACK = 104;
@@ -171,7 +171,7 @@ export class ScorecardResolver {
     if (!lastStart) throw new BadUserInputError("endingWeek", `${last} is not an ISO week`);
     const reports = (await context.kpiReportsByAgentId.load(agent.id)).filter((r) => r.weekStart.getTime() <= lastStart.getTime());
     const shown = weeklyScorecard(reports, weeksEnding(last, count));
-    const history = weeklyScorecard(reports, [...new Set(reports.map((r) => r.week))]);
+    const history = reportedSeries(reports);
     return {
       weeks: shown.map(({ values, ...week }) => ({
         ...week,
@@ -186,7 +186,7 @@ export class ScorecardResolver {
         return { kpi, trend: moving?.trend ?? null, slopePerWeek: moving?.slopePerWeek ?? null, latest: series.at(-1) ?? null };
       }),
       driftAlarms: Object.values(Kpi).flatMap((kpi) => {
-        const alarm = detectDrift(kpi, history.map((week) => ({ week: week.week, value: week.values[kpi] })));
+        const alarm = detectDrift(kpi, history[kpi]);
         return alarm ? [alarm] : [];
       }),
     };

@@ -151,48 +151,56 @@ export interface DriftAlarm {
   baseline: number;
 }
 
-/** A week's deviation from the baseline in the harmful direction: absolute for ratios, relative for times. */
-function harmOf(value: number, baseline: number, lowerIsBetter: boolean, relative: boolean): number {
-  const change = relative ? (baseline > 0 ? (value - baseline) / baseline : 0) : value - baseline;
-  return lowerIsBetter ? change : -change;
-}
+/** One week of a KPI's series: null when the week has no data. */
+export type KpiPoint = { week: string; value: number | null };
 
 /**
  * One-sided CUSUM in the harmful direction, against the mean of the first `baselineWeeks` weeks
- * with data (the pilot): S = max(0, S + harm − k), alarm when S > h. CUSUM accumulates small,
- * sustained shifts, which a threshold on the level misses until it is crossed: accuracy slipping
- * a point a week from 0.95 raises it in the second week of the slide, long before it falls under
- * a pact's 0.92. Pure; weeks without data are skipped.
+ * with data (the pilot): S = max(0, S + harm − k), harm being the week's deviation from the
+ * baseline, absolute for ratios and relative for times. One step per week with data after the
+ * baseline; nothing with too few weeks.
  */
-export function detectDrift(kpi: Kpi, weeks: readonly { week: string; value: number | null }[], baselineWeeks = 4): DriftAlarm | null {
+function* cusum(kpi: Kpi, weeks: readonly KpiPoint[], baselineWeeks: number): Generator<{ week: string; statistic: number; baseline: number }> {
   const { lowerIsBetter, relative, drift } = KPI_DEFINITIONS[kpi];
   const data = weeks.filter((w): w is { week: string; value: number } => w.value !== null);
-  if (data.length <= baselineWeeks) return null;
+  if (data.length <= baselineWeeks) return;
   const baseline = data.slice(0, baselineWeeks).reduce((sum, w) => sum + w.value, 0) / baselineWeeks;
   let statistic = 0;
   for (const { week, value } of data.slice(baselineWeeks)) {
-    statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
-    if (statistic > drift.threshold) return { kpi, week, statistic, baseline };
+    const change = relative ? (baseline > 0 ? (value - baseline) / baseline : 0) : value - baseline;
+    statistic = Math.max(0, statistic + (lowerIsBetter ? change : -change) - drift.slack);
+    yield { week, statistic, baseline };
   }
+}
+
+/**
+ * The first week a KPI's CUSUM exceeds h. CUSUM accumulates small, sustained shifts, which a
+ * threshold on the level misses until it is crossed: accuracy slipping a point a week from 0.95
+ * raises it in the second week of the slide, long before it falls under a pact's 0.92. Pure;
+ * weeks without data are skipped.
+ */
+export function detectDrift(kpi: Kpi, weeks: readonly KpiPoint[], baselineWeeks = 4): DriftAlarm | null {
+  const { threshold } = KPI_DEFINITIONS[kpi].drift;
+  for (const step of cusum(kpi, weeks, baselineWeeks)) if (step.statistic > threshold) return { kpi, ...step };
   return null;
 }
 
 /**
  * Whether a KPI's drift alarm still stands at its latest week: the same CUSUM as detectDrift,
- * followed to the end rather than to its first crossing, and cleared only once back to h / 2 or below
- * (alarmAfter). The consequence ladder acts on this, so an agent that returns to its baseline can
- * recover; the scorecard shows when the alarm was first raised.
+ * followed to the end rather than to its first crossing, and cleared only once back to h / 2 or
+ * below (alarmAfter). The consequence ladder acts on this, so an agent that returns to its
+ * baseline can recover; the scorecard shows when the alarm was first raised.
  */
-export function driftStanding(kpi: Kpi, weeks: readonly { week: string; value: number | null }[], baselineWeeks = 4): boolean {
-  const { lowerIsBetter, relative, drift } = KPI_DEFINITIONS[kpi];
-  const data = weeks.flatMap((w) => (w.value === null ? [] : [w.value]));
-  if (data.length <= baselineWeeks) return false;
-  const baseline = data.slice(0, baselineWeeks).reduce((sum, value) => sum + value, 0) / baselineWeeks;
-  let statistic = 0;
+export function driftStanding(kpi: Kpi, weeks: readonly KpiPoint[], baselineWeeks = 4): boolean {
+  const { threshold } = KPI_DEFINITIONS[kpi].drift;
   let standing = false;
-  for (const value of data.slice(baselineWeeks)) {
-    statistic = Math.max(0, statistic + harmOf(value, baseline, lowerIsBetter, relative) - drift.slack);
-    standing = alarmAfter(standing, statistic, drift.threshold);
-  }
+  for (const step of cusum(kpi, weeks, baselineWeeks)) standing = alarmAfter(standing, step.statistic, threshold);
   return standing;
+}
+
+/** Each KPI's series over every week with reports, oldest first: what drift detection reads. */
+export function reportedSeries(reports: readonly WeeklyKpis[]): Record<Kpi, KpiPoint[]> {
+  // ISO week names sort in time order.
+  const weeks = weeklyScorecard(reports, [...new Set(reports.map((r) => r.week))].sort());
+  return Object.fromEntries(Object.values(Kpi).map((kpi) => [kpi, weeks.map((week) => ({ week: week.week, value: week.values[kpi] }))])) as Record<Kpi, KpiPoint[]>;
 }

@@ -1,19 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
+import type { DisputeStateReport } from "../../lib/dispute-state.js";
 import { Dispute, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
-
-/** A dispute's state as the reputation context takes it: see recordDisputeState there. */
-export interface DisputeStateReport {
-  agentId: string;
-  disputeId: string;
-  version: number;
-  severity: "MINOR" | "MAJOR" | "CRITICAL";
-  open: boolean;
-  upheld: boolean;
-  occurredAt: Date;
-  at: Date;
-}
 
 /** Told of every transition, inside its transaction, so reputation moves with the dispute or not at all. */
 export type DisputeListener = (manager: EntityManager, report: DisputeStateReport) => Promise<unknown>;

@@ -1,5 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import { ConsequenceAction } from "../../lib/consequence.js";
+import type { DisputeSeverityName } from "../../lib/dispute-state.js";
 
 export enum TrustTier {
   PLATINUM = "PLATINUM",
@@ -10,7 +11,7 @@ export enum TrustTier {
 }
 
 /** Tiers from the bottom up: a tier's rank is its index, so "at least GOLD" is a comparison. */
-export const TIER_ORDER: readonly TrustTier[] = [TrustTier.UNRATED, TrustTier.BRONZE, TrustTier.SILVER, TrustTier.GOLD, TrustTier.PLATINUM];
+const TIER_ORDER: readonly TrustTier[] = [TrustTier.UNRATED, TrustTier.BRONZE, TrustTier.SILVER, TrustTier.GOLD, TrustTier.PLATINUM];
 export const tierRank = (tier: TrustTier): number => TIER_ORDER.indexOf(tier);
 
 export interface TierRule {
@@ -21,8 +22,7 @@ export interface TierRule {
   minReputation: number;
 }
 
-/** The disputes context's severities. */
-export type DisputeSeverity = "MINOR" | "MAJOR" | "CRITICAL";
+
 
 /**
  * The scoring and listing policy in force; every assessment names its version. Every number is a
@@ -55,7 +55,7 @@ export const SCORING_POLICY = {
     /** Bad pseudo-observations of a judged run that failed its pact, and of one that failed a critical clause. */
     breachWeight: 5,
     criticalBreachWeight: 15,
-    disputeWeight: { MINOR: 5, MAJOR: 20, CRITICAL: 40 } as Record<DisputeSeverity, number>,
+    disputeWeight: { MINOR: 5, MAJOR: 20, CRITICAL: 40 } as Record<DisputeSeverityName, number>,
   },
   tiers: [
     { tier: TrustTier.PLATINUM, minComposite: 900, minConfidence: 0.9, minReputation: 850 },

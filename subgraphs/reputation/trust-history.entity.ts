@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
 import { ConsequenceAction, EscalationRecipient } from "../../lib/consequence.js";
-import { TrustTier, type DisputeSeverity } from "./scoring.js";
+import type { DisputeSeverityName } from "../../lib/dispute-state.js";
+import { TrustTier } from "./scoring.js";
 
 /** What made the trust change. */
 export enum TrustCause {
@@ -55,7 +56,7 @@ export class DisputeState {
   version: number;
 
   @Column({ type: "varchar", length: 16 })
-  severity: DisputeSeverity;
+  severity: DisputeSeverityName;
 
   /** Open, and of CRITICAL severity: counts towards the listing policy's open critical disputes. */
   @Column({ name: "critical_open", type: "boolean" })

@@ -1,7 +1,8 @@
 import type { EntityManager } from "typeorm";
 import type { ConsequenceTerms } from "../../lib/consequence.js";
+import type { DisputeStateReport } from "../../lib/dispute-state.js";
 import { KpiReport } from "./kpi-report.entity.js";
-import { Kpi, driftStanding, weeklyScorecard } from "./scorecard.js";
+import { Kpi, driftStanding, reportedSeries } from "./scorecard.js";
 import {
   SCORING_POLICY,
   addEvaluation,
@@ -12,7 +13,6 @@ import {
   emptyState,
   reportEvidence,
   type ClauseEvidence,
-  type DisputeSeverity,
   type ScoringState,
 } from "./scoring.js";
 import { DisputeState, TrustCause } from "./trust-history.entity.js";
@@ -47,7 +47,7 @@ export interface EvaluationOutcome {
 }
 
 /** A run's evidence per metric; runs recorded before clauses were kept count as one legacy metric. */
-export function clauseEvidenceOf(evidence: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed">): ClauseEvidence[] {
+function clauseEvidenceOf(evidence: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed">): ClauseEvidence[] {
   return evidence.clauses?.length ? evidence.clauses : [{ metric: LEGACY_METRIC, weight: 1, passed: evidence.casesPassed, failed: evidence.casesFailed }];
 }
 
@@ -61,12 +61,12 @@ function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | 
 
 /**
  * Adds one judged run to the agent's trust, in the caller's transaction. Keyed by run id: a run
- * already recorded changes nothing. O(1) in the agent's history: running aggregates, plus a fixed
- * number of indexed look-ups for the ladder.
+ * already recorded changes nothing. O(1) in the agent's history: running aggregates, the recent
+ * breaches on the profile, and a fixed number of indexed look-ups of past scores for the ladder.
  */
 export async function recordEvaluation(manager: EntityManager, outcome: EvaluationOutcome): Promise<TrustProfile | null> {
-  // The agent's lock comes before the evidence row: a writer holding the lock reads the agent's
-  // breaches with a locking read, which would wait on another's uncommitted row and deadlock.
+  // The agent's lock comes first: its writers then run one at a time, each seeing the last one's
+  // profile, and only the lock's holder writes evidence rows.
   const current = await lockProfile(manager, outcome.agentId);
   // A plain read: a locking one would gap-lock the key and deadlock two agents' inserts. The judge
   // has locked the run already, and the key refuses a duplicate anyway.
@@ -116,30 +116,13 @@ const reportAsEvidence = (report: KpiReport) => reportEvidence(report, report.re
  */
 export async function recordKpiReport(manager: EntityManager, current: TrustProfile, report: KpiReport): Promise<TrustProfile> {
   const { good, bad } = reportAsEvidence(report);
-  const reports = await manager.find(KpiReport, { where: { agentId: report.agentId }, order: { weekStart: "ASC" } });
-  const weeks = weeklyScorecard(reports, [...new Set(reports.map((r) => r.week))]);
-  const kpiDriftAlarm = Object.values(Kpi).some((kpi) => driftStanding(kpi, weeks.map((week) => ({ week: week.week, value: week.values[kpi] }))));
+  const series = reportedSeries(await manager.find(KpiReport, { where: { agentId: report.agentId } }));
+  const kpiDriftAlarm = Object.values(Kpi).some((kpi) => driftStanding(kpi, series[kpi]));
   const next = Object.assign(new TrustProfile(), current, {
     scoringState: addReputation(current.scoringState, reportOccurredAt(report), good, bad),
     kpiDriftAlarm,
   });
   return settleTrust(manager, current, next, { cause: TrustCause.KPI_REPORT, causeId: report.id, at: report.submittedAt });
-}
-
-/** The state of one dispute, as the disputes context reports it after each transition. */
-export interface DisputeReport {
-  agentId: string;
-  disputeId: string;
-  /** Grows with every transition: a report with a version not above the stored one is stale. */
-  version: number;
-  severity: DisputeSeverity;
-  /** Still open (filed, or under review). */
-  open: boolean;
-  /** Resolved as upheld and not since reversed by an appeal. */
-  upheld: boolean;
-  /** When the disputed behaviour happened: what an upheld dispute decays from. */
-  occurredAt: Date;
-  at: Date;
 }
 
 const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] : 0);
@@ -151,7 +134,7 @@ const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity">) => (sta
  * older than the stored version change nothing, not even the histories, whatever order at-least-
  * once delivery brings them in. Runs in the caller's transaction, which holds the dispute.
  */
-export async function recordDisputeState(manager: EntityManager, report: DisputeReport): Promise<TrustProfile> {
+export async function recordDisputeState(manager: EntityManager, report: DisputeStateReport): Promise<TrustProfile> {
   const current = await lockProfile(manager, report.agentId);
   // A plain read: the disputes context locks the dispute before anything else, so every earlier
   // state of it is committed and in view; a locking read of a missing row would gap-lock the key
@@ -188,7 +171,7 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
  * Both scores' aggregates folded from every piece of evidence the agent has: for audits and
  * policy changes. Reads the whole history by design; the incremental updates give the same sums.
  */
-export async function foldEvidence(manager: EntityManager, agentId: string): Promise<ScoringState> {
+async function foldEvidence(manager: EntityManager, agentId: string): Promise<ScoringState> {
   const runs = await manager.find(EvaluationEvidence, { where: { agentId } });
   const reports = await manager.find(KpiReport, { where: { agentId } });
   const disputes = await manager.find(DisputeState, { where: { agentId, upheld: true } });

@@ -7,7 +7,7 @@ import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../../
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { escalateOverdueDisputes, missedDeadline } from "../dispute.deadlines.js";
 import { Dispute, DisputeCategory, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../dispute.entity.js";
-import type { DisputeStateReport } from "../dispute.lifecycle.js";
+import type { DisputeStateReport } from "../../../lib/dispute-state.js";
 
 /*
  * Missed deadlines: which one a dispute has missed at a given instant, and the sweep that

@@ -10,7 +10,7 @@ import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
 import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../../reputation/trust.service.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { Dispute } from "../dispute.entity.js";
-import type { DisputeStateReport } from "../dispute.lifecycle.js";
+import type { DisputeStateReport } from "../../../lib/dispute-state.js";
 import { disputesSubgraph } from "../index.js";
 
 /*

@@ -12,7 +12,8 @@ import { reputationSubgraph } from "../index.js";
 import { isoWeekOf, weeksEnding } from "../scorecard.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
-import { recordDisputeState, recordEvaluation, type DisputeReport, type EvaluationOutcome } from "../trust.service.js";
+import type { DisputeStateReport } from "../../../lib/dispute-state.js";
+import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
 
 /*
  * Dual scores (composite + reputation), the consequence ladder, the histories and search, driven
@@ -141,7 +142,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
   const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
   const recordOutcome = (judged: EvaluationOutcome) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
-  const dispute = (report: DisputeReport) => inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, report));
+  const dispute = (report: DisputeStateReport) => inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, report));
   const disputeRows = (agentId: string) => harness.dataSource.getRepository(DisputeState).find({ where: { agentId }, order: { disputeId: "ASC" } });
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
   const scoreRows = (agentId: string) => harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } });
@@ -930,10 +931,10 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // 40/40 on both clauses: 900 at .444, BRONZE, listed.
       await record(agent, PASS(Date.now() - DAY));
       expect(await profileOf(agent)).toMatchObject({ compositeScore: 900, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
-      const report = (disputeId: string, version: number, severity: DisputeReport["severity"], open: boolean): DisputeReport =>
+      const report = (disputeId: string, version: number, severity: DisputeStateReport["severity"], open: boolean): DisputeStateReport =>
         ({ agentId: agent, disputeId, version, severity, open, upheld: false, occurredAt: new Date(Date.now() - 2 * DAY), at: new Date() });
 
-      const steps: [string, DisputeReport, number, boolean, boolean][] = [
+      const steps: [string, DisputeStateReport, number, boolean, boolean][] = [
         // label, report, open critical disputes after it, eligible after it, whether it is stale
         ["A filed critical", report("crit-a", 1, "CRITICAL", true), 1, false, false],
         ["B filed critical", report("crit-b", 1, "CRITICAL", true), 2, false, false],

@@ -2,16 +2,6 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType } from "type-graphql";
 import { DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 
-/** One filer's standing against one agent: the row filings lock, so the open-dispute cap holds under concurrency. */
-@Entity({ name: "dispute_filers" })
-export class DisputeFiler {
-  @PrimaryColumn({ name: "agent_id", type: "varchar", length: 36 })
-  agentId: string;
-
-  @PrimaryColumn({ name: "filed_by", type: "varchar", length: 128 })
-  filedBy: string;
-}
-
 /** One step of a dispute's life: who moved it, when and why. Never changed once written. */
 @ObjectType({ description: "One step of a dispute's life: who, when and why." })
 @Entity({ name: "dispute_transitions" })

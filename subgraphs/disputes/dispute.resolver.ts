@@ -7,7 +7,8 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Unauth
 import { SUBJECT_PATTERN, isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { Dispute, DisputeCategory, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
-import { DisputeFiler, DisputeTransition } from "./dispute-transition.entity.js";
+import { DisputeFiler } from "./dispute-filer.entity.js";
+import { DisputeTransition } from "./dispute-transition.entity.js";
 import { FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
 import { ACTIVE_STATUSES, actorOf, isActive, stateOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext } from "./disputes.context.js";

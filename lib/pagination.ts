@@ -1,6 +1,6 @@
 // Decorators below read design-time metadata; load the polyfill before any of them runs.
 import "reflect-metadata";
-import { Directive, Field, ObjectType } from "type-graphql";
+import { Directive, Field, ObjectType, type ClassType } from "type-graphql";
 import { BadUserInputError } from "./errors.js";
 
 /** Relay-style page information; shareable because every subgraph that paginates declares it. */
@@ -35,4 +35,26 @@ export function pageSize(first: number | null | undefined, fallback = 20, max = 
   if (first === null || first === undefined) return fallback;
   if (!Number.isInteger(first) || first < 1 || first > max) throw new BadUserInputError("first", `must be between 1 and ${max}`);
   return first;
+}
+
+/** A cursor page of one of an agent's histories, newest first, named after what it holds. */
+export function historyPage<T extends object>(node: ClassType<T>, names: { edge: string; connection: string }, what: { item: string; items: string }) {
+  @ObjectType(names.edge, { description: `One ${what.item}.` })
+  class Edge {
+    @Field(() => String, { description: "Opaque cursor of this item; pass as `after` to continue after it." })
+    cursor: string;
+
+    @Field(() => node, { description: `The ${what.item}.` })
+    node: T;
+  }
+
+  @ObjectType(names.connection, { description: `A page of ${what.items}, newest first.` })
+  class Connection {
+    @Field(() => [Edge], { description: "The items on this page." })
+    edges: Edge[];
+
+    @Field(() => PageInfo, { description: "Whether another page follows." })
+    pageInfo: PageInfo;
+  }
+  return Connection;
 }

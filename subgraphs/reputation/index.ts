@@ -5,7 +5,7 @@ import { KpiReport } from "./kpi-report.entity.js";
 import { CreateTrust1764100000300 } from "./migrations/1764100000300-create-trust.js";
 import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.js";
 import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
-import { createHistoryLoader } from "./history.loader.js";
+import { createHistoryLoader } from "../../lib/history-loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
 import { SearchResolver } from "./search.resolver.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "./trust-history.entity.js";

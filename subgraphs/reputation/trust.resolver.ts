@@ -1,38 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, type ClassType } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { isArbiterOr, requireRole } from "../../lib/identity.js";
-import { PageInfo } from "../../lib/pagination.js";
+import { historyPage } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { EligibilityChange, Escalation, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
 import { recomputeTrust } from "./trust.service.js";
 import { liftConsequence, lockProfile } from "./trust.settle.js";
 import type { ReputationContext } from "./reputation.context.js";
-
-/** A cursor page of one of an agent's histories, newest first, named after what it holds. */
-function historyPage<T extends object>(node: ClassType<T>, names: { edge: string; connection: string }, what: { item: string; items: string }) {
-  @ObjectType(names.edge, { description: `One ${what.item}.` })
-  class Edge {
-    @Field(() => String, { description: "Opaque cursor of this item; pass as `after` to continue after it." })
-    cursor: string;
-
-    @Field(() => node, { description: `The ${what.item}.` })
-    node: T;
-  }
-
-  @ObjectType(names.connection, { description: `A page of ${what.items}, newest first.` })
-  class Connection {
-    @Field(() => [Edge], { description: "The items on this page." })
-    edges: Edge[];
-
-    @Field(() => PageInfo, { description: "Whether another page follows." })
-    pageInfo: PageInfo;
-  }
-  return Connection;
-}
 
 const ScoreHistoryConnection = historyPage(ScoreHistoryEntry, { edge: "ScoreHistoryEdge", connection: "ScoreHistoryConnection" }, { item: "change of an agent's scores", items: "an agent's score history" });
 type ScoreHistoryConnection = InstanceType<typeof ScoreHistoryConnection>;

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
-import { readInChunks } from "../../lib/database.js";
-import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
+import { readInChunks } from "./database.js";
+import { decodeCursor, encodeCursor, pageSize } from "./pagination.js";
 
 /** One agent's page of a history, newest first. */
 export interface HistoryPageKey {

@@ -1,4 +1,5 @@
-import type { EntityManager } from "typeorm";
+import DataLoader from "dataloader";
+import type { DataSource, EntityManager } from "typeorm";
 import type { AgentDomain } from "./agent-domain.js";
 import { commaList } from "./database.js";
 
@@ -21,4 +22,18 @@ export async function findAgent(manager: EntityManager, agentId: string): Promis
     .getRawOne<{ agent_id: string; owner_id: string; domains: string }>();
   if (!row) return null;
   return { agentId: row.agent_id, ownerId: row.owner_id, domains: commaList.from(row.domains) as AgentDomain[] };
+}
+
+/** One query per request for the owners of every agent whose restricted fields are asked for. */
+export function createOwnerLoader(dataSource: DataSource): DataLoader<string, string | null> {
+  return new DataLoader(async (agentIds: readonly string[]) => {
+    const rows = await dataSource
+      .createQueryBuilder()
+      .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id"])
+      .from("agent_directory", "d")
+      .where("d.agent_id IN (:...agentIds)", { agentIds: [...agentIds] })
+      .getRawMany<{ agent_id: string; owner_id: string }>();
+    const owners = new Map(rows.map((row) => [row.agent_id, row.owner_id]));
+    return agentIds.map((agentId) => owners.get(agentId) ?? null);
+  });
 }

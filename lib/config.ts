@@ -58,6 +58,8 @@ export interface DisputesConfig {
   responseHours: number;
   /** Days from filing to resolution before it is escalated. */
   resolutionDays: number;
+  /** Days after a verdict within which the agent's builder may appeal it. */
+  appealDays: number;
 }
 
 /** A juror: `rubric:<strict|balanced|lenient>` (offline heuristic), `openai:<model>` or `bedrock:<model id>`. */
@@ -233,6 +235,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       maxOpenPerFiler: int("DISPUTE_MAX_OPEN_PER_FILER", 3, 1, 100),
       responseHours: int("DISPUTE_RESPONSE_HOURS", 72, 1, 24 * 30),
       resolutionDays: int("DISPUTE_RESOLUTION_DAYS", 14, 1, 365),
+      appealDays: int("DISPUTE_APPEAL_DAYS", 30, 1, 365),
     },
   };
   // The reconciler must not requeue a job SQS is still retrying: every receive, with its

@@ -16,6 +16,8 @@ export interface DisputeStateReport {
   open: boolean;
   /** Resolved as upheld and not since reversed. */
   upheld: boolean;
+  /** The filer's other disputes decided so far: what their credibility, and this dispute's weight, comes from. */
+  filerRecord: { upheld: number; rejected: number };
   /** When the disputed behaviour happened: what an upheld dispute decays from. */
   occurredAt: Date;
   /** When the transition happened. */

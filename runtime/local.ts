@@ -16,6 +16,7 @@ import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
 import { recordDisputeState } from "../subgraphs/reputation/trust.service.js";
+import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
 import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute.deadlines.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
@@ -87,7 +88,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       agents: await agentsSubgraph(dataSource),
       pacts: await pactsSubgraph(dataSource, { outboxWritten: () => relay.nudge(), sliceCases: config.jury.sliceCases }),
       reputation: await reputationSubgraph(dataSource),
-      disputes: await disputesSubgraph(dataSource, { ...config.disputes, onDisputeChanged: recordDisputeState }),
+      disputes: await disputesSubgraph(dataSource, { ...config.disputes, onDisputeChanged: recordDisputeState, consequenceSteps }),
     };
     const subgraphUrls = {} as Record<SubgraphName, string>;
     for (const name of SUBGRAPH_NAMES) {

@@ -2,6 +2,17 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
 
+export enum DisputeKind {
+  COMPLAINT = "COMPLAINT",
+  APPEAL = "APPEAL",
+}
+
+/** What an appeal contests. */
+export enum ContestedKind {
+  DISPUTE = "DISPUTE",
+  CONSEQUENCE = "CONSEQUENCE",
+}
+
 export enum DisputeStatus {
   OPEN = "OPEN",
   UNDER_REVIEW = "UNDER_REVIEW",
@@ -29,6 +40,14 @@ export enum DisputeCategory {
   OTHER = "OTHER",
 }
 
+registerEnumType(DisputeKind, { name: "DisputeKind", description: "Who brings a dispute, and against what.", valuesConfig: {
+  COMPLAINT: { description: "A buyer's complaint that an agent misbehaved." },
+  APPEAL: { description: "A builder's appeal against a verdict on their own agent: an upheld dispute or a consequence step." },
+} });
+registerEnumType(ContestedKind, { name: "ContestedKind", description: "What kind of verdict an appeal contests.", valuesConfig: {
+  DISPUTE: { description: "An upheld complaint; the id is the dispute's." },
+  CONSEQUENCE: { description: "A step of the pact's consequence ladder taken on the agent; the id is the escalation that records it." },
+} });
 registerEnumType(DisputeStatus, { name: "DisputeStatus", description: "Where a dispute is in arbitration.", valuesConfig: {
   OPEN: { description: "Filed, waiting for an arbiter to take it." },
   UNDER_REVIEW: { description: "Assigned to an arbiter, who must resolve it." },
@@ -36,8 +55,8 @@ registerEnumType(DisputeStatus, { name: "DisputeStatus", description: "Where a d
   WITHDRAWN: { description: "Withdrawn by its filer before a decision." },
 } });
 registerEnumType(DisputeOutcome, { name: "DisputeOutcome", description: "How an arbiter resolved a dispute.", valuesConfig: {
-  UPHELD: { description: "The agent misbehaved as the filer says; it counts against the agent's reputation by severity." },
-  REJECTED: { description: "The evidence does not show the misbehaviour; it weighs against the filer's later disputes." },
+  UPHELD: { description: "A complaint: the agent misbehaved as the filer says, which counts against its reputation by severity. An appeal: granted, which reverses the contested verdict." },
+  REJECTED: { description: "The evidence does not bear the dispute out; a rejected complaint weighs against the filer's later ones. A complaint reversed on appeal becomes REJECTED." },
   SETTLED: { description: "The parties agreed; nothing counts for or against either." },
 } });
 registerEnumType(DisputeSeverity, { name: "DisputeSeverity", description: "How serious the reported misbehaviour is.", valuesConfig: {
@@ -79,11 +98,26 @@ export class DisputeEvidence {
   external: ExternalEvidence[];
 }
 
-/** A buyer's complaint about an agent's behaviour, and its arbitration. */
-@ObjectType({ description: "A buyer's complaint that an agent misbehaved, and its arbitration. Parties and arbiters see all of it." })
+/** The verdict an appeal contests. */
+@ObjectType({ description: "The verdict an appeal contests." })
+export class ContestedVerdict {
+  @Field(() => ContestedKind, { description: "An upheld dispute, or a consequence step." })
+  kind: ContestedKind;
+
+  @Field(() => ID, { description: "The dispute's id, or the escalation's that records the step." })
+  id: string;
+}
+
+/** A buyer's complaint about an agent's behaviour, or a builder's appeal of a verdict, and its arbitration. */
+@ObjectType({ description: "A buyer's complaint that an agent misbehaved, or its builder's appeal of a verdict on it, and its arbitration. Parties and arbiters see all of it." })
 @Entity({ name: "disputes" })
 @Index("idx_disputes_agent_status", ["agentId", "status"])
 @Index("idx_disputes_due", ["status", "resolutionDueAt"])
+@Index("idx_disputes_agent_filed", ["agentId", "filedAt", "id"])
+@Index("idx_disputes_filer", ["filedBy", "filedAt", "id"])
+@Index("idx_disputes_respondent", ["respondent", "filedAt", "id"])
+@Index("idx_disputes_status_filed", ["status", "filedAt", "id"])
+@Index("idx_disputes_contested", ["contestedKind", "contestedId"])
 export class Dispute {
   @Field(() => ID, { description: "Stable identifier of the dispute." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -93,15 +127,34 @@ export class Dispute {
   @Column({ name: "agent_id", type: "varchar", length: 36 })
   agentId: string;
 
-  @Field(() => DisputeCategory, { description: "What kind of misbehaviour." })
+  @Field(() => DisputeKind, { description: "A buyer's complaint, or a builder's appeal." })
+  @Column({ type: "varchar", length: 16 })
+  kind: DisputeKind;
+
+  @Column({ name: "contested_kind", type: "varchar", length: 16, nullable: true })
+  contestedKind: ContestedKind | null;
+
+  @Column({ name: "contested_id", type: "varchar", length: 36, nullable: true })
+  contestedId: string | null;
+
+  @Field(() => ContestedVerdict, { nullable: true, description: "The verdict an appeal contests; null for a complaint." })
+  get contested(): ContestedVerdict | null {
+    return this.contestedKind && this.contestedId ? { kind: this.contestedKind, id: this.contestedId } : null;
+  }
+
+  @Field(() => ID, { nullable: true, description: "Subject of the buyer whose upheld complaint an appeal contests; null otherwise." })
+  @Column({ type: "varchar", length: 128, nullable: true })
+  respondent: string | null;
+
+  @Field(() => DisputeCategory, { description: "What kind of misbehaviour; an appeal takes the contested complaint's, or OTHER." })
   @Column({ type: "varchar", length: 24 })
   category: DisputeCategory;
 
-  @Field(() => String, { description: "What went wrong, in the filer's words." })
+  @Field(() => String, { description: "What went wrong, or why the verdict is wrong, in the filer's words." })
   @Column({ name: "reason", type: "text" })
   statement: string;
 
-  @Field(() => DisputeSeverity, { description: "How serious the filer judges it." })
+  @Field(() => DisputeSeverity, { description: "How serious the filer judges it; an appeal takes the contested complaint's, or MAJOR." })
   @Column({ type: "varchar", length: 16 })
   severity: DisputeSeverity;
 
@@ -117,7 +170,7 @@ export class Dispute {
   @Column({ type: "varchar", length: 16, nullable: true })
   outcome: DisputeOutcome | null;
 
-  @Field(() => ID, { description: "Subject of the buyer who filed it." })
+  @Field(() => ID, { description: "Subject of who filed it: a buyer for a complaint, the agent's builder for an appeal." })
   @Column({ name: "filed_by", type: "varchar", length: 128 })
   filedBy: string;
 
@@ -125,7 +178,7 @@ export class Dispute {
   @Column({ name: "filed_at", type: "datetime", precision: 3 })
   filedAt: Date;
 
-  @Field(() => Date, { description: "When the disputed behaviour happened; what an upheld dispute's weight decays from." })
+  @Field(() => Date, { description: "When the disputed behaviour happened, what an upheld complaint's weight decays from; for an appeal, when the contested verdict was given." })
   @Column({ name: "occurred_at", type: "datetime", precision: 3 })
   occurredAt: Date;
 

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, MaxLength, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { TrimmedLength } from "../../lib/validation.js";
-import { DisputeCategory, DisputeOutcome, DisputeSeverity } from "./dispute.entity.js";
+import { ContestedKind, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 
 /** References per kind of evidence: enough for any real dispute, small enough to read at a glance. */
 const MAX_REFERENCES = 50;
@@ -88,4 +88,59 @@ export class ResolveDisputeInput {
   @Field(() => String, { description: "Why, for the parties and the record, 10–2000 characters." })
   @TrimmedLength(10, 2000)
   note: string;
+}
+
+@InputType({ description: "The verdict an appeal contests." })
+export class ContestedVerdictInput {
+  @Field(() => ContestedKind, { description: "An upheld dispute, or a consequence step." })
+  @IsEnum(ContestedKind)
+  kind: ContestedKind;
+
+  @Field(() => ID, { description: "The upheld dispute's id, or the escalation's that records the step (from `Agent.escalations`)." })
+  @Length(1, 36)
+  id: string;
+}
+
+@InputType({ description: "A builder's appeal of a verdict on their own agent." })
+export class AppealVerdictInput {
+  @Field(() => ContestedVerdictInput, { description: "The verdict appealed." })
+  @ValidateNested()
+  contested: ContestedVerdictInput;
+
+  @Field(() => String, { description: "Why the verdict is wrong, 10–4000 characters." })
+  @TrimmedLength(10, 4000)
+  statement: string;
+
+  @Field(() => DisputeEvidenceInput, { nullable: true, description: "What the appeal rests on." })
+  @IsOptional()
+  @ValidateNested()
+  evidence?: DisputeEvidenceInput;
+}
+
+@InputType({ description: "Which disputes to list; every condition given must hold." })
+export class DisputeFilter {
+  @Field(() => ID, { nullable: true, description: "Disputes about this agent." })
+  @IsOptional()
+  @Length(1, 36)
+  agentId?: string;
+
+  @Field(() => DisputeKind, { nullable: true, description: "Complaints or appeals." })
+  @IsOptional()
+  @IsEnum(DisputeKind)
+  kind?: DisputeKind;
+
+  @Field(() => [DisputeStatus], { nullable: true, description: "Disputes in any of these statuses." })
+  @IsOptional()
+  @IsEnum(DisputeStatus, { each: true })
+  statuses?: DisputeStatus[];
+
+  @Field(() => ID, { nullable: true, description: "Disputes filed by this subject." })
+  @IsOptional()
+  @Length(1, 128)
+  filedBy?: string;
+
+  @Field(() => ID, { nullable: true, description: "Disputes assigned to this arbiter." })
+  @IsOptional()
+  @Length(1, 128)
+  assignedTo?: string;
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { In, Not, type EntityManager } from "typeorm";
 import type { DisputeStateReport } from "../../lib/dispute-state.js";
-import { Dispute, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
+import { writeLock } from "../../lib/database.js";
+import { NotFoundError } from "../../lib/errors.js";
+import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 
-/** Told of every transition, inside its transaction, so reputation moves with the dispute or not at all. */
+/** Told of every complaint's transition, inside its transaction, so reputation moves with the dispute or not at all. */
 export type DisputeListener = (manager: EntityManager, report: DisputeStateReport) => Promise<unknown>;
 
 export const ACTIVE_STATUSES = [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW];
@@ -13,11 +15,21 @@ export const isActive = (status: DisputeStatus) => ACTIVE_STATUSES.includes(stat
 /** `role:subject`, as transitions name their actor. */
 export const actorOf = (role: string, subject: string) => `${role}:${subject}`;
 
+/** The role whose subject files a dispute of this kind. */
+export const filerRole = (kind: DisputeKind) => (kind === DisputeKind.APPEAL ? "builder" : "buyer");
+
+/** The dispute, locked for the rest of the transaction, or NOT_FOUND on the argument's path. */
+export async function lockedDispute(manager: EntityManager, disputeId: string, field = "disputeId"): Promise<Dispute> {
+  const dispute = await manager.findOne(Dispute, { where: { id: disputeId }, lock: writeLock(manager) });
+  if (!dispute) throw new NotFoundError(field, "dispute", disputeId);
+  return dispute;
+}
+
 /**
  * Moves a dispute to its next state inside the caller's transaction (which has locked it):
  * writes the change, records the transition with who, when and why, and tells reputation the
- * new state under a version one higher. A step that leaves the status as it is (an escalation)
- * is recorded the same way.
+ * new state under a version one higher. A step that leaves the status as it is (an escalation,
+ * a reversal on appeal) is recorded the same way.
  */
 export async function transition(
   manager: EntityManager,
@@ -32,11 +44,29 @@ export async function transition(
   const { id, ...changes } = next;
   await manager.update(Dispute, { id }, changes);
   await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: id, version: next.version, from, to: step.to, outcome: step.outcome ?? null, actor: step.actor, note: step.note, at: step.at });
-  await listener(manager, stateOf(next, step.at));
+  await report(manager, next, step.at, listener);
   return next;
 }
 
-export function stateOf(dispute: Dispute, at: Date): DisputeStateReport {
+/**
+ * Tells reputation a complaint's state, with its filer's record of other decided complaints (a
+ * plain read: a decision committed meanwhile counts from the next transition on). An appeal moves
+ * trust only by reversing what it contests, which reports that dispute's own state.
+ */
+export async function report(manager: EntityManager, dispute: Dispute, at: Date, listener: DisputeListener): Promise<void> {
+  if (dispute.kind === DisputeKind.APPEAL) return;
+  const decided = await manager
+    .createQueryBuilder(Dispute, "d")
+    .select("d.outcome", "outcome")
+    .addSelect("COUNT(*)", "n")
+    .where({ filedBy: dispute.filedBy, kind: DisputeKind.COMPLAINT, status: DisputeStatus.RESOLVED, outcome: In([DisputeOutcome.UPHELD, DisputeOutcome.REJECTED]), id: Not(dispute.id) })
+    .groupBy("d.outcome")
+    .getRawMany<{ outcome: DisputeOutcome; n: number | string }>();
+  const count = (outcome: DisputeOutcome) => Number(decided.find((row) => row.outcome === outcome)?.n ?? 0);
+  await listener(manager, stateOf(dispute, at, { upheld: count(DisputeOutcome.UPHELD), rejected: count(DisputeOutcome.REJECTED) }));
+}
+
+export function stateOf(dispute: Dispute, at: Date, filerRecord: DisputeStateReport["filerRecord"]): DisputeStateReport {
   return {
     agentId: dispute.agentId,
     disputeId: dispute.id,
@@ -44,6 +74,7 @@ export function stateOf(dispute: Dispute, at: Date): DisputeStateReport {
     severity: `${dispute.severity}`,
     open: isActive(dispute.status),
     upheld: dispute.status === DisputeStatus.RESOLVED && dispute.outcome === DisputeOutcome.UPHELD,
+    filerRecord,
     occurredAt: dispute.occurredAt,
     at,
   };

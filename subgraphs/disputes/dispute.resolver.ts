@@ -1,113 +1,81 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { In, type EntityManager } from "typeorm";
-import { findAgent, type DirectoryEntry } from "../../lib/agent-directory.js";
-import { inTransaction, writeLock } from "../../lib/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../../lib/errors.js";
-import { SUBJECT_PATTERN, isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
+import { findAgent } from "../../lib/agent-directory.js";
+import { inTransaction } from "../../lib/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from "../../lib/errors.js";
+import { SUBJECT_PATTERN, requireRole } from "../../lib/identity.js";
+import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
-import { Dispute, DisputeCategory, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
-import { DisputeFiler } from "./dispute-filer.entity.js";
+import { canRead, involvement, readableBy } from "./dispute.access.js";
+import { fileAppeal, grantAppeal } from "./dispute.appeal.js";
+import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
+import { fileComplaint } from "./dispute.filing.js";
+import { AppealVerdictInput, DisputeFilter, FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
+import { actorOf, filerRole, isActive, lockedDispute, transition } from "./dispute.lifecycle.js";
+import { DisputeConnection, DisputeSummary, DisputeSummaryConnection } from "./dispute-summary.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
-import { FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
-import { ACTIVE_STATUSES, actorOf, isActive, stateOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext } from "./disputes.context.js";
 
-const HOUR_MS = 3600 * 1000;
-/** How far back the disputed behaviour may lie. */
-const MAX_AGE_MS = 2 * 365 * 24 * HOUR_MS;
+type ListCursor = [filedAt: number, id: string];
+const isListCursor = (values: unknown[]): values is ListCursor =>
+  values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= 8.64e15 && typeof values[1] === "string";
 
-/** A subject is unique only within its role; the same subject in two roles is taken to be one person. */
-function involvement(subject: string, dispute: Dispute, agent: DirectoryEntry | null): string | null {
-  if (agent?.ownerId === subject) return "an arbiter never decides a dispute about an agent they own";
-  if (dispute.filedBy === subject) return "an arbiter never decides a dispute they filed";
-  return null;
-}
-
-/** The dispute, locked for the rest of the transaction, or NOT_FOUND on the argument's path. */
-async function lockedDispute(manager: EntityManager, disputeId: string, field = "disputeId"): Promise<Dispute> {
-  const dispute = await manager.findOne(Dispute, { where: { id: disputeId }, lock: writeLock(manager) });
-  if (!dispute) throw new NotFoundError(field, "dispute", disputeId);
-  return dispute;
-}
-
-/**
- * Serialises one filer's filings against one agent, before any read: the open-dispute cap is
- * counted after it, so concurrent filings cannot all see the count from before the others. An
- * upsert, not INSERT IGNORE, for the reason lockProfile gives in the reputation context.
- */
-async function lockFiler(manager: EntityManager, agentId: string, filedBy: string): Promise<void> {
-  await manager.createQueryBuilder().insert().into(DisputeFiler).values({ agentId, filedBy }).orUpdate(["agent_id"], ["agent_id", "filed_by"]).execute();
-  await manager.findOne(DisputeFiler, { where: { agentId, filedBy }, lock: writeLock(manager) });
-}
-
-function canRead(identity: Identity, dispute: Dispute, ownerId: string | null): boolean {
-  return isArbiterOr(identity, "buyer", dispute.filedBy) || (identity.role === "builder" && identity.subject === ownerId);
-}
+const pageArgs = {
+  first: { nullable: true, description: "Page size, 1–100 (default 20)." },
+  after: { nullable: true, description: "The `endCursor` of the previous page." },
+} as const;
 
 @Resolver(() => Dispute)
 export class DisputeResolver {
-  @Query(() => Dispute, { nullable: true, description: "One dispute in full; for its filer, the agent's owner and arbiters." })
+  @Query(() => Dispute, { nullable: true, description: "One dispute in full; for its parties (filer, respondent, the agent's owner) and arbiters." })
   async dispute(@Arg("id", () => ID, { description: "The dispute's id." }) id: string, @Ctx() context: DisputesContext): Promise<Dispute | null> {
     if (context.identity.role === "anonymous") throw new UnauthenticatedError();
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
     const agent = await findAgent(context.dataSource.manager, dispute.agentId);
-    if (!canRead(context.identity, dispute, agent?.ownerId ?? null)) throw new ForbiddenError("Only the filer, the agent's owner and arbiters can read a dispute");
+    if (!canRead(context.identity, dispute, agent?.ownerId ?? null)) throw new ForbiddenError("Only a dispute's parties and arbiters can read it");
     return dispute;
   }
 
-  @Mutation(() => Dispute, { description: "Files a dispute about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent." })
-  async fileDispute(
+  @Query(() => DisputeConnection, {
+    description: "Disputes in full, newest first: all of them for arbiters; for a buyer those they filed or whose appeal answers them; for a builder those about their agents.",
+  })
+  async disputes(
+    @Arg("filter", () => DisputeFilter, { nullable: true, description: "Conditions the disputes must meet; all disputes the caller may read when absent." }) filter: DisputeFilter | null,
+    @Arg("first", () => Int, pageArgs.first) first: number | null,
+    @Arg("after", () => String, pageArgs.after) after: string | null,
+    @Ctx() context: DisputesContext,
+  ): Promise<DisputeConnection> {
+    if (context.identity.role === "anonymous") throw new UnauthenticatedError();
+    const size = pageSize(first);
+    const cursor = after ? decodeCursor(after, "after", isListCursor) : null;
+    const query = readableBy(context.dataSource.getRepository(Dispute).createQueryBuilder("d"), context.identity);
+    if (filter?.agentId) query.andWhere("d.agent_id = :agentId", { agentId: filter.agentId });
+    if (filter?.kind) query.andWhere("d.kind = :kind", { kind: filter.kind });
+    if (filter?.statuses?.length) query.andWhere("d.status IN (:...statuses)", { statuses: filter.statuses });
+    if (filter?.filedBy) query.andWhere("d.filed_by = :filedBy", { filedBy: filter.filedBy });
+    if (filter?.assignedTo) query.andWhere("d.assigned_to = :assignedTo", { assignedTo: filter.assignedTo });
+    if (cursor) query.andWhere("(d.filed_at < :at OR (d.filed_at = :at AND d.id < :id))", { at: new Date(cursor[0]), id: cursor[1] });
+    const rows = await query.orderBy("d.filed_at", "DESC").addOrderBy("d.id", "DESC").limit(size + 1).getMany();
+    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.filedAt.getTime(), node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Mutation(() => Dispute, { description: "Files a complaint about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent." })
+  fileDispute(
     @Arg("input", () => FileDisputeInput, { description: "The agent, what went wrong, how serious, and the evidence." }) input: FileDisputeInput,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
-    const buyer = requireRole(context.identity, "buyer");
-    const now = new Date();
-    const occurredAt = input.occurredAt ?? now;
-    if (occurredAt.getTime() > now.getTime()) throw new BadUserInputError("input.occurredAt", "is in the future");
-    if (now.getTime() - occurredAt.getTime() > MAX_AGE_MS) throw new BadUserInputError("input.occurredAt", "is more than two years back");
-    const { maxOpenPerFiler, responseHours, resolutionDays } = context.options;
-    return inTransaction(context.dataSource, async (manager) => {
-      await lockFiler(manager, input.agentId, buyer);
-      const agent = await findAgent(manager, input.agentId);
-      if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
-      if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
-      // Open disputes weigh on an agent's listing: one filer may not pile them up.
-      const open = await manager.countBy(Dispute, { agentId: input.agentId, filedBy: buyer, status: In(ACTIVE_STATUSES) });
-      if (open >= maxOpenPerFiler) {
-        throw new ConflictError("input.agentId", `you already have ${open} open disputes about this agent; add to one of them or wait for arbitration`);
-      }
-      const evidence = input.evidence ?? {};
-      const dispute = Object.assign(new Dispute(), {
-        id: randomUUID(),
-        agentId: input.agentId,
-        category: input.category ?? DisputeCategory.OTHER,
-        statement: input.statement.trim(),
-        severity: input.severity ?? DisputeSeverity.MAJOR,
-        evidence: {
-          caseIds: evidence.caseIds ?? [],
-          runIds: evidence.runIds ?? [],
-          kpiReportIds: evidence.kpiReportIds ?? [],
-          external: (evidence.external ?? []).map(({ url, sha256 }) => ({ url, sha256: sha256.toLowerCase() })),
-        },
-        status: DisputeStatus.OPEN,
-        outcome: null,
-        filedBy: buyer,
-        filedAt: now,
-        occurredAt,
-        assignedTo: null,
-        responseDueAt: new Date(now.getTime() + responseHours * HOUR_MS),
-        resolutionDueAt: new Date(now.getTime() + resolutionDays * 24 * HOUR_MS),
-        escalatedAt: null,
-        closedAt: null,
-        version: 1,
-      });
-      await manager.insert(Dispute, dispute);
-      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor: actorOf("buyer", buyer), note: "filed", at: now });
-      await context.options.onDisputeChanged(manager, stateOf(dispute, now));
-      return dispute;
-    });
+    return fileComplaint(context, requireRole(context.identity, "buyer"), input);
+  }
+
+  @Mutation(() => Dispute, {
+    description: "Appeals a verdict on one of the caller's agents (builders): an upheld complaint or a consequence step, within the appeal window, once per verdict. Granted, it reverses the verdict and what it did to trust.",
+  })
+  appealVerdict(
+    @Arg("input", () => AppealVerdictInput, { description: "The verdict appealed, why it is wrong, and the evidence." }) input: AppealVerdictInput,
+    @Ctx() context: DisputesContext,
+  ): Promise<Dispute> {
+    return fileAppeal(context, requireRole(context.identity, "builder"), input);
   }
 
   @Mutation(() => Dispute, { description: "Withdraws an open dispute; its filer only." })
@@ -116,13 +84,14 @@ export class DisputeResolver {
     @Arg("reason", () => String, { description: "Why, for the record (1–2000 characters)." }) reason: string,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
-    const buyer = requireRole(context.identity, "buyer");
+    const filer = requireRole(context.identity, "buyer", "builder");
     if (reason.trim().length === 0 || reason.trim().length > 2000) throw new BadUserInputError("reason", "must be 1–2000 characters, not counting surrounding spaces");
     return inTransaction(context.dataSource, async (manager) => {
       const dispute = await lockedDispute(manager, disputeId);
-      if (dispute.filedBy !== buyer) throw new ForbiddenError("Only the filer withdraws a dispute");
+      const role = filerRole(dispute.kind);
+      if (dispute.filedBy !== filer || context.identity.role !== role) throw new ForbiddenError("Only the filer withdraws a dispute");
       if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
-      return transition(manager, dispute, { to: DisputeStatus.WITHDRAWN, actor: actorOf("buyer", buyer), note: reason.trim(), at: new Date() }, context.options.onDisputeChanged);
+      return transition(manager, dispute, { to: DisputeStatus.WITHDRAWN, actor: actorOf(role, filer), note: reason.trim(), at: new Date() }, context.options.onDisputeChanged);
     });
   }
 
@@ -139,11 +108,10 @@ export class DisputeResolver {
       const dispute = await lockedDispute(manager, disputeId);
       if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
       if (dispute.assignedTo === assignee) throw new ConflictError("disputeId", `is already assigned to ${assignee}`);
-      const agent = await findAgent(manager, dispute.agentId);
       // Choosing who decides is part of deciding: an involved arbiter neither takes nor hands it out.
-      const conflict = involvement(assignee, dispute, agent);
+      const conflict = await involvement(manager, assignee, dispute);
       if (conflict) throw new ForbiddenError(`Not ${assignee}: ${conflict}`);
-      const callerConflict = involvement(caller, dispute, agent);
+      const callerConflict = assignee === caller ? null : await involvement(manager, caller, dispute);
       if (callerConflict) throw new ForbiddenError(callerConflict);
       return transition(manager, dispute, {
         to: DisputeStatus.UNDER_REVIEW,
@@ -155,7 +123,9 @@ export class DisputeResolver {
     });
   }
 
-  @Mutation(() => Dispute, { description: "Resolves a dispute under review as UPHELD, REJECTED or SETTLED; the assigned arbiter only. An upheld dispute counts against the agent's reputation by severity." })
+  @Mutation(() => Dispute, {
+    description: "Resolves a dispute under review as UPHELD, REJECTED or SETTLED; the assigned arbiter only. An upheld complaint counts against the agent's reputation by severity; an upheld (granted) appeal reverses the verdict it contests.",
+  })
   async resolveDispute(
     @Arg("input", () => ResolveDisputeInput, { description: "The dispute, the outcome and why." }) input: ResolveDisputeInput,
     @Ctx() context: DisputesContext,
@@ -165,9 +135,13 @@ export class DisputeResolver {
       const dispute = await lockedDispute(manager, input.disputeId, "input.disputeId");
       if (dispute.status !== DisputeStatus.UNDER_REVIEW) throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);
       if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
-      const conflict = involvement(arbiter, dispute, await findAgent(manager, dispute.agentId));
+      const conflict = await involvement(manager, arbiter, dispute);
       if (conflict) throw new ForbiddenError(conflict);
-      return transition(manager, dispute, { to: DisputeStatus.RESOLVED, outcome: input.outcome, actor: actorOf("arbiter", arbiter), note: input.note.trim(), at: new Date() }, context.options.onDisputeChanged);
+      const at = new Date();
+      const note = input.note.trim();
+      const resolved = await transition(manager, dispute, { to: DisputeStatus.RESOLVED, outcome: input.outcome, actor: actorOf("arbiter", arbiter), note, at }, context.options.onDisputeChanged);
+      if (resolved.kind === DisputeKind.APPEAL && resolved.outcome === DisputeOutcome.UPHELD) await grantAppeal(manager, resolved, { arbiter, note, at }, context.options);
+      return resolved;
     });
   }
 
@@ -182,10 +156,31 @@ export class DisputeResolver {
   }
 }
 
+@Resolver(() => DisputeSummary)
+export class DisputeSummaryResolver {
+  @FieldResolver(() => Dispute, { nullable: true, description: "The dispute in full, for its parties and arbiters; null for anyone else." })
+  async dispute(@Root() summary: Dispute, @Ctx() context: DisputesContext): Promise<Dispute | null> {
+    const ownerId = context.identity.role === "builder" ? await context.ownerByAgentId.load(summary.agentId) : null;
+    return canRead(context.identity, summary, ownerId) ? summary : null;
+  }
+}
+
 @Resolver(() => AgentRef)
 export class AgentDisputesResolver {
-  @FieldResolver(() => Int, { description: "Disputes filed against the agent and not yet resolved or withdrawn." })
+  @FieldResolver(() => Int, { description: "Disputes filed about the agent and not yet resolved or withdrawn." })
   openDisputeCount(@Root() agent: AgentRef, @Ctx() context: DisputesContext): Promise<number> {
     return context.openDisputeCountByAgentId.load(agent.id);
+  }
+
+  @FieldResolver(() => DisputeSummaryConnection, {
+    description: "Disputes about the agent, newest first; public, each as its kind, category, severity, status and outcome, in full (`dispute`) only for its parties and arbiters.",
+  })
+  disputes(
+    @Root() agent: AgentRef,
+    @Arg("first", () => Int, pageArgs.first) first: number | null,
+    @Arg("after", () => String, pageArgs.after) after: string | null,
+    @Ctx() context: DisputesContext,
+  ): Promise<DisputeSummaryConnection> {
+    return context.disputesByAgentId.load({ agentId: agent.id, first, after });
   }
 }

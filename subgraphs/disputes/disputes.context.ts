@@ -1,13 +1,18 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { DisputesConfig } from "../../lib/config.js";
+import type { ConsequenceSteps } from "../../lib/consequence.js";
+import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
 import type { Identity } from "../../lib/identity.js";
 import type { DisputeTransition } from "./dispute-transition.entity.js";
+import type { Dispute } from "./dispute.entity.js";
 import type { DisputeListener } from "./dispute.lifecycle.js";
 
 export interface DisputesOptions extends DisputesConfig {
-  /** Told of every dispute's new state inside its transaction: the reputation context's intake. */
+  /** Told of every complaint's new state inside its transaction: the reputation context's intake. */
   onDisputeChanged: DisputeListener;
+  /** The consequence steps appeals contest, and their lifting: the reputation context's. */
+  consequenceSteps: ConsequenceSteps;
 }
 
 export interface DisputesContext {
@@ -16,4 +21,6 @@ export interface DisputesContext {
   options: DisputesOptions;
   openDisputeCountByAgentId: DataLoader<string, number>;
   transitionsByDisputeId: DataLoader<string, DisputeTransition[]>;
+  disputesByAgentId: DataLoader<HistoryPageKey, HistoryPage<Dispute>, string>;
+  ownerByAgentId: DataLoader<string, string | null>;
 }

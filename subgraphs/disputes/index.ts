@@ -1,30 +1,37 @@
 import type { DataSource } from "typeorm";
+import { createOwnerLoader } from "../../lib/agent-directory.js";
 import { config } from "../../lib/config.js";
+import { createHistoryLoader } from "../../lib/history-loader.js";
 import { buildFederatedSchema } from "../../lib/federation.js";
 import type { Subgraph } from "../../lib/subgraph-server.js";
 import { DisputeFiler } from "./dispute-filer.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 import { Dispute } from "./dispute.entity.js";
 import { createOpenDisputeCountLoader, createTransitionsLoader } from "./dispute.loader.js";
-import { AgentDisputesResolver, DisputeResolver } from "./dispute.resolver.js";
+import { AgentDisputesResolver, DisputeResolver, DisputeSummaryResolver } from "./dispute.resolver.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 import { CreateDisputes1764100000400 } from "./migrations/1764100000400-create-disputes.js";
 import { DisputeLifecycle1764300000200 } from "./migrations/1764300000200-dispute-lifecycle.js";
+import { DisputeAppeals1764300000400 } from "./migrations/1764300000400-dispute-appeals.js";
 
 export const disputesEntities = [Dispute, DisputeTransition, DisputeFiler];
-export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200];
+export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200, DisputeAppeals1764300000400];
 
 export function buildDisputesSchema() {
-  return buildFederatedSchema({ resolvers: [DisputeResolver, AgentDisputesResolver] });
+  return buildFederatedSchema({ resolvers: [DisputeResolver, AgentDisputesResolver, DisputeSummaryResolver] });
 }
 
+/** On its own the subgraph knows of no consequence step. */
+const NO_CONSEQUENCES: DisputesOptions["consequenceSteps"] = { find: async () => null, lift: async () => false };
+
 /**
- * The disputes subgraph: buyers' complaints about agents and their arbitration. Every change of a
- * dispute is reported to `onDisputeChanged` in its transaction (the reputation context's intake,
- * wired by the runtime); on its own the subgraph reports to no one.
+ * The disputes subgraph: buyers' complaints about agents, builders' appeals, and their
+ * arbitration. Every change of a complaint is reported to `onDisputeChanged` in its transaction,
+ * and appeals of consequence steps go to `consequenceSteps` (the reputation context's, wired by
+ * the runtime); on its own the subgraph reports to no one.
  */
 export async function disputesSubgraph(dataSource: DataSource, options: Partial<DisputesOptions> = {}): Promise<Subgraph<DisputesContext>> {
-  const settings: DisputesOptions = { ...config().disputes, onDisputeChanged: async () => {}, ...options };
+  const settings: DisputesOptions = { ...config().disputes, onDisputeChanged: async () => {}, consequenceSteps: NO_CONSEQUENCES, ...options };
   return {
     name: "disputes",
     schema: await buildDisputesSchema(),
@@ -34,6 +41,8 @@ export async function disputesSubgraph(dataSource: DataSource, options: Partial<
       options: settings,
       openDisputeCountByAgentId: createOpenDisputeCountLoader(dataSource),
       transitionsByDisputeId: createTransitionsLoader(dataSource),
+      disputesByAgentId: createHistoryLoader(dataSource, Dispute, { column: "filed_at", of: (dispute) => dispute.filedAt }),
+      ownerByAgentId: createOwnerLoader(dataSource),
     }),
   };
 }

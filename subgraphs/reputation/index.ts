@@ -5,17 +5,19 @@ import { KpiReport } from "./kpi-report.entity.js";
 import { CreateTrust1764100000300 } from "./migrations/1764100000300-create-trust.js";
 import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.js";
 import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
+import { FilerCredibility1764300000300 } from "./migrations/1764300000300-filer-credibility.js";
 import { createHistoryLoader } from "../../lib/history-loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
 import { SearchResolver } from "./search.resolver.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "./trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
-import { createKpiReportsLoader, createOwnerLoader, createTrustLoader } from "./trust.loader.js";
+import { createOwnerLoader } from "../../lib/agent-directory.js";
+import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
 import { AgentTrustResolver } from "./trust.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, DisputeState, ScoreHistoryEntry, EligibilityChange, Escalation];
-export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100];
+export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100, FilerCredibility1764300000300];
 
 export function buildReputationSchema() {
   return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });

@@ -29,7 +29,7 @@ export interface TierRule {
  * judgement call explained in docs/scoring.md, whose worked example the tests reproduce.
  */
 export const SCORING_POLICY = {
-  version: "listing-2026.11-2",
+  version: "listing-2026.11-3",
   composite: {
     /** Beta(5, 5) prior per metric: a newcomer sits at 500 and a few lucky cases move it little. */
     priorPassed: 5,
@@ -56,6 +56,13 @@ export const SCORING_POLICY = {
     breachWeight: 5,
     criticalBreachWeight: 15,
     disputeWeight: { MINOR: 5, MAJOR: 20, CRITICAL: 40 } as Record<DisputeSeverityName, number>,
+    /**
+     * A filer's credibility, (upheld + prior) / (upheld + rejected + prior) over their earlier
+     * decided disputes, scales what their upheld disputes weigh; below `listingBar` (three
+     * rejections more than upheld) their open critical disputes no longer keep an agent off the
+     * listing.
+     */
+    filerCredibility: { prior: 2, listingBar: 0.5 },
   },
   tiers: [
     { tier: TrustTier.PLATINUM, minComposite: 900, minConfidence: 0.9, minReputation: 850 },
@@ -72,6 +79,16 @@ export const SCORING_POLICY = {
 };
 
 export type ScoringPolicy = typeof SCORING_POLICY;
+
+/**
+ * How much a filer's disputes weigh, 0–1, from their record: 1 with no rejection, falling as
+ * arbiters reject their disputes, recovering as others are upheld. Dispute spam against a
+ * competitor thus costs the spammer the very weight it needs.
+ */
+export function filerCredibility(record: { upheld: number; rejected: number }, policy: ScoringPolicy = SCORING_POLICY): number {
+  const { prior } = policy.reputation.filerCredibility;
+  return (record.upheld + prior) / (record.upheld + record.rejected + prior);
+}
 
 // Tier descriptions come from the policy so the schema cannot drift from the rules applied.
 registerEnumType(TrustTier, {

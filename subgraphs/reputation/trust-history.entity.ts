@@ -58,9 +58,13 @@ export class DisputeState {
   @Column({ type: "varchar", length: 16 })
   severity: DisputeSeverityName;
 
-  /** Open, and of CRITICAL severity: counts towards the listing policy's open critical disputes. */
+  /** Open, of CRITICAL severity, by a credible filer: counts towards the listing policy's open critical disputes. */
   @Column({ name: "critical_open", type: "boolean" })
   criticalOpen: boolean;
+
+  /** The filer's credibility when the state was reported: scales what an upheld dispute weighs. */
+  @Column({ type: "double" })
+  weight: number;
 
   /** Upheld and not reversed: counts against reputation, by severity. */
   @Column({ type: "boolean" })

@@ -5,6 +5,7 @@ import { KpiReport } from "./kpi-report.entity.js";
 import { Kpi, driftStanding, reportedSeries } from "./scorecard.js";
 import {
   SCORING_POLICY,
+  filerCredibility,
   addEvaluation,
   addReputation,
   addRunToDrift,
@@ -125,7 +126,7 @@ export async function recordKpiReport(manager: EntityManager, current: TrustProf
   return settleTrust(manager, current, next, { cause: TrustCause.KPI_REPORT, causeId: report.id, at: report.submittedAt });
 }
 
-const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] : 0);
+const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity" | "weight">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] * state.weight : 0);
 
 /**
  * Applies a dispute's new state as the difference from the one stored: upholding adds bad
@@ -143,12 +144,14 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
   if (stored && stored.agentId !== report.agentId) throw new Error(`dispute ${report.disputeId} is about agent ${stored.agentId}, not ${report.agentId}`);
   if (stored && stored.version >= report.version) return current;
 
+  const weight = filerCredibility(report.filerRecord);
   const next = Object.assign(new DisputeState(), {
     disputeId: report.disputeId,
     agentId: report.agentId,
     version: report.version,
     severity: report.severity,
-    criticalOpen: report.open && report.severity === "CRITICAL",
+    weight,
+    criticalOpen: report.open && report.severity === "CRITICAL" && weight >= SCORING_POLICY.reputation.filerCredibility.listingBar,
     upheld: report.upheld,
     occurredAt: report.occurredAt,
   });

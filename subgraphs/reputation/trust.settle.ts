@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { writeLock } from "../../lib/database.js";
-import { EscalationRecipient, type ConsequenceTerms } from "../../lib/consequence.js";
+import { EscalationRecipient, type ConsequenceSteps, type ConsequenceTerms } from "../../lib/consequence.js";
 import { climbLadder, type LadderSignals } from "./consequence-ladder.js";
 import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./scoring.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
@@ -249,3 +249,24 @@ export async function liftConsequence(manager: EntityManager, agentId: string, c
   const next = Object.assign(new TrustProfile(), current, { consequence: null, consequenceSince: null, ladderResetAt: change.at });
   return settleTrust(manager, current, next, change, false);
 }
+
+/**
+ * Consequence steps as appeals see them: a step is an escalation that fired one, and granting its
+ * appeal lifts it, as an arbiter's lift does, while it is still the step standing (a later,
+ * harsher step has evidence of its own and needs an appeal of its own).
+ */
+export const consequenceSteps: ConsequenceSteps = {
+  async find(manager, escalationId) {
+    const step = await manager.findOneBy(Escalation, { id: escalationId });
+    if (!step || step.direction !== EscalationDirection.FIRED || step.action === null) return null;
+    return { agentId: step.agentId, action: step.action, takenAt: step.createdAt };
+  },
+  async lift(manager, escalationId, grant) {
+    // Escalations never change: a plain read; the profile's lock orders the lift.
+    const step = await manager.findOneByOrFail(Escalation, { id: escalationId });
+    const profile = await lockProfile(manager, step.agentId);
+    if (profile.consequence !== step.action || profile.consequenceSince?.getTime() !== step.createdAt.getTime()) return false;
+    await liftConsequence(manager, step.agentId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at, reason: grant.reason });
+    return true;
+  },
+};

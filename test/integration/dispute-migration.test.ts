@@ -3,10 +3,10 @@ import type { DataSource } from "typeorm";
 import { createDataSource, inTransaction } from "../../lib/database.js";
 import { allMigrations, openDatabase } from "../../runtime/data-source.js";
 import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.entity.js";
-import { Dispute, DisputeCategory, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";
+import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";
 import { createOpenDisputeCountLoader } from "../../subgraphs/disputes/dispute.loader.js";
 import { DisputeLifecycle1764300000200 } from "../../subgraphs/disputes/migrations/1764300000200-dispute-lifecycle.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough } from "../support/databases.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";
 const OPEN_ID = "55555555-5555-4555-8555-555555555551";
@@ -15,12 +15,12 @@ const REVIEWED_ID = "55555555-5555-4555-8555-555555555553";
 const WITHDRAWN_ID = "55555555-5555-4555-8555-555555555554";
 
 const MIGRATION = "DisputeLifecycle1764300000200";
-/** Every migration older than the lifecycle one, by the timestamp in its name. */
-const stamp = (migration: (typeof allMigrations)[number]) => Number(/(\d{13})$/.exec(migration.name)![1]);
-const beforeLifecycle = allMigrations.filter((migration) => stamp(migration) < stamp(DisputeLifecycle1764300000200));
+const beforeLifecycle = migrationsBefore(allMigrations, DisputeLifecycle1764300000200);
 
 const OLD_COLUMNS = ["agent_id", "filed_at", "filed_by", "id", "reason", "severity", "status"];
 const NEW_COLUMNS = ["assigned_to", "category", "closed_at", "escalated_at", "evidence", "occurred_at", "outcome", "resolution_due_at", "response_due_at", "version"];
+/** What later migrations add: redoing runs them too. */
+const LATER_COLUMNS = ["contested_id", "contested_kind", "kind", "respondent"];
 const EMPTY_EVIDENCE = { caseIds: [], runIds: [], kpiReportIds: [], external: [] };
 
 /** Disputes as the skeleton's schema held them: one still open, one resolved (no outcome then). */
@@ -56,7 +56,6 @@ async function indicesOf(dataSource: DataSource, table: string): Promise<string[
   }
 }
 
-const applied = async (dataSource: DataSource) => ((await dataSource.query("SELECT name FROM schema_migrations")) as { name: string }[]).map((row) => row.name);
 
 describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disputes (%s)", (kind) => {
   let database: TestDatabase | undefined;
@@ -74,14 +73,14 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
     const old = createDataSource({ url: database.url, entities: [], migrations: beforeLifecycle });
     await old.initialize();
     await old.runMigrations({ transaction: "each" });
-    expect(await applied(old)).not.toContain(MIGRATION);
+    expect(await appliedMigrations(old)).not.toContain(MIGRATION);
     expect(await columnsOf(old, "disputes")).toEqual(OLD_COLUMNS);
     await writeOldDisputes(old);
     await old.destroy();
 
     dataSource = await openDatabase(database.url);
     const ds = dataSource;
-    expect(await applied(ds)).toContain(MIGRATION);
+    expect(await appliedMigrations(ds)).toContain(MIGRATION);
 
     const open = await ds.getRepository(Dispute).findOneByOrFail({ id: OPEN_ID });
     expect(open).toMatchObject({
@@ -147,6 +146,7 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
     const ds = dataSource;
     const base = {
       agentId: AGENT,
+      kind: DisputeKind.COMPLAINT,
       category: DisputeCategory.MISSED_ESCALATION,
       statement: "Never escalated the domain admin logon",
       severity: DisputeSeverity.MAJOR,
@@ -174,7 +174,7 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
     });
 
     // Later migrations go first, newest first, down to this one.
-    while ((await applied(ds)).includes(MIGRATION)) await ds.undoLastMigration({ transaction: "each" });
+    await undoThrough(ds, MIGRATION);
 
     const old: { id: string; status: string; reason: string; severity: string; filed_by: string }[] = await ds.query("SELECT id, status, reason, severity, filed_by FROM disputes ORDER BY id");
     expect(old.map((r) => [r.id, r.status, r.reason, r.severity, r.filed_by])).toEqual([
@@ -193,8 +193,8 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
     await ds.query("INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at) VALUES ('55555555-5555-4555-8555-555555555555', ?, 'Old style once more', 'MINOR', 'OPEN', 'erin', '2026-11-12 06:00:00.000')", [AGENT]);
 
     await ds.runMigrations({ transaction: "each" });
-    expect(await applied(ds)).toContain(MIGRATION);
-    expect((await columnsOf(ds, "disputes"))!).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS].sort());
+    expect(await appliedMigrations(ds)).toContain(MIGRATION);
+    expect((await columnsOf(ds, "disputes"))!).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS, ...LATER_COLUMNS].sort());
     expect(await columnsOf(ds, "dispute_filers")).toEqual(["agent_id", "filed_by"]);
 
     const redone = await ds.getRepository(Dispute).find({ order: { filedAt: "ASC" } });

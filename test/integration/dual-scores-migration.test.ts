@@ -8,7 +8,7 @@ import { DualScores1764300000100 } from "../../subgraphs/reputation/migrations/1
 import { TrustCause } from "../../subgraphs/reputation/trust-history.entity.js";
 import { TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
 import { recordEvaluation, recomputeTrust } from "../../subgraphs/reputation/trust.service.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, migrationsBefore, undoThrough } from "../support/databases.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";
 const RUN = "55555555-5555-4555-8555-555555555555";
@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
 
   it("keeps every score as it was, counts old runs as one legacy metric, and can be undone and redone", async () => {
     database = await createTestDatabase(kind);
-    const before = createDataSource({ url: database.url, entities: [], migrations: allMigrations.filter((m) => m !== DualScores1764300000100) });
+    const before = createDataSource({ url: database.url, entities: [], migrations: migrationsBefore(allMigrations, DualScores1764300000100) });
     await before.initialize();
     await before.runMigrations({ transaction: "each" });
     await writeSingleScoreData(before);
@@ -107,7 +107,7 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     //   severity  1 · 10 / (10 + 10) = .5, mean (10 + 5) / (10 + 10) = .75
     //   composite (.8 · .88 + .5 · .75) / 1.3 = (.704 + .375) / 1.3 = .83 → 830
     //   cases (.8 · 40 + .5 · 10) / 1.3 = 37 / 1.3 = 28.46 → confidence 28.46 / 78.46 = .363
-    expect(next).toMatchObject({ compositeScore: 830, compositeConfidence: 0.363, policyVersion: "listing-2026.11-2" });
+    expect(next).toMatchObject({ compositeScore: 830, compositeConfidence: 0.363, policyVersion: "listing-2026.11-3" });
 
     // Dated by updated_at, the undated cases decay from then: a run 90 days later finds them halved.
     //   RUN_CASES 7.5 / 2.5, weightMass 10 → weight 10 / (10 + 10) = .5, mean (7.5 + 5) / (10 + 10) = .625
@@ -133,7 +133,7 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     expect(undatedNext).toMatchObject({ compositeScore: 744, compositeConfidence: 0.239 });
     expect(undatedNext!.scoringState.metrics.RUN_CASES!.weightMass).toBeCloseTo(10, 9);
 
-    await dataSource.undoLastMigration({ transaction: "each" });
+    await undoThrough(dataSource, DualScores1764300000100.name);
     const [row] = await dataSource.query("SELECT * FROM trust_profiles WHERE agent_id = ?", [AGENT]);
     expect(row).not.toHaveProperty("reputation_score");
     expect(row).not.toHaveProperty("scoring_state");

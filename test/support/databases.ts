@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createConnection } from "mysql2/promise";
+import type { DataSource } from "typeorm";
 
 /** The MariaDB/MySQL server tests use; its database is only a starting point, each test gets its own. */
 export const MYSQL_URL = process.env.DATABASE_URL?.startsWith("mysql") ? process.env.DATABASE_URL : "mysql://root@127.0.0.1:3306/test";
@@ -37,4 +38,20 @@ export async function createTestDatabase(kind: DatabaseKindUnderTest): Promise<T
       await connection.end();
     },
   };
+}
+
+/** The timestamp a migration's name ends with: what TypeORM orders migrations by. */
+const stampOf = (migration: { name: string }) => Number(/(\d{13})$/.exec(migration.name)![1]);
+
+/** Every migration older than `target`: the schema as it stood just before it. */
+export const migrationsBefore = <T extends { name: string }>(migrations: T[], target: { name: string }): T[] =>
+  migrations.filter((migration) => stampOf(migration) < stampOf(target));
+
+/** Names of the migrations applied to a database. */
+export const appliedMigrations = async (dataSource: DataSource): Promise<string[]> =>
+  ((await dataSource.query("SELECT name FROM schema_migrations")) as { name: string }[]).map((row) => row.name);
+
+/** Undoes migrations, newest first, down to and including `name`. */
+export async function undoThrough(dataSource: DataSource, name: string): Promise<void> {
+  while ((await appliedMigrations(dataSource)).includes(name)) await dataSource.undoLastMigration({ transaction: "each" });
 }

@@ -6,7 +6,7 @@ import { openDatabase } from "../../../runtime/data-source.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../../test/support/databases.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { escalateOverdueDisputes, missedDeadline } from "../dispute.deadlines.js";
-import { Dispute, DisputeCategory, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../dispute.entity.js";
+import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../dispute.entity.js";
 import type { DisputeStateReport } from "../../../lib/dispute-state.js";
 
 /*
@@ -90,6 +90,10 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
     const dispute = Object.assign(new Dispute(), {
       id: randomUUID(),
       agentId: randomUUID(),
+      kind: DisputeKind.COMPLAINT,
+      contestedKind: null,
+      contestedId: null,
+      respondent: null,
       category: DisputeCategory.OTHER,
       statement: "Missed a lateral movement alert",
       severity: spec.severity ?? DisputeSeverity.MAJOR,

@@ -918,9 +918,10 @@ describe.each(DATABASE_KINDS)("disputes reported to the real reputation context 
     const agent = await harness.seedAgent(OWNER, [AgentDomain.ALERT_TRIAGE]);
     const rejectedAgent = await harness.seedAgent(OWNER, [AgentDomain.ALERT_TRIAGE]);
     const occurredAt = new Date(Date.now() - HOUR).toISOString();
+    // A filer with no decided dispute yet: full credibility (earlier tests decided carol's).
 
-    const upheld = await fileOk(agent.id, "carol", { severity: "CRITICAL", occurredAt });
-    const rejected = await fileOk(rejectedAgent.id, "carol", { severity: "CRITICAL", occurredAt });
+    const upheld = await fileOk(agent.id, "nora", { severity: "CRITICAL", occurredAt });
+    const rejected = await fileOk(rejectedAgent.id, "nora", { severity: "CRITICAL", occurredAt });
     // The newcomer prior Beta(5, 5): 1000 · 5 / 10.
     expect((await trust(agent.id))!.reputation).toBe(500);
     await assignOk(upheld.id, "ada");

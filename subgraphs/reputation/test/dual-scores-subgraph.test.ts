@@ -142,7 +142,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
   const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
   const recordOutcome = (judged: EvaluationOutcome) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
-  const dispute = (report: DisputeStateReport) => inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, report));
+  /** A dispute's state, by a filer with a clean record unless the report says otherwise. */
+  const dispute = (report: Omit<DisputeStateReport, "filerRecord"> & Partial<Pick<DisputeStateReport, "filerRecord">>) =>
+    inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, { filerRecord: { upheld: 0, rejected: 0 }, ...report }));
   const disputeRows = (agentId: string) => harness.dataSource.getRepository(DisputeState).find({ where: { agentId }, order: { disputeId: "ASC" } });
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
   const scoreRows = (agentId: string) => harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } });
@@ -241,7 +243,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         "latest evaluation run failed critical clause(s): severity-accuracy",
         "consequence ladder stands at REQUIRE_HUMAN_REVIEW",
       ]));
-      expect(eligibility.every((row) => row.policyVersion === "listing-2026.11-2")).toBe(true);
+      expect(eligibility.every((row) => row.policyVersion === "listing-2026.11-3")).toBe(true);
     });
   });
 
@@ -932,7 +934,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       await record(agent, PASS(Date.now() - DAY));
       expect(await profileOf(agent)).toMatchObject({ compositeScore: 900, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
       const report = (disputeId: string, version: number, severity: DisputeStateReport["severity"], open: boolean): DisputeStateReport =>
-        ({ agentId: agent, disputeId, version, severity, open, upheld: false, occurredAt: new Date(Date.now() - 2 * DAY), at: new Date() });
+        ({ agentId: agent, disputeId, version, severity, open, upheld: false, filerRecord: { upheld: 0, rejected: 0 }, occurredAt: new Date(Date.now() - 2 * DAY), at: new Date() });
 
       const steps: [string, DisputeStateReport, number, boolean, boolean][] = [
         // label, report, open critical disputes after it, eligible after it, whether it is stale
@@ -1180,7 +1182,7 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     // An upheld MINOR dispute only: composite prior 500, reputation 5/15 → 333, tied with "breached".
     await seed("disputed");
     await inTransaction(harness.dataSource, (manager) =>
-      recordDisputeState(manager, { agentId: agents.disputed!, disputeId: "s-1", version: 1, severity: "MINOR", open: false, upheld: true, occurredAt: new Date(T), at: new Date() }),
+      recordDisputeState(manager, { agentId: agents.disputed!, disputeId: "s-1", version: 1, severity: "MINOR", open: false, upheld: true, filerRecord: { upheld: 0, rejected: 0 }, occurredAt: new Date(T), at: new Date() }),
     );
     // No trust row at all: ranked at the prior, 500 on both scores.
     for (const label of ["new-1", "new-2", "new-3", "new-4"]) await seed(label);

@@ -34,7 +34,7 @@ const score = (value: number, confidence: number, evidence = 100): Score => ({ s
 
 describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", () => {
   it("has the documented version, priors, half-lives and weights", () => {
-    expect(SCORING_POLICY.version).toBe("listing-2026.11-2");
+    expect(SCORING_POLICY.version).toBe("listing-2026.11-3");
     expect(SCORING_POLICY.composite).toEqual({ priorPassed: 5, priorFailed: 5, confidenceHalfCases: 50, metricEvidenceHalf: 10, halfLifeDays: 90 });
     expect(SCORING_POLICY.reputation).toMatchObject({
       priorGood: 5,
@@ -548,12 +548,12 @@ describe("decideListing", () => {
         "no evaluation evidence yet: the composite score is the newcomer prior",
         "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
       ],
-      policyVersion: "listing-2026.11-2",
+      policyVersion: "listing-2026.11-3",
     });
   });
 
   it("makes a rated agent with a passing latest run and nothing standing eligible", () => {
-    expect(decideListing(inputs())).toEqual({ eligible: true, tier: TrustTier.GOLD, reasons: [GOLD_REASON, "latest evaluation run met its pact"], policyVersion: "listing-2026.11-2" });
+    expect(decideListing(inputs())).toEqual({ eligible: true, tier: TrustTier.GOLD, reasons: [GOLD_REASON, "latest evaluation run met its pact"], policyVersion: "listing-2026.11-3" });
   });
 
   it("names the bars an UNRATED agent misses", () => {

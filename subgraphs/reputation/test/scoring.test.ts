@@ -8,6 +8,7 @@ import {
   addRunToDrift,
   breachEvidence,
   compositeOf,
+  filerCredibility,
   decayTo,
   decideListing,
   emptyDrift,
@@ -804,5 +805,26 @@ describe("evaluation drift (addRunToDrift / evaluationDriftAlarm)", () => {
     const next = addRunToDrift(stored, 1);
     expect(next.statistic).toBeCloseTo(0.03, 10);
     expect(next).toMatchObject({ runs: 7, baselineSum: 4, alarm: false });
+  });
+});
+
+describe("filerCredibility", () => {
+  it("is 1 for a filer never rejected, falls with each rejection and recovers with upheld disputes", () => {
+    // (upheld + 2) / (upheld + rejected + 2)
+    expect(filerCredibility({ upheld: 0, rejected: 0 })).toBe(1);
+    expect(filerCredibility({ upheld: 7, rejected: 0 })).toBe(1);
+    expect(filerCredibility({ upheld: 0, rejected: 1 })).toBeCloseTo(2 / 3, 12);
+    expect(filerCredibility({ upheld: 0, rejected: 2 })).toBe(0.5);
+    expect(filerCredibility({ upheld: 0, rejected: 3 })).toBe(0.4);
+    expect(filerCredibility({ upheld: 2, rejected: 3 })).toBeCloseTo(4 / 7, 12);
+    expect(filerCredibility({ upheld: 0, rejected: 98 })).toBe(0.02);
+  });
+
+  it("keeps a filer's open critical disputes unlisting agents up to two rejections more than upheld", () => {
+    const bar = SCORING_POLICY.reputation.filerCredibility.listingBar;
+    expect(filerCredibility({ upheld: 0, rejected: 2 })).toBeGreaterThanOrEqual(bar);
+    expect(filerCredibility({ upheld: 0, rejected: 3 })).toBeLessThan(bar);
+    expect(filerCredibility({ upheld: 5, rejected: 7 })).toBeGreaterThanOrEqual(bar);
+    expect(filerCredibility({ upheld: 5, rejected: 8 })).toBeLessThan(bar);
   });
 });

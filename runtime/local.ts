@@ -15,8 +15,7 @@ import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation.judge.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
-import { recordDisputeState } from "../subgraphs/reputation/trust.service.js";
-import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
+import { disputesWiring } from "./disputes-wiring.js";
 import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute.deadlines.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
@@ -80,7 +79,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
         (error: unknown) => console.error("[reconciler]", error),
       );
       sweepDecay(dataSource).catch((error: unknown) => console.error("[decay]", error));
-      escalateOverdueDisputes(dataSource, recordDisputeState).catch((error: unknown) => console.error("[disputes]", error));
+      escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged).catch((error: unknown) => console.error("[disputes]", error));
     }, RECONCILE_INTERVAL_MS);
     stops.push(async () => clearInterval(reconciler));
 
@@ -88,7 +87,7 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       agents: await agentsSubgraph(dataSource),
       pacts: await pactsSubgraph(dataSource, { outboxWritten: () => relay.nudge(), sliceCases: config.jury.sliceCases }),
       reputation: await reputationSubgraph(dataSource),
-      disputes: await disputesSubgraph(dataSource, { ...config.disputes, onDisputeChanged: recordDisputeState, consequenceSteps }),
+      disputes: await disputesSubgraph(dataSource, { ...config.disputes, ...disputesWiring }),
     };
     const subgraphUrls = {} as Record<SubgraphName, string>;
     for (const name of SUBGRAPH_NAMES) {

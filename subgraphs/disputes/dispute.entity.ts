@@ -11,6 +11,7 @@ export enum DisputeKind {
 export enum ContestedKind {
   DISPUTE = "DISPUTE",
   CONSEQUENCE = "CONSEQUENCE",
+  RUN = "RUN",
 }
 
 export enum DisputeStatus {
@@ -42,11 +43,12 @@ export enum DisputeCategory {
 
 registerEnumType(DisputeKind, { name: "DisputeKind", description: "Who brings a dispute, and against what.", valuesConfig: {
   COMPLAINT: { description: "A buyer's complaint that an agent misbehaved." },
-  APPEAL: { description: "A builder's appeal against a verdict on their own agent: an upheld dispute or a consequence step." },
+  APPEAL: { description: "A builder's appeal against a verdict on their own agent: an upheld complaint, a consequence step or a run's verdict." },
 } });
 registerEnumType(ContestedKind, { name: "ContestedKind", description: "What kind of verdict an appeal contests.", valuesConfig: {
   DISPUTE: { description: "An upheld complaint; the id is the dispute's." },
   CONSEQUENCE: { description: "A step of the pact's consequence ladder taken on the agent; the id is the escalation that records it." },
+  RUN: { description: "A judged evaluation run's verdict, including the human reviews of its uncertain cases; the id is the run's." },
 } });
 registerEnumType(DisputeStatus, { name: "DisputeStatus", description: "Where a dispute is in arbitration.", valuesConfig: {
   OPEN: { description: "Filed, waiting for an arbiter to take it." },
@@ -101,10 +103,10 @@ export class DisputeEvidence {
 /** The verdict an appeal contests. */
 @ObjectType({ description: "The verdict an appeal contests." })
 export class ContestedVerdict {
-  @Field(() => ContestedKind, { description: "An upheld dispute, or a consequence step." })
+  @Field(() => ContestedKind, { description: "An upheld complaint, a consequence step or a run's verdict." })
   kind: ContestedKind;
 
-  @Field(() => ID, { description: "The dispute's id, or the escalation's that records the step." })
+  @Field(() => ID, { description: "The complaint's id, the escalation's that records the step, or the run's." })
   id: string;
 }
 

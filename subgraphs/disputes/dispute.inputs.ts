@@ -92,11 +92,11 @@ export class ResolveDisputeInput {
 
 @InputType({ description: "The verdict an appeal contests." })
 export class ContestedVerdictInput {
-  @Field(() => ContestedKind, { description: "An upheld dispute, or a consequence step." })
+  @Field(() => ContestedKind, { description: "An upheld complaint, a consequence step or a run's verdict." })
   @IsEnum(ContestedKind)
   kind: ContestedKind;
 
-  @Field(() => ID, { description: "The upheld dispute's id, or the escalation's that records the step (from `Agent.escalations`)." })
+  @Field(() => ID, { description: "The upheld complaint's id, the escalation's that records the step (from `Agent.escalations`), or the judged run's." })
   @Length(1, 36)
   id: string;
 }

@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { DisputesConfig } from "../../lib/config.js";
+import type { RunVerdicts } from "../../lib/appeal-targets.js";
 import type { ConsequenceSteps } from "../../lib/consequence.js";
 import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
 import type { Identity } from "../../lib/identity.js";
@@ -13,6 +14,8 @@ export interface DisputesOptions extends DisputesConfig {
   onDisputeChanged: DisputeListener;
   /** The consequence steps appeals contest, and their lifting: the reputation context's. */
   consequenceSteps: ConsequenceSteps;
+  /** The judged runs appeals contest, and setting them aside: the pacts and reputation contexts'. */
+  runVerdicts: RunVerdicts;
 }
 
 export interface DisputesContext {

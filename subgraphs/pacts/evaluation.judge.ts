@@ -50,15 +50,19 @@ function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], out
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Runs whose cases count for nothing. */
+const VOID_STATUSES = [EvaluationRunStatus.FAILED, EvaluationRunStatus.SET_ASIDE];
+
 /** Runs read per step while filling a window; most windows fill from a few runs. */
 const RUN_PAGE = 50;
 
 /**
  * The runs whose cases make up the window, newest first: the agent's runs in the workflow
  * submitted up to this one (later runs never change an earlier verdict), across pact versions
- * (amending a pact does not wipe a failing window), failed runs excluded; just enough of them to
- * hold `limit` cases. Read in pages along `idx_runs_window` (which ends with the primary key), so
- * the cost follows the window's size, not the agent's history.
+ * (amending a pact does not wipe a failing window), runs that failed judging or were set aside on
+ * appeal excluded; just enough of them to hold `limit` cases. Read in pages along
+ * `idx_runs_window` (which ends with the primary key), so the cost follows the window's size, not
+ * the agent's history.
  */
 async function windowRuns(manager: EntityManager, run: EvaluationRun, limit: number, since: Date | null): Promise<EvaluationRun[]> {
   const runs: EvaluationRun[] = [];
@@ -68,7 +72,7 @@ async function windowRuns(manager: EntityManager, run: EvaluationRun, limit: num
     const query = manager
       .createQueryBuilder(EvaluationRun, "r")
       .select(["r.id", "r.submittedAt", "r.caseCount"])
-      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status <> :failed", { agentId: run.agentId, workflow: run.workflow, failed: EvaluationRunStatus.FAILED })
+      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status NOT IN (:...void)", { agentId: run.agentId, workflow: run.workflow, void: VOID_STATUSES })
       .andWhere(`(r.submitted_at < :at OR (r.submitted_at = :at AND r.id ${before.comparison} :id))`, { at: before.at, id: before.id });
     if (since) query.andWhere("r.submitted_at >= :since", { since });
     const page = await query.orderBy("r.submitted_at", "DESC").addOrderBy("r.id", "DESC").limit(RUN_PAGE).getMany();

@@ -56,6 +56,7 @@ export enum EvaluationRunStatus {
   AWAITING_REVIEW = "AWAITING_REVIEW",
   COMPLETED = "COMPLETED",
   FAILED = "FAILED",
+  SET_ASIDE = "SET_ASIDE",
 }
 
 export enum ClauseOutcome {
@@ -142,6 +143,7 @@ registerEnumType(EvaluationRunStatus, { name: "EvaluationRunStatus", description
   AWAITING_REVIEW: { description: "Judged, except for cases the jury was uncertain about, which wait in the human review queue; verdicts and scores follow the last review." },
   COMPLETED: { description: "Judged; verdicts and clause results are final." },
   FAILED: { description: "Judging gave up after repeated failures; see failureReason. The evidence counts for nothing." },
+  SET_ASIDE: { description: "Judged, then set aside by a granted appeal of its verdict (disputes): its cases and verdict count for nothing, in scores or in later runs' windows." },
 } });
 registerEnumType(ClauseOutcome, { name: "ClauseOutcome", description: "The verdict on one clause for one run.", valuesConfig: {
   PASSED: { description: "The observed value meets the threshold." },

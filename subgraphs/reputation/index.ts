@@ -6,6 +6,7 @@ import { CreateTrust1764100000300 } from "./migrations/1764100000300-create-trus
 import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.js";
 import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
 import { FilerCredibility1764300000300 } from "./migrations/1764300000300-filer-credibility.js";
+import { RunSetAsides1764300000500 } from "./migrations/1764300000500-run-set-asides.js";
 import { createHistoryLoader } from "../../lib/history-loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
 import { SearchResolver } from "./search.resolver.js";
@@ -17,7 +18,7 @@ import { AgentTrustResolver } from "./trust.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, DisputeState, ScoreHistoryEntry, EligibilityChange, Escalation];
-export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100, FilerCredibility1764300000300];
+export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100, FilerCredibility1764300000300, RunSetAsides1764300000500];
 
 export function buildReputationSchema() {
   return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { jsonText } from "../../lib/database.js";
 import { ConsequenceAction, type ConsequenceTerms } from "../../lib/consequence.js";
@@ -140,6 +140,7 @@ export class TrustProfile {
 
 /** One judged run as reputation recorded it; keyed by run so it can be counted only once. */
 @Entity({ name: "trust_evaluation_evidence" })
+@Index("idx_evidence_agent_submitted", ["agentId", "submittedAt", "runId"])
 export class EvaluationEvidence {
   @PrimaryColumn({ name: "run_id", type: "varchar", length: 36 })
   runId: string;
@@ -174,4 +175,8 @@ export class EvaluationEvidence {
 
   @Column({ name: "judged_at", type: "datetime", precision: 3 })
   judgedAt: Date;
+
+  /** When a granted appeal set the run's verdict aside; from then on it counts for nothing. */
+  @Column({ name: "set_aside_at", type: "datetime", precision: 3, nullable: true })
+  setAsideAt: Date | null;
 }

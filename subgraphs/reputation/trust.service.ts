@@ -1,4 +1,5 @@
-import type { EntityManager } from "typeorm";
+import { IsNull, Not, type EntityManager } from "typeorm";
+import { writeLock } from "../../lib/database.js";
 import type { ConsequenceTerms } from "../../lib/consequence.js";
 import type { DisputeStateReport } from "../../lib/dispute-state.js";
 import { KpiReport } from "./kpi-report.entity.js";
@@ -52,12 +53,15 @@ function clauseEvidenceOf(evidence: Pick<EvaluationEvidence, "clauses" | "casesP
   return evidence.clauses?.length ? evidence.clauses : [{ metric: LEGACY_METRIC, weight: 1, passed: evidence.casesPassed, failed: evidence.casesFailed }];
 }
 
-/** Both scores' aggregates after one judged run: its clauses into the composite, a breach into reputation. */
-function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed" | "runPassed" | "failedCriticalClauses" | "submittedAt">): ScoringState {
+/**
+ * Both scores' aggregates after one judged run: its clauses into the composite, a breach into
+ * reputation; with `sign` −1, taken back out exactly (the sums are linear).
+ */
+function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed" | "runPassed" | "failedCriticalClauses" | "submittedAt">, sign: 1 | -1 = 1): ScoringState {
   const at = run.submittedAt.getTime();
-  const evaluated = addEvaluation(state, at, clauseEvidenceOf(run));
+  const evaluated = addEvaluation(state, at, clauseEvidenceOf(run).map((clause) => ({ ...clause, passed: sign * clause.passed, failed: sign * clause.failed })));
   const breach = breachEvidence(run.runPassed, run.failedCriticalClauses);
-  return breach > 0 ? addReputation(evaluated, at, 0, breach) : evaluated;
+  return breach > 0 ? addReputation(evaluated, at, 0, sign * breach) : evaluated;
 }
 
 /**
@@ -95,6 +99,46 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
     recentBreaches: outcome.runPassed ? current.recentBreaches : withBreach(current.recentBreaches, outcome.submittedAt.getTime(), terms),
   });
   return settleTrust(manager, current, next, { cause: TrustCause.EVALUATION_RUN, causeId: outcome.runId, at: outcome.judgedAt });
+}
+
+/**
+ * Sets a judged run aside when an appeal against its verdict is granted: its cases and its breach
+ * leave both scores, the breach leaves the ladder's count, and if it was the newest run the one
+ * before it becomes the latest for eligibility. Once only; null when the run was never recorded
+ * or is already set aside. The evaluation drift statistic is sequential and keeps the run.
+ */
+export async function setAsideRun(manager: EntityManager, runId: string, change: TrustChange): Promise<TrustProfile | null> {
+  // Runs never change agent: a plain read for the agent, then the profile's lock, then current reads.
+  const agentId = (await manager.findOne(EvaluationEvidence, { select: { runId: true, agentId: true }, where: { runId } }))?.agentId;
+  if (!agentId) return null;
+  const current = await lockProfile(manager, agentId);
+  const run = await manager.findOne(EvaluationEvidence, { where: { runId }, lock: writeLock(manager) });
+  if (!run || run.setAsideAt) return null;
+  await manager.update(EvaluationEvidence, { runId }, { setAsideAt: change.at });
+
+  const latest = current.lastRunSubmittedAt?.getTime() === run.submittedAt.getTime();
+  // Current reads under the profile lock: a run recorded since this transaction began counts.
+  const previous = latest
+    ? await manager.findOne(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull(), runId: Not(runId) }, order: { submittedAt: "DESC", runId: "DESC" }, lock: writeLock(manager) })
+    : null;
+  const breaches = [...current.recentBreaches];
+  if (!run.runPassed && breaches.includes(run.submittedAt.getTime())) breaches.splice(breaches.indexOf(run.submittedAt.getTime()), 1);
+  const next = Object.assign(new TrustProfile(), current, {
+    casesPassed: current.casesPassed - run.casesPassed,
+    casesFailed: current.casesFailed - run.casesFailed,
+    evaluationRuns: current.evaluationRuns - 1,
+    scoringState: withRun(current.scoringState, run, -1),
+    recentBreaches: breaches,
+    ...(latest && {
+      lastRunPassed: previous?.runPassed ?? null,
+      lastRunFailedCriticalClauses: previous?.failedCriticalClauses ?? [],
+      lastRunSubmittedAt: previous?.submittedAt ?? null,
+      // A passing run set aside no longer extends the streak; a failing one had reset it, and the
+      // runs it cut off are not walked back: the way back stays as strict as it was.
+      passingStreak: run.runPassed ? Math.max(0, current.passingStreak - 1) : current.passingStreak,
+    }),
+  });
+  return settleTrust(manager, current, next, change);
 }
 
 /** The recent breaches with one more, newest first, kept to as many as the ladder can count. */
@@ -175,7 +219,7 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
  * policy changes. Reads the whole history by design; the incremental updates give the same sums.
  */
 async function foldEvidence(manager: EntityManager, agentId: string): Promise<ScoringState> {
-  const runs = await manager.find(EvaluationEvidence, { where: { agentId } });
+  const runs = await manager.find(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull() } });
   const reports = await manager.find(KpiReport, { where: { agentId } });
   const disputes = await manager.find(DisputeState, { where: { agentId, upheld: true } });
   const timeline: { at: number; apply: (state: ScoringState) => ScoringState }[] = [

@@ -1,0 +1,24 @@
+import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
+import { findJudgedRun, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
+import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
+import { recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.service.js";
+import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
+
+/**
+ * How the disputes context reaches the others, the same locally and on Lambda: dispute states into
+ * reputation, consequence steps from reputation, run verdicts from pacts with their evidence in
+ * reputation. All in the disputes transaction, so a verdict and its effects move together.
+ */
+export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequenceSteps" | "runVerdicts"> = {
+  onDisputeChanged: recordDisputeState,
+  consequenceSteps,
+  runVerdicts: {
+    find: findJudgedRun,
+    async setAside(manager, runId, grant) {
+      // The run's row first, then the agent's trust: the judge's order, so the two never deadlock.
+      if (!(await setRunAside(manager, runId))) return false;
+      await setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at });
+      return true;
+    },
+  },
+};

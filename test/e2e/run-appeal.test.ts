@@ -1,0 +1,111 @@
+/**
+ * A builder appeals a judged run's verdict through the gateway (docs/disputes.md, "Consequences"):
+ * granted, the run is SET_ASIDE, its evidence leaves both scores and its cases leave later runs'
+ * windows; rejected, nothing moves.
+ *
+ * Cast: builder rita owns Dock; builder zoe owns nothing here; arbiter ada decides.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalSystem } from "../../runtime/local.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
+import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
+import { eventually, startTestSystem } from "../support/system.js";
+
+type Data = Record<string, any>;
+type Headers = Record<string, string>;
+
+const APPEAL = `mutation($i: AppealVerdictInput!) { appealVerdict(input: $i) { id kind status contested { kind id } respondent occurredAt filedBy } }`;
+const ASSIGN = `mutation($d: ID!) { assignDispute(disputeId: $d) { status } }`;
+const RESOLVE = `mutation($i: ResolveDisputeInput!) { resolveDispute(input: $i) { status outcome } }`;
+const TRUST = `query($id: ID!) { agent(id: $id) { trust { compositeScore compositeConfidence reputationScore reputationConfidence tier eligible evaluationRuns } scoreHistory(first: 1) { edges { node { cause causeId } } } } }`;
+
+describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s)", (kind) => {
+  let database: TestDatabase;
+  let system: LocalSystem;
+  let rita: Headers;
+  let zoe: Headers;
+  let ada: Headers;
+  let dock: { id: string; pactId: string };
+
+  const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
+    postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) => dataOf(await gql(query, variables, headers));
+  const trust = async () => (await ok(TRUST, { id: dock.id })).agent;
+  const appeal = (runId: string, headers: Headers) => gql(APPEAL, { i: { contested: { kind: "RUN", id: runId }, statement: "The analyst review marked a correct triage as wrong" } }, headers);
+  const decide = async (appealId: string, outcome: string) => {
+    await ok(ASSIGN, { d: appealId }, ada);
+    return (await ok(RESOLVE, { i: { disputeId: appealId, outcome, note: `${outcome} on the case evidence` } }, ada)).resolveDispute;
+  };
+  const refusedWith = (response: GraphQLResponse<Data>, code: string, field?: string) => {
+    expect(response.errors, JSON.stringify(response)).toHaveLength(1);
+    expect(response.errors![0]!.extensions).toMatchObject(field ? { code, field } : { code });
+  };
+  const disputeRows = async () => Number((await system.dataSource.query("SELECT COUNT(*) AS n FROM disputes"))[0].n);
+
+  async function judgedRun(cases: ReturnType<typeof triageCases>): Promise<Data> {
+    const run = (await ok(SUBMIT_RUN, { input: { agentId: dock.id, pactId: dock.pactId, cases } }, rita)).submitEvaluationRun;
+    return eventually(async () => {
+      const current = (await ok(EVALUATION_RUN, { id: run.id })).evaluationRun;
+      return current.status === "COMPLETED" ? current : undefined;
+    }, 20_000, `run ${run.id} to be judged`);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    system = await startTestSystem({ databaseUrl: database.url });
+    [rita, zoe, ada] = await Promise.all([bearer("builder", "rita"), bearer("builder", "zoe"), bearer("arbiter", "ada")]);
+    const agent = (await ok(REGISTER_AGENT, { input: { name: "Dock Triage", description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } }, rita)).registerAgent;
+    const pact = (await ok(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" }, rita)).adoptPactTemplate;
+    dock = { id: agent.id, pactId: pact.id };
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+
+  it("sets a granted run aside: out of both scores and out of the next run's window; the rules hold and refusals write nothing", async () => {
+    // 10 of 40 severities wrong: accuracy 0.75 misses the critical 0.92 clause, a critical breach.
+    const breached = await judgedRun(triageCases(40, { wrongSeverity: 10, idPrefix: "r1" }));
+    expect(breached.passed).toBe(false);
+    expect((await trust()).trust).toMatchObject({ eligible: false, evaluationRuns: 1 });
+    // A critical breach is 15 bad: reputation 1000 · 5 / (5 + 5 + 15) = 200.
+    expect((await trust()).trust.reputationScore).toBe(200);
+
+    const before = await disputeRows();
+    refusedWith(await appeal(breached.id, zoe), "FORBIDDEN");
+    refusedWith(await appeal("00000000-0000-4000-8000-000000000000", rita), "NOT_FOUND", "input.contested.id");
+    expect(await disputeRows()).toBe(before);
+
+    const filed = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: breached.id }, statement: "The analyst review marked a correct triage as wrong" } }, rita)).appealVerdict;
+    expect(filed).toMatchObject({ kind: "APPEAL", status: "OPEN", contested: { kind: "RUN", id: breached.id }, respondent: null, filedBy: "rita" });
+    // One appeal per verdict while it stands.
+    refusedWith(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
+
+    expect(await decide(filed.id, "UPHELD")).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
+    expect((await ok(EVALUATION_RUN, { id: breached.id })).evaluationRun.status).toBe("SET_ASIDE");
+    // No run counts any more: both scores back at the Beta(5, 5) prior, no tier, not listed.
+    const cleared = await trust();
+    expect(cleared.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, reputationScore: 500, reputationConfidence: 0, tier: "UNRATED", eligible: false, evaluationRuns: 0 });
+    expect(cleared.scoreHistory.edges[0].node).toEqual({ cause: "DISPUTE", causeId: filed.id });
+    // A set-aside verdict is no longer there to appeal.
+    refusedWith(await appeal(breached.id, rita), "NOT_FOUND", "input.contested.id");
+
+    // The next run's window holds its own 40 cases, not the set-aside run's 40 as well.
+    const next = await judgedRun(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
+    expect(next.clauseResults.find((clause: Data) => clause.clauseKey === "severity-accuracy")).toMatchObject({ sampleSize: 40, observed: 0.975, outcome: "PASSED" });
+    // The trust of an agent with this one run (the numbers of test/e2e/dispute-lifecycle.test.ts's LISTED_SCORES): listed again.
+    expect((await trust()).trust).toMatchObject({ compositeScore: 851, compositeConfidence: 0.386, reputationScore: 500, reputationConfidence: 0, tier: "BRONZE", eligible: true, evaluationRuns: 1 });
+  });
+
+  it("changes nothing when the appeal is rejected", async () => {
+    const run = await judgedRun(triageCases(40, { wrongSeverity: 2, idPrefix: "r3" }));
+    const before = await trust();
+    const filed = dataOf(await appeal(run.id, rita)).appealVerdict;
+    expect(await decide(filed.id, "REJECTED")).toMatchObject({ status: "RESOLVED", outcome: "REJECTED" });
+    expect((await ok(EVALUATION_RUN, { id: run.id })).evaluationRun.status).toBe("COMPLETED");
+    expect((await trust()).trust).toEqual(before.trust);
+    // Decided once: the verdict stands and is not appealed again.
+    refusedWith(await appeal(run.id, rita), "CONFLICT", "input.contested.id");
+  });
+});

@@ -167,7 +167,7 @@ export class DisputeSummaryResolver {
 
 @Resolver(() => AgentRef)
 export class AgentDisputesResolver {
-  @FieldResolver(() => Int, { description: "Disputes filed about the agent and not yet resolved or withdrawn." })
+  @FieldResolver(() => Int, { description: "Buyers' complaints about the agent not yet resolved or withdrawn (appeals are not counted)." })
   openDisputeCount(@Root() agent: AgentRef, @Ctx() context: DisputesContext): Promise<number> {
     return context.openDisputeCountByAgentId.load(agent.id);
   }

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, MaxLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, Length, Matches, MaxLength, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { TrimmedLength } from "../../lib/validation.js";
 import { ContestedKind, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
@@ -129,8 +129,9 @@ export class DisputeFilter {
   @IsEnum(DisputeKind)
   kind?: DisputeKind;
 
-  @Field(() => [DisputeStatus], { nullable: true, description: "Disputes in any of these statuses." })
+  @Field(() => [DisputeStatus], { nullable: true, description: "Disputes in any of these statuses (at least one)." })
   @IsOptional()
+  @ArrayMinSize(1)
   @IsEnum(DisputeStatus, { each: true })
   statuses?: DisputeStatus[];
 

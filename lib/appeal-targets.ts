@@ -1,4 +1,10 @@
 import type { EntityManager } from "typeorm";
+import type { ConsequenceAction } from "./consequence.js";
+
+/*
+ * The verdicts a builder may appeal live in other contexts than the disputes one: these ports let
+ * it find them and reverse them, wired by the runtime, so that no context imports another.
+ */
 
 /** A judged evaluation run, as an appeal of its verdict (or of a human review within it) contests it. */
 export interface JudgedRun {
@@ -8,11 +14,29 @@ export interface JudgedRun {
 
 /**
  * What the disputes context needs to hear appeals of run verdicts, from the contexts that own runs
- * and their evidence, shared so that none imports another. Both run in the caller's transaction.
+ * and their evidence. Both run in the caller's transaction.
  */
 export interface RunVerdicts {
   /** The run if it was judged and is not set aside, else null. */
   find(manager: EntityManager, runId: string): Promise<JudgedRun | null>;
   /** Sets the run's verdict aside as its appeal's grant; false when it is already. */
   setAside(manager: EntityManager, runId: string, grant: { appealId: string; at: Date }): Promise<boolean>;
+}
+
+/** A consequence step the ladder took on an agent, as an appeal contests it. */
+export interface ContestedStep {
+  agentId: string;
+  action: ConsequenceAction;
+  takenAt: Date;
+}
+
+/**
+ * What the disputes context needs of the reputation context to hear appeals of consequence steps.
+ * Both run in the caller's transaction.
+ */
+export interface ConsequenceSteps {
+  /** The step an escalation records, or null when there is none or it records no step taken. */
+  find(manager: EntityManager, escalationId: string): Promise<ContestedStep | null>;
+  /** Lifts the step as its appeal's grant if it still stands; whether it did. */
+  lift(manager: EntityManager, escalationId: string, grant: { appealId: string; reason: string; at: Date }): Promise<boolean>;
 }

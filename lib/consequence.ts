@@ -1,4 +1,3 @@
-import type { EntityManager } from "typeorm";
 import { registerEnumType } from "type-graphql";
 
 /**
@@ -62,22 +61,4 @@ export interface ConsequenceTerms {
   ladder: LadderStep[];
   route: RouteStep[];
   owner: { team: string; contact: string; ackDeadlineMinutes: number };
-}
-
-/** A consequence step the ladder took on an agent, as an appeal contests it. */
-export interface ContestedStep {
-  agentId: string;
-  action: ConsequenceAction;
-  takenAt: Date;
-}
-
-/**
- * What the disputes context needs of the reputation context to hear appeals of consequence steps,
- * shared so that neither imports the other. Both run in the caller's transaction.
- */
-export interface ConsequenceSteps {
-  /** The step an escalation records, or null when there is none or it records no step taken. */
-  find(manager: EntityManager, escalationId: string): Promise<ContestedStep | null>;
-  /** Lifts the step as its appeal's grant if it still stands; whether it did. */
-  lift(manager: EntityManager, escalationId: string, grant: { appealId: string; reason: string; at: Date }): Promise<boolean>;
 }

@@ -1,8 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { DisputesConfig } from "../../lib/config.js";
-import type { RunVerdicts } from "../../lib/appeal-targets.js";
-import type { ConsequenceSteps } from "../../lib/consequence.js";
+import type { ConsequenceSteps, RunVerdicts } from "../../lib/appeal-targets.js";
 import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
 import type { Identity } from "../../lib/identity.js";
 import type { DisputeTransition } from "./dispute-transition.entity.js";

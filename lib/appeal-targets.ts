@@ -21,6 +21,8 @@ export interface RunVerdicts {
   find(manager: EntityManager, runId: string): Promise<JudgedRun | null>;
   /** Sets the run's verdict aside as its appeal's grant; false when it is already. */
   setAside(manager: EntityManager, runId: string, grant: { appealId: string; at: Date }): Promise<boolean>;
+  /** The arbiters who decided any of the run's uncertain cases: they never hear its appeal. */
+  reviewers(manager: EntityManager, runId: string): Promise<string[]>;
 }
 
 /** A consequence step the ladder took on an agent, as an appeal contests it. */
@@ -28,6 +30,10 @@ export interface ContestedStep {
   agentId: string;
   action: ConsequenceAction;
   takenAt: Date;
+  /** Whether it is still the step standing on the agent; only that one can be lifted. */
+  standing: boolean;
+  /** The evidence that fired it (a trust cause and its id): its deciders never hear the appeal. */
+  cause: { kind: string; id: string };
 }
 
 /**

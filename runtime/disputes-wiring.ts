@@ -1,5 +1,5 @@
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
-import { findJudgedRun, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
+import { findJudgedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import { recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.service.js";
 import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
@@ -20,5 +20,6 @@ export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequ
       await setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at });
       return true;
     },
+    reviewers: runReviewers,
   },
 };

@@ -2,20 +2,41 @@ import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { findAgent } from "../../lib/agent-directory.js";
 import type { Identity } from "../../lib/identity.js";
 import { ContestedKind, Dispute, DisputeKind } from "./dispute.entity.js";
+import type { DisputesOptions } from "./disputes.context.js";
 
 /**
  * Why `subject` may not decide the dispute, or null. A subject is unique only within its role; the
- * same subject in two roles is taken to be one person. Beyond the parties, an appeal of a
- * complaint is never heard by the arbiter who upheld it.
+ * same subject in two roles is taken to be one person. Beyond the parties, an appeal is never heard
+ * by an arbiter who decided what it contests: who upheld the complaint, who reviewed the run's
+ * cases, or who decided the evidence that fired the step.
  */
-export async function involvement(manager: EntityManager, subject: string, dispute: Dispute): Promise<string | null> {
+export async function involvement(manager: EntityManager, subject: string, dispute: Dispute, options: DisputesOptions): Promise<string | null> {
   if ((await findAgent(manager, dispute.agentId))?.ownerId === subject) return "an arbiter never decides a dispute about an agent they own";
   if (dispute.filedBy === subject || dispute.respondent === subject) return "an arbiter never decides a dispute they are a party to";
-  if (dispute.contestedKind === ContestedKind.DISPUTE && dispute.contestedId) {
-    const contested = await manager.findOne(Dispute, { select: { id: true, assignedTo: true }, where: { id: dispute.contestedId } });
-    if (contested?.assignedTo === subject) return "an arbiter never hears the appeal of their own verdict";
-  }
+  if ((await decidersOf(manager, dispute, options)).includes(subject)) return "an arbiter never hears the appeal of their own verdict";
   return null;
+}
+
+/** Who decided what an appeal contests; nobody for a complaint. */
+async function decidersOf(manager: EntityManager, dispute: Dispute, options: DisputesOptions): Promise<string[]> {
+  const complaintDecider = async (id: string) =>
+    (await manager.findOne(Dispute, { select: { id: true, assignedTo: true }, where: { id } }))?.assignedTo ?? null;
+  const id = dispute.contestedId;
+  if (dispute.kind !== DisputeKind.APPEAL || !id) return [];
+  switch (dispute.contestedKind) {
+    case ContestedKind.DISPUTE:
+      return [await complaintDecider(id)].filter((subject): subject is string => subject !== null);
+    case ContestedKind.RUN:
+      return options.runVerdicts.reviewers(manager, id);
+    case ContestedKind.CONSEQUENCE: {
+      const cause = (await options.consequenceSteps.find(manager, id))?.cause;
+      if (cause?.kind === "DISPUTE") return [await complaintDecider(cause.id)].filter((subject): subject is string => subject !== null);
+      if (cause?.kind === "EVALUATION_RUN") return options.runVerdicts.reviewers(manager, cause.id);
+      return [];
+    }
+    default:
+      return [];
+  }
 }
 
 /** Parties (filer, respondent, the agent's owner) and arbiters read a dispute in full. */

@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.j
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import type { AppealVerdictInput, ContestedVerdictInput } from "./dispute.inputs.js";
 import { checkOpenCap, deadlinesFrom, evidenceOf, lockFiler, recordFiling } from "./dispute.filing.js";
-import { actorOf, lockedDispute, transition } from "./dispute.lifecycle.js";
+import { actorOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -19,19 +19,21 @@ interface Contested {
   givenAt: Date;
   /** The contested complaint, for an appeal of one. */
   complaint: Dispute | null;
+  /** Whether the verdict still holds: a consequence step may have been lifted or overtaken. */
+  standing: boolean;
 }
 
 async function findContested(manager: EntityManager, ref: ContestedVerdictInput, options: DisputesOptions): Promise<Contested | null> {
   if (ref.kind === ContestedKind.CONSEQUENCE) {
     const step = await options.consequenceSteps.find(manager, ref.id);
-    return step && { agentId: step.agentId, givenAt: step.takenAt, complaint: null };
+    return step && { agentId: step.agentId, givenAt: step.takenAt, complaint: null, standing: step.standing };
   }
   if (ref.kind === ContestedKind.RUN) {
     const run = await options.runVerdicts.find(manager, ref.id);
-    return run && { agentId: run.agentId, givenAt: run.judgedAt, complaint: null };
+    return run && { agentId: run.agentId, givenAt: run.judgedAt, complaint: null, standing: true };
   }
   const complaint = await manager.findOneBy(Dispute, { id: ref.id, kind: DisputeKind.COMPLAINT });
-  return complaint && { agentId: complaint.agentId, givenAt: complaint.closedAt ?? complaint.filedAt, complaint };
+  return complaint && { agentId: complaint.agentId, givenAt: complaint.closedAt ?? complaint.filedAt, complaint, standing: true };
 }
 
 /**
@@ -62,6 +64,7 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
     if (now.getTime() - contested.givenAt.getTime() > options.appealDays * DAY_MS) {
       throw new ConflictError(FIELD, `was decided more than ${options.appealDays} days ago; the appeal window has closed`);
     }
+    if (!contested.standing) throw new ConflictError(FIELD, "no longer stands: the ladder has moved on since (stepped down, lifted or overtaken)");
     const earlier = await manager.findOneBy(Dispute, { kind: DisputeKind.APPEAL, contestedKind: ref.kind, contestedId: ref.id, status: Not(DisputeStatus.WITHDRAWN) });
     if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
     await checkOpenCap(manager, found.agentId, builder, options, FIELD);
@@ -92,21 +95,26 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
 
 /**
  * Reverses what a granted appeal contested, in the resolution's transaction (which holds the
- * appeal): the complaint becomes REJECTED by a transition of its own, whose state takes its weight
- * back out of reputation exactly; the consequence step is lifted if it still stands; the run is
- * set aside, its evidence leaving both scores.
+ * appeal, and the complaint it contests): the complaint becomes REJECTED by a transition of its
+ * own, whose state takes its weight back out of reputation exactly; the consequence step is lifted;
+ * the run is set aside, its evidence leaving both scores. A verdict no longer there to reverse (a
+ * step since stepped down, lifted or overtaken) refuses the grant: nothing would be reversed, so
+ * the arbiter settles or rejects the appeal instead.
  */
-export async function grantAppeal(manager: EntityManager, appeal: Dispute, grant: { arbiter: string; note: string; at: Date }, options: DisputesOptions): Promise<void> {
+export async function grantAppeal(manager: EntityManager, appeal: Dispute, complaint: Dispute | null, grant: { arbiter: string; note: string; at: Date }, options: DisputesOptions): Promise<void> {
   const reason = `reversed on appeal ${appeal.id}: ${grant.note}`.slice(0, 2000);
-  if (appeal.contestedKind === ContestedKind.CONSEQUENCE) {
-    await options.consequenceSteps.lift(manager, appeal.contestedId!, { appealId: appeal.id, reason: `${grant.arbiter}: ${reason}`, at: grant.at });
-    return;
+  const gone = (what: string) => new ConflictError("input.outcome", `cannot be UPHELD: ${what}; resolve the appeal as SETTLED or REJECTED`);
+  switch (appeal.contestedKind) {
+    case ContestedKind.CONSEQUENCE:
+      if (!(await options.consequenceSteps.lift(manager, appeal.contestedId!, { appealId: appeal.id, reason: `${grant.arbiter}: ${reason}`, at: grant.at }))) {
+        throw gone("the contested step no longer stands");
+      }
+      return;
+    case ContestedKind.RUN:
+      if (!(await options.runVerdicts.setAside(manager, appeal.contestedId!, { appealId: appeal.id, at: grant.at }))) throw gone("the contested run is no longer a judged verdict");
+      return;
+    default:
+      if (complaint?.status !== DisputeStatus.RESOLVED || complaint.outcome !== DisputeOutcome.UPHELD) throw gone("the contested complaint is no longer upheld");
+      await transition(manager, complaint, { to: DisputeStatus.RESOLVED, outcome: DisputeOutcome.REJECTED, actor: actorOf("arbiter", grant.arbiter), note: reason, at: grant.at }, options.onDisputeChanged);
   }
-  if (appeal.contestedKind === ContestedKind.RUN) {
-    await options.runVerdicts.setAside(manager, appeal.contestedId!, { appealId: appeal.id, at: grant.at });
-    return;
-  }
-  const complaint = await lockedDispute(manager, appeal.contestedId!, "input.disputeId");
-  if (complaint.status !== DisputeStatus.RESOLVED || complaint.outcome !== DisputeOutcome.UPHELD) return;
-  await transition(manager, complaint, { to: DisputeStatus.RESOLVED, outcome: DisputeOutcome.REJECTED, actor: actorOf("arbiter", grant.arbiter), note: reason, at: grant.at }, options.onDisputeChanged);
 }

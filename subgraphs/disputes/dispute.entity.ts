@@ -119,6 +119,7 @@ export class ContestedVerdict {
 @Index("idx_disputes_filer", ["filedBy", "filedAt", "id"])
 @Index("idx_disputes_respondent", ["respondent", "filedAt", "id"])
 @Index("idx_disputes_status_filed", ["status", "filedAt", "id"])
+@Index("idx_disputes_filed", ["filedAt", "id"])
 @Index("idx_disputes_contested", ["contestedKind", "contestedId"])
 export class Dispute {
   @Field(() => ID, { description: "Stable identifier of the dispute." })

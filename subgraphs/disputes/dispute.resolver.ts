@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { canRead, involvement, readableBy } from "./dispute.access.js";
 import { fileAppeal, grantAppeal } from "./dispute.appeal.js";
-import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
+import { ContestedKind, Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { fileComplaint } from "./dispute.filing.js";
 import { AppealVerdictInput, DisputeFilter, FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
 import { actorOf, filerRole, isActive, lockedDispute, transition } from "./dispute.lifecycle.js";
@@ -69,7 +69,7 @@ export class DisputeResolver {
   }
 
   @Mutation(() => Dispute, {
-    description: "Appeals a verdict on one of the caller's agents (builders): an upheld complaint or a consequence step, within the appeal window, once per verdict. Granted, it reverses the verdict and what it did to trust.",
+    description: "Appeals a verdict on one of the caller's agents (builders): an upheld complaint, a consequence step or a judged run's verdict (with its human reviews), within the appeal window, once per verdict. Granted, it reverses the verdict and what it did to trust.",
   })
   appealVerdict(
     @Arg("input", () => AppealVerdictInput, { description: "The verdict appealed, why it is wrong, and the evidence." }) input: AppealVerdictInput,
@@ -109,9 +109,9 @@ export class DisputeResolver {
       if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
       if (dispute.assignedTo === assignee) throw new ConflictError("disputeId", `is already assigned to ${assignee}`);
       // Choosing who decides is part of deciding: an involved arbiter neither takes nor hands it out.
-      const conflict = await involvement(manager, assignee, dispute);
+      const conflict = await involvement(manager, assignee, dispute, context.options);
       if (conflict) throw new ForbiddenError(`Not ${assignee}: ${conflict}`);
-      const callerConflict = assignee === caller ? null : await involvement(manager, caller, dispute);
+      const callerConflict = assignee === caller ? null : await involvement(manager, caller, dispute, context.options);
       if (callerConflict) throw new ForbiddenError(callerConflict);
       return transition(manager, dispute, {
         to: DisputeStatus.UNDER_REVIEW,
@@ -133,14 +133,18 @@ export class DisputeResolver {
     const arbiter = requireRole(context.identity, "arbiter");
     return inTransaction(context.dataSource, async (manager) => {
       const dispute = await lockedDispute(manager, input.disputeId, "input.disputeId");
+      const granting = dispute.kind === DisputeKind.APPEAL && input.outcome === DisputeOutcome.UPHELD;
+      // A complaint a grant reverses is locked next, before any plain read: its state and its
+      // filer's record are then read as committed, as for every other transition of it.
+      const complaint = granting && dispute.contestedKind === ContestedKind.DISPUTE ? await lockedDispute(manager, dispute.contestedId!, "input.disputeId") : null;
       if (dispute.status !== DisputeStatus.UNDER_REVIEW) throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);
       if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
-      const conflict = await involvement(manager, arbiter, dispute);
+      const conflict = await involvement(manager, arbiter, dispute, context.options);
       if (conflict) throw new ForbiddenError(conflict);
       const at = new Date();
       const note = input.note.trim();
       const resolved = await transition(manager, dispute, { to: DisputeStatus.RESOLVED, outcome: input.outcome, actor: actorOf("arbiter", arbiter), note, at }, context.options.onDisputeChanged);
-      if (resolved.kind === DisputeKind.APPEAL && resolved.outcome === DisputeOutcome.UPHELD) await grantAppeal(manager, resolved, { arbiter, note, at }, context.options);
+      if (granting) await grantAppeal(manager, resolved, complaint, { arbiter, note, at }, context.options);
       return resolved;
     });
   }

@@ -23,7 +23,7 @@ export function buildDisputesSchema() {
 
 /** On its own the subgraph knows of no consequence step or judged run. */
 const NO_CONSEQUENCES: DisputesOptions["consequenceSteps"] = { find: async () => null, lift: async () => false };
-const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, setAside: async () => false };
+const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, setAside: async () => false, reviewers: async () => [] };
 
 /**
  * The disputes subgraph: buyers' complaints about agents, builders' appeals, and their

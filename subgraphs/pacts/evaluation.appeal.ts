@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { JudgedRun } from "../../lib/appeal-targets.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
+import { JuryVerdict } from "./jury-verdict.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
 
 /** A judged run whose verdict stands, as an appeal contests it. */
@@ -18,4 +19,14 @@ export async function findJudgedRun(manager: EntityManager, runId: string): Prom
 export async function setRunAside(manager: EntityManager, runId: string): Promise<boolean> {
   const { affected } = await manager.update(EvaluationRun, { id: runId, status: EvaluationRunStatus.COMPLETED }, { status: EvaluationRunStatus.SET_ASIDE });
   return affected === 1;
+}
+
+/** The arbiters who decided the run's uncertain cases. */
+export async function runReviewers(manager: EntityManager, runId: string): Promise<string[]> {
+  const rows = await manager
+    .createQueryBuilder(JuryVerdict, "v")
+    .select("DISTINCT v.reviewer", "reviewer")
+    .where("v.run_id = :runId AND v.reviewer IS NOT NULL", { runId })
+    .getRawMany<{ reviewer: string }>();
+  return rows.map((row) => row.reviewer);
 }

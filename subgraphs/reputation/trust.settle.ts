@@ -251,6 +251,9 @@ export async function liftConsequence(manager: EntityManager, agentId: string, c
   return settleTrust(manager, current, next, change, false);
 }
 
+/** Whether the step an escalation fired is the one standing on the agent now. */
+const stands = (profile: TrustProfile, step: Escalation) => profile.consequence === step.action && profile.consequenceSince?.getTime() === step.createdAt.getTime();
+
 /**
  * Consequence steps as appeals see them: a step is an escalation that fired one, and granting its
  * appeal lifts it, as an arbiter's lift does, while it is still the step standing (a later,
@@ -260,13 +263,14 @@ export const consequenceSteps: ConsequenceSteps = {
   async find(manager, escalationId) {
     const step = await manager.findOneBy(Escalation, { id: escalationId });
     if (!step || step.direction !== EscalationDirection.FIRED || step.action === null) return null;
-    return { agentId: step.agentId, action: step.action, takenAt: step.createdAt };
+    const profile = await manager.findOneBy(TrustProfile, { agentId: step.agentId });
+    return { agentId: step.agentId, action: step.action, takenAt: step.createdAt, standing: !!profile && stands(profile, step), cause: { kind: step.cause, id: step.causeId } };
   },
   async lift(manager, escalationId, grant) {
     // Escalations never change: a plain read; the profile's lock orders the lift.
     const step = await manager.findOneByOrFail(Escalation, { id: escalationId });
     const profile = await lockProfile(manager, step.agentId);
-    if (profile.consequence !== step.action || profile.consequenceSince?.getTime() !== step.createdAt.getTime()) return false;
+    if (!stands(profile, step)) return false;
     await liftConsequence(manager, step.agentId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at, reason: grant.reason });
     return true;
   },

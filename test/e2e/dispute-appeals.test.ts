@@ -510,7 +510,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(await rows()).toEqual({ ...beforeRace, disputes: beforeRace.disputes + 1, dispute_transitions: beforeRace.dispute_transitions + 1, dispute_filers: beforeRace.dispute_filers + 1 });
   });
 
-  it("(4) a granted appeal of a consequence step lifts it while it stands; a step no longer standing, or an escalation that is no step, is not lifted", async () => {
+  it("(4) a granted appeal of a consequence step lifts it while it stands; a step no longer standing cannot be granted, and an escalation that is no step is no verdict", async () => {
     // A second run that misses the false-positive clause only: 3 of its 14 benign cases flagged,
     // 3 / 28 = 0.107 > 0.1 over the window of both runs; severity 78 / 80 = 0.975 still meets 0.92.
     // Weighted pass share 0.6 < 0.8: a breach (not of a critical clause), and the default ladder's
@@ -610,10 +610,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     }
     expect(await rows()).toEqual(counts);
 
-    // A step that no longer stands when its appeal is granted: the ladder started afresh at the
+    // A step that no longer stands when its appeal is decided: the ladder started afresh at the
     // lift, so a new breach fires WARN again, and the builder appeals it; a third breach (the
     // second since the lift) then fires REQUIRE_HUMAN_REVIEW over it, a step with evidence of its
-    // own. Granting the WARN appeal afterwards lifts nothing.
+    // own. The WARN appeal can no longer be granted (nothing would be reversed): the arbiter
+    // settles it, and the overtaken WARN is no longer open to appeal.
     const again = await judged(dock.id, dock.pactId, triageCases(40, { wrongSeverity: 1, falsePositives: 3, idPrefix: "dock-3" }));
     expect(again.passed).toBe(false);
     const [refired] = await escalations(dock.id);
@@ -640,10 +641,17 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       consequenceSince: harsherStep.createdAt,
       humanReviewRequired: true,
     });
-    await resolve(alan, late.id, "UPHELD", "Granted, though a harsher step stands on its own evidence");
-    expect(await standing(dock.id)).toEqual({ ...before.standing, openDisputeCount: 0 });
+    const overtaken = refused(await gql(RESOLVE, { i: { disputeId: late.id, outcome: "UPHELD", note: "Granted, though a harsher step stands on its own evidence" } }, alan), "CONFLICT", "input.outcome");
+    expect(overtaken.message).toBe("input.outcome: cannot be UPHELD: the contested step no longer stands; resolve the appeal as SETTLED or REJECTED");
+    expect(await rows()).toEqual(before.rows);
+    await resolve(alan, late.id, "SETTLED", "The WARN was overtaken by a harsher step on its own evidence");
+    expect(await standing(dock.id)).toEqual(before.standing);
     expect(await escalations(dock.id)).toEqual(climbed);
     expect(await rows()).toEqual({ ...before.rows, dispute_transitions: before.rows.dispute_transitions + 1 });
+    // Withdrawn or not, an overtaken step is no verdict to appeal any more.
+    const refiledCounts = await rows();
+    refused(await gql(APPEAL, { i: appealInput("CONSEQUENCE", refired!.id) }, builder), "CONFLICT", "input.contested.id");
+    expect(await rows()).toEqual(refiledCounts);
     // That step is appealed on its own, within 30 days of being taken. (The step's time is moved
     // back in the store, then restored: the only way to let a month pass in a test.)
     const escalationRows = system.dataSource.getRepository(Escalation);

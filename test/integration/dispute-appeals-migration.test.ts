@@ -38,7 +38,7 @@ const LIFECYCLE_COLUMNS = [
   "outcome", "reason", "resolution_due_at", "response_due_at", "severity", "status", "version",
 ];
 const APPEAL_COLUMNS = ["contested_id", "contested_kind", "kind", "respondent"];
-const APPEAL_INDEXES = ["idx_disputes_agent_filed", "idx_disputes_contested", "idx_disputes_filer", "idx_disputes_respondent", "idx_disputes_status_filed"];
+const APPEAL_INDEXES = ["idx_disputes_agent_filed", "idx_disputes_contested", "idx_disputes_filed", "idx_disputes_filer", "idx_disputes_respondent", "idx_disputes_status_filed"];
 const EARLIER_INDEXES = ["idx_disputes_agent_status", "idx_disputes_due"];
 const STATE_COLUMNS = ["agent_id", "critical_open", "dispute_id", "occurred_at", "severity", "upheld", "version"];
 const EMPTY_EVIDENCE = { caseIds: [], runIds: [], kpiReportIds: [], external: [] };

@@ -5,6 +5,7 @@ const INDEXES: [string, string[]][] = [
   ["idx_disputes_filer", ["filed_by", "filed_at", "id"]],
   ["idx_disputes_respondent", ["respondent", "filed_at", "id"]],
   ["idx_disputes_status_filed", ["status", "filed_at", "id"]],
+  ["idx_disputes_filed", ["filed_at", "id"]],
   ["idx_disputes_contested", ["contested_kind", "contested_id"]],
 ];
 

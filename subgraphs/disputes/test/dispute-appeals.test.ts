@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { ConsequenceSteps, ContestedStep } from "../../../lib/appeal-targets.js";
+import type { ConsequenceSteps, ContestedStep, RunVerdicts } from "../../../lib/appeal-targets.js";
 import { ConsequenceAction } from "../../../lib/consequence.js";
 import { inTransaction } from "../../../lib/database.js";
 import type { DisputeStateReport } from "../../../lib/dispute-state.js";
@@ -83,6 +83,25 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
   const liftCalls: { id: string; grant: { appealId: string; reason: string; at: Date }; inTransaction: boolean }[] = [];
   /** When set, lifting fails as an unavailable reputation context would. */
   let liftFails = false;
+  /** When set, the step no longer stands when the grant tries to lift it. */
+  let liftFindsNothing = false;
+  /** The judged runs the fake port knows (by id), with the arbiters who reviewed their cases. */
+  const runs = new Map<string, { agentId: string; judgedAt: Date; reviewers: string[]; setAside: boolean }>();
+  const runVerdicts: RunVerdicts = {
+    async find(_manager, id) {
+      const run = runs.get(id);
+      return run && !run.setAside ? { agentId: run.agentId, judgedAt: run.judgedAt } : null;
+    },
+    async setAside(_manager, id) {
+      const run = runs.get(id);
+      if (!run || run.setAside) return false;
+      run.setAside = true;
+      return true;
+    },
+    async reviewers(_manager, id) {
+      return runs.get(id)?.reviewers ?? [];
+    },
+  };
 
   const consequenceSteps: ConsequenceSteps = {
     async find(manager, id) {
@@ -92,7 +111,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
     async lift(manager, id, grant) {
       liftCalls.push({ id, grant, inTransaction: transactional(manager) });
       if (liftFails) throw new Error("reputation is unavailable");
-      return true;
+      return !liftFindsNothing;
     },
   };
 
@@ -101,6 +120,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       disputesSubgraph(ds, {
         ...OPTIONS,
         consequenceSteps,
+        runVerdicts,
         onDisputeChanged: async (_manager, report) => {
           reports.push(report);
         },
@@ -115,7 +135,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
   const file = (input: Data, identity: Identity) => harness.call(FILE, { input }, identity);
   const fileOk = async (agentId: string, filer: string, extra: Data = {}) => dataOf(await file({ agentId, statement: STATEMENT, ...extra }, BUYER(filer))).fileDispute;
   const appeal = (input: Data, identity: Identity = BUILDER(OWNER)) => harness.call(APPEAL, { input }, identity);
-  const appealOf = (contestedKind: "DISPUTE" | "CONSEQUENCE", id: string, extra: Data = {}) => ({ contested: { kind: contestedKind, id }, statement: APPEAL_STATEMENT, ...extra });
+  const appealOf = (contestedKind: "DISPUTE" | "CONSEQUENCE" | "RUN", id: string, extra: Data = {}) => ({ contested: { kind: contestedKind, id }, statement: APPEAL_STATEMENT, ...extra });
   const appealOk = async (contestedKind: "DISPUTE" | "CONSEQUENCE", id: string, builder = OWNER, extra: Data = {}) =>
     dataOf(await appeal(appealOf(contestedKind, id, extra), BUILDER(builder))).appealVerdict;
   const withdraw = (id: string, reason: string, identity: Identity) => harness.call(WITHDRAW, { id, reason }, identity);
@@ -158,11 +178,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
     return row;
   }
 
-  /** A consequence step the fake port knows, on `agentId`, taken `ageMs` ago. */
-  function knownStep(agentId: string, ageMs = HOUR): { id: string; takenAt: Date } {
+  /** A consequence step the fake port knows, on `agentId`, taken `ageMs` ago (standing, fired by a run unless told). */
+  function knownStep(agentId: string, ageMs = HOUR, extra: Partial<ContestedStep> = {}): { id: string; takenAt: Date } {
     const id = randomUUID();
     const takenAt = new Date(Date.now() - ageMs);
-    steps.set(id, { agentId, action: ConsequenceAction.THROTTLE, takenAt });
+    steps.set(id, { agentId, action: ConsequenceAction.THROTTLE, takenAt, standing: true, cause: { kind: "EVALUATION_RUN", id: randomUUID() }, ...extra });
     return { id, takenAt };
   }
 
@@ -517,6 +537,38 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       });
     }
 
+    it("refuses to file an appeal of a step that no longer stands (CONFLICT), and to grant one whose step has gone since (CONFLICT on input.outcome), writing nothing", async () => {
+      const agentId = await newAgent();
+      const overtaken = knownStep(agentId, HOUR, { standing: false });
+      await expectRefused(() => appeal(appealOf("CONSEQUENCE", overtaken.id)), { code: "CONFLICT", field: "input.contested.id" });
+
+      const step = knownStep(agentId);
+      const filed = await appealOk("CONSEQUENCE", step.id);
+      dataOf(await assign(filed.id, ARBITER("bea")));
+      const before = { row: await stored(filed.id), steps: (await storedTransitions(filed.id)).length };
+      liftFindsNothing = true;
+      const response = await resolve(filed.id, "UPHELD", ARBITER("bea")).finally(() => {
+        liftFindsNothing = false;
+      });
+      expect(errorOf(response)).toMatchObject({ code: "CONFLICT", field: "input.outcome" });
+      expect({ row: await stored(filed.id), steps: (await storedTransitions(filed.id)).length }).toEqual(before);
+      // Settling closes it.
+      expect(dataOf(await resolve(filed.id, "SETTLED", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "SETTLED" });
+    });
+
+    it("is never heard by the arbiter who upheld the complaint that fired the step, nor by one who reviewed the run that did", async () => {
+      const agentId = await newAgent();
+      const complaint = await decided(agentId, "bob", "UPHELD", "ada");
+      const byComplaint = await appealOk("CONSEQUENCE", knownStep(agentId, HOUR, { cause: { kind: "DISPUTE", id: complaint.id } }).id);
+      expect(errorOf(await assign(byComplaint.id, ARBITER("ada")))).toMatchObject({ code: "FORBIDDEN", message: "Not ada: an arbiter never hears the appeal of their own verdict" });
+
+      const runId = randomUUID();
+      runs.set(runId, { agentId, judgedAt: new Date(), reviewers: ["rex"], setAside: false });
+      const byRun = await appealOk("CONSEQUENCE", knownStep(agentId, HOUR, { cause: { kind: "EVALUATION_RUN", id: runId } }).id);
+      expect(errorOf(await assign(byRun.id, ARBITER("rex")))).toMatchObject({ code: "FORBIDDEN", message: "Not rex: an arbiter never hears the appeal of their own verdict" });
+      expect(dataOf(await assign(byRun.id, ARBITER("bea"))).assignDispute).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "bea" });
+    });
+
     it("writes nothing of the resolution when the lift fails: the grant is part of the transaction", async () => {
       const agentId = await newAgent();
       const step = knownStep(agentId);
@@ -869,6 +921,37 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
         expect(response.data?.disputes ?? null).toBeNull();
       });
     }
+  });
+
+  describe("appealVerdict on a run's verdict", () => {
+    it("files against a judged run, is never heard by its reviewers, sets the run aside when granted, and refuses a grant once the run is gone", async () => {
+      const agentId = await newAgent();
+      const runId = randomUUID();
+      const judgedAt = new Date(Date.now() - DAY);
+      runs.set(runId, { agentId, judgedAt, reviewers: ["rex", "ria"], setAside: false });
+      await expectRefused(() => appeal(appealOf("RUN", randomUUID())), { code: "NOT_FOUND", field: "input.contested.id" });
+      await expectRefused(() => appeal(appealOf("RUN", runId), BUILDER("zoe")), { code: "FORBIDDEN" });
+
+      const filed = dataOf(await appeal(appealOf("RUN", runId))).appealVerdict;
+      expect(filed).toMatchObject({ kind: "APPEAL", contested: { kind: "RUN", id: runId }, respondent: null, category: "OTHER", severity: "MAJOR" });
+      expect(filed.occurredAt).toBe(judgedAt.toISOString());
+      for (const reviewer of ["rex", "ria"]) {
+        expect(errorOf(await assign(filed.id, ARBITER(reviewer)))).toMatchObject({ code: "FORBIDDEN", message: `Not ${reviewer}: an arbiter never hears the appeal of their own verdict` });
+      }
+      dataOf(await assign(filed.id, ARBITER("bea")));
+      expect(dataOf(await resolve(filed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
+      expect(runs.get(runId)!.setAside).toBe(true);
+
+      // A second run whose verdict went (set aside by other means) before the grant: refused, nothing written.
+      const otherRun = randomUUID();
+      runs.set(otherRun, { agentId, judgedAt, reviewers: [], setAside: false });
+      const second = dataOf(await appeal(appealOf("RUN", otherRun))).appealVerdict;
+      dataOf(await assign(second.id, ARBITER("bea")));
+      runs.get(otherRun)!.setAside = true;
+      const before = await stored(second.id);
+      expect(errorOf(await resolve(second.id, "UPHELD", ARBITER("bea")))).toMatchObject({ code: "CONFLICT", field: "input.outcome" });
+      expect(await stored(second.id)).toEqual(before);
+    });
   });
 
   describe("missed deadlines (last: the sweep escalates every overdue dispute in the database)", () => {

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { JudgedRun } from "../../lib/appeal-targets.js";
+import { writeLock } from "../../lib/database.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
@@ -13,12 +14,26 @@ export async function findJudgedRun(manager: EntityManager, runId: string): Prom
 
 /**
  * Sets a judged run aside (a granted appeal): from now on later runs' windows leave its cases out.
- * The conditional update takes the run's row lock first, as the judge does, before the caller
- * moves on to the agent's trust. False when it is not a judged run whose verdict stands.
+ * Run rows are locked before the caller moves on to the agent's trust, the judge's order. False
+ * when it is not a judged run whose verdict stands.
  */
 export async function setRunAside(manager: EntityManager, runId: string): Promise<boolean> {
   const { affected } = await manager.update(EvaluationRun, { id: runId, status: EvaluationRunStatus.COMPLETED }, { status: EvaluationRunStatus.SET_ASIDE });
-  return affected === 1;
+  if (affected !== 1) return false;
+  const lock = writeLock(manager);
+  if (lock) {
+    // A judge holds its run's lock while it reads the run's window: waiting for the judges of the
+    // agent's runs still pending in the workflow lets those finish first, and makes those after
+    // read this run as set aside. No verdict from now on counts its cases.
+    const { agentId, workflow } = await manager.findOneOrFail(EvaluationRun, { select: { id: true, agentId: true, workflow: true }, where: { id: runId } });
+    await manager
+      .createQueryBuilder(EvaluationRun, "r")
+      .select("r.id")
+      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status IN (:...pending)", { agentId, workflow, pending: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
+      .setLock(lock.mode)
+      .getMany();
+  }
+  return true;
 }
 
 /** The arbiters who decided the run's uncertain cases. */

@@ -1,4 +1,4 @@
-import { IsNull, Not, type EntityManager } from "typeorm";
+import { IsNull, LessThan, Not, type EntityManager } from "typeorm";
 import { writeLock } from "../../lib/database.js";
 import type { ConsequenceTerms } from "../../lib/consequence.js";
 import type { DisputeStateReport } from "../../lib/dispute-state.js";
@@ -117,18 +117,18 @@ export async function setAsideRun(manager: EntityManager, runId: string, change:
   await manager.update(EvaluationEvidence, { runId }, { setAsideAt: change.at });
 
   const latest = current.lastRunSubmittedAt?.getTime() === run.submittedAt.getTime();
-  // Current reads under the profile lock: a run recorded since this transaction began counts.
+  // Plain reads along the agent's evidence index: a locking one would gap-lock past the agent's
+  // newest run and hold up other agents' evidence. A run recorded since this transaction's
+  // snapshot is newer than the set-aside one, or it would be the latest already.
   const previous = latest
-    ? await manager.findOne(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull(), runId: Not(runId) }, order: { submittedAt: "DESC", runId: "DESC" }, lock: writeLock(manager) })
+    ? await manager.findOne(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull(), runId: Not(runId) }, order: { submittedAt: "DESC", runId: "DESC" } })
     : null;
-  const breaches = [...current.recentBreaches];
-  if (!run.runPassed && breaches.includes(run.submittedAt.getTime())) breaches.splice(breaches.indexOf(run.submittedAt.getTime()), 1);
-  const next = Object.assign(new TrustProfile(), current, {
+  return settleTrust(manager, current, Object.assign(new TrustProfile(), current, {
     casesPassed: current.casesPassed - run.casesPassed,
     casesFailed: current.casesFailed - run.casesFailed,
     evaluationRuns: current.evaluationRuns - 1,
     scoringState: withRun(current.scoringState, run, -1),
-    recentBreaches: breaches,
+    recentBreaches: run.runPassed ? current.recentBreaches : await breachesWithout(manager, current, run),
     ...(latest && {
       lastRunPassed: previous?.runPassed ?? null,
       lastRunFailedCriticalClauses: previous?.failedCriticalClauses ?? [],
@@ -137,15 +137,35 @@ export async function setAsideRun(manager: EntityManager, runId: string, change:
       // runs it cut off are not walked back: the way back stays as strict as it was.
       passingStreak: run.runPassed ? Math.max(0, current.passingStreak - 1) : current.passingStreak,
     }),
+  }), change);
+}
+
+/**
+ * The profile's recent breaches without a set-aside run's: when the list was full, the breach it
+ * had pushed out comes back from the evidence, so the ladder counts as if the run never came.
+ */
+async function breachesWithout(manager: EntityManager, current: TrustProfile, run: EvaluationEvidence): Promise<number[]> {
+  const at = run.submittedAt.getTime();
+  const breaches = [...current.recentBreaches];
+  if (breaches.includes(at)) breaches.splice(breaches.indexOf(at), 1);
+  const keep = current.consequenceTerms ? breachesKept(current.consequenceTerms) : current.recentBreaches.length;
+  if (current.recentBreaches.length < keep || breaches.length >= keep) return breaches;
+  const older = await manager.find(EvaluationEvidence, {
+    select: { runId: true, submittedAt: true },
+    where: { agentId: run.agentId, runPassed: false, setAsideAt: IsNull(), submittedAt: LessThan(new Date(Math.min(...breaches, at))) },
+    order: { submittedAt: "DESC", runId: "DESC" },
+    take: keep - breaches.length,
   });
-  return settleTrust(manager, current, next, change);
+  return [...breaches, ...older.map((row) => row.submittedAt.getTime())];
 }
 
 /** The recent breaches with one more, newest first, kept to as many as the ladder can count. */
 function withBreach(breaches: readonly number[], at: number, terms: ConsequenceTerms): number[] {
-  const keep = Math.max(1, ...terms.ladder.map((step) => step.trigger.breachCount ?? 0));
-  return [...breaches, at].sort((a, b) => b - a).slice(0, keep);
+  return [...breaches, at].sort((a, b) => b - a).slice(0, breachesKept(terms));
 }
+
+/** Breaches the profile keeps: as many as the ladder's largest count. */
+const breachesKept = (terms: ConsequenceTerms) => Math.max(1, ...terms.ladder.map((step) => step.trigger.breachCount ?? 0));
 
 /** When a report's evidence happened: the end of its week, or when it was filed if sooner. */
 export function reportOccurredAt(report: Pick<KpiReport, "weekStart" | "submittedAt">): number {

@@ -36,7 +36,10 @@ interface RunSpec {
 
 const run = (at: number, sev: [number, number], fp: [number, number], passed: boolean, critical: string[] = []): RunSpec => ({ runId: randomUUID(), at, sev, fp, passed, critical });
 
-function outcome(agentId: string, spec: RunSpec): EvaluationOutcome {
+/** The first two rungs of the default ladder: the profile keeps two breaches. */
+const SHORT_LADDER = DEFAULT_LADDER.slice(0, 2);
+
+function outcome(agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER): EvaluationOutcome {
   const cases = Math.max(spec.sev[0] + spec.sev[1], spec.fp[0] + spec.fp[1]);
   const casesFailed = Math.min(cases, spec.sev[1] + spec.fp[1]);
   return {
@@ -52,7 +55,7 @@ function outcome(agentId: string, spec: RunSpec): EvaluationOutcome {
       { metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 0.6, passed: spec.sev[0], failed: spec.sev[1] },
       { metric: "FALSE_POSITIVE_RATE", weight: 0.4, passed: spec.fp[0], failed: spec.fp[1] },
     ],
-    terms: { pactId: PACT, pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 30 } },
+    terms: { pactId: PACT, pactVersion: 1, ladder, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 30 } },
     submittedAt: new Date(spec.at),
     judgedAt: new Date(spec.at + MINUTE),
   };
@@ -86,18 +89,18 @@ describe.each(DATABASE_KINDS)("setting a judged run aside (%s)", (kind) => {
   });
 
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
-  const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
+  const record = (agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec, ladder)));
   const setAside = (runId: string, appealId = randomUUID()) =>
     inTransaction(harness.dataSource, (manager) => setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: appealId, at: new Date() }));
 
   /** The agent with every run, and its twin without `skipped`; then `skipped` set aside on the first. */
-  async function twins(runs: RunSpec[], skipped: RunSpec) {
+  async function twins(runs: RunSpec[], skipped: RunSpec, ladder = DEFAULT_LADDER) {
     const withRun = (await harness.seedAgent("iris", [AgentDomain.ALERT_TRIAGE])).id;
     const without = (await harness.seedAgent("iris", [AgentDomain.ALERT_TRIAGE])).id;
     for (const spec of runs) {
-      await record(withRun, spec);
+      await record(withRun, spec, ladder);
       // The twin's runs need ids of their own: evidence is keyed by run.
-      if (spec !== skipped) await record(without, { ...spec, runId: randomUUID() });
+      if (spec !== skipped) await record(without, { ...spec, runId: randomUUID() }, ladder);
     }
     return { withRun, without };
   }
@@ -137,6 +140,18 @@ describe.each(DATABASE_KINDS)("setting a judged run aside (%s)", (kind) => {
     expect(newest[0]).toMatchObject({ cause: TrustCause.DISPUTE, causeId: appealId });
     await expectSame(withRun, without);
     expect((await harness.dataSource.getRepository(EvaluationEvidence).findOneByOrFail({ runId: breached.runId })).setAsideAt).not.toBeNull();
+  });
+
+  it("brings back the breach a set-aside one had pushed out of a full list, so the ladder counts as without it", async () => {
+    const T = Date.now() - 20 * DAY;
+    const breach = (day: number) => run(T + day * DAY, [36, 4], [40, 0], false);
+    const newest = breach(2);
+    const { withRun, without } = await twins([breach(0), breach(1), newest], newest, SHORT_LADDER);
+    // Two kept of three: days 2 and 1.
+    expect((await profileOf(withRun)).recentBreaches).toEqual([T + 2 * DAY, T + DAY]);
+    await setAside(newest.runId);
+    expect((await profileOf(withRun)).recentBreaches).toEqual([T + DAY, T]);
+    await expectSame(withRun, without);
   });
 
   it("takes an older passing run out without touching the latest run's standing", async () => {

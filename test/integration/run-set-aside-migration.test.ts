@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import { openDatabase } from "../../runtime/data-source.js";
+import { RunSetAsides1764300000500 } from "../../subgraphs/reputation/migrations/1764300000500-run-set-asides.js";
+import { DATABASE_KINDS, appliedMigrations, createTestDatabase, undoThrough, type TestDatabase } from "../support/databases.js";
+
+const AGENT = "66666666-6666-4666-8666-666666666666";
+const KEPT = "77777777-7777-4777-8777-777777777771";
+const SET_ASIDE = "77777777-7777-4777-8777-777777777772";
+
+/** A judged run and its evidence, written as the stores hold them. */
+async function judgedRun(dataSource: DataSource, id: string, status: string, setAsideAt: string | null): Promise<void> {
+  await dataSource.query(
+    "INSERT INTO evaluation_runs (id, agent_id, pact_id, pact_version, workflow, status, case_count, submitted_by, submitted_at, enqueued_at, completed_at) VALUES (?, ?, 'pact-1', 1, 'ALERT_TRIAGE', ?, 40, 'rita', '2026-11-20 10:00:00.000', '2026-11-20 10:00:00.000', '2026-11-20 10:01:00.000')",
+    [id, AGENT, status],
+  );
+  await dataSource.query(
+    "INSERT INTO trust_evaluation_evidence (run_id, agent_id, pact_id, pact_version, cases_passed, cases_failed, run_passed, failed_critical, submitted_at, judged_at, set_aside_at) VALUES (?, ?, 'pact-1', 1, 30, 10, 0, '[]', '2026-11-20 10:00:00.000', '2026-11-20 10:01:00.000', ?)",
+    [id, AGENT, setAsideAt],
+  );
+}
+
+const columnsOf = async (dataSource: DataSource): Promise<string[]> => Object.keys((await dataSource.query("SELECT * FROM trust_evaluation_evidence"))[0] ?? {});
+
+describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource | undefined;
+
+  afterEach(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it("undoes itself without letting a set-aside run count again: the run reads as failed judging and its evidence goes; redone, it takes set-asides again", async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openDatabase(database.url);
+    await judgedRun(dataSource, KEPT, "COMPLETED", null);
+    await judgedRun(dataSource, SET_ASIDE, "SET_ASIDE", "2026-11-25 12:00:00.000");
+
+    await undoThrough(dataSource, RunSetAsides1764300000500.name);
+    expect(await appliedMigrations(dataSource)).not.toContain(RunSetAsides1764300000500.name);
+    const runs: { id: string; status: string; failure_reason: string | null }[] = await dataSource.query("SELECT id, status, failure_reason FROM evaluation_runs ORDER BY id");
+    expect(runs.map((run) => [run.id, run.status, run.failure_reason])).toEqual([
+      [KEPT, "COMPLETED", null],
+      [SET_ASIDE, "FAILED", "set aside on appeal"],
+    ]);
+    const evidence: { run_id: string }[] = await dataSource.query("SELECT run_id FROM trust_evaluation_evidence");
+    expect(evidence.map((row) => row.run_id)).toEqual([KEPT]);
+    expect(await columnsOf(dataSource)).not.toContain("set_aside_at");
+
+    await dataSource.runMigrations({ transaction: "each" });
+    expect(await columnsOf(dataSource)).toContain("set_aside_at");
+    await dataSource.query("UPDATE trust_evaluation_evidence SET set_aside_at = '2026-11-26 08:00:00.000' WHERE run_id = ?", [KEPT]);
+    const [kept] = await dataSource.query("SELECT set_aside_at FROM trust_evaluation_evidence WHERE run_id = ?", [KEPT]);
+    expect(kept.set_aside_at).not.toBeNull();
+  });
+});

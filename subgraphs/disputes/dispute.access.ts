@@ -19,18 +19,20 @@ export async function involvement(manager: EntityManager, subject: string, dispu
 
 /** Who decided what an appeal contests; nobody for a complaint. */
 async function decidersOf(manager: EntityManager, dispute: Dispute, options: DisputesOptions): Promise<string[]> {
-  const complaintDecider = async (id: string) =>
-    (await manager.findOne(Dispute, { select: { id: true, assignedTo: true }, where: { id } }))?.assignedTo ?? null;
+  const complaintDeciders = async (id: string) => {
+    const decider = (await manager.findOne(Dispute, { select: { id: true, assignedTo: true }, where: { id } }))?.assignedTo;
+    return decider ? [decider] : [];
+  };
   const id = dispute.contestedId;
   if (dispute.kind !== DisputeKind.APPEAL || !id) return [];
   switch (dispute.contestedKind) {
     case ContestedKind.DISPUTE:
-      return [await complaintDecider(id)].filter((subject): subject is string => subject !== null);
+      return complaintDeciders(id);
     case ContestedKind.RUN:
       return options.runVerdicts.reviewers(manager, id);
     case ContestedKind.CONSEQUENCE: {
       const cause = (await options.consequenceSteps.find(manager, id))?.cause;
-      if (cause?.kind === "DISPUTE") return [await complaintDecider(cause.id)].filter((subject): subject is string => subject !== null);
+      if (cause?.kind === "DISPUTE") return complaintDeciders(cause.id);
       if (cause?.kind === "EVALUATION_RUN") return options.runVerdicts.reviewers(manager, cause.id);
       return [];
     }

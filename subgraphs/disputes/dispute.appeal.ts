@@ -38,9 +38,10 @@ async function findContested(manager: EntityManager, ref: ContestedVerdictInput,
 
 /**
  * A builder appeals a verdict on their own agent: an upheld complaint, a consequence step the
- * ladder took, or a judged run's verdict (with the human reviews in it), within the appeal window and once per verdict (a withdrawn appeal may be filed
- * again). The appeal is a dispute of its own, arbitrated like a complaint; it moves trust only
- * when granted (grantAppeal).
+ * ladder took, or a judged run's verdict (with the human reviews in it), within the appeal window,
+ * while the verdict stands, and once per verdict (a withdrawn appeal may be filed again). The
+ * appeal is a dispute of its own, arbitrated like a complaint; it moves trust only when granted
+ * (grantAppeal).
  */
 export async function fileAppeal(context: DisputesContext, builder: string, input: AppealVerdictInput): Promise<Dispute> {
   const ref = input.contested;

@@ -66,7 +66,7 @@ export async function report(manager: EntityManager, dispute: Dispute, at: Date,
   await listener(manager, stateOf(dispute, at, { upheld: count(DisputeOutcome.UPHELD), rejected: count(DisputeOutcome.REJECTED) }));
 }
 
-export function stateOf(dispute: Dispute, at: Date, filerRecord: DisputeStateReport["filerRecord"]): DisputeStateReport {
+function stateOf(dispute: Dispute, at: Date, filerRecord: DisputeStateReport["filerRecord"]): DisputeStateReport {
   return {
     agentId: dispute.agentId,
     disputeId: dispute.id,

@@ -108,7 +108,7 @@ export async function recordEvaluation(manager: EntityManager, outcome: Evaluati
  * or is already set aside. The evaluation drift statistic is sequential and keeps the run.
  */
 export async function setAsideRun(manager: EntityManager, runId: string, change: TrustChange): Promise<TrustProfile | null> {
-  // Runs never change agent: a plain read for the agent, then the profile's lock, then current reads.
+  // Runs never change agent: a plain read for it, then the profile's lock, then the run's row.
   const agentId = (await manager.findOne(EvaluationEvidence, { select: { runId: true, agentId: true }, where: { runId } }))?.agentId;
   if (!agentId) return null;
   const current = await lockProfile(manager, agentId);

@@ -1,15 +1,16 @@
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
-import { findJudgedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
+import { agentRunsAndCases, findJudgedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
-import { recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.service.js";
+import { agentKpiReportIds, recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.service.js";
 import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
 
 /**
  * How the disputes context reaches the others, the same locally and on Lambda: dispute states into
  * reputation, consequence steps from reputation, run verdicts from pacts with their evidence in
- * reputation. All in the disputes transaction, so a verdict and its effects move together.
+ * reputation, and the evidence a dispute may cite (cases and runs in pacts, KPI reports in
+ * reputation). All in the disputes transaction, so a verdict and its effects move together.
  */
-export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequenceSteps" | "runVerdicts"> = {
+export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequenceSteps" | "runVerdicts" | "agentEvidence"> = {
   onDisputeChanged: recordDisputeState,
   consequenceSteps,
   runVerdicts: {
@@ -21,5 +22,16 @@ export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequ
       return true;
     },
     reviewers: runReviewers,
+  },
+  agentEvidence: {
+    async foreign(manager, agentId, references) {
+      const { runIds, caseIds } = await agentRunsAndCases(manager, agentId, references.runIds, references.caseIds);
+      const reports = await agentKpiReportIds(manager, agentId, references.kpiReportIds);
+      return {
+        caseIds: references.caseIds.filter((id) => !caseIds.has(id)),
+        runIds: references.runIds.filter((id) => !runIds.has(id)),
+        kpiReportIds: references.kpiReportIds.filter((id) => !reports.has(id)),
+      };
+    },
   },
 };

@@ -5,7 +5,7 @@ import { inTransaction } from "../../lib/database.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import type { AppealVerdictInput, ContestedVerdictInput } from "./dispute.inputs.js";
-import { checkOpenCap, deadlinesFrom, evidenceOf, lockFiler, recordFiling } from "./dispute.filing.js";
+import { checkOpenCap, checkedEvidence, deadlinesFrom, lockFiler, recordFiling } from "./dispute.filing.js";
 import { actorOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 
@@ -69,6 +69,7 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
     const earlier = await manager.findOneBy(Dispute, { kind: DisputeKind.APPEAL, contestedKind: ref.kind, contestedId: ref.id, status: Not(DisputeStatus.WITHDRAWN) });
     if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
     await checkOpenCap(manager, found.agentId, builder, options, FIELD);
+    const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options);
     return recordFiling(manager, Object.assign(new Dispute(), {
       id: randomUUID(),
       agentId: found.agentId,
@@ -79,7 +80,7 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
       category: complaint?.category ?? DisputeCategory.OTHER,
       statement: input.statement.trim(),
       severity: complaint?.severity ?? DisputeSeverity.MAJOR,
-      evidence: evidenceOf(input.evidence),
+      evidence,
       status: DisputeStatus.OPEN,
       outcome: null,
       filedBy: builder,

@@ -32,7 +32,23 @@ export async function checkOpenCap(manager: EntityManager, agentId: string, file
   }
 }
 
-export function evidenceOf(input: DisputeEvidenceInput | undefined): DisputeEvidence {
+const REFERENCE_NAMES = { caseIds: "a case", runIds: "a run", kpiReportIds: "a KPI report" } as const;
+
+/**
+ * The evidence a dispute rests on, its references checked against the agent's own cases, runs and
+ * KPI reports: a reference to another agent's evidence, or to none, is refused by its path.
+ */
+export async function checkedEvidence(manager: EntityManager, agentId: string, input: DisputeEvidenceInput | undefined, options: DisputesOptions): Promise<DisputeEvidence> {
+  const evidence = evidenceOf(input);
+  const foreign = await options.agentEvidence.foreign(manager, agentId, evidence);
+  for (const kind of ["caseIds", "runIds", "kpiReportIds"] as const) {
+    const first = foreign[kind][0];
+    if (first !== undefined) throw new BadUserInputError(`input.evidence.${kind}[${evidence[kind].indexOf(first)}]`, `is not ${REFERENCE_NAMES[kind]} of this agent`);
+  }
+  return evidence;
+}
+
+function evidenceOf(input: DisputeEvidenceInput | undefined): DisputeEvidence {
   return {
     caseIds: input?.caseIds ?? [],
     runIds: input?.runIds ?? [],
@@ -71,6 +87,7 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
     if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
     if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
     await checkOpenCap(manager, input.agentId, buyer, options, "input.agentId");
+    const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options);
     return recordFiling(manager, Object.assign(new Dispute(), {
       id: randomUUID(),
       agentId: input.agentId,
@@ -81,7 +98,7 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
       category: input.category ?? DisputeCategory.OTHER,
       statement: input.statement.trim(),
       severity: input.severity ?? DisputeSeverity.MAJOR,
-      evidence: evidenceOf(input.evidence),
+      evidence,
       status: DisputeStatus.OPEN,
       outcome: null,
       filedBy: buyer,

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { DisputesConfig } from "../../lib/config.js";
-import type { ConsequenceSteps, RunVerdicts } from "../../lib/appeal-targets.js";
+import type { AgentEvidence, ConsequenceSteps, RunVerdicts } from "../../lib/dispute-ports.js";
 import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
 import type { Identity } from "../../lib/identity.js";
 import type { DisputeTransition } from "./dispute-transition.entity.js";
@@ -15,6 +15,8 @@ export interface DisputesOptions extends DisputesConfig {
   consequenceSteps: ConsequenceSteps;
   /** The judged runs appeals contest, and setting them aside: the pacts and reputation contexts'. */
   runVerdicts: RunVerdicts;
+  /** Which of the cases, runs and KPI reports a dispute cites are the agent's: the pacts and reputation contexts'. */
+  agentEvidence: AgentEvidence;
 }
 
 export interface DisputesContext {

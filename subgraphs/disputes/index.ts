@@ -21,18 +21,20 @@ export function buildDisputesSchema() {
   return buildFederatedSchema({ resolvers: [DisputeResolver, AgentDisputesResolver, DisputeSummaryResolver] });
 }
 
-/** On its own the subgraph knows of no consequence step or judged run. */
+/** On its own the subgraph knows of no consequence step or judged run, and checks no evidence reference. */
 const NO_CONSEQUENCES: DisputesOptions["consequenceSteps"] = { find: async () => null, lift: async () => false };
 const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, setAside: async () => false, reviewers: async () => [] };
+const UNCHECKED_EVIDENCE: DisputesOptions["agentEvidence"] = { foreign: async () => ({ caseIds: [], runIds: [], kpiReportIds: [] }) };
 
 /**
  * The disputes subgraph: buyers' complaints about agents, builders' appeals, and their
  * arbitration. Every change of a complaint is reported to `onDisputeChanged` in its transaction,
- * and appeals of consequence steps and run verdicts go to `consequenceSteps` and `runVerdicts`
- * (the other contexts', wired by the runtime); on its own the subgraph reports to no one.
+ * appeals of consequence steps and run verdicts go to `consequenceSteps` and `runVerdicts`, and
+ * evidence references are checked with `agentEvidence` (the other contexts', wired by the
+ * runtime); on its own the subgraph reports to no one.
  */
 export async function disputesSubgraph(dataSource: DataSource, options: Partial<DisputesOptions> = {}): Promise<Subgraph<DisputesContext>> {
-  const settings: DisputesOptions = { ...config().disputes, onDisputeChanged: async () => {}, consequenceSteps: NO_CONSEQUENCES, runVerdicts: NO_RUNS, ...options };
+  const settings: DisputesOptions = { ...config().disputes, onDisputeChanged: async () => {}, consequenceSteps: NO_CONSEQUENCES, runVerdicts: NO_RUNS, agentEvidence: UNCHECKED_EVIDENCE, ...options };
   return {
     name: "disputes",
     schema: await buildDisputesSchema(),

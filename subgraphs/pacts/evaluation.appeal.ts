@@ -1,7 +1,7 @@
-import type { EntityManager } from "typeorm";
-import type { JudgedRun } from "../../lib/appeal-targets.js";
+import { In, type EntityManager } from "typeorm";
+import type { JudgedRun } from "../../lib/dispute-ports.js";
 import { writeLock } from "../../lib/database.js";
-import { EvaluationRun } from "./evaluation-run.entity.js";
+import { EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
 
@@ -44,4 +44,11 @@ export async function runReviewers(manager: EntityManager, runId: string): Promi
     .where("v.run_id = :runId AND v.reviewer IS NOT NULL", { runId })
     .getRawMany<{ reviewer: string }>();
   return rows.map((row) => row.reviewer);
+}
+
+/** Of the run ids and case ids given, those that are the agent's. */
+export async function agentRunsAndCases(manager: EntityManager, agentId: string, runIds: string[], caseIds: string[]): Promise<{ runIds: Set<string>; caseIds: Set<string> }> {
+  const runs = runIds.length ? await manager.find(EvaluationRun, { select: { id: true }, where: { agentId, id: In(runIds) } }) : [];
+  const cases = caseIds.length ? await manager.find(EvaluationCase, { select: { runId: true, caseId: true }, where: { agentId, caseId: In(caseIds) } }) : [];
+  return { runIds: new Set(runs.map((run) => run.id)), caseIds: new Set(cases.map((found) => found.caseId)) };
 }

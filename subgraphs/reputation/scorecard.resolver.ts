@@ -70,6 +70,9 @@ export class ScorecardWeekView {
   @Field(() => Int, { description: "Reports that week; 0 means no data, and every KPI is null." })
   reports: number;
 
+  @Field(() => [ID], { description: "The ids of those reports (not who filed them), for a dispute's evidence to cite." })
+  reportIds: string[];
+
   @Field(() => Int, { description: "Alerts handled that week, across reporters." })
   alertsHandled: number;
 
@@ -175,6 +178,7 @@ export class ScorecardResolver {
     return {
       weeks: shown.map(({ values, ...week }) => ({
         ...week,
+        reportIds: reports.filter((report) => report.week === week.week).map((report) => report.id).sort(),
         timeToContainmentMinutes: values[Kpi.TIME_TO_CONTAINMENT],
         falsePositiveLoad: values[Kpi.FALSE_POSITIVE_LOAD],
         severityAccuracy: values[Kpi.SEVERITY_ACCURACY],

@@ -1,4 +1,4 @@
-import { IsNull, LessThan, Not, type EntityManager } from "typeorm";
+import { In, IsNull, LessThan, Not, type EntityManager } from "typeorm";
 import { writeLock } from "../../lib/database.js";
 import type { ConsequenceTerms } from "../../lib/consequence.js";
 import type { DisputeStateReport } from "../../lib/dispute-state.js";
@@ -188,6 +188,12 @@ export async function recordKpiReport(manager: EntityManager, current: TrustProf
     kpiDriftAlarm,
   });
   return settleTrust(manager, current, next, { cause: TrustCause.KPI_REPORT, causeId: report.id, at: report.submittedAt });
+}
+
+/** Of the KPI report ids given, those about the agent. */
+export async function agentKpiReportIds(manager: EntityManager, agentId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  return new Set((await manager.find(KpiReport, { select: { id: true }, where: { agentId, id: In(ids) } })).map((report) => report.id));
 }
 
 const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity" | "weight">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] * state.weight : 0);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { writeLock } from "../../lib/database.js";
-import type { ConsequenceSteps } from "../../lib/appeal-targets.js";
+import type { ConsequenceSteps } from "../../lib/dispute-ports.js";
 import { EscalationRecipient, type ConsequenceTerms } from "../../lib/consequence.js";
 import { climbLadder, type LadderSignals } from "./consequence-ladder.js";
 import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./scoring.js";

@@ -11,6 +11,7 @@ import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../suppor
 import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
 import { eventually, startTestSystem } from "../support/system.js";
+import { isoWeekOf } from "../../subgraphs/reputation/scorecard.js";
 
 type Data = Record<string, any>;
 type Headers = Record<string, string>;
@@ -18,6 +19,9 @@ type Headers = Record<string, string>;
 const APPEAL = `mutation($i: AppealVerdictInput!) { appealVerdict(input: $i) { id kind status contested { kind id } respondent occurredAt filedBy } }`;
 const ASSIGN = `mutation($d: ID!) { assignDispute(disputeId: $d) { status } }`;
 const RESOLVE = `mutation($i: ResolveDisputeInput!) { resolveDispute(input: $i) { status outcome } }`;
+const REPORT = `mutation($i: KpiReportInput!) { submitKpiReport(input: $i) }`;
+const SCORECARD_REPORTS = `query($id: ID!) { agent(id: $id) { scorecard(weeks: 1) { weeks { week reportIds } } } }`;
+const FILE = `mutation($i: FileDisputeInput!) { fileDispute(input: $i) { id evidence { caseIds runIds kpiReportIds } } }`;
 const TRUST = `query($id: ID!) { agent(id: $id) { trust { compositeScore compositeConfidence reputationScore reputationConfidence tier eligible evaluationRuns } scoreHistory(first: 1) { edges { node { cause causeId } } } } }`;
 
 describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s)", (kind) => {
@@ -26,6 +30,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   let rita: Headers;
   let zoe: Headers;
   let ada: Headers;
+  let bob: Headers;
   let dock: { id: string; pactId: string };
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
@@ -54,7 +59,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     system = await startTestSystem({ databaseUrl: database.url });
-    [rita, zoe, ada] = await Promise.all([bearer("builder", "rita"), bearer("builder", "zoe"), bearer("arbiter", "ada")]);
+    [rita, zoe, ada, bob] = await Promise.all([bearer("builder", "rita"), bearer("builder", "zoe"), bearer("arbiter", "ada"), bearer("buyer", "bob")]);
     const agent = (await ok(REGISTER_AGENT, { input: { name: "Dock Triage", description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } }, rita)).registerAgent;
     const pact = (await ok(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" }, rita)).adoptPactTemplate;
     dock = { id: agent.id, pactId: pact.id };
@@ -107,5 +112,19 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect((await trust()).trust).toEqual(before.trust);
     // Decided once: the verdict stands and is not appealed again.
     refusedWith(await appeal(run.id, rita), "CONFLICT", "input.contested.id");
+  });
+
+  it("lets a complaint cite the agent's own cases, runs and KPI reports, by the ids the API shows", async () => {
+    const run = await judgedRun(triageCases(40, { idPrefix: "r4" }));
+    const week = isoWeekOf(new Date());
+    expect(dataOf(await gql(REPORT, { i: { agentId: dock.id, week, alertsHandled: 900, timeToContainmentMinutes: 50, falsePositiveLoad: 0.1, severityAccuracy: 0.9, escalationQuality: 0.9 } }, bob))).toEqual({ submitKpiReport: true });
+    const [shown] = (await ok(SCORECARD_REPORTS, { id: dock.id })).agent.scorecard.weeks;
+    expect(shown.week).toBe(week);
+    expect(shown.reportIds).toHaveLength(1);
+    const evidence = { caseIds: ["r4-7", "r2-0"], runIds: [run.id], kpiReportIds: shown.reportIds };
+    const filed = (await ok(FILE, { i: { agentId: dock.id, statement: "Missed the escalation in case r4-7", evidence } }, bob)).fileDispute;
+    expect(filed.evidence).toEqual(evidence);
+    // A case id that is no case of Dock's is refused by its path.
+    refusedWith(await gql(FILE, { i: { agentId: dock.id, statement: "Cites a case Dock never saw", evidence: { caseIds: ["r4-7", "nope-1"] } } }, bob), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { ConsequenceSteps, ContestedStep, RunVerdicts } from "../../../lib/appeal-targets.js";
+import type { ConsequenceSteps, ContestedStep, RunVerdicts } from "../../../lib/dispute-ports.js";
 import { ConsequenceAction } from "../../../lib/consequence.js";
 import { inTransaction } from "../../../lib/database.js";
 import type { DisputeStateReport } from "../../../lib/dispute-state.js";

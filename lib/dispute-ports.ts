@@ -2,9 +2,23 @@ import type { EntityManager } from "typeorm";
 import type { ConsequenceAction } from "./consequence.js";
 
 /*
- * The verdicts a builder may appeal live in other contexts than the disputes one: these ports let
- * it find them and reverse them, wired by the runtime, so that no context imports another.
+ * What the disputes context needs of the others: the verdicts a builder may appeal (found and
+ * reversed) and the evidence a dispute may reference. Wired by the runtime, so that no context
+ * imports another; every method runs in the caller's transaction.
  */
+
+/** References to an agent's own evidence, as a dispute carries them. */
+export interface EvidenceReferences {
+  caseIds: string[];
+  runIds: string[];
+  kpiReportIds: string[];
+}
+
+/** The contexts that hold evaluation cases, runs and KPI reports. */
+export interface AgentEvidence {
+  /** Of the references given, those that are not the agent's (unknown, or another agent's). */
+  foreign(manager: EntityManager, agentId: string, references: EvidenceReferences): Promise<EvidenceReferences>;
+}
 
 /** A judged evaluation run, as an appeal of its verdict (or of a human review within it) contests it. */
 export interface JudgedRun {
@@ -12,10 +26,7 @@ export interface JudgedRun {
   judgedAt: Date;
 }
 
-/**
- * What the disputes context needs to hear appeals of run verdicts, from the contexts that own runs
- * and their evidence. Both run in the caller's transaction.
- */
+/** What the disputes context needs to hear appeals of run verdicts, from the contexts that own runs and their evidence. */
 export interface RunVerdicts {
   /** The run if it was judged and is not set aside, else null. */
   find(manager: EntityManager, runId: string): Promise<JudgedRun | null>;
@@ -36,10 +47,7 @@ export interface ContestedStep {
   cause: { kind: string; id: string };
 }
 
-/**
- * What the disputes context needs of the reputation context to hear appeals of consequence steps.
- * Both run in the caller's transaction.
- */
+/** What the disputes context needs of the reputation context to hear appeals of consequence steps. */
 export interface ConsequenceSteps {
   /** The step an escalation records, or null when there is none or it records no step taken. */
   find(manager: EntityManager, escalationId: string): Promise<ContestedStep | null>;

@@ -21,16 +21,24 @@ export interface AgentEvidence {
 }
 
 /** A judged evaluation run, as an appeal of its verdict (or of a human review within it) contests it. */
-export interface JudgedRun {
+export interface ContestedRun {
   agentId: string;
   judgedAt: Date;
+  /** False once its verdict has been set aside. */
+  standing: boolean;
 }
 
 /** What the disputes context needs to hear appeals of run verdicts, from the contexts that own runs and their evidence. */
 export interface RunVerdicts {
-  /** The run if it was judged and is not set aside, else null. */
-  find(manager: EntityManager, runId: string): Promise<JudgedRun | null>;
-  /** Sets the run's verdict aside as its appeal's grant; false when it is already. */
+  /** The run if it was judged, else null. */
+  find(manager: EntityManager, runId: string): Promise<ContestedRun | null>;
+  /**
+   * Locks what setting the run aside reads and writes (its row, its window, the agent's trust):
+   * called first in a grant's transaction, before any plain read, so those reads see every verdict
+   * committed before and none can commit after.
+   */
+  lock(manager: EntityManager, runId: string): Promise<void>;
+  /** Sets the run's verdict aside as its appeal's grant, under `lock`; false when it is already. */
   setAside(manager: EntityManager, runId: string, grant: { appealId: string; at: Date }): Promise<boolean>;
   /** The arbiters who decided any of the run's uncertain cases: they never hear its appeal. */
   reviewers(manager: EntityManager, runId: string): Promise<string[]>;

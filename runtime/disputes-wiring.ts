@@ -1,8 +1,8 @@
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
-import { agentRunsAndCases, findJudgedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
+import { agentRunsAndCases, findContestedRun, lockContestedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import { agentKpiReportIds, recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.service.js";
-import { consequenceSteps } from "../subgraphs/reputation/trust.settle.js";
+import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
 
 /**
  * How the disputes context reaches the others, the same locally and on Lambda: dispute states into
@@ -14,9 +14,13 @@ export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequ
   onDisputeChanged: recordDisputeState,
   consequenceSteps,
   runVerdicts: {
-    find: findJudgedRun,
+    find: findContestedRun,
+    async lock(manager, runId) {
+      // The run, its window, then the agent's trust: the judge's order, so the two never deadlock.
+      const run = await lockContestedRun(manager, runId);
+      if (run) await lockProfile(manager, run.agentId);
+    },
     async setAside(manager, runId, grant) {
-      // The run's row first, then the agent's trust: the judge's order, so the two never deadlock.
       if (!(await setRunAside(manager, runId))) return false;
       await setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at });
       return true;

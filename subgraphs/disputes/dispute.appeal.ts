@@ -19,7 +19,7 @@ interface Contested {
   givenAt: Date;
   /** The contested complaint, for an appeal of one. */
   complaint: Dispute | null;
-  /** Whether the verdict still holds: a consequence step may have been lifted or overtaken. */
+  /** Whether the verdict still holds: a step may have been lifted or overtaken, a run set aside. */
   standing: boolean;
 }
 
@@ -30,7 +30,7 @@ async function findContested(manager: EntityManager, ref: ContestedVerdictInput,
   }
   if (ref.kind === ContestedKind.RUN) {
     const run = await options.runVerdicts.find(manager, ref.id);
-    return run && { agentId: run.agentId, givenAt: run.judgedAt, complaint: null, standing: true };
+    return run && { agentId: run.agentId, givenAt: run.judgedAt, complaint: null, standing: run.standing };
   }
   const complaint = await manager.findOneBy(Dispute, { id: ref.id, kind: DisputeKind.COMPLAINT });
   return complaint && { agentId: complaint.agentId, givenAt: complaint.closedAt ?? complaint.filedAt, complaint, standing: true };
@@ -65,11 +65,11 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
     if (now.getTime() - contested.givenAt.getTime() > options.appealDays * DAY_MS) {
       throw new ConflictError(FIELD, `was decided more than ${options.appealDays} days ago; the appeal window has closed`);
     }
-    if (!contested.standing) throw new ConflictError(FIELD, "no longer stands: the ladder has moved on since (stepped down, lifted or overtaken)");
+    if (!contested.standing) throw new ConflictError(FIELD, ref.kind === ContestedKind.RUN ? "was set aside already" : "no longer stands: the ladder has moved on since (stepped down, lifted or overtaken)");
     const earlier = await manager.findOneBy(Dispute, { kind: DisputeKind.APPEAL, contestedKind: ref.kind, contestedId: ref.id, status: Not(DisputeStatus.WITHDRAWN) });
     if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
     await checkOpenCap(manager, found.agentId, builder, options, FIELD);
-    const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options);
+    const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options, "builder");
     return recordFiling(manager, Object.assign(new Dispute(), {
       id: randomUUID(),
       agentId: found.agentId,

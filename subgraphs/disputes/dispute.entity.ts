@@ -87,7 +87,7 @@ export class ExternalEvidence {
 /** What a dispute points at: the agent's cases, runs and KPI reports, and external documents. */
 @ObjectType({ description: "The evidence a dispute rests on." })
 export class DisputeEvidence {
-  @Field(() => [String], { description: "Case ids of the agent's evaluation cases." })
+  @Field(() => [String], { description: "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder)." })
   caseIds: string[];
 
   @Field(() => [ID], { description: "Evaluation runs of the agent." })

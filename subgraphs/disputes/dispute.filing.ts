@@ -35,12 +35,15 @@ export async function checkOpenCap(manager: EntityManager, agentId: string, file
 const REFERENCE_NAMES = { caseIds: "a case", runIds: "a run", kpiReportIds: "a KPI report" } as const;
 
 /**
- * The evidence a dispute rests on, its references checked against the agent's own cases, runs and
- * KPI reports: a reference to another agent's evidence, or to none, is refused by its path.
+ * The evidence a dispute rests on, its references checked against the agent's own runs and KPI
+ * reports (public ids), and its evaluation cases for the builder who submitted them: a reference
+ * to another agent's evidence, or to none, is refused by its path. A buyer's case ids are their
+ * own labels, kept as given: case ids are private to the builder, and checking them would let
+ * anyone probe which exist.
  */
-export async function checkedEvidence(manager: EntityManager, agentId: string, input: DisputeEvidenceInput | undefined, options: DisputesOptions): Promise<DisputeEvidence> {
+export async function checkedEvidence(manager: EntityManager, agentId: string, input: DisputeEvidenceInput | undefined, options: DisputesOptions, filer: "buyer" | "builder"): Promise<DisputeEvidence> {
   const evidence = evidenceOf(input);
-  const foreign = await options.agentEvidence.foreign(manager, agentId, evidence);
+  const foreign = await options.agentEvidence.foreign(manager, agentId, { ...evidence, caseIds: filer === "builder" ? evidence.caseIds : [] });
   for (const kind of ["caseIds", "runIds", "kpiReportIds"] as const) {
     const first = foreign[kind][0];
     if (first !== undefined) throw new BadUserInputError(`input.evidence.${kind}[${evidence[kind].indexOf(first)}]`, `is not ${REFERENCE_NAMES[kind]} of this agent`);
@@ -87,7 +90,7 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
     if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
     if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
     await checkOpenCap(manager, input.agentId, buyer, options, "input.agentId");
-    const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options);
+    const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options, "buyer");
     return recordFiling(manager, Object.assign(new Dispute(), {
       id: randomUUID(),
       agentId: input.agentId,

@@ -20,7 +20,7 @@ export class ExternalEvidenceInput {
 
 @InputType({ description: `What a dispute rests on; at most ${MAX_REFERENCES} references of each kind.` })
 export class DisputeEvidenceInput {
-  @Field(() => [String], { nullable: true, description: "Case ids of the agent's evaluation cases." })
+  @Field(() => [String], { nullable: true, description: "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder)." })
   @IsOptional()
   @ArrayMaxSize(MAX_REFERENCES)
   @Length(1, 128, { each: true })

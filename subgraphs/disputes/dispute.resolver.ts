@@ -134,9 +134,10 @@ export class DisputeResolver {
     return inTransaction(context.dataSource, async (manager) => {
       const dispute = await lockedDispute(manager, input.disputeId, "input.disputeId");
       const granting = dispute.kind === DisputeKind.APPEAL && input.outcome === DisputeOutcome.UPHELD;
-      // A complaint a grant reverses is locked next, before any plain read: its state and its
-      // filer's record are then read as committed, as for every other transition of it.
+      // What a grant reverses is locked next, before any plain read: the complaint (its state and
+      // its filer's record are then read as committed), or the run with its window and trust.
       const complaint = granting && dispute.contestedKind === ContestedKind.DISPUTE ? await lockedDispute(manager, dispute.contestedId!, "input.disputeId") : null;
+      if (granting && dispute.contestedKind === ContestedKind.RUN) await context.options.runVerdicts.lock(manager, dispute.contestedId!);
       if (dispute.status !== DisputeStatus.UNDER_REVIEW) throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);
       if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
       const conflict = await involvement(manager, arbiter, dispute, context.options);

@@ -23,7 +23,7 @@ export function buildDisputesSchema() {
 
 /** On its own the subgraph knows of no consequence step or judged run, and checks no evidence reference. */
 const NO_CONSEQUENCES: DisputesOptions["consequenceSteps"] = { find: async () => null, lift: async () => false };
-const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, setAside: async () => false, reviewers: async () => [] };
+const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, lock: async () => {}, setAside: async () => false, reviewers: async () => [] };
 const UNCHECKED_EVIDENCE: DisputesOptions["agentEvidence"] = { foreign: async () => ({ caseIds: [], runIds: [], kpiReportIds: [] }) };
 
 /**

@@ -1,39 +1,36 @@
 import { In, type EntityManager } from "typeorm";
-import type { JudgedRun } from "../../lib/dispute-ports.js";
+import type { ContestedRun } from "../../lib/dispute-ports.js";
 import { writeLock } from "../../lib/database.js";
 import { EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
+import { lockRunWindow } from "./evaluation.judge.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
 import { EvaluationRunStatus } from "./pact.enums.js";
 
-/** A judged run whose verdict stands, as an appeal contests it. */
-export async function findJudgedRun(manager: EntityManager, runId: string): Promise<JudgedRun | null> {
+/** A judged run, as an appeal contests it; null for one not judged (yet, or ever). */
+export async function findContestedRun(manager: EntityManager, runId: string): Promise<ContestedRun | null> {
   const run = await manager.findOne(EvaluationRun, { select: { id: true, agentId: true, status: true, completedAt: true }, where: { id: runId } });
-  if (!run || run.status !== EvaluationRunStatus.COMPLETED || !run.completedAt) return null;
-  return { agentId: run.agentId, judgedAt: run.completedAt };
+  const judged = run?.status === EvaluationRunStatus.COMPLETED || run?.status === EvaluationRunStatus.SET_ASIDE;
+  if (!run || !judged || !run.completedAt) return null;
+  return { agentId: run.agentId, judgedAt: run.completedAt, standing: run.status === EvaluationRunStatus.COMPLETED };
 }
 
 /**
- * Sets a judged run aside (a granted appeal): from now on later runs' windows leave its cases out.
- * Run rows are locked before the caller moves on to the agent's trust, the judge's order. False
- * when it is not a judged run whose verdict stands.
+ * Locks a contested run and its agent's window in its workflow, before any plain read of the
+ * grant's transaction (the judge's order: the run, then the window). Judges still deciding the
+ * agent's runs finish first, and later ones read the run as set aside: no verdict from then on
+ * counts its cases.
  */
+export async function lockContestedRun(manager: EntityManager, runId: string): Promise<{ agentId: string } | null> {
+  const run = await manager.findOne(EvaluationRun, { select: { id: true, agentId: true, workflow: true }, where: { id: runId }, lock: writeLock(manager) });
+  if (!run) return null;
+  await lockRunWindow(manager, run.agentId, run.workflow);
+  return { agentId: run.agentId };
+}
+
+/** Sets a judged run aside (a granted appeal), under lockContestedRun; false when it is not a judged run whose verdict stands. */
 export async function setRunAside(manager: EntityManager, runId: string): Promise<boolean> {
   const { affected } = await manager.update(EvaluationRun, { id: runId, status: EvaluationRunStatus.COMPLETED }, { status: EvaluationRunStatus.SET_ASIDE });
-  if (affected !== 1) return false;
-  const lock = writeLock(manager);
-  if (lock) {
-    // A judge holds its run's lock while it reads the run's window: waiting for the judges of the
-    // agent's runs still pending in the workflow lets those finish first, and makes those after
-    // read this run as set aside. No verdict from now on counts its cases.
-    const { agentId, workflow } = await manager.findOneOrFail(EvaluationRun, { select: { id: true, agentId: true, workflow: true }, where: { id: runId } });
-    await manager
-      .createQueryBuilder(EvaluationRun, "r")
-      .select("r.id")
-      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status IN (:...pending)", { agentId, workflow, pending: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
-      .setLock(lock.mode)
-      .getMany();
-  }
-  return true;
+  return affected === 1;
 }
 
 /** The arbiters who decided the run's uncertain cases. */

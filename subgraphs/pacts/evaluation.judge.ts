@@ -9,6 +9,7 @@ import { MAX_WINDOW_CASES, judgeRun, type CaseJudgement, type ClauseOverride, ty
 import { fleissKappa } from "./jury/jury.js";
 import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "./pact.entity.js";
+import { RunWindow } from "./run-window.entity.js";
 import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "./pact.enums.js";
 
 /** What the rest of the trust loop learns from a judged run. */
@@ -50,6 +51,16 @@ function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], out
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * Locks an agent's runs in a workflow as windows span them (an upsert then a locking read of the
+ * primary key, as lockProfile does in the reputation context): judges deciding runs and appeals
+ * setting runs aside take it in turn.
+ */
+export async function lockRunWindow(manager: EntityManager, agentId: string, workflow: string): Promise<void> {
+  await manager.createQueryBuilder().insert().into(RunWindow).values({ agentId, workflow }).orUpdate(["agent_id"], ["agent_id", "workflow"]).execute();
+  await manager.findOne(RunWindow, { where: { agentId, workflow }, lock: writeLock(manager) });
+}
+
 /** Runs whose cases count for nothing. */
 const VOID_STATUSES = [EvaluationRunStatus.FAILED, EvaluationRunStatus.SET_ASIDE];
 
@@ -155,6 +166,8 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   if (!run) throw new Error(`evaluation run ${runId} does not exist`);
   // Judged already, or given up on: either way this copy of the job has nothing to do.
   if (run.status !== EvaluationRunStatus.QUEUED && run.status !== EvaluationRunStatus.AWAITING_REVIEW) return null;
+  // Before any plain read: the window is read as committed, and no run in it is set aside meanwhile.
+  await lockRunWindow(manager, run.agentId, run.workflow);
 
   const pact = await manager.findOneByOrFail(Pact, { id: run.pactId });
   const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });

@@ -8,6 +8,8 @@ import { ClauseResultResolver, EvaluationRunResolver } from "./evaluation.resolv
 import { CreatePacts1764100000200 } from "./migrations/1764100000200-create-pacts.js";
 import { PactLifecycle1764200000200 } from "./migrations/1764200000200-pact-lifecycle.js";
 import { Jury1764200000300 } from "./migrations/1764200000300-jury.js";
+import { RunWindows1764300000600 } from "./migrations/1764300000600-run-windows.js";
+import { RunWindow } from "./run-window.entity.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./pact.resolver.js";
@@ -15,8 +17,8 @@ import { createPactsLoaders } from "./pacts.loaders.js";
 import { JuryVoteResolver, ReviewResolver } from "./review.resolver.js";
 import type { PactsContext } from "./pacts.context.js";
 
-export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure];
-export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300];
+export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure, RunWindow];
+export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300, RunWindows1764300000600];
 
 export function buildPactsSchema() {
   return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver, JuryVoteResolver] });

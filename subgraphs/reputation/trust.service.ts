@@ -117,9 +117,9 @@ export async function setAsideRun(manager: EntityManager, runId: string, change:
   await manager.update(EvaluationEvidence, { runId }, { setAsideAt: change.at });
 
   const latest = current.lastRunSubmittedAt?.getTime() === run.submittedAt.getTime();
-  // Plain reads along the agent's evidence index: a locking one would gap-lock past the agent's
-  // newest run and hold up other agents' evidence. A run recorded since this transaction's
-  // snapshot is newer than the set-aside one, or it would be the latest already.
+  // Plain reads along the agent's evidence index (a locking one would gap-lock past the agent's
+  // newest run and hold up other agents' evidence): a grant locks the run's window and this
+  // profile before its first plain read (RunVerdicts.lock), so they see every run recorded.
   const previous = latest
     ? await manager.findOne(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull(), runId: Not(runId) }, order: { submittedAt: "DESC", runId: "DESC" } })
     : null;

@@ -338,10 +338,9 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     refused(await gql(FILE, { i: { agentId: pier, statement: "Evidence over plain http", evidence: { external: [{ url: "http://soc.example/x", sha256: "ab".repeat(32) }] } } }, carla), "BAD_USER_INPUT", "input.evidence.external[0].url");
     refused(await gql(FILE, { i: { agentId: pier, statement: "Too many case references", evidence: { caseIds: Array.from({ length: 51 }, (_, i) => `case-${i}`) } } }, carla), "BAD_USER_INPUT", "input.evidence.caseIds");
     refused(await gql(FILE, { i: { agentId: "00000000-0000-0000-0000-000000000000", statement: "No such agent at all" } }, carla), "NOT_FOUND", "input.agentId");
-    // Evidence references must be the agent's own: Quay's run or case, or none at all, is refused by its path.
+    // Evidence references must be the agent's own: Quay's run, or no report at all, is refused by its path.
     const cite = (evidence: Data) => gql(FILE, { i: { agentId: harbor.id, statement: "Cites evidence that is not Harbor's", evidence } }, carla);
     refused(await cite({ runIds: [harbor.runId, quay.runId] }), "BAD_USER_INPUT", "input.evidence.runIds[1]");
-    refused(await cite({ caseIds: ["case-3", "case-40"] }), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
     refused(await cite({ kpiReportIds: ["00000000-0000-4000-8000-000000000001"] }), "BAD_USER_INPUT", "input.evidence.kpiReportIds[0]");
     refused(await gql(FILE, { i: { agentId: pier, statement: "Pier has no runs to cite", evidence: { runIds: [harbor.runId] } } }, carla), "BAD_USER_INPUT", "input.evidence.runIds[0]");
 

@@ -57,6 +57,9 @@ const RUN = `query($id: ID!) {
   }
 }`;
 const REPORT = `mutation($i: KpiReportInput!) { submitKpiReport(input: $i) }`;
+const APPEAL = `mutation($i: AppealVerdictInput!) { appealVerdict(input: $i) { id } }`;
+const ASSIGN = `mutation($d: ID!) { assignDispute(disputeId: $d) { status } }`;
+const WITHDRAW = `mutation($d: ID!, $r: String!) { withdrawDispute(disputeId: $d, reason: $r) { status } }`;
 const STANDING = `query($id: ID!) {
   agent(id: $id) {
     trust { compositeScore compositeConfidence tier eligible reasons consequence consequenceSince driftAlarm passingStreak evaluationRuns }
@@ -356,6 +359,12 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(humanCalls(run.juryVerdicts)).toEqual([["w7-4", "FAIL", null], ["w7-5", "PASS", null]]);
     expect(humanCalls((await ok(RUN, { id: runIds[6] }, arbiter)).evaluationRun.juryVerdicts)).toEqual([["w7-4", "FAIL", "ada"], ["w7-5", "PASS", "ada"]]);
     expect((await ok(QUEUE, {}, arbiter)).reviewQueue.edges).toEqual([]);
+
+    // The builder may appeal the verdict, reviews and all; the arbiter who reviewed never hears it.
+    const appeal = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } }, builder)).appealVerdict;
+    const ownVerdict = await gql(ASSIGN, { d: appeal.id }, arbiter);
+    expect(ownVerdict.errors?.[0]).toMatchObject({ message: "Not ada: an arbiter never hears the appeal of their own verdict", extensions: { code: "FORBIDDEN" } });
+    expect((await ok(WITHDRAW, { d: appeal.id, r: "Runbook updated instead" }, builder)).withdrawDispute).toMatchObject({ status: "WITHDRAWN" });
 
     // Still listed, one step before the breach: weights 0.6·140/150 = 0.56 and 0.4·49/59 = 0.332203;
     // (0.56·134/150 + 0.332203·54/59)/0.892203 = (0.500267 + 0.304051)/0.892203 = 0.804317/0.892203

@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect(cleared.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, reputationScore: 500, reputationConfidence: 0, tier: "UNRATED", eligible: false, evaluationRuns: 0 });
     expect(cleared.scoreHistory.edges[0].node).toEqual({ cause: "DISPUTE", causeId: filed.id });
     // A set-aside verdict is no longer there to appeal.
-    refusedWith(await appeal(breached.id, rita), "NOT_FOUND", "input.contested.id");
+    refusedWith(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
     // The next run's window holds its own 40 cases, not the set-aside run's 40 as well.
     const next = await judgedRun(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
@@ -114,7 +114,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     refusedWith(await appeal(run.id, rita), "CONFLICT", "input.contested.id");
   });
 
-  it("lets a complaint cite the agent's own cases, runs and KPI reports, by the ids the API shows", async () => {
+  it("lets a complaint cite the agent's own runs and KPI reports by the ids the API shows, and an appeal its cases too", async () => {
     const run = await judgedRun(triageCases(40, { idPrefix: "r4" }));
     const week = isoWeekOf(new Date());
     expect(dataOf(await gql(REPORT, { i: { agentId: dock.id, week, alertsHandled: 900, timeToContainmentMinutes: 50, falsePositiveLoad: 0.1, severityAccuracy: 0.9, escalationQuality: 0.9 } }, bob))).toEqual({ submitKpiReport: true });
@@ -124,7 +124,10 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     const evidence = { caseIds: ["r4-7", "r2-0"], runIds: [run.id], kpiReportIds: shown.reportIds };
     const filed = (await ok(FILE, { i: { agentId: dock.id, statement: "Missed the escalation in case r4-7", evidence } }, bob)).fileDispute;
     expect(filed.evidence).toEqual(evidence);
-    // A case id that is no case of Dock's is refused by its path.
-    refusedWith(await gql(FILE, { i: { agentId: dock.id, statement: "Cites a case Dock never saw", evidence: { caseIds: ["r4-7", "nope-1"] } } }, bob), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
+    // A buyer's case ids are their own labels (evaluation cases are private to the builder): kept
+    // as given, so nobody learns which of the agent's case ids exist. A builder's are checked.
+    const labelled = (await ok(FILE, { i: { agentId: dock.id, statement: "Cites the SOC's own ticket ids", evidence: { caseIds: ["INC-4411"] } } }, bob)).fileDispute;
+    expect(labelled.evidence.caseIds).toEqual(["INC-4411"]);
+    refusedWith(await gql(APPEAL, { i: { contested: { kind: "RUN", id: run.id }, statement: "Case r4-7 was judged on a stale label", evidence: { caseIds: ["r4-7", "INC-4411"] } } }, rita), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
   });
 });

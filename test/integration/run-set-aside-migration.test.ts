@@ -7,6 +7,8 @@ import { DATABASE_KINDS, appliedMigrations, createTestDatabase, undoThrough, typ
 const AGENT = "66666666-6666-4666-8666-666666666666";
 const KEPT = "77777777-7777-4777-8777-777777777771";
 const SET_ASIDE = "77777777-7777-4777-8777-777777777772";
+const APPEAL = "88888888-8888-4888-8888-888888888881";
+const COMPLAINT = "88888888-8888-4888-8888-888888888882";
 
 /** A judged run and its evidence, written as the stores hold them. */
 async function judgedRun(dataSource: DataSource, id: string, status: string, setAsideAt: string | null): Promise<void> {
@@ -31,11 +33,19 @@ describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
     await database?.drop();
   });
 
-  it("undoes itself without letting a set-aside run count again: the run reads as failed judging and its evidence goes; redone, it takes set-asides again", async () => {
+  it("undoes itself without letting a set-aside run count again: the run reads as failed judging, its evidence and its appeal go; redone, it takes set-asides again", async () => {
     database = await createTestDatabase(kind);
     dataSource = await openDatabase(database.url);
     await judgedRun(dataSource, KEPT, "COMPLETED", null);
     await judgedRun(dataSource, SET_ASIDE, "SET_ASIDE", "2026-11-25 12:00:00.000");
+    // The appeal that set it aside, and a complaint beside it.
+    for (const [id, kind, contestedKind] of [[APPEAL, "APPEAL", "RUN"], [COMPLAINT, "COMPLAINT", null]] as const) {
+      await dataSource.query(
+        "INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at, kind, contested_kind, contested_id) VALUES (?, ?, 'The review was wrong on case 3', 'MAJOR', 'RESOLVED', 'rita', '2026-11-24 09:00:00.000', ?, ?, ?)",
+        [id, AGENT, kind, contestedKind, contestedKind ? SET_ASIDE : null],
+      );
+      await dataSource.query("INSERT INTO dispute_transitions (id, dispute_id, version, from_status, to_status, actor, note, at) VALUES (?, ?, 1, NULL, 'OPEN', 'builder:rita', 'filed', '2026-11-24 09:00:00.000')", [`t-${id.slice(-4)}`, id]);
+    }
 
     await undoThrough(dataSource, RunSetAsides1764300000500.name);
     expect(await appliedMigrations(dataSource)).not.toContain(RunSetAsides1764300000500.name);
@@ -47,6 +57,9 @@ describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
     const evidence: { run_id: string }[] = await dataSource.query("SELECT run_id FROM trust_evaluation_evidence");
     expect(evidence.map((row) => row.run_id)).toEqual([KEPT]);
     expect(await columnsOf(dataSource)).not.toContain("set_aside_at");
+    // Appeals of runs came with set-asides and go with them; complaints stay.
+    expect((await dataSource.query("SELECT id FROM disputes")).map((row: { id: string }) => row.id)).toEqual([COMPLAINT]);
+    expect((await dataSource.query("SELECT dispute_id FROM dispute_transitions")).map((row: { dispute_id: string }) => row.dispute_id)).toEqual([COMPLAINT]);
 
     await dataSource.runMigrations({ transaction: "each" });
     expect(await columnsOf(dataSource)).toContain("set_aside_at");

@@ -87,10 +87,14 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
   let liftFindsNothing = false;
   /** The judged runs the fake port knows (by id), with the arbiters who reviewed their cases. */
   const runs = new Map<string, { agentId: string; judgedAt: Date; reviewers: string[]; setAside: boolean }>();
+  const runLocks: { id: string; inTransaction: boolean }[] = [];
   const runVerdicts: RunVerdicts = {
     async find(_manager, id) {
       const run = runs.get(id);
-      return run && !run.setAside ? { agentId: run.agentId, judgedAt: run.judgedAt } : null;
+      return run ? { agentId: run.agentId, judgedAt: run.judgedAt, standing: !run.setAside } : null;
+    },
+    async lock(manager, id) {
+      runLocks.push({ id, inTransaction: transactional(manager) });
     },
     async setAside(_manager, id) {
       const run = runs.get(id);
@@ -941,6 +945,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       dataOf(await assign(filed.id, ARBITER("bea")));
       expect(dataOf(await resolve(filed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
       expect(runs.get(runId)!.setAside).toBe(true);
+      // The grant locked the run before setting it aside, in its transaction.
+      expect(runLocks.filter((call) => call.id === runId)).toEqual([{ id: runId, inTransaction: true }]);
+      // A set-aside verdict is no longer there to appeal.
+      await expectRefused(() => appeal(appealOf("RUN", runId)), { code: "CONFLICT", field: "input.contested.id" });
 
       // A second run whose verdict went (set aside by other means) before the grant: refused, nothing written.
       const otherRun = randomUUID();

@@ -18,6 +18,9 @@ export class RunSetAsides1764300000500 implements MigrationInterface {
     // as a run whose judging failed, and its evidence goes, so no fold counts it again.
     await runner.query("UPDATE evaluation_runs SET status = 'FAILED', failure_reason = 'set aside on appeal' WHERE status = 'SET_ASIDE'");
     await runner.query("DELETE FROM trust_evaluation_evidence WHERE set_aside_at IS NOT NULL");
+    // Appeals of run verdicts came with set-asides: they go, with their transitions.
+    await runner.query("DELETE FROM dispute_transitions WHERE dispute_id IN (SELECT id FROM disputes WHERE contested_kind = 'RUN')");
+    await runner.query("DELETE FROM disputes WHERE contested_kind = 'RUN'");
     await runner.dropIndex("trust_evaluation_evidence", "idx_evidence_agent_submitted");
     await runner.dropColumn("trust_evaluation_evidence", "set_aside_at");
   }

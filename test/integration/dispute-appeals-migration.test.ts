@@ -10,7 +10,7 @@ import { report } from "../../subgraphs/disputes/dispute.lifecycle.js";
 import { DisputeAppeals1764300000400 } from "../../subgraphs/disputes/migrations/1764300000400-dispute-appeals.js";
 import { FilerCredibility1764300000300 } from "../../subgraphs/reputation/migrations/1764300000300-filer-credibility.js";
 import { DisputeState } from "../../subgraphs/reputation/trust-history.entity.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough } from "../support/databases.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough, columnsOf, indicesOf } from "../support/databases.js";
 
 /*
  * The filer-credibility (reputation) and dispute-appeals (disputes) migrations over data written
@@ -42,25 +42,6 @@ const APPEAL_INDEXES = ["idx_disputes_agent_filed", "idx_disputes_contested", "i
 const EARLIER_INDEXES = ["idx_disputes_agent_status", "idx_disputes_due"];
 const STATE_COLUMNS = ["agent_id", "critical_open", "dispute_id", "occurred_at", "severity", "upheld", "version"];
 const EMPTY_EVIDENCE = { caseIds: [], runIds: [], kpiReportIds: [], external: [] };
-
-async function columnsOf(dataSource: DataSource, table: string): Promise<string[] | null> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const found = await runner.getTable(table);
-    return found ? found.columns.map((column) => column.name).sort() : null;
-  } finally {
-    await runner.release();
-  }
-}
-
-async function indicesOf(dataSource: DataSource, table: string): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    return ((await runner.getTable(table))?.indices ?? []).map((index) => index.name!).sort();
-  } finally {
-    await runner.release();
-  }
-}
 
 /** A dispute-state row as plain values, engine differences (booleans, numbers as text) ironed out. */
 async function statesOf(dataSource: DataSource, withWeight: boolean) {

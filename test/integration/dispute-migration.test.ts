@@ -6,7 +6,7 @@ import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.e
 import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";
 import { createOpenDisputeCountLoader } from "../../subgraphs/disputes/dispute.loader.js";
 import { DisputeLifecycle1764300000200 } from "../../subgraphs/disputes/migrations/1764300000200-dispute-lifecycle.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough } from "../support/databases.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough, columnsOf, indicesOf } from "../support/databases.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";
 const OPEN_ID = "55555555-5555-4555-8555-555555555551";
@@ -35,25 +35,6 @@ async function writeOldDisputes(dataSource: DataSource): Promise<void> {
     AGENT,
     "Paged the on-call for a test alert",
   ]);
-}
-
-async function columnsOf(dataSource: DataSource, table: string): Promise<string[] | null> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const found = await runner.getTable(table);
-    return found ? found.columns.map((column) => column.name).sort() : null;
-  } finally {
-    await runner.release();
-  }
-}
-
-async function indicesOf(dataSource: DataSource, table: string): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    return ((await runner.getTable(table))?.indices ?? []).map((index) => index.name!).sort();
-  } finally {
-    await runner.release();
-  }
 }
 
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
 import { openDatabase } from "../../runtime/data-source.js";
 import { RunSetAsides1764300000500 } from "../../subgraphs/reputation/migrations/1764300000500-run-set-asides.js";
-import { DATABASE_KINDS, appliedMigrations, createTestDatabase, undoThrough, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, appliedMigrations, columnsOf, createTestDatabase, undoThrough, type TestDatabase } from "../support/databases.js";
 
 const AGENT = "66666666-6666-4666-8666-666666666666";
 const KEPT = "77777777-7777-4777-8777-777777777771";
@@ -21,8 +21,6 @@ async function judgedRun(dataSource: DataSource, id: string, status: string, set
     [id, AGENT, setAsideAt],
   );
 }
-
-const columnsOf = async (dataSource: DataSource): Promise<string[]> => Object.keys((await dataSource.query("SELECT * FROM trust_evaluation_evidence"))[0] ?? {});
 
 describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
   let database: TestDatabase;
@@ -56,13 +54,13 @@ describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
     ]);
     const evidence: { run_id: string }[] = await dataSource.query("SELECT run_id FROM trust_evaluation_evidence");
     expect(evidence.map((row) => row.run_id)).toEqual([KEPT]);
-    expect(await columnsOf(dataSource)).not.toContain("set_aside_at");
+    expect(await columnsOf(dataSource, "trust_evaluation_evidence")).not.toContain("set_aside_at");
     // Appeals of runs came with set-asides and go with them; complaints stay.
     expect((await dataSource.query("SELECT id FROM disputes")).map((row: { id: string }) => row.id)).toEqual([COMPLAINT]);
     expect((await dataSource.query("SELECT dispute_id FROM dispute_transitions")).map((row: { dispute_id: string }) => row.dispute_id)).toEqual([COMPLAINT]);
 
     await dataSource.runMigrations({ transaction: "each" });
-    expect(await columnsOf(dataSource)).toContain("set_aside_at");
+    expect(await columnsOf(dataSource, "trust_evaluation_evidence")).toContain("set_aside_at");
     await dataSource.query("UPDATE trust_evaluation_evidence SET set_aside_at = '2026-11-26 08:00:00.000' WHERE run_id = ?", [KEPT]);
     const [kept] = await dataSource.query("SELECT set_aside_at FROM trust_evaluation_evidence WHERE run_id = ?", [KEPT]);
     expect(kept.set_aside_at).not.toBeNull();

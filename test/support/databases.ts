@@ -55,3 +55,24 @@ export const appliedMigrations = async (dataSource: DataSource): Promise<string[
 export async function undoThrough(dataSource: DataSource, name: string): Promise<void> {
   while ((await appliedMigrations(dataSource)).includes(name)) await dataSource.undoLastMigration({ transaction: "each" });
 }
+
+/** A table's column names, sorted; null when there is no such table. */
+export async function columnsOf(dataSource: DataSource, table: string): Promise<string[] | null> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const found = await runner.getTable(table);
+    return found ? found.columns.map((column) => column.name).sort() : null;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** A table's index names, sorted. */
+export async function indicesOf(dataSource: DataSource, table: string): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return ((await runner.getTable(table))?.indices ?? []).map((index) => index.name!).sort();
+  } finally {
+    await runner.release();
+  }
+}

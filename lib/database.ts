@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import mysql2 from "mysql2";
-import { DataSource, type EntityManager, type EntitySchema, type Logger, type MixedList } from "typeorm";
+import { DataSource, type EntityManager, type EntitySchema, type EntityTarget, type FindOptionsWhere, type Logger, type MixedList, type ObjectLiteral } from "typeorm";
+import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
 
 export type DatabaseKind = "mysql" | "sqlite";
 
@@ -128,6 +129,25 @@ async function retryingConflicts<T>(transaction: () => Promise<T>): Promise<T> {
 /** Row locking for read-modify-write inside a transaction; SQLite locks the whole file on write anyway. */
 export function writeLock(manager: EntityManager): { mode: "pessimistic_write" } | undefined {
   return manager.connection.options.type === "better-sqlite3" ? undefined : { mode: "pessimistic_write" };
+}
+
+/**
+ * A row that serialises some writers, created if missing and locked for the rest of the
+ * transaction. An upsert, not INSERT IGNORE: on InnoDB the latter takes a shared lock on an
+ * existing row, and two writers upgrading theirs to FOR UPDATE deadlock. Call it before any plain
+ * read, so that on MySQL the transaction's snapshot is taken after the lock and sees what the
+ * previous holder committed. `keyColumns` are the primary key's columns, `key` the same as a
+ * where clause.
+ */
+export async function lockRow<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  row: QueryDeepPartialEntity<T>,
+  keyColumns: [string, ...string[]],
+  key: FindOptionsWhere<T>,
+): Promise<T> {
+  await manager.createQueryBuilder().insert().into(entity).values(row).orUpdate([keyColumns[0]], keyColumns).execute();
+  return manager.findOneOrFail(entity, { where: key, lock: writeLock(manager) });
 }
 
 /** True for a duplicate-key error from MySQL/MariaDB or SQLite. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction, writeLock } from "../../lib/database.js";
+import { inTransaction, lockRow } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { DisputeFiler } from "./dispute-filer.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
@@ -16,12 +16,10 @@ const MAX_AGE_MS = 2 * 365 * 24 * HOUR_MS;
 
 /**
  * Serialises one filer's filings against one agent, before any read: the open-dispute cap is
- * counted after it, so concurrent filings cannot all see the count from before the others. An
- * upsert, not INSERT IGNORE, for the reason lockProfile gives in the reputation context.
+ * counted after it, so concurrent filings cannot all see the count from before the others.
  */
 export async function lockFiler(manager: EntityManager, agentId: string, filedBy: string): Promise<void> {
-  await manager.createQueryBuilder().insert().into(DisputeFiler).values({ agentId, filedBy }).orUpdate(["agent_id"], ["agent_id", "filed_by"]).execute();
-  await manager.findOne(DisputeFiler, { where: { agentId, filedBy }, lock: writeLock(manager) });
+  await lockRow(manager, DisputeFiler, { agentId, filedBy }, ["agent_id", "filed_by"], { agentId, filedBy });
 }
 
 /** Open disputes weigh on an agent (and on arbiters): one filer may not pile them up. Under lockFiler. */

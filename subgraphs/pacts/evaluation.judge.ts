@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
 import type { ConsequenceTerms } from "../../lib/consequence.js";
-import { inTransaction, insertInChunks, readInChunks, writeLock } from "../../lib/database.js";
+import { inTransaction, insertInChunks, lockRow, readInChunks, writeLock } from "../../lib/database.js";
 import { enqueue } from "../../lib/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
@@ -51,14 +51,9 @@ function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], out
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-/**
- * Locks an agent's runs in a workflow as windows span them (an upsert then a locking read of the
- * primary key, as lockProfile does in the reputation context): judges deciding runs and appeals
- * setting runs aside take it in turn.
- */
+/** Locks an agent's runs in a workflow as windows span them: judges deciding runs and appeals setting runs aside take it in turn. */
 export async function lockRunWindow(manager: EntityManager, agentId: string, workflow: string): Promise<void> {
-  await manager.createQueryBuilder().insert().into(RunWindow).values({ agentId, workflow }).orUpdate(["agent_id"], ["agent_id", "workflow"]).execute();
-  await manager.findOne(RunWindow, { where: { agentId, workflow }, lock: writeLock(manager) });
+  await lockRow(manager, RunWindow, { agentId, workflow }, ["agent_id", "workflow"], { agentId, workflow });
 }
 
 /** Runs whose cases count for nothing. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
-import { writeLock } from "../../lib/database.js";
+import { lockRow } from "../../lib/database.js";
 import type { ConsequenceSteps } from "../../lib/dispute-ports.js";
 import { EscalationRecipient, type ConsequenceTerms } from "../../lib/consequence.js";
 import { climbLadder, type LadderSignals } from "./consequence-ladder.js";
@@ -64,14 +64,10 @@ export function priorProfile(agentId: string): TrustProfile {
 
 /**
  * The agent's trust row, created at the prior if missing, locked for the rest of the transaction so
- * that everything changing one agent's trust serialises here. An upsert, not INSERT IGNORE: on
- * InnoDB the latter takes a shared lock on an existing row, and two writers upgrading theirs to
- * FOR UPDATE deadlock. Call it before any plain read, so that on MySQL the transaction's snapshot
- * is taken after the lock and sees what the previous holder committed.
+ * that everything changing one agent's trust serialises here (see lockRow: before any plain read).
  */
-export async function lockProfile(manager: EntityManager, agentId: string): Promise<TrustProfile> {
-  await manager.createQueryBuilder().insert().into(TrustProfile).values(priorProfile(agentId)).orUpdate(["agent_id"], ["agent_id"]).execute();
-  return manager.findOneOrFail(TrustProfile, { where: { agentId }, lock: writeLock(manager) });
+export function lockProfile(manager: EntityManager, agentId: string): Promise<TrustProfile> {
+  return lockRow(manager, TrustProfile, priorProfile(agentId), ["agent_id"], { agentId });
 }
 
 /** What changed an agent's trust, and when (the system's clock: ladder windows and histories use it). */

@@ -16,9 +16,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSystem } from "../../runtime/local.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
-import { EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
+import { EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases, LISTED_REASONS, LISTED_SCORES } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
 import { eventually, startTestSystem } from "../support/system.js";
+import { refused } from "../support/refusals.js";
 
 type Data = Record<string, any>;
 type Headers = Record<string, string>;
@@ -59,19 +60,6 @@ const RECOMPUTE = `mutation($a: ID!) { recomputeTrust(agentId: $a) { compositeSc
 
 const OWNER = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
 
-/** Trust of a listed agent before any dispute: the trust-loop agent's numbers (same cases). */
-// Per-metric Beta(5,5) means, each weighing its pact weight × cases / (cases + 10): severity
-// accuracy (0.6) on 40 cases, 39 met: (39+5)/(40+10) = 0.88, weighing 0.6·40/50 = 0.48; the
-// false-positive rate (0.4) only on the 14 benign cases (i % 3 === 0), all met: (14+5)/(14+10) =
-// 0.7917, weighing 0.4·14/24 = 0.2333. (0.48·0.88 + 0.2333·0.7917) / 0.7133 = 0.8511 → 851.
-// Cases behind the average metric (0.48·40 + 0.2333·14) / 0.7133 = 31.50: confidence 31.50/81.50
-// = 0.386. No production evidence: reputation at the Beta(5,5) prior, 500 with confidence 0.
-const LISTED_SCORES = { compositeScore: 851, compositeConfidence: 0.386, reputationScore: 500, reputationConfidence: 0 };
-const LISTED_REASONS = [
-  "tier BRONZE: composite score 851 with confidence 0.386, reputation score 500 with confidence 0",
-  "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
-  "latest evaluation run met its pact",
-];
 
 describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", (kind) => {
   let database: TestDatabase;
@@ -112,17 +100,6 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     return { disputes: await count("disputes"), transitions: await count("dispute_transitions") };
   };
 
-  /** A refusal: the error's code (and field where the error names one), and no data for the operation. */
-  function refused(response: GraphQLResponse<Data>, code: string, field?: string) {
-    expect(response.errors, JSON.stringify(response)).toHaveLength(1);
-    const extensions = response.errors![0]!.extensions;
-    expect(extensions).toMatchObject({ code });
-    if (field === undefined) expect(extensions).not.toHaveProperty("field");
-    else expect(extensions).toMatchObject({ field });
-    const data = response.data ?? {};
-    for (const value of Object.values(data)) expect(value).toBeNull();
-    return response.errors![0]!;
-  }
   /** Nothing moved: the dispute and its transitions read exactly as before. */
   async function unchanged(before: Data) {
     expect(await read(before.id)).toEqual(before);

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSystem } from "../../runtime/local.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
-import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
+import { ADOPT_PACT, EVALUATION_RUN, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
+import { refused } from "../support/refusals.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
 import { eventually, startTestSystem } from "../support/system.js";
 import { isoWeekOf } from "../../subgraphs/reputation/scorecard.js";
@@ -42,10 +43,6 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     await ok(ASSIGN, { d: appealId }, ada);
     return (await ok(RESOLVE, { i: { disputeId: appealId, outcome, note: `${outcome} on the case evidence` } }, ada)).resolveDispute;
   };
-  const refusedWith = (response: GraphQLResponse<Data>, code: string, field?: string) => {
-    expect(response.errors, JSON.stringify(response)).toHaveLength(1);
-    expect(response.errors![0]!.extensions).toMatchObject(field ? { code, field } : { code });
-  };
   const disputeRows = async () => Number((await system.dataSource.query("SELECT COUNT(*) AS n FROM disputes"))[0].n);
 
   async function judgedRun(cases: ReturnType<typeof triageCases>): Promise<Data> {
@@ -78,14 +75,14 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect((await trust()).trust.reputationScore).toBe(200);
 
     const before = await disputeRows();
-    refusedWith(await appeal(breached.id, zoe), "FORBIDDEN");
-    refusedWith(await appeal("00000000-0000-4000-8000-000000000000", rita), "NOT_FOUND", "input.contested.id");
+    refused(await appeal(breached.id, zoe), "FORBIDDEN");
+    refused(await appeal("00000000-0000-4000-8000-000000000000", rita), "NOT_FOUND", "input.contested.id");
     expect(await disputeRows()).toBe(before);
 
     const filed = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: breached.id }, statement: "The analyst review marked a correct triage as wrong" } }, rita)).appealVerdict;
     expect(filed).toMatchObject({ kind: "APPEAL", status: "OPEN", contested: { kind: "RUN", id: breached.id }, respondent: null, filedBy: "rita" });
     // One appeal per verdict while it stands.
-    refusedWith(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
+    refused(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
     expect(await decide(filed.id, "UPHELD")).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
     expect((await ok(EVALUATION_RUN, { id: breached.id })).evaluationRun.status).toBe("SET_ASIDE");
@@ -94,13 +91,13 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect(cleared.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, reputationScore: 500, reputationConfidence: 0, tier: "UNRATED", eligible: false, evaluationRuns: 0 });
     expect(cleared.scoreHistory.edges[0].node).toEqual({ cause: "DISPUTE", causeId: filed.id });
     // A set-aside verdict is no longer there to appeal.
-    refusedWith(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
+    refused(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
     // The next run's window holds its own 40 cases, not the set-aside run's 40 as well.
     const next = await judgedRun(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
     expect(next.clauseResults.find((clause: Data) => clause.clauseKey === "severity-accuracy")).toMatchObject({ sampleSize: 40, observed: 0.975, outcome: "PASSED" });
-    // The trust of an agent with this one run (the numbers of test/e2e/dispute-lifecycle.test.ts's LISTED_SCORES): listed again.
-    expect((await trust()).trust).toMatchObject({ compositeScore: 851, compositeConfidence: 0.386, reputationScore: 500, reputationConfidence: 0, tier: "BRONZE", eligible: true, evaluationRuns: 1 });
+    // The trust of an agent with this one run: listed again.
+    expect((await trust()).trust).toMatchObject({ ...LISTED_SCORES, tier: "BRONZE", eligible: true, evaluationRuns: 1 });
   });
 
   it("changes nothing when the appeal is rejected", async () => {
@@ -111,7 +108,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect((await ok(EVALUATION_RUN, { id: run.id })).evaluationRun.status).toBe("COMPLETED");
     expect((await trust()).trust).toEqual(before.trust);
     // Decided once: the verdict stands and is not appealed again.
-    refusedWith(await appeal(run.id, rita), "CONFLICT", "input.contested.id");
+    refused(await appeal(run.id, rita), "CONFLICT", "input.contested.id");
   });
 
   it("lets a complaint cite the agent's own runs and KPI reports by the ids the API shows, and an appeal its cases too", async () => {
@@ -128,6 +125,6 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     // as given, so nobody learns which of the agent's case ids exist. A builder's are checked.
     const labelled = (await ok(FILE, { i: { agentId: dock.id, statement: "Cites the SOC's own ticket ids", evidence: { caseIds: ["INC-4411"] } } }, bob)).fileDispute;
     expect(labelled.evidence.caseIds).toEqual(["INC-4411"]);
-    refusedWith(await gql(APPEAL, { i: { contested: { kind: "RUN", id: run.id }, statement: "Case r4-7 was judged on a stale label", evidence: { caseIds: ["r4-7", "INC-4411"] } } }, rita), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
+    refused(await gql(APPEAL, { i: { contested: { kind: "RUN", id: run.id }, statement: "Case r4-7 was judged on a stale label", evidence: { caseIds: ["r4-7", "INC-4411"] } } }, rita), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
   });
 });

@@ -19,6 +19,26 @@ export function triageCases(total: number, options: { wrongSeverity?: number; fa
   });
 }
 
+/**
+ * The trust of an alert-triage agent whose only evidence is one run of `triageCases(40, {
+ * wrongSeverity: 1 })` against the template pact: listed, BRONZE.
+ *
+ * Per-metric Beta(5,5) means, each weighing its pact weight × cases / (cases + 10): severity
+ * accuracy (0.6) on 40 cases, 39 met: (39+5)/(40+10) = 0.88, weighing 0.6·40/50 = 0.48; the
+ * false-positive rate (0.4) only on the 14 benign cases (i % 3 === 0), all met: (14+5)/(14+10) =
+ * 0.7917, weighing 0.4·14/24 = 0.2333. (0.48·0.88 + 0.2333·0.7917) / 0.7133 = 0.8511 → 851.
+ * Cases behind the average metric (0.48·40 + 0.2333·14) / 0.7133 = 31.50: confidence 31.50/81.50
+ * = 0.386. No production evidence: reputation at the Beta(5,5) prior, 500 with confidence 0.
+ * (Later evidence dated a few seconds after the run decays the composite by 2^(−s / 90 days), far
+ * below rounding.)
+ */
+export const LISTED_SCORES = { compositeScore: 851, compositeConfidence: 0.386, reputationScore: 500, reputationConfidence: 0 };
+export const LISTED_REASONS = [
+  "tier BRONZE: composite score 851 with confidence 0.386, reputation score 500 with confidence 0",
+  "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
+  "latest evaluation run met its pact",
+];
+
 export const REGISTER_AGENT = `mutation Register($input: RegisterAgentInput!) {
   registerAgent(input: $input) { id name description domains ownerId registeredAt }
 }`;

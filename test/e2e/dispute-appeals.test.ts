@@ -22,9 +22,9 @@ import type { LocalSystem } from "../../runtime/local.js";
 import { Dispute as DisputeEntity } from "../../subgraphs/disputes/dispute.entity.js";
 import { Escalation } from "../../subgraphs/reputation/trust-history.entity.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
-import { EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases, LISTED_REASONS, LISTED_SCORES } from "../support/fixtures.js";
+import { LISTED_REASONS, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { judgedRun, startTestSystem } from "../support/system.js";
 import { refused } from "../support/refusals.js";
 
 type Data = Record<string, any>;
@@ -168,10 +168,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
 
   async function judged(agentId: string, pactId: string, cases: Data[]) {
     const run = (await ok(SUBMIT_RUN, { input: { agentId, pactId, cases } }, builder)).submitEvaluationRun;
-    await eventually(async () => {
-      const current = (await ok(EVALUATION_RUN, { id: run.id })).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, `run ${run.id} to be judged`);
+    await judgedRun(system.gatewayUrl, run.id);
     return (await ok(RUN_SUBMITTED_AT, { id: run.id })).evaluationRun as { id: string; submittedAt: string; passed: boolean };
   }
 

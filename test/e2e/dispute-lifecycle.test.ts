@@ -16,9 +16,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSystem } from "../../runtime/local.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
-import { EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases, LISTED_REASONS, LISTED_SCORES } from "../support/fixtures.js";
+import { LISTED_REASONS, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { judgedRun, startTestSystem } from "../support/system.js";
 import { refused } from "../support/refusals.js";
 
 type Data = Record<string, any>;
@@ -114,10 +114,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     const agent = (await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
     const pact = (await ok(ADOPT, { a: agent.id, owner: OWNER }, builder)).adoptPactTemplate;
     const run = (await ok(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(40, { wrongSeverity: 1 }) } }, builder)).submitEvaluationRun;
-    await eventually(async () => {
-      const current = (await ok(EVALUATION_RUN, { id: run.id })).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, `run ${run.id} to be judged`);
+    await judgedRun(system.gatewayUrl, run.id);
     const { submittedAt } = (await ok(RUN_SUBMITTED_AT, { id: run.id })).evaluationRun;
     return { id: agent.id as string, pactId: pact.id as string, runId: run.id as string, submittedAt: submittedAt as string };
   }

@@ -11,7 +11,7 @@ import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../suppor
 import { ADOPT_PACT, EVALUATION_RUN, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { refused } from "../support/refusals.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { judgedRun, startTestSystem } from "../support/system.js";
 import { isoWeekOf } from "../../subgraphs/reputation/scorecard.js";
 
 type Data = Record<string, any>;
@@ -45,12 +45,9 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   };
   const disputeRows = async () => Number((await system.dataSource.query("SELECT COUNT(*) AS n FROM disputes"))[0].n);
 
-  async function judgedRun(cases: ReturnType<typeof triageCases>): Promise<Data> {
+  async function submitJudged(cases: ReturnType<typeof triageCases>): Promise<Data> {
     const run = (await ok(SUBMIT_RUN, { input: { agentId: dock.id, pactId: dock.pactId, cases } }, rita)).submitEvaluationRun;
-    return eventually(async () => {
-      const current = (await ok(EVALUATION_RUN, { id: run.id })).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, `run ${run.id} to be judged`);
+    return judgedRun(system.gatewayUrl, run.id);
   }
 
   beforeAll(async () => {
@@ -68,7 +65,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
 
   it("sets a granted run aside: out of both scores and out of the next run's window; the rules hold and refusals write nothing", async () => {
     // 10 of 40 severities wrong: accuracy 0.75 misses the critical 0.92 clause, a critical breach.
-    const breached = await judgedRun(triageCases(40, { wrongSeverity: 10, idPrefix: "r1" }));
+    const breached = await submitJudged(triageCases(40, { wrongSeverity: 10, idPrefix: "r1" }));
     expect(breached.passed).toBe(false);
     expect((await trust()).trust).toMatchObject({ eligible: false, evaluationRuns: 1 });
     // A critical breach is 15 bad: reputation 1000 · 5 / (5 + 5 + 15) = 200.
@@ -94,14 +91,14 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     refused(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
     // The next run's window holds its own 40 cases, not the set-aside run's 40 as well.
-    const next = await judgedRun(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
+    const next = await submitJudged(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
     expect(next.clauseResults.find((clause: Data) => clause.clauseKey === "severity-accuracy")).toMatchObject({ sampleSize: 40, observed: 0.975, outcome: "PASSED" });
     // The trust of an agent with this one run: listed again.
     expect((await trust()).trust).toMatchObject({ ...LISTED_SCORES, tier: "BRONZE", eligible: true, evaluationRuns: 1 });
   });
 
   it("changes nothing when the appeal is rejected", async () => {
-    const run = await judgedRun(triageCases(40, { wrongSeverity: 2, idPrefix: "r3" }));
+    const run = await submitJudged(triageCases(40, { wrongSeverity: 2, idPrefix: "r3" }));
     const before = await trust();
     const filed = dataOf(await appeal(run.id, rita)).appealVerdict;
     expect(await decide(filed.id, "REJECTED")).toMatchObject({ status: "RESOLVED", outcome: "REJECTED" });
@@ -112,7 +109,7 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   });
 
   it("lets a complaint cite the agent's own runs and KPI reports by the ids the API shows, and an appeal its cases too", async () => {
-    const run = await judgedRun(triageCases(40, { idPrefix: "r4" }));
+    const run = await submitJudged(triageCases(40, { idPrefix: "r4" }));
     const week = isoWeekOf(new Date());
     expect(dataOf(await gql(REPORT, { i: { agentId: dock.id, week, alertsHandled: 900, timeToContainmentMinutes: 50, falsePositiveLoad: 0.1, severityAccuracy: 0.9, escalationQuality: 0.9 } }, bob))).toEqual({ submitKpiReport: true });
     const [shown] = (await ok(SCORECARD_REPORTS, { id: dock.id })).agent.scorecard.weeks;

@@ -4,7 +4,8 @@ import path from "node:path";
 import type { Logger } from "typeorm";
 import { loadConfig } from "../../lib/config.js";
 import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
-import { TEST_SECRETS } from "./graphql-client.js";
+import { EVALUATION_RUN } from "./fixtures.js";
+import { TEST_SECRETS, dataOf, postGraphQL } from "./graphql-client.js";
 
 export interface TestSystemOptions {
   databaseUrl: string;
@@ -50,4 +51,12 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Waits until the gateway shows the run judged (COMPLETED), and returns it as `EVALUATION_RUN` reads it. */
+export function judgedRun(gatewayUrl: string, runId: string): Promise<Record<string, any>> {
+  return eventually(async () => {
+    const current = dataOf(await postGraphQL<Record<string, any>>(gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun;
+    return current.status === "COMPLETED" ? current : undefined;
+  }, 20_000, `run ${runId} to be judged`);
 }

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { In, type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
 import { readInChunks } from "./database.js";
-import { decodeCursor, encodeCursor, pageSize } from "./pagination.js";
+import { decodeCursor, isTimeCursor, pageOf, pageSize, type TimeCursor } from "./pagination.js";
 
 /** One agent's page of a history, newest first. */
 export interface HistoryPageKey {
@@ -15,10 +15,7 @@ export interface HistoryPage<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-type HistoryCursor = [at: number, id: string];
 const WALKS_PER_STATEMENT = 200;
-const isHistoryCursor = (values: unknown[]): values is HistoryCursor =>
-  values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= 8.64e15 && typeof values[1] === "string";
 
 /**
  * Pages of a per-agent history (newest first, by time then id) for every agent a request asks
@@ -36,12 +33,12 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
       // Arguments are checked first: a bad one fails that field alone.
       const requests = keys.map((key) => {
         try {
-          return { ...key, size: pageSize(key.first), cursor: key.after ? decodeCursor(key.after, "after", isHistoryCursor) : null };
+          return { ...key, size: pageSize(key.first), cursor: key.after ? decodeCursor(key.after, "after", isTimeCursor) : null };
         } catch (error) {
           return error as Error;
         }
       });
-      const groups = new Map<string, { size: number; cursor: HistoryCursor | null; agentIds: string[] }>();
+      const groups = new Map<string, { size: number; cursor: TimeCursor | null; agentIds: string[] }>();
       for (const request of requests) {
         if (request instanceof Error) continue;
         const group = `${request.size}|${request.after ?? ""}`;
@@ -76,8 +73,7 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
         rows.sort((a, b) => time.of(b).getTime() - time.of(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
         for (const agentId of new Set(agentIds)) {
           const mine = rows.filter((row) => row.agentId === agentId);
-          const edges = mine.slice(0, size).map((node) => ({ cursor: encodeCursor([time.of(node).getTime(), node.id]), node }));
-          pages.set(`${agentId}|${group}`, { edges, pageInfo: { hasNextPage: mine.length > size, endCursor: edges.at(-1)?.cursor ?? null } });
+          pages.set(`${agentId}|${group}`, pageOf(mine, size, (node) => [time.of(node).getTime(), node.id]));
         }
       }
       return requests.map((request) => (request instanceof Error ? request : pages.get(`${request.agentId}|${request.size}|${request.after ?? ""}`)!));

@@ -30,6 +30,19 @@ export function decodeCursor<T extends readonly (string | number)[]>(cursor: str
   return values;
 }
 
+/** The cursor of an item in a list ordered by a time, then by id: the time in ms and the id. */
+export type TimeCursor = [at: number, id: string];
+/** Largest timestamp a Date can hold; a larger one would be an Invalid Date each engine reads its own way. */
+const MAX_DATE_MS = 8.64e15;
+export const isTimeCursor = (values: unknown[]): values is TimeCursor =>
+  values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= MAX_DATE_MS && typeof values[1] === "string";
+
+/** A page of the first `size` rows, read with one more to tell whether another page follows. */
+export function pageOf<T, N = T>(rows: readonly T[], size: number, cursorOf: (row: T) => readonly (string | number)[], nodeOf: (row: T) => N = (row) => row as unknown as N) {
+  const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: nodeOf(row) }));
+  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
 /** Validates `first`: 1..max, defaulting when absent. */
 export function pageSize(first: number | null | undefined, fallback = 20, max = 100): number {
   if (first === null || first === undefined) return fallback;

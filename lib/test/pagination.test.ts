@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { BadUserInputError } from "../errors.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { decodeCursor, encodeCursor, isTimeCursor, pageOf, pageSize } from "../pagination.js";
 
 type ScoreCursor = [number, string];
 const isScoreCursor = (values: unknown[]): values is ScoreCursor => values.length === 2 && typeof values[0] === "number" && typeof values[1] === "string";
@@ -59,5 +59,26 @@ describe("pageSize", () => {
 
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
     expect(error.message).toContain("must be between 1 and 100");
+  });
+});
+
+describe("pageOf and time cursors", () => {
+  const rows = [{ id: "c", at: 30 }, { id: "b", at: 20 }, { id: "a", at: 10 }];
+
+  it("keeps the first `size` rows, says whether the extra one exists, and ends with the last cursor", () => {
+    const page = pageOf(rows, 2, (row) => [row.at, row.id]);
+    expect(page.edges.map((edge) => edge.node.id)).toEqual(["c", "b"]);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor([20, "b"]) });
+    expect(decodeCursor(page.pageInfo.endCursor!, "after", isTimeCursor)).toEqual([20, "b"]);
+    expect(pageOf(rows, 3, (row) => [row.at, row.id], (row) => row.id)).toEqual({
+      edges: rows.map((row) => ({ cursor: encodeCursor([row.at, row.id]), node: row.id })),
+      pageInfo: { hasNextPage: false, endCursor: encodeCursor([10, "a"]) },
+    });
+    expect(pageOf([], 5, () => [])).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+
+  it("refuses time cursors a Date cannot hold or of the wrong shape", () => {
+    expect(isTimeCursor([8.64e15, "x"])).toBe(true);
+    for (const values of [[8.64e15 + 1, "x"], [1.5, "x"], ["1", "x"], [1, 2], [1, "x", 3]]) expect(isTimeCursor(values)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { findAgent } from "../../lib/agent-directory.js";
 import { inTransaction } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from "../../lib/errors.js";
 import { SUBJECT_PATTERN, requireRole } from "../../lib/identity.js";
-import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
+import { decodeCursor, isTimeCursor, pageOf, pageSize } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { canRead, involvement, readableBy } from "./dispute.access.js";
 import { fileAppeal, grantAppeal } from "./dispute.appeal.js";
@@ -14,10 +14,6 @@ import { actorOf, filerRole, isActive, lockedDispute, transition } from "./dispu
 import { DisputeConnection, DisputeSummary, DisputeSummaryConnection } from "./dispute-summary.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 import type { DisputesContext } from "./disputes.context.js";
-
-type ListCursor = [filedAt: number, id: string];
-const isListCursor = (values: unknown[]): values is ListCursor =>
-  values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= 8.64e15 && typeof values[1] === "string";
 
 const pageArgs = {
   first: { nullable: true, description: "Page size, 1–100 (default 20)." },
@@ -47,7 +43,7 @@ export class DisputeResolver {
   ): Promise<DisputeConnection> {
     if (context.identity.role === "anonymous") throw new UnauthenticatedError();
     const size = pageSize(first);
-    const cursor = after ? decodeCursor(after, "after", isListCursor) : null;
+    const cursor = after ? decodeCursor(after, "after", isTimeCursor) : null;
     const query = readableBy(context.dataSource.getRepository(Dispute).createQueryBuilder("d"), context.identity);
     if (filter?.agentId) query.andWhere("d.agent_id = :agentId", { agentId: filter.agentId });
     if (filter?.kind) query.andWhere("d.kind = :kind", { kind: filter.kind });
@@ -56,8 +52,7 @@ export class DisputeResolver {
     if (filter?.assignedTo) query.andWhere("d.assigned_to = :assignedTo", { assignedTo: filter.assignedTo });
     if (cursor) query.andWhere("(d.filed_at < :at OR (d.filed_at = :at AND d.id < :id))", { at: new Date(cursor[0]), id: cursor[1] });
     const rows = await query.orderBy("d.filed_at", "DESC").addOrderBy("d.id", "DESC").limit(size + 1).getMany();
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.filedAt.getTime(), node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return pageOf(rows, size, (node) => [node.filedAt.getTime(), node.id]);
   }
 
   @Mutation(() => Dispute, { description: "Files a complaint about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent." })

@@ -5,7 +5,7 @@ import { inTransaction, writeLock } from "../../lib/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { isArbiterOr, requireRole, type Identity } from "../../lib/identity.js";
 import { enqueue } from "../../lib/outbox.js";
-import { PageInfo, decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
+import { PageInfo, decodeCursor, isTimeCursor, pageOf, pageSize } from "../../lib/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./evaluation.job.js";
@@ -37,11 +37,6 @@ export class JuryVerdictConnection {
 export function mayReadJuryDetail(identity: Identity, run: Pick<EvaluationRun, "submittedBy">): boolean {
   return isArbiterOr(identity, "builder", run.submittedBy);
 }
-
-/** Largest timestamp a Date can hold; a larger one would be an Invalid Date each engine reads its own way. */
-const MAX_DATE_MS = 8.64e15;
-const isQueueCursor = (values: unknown[]): values is [number, string] =>
-  values.length === 2 && Number.isInteger(values[0]) && Math.abs(values[0] as number) <= MAX_DATE_MS && typeof values[1] === "string";
 
 /**
  * The kind of a juror's failure, for builders: providers' messages can name accounts, roles or
@@ -82,12 +77,11 @@ export class ReviewResolver {
       .andWhere("r.status IN (:...open)", { open: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
       .andWhere("NOT EXISTS (SELECT 1 FROM agent_directory d WHERE d.agent_id = v.agent_id AND d.owner_id = :arbiter)", { arbiter });
     if (after) {
-      const [at, id] = decodeCursor(after, "after", isQueueCursor);
+      const [at, id] = decodeCursor(after, "after", isTimeCursor);
       query.andWhere("(v.created_at > :at OR (v.created_at = :at AND v.id > :id))", { at: new Date(at), id });
     }
     const rows = await query.orderBy("v.created_at", "ASC").addOrderBy("v.id", "ASC").limit(size + 1).getMany();
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.getTime(), node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return pageOf(rows, size, (node) => [node.createdAt.getTime(), node.id]);
   }
 
   @Mutation(() => JuryVerdict, {

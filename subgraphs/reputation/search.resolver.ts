@@ -1,7 +1,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import type { SelectQueryBuilder } from "typeorm";
 import { BadUserInputError } from "../../lib/errors.js";
-import { decodeCursor, encodeCursor, pageSize } from "../../lib/pagination.js";
+import { decodeCursor, pageOf, pageSize } from "../../lib/pagination.js";
 import { tierRank } from "./scoring.js";
 import { AgentConnection, AgentSearchFilter, AgentSortKey } from "./search.types.js";
 import { TrustProfile } from "./trust.entity.js";
@@ -87,9 +87,7 @@ export class SearchResolver {
       ranked.sort(before);
     }
 
-    const page = ranked.slice(0, size);
-    const edges = page.map((row) => ({ cursor: encodeCursor([sortKey, row.score, row.agentId]), node: { id: row.agentId } }));
-    return { edges, pageInfo: { hasNextPage: ranked.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return pageOf(ranked, size, (row) => [sortKey, row.score, row.agentId], (row) => ({ id: row.agentId }));
   }
 
   private narrow(query: SelectQueryBuilder<object>, filter: AgentSearchFilter | null): void {

@@ -13,12 +13,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from "typeorm";
-import { AgentDomain } from "../lib/agent-domain.js";
-import { StatementCounter, inTransaction } from "../lib/database.js";
-import { encodeCursor } from "../lib/pagination.js";
+import { AgentDomain } from "../lib/contracts/agent-domain.js";
+import { StatementCounter, inTransaction } from "../lib/platform/database.js";
+import { encodeCursor } from "../lib/platform/pagination.js";
 import { Agent, agentNameKey } from "../subgraphs/agents/agent.entity.js";
-import type { Pact } from "../subgraphs/pacts/pact.entity.js";
-import { PACT_TEMPLATES } from "../subgraphs/pacts/pact-templates.js";
+import type { Pact } from "../subgraphs/pacts/authoring/pact.entity.js";
+import { PACT_TEMPLATES } from "../subgraphs/pacts/authoring/pact.templates.js";
 import {
   TrustTier,
   addEvaluation,
@@ -33,11 +33,11 @@ import {
   tierRank,
   type ClauseEvidence,
   type ScoringState,
-} from "../subgraphs/reputation/scoring.js";
+} from "../subgraphs/reputation/score.math.js";
 import { ScoreHistoryEntry, TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
-import type { ConsequenceTerms } from "../lib/consequence.js";
+import type { ConsequenceTerms } from "../lib/contracts/consequence.js";
 import { EvaluationEvidence, TrustProfile } from "../subgraphs/reputation/trust.entity.js";
-import { recordEvaluation, type EvaluationOutcome } from "../subgraphs/reputation/trust.service.js";
+import { recordEvaluation, type EvaluationOutcome } from "../subgraphs/reputation/trust.record.js";
 import { priorProfile } from "../subgraphs/reputation/trust.settle.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { dataOf, postGraphQL } from "../test/support/graphql-client.js";

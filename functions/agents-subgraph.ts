@@ -1,6 +1,6 @@
-import { config } from "../lib/config.js";
-import { subgraphLambdaHandler } from "../lib/lambda.js";
-import { resolveSecrets } from "../lib/secrets.js";
+import { config } from "../lib/platform/config.js";
+import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 import { sharedDataSource } from "../runtime/data-source.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 

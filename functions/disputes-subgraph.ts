@@ -1,8 +1,8 @@
-import { config } from "../lib/config.js";
-import { subgraphLambdaHandler } from "../lib/lambda.js";
-import { resolveSecrets } from "../lib/secrets.js";
+import { config } from "../lib/platform/config.js";
+import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 import { sharedDataSource } from "../runtime/data-source.js";
-import { disputesWiring } from "../runtime/disputes-wiring.js";
+import { disputesWiring } from "../runtime/contexts.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 
 /** The disputes subgraph on Lambda (function URL); dispute changes move reputation in the same transaction. */

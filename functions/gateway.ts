@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
-import { config } from "../lib/config.js";
-import { asLambdaServer, bodyLimit } from "../lib/lambda.js";
-import { resolveSecrets } from "../lib/secrets.js";
+import { config } from "../lib/platform/config.js";
+import { asLambdaServer, bodyLimit } from "../lib/platform/lambda.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 
 const settings = config();
 const options: GatewayOptions = {

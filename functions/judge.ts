@@ -1,11 +1,11 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { DataSource } from "typeorm";
-import { config } from "../lib/config.js";
+import { config } from "../lib/platform/config.js";
 import { sharedDataSource } from "../runtime/data-source.js";
-import { parseJudgeJob } from "../subgraphs/pacts/evaluation.job.js";
-import { processJudgeJob, recordJudgeFailure } from "../subgraphs/pacts/evaluation.jury.js";
-import { juryPanel, type JuryPanel } from "../subgraphs/pacts/jury/panel.js";
-import { recordEvaluation } from "../subgraphs/reputation/trust.service.js";
+import { parseJudgeJob } from "../subgraphs/pacts/evaluation/judge-job.message.js";
+import { processJudgeJob, recordJudgeFailure } from "../subgraphs/pacts/evaluation/judge-job.process.js";
+import { juryPanel, type JuryPanel } from "../subgraphs/pacts/evaluation/jury/jury.panel.js";
+import { recordEvaluation } from "../subgraphs/reputation/trust.record.js";
 
 let panel: JuryPanel | undefined;
 /**

@@ -1,4 +1,4 @@
-import { config } from "../lib/config.js";
+import { config } from "../lib/platform/config.js";
 import { openDatabase } from "../runtime/data-source.js";
 
 /** Invoked once per deploy: brings the database schema up to date, then disconnects. */

@@ -1,8 +1,8 @@
-import { config } from "../lib/config.js";
-import { subgraphLambdaHandler } from "../lib/lambda.js";
-import { relayOnce, sqsPublisher } from "../lib/outbox.js";
-import { createSqsClient } from "../lib/queue.js";
-import { resolveSecrets } from "../lib/secrets.js";
+import { config } from "../lib/platform/config.js";
+import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
+import { relayOnce, sqsPublisher } from "../lib/platform/outbox.js";
+import { createSqsClient } from "../lib/platform/queue.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 import { sharedDataSource } from "../runtime/data-source.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 

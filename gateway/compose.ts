@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse, type GraphQLSchema } from "graphql";
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from "../lib/config.js";
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from "../lib/platform/config.js";
 import { buildAgentsSchema } from "../subgraphs/agents/index.js";
 import { buildDisputesSchema } from "../subgraphs/disputes/index.js";
 import { buildPactsSchema } from "../subgraphs/pacts/index.js";

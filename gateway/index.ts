@@ -1,11 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import type { AppConfig, SubgraphName } from "../lib/config.js";
-import { UnauthenticatedError, formatError } from "../lib/errors.js";
-import { serveGraphQL, type RunningServer } from "../lib/http-server.js";
-import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/identity.js";
-import type { Secrets } from "../lib/secrets.js";
+import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
+import { UnauthenticatedError, formatError } from "../lib/platform/errors.js";
+import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js";
+import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
+import type { Secrets } from "../lib/platform/secrets.js";
 import { operationLimits } from "./operation-limits.js";
 
 export interface GatewayContext {
@@ -66,7 +66,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     validationRules: [operationLimits(options.config.gateway.limits)],
     // Refuses huge documents while parsing, before validation walks them.
     parseOptions: { maxTokens: options.config.gateway.maxQueryTokens },
-    // Shutdown is the process's job (see lib/subgraph-server.ts).
+    // Shutdown is the process's job (see lib/platform/subgraph-server.ts).
     stopOnTerminationSignals: false,
   });
 }

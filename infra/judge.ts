@@ -3,7 +3,7 @@ import { lambda } from "./lambda";
 import { judgeQueue } from "./queues";
 import { openAiApiKeySecret } from "./secrets";
 
-// Who sits on the jury (lib/config.ts, JURY_MEMBERS): the offline rubric jurors unless the deploy
+// Who sits on the jury (lib/platform/config.ts, JURY_MEMBERS): the offline rubric jurors unless the deploy
 // names models, e.g. AGENT_TRUST_JURY_MEMBERS="bedrock:anthropic.claude-3-haiku-20240307-v1:0,openai:gpt-4o-mini".
 const juryMembers = process.env.AGENT_TRUST_JURY_MEMBERS ?? "rubric:strict,rubric:balanced,rubric:lenient";
 const openAiApiKey = juryMembers.includes("openai:") ? openAiApiKeySecret() : undefined;
@@ -40,7 +40,7 @@ const judge = new sst.aws.Function(
     environment: {
       JURY_MEMBERS: juryMembers,
       // The jury's endpoint, prices and policy, as the deploy sets them (docs/judges.md); unset
-      // ones keep lib/config.ts's defaults, except prices, which production requires for models.
+      // ones keep lib/platform/config.ts's defaults, except prices, which production requires for models.
       ...Object.fromEntries(JURY_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
       ...(openAiApiKey ? { OPENAI_API_KEY: openAiApiKey.value } : {}),
     },
@@ -77,9 +77,9 @@ judgeQueue.subscribe(judge.arn, {
 const outboxRelay = new sst.aws.Function(
   "OutboxRelay",
   lambda({
-    handler: "functions/outbox-relay.handler",
+    handler: "functions/scheduled-jobs.handler",
     // Shorter than the schedule so runs seldom overlap; when they do, rows are claimed before
-    // they are sent (lib/outbox.ts), so overlapping runs stay correct.
+    // they are sent (lib/platform/outbox.ts), so overlapping runs stay correct.
     timeout: "50 seconds",
     memory: "256 MB",
     // The next tick, a minute later, is the retry; asynchronous retries would only pile up.

@@ -4,7 +4,7 @@ import { judgeQueue } from "./queues";
 import { authTokenSecret, subgraphSecret } from "./secrets";
 
 // Configuration reaches the code as plain environment variables mapped here, not through `link`
-// and the `sst` SDK: lib/config.ts reads the same variables on a laptop and on AWS, and nothing
+// and the `sst` SDK: lib/platform/config.ts reads the same variables on a laptop and on AWS, and nothing
 // in a bundle depends on `sst` at run time. Lambda sets AWS_REGION itself.
 const common = {
   NODE_ENV: "production",
@@ -18,7 +18,7 @@ const backend = {
   DATABASE_POOL_SIZE: "2",
   JUDGE_QUEUE_URL: judgeQueue.url,
   // JudgeQueue's visibility (queues.ts) and redrive count, so that the reconciler, in the relay,
-  // requeues a run only after SQS has given up on its jobs (lib/config.ts checks the relation).
+  // requeues a run only after SQS has given up on its jobs (lib/platform/config.ts checks the relation).
   JUDGE_VISIBILITY_TIMEOUT_SECONDS: String(30 * 60),
   JUDGE_MAX_RECEIVE_COUNT: "3",
   JUDGE_STALE_AFTER_SECONDS: String(2 * 60 * 60),

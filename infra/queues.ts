@@ -1,6 +1,6 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 
-// 3 receives and batches of 10 are the defaults lib/config.ts gives the local poller too, so a
+// 3 receives and batches of 10 are the defaults lib/platform/config.ts gives the local poller too, so a
 // laptop dead-letters like AWS. Visibility differs: 30 minutes here, 6x the judge's 5-minute
 // timeout for jury slices; 60 s locally, where the offline jurors answer at once and a failed job
 // should come back quickly.

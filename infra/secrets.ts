@@ -3,7 +3,7 @@
 // Values live in SST's encrypted per-stage store: `npx sst secret set <Name> <value> --stage <stage>`.
 // A declared secret without a value fails the deploy, which is what we want for these.
 
-/** HS256 key for callers' bearer tokens; at least 32 characters (lib/config.ts checks). */
+/** HS256 key for callers' bearer tokens; at least 32 characters (lib/platform/config.ts checks). */
 export const authTokenSecret = new sst.Secret("AuthTokenSecret");
 
 /** HS256 key for the identity header the gateway signs and the subgraphs verify; at least 32 characters. */

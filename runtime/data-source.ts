@@ -1,10 +1,10 @@
 import type { DataSource, Logger } from "typeorm";
-import { config, type AppConfig } from "../lib/config.js";
-import { createDataSource } from "../lib/database.js";
-import { CreateOutbox1764100000000, OutboxMessage } from "../lib/outbox.js";
+import { config, type AppConfig } from "../lib/platform/config.js";
+import { createDataSource } from "../lib/platform/database.js";
+import { CreateOutbox1764100000000, OutboxMessage } from "../lib/platform/outbox.js";
 import { agentsEntities, agentsMigrations } from "../subgraphs/agents/index.js";
 import { disputesEntities, disputesMigrations } from "../subgraphs/disputes/index.js";
-import type { RequeuePolicy } from "../subgraphs/pacts/evaluation.judge.js";
+import type { RequeuePolicy } from "../subgraphs/pacts/evaluation/evaluation-run.judge.js";
 import { pactsEntities, pactsMigrations } from "../subgraphs/pacts/index.js";
 import { reputationEntities, reputationMigrations } from "../subgraphs/reputation/index.js";
 

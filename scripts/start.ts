@@ -1,5 +1,5 @@
-import { config } from "../lib/config.js";
-import { databaseKind } from "../lib/database.js";
+import { config } from "../lib/platform/config.js";
+import { databaseKind } from "../lib/platform/database.js";
 import { startLocalSystem } from "../runtime/local.js";
 
 // Last line of defence: log, never die silently with the whole system.

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { config } from "../lib/config.js";
-import { ROLES, isRole, signAccessToken } from "../lib/identity.js";
-import { resolveSecrets } from "../lib/secrets.js";
+import { config } from "../lib/platform/config.js";
+import { ROLES, isRole, signAccessToken } from "../lib/platform/identity.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 
 // Prints a caller token signed with this installation's key; the token is the last line.
 const { values } = parseArgs({

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { AgentDomain } from "../../lib/agent-domain.js";
-import { commaList } from "../../lib/database.js";
+import { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { commaList } from "../../lib/platform/database.js";
 
 /**
  * Names are unique per builder regardless of case and Unicode form, on every engine, so a

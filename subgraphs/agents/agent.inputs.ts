@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsEnum } from "class-validator";
 import { Field, InputType } from "type-graphql";
-import { AgentDomain } from "../../lib/agent-domain.js";
-import { TrimmedLength } from "../../lib/validation.js";
+import { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { TrimmedLength } from "../../lib/platform/validation.js";
 
 @InputType({ description: "What a builder states when registering an agent." })
 export class RegisterAgentInput {

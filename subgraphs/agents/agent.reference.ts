@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
 import { Agent } from "./agent.entity.js";
-import type { AgentsContext } from "./agent.context.js";
+import type { AgentsContext } from "./agents.context.js";
 
 /** One `SELECT … WHERE id IN (…)` per request, however many agents the gateway asks for. */
 export function createAgentLoader(dataSource: DataSource): DataLoader<string, Agent | null> {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { ConflictError } from "../../lib/errors.js";
-import { inTransaction, isUniqueViolation } from "../../lib/database.js";
-import { requireRole } from "../../lib/identity.js";
+import { ConflictError } from "../../lib/platform/errors.js";
+import { inTransaction, isUniqueViolation } from "../../lib/platform/database.js";
+import { requireRole } from "../../lib/platform/identity.js";
 import { Agent, agentNameKey } from "./agent.entity.js";
 import { RegisterAgentInput } from "./agent.inputs.js";
-import type { AgentsContext } from "./agent.context.js";
+import type { AgentsContext } from "./agents.context.js";
 
 @Resolver(() => Agent)
 export class AgentResolver {

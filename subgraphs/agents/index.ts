@@ -1,10 +1,10 @@
 import type { DataSource } from "typeorm";
-import { buildFederatedSchema } from "../../lib/federation.js";
-import type { Subgraph } from "../../lib/subgraph-server.js";
+import { buildFederatedSchema } from "../../lib/platform/federation.js";
+import type { Subgraph } from "../../lib/platform/subgraph-server.js";
 import { Agent } from "./agent.entity.js";
 import { createAgentLoader, agentReferenceResolvers } from "./agent.reference.js";
 import { AgentResolver } from "./agent.resolver.js";
-import type { AgentsContext } from "./agent.context.js";
+import type { AgentsContext } from "./agents.context.js";
 import { CreateAgents1764100000100 } from "./migrations/1764100000100-create-agents.js";
 
 export const agentsEntities = [Agent];

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Not, type EntityManager } from "typeorm";
-import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction } from "../../lib/database.js";
-import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { findAgent } from "../../lib/contracts/agent-directory.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import type { AppealVerdictInput, ContestedVerdictInput } from "./dispute.inputs.js";
-import { checkOpenCap, checkedEvidence, deadlinesFrom, lockFiler, recordFiling } from "./dispute.filing.js";
+import { checkOpenCap, checkedEvidence, deadlinesFrom, lockFiler, recordFiling } from "./dispute.file.js";
 import { actorOf, transition } from "./dispute.lifecycle.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { jsonText } from "../../lib/database.js";
+import { jsonText } from "../../lib/platform/database.js";
 
 export enum DisputeKind {
   COMPLAINT = "COMPLAINT",

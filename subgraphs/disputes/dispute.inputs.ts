@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, Length, Matches, MaxLength, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
-import { TrimmedLength } from "../../lib/validation.js";
+import { TrimmedLength } from "../../lib/platform/validation.js";
 import { ContestedKind, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 
 /** References per kind of evidence: enough for any real dispute, small enough to read at a glance. */

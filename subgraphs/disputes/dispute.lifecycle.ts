@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { In, Not, type EntityManager } from "typeorm";
-import type { DisputeStateReport } from "../../lib/dispute-state.js";
-import { writeLock } from "../../lib/database.js";
-import { NotFoundError } from "../../lib/errors.js";
+import type { DisputeStateReport } from "../../lib/contracts/dispute-state.js";
+import { writeLock } from "../../lib/platform/database.js";
+import { NotFoundError } from "../../lib/platform/errors.js";
 import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 

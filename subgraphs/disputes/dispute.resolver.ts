@@ -1,17 +1,17 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction } from "../../lib/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from "../../lib/errors.js";
-import { SUBJECT_PATTERN, requireRole } from "../../lib/identity.js";
-import { decodeCursor, isTimeCursor, pageOf, pageSize } from "../../lib/pagination.js";
+import { findAgent } from "../../lib/contracts/agent-directory.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from "../../lib/platform/errors.js";
+import { SUBJECT_PATTERN, requireRole } from "../../lib/platform/identity.js";
+import { decodeCursor, isTimeCursor, pageOf, pageSize } from "../../lib/platform/pagination.js";
 import { AgentRef } from "./agent.stub.js";
-import { canRead, involvement, readableBy } from "./dispute.access.js";
+import { canRead, involvement, readableBy } from "./disputes.access.js";
 import { fileAppeal, grantAppeal } from "./dispute.appeal.js";
 import { ContestedKind, Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
-import { fileComplaint } from "./dispute.filing.js";
+import { fileComplaint } from "./dispute.file.js";
 import { AppealVerdictInput, DisputeFilter, FileDisputeInput, ResolveDisputeInput } from "./dispute.inputs.js";
 import { actorOf, filerRole, isActive, lockedDispute, transition } from "./dispute.lifecycle.js";
-import { DisputeConnection, DisputeSummary, DisputeSummaryConnection } from "./dispute-summary.js";
+import { DisputeConnection, DisputeSummary, DisputeSummaryConnection } from "./dispute-summary.types.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 import type { DisputesContext } from "./disputes.context.js";
 

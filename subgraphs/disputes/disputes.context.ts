@@ -1,9 +1,9 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import type { DisputesConfig } from "../../lib/config.js";
-import type { AgentEvidence, ConsequenceSteps, RunVerdicts } from "../../lib/dispute-ports.js";
-import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
-import type { Identity } from "../../lib/identity.js";
+import type { DisputesConfig } from "../../lib/platform/config.js";
+import type { AgentEvidence, ConsequenceSteps, RunVerdicts } from "../../lib/contracts/dispute-ports.js";
+import type { HistoryPage, HistoryPageKey } from "../../lib/platform/history-loader.js";
+import type { Identity } from "../../lib/platform/identity.js";
 import type { DisputeTransition } from "./dispute-transition.entity.js";
 import type { Dispute } from "./dispute.entity.js";
 import type { DisputeListener } from "./dispute.lifecycle.js";

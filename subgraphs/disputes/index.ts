@@ -1,9 +1,9 @@
 import type { DataSource } from "typeorm";
-import { createOwnerLoader } from "../../lib/agent-directory.js";
-import { config } from "../../lib/config.js";
-import { createHistoryLoader } from "../../lib/history-loader.js";
-import { buildFederatedSchema } from "../../lib/federation.js";
-import type { Subgraph } from "../../lib/subgraph-server.js";
+import { createOwnerLoader } from "../../lib/contracts/agent-directory.js";
+import { config } from "../../lib/platform/config.js";
+import { createHistoryLoader } from "../../lib/platform/history-loader.js";
+import { buildFederatedSchema } from "../../lib/platform/federation.js";
+import type { Subgraph } from "../../lib/platform/subgraph-server.js";
 import { DisputeFiler } from "./dispute-filer.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 import { Dispute } from "./dispute.entity.js";

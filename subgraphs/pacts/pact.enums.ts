@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 
-export { ConsequenceAction, EscalationRecipient } from "../../lib/consequence.js";
+export { ConsequenceAction, EscalationRecipient } from "../../lib/contracts/consequence.js";
 
 export enum PactStatus {
   DRAFT = "DRAFT",

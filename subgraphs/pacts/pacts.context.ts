@@ -1,9 +1,9 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import type { Identity } from "../../lib/identity.js";
-import type { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
-import type { JuryVerdict } from "./jury-verdict.entity.js";
-import type { Pact, PactClause } from "./pact.entity.js";
+import type { Identity } from "../../lib/platform/identity.js";
+import type { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation/evaluation-run.entity.js";
+import type { JuryVerdict } from "./evaluation/jury-verdict.entity.js";
+import type { Pact, PactClause } from "./authoring/pact.entity.js";
 
 export interface PactsContext {
   identity: Identity;

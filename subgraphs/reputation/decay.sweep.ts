@@ -1,6 +1,6 @@
 import { LessThan, type DataSource } from "typeorm";
-import { inTransaction } from "../../lib/database.js";
-import { decayTo } from "./scoring.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { decayTo } from "./score.math.js";
 import { TrustCause } from "./trust-history.entity.js";
 import { lockProfile, settleTrust } from "./trust.settle.js";
 import { TrustProfile } from "./trust.entity.js";

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import type { Identity } from "../../lib/identity.js";
-import type { HistoryPage, HistoryPageKey } from "../../lib/history-loader.js";
+import type { Identity } from "../../lib/platform/identity.js";
+import type { HistoryPage, HistoryPageKey } from "../../lib/platform/history-loader.js";
 import type { KpiReport } from "./kpi-report.entity.js";
 import type { EligibilityChange, Escalation, ScoreHistoryEntry } from "./trust-history.entity.js";
 import type { TrustProfile } from "./trust.entity.js";

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { IsInt, IsNumber, IsOptional, Length, Matches, Max, Min } from "class-validator";
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
-import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction, isUniqueViolation } from "../../lib/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
-import { requireRole } from "../../lib/identity.js";
+import { findAgent } from "../../lib/contracts/agent-directory.js";
+import { inTransaction, isUniqueViolation } from "../../lib/platform/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
+import { requireRole } from "../../lib/platform/identity.js";
 import { AgentRef } from "./agent.stub.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import type { ReputationContext } from "./reputation.context.js";
-import { recordKpiReport } from "./trust.service.js";
+import { recordKpiReport } from "./trust.record.js";
 import { lockProfile } from "./trust.settle.js";
-import { Kpi, Trend, detectDrift, isoWeekOf, reportedSeries, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.js";
+import { Kpi, Trend, detectDrift, isoWeekOf, reportedSeries, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.math.js";
 
 /** How far back a report may be filed, and a scorecard may look. */
 const MAX_WEEKS_BACK = 104;

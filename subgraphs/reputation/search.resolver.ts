@@ -1,8 +1,8 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import type { SelectQueryBuilder } from "typeorm";
-import { BadUserInputError } from "../../lib/errors.js";
-import { decodeCursor, pageOf, pageSize } from "../../lib/pagination.js";
-import { tierRank } from "./scoring.js";
+import { BadUserInputError } from "../../lib/platform/errors.js";
+import { decodeCursor, pageOf, pageSize } from "../../lib/platform/pagination.js";
+import { tierRank } from "./score.math.js";
 import { AgentConnection, AgentSearchFilter, AgentSortKey } from "./search.types.js";
 import { TrustProfile } from "./trust.entity.js";
 import { priorProfile } from "./trust.settle.js";

@@ -1,9 +1,9 @@
 import { IsEnum, IsInt, IsOptional, Max, Min } from "class-validator";
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { AgentDomain } from "../../lib/agent-domain.js";
-import { PageInfo } from "../../lib/pagination.js";
+import { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { PageInfo } from "../../lib/platform/pagination.js";
 import { AgentRef } from "./agent.stub.js";
-import { TrustTier } from "./scoring.js";
+import { TrustTier } from "./score.math.js";
 
 export enum AgentSortKey {
   COMPOSITE_SCORE = "COMPOSITE_SCORE",

@@ -1,9 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { jsonText } from "../../lib/database.js";
-import { ConsequenceAction, EscalationRecipient } from "../../lib/consequence.js";
-import type { DisputeSeverityName } from "../../lib/dispute-state.js";
-import { TrustTier } from "./scoring.js";
+import { jsonText } from "../../lib/platform/database.js";
+import { ConsequenceAction, EscalationRecipient } from "../../lib/contracts/consequence.js";
+import type { DisputeSeverityName } from "../../lib/contracts/dispute-state.js";
+import { TrustTier } from "./score.math.js";
 
 /** What made the trust change. */
 export enum TrustCause {

@@ -1,8 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import { jsonText } from "../../lib/database.js";
-import { ConsequenceAction, type ConsequenceTerms } from "../../lib/consequence.js";
-import { TrustTier, type ClauseEvidence, type EvaluationDrift, type ScoringState } from "./scoring.js";
+import { jsonText } from "../../lib/platform/database.js";
+import { ConsequenceAction, type ConsequenceTerms } from "../../lib/contracts/consequence.js";
+import { TrustTier, type ClauseEvidence, type EvaluationDrift, type ScoringState } from "./score.math.js";
 
 /** An agent's current trust: running aggregates and the listing decision derived from them. */
 @ObjectType({ description: "An agent's trust: composite and reputation scores with their confidence, tier, listing eligibility with reasons, and the consequence standing." })

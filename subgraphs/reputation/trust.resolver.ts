@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
-import { findAgent } from "../../lib/agent-directory.js";
-import { inTransaction, writeLock } from "../../lib/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/errors.js";
-import { isArbiterOr, requireRole } from "../../lib/identity.js";
-import { historyPage } from "../../lib/pagination.js";
+import { findAgent } from "../../lib/contracts/agent-directory.js";
+import { inTransaction, writeLock } from "../../lib/platform/database.js";
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
+import { isArbiterOr, requireRole } from "../../lib/platform/identity.js";
+import { historyPage } from "../../lib/platform/pagination.js";
 import { AgentRef } from "./agent.stub.js";
 import { EligibilityChange, Escalation, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
-import { recomputeTrust } from "./trust.service.js";
+import { recomputeTrust } from "./trust.record.js";
 import { liftConsequence, lockProfile } from "./trust.settle.js";
 import type { ReputationContext } from "./reputation.context.js";
 

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
-import { lockRow } from "../../lib/database.js";
-import type { ConsequenceSteps } from "../../lib/dispute-ports.js";
-import { EscalationRecipient, type ConsequenceTerms } from "../../lib/consequence.js";
-import { climbLadder, type LadderSignals } from "./consequence-ladder.js";
-import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./scoring.js";
+import { lockRow } from "../../lib/platform/database.js";
+import type { ConsequenceSteps } from "../../lib/contracts/dispute-ports.js";
+import { EscalationRecipient, type ConsequenceTerms } from "../../lib/contracts/consequence.js";
+import { climbLadder, type LadderSignals } from "./ladder.math.js";
+import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./score.math.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
 

@@ -3,7 +3,7 @@
  * docs/disputes.md and docs/scoring.md ("Reputation", "The listing policy") describe them.
  *
  * Cast, by subject (a subject is unique only within its role; the same subject in two roles is
- * one person, see involvement() in subgraphs/disputes/dispute.access.ts):
+ * one person, see involvement() in subgraphs/disputes/disputes.access.ts):
  *   builder bianca   owns every agent here;  builder zoe  owns none (the "other builder");
  *   buyer   bob      files the CRITICAL complaint of (1);  carla  the "other buyer" of (1), files on Wharf (5);
  *   buyer   dora (2), erin (3), fay, gus, hal, ivy (6): each test's filers of their own, so that

@@ -232,7 +232,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     refused(await gql(ASSIGN, { d: missing, a: null }, ada), "NOT_FOUND", "disputeId");
     refused(await gql(WITHDRAW, { d: missing, r: "not mine anyway" }, bob), "NOT_FOUND", "disputeId");
     // resolveDispute takes the id inside `input` and names `input.disputeId` for its CONFLICT; its
-    // NOT_FOUND must name the same path (lib/errors.ts: "`field` is the path of the offending
+    // NOT_FOUND must name the same path (lib/platform/errors.ts: "`field` is the path of the offending
     // argument or input field").
     refused(await gql(RESOLVE, { i: { disputeId: missing, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada), "NOT_FOUND", "input.disputeId");
     expect(await rows()).toEqual(counts);

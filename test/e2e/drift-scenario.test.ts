@@ -30,7 +30,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSystem } from "../../runtime/local.js";
-import { isoWeekOf, weeksEnding } from "../../subgraphs/reputation/scorecard.js";
+import { isoWeekOf, weeksEnding } from "../../subgraphs/reputation/scorecard.math.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { REGISTER_AGENT } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/embedded-sqs.js";
-import { OutboxMessage } from "../../lib/outbox.js";
+import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/platform/embedded-sqs.js";
+import { OutboxMessage } from "../../lib/platform/outbox.js";
 import type { LocalSystem } from "../../runtime/local.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../support/fixtures.js";

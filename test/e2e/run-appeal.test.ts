@@ -12,7 +12,7 @@ import { ADOPT_PACT, EVALUATION_RUN, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, 
 import { refused } from "../support/refusals.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
 import { judgedRun, startTestSystem } from "../support/system.js";
-import { isoWeekOf } from "../../subgraphs/reputation/scorecard.js";
+import { isoWeekOf } from "../../subgraphs/reputation/scorecard.math.js";
 
 type Data = Record<string, any>;
 type Headers = Record<string, string>;

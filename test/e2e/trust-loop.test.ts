@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StatementCounter } from "../../lib/database.js";
+import { StatementCounter } from "../../lib/platform/database.js";
 import type { LocalSystem } from "../../runtime/local.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { ADOPT_PACT, EVALUATION_RUN, FILE_DISPUTE, REGISTER_AGENT, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../support/fixtures.js";

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import type { DisputeStateReport } from "../../lib/dispute-state.js";
-import { createDataSource, inTransaction } from "../../lib/database.js";
-import { createHistoryLoader } from "../../lib/history-loader.js";
+import type { DisputeStateReport } from "../../lib/contracts/dispute-state.js";
+import { createDataSource, inTransaction } from "../../lib/platform/database.js";
+import { createHistoryLoader } from "../../lib/platform/history-loader.js";
 import { allMigrations, openDatabase } from "../../runtime/data-source.js";
 import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.entity.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";

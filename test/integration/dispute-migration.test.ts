@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import { createDataSource, inTransaction } from "../../lib/database.js";
+import { createDataSource, inTransaction } from "../../lib/platform/database.js";
 import { allMigrations, openDatabase } from "../../runtime/data-source.js";
 import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.entity.js";
 import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";

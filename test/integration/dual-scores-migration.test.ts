@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import { createDataSource, inTransaction } from "../../lib/database.js";
+import { createDataSource, inTransaction } from "../../lib/platform/database.js";
 import { allMigrations, openDatabase } from "../../runtime/data-source.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../subgraphs/pacts/pact-templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../subgraphs/pacts/authoring/pact.templates.js";
 import { DualScores1764300000100 } from "../../subgraphs/reputation/migrations/1764300000100-dual-scores.js";
 import { TrustCause } from "../../subgraphs/reputation/trust-history.entity.js";
 import { TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
-import { recordEvaluation, recomputeTrust } from "../../subgraphs/reputation/trust.service.js";
+import { recordEvaluation, recomputeTrust } from "../../subgraphs/reputation/trust.record.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase, migrationsBefore, undoThrough } from "../support/databases.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";

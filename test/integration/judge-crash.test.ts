@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/judge.js";
-import { EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
-import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
+import { EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
 import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
-import { CaseVerdict } from "../../subgraphs/pacts/evaluation-run.entity.js";
+import { CaseVerdict } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { triageCases } from "../support/fixtures.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";

@@ -1,11 +1,11 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/judge.js";
-import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/embedded-sqs.js";
-import { createSqsClient, startPoller } from "../../lib/queue.js";
-import { EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
-import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
-import { JudgeFailure } from "../../subgraphs/pacts/jury-verdict.entity.js";
+import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/platform/embedded-sqs.js";
+import { createSqsClient, startPoller } from "../../lib/platform/queue.js";
+import { EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
+import { JudgeFailure } from "../../subgraphs/pacts/evaluation/jury-verdict.entity.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";

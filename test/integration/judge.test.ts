@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/judge.js";
-import { CaseVerdict, ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
-import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
-import { JudgeFailure } from "../../subgraphs/pacts/jury-verdict.entity.js";
+import { CaseVerdict, ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
+import { JudgeFailure } from "../../subgraphs/pacts/evaluation/jury-verdict.entity.js";
 import { EvaluationEvidence, TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";

@@ -2,10 +2,10 @@ import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DataSource } from "typeorm";
-import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/embedded-sqs.js";
-import { subgraphLambdaHandler } from "../../lib/lambda.js";
-import { SUBGRAPH_MAX_BODY_BYTES } from "../../lib/subgraph-server.js";
-import { createSqsClient } from "../../lib/queue.js";
+import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/platform/embedded-sqs.js";
+import { subgraphLambdaHandler } from "../../lib/platform/lambda.js";
+import { SUBGRAPH_MAX_BODY_BYTES } from "../../lib/platform/subgraph-server.js";
+import { createSqsClient } from "../../lib/platform/queue.js";
 import { openDatabase } from "../../runtime/data-source.js";
 import type { LocalSystem } from "../../runtime/local.js";
 import { agentsSubgraph } from "../../subgraphs/agents/index.js";
@@ -102,7 +102,7 @@ describe("Lambda entry points", () => {
       vi.stubEnv("DATABASE_URL", database.url);
       vi.stubEnv("JUDGE_QUEUE_URL", sqs.judgeQueueUrl);
       vi.stubEnv("SQS_ENDPOINT", sqs.url);
-      const { handler } = await import("../../functions/outbox-relay.js");
+      const { handler } = await import("../../functions/scheduled-jobs.js");
 
       const result = await handler({} as never, lambdaContext());
 

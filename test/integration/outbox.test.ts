@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { inTransaction } from "../../lib/database.js";
-import { OutboxMessage, enqueue, relayOnce, type Publisher } from "../../lib/outbox.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { OutboxMessage, enqueue, relayOnce, type Publisher } from "../../lib/platform/outbox.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inTransaction } from "../../lib/database.js";
+import { inTransaction } from "../../lib/platform/database.js";
 import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";

@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/embedded-sqs.js";
-import { createSqsClient, startPoller } from "../../lib/queue.js";
+import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/platform/embedded-sqs.js";
+import { createSqsClient, startPoller } from "../../lib/platform/queue.js";
 import { eventually } from "../support/system.js";
 
 describe("local poller against the SQS emulator over HTTP", () => {

@@ -1,5 +1,5 @@
-import { loadConfig } from "../../lib/config.js";
-import { signAccessToken, signIdentityAssertion, IDENTITY_HEADER, type Identity, type Role } from "../../lib/identity.js";
+import { loadConfig } from "../../lib/platform/config.js";
+import { signAccessToken, signIdentityAssertion, IDENTITY_HEADER, type Identity, type Role } from "../../lib/platform/identity.js";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;

@@ -6,7 +6,7 @@
 import type { Logger } from "typeorm";
 import { recordHandler } from "../../functions/judge.js";
 import { openDatabase } from "../../runtime/data-source.js";
-import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
 import { sqsRecordFactory } from "./sqs-record.js";
 
 let armed = false;

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { AgentDomain } from "../../lib/agent-domain.js";
-import { inTransaction, insertInChunks } from "../../lib/database.js";
-import { enqueue } from "../../lib/outbox.js";
+import { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { inTransaction, insertInChunks } from "../../lib/platform/database.js";
+import { enqueue } from "../../lib/platform/outbox.js";
 import { Agent, agentNameKey } from "../../subgraphs/agents/agent.entity.js";
-import { EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation-run.entity.js";
-import { judgeJob } from "../../subgraphs/pacts/evaluation.job.js";
-import type { Pact } from "../../subgraphs/pacts/pact.entity.js";
-import { insertVersion } from "../../subgraphs/pacts/pact.lifecycle.js";
-import { checkPactTerms } from "../../subgraphs/pacts/pact-validation.js";
+import { EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
+import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
+import type { Pact } from "../../subgraphs/pacts/authoring/pact.entity.js";
+import { insertVersion } from "../../subgraphs/pacts/authoring/pact.lifecycle.js";
+import { checkPactTerms } from "../../subgraphs/pacts/authoring/pact.validation.js";
 import { EvaluationRunStatus, PactStatus, type AlertSeverity } from "../../subgraphs/pacts/pact.enums.js";
-import { PACT_TEMPLATES } from "../../subgraphs/pacts/pact-templates.js";
+import { PACT_TEMPLATES } from "../../subgraphs/pacts/authoring/pact.templates.js";
 import { triageCases } from "./fixtures.js";
 
 /** An agent as registration would create it, not yet stored. */

@@ -1,11 +1,11 @@
 import type { BaseContext } from "@apollo/server";
 import type { DataSource } from "typeorm";
 import { expect } from "vitest";
-import type { AgentDomain } from "../../lib/agent-domain.js";
-import { StatementCounter, inTransaction } from "../../lib/database.js";
-import { ANONYMOUS, IDENTITY_HEADER, signIdentityAssertion, type Identity } from "../../lib/identity.js";
-import type { RunningServer } from "../../lib/http-server.js";
-import { startSubgraphServer, type Subgraph } from "../../lib/subgraph-server.js";
+import type { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { StatementCounter, inTransaction } from "../../lib/platform/database.js";
+import { ANONYMOUS, IDENTITY_HEADER, signIdentityAssertion, type Identity } from "../../lib/platform/identity.js";
+import type { RunningServer } from "../../lib/platform/http-server.js";
+import { startSubgraphServer, type Subgraph } from "../../lib/platform/subgraph-server.js";
 import { openDatabase } from "../../runtime/data-source.js";
 import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { agentFixture } from "./seed.js";

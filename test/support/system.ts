@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "typeorm";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig } from "../../lib/platform/config.js";
 import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
 import { EVALUATION_RUN } from "./fixtures.js";
 import { TEST_SECRETS, dataOf, postGraphQL } from "./graphql-client.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { Identity } from "../../../lib/identity.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import type { Identity } from "../../../lib/platform/identity.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { REGISTER_AGENT } from "../../../test/support/fixtures.js";

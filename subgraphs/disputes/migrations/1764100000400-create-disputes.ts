@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly } from "../../../lib/migration-helpers.js";
+import { compareTextExactly } from "../../../lib/platform/migration-helpers.js";
 
 export class CreateDisputes1764100000400 implements MigrationInterface {
   name = "CreateDisputes1764100000400";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly } from "../../../lib/migration-helpers.js";
+import { compareTextExactly } from "../../../lib/platform/migration-helpers.js";
 
 const column = (name: string, type: string, extra: Partial<TableColumn> = {}) => new TableColumn({ name, type, ...extra });
 const when = (name: string, isNullable = true) => column(name, "datetime", { precision: 3, isNullable });

@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { ConsequenceSteps, ContestedStep, RunVerdicts } from "../../../lib/dispute-ports.js";
-import { ConsequenceAction } from "../../../lib/consequence.js";
-import { inTransaction } from "../../../lib/database.js";
-import type { DisputeStateReport } from "../../../lib/dispute-state.js";
-import { ANONYMOUS, type Identity } from "../../../lib/identity.js";
-import { encodeCursor } from "../../../lib/pagination.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import type { ConsequenceSteps, ContestedStep, RunVerdicts } from "../../../lib/contracts/dispute-ports.js";
+import { ConsequenceAction } from "../../../lib/contracts/consequence.js";
+import { inTransaction } from "../../../lib/platform/database.js";
+import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
+import { ANONYMOUS, type Identity } from "../../../lib/platform/identity.js";
+import { encodeCursor } from "../../../lib/platform/pagination.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf, type GraphQLResponse } from "../../../test/support/graphql-client.js";
 import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeSeverity, DisputeStatus } from "../dispute.entity.js";
-import { escalateOverdueDisputes } from "../dispute.deadlines.js";
+import { escalateOverdueDisputes } from "../dispute-deadline.sweep.js";
 import { disputesSubgraph } from "../index.js";
 
 /*

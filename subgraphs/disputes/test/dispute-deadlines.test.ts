@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inTransaction } from "../../../lib/database.js";
+import { inTransaction } from "../../../lib/platform/database.js";
 import { openDatabase } from "../../../runtime/data-source.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../../test/support/databases.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
-import { escalateOverdueDisputes, missedDeadline } from "../dispute.deadlines.js";
+import { escalateOverdueDisputes, missedDeadline } from "../dispute-deadline.sweep.js";
 import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../dispute.entity.js";
-import type { DisputeStateReport } from "../../../lib/dispute-state.js";
+import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
 
 /*
  * Missed deadlines: which one a dispute has missed at a given instant, and the sweep that

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import { inTransaction } from "../../../lib/database.js";
-import { ANONYMOUS, type Identity } from "../../../lib/identity.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import { inTransaction } from "../../../lib/platform/database.js";
+import { ANONYMOUS, type Identity } from "../../../lib/platform/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf, type GraphQLResponse } from "../../../test/support/graphql-client.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
-import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../../reputation/trust.service.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
+import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../../reputation/trust.record.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { Dispute } from "../dispute.entity.js";
-import type { DisputeStateReport } from "../../../lib/dispute-state.js";
+import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
 import { disputesSubgraph } from "../index.js";
 
 /*
@@ -46,7 +46,7 @@ const STATEMENT = "Downgraded a ransomware alert to LOW";
 const NOTE = "The run logs show the downgrade plainly.";
 const SHA = "0123456789abcdef".repeat(4);
 
-/** What every caller's subject looks like (lib/identity.ts): anything else can never sign in. */
+/** What every caller's subject looks like (lib/platform/identity.ts): anything else can never sign in. */
 const SUBJECT = /^[A-Za-z0-9._@:-]{1,128}$/;
 /** Lifecycle order of statuses: ties in a transition's time are broken by it in the helper below. */
 const STAGE: Record<string, number> = { OPEN: 1, UNDER_REVIEW: 2, RESOLVED: 3, WITHDRAWN: 3 };

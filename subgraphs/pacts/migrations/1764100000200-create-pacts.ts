@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly, largeText } from "../../../lib/migration-helpers.js";
+import { compareTextExactly, largeText } from "../../../lib/platform/migration-helpers.js";
 
 const id = (name: string, primary = false) => ({ name, type: "varchar", length: "36", isPrimary: primary });
 const when = (name: string, nullable = false) => ({ name, type: "datetime", precision: 3, isNullable: nullable });

@@ -1,5 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly } from "../../../lib/migration-helpers.js";
+import { compareTextExactly } from "../../../lib/platform/migration-helpers.js";
 
 const id = (name: string, primary = false) => ({ name, type: "varchar", length: "36", isPrimary: primary });
 const when = (name: string, nullable = false) => ({ name, type: "datetime", precision: 3, isNullable: nullable });

@@ -1,5 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly } from "../../../lib/migration-helpers.js";
+import { compareTextExactly } from "../../../lib/platform/migration-helpers.js";
 
 /** A lock row per agent and workflow, taken by judges and by appeals that set a run aside. Filled as they come. */
 export class RunWindows1764300000600 implements MigrationInterface {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { Identity } from "../../../lib/identity.js";
-import { OutboxMessage } from "../../../lib/outbox.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import type { Identity } from "../../../lib/platform/identity.js";
+import { OutboxMessage } from "../../../lib/platform/outbox.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import type { Agent } from "../../agents/agent.entity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";

@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
-import { compareTextExactly } from "../../../lib/migration-helpers.js";
+import { compareTextExactly } from "../../../lib/platform/migration-helpers.js";
 
 /** Weekly production KPI reports, the input of the scorecard and of drift detection. */
 export class KpiReports1764200000400 implements MigrationInterface {

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { inTransaction } from "../../../lib/database.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
+import { inTransaction } from "../../../lib/platform/database.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { useMigratedDatabase } from "../../../test/support/migrated-database.js";
 import { agentFixture } from "../../../test/support/seed.js";
 import { Agent } from "../../agents/agent.entity.js";
-import { ConsequenceAction } from "../../../lib/consequence.js";
-import { TrustTier } from "../scoring.js";
+import { ConsequenceAction } from "../../../lib/contracts/consequence.js";
+import { TrustTier } from "../score.math.js";
 import { Escalation, ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
 import { sweepDecay } from "../decay.sweep.js";
-import { recordEvaluation, recomputeTrust, type EvaluationOutcome } from "../trust.service.js";
+import { recordEvaluation, recomputeTrust, type EvaluationOutcome } from "../trust.record.js";
 import { liftConsequence } from "../trust.settle.js";
 
 const DAY = 24 * 3600 * 1000;

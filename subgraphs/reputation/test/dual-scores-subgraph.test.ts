@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import { ConsequenceAction } from "../../../lib/consequence.js";
-import { inTransaction } from "../../../lib/database.js";
-import { ANONYMOUS, type Identity } from "../../../lib/identity.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import { ConsequenceAction } from "../../../lib/contracts/consequence.js";
+import { inTransaction } from "../../../lib/platform/database.js";
+import { ANONYMOUS, type Identity } from "../../../lib/platform/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
 import { reputationSubgraph } from "../index.js";
-import { isoWeekOf, weeksEnding } from "../scorecard.js";
+import { isoWeekOf, weeksEnding } from "../scorecard.math.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
-import type { DisputeStateReport } from "../../../lib/dispute-state.js";
-import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
+import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
+import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../trust.record.js";
 
 /*
  * Dual scores (composite + reputation), the consequence ladder, the histories and search, driven

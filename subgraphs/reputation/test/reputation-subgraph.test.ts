@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import { inTransaction } from "../../../lib/database.js";
-import { encodeCursor } from "../../../lib/pagination.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import { inTransaction } from "../../../lib/platform/database.js";
+import { encodeCursor } from "../../../lib/platform/pagination.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { reputationSubgraph } from "../index.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
 import { PactMetric } from "../../pacts/pact.enums.js";
-import { TrustTier, tierRank } from "../scoring.js";
+import { TrustTier, tierRank } from "../score.math.js";
 import { TrustProfile } from "../trust.entity.js";
-import { recordEvaluation, type EvaluationOutcome } from "../trust.service.js";
+import { recordEvaluation, type EvaluationOutcome } from "../trust.record.js";
 import { priorProfile } from "../trust.settle.js";
 
 const SEARCH = `query Search($filter: AgentSearchFilter, $first: Int, $after: String) {

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import { inTransaction } from "../../../lib/database.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import { inTransaction } from "../../../lib/platform/database.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { startSubgraphHarness, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/pact-templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
 import { reputationSubgraph } from "../index.js";
 import { sweepDecay } from "../decay.sweep.js";
 import { ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "../trust.entity.js";
-import { recordEvaluation, setAsideRun, type EvaluationOutcome } from "../trust.service.js";
+import { recordEvaluation, setAsideRun, type EvaluationOutcome } from "../trust.record.js";
 
 /*
  * A granted appeal of a run's verdict sets the run aside (setAsideRun): the agent's trust must then

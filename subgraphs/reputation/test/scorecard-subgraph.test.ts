@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentDomain } from "../../../lib/agent-domain.js";
-import type { Identity } from "../../../lib/identity.js";
+import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
+import type { Identity } from "../../../lib/platform/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { reputationSubgraph } from "../index.js";
-import { isoWeekOf, weeksEnding } from "../scorecard.js";
+import { isoWeekOf, weeksEnding } from "../scorecard.math.js";
 
 const SUBMIT = `mutation($input: KpiReportInput!) { submitKpiReport(input: $input) }`;
 const SCORECARD = `query($representations: [_Any!]!, $weeks: Int, $endingWeek: String) {

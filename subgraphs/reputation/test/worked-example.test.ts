@@ -12,7 +12,7 @@ import {
   reportQuality,
   reputationOf,
   type ScoringState,
-} from "../scoring.js";
+} from "../score.math.js";
 
 /** The worked example of docs/scoring.md, step by step; the numbers here are the ones printed there. */
 const DAY = 24 * 3600 * 1000;

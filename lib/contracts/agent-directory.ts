@@ -1,0 +1,39 @@
+import DataLoader from "dataloader";
+import type { DataSource, EntityManager } from "typeorm";
+import type { AgentDomain } from "./agent-domain.js";
+import { commaList } from "../platform/database.js";
+
+export interface DirectoryEntry {
+  agentId: string;
+  ownerId: string;
+  domains: AgentDomain[];
+}
+
+/**
+ * Reads an agent from `agent_directory`, the view the agents context publishes for the others
+ * (existence, owner, workflows), so no other context touches the agents table itself.
+ */
+export async function findAgent(manager: EntityManager, agentId: string): Promise<DirectoryEntry | null> {
+  const row = await manager
+    .createQueryBuilder()
+    .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id", "d.domains AS domains"])
+    .from("agent_directory", "d")
+    .where("d.agent_id = :agentId", { agentId })
+    .getRawOne<{ agent_id: string; owner_id: string; domains: string }>();
+  if (!row) return null;
+  return { agentId: row.agent_id, ownerId: row.owner_id, domains: commaList.from(row.domains) as AgentDomain[] };
+}
+
+/** One query per request for the owners of every agent whose restricted fields are asked for. */
+export function createOwnerLoader(dataSource: DataSource): DataLoader<string, string | null> {
+  return new DataLoader(async (agentIds: readonly string[]) => {
+    const rows = await dataSource
+      .createQueryBuilder()
+      .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id"])
+      .from("agent_directory", "d")
+      .where("d.agent_id IN (:...agentIds)", { agentIds: [...agentIds] })
+      .getRawMany<{ agent_id: string; owner_id: string }>();
+    const owners = new Map(rows.map((row) => [row.agent_id, row.owner_id]));
+    return agentIds.map((agentId) => owners.get(agentId) ?? null);
+  });
+}

@@ -1,0 +1,24 @@
+import type { JuryConfig } from "../../../../lib/platform/config.js";
+import { bedrockJudge } from "./bedrock.judge.js";
+import type { JuryPolicy } from "./jury.convene.js";
+import type { ModelJudge } from "./model.judge.js";
+import { openAiJudge } from "./openai.judge.js";
+import { rubricJudge } from "./rubric.judge.js";
+
+/** The jurors a judge worker convenes, how it runs them, and how big a slice of a run is. */
+export interface JuryPanel {
+  jurors: ModelJudge[];
+  policy: JuryPolicy;
+  /** Jury questions in flight at once. */
+  concurrency: number;
+}
+
+/** The panel the configuration describes. */
+export function juryPanel(settings: JuryConfig): JuryPanel {
+  const jurors = settings.members.map((member): ModelJudge => {
+    if (member.provider === "rubric") return rubricJudge(member.variant);
+    if (member.provider === "openai") return openAiJudge({ baseUrl: settings.openai.baseUrl, apiKey: settings.openai.apiKey, model: member.model, prices: settings.openai.prices });
+    return bedrockJudge({ modelId: member.model, region: settings.bedrock.region, prices: settings.bedrock.prices });
+  });
+  return { jurors, policy: settings.policy, concurrency: settings.concurrency };
+}

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { handler as judge } from "../functions/judge.js";
+import { judgeHandler as judge } from "../runtime/judge.js";
 import { StatementCounter, inTransaction } from "../lib/platform/database.js";
 import { AgentDomain } from "../lib/contracts/agent-domain.js";
 import { Agent } from "../subgraphs/agents/agent.entity.js";

@@ -11,6 +11,7 @@
  * History and directory are seeded with multi-row INSERTs straight into the tables (values
  * converted by TypeORM's own column metadata), never through the services being measured.
  */
+import type { JudgedRun } from "../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from "typeorm";
 import { AgentDomain } from "../lib/contracts/agent-domain.js";
@@ -37,7 +38,7 @@ import {
 import { ScoreHistoryEntry, TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import type { ConsequenceTerms } from "../lib/contracts/consequence.js";
 import { EvaluationEvidence, TrustProfile } from "../subgraphs/reputation/trust.entity.js";
-import { recordEvaluation, type EvaluationOutcome } from "../subgraphs/reputation/trust.record.js";
+import { recordEvaluation, } from "../subgraphs/reputation/trust.record.js";
 import { priorProfile } from "../subgraphs/reputation/trust.settle.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { dataOf, postGraphQL } from "../test/support/graphql-client.js";
@@ -308,7 +309,7 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
     const seedSeconds = (performance.now() - seedStarted) / 1000;
 
     /** Runs recordEvaluation in its own transaction; returns the statements it sent. */
-    const record = async (outcome: EvaluationOutcome) => {
+    const record = async (outcome: JudgedRun) => {
       const runners: QueryRunner[] = [];
       await inTransaction(ds, (manager) => {
         runners.push(manager.queryRunner!);
@@ -328,7 +329,7 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
       return `${verb} ${table}`;
     };
 
-    const outcomeFor = (agentId: string, terms: ConsequenceTerms, k: number, random: () => number, every = SIX_HOURS): EvaluationOutcome => {
+    const outcomeFor = (agentId: string, terms: ConsequenceTerms, k: number, random: () => number, every = SIX_HOURS): JudgedRun => {
       const at = start + k * every;
       // Every 25th run fails, critical and major in turn: eight breaches in the 200 runs.
       const run = triageRun(k % 25 === 12 ? (k % 50 === 12 ? "critical" : "major") : "pass", random);

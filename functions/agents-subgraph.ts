@@ -1,8 +1,4 @@
-import { config } from "../lib/platform/config.js";
-import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
-import { resolveSecrets } from "../lib/platform/secrets.js";
-import { sharedDataSource } from "../runtime/data-source.js";
-import { agentsSubgraph } from "../subgraphs/agents/index.js";
+import { subgraphLambda } from "../runtime/lambda.js";
 
-/** The agents subgraph on Lambda (function URL). */
-export const handler = subgraphLambdaHandler(await agentsSubgraph(await sharedDataSource()), resolveSecrets(config()).subgraphSecret);
+/** The agents subgraph behind its function URL. */
+export const handler = await subgraphLambda("agents");

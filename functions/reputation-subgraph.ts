@@ -1,8 +1,4 @@
-import { config } from "../lib/platform/config.js";
-import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
-import { resolveSecrets } from "../lib/platform/secrets.js";
-import { sharedDataSource } from "../runtime/data-source.js";
-import { reputationSubgraph } from "../subgraphs/reputation/index.js";
+import { subgraphLambda } from "../runtime/lambda.js";
 
-/** The reputation subgraph on Lambda (function URL). */
-export const handler = subgraphLambdaHandler(await reputationSubgraph(await sharedDataSource()), resolveSecrets(config()).subgraphSecret);
+/** The reputation subgraph behind its function URL. */
+export const handler = await subgraphLambda("reputation");

@@ -5,6 +5,7 @@ import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
 import { UnauthenticatedError, formatError } from "../lib/platform/errors.js";
 import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js";
 import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
+import { REQUEST_ID_HEADER, currentRequestId, log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
 import { operationLimits } from "./operation-limits.js";
 
@@ -47,6 +48,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
   const fetcher = fetcherWithTimeout(options.config.gateway.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    logger: log,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls[name as SubgraphName] ?? url,
@@ -55,11 +57,15 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
         // bound to that subgraph; subgraphs refuse requests without it.
         willSendRequest: async ({ request, context }) => {
           request.http?.headers.set(IDENTITY_HEADER, await assertionFor(context.identity ?? ANONYMOUS, name));
+          // So the subgraphs' log lines for this request carry the gateway's request id.
+          const requestId = currentRequestId();
+          if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
         },
       }),
   });
   return new ApolloServer<GatewayContext>({
     gateway,
+    logger: log,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,

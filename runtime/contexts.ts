@@ -1,8 +1,25 @@
+import type { BaseContext } from "@apollo/server";
+import type { DataSource } from "typeorm";
+import type { RunJudgedListener } from "../lib/contracts/judged-run.js";
+import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
+import type { Subgraph } from "../lib/platform/subgraph-server.js";
+import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
+import { disputesSubgraph } from "../subgraphs/disputes/index.js";
+import { pactsSubgraph } from "../subgraphs/pacts/index.js";
+import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 import { agentRunsAndCases, findContestedRun, lockContestedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation/evaluation-run.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
-import { agentKpiReportIds, recordDisputeState, setAsideRun } from "../subgraphs/reputation/trust.record.js";
+import { agentKpiReportIds, recordDisputeState, recordEvaluation, setAsideRun } from "../subgraphs/reputation/trust.record.js";
 import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
+
+/*
+ * The one place contexts meet. Each hand-off is a contract in lib/contracts, implemented by the
+ * context that owns the data and wired here, the same for the Lambda handlers and `npm start`.
+ */
+
+/** Judge -> reputation: every judged run moves trust in the judge's transaction. */
+export const onRunJudged: RunJudgedListener = recordEvaluation;
 
 /**
  * How the disputes context reaches the others, the same locally and on Lambda: dispute states into
@@ -38,4 +55,17 @@ export const disputesWiring: Pick<DisputesOptions, "onDisputeChanged" | "consequ
       };
     },
   },
+};
+
+/** What a subgraph's host supplies: `outboxWritten` publishes a just-committed judge job at once. */
+export interface SubgraphHooks {
+  outboxWritten(): Promise<void> | void;
+}
+
+/** Each subgraph, built with its contracts wired: one entry per subgraph, for Lambda and local alike. */
+export const subgraphFactories: Record<SubgraphName, (dataSource: DataSource, settings: AppConfig, hooks: SubgraphHooks) => Promise<Subgraph<BaseContext>>> = {
+  agents: (dataSource) => agentsSubgraph(dataSource),
+  pacts: (dataSource, settings, hooks) => pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
+  reputation: (dataSource) => reputationSubgraph(dataSource),
+  disputes: (dataSource, settings) => disputesSubgraph(dataSource, { ...settings.disputes, ...disputesWiring }),
 };

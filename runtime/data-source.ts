@@ -1,10 +1,9 @@
 import type { DataSource, Logger } from "typeorm";
-import { config, type AppConfig } from "../lib/platform/config.js";
+import { config } from "../lib/platform/config.js";
 import { createDataSource } from "../lib/platform/database.js";
 import { CreateOutbox1764100000000, OutboxMessage } from "../lib/platform/outbox.js";
 import { agentsEntities, agentsMigrations } from "../subgraphs/agents/index.js";
 import { disputesEntities, disputesMigrations } from "../subgraphs/disputes/index.js";
-import type { RequeuePolicy } from "../subgraphs/pacts/evaluation/evaluation-run.judge.js";
 import { pactsEntities, pactsMigrations } from "../subgraphs/pacts/index.js";
 import { reputationEntities, reputationMigrations } from "../subgraphs/reputation/index.js";
 
@@ -37,9 +36,4 @@ export function sharedDataSource(): Promise<DataSource> {
     throw error;
   });
   return shared;
-}
-
-/** How stale QUEUED runs are handled, from configuration (runtime/local.ts and the scheduled relay). */
-export function requeuePolicy(settings: AppConfig): RequeuePolicy {
-  return { staleAfterMs: settings.sqs.staleAfterSeconds * 1000, maxRequeues: settings.sqs.maxRequeues };
 }

@@ -1,27 +1,20 @@
 import type { BaseContext } from "@apollo/server";
 import type { DataSource, Logger } from "typeorm";
-import { handler as judgeHandler } from "../functions/judge.js";
 import { readCommittedSupergraph } from "../gateway/compose.js";
 import { startGateway } from "../gateway/index.js";
 import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/platform/config.js";
 import { startEmbeddedSqs } from "../lib/platform/embedded-sqs.js";
 import type { RunningServer } from "../lib/platform/http-server.js";
+import { log } from "../lib/platform/logger.js";
 import { sqsPublisher, startRelay } from "../lib/platform/outbox.js";
-import { openDatabase, provideDataSource, requeuePolicy } from "./data-source.js";
 import { createSqsClient, startPoller, type Poller } from "../lib/platform/queue.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
 import { startSubgraphServer, type Subgraph } from "../lib/platform/subgraph-server.js";
-import { agentsSubgraph } from "../subgraphs/agents/index.js";
-import { disputesSubgraph } from "../subgraphs/disputes/index.js";
-import { requeueStaleRuns } from "../subgraphs/pacts/evaluation/evaluation-run.judge.js";
-import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
-import { disputesWiring } from "./contexts.js";
-import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.sweep.js";
-import { pactsSubgraph } from "../subgraphs/pacts/index.js";
-import { reputationSubgraph } from "../subgraphs/reputation/index.js";
-
-/** As often as the scheduled relay runs on AWS. */
-const RECONCILE_INTERVAL_MS = 60_000;
+import { requeueStaleRuns } from "../subgraphs/pacts/evaluation/judge-job.process.js";
+import { subgraphFactories } from "./contexts.js";
+import { openDatabase, provideDataSource } from "./data-source.js";
+import { SCHEDULED_JOBS_INTERVAL_MS, runScheduledJobs } from "./jobs.js";
+import { judgeHandler } from "./judge.js";
 
 export interface LocalSystemOptions {
   /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
@@ -44,7 +37,7 @@ export interface LocalSystem {
 export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error("[stop]", error));
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, "could not stop a part of the system"));
     stops.length = 0;
   };
   try {
@@ -73,22 +66,14 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
     const queueUrl = judgeQueueUrl;
     const relay = startRelay(dataSource, sqsPublisher(client, { judge: queueUrl }), config.outbox.pollIntervalMs);
     stops.push(() => relay.stop());
+    // The scheduled jobs, as the scheduled Lambda runs them; each logs its own failures.
     const reconciler = setInterval(() => {
-      requeueStaleRuns(dataSource, requeuePolicy(config)).then(
-        ({ requeued }) => requeued > 0 && relay.nudge(),
-        (error: unknown) => console.error("[reconciler]", error),
-      );
-      sweepDecay(dataSource).catch((error: unknown) => console.error("[decay]", error));
-      escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged).catch((error: unknown) => console.error("[disputes]", error));
-    }, RECONCILE_INTERVAL_MS);
+      runScheduledJobs(dataSource, config).then(({ counts }) => counts.requeued > 0 && relay.nudge());
+    }, SCHEDULED_JOBS_INTERVAL_MS);
     stops.push(async () => clearInterval(reconciler));
 
-    const subgraphs: Record<SubgraphName, Subgraph<BaseContext>> = {
-      agents: await agentsSubgraph(dataSource),
-      pacts: await pactsSubgraph(dataSource, { outboxWritten: () => relay.nudge(), sliceCases: config.jury.sliceCases }),
-      reputation: await reputationSubgraph(dataSource),
-      disputes: await disputesSubgraph(dataSource, { ...config.disputes, ...disputesWiring }),
-    };
+    const subgraphs = {} as Record<SubgraphName, Subgraph<BaseContext>>;
+    for (const name of SUBGRAPH_NAMES) subgraphs[name] = await subgraphFactories[name](dataSource, config, { outboxWritten: () => relay.nudge() });
     const subgraphUrls = {} as Record<SubgraphName, string>;
     for (const name of SUBGRAPH_NAMES) {
       const server: RunningServer = await startSubgraphServer(subgraphs[name], {

@@ -1,13 +1,15 @@
 import { config } from "../lib/platform/config.js";
 import { databaseKind } from "../lib/platform/database.js";
+import { log } from "../lib/platform/logger.js";
 import { startLocalSystem } from "../runtime/local.js";
 
 // Last line of defence: log, never die silently with the whole system.
-process.on("unhandledRejection", (reason) => console.error("[unhandled rejection]", reason));
+process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
 
 const settings = config();
 const system = await startLocalSystem(settings);
 const where = databaseKind(settings.databaseUrl) === "sqlite" ? settings.databaseUrl : "MySQL (DATABASE_URL)";
+// For the person who typed `npm start`; everything the system logs after this is JSON lines.
 console.log(`Agent Trust is up.
   database: ${where}
   queue:    ${settings.sqs.judgeQueueUrl ? settings.sqs.judgeQueueUrl : "embedded SQS emulator"}
@@ -19,11 +21,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping…`);
+    log.info({ signal }, "stopping");
     system.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(error);
+        log.error({ err: error }, "could not stop cleanly");
         process.exit(1);
       },
     );

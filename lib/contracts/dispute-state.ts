@@ -1,3 +1,5 @@
+import type { EntityManager } from "typeorm";
+
 /** How serious a disputed misbehaviour is: the disputes context's severities, by name. */
 export type DisputeSeverityName = "MINOR" | "MAJOR" | "CRITICAL";
 
@@ -23,3 +25,6 @@ export interface DisputeStateReport {
   /** When the transition happened. */
   at: Date;
 }
+
+/** Told of each dispute's new state in the disputes transaction: the reputation context's intake. */
+export type DisputeStateListener = (manager: EntityManager, report: DisputeStateReport) => Promise<unknown>;

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
+import { log } from "./logger.js";
 
 /**
  * Invalid input; `field` is the path of the offending argument or input field, e.g.
@@ -90,7 +91,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     }
     return { ...formatted, extensions };
   }
-  console.error("[graphql] internal error", original);
+  log.error({ err: original }, "internal error, answered as INTERNAL_SERVER_ERROR");
   return {
     message: "Internal server error",
     path: formatted.path,

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
+import { REQUEST_ID_HEADER, log, requestIdOf, withLogScope } from "./logger.js";
 
 export interface RunningServer {
   url: string;
@@ -76,7 +77,12 @@ export async function serveGraphQL<TContext extends BaseContext>(server: ApolloS
   await server.start();
   // Everything, URL parsing included, happens inside the try: a request handler that rejects
   // would be an unhandled rejection, which ends the process.
-  const httpServer = http.createServer(async (req, res) => {
+  const httpServer = http.createServer((req, res) => {
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    void withLogScope({ requestId }, () => handle(req, res));
+  });
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = parseRequestUrl(req.url);
       if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
@@ -104,11 +110,11 @@ export async function serveGraphQL<TContext extends BaseContext>(server: ApolloS
         res.setHeader("connection", "close");
         return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
       }
-      console.error("[http]", error);
+      log.error({ err: error }, "request failed outside GraphQL");
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.end();
     }
-  });
+  };
   httpServer.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -1,6 +1,8 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { IDENTITY_HEADER } from "./identity.js";
+import { REQUEST_ID_HEADER, requestIdOf, withLogScope } from "./logger.js";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
 import { SUBGRAPH_MAX_BODY_BYTES, createSubgraphServer, gatewayIdentityReader, type Subgraph } from "./subgraph-server.js";
 
@@ -44,11 +46,24 @@ export function asLambdaServer<TContext extends BaseContext>(server: ApolloServe
   return server as unknown as LambdaServer<TContext>;
 }
 
+/**
+ * Runs each invocation with its request id in the log scope: the caller's (or the gateway's)
+ * `x-request-id` when it sent a sensible one, else Lambda's own request id.
+ */
+export function inRequestScope<TResult>(handler: (event: APIGatewayProxyEventV2, context: Context, callback: () => void) => TResult) {
+  return (event: APIGatewayProxyEventV2, context: Context, callback: () => void): TResult => {
+    const requestId = requestIdOf(event.headers?.[REQUEST_ID_HEADER], context.awsRequestId);
+    return withLogScope({ requestId }, () => handler(event, context, callback));
+  };
+}
+
 /** A subgraph behind a Lambda function URL (payload format 2.0), refusing requests that bypassed the gateway. */
 export function subgraphLambdaHandler<TContext extends BaseContext>(subgraph: Subgraph<TContext>, subgraphSecret: string) {
   const identityOf = gatewayIdentityReader(subgraph.name, subgraphSecret);
-  return startServerAndCreateLambdaHandler(asLambdaServer(createSubgraphServer(subgraph)), functionUrlEvents, {
-    middleware: [bodyLimit(SUBGRAPH_MAX_BODY_BYTES)],
-    context: async ({ event }) => subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER])),
-  });
+  return inRequestScope(
+    startServerAndCreateLambdaHandler(asLambdaServer(createSubgraphServer(subgraph)), functionUrlEvents, {
+      middleware: [bodyLimit(SUBGRAPH_MAX_BODY_BYTES)],
+      context: async ({ event }) => subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER])),
+    }),
+  );
 }

@@ -3,6 +3,7 @@ import { Column, Entity, In, IsNull, LessThan, LessThanOrEqual, PrimaryGenerated
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { inTransaction } from "./database.js";
+import { log } from "./logger.js";
 import { sendBatch } from "./queue.js";
 
 /** Logical destinations; the relay maps each to a queue URL. */
@@ -157,7 +158,7 @@ export interface Relay {
 }
 
 /** Runs `relayOnce` every `intervalMs`, and at once when nudged, until stopped. */
-export function startRelay(dataSource: DataSource, publish: Publisher, intervalMs: number, onError = (e: unknown) => console.error("[outbox]", e)): Relay {
+export function startRelay(dataSource: DataSource, publish: Publisher, intervalMs: number, onError = (error: unknown) => log.error({ err: error }, "outbox relay failed; retrying on the next tick")): Relay {
   let stopped = false;
   // Set by a nudge that arrives while the relay is busy, so it is not lost: the relay goes round
   // again instead of sleeping.

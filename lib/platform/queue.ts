@@ -6,6 +6,7 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { log } from "./logger.js";
 
 export interface SqsSettings {
   region: string;
@@ -76,7 +77,7 @@ export interface Poller {
 export function startPoller(options: PollerOptions): Poller {
   const abort = new AbortController();
   const queueArn = queueArnFromUrl(options.queueUrl, options.region);
-  const reportError = options.onError ?? ((error: unknown) => console.error("[poller]", error));
+  const reportError = options.onError ?? ((error: unknown) => log.error({ err: error, queueUrl: options.queueUrl }, "queue poll failed"));
 
   const pollOnce = async () => {
     const received = await options.client.send(

@@ -5,6 +5,7 @@ import type { SubgraphName } from "./config.js";
 import { UnauthenticatedError, formatError } from "./errors.js";
 import { serveGraphQL, type RunningServer } from "./http-server.js";
 import { IDENTITY_HEADER, createAssertionVerifier, type Identity } from "./identity.js";
+import { log } from "./logger.js";
 
 /** What each subgraph's index exports: its schema and a per-request context factory. */
 export interface Subgraph<TContext extends BaseContext> {
@@ -33,6 +34,7 @@ export function gatewayIdentityReader(subgraph: string, secret: string): (header
 export function createSubgraphServer<TContext extends BaseContext>(subgraph: Subgraph<TContext>): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: subgraph.schema,
+    logger: log,
     formatError,
     includeStacktraceInErrorResponses: false,
     // Only the gateway can reach a subgraph, and federation tooling needs `_service { sdl }`.

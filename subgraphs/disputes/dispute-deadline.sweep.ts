@@ -1,7 +1,8 @@
 import { Brackets, IsNull, type DataSource } from "typeorm";
 import { inTransaction, writeLock } from "../../lib/platform/database.js";
 import { Dispute, DisputeStatus } from "./dispute.entity.js";
-import { isActive, transition, type DisputeListener } from "./dispute.lifecycle.js";
+import type { DisputeStateListener } from "../../lib/contracts/dispute-state.js";
+import { isActive, transition } from "./dispute.lifecycle.js";
 
 /** Disputes escalated per sweep; the rest wait for the next. */
 const BATCH = 100;
@@ -19,7 +20,7 @@ export function missedDeadline(dispute: Pick<Dispute, "status" | "responseDueAt"
  * step by the system with the deadline missed. Each in its own transaction, re-checked under its
  * lock.
  */
-export async function escalateOverdueDisputes(dataSource: DataSource, listener: DisputeListener, now = new Date()): Promise<number> {
+export async function escalateOverdueDisputes(dataSource: DataSource, listener: DisputeStateListener, now = new Date()): Promise<number> {
   const overdue = await dataSource
     .getRepository(Dispute)
     .createQueryBuilder("d")

@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { In, Not, type EntityManager } from "typeorm";
-import type { DisputeStateReport } from "../../lib/contracts/dispute-state.js";
+import type { DisputeStateListener, DisputeStateReport } from "../../lib/contracts/dispute-state.js";
 import { writeLock } from "../../lib/platform/database.js";
 import { NotFoundError } from "../../lib/platform/errors.js";
 import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 
 /** Told of every complaint's transition, inside its transaction, so reputation moves with the dispute or not at all. */
-export type DisputeListener = (manager: EntityManager, report: DisputeStateReport) => Promise<unknown>;
 
 export const ACTIVE_STATUSES = [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW];
 export const isActive = (status: DisputeStatus) => ACTIVE_STATUSES.includes(status);
@@ -35,7 +34,7 @@ export async function transition(
   manager: EntityManager,
   dispute: Dispute,
   step: { to: DisputeStatus; outcome?: DisputeOutcome | null; actor: string; note: string; at: Date; changes?: Partial<Dispute> },
-  listener: DisputeListener,
+  listener: DisputeStateListener,
 ): Promise<Dispute> {
   const from = dispute.status;
   const next = Object.assign(new Dispute(), dispute, step.changes ?? {}, { status: step.to, version: dispute.version + 1 });
@@ -53,7 +52,7 @@ export async function transition(
  * plain read: a decision committed meanwhile counts from the next transition on). An appeal moves
  * trust only by reversing what it contests, which reports that dispute's own state.
  */
-export async function report(manager: EntityManager, dispute: Dispute, at: Date, listener: DisputeListener): Promise<void> {
+export async function report(manager: EntityManager, dispute: Dispute, at: Date, listener: DisputeStateListener): Promise<void> {
   if (dispute.kind === DisputeKind.APPEAL) return;
   const decided = await manager
     .createQueryBuilder(Dispute, "d")

@@ -6,11 +6,11 @@ import type { HistoryPage, HistoryPageKey } from "../../lib/platform/history-loa
 import type { Identity } from "../../lib/platform/identity.js";
 import type { DisputeTransition } from "./dispute-transition.entity.js";
 import type { Dispute } from "./dispute.entity.js";
-import type { DisputeListener } from "./dispute.lifecycle.js";
+import type { DisputeStateListener } from "../../lib/contracts/dispute-state.js";
 
 export interface DisputesOptions extends DisputesConfig {
   /** Told of every complaint's new state inside its transaction: the reputation context's intake. */
-  onDisputeChanged: DisputeListener;
+  onDisputeChanged: DisputeStateListener;
   /** The consequence steps appeals contest, and their lifting: the reputation context's. */
   consequenceSteps: ConsequenceSteps;
   /** The judged runs appeals contest, and setting them aside: the pacts and reputation contexts'. */

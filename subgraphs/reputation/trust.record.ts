@@ -1,6 +1,7 @@
 import { In, IsNull, LessThan, Not, type EntityManager } from "typeorm";
 import { writeLock } from "../../lib/platform/database.js";
 import type { ConsequenceTerms } from "../../lib/contracts/consequence.js";
+import type { JudgedRun } from "../../lib/contracts/judged-run.js";
 import type { DisputeStateReport } from "../../lib/contracts/dispute-state.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import { Kpi, driftStanding, reportedSeries } from "./scorecard.math.js";
@@ -30,24 +31,6 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Evidence recorded before clauses were kept counts as one metric of weight 1 (see the dual-scores migration). */
 const LEGACY_METRIC = "RUN_CASES";
 
-/** A judged evaluation run, as the judge reports it to reputation. */
-export interface EvaluationOutcome {
-  runId: string;
-  agentId: string;
-  pactId: string;
-  pactVersion: number;
-  casesPassed: number;
-  casesFailed: number;
-  runPassed: boolean;
-  failedCriticalClauses: string[];
-  /** Per clause of the pact: its metric, weight, and the run's cases it passed and failed. */
-  clauses: ClauseEvidence[];
-  /** The pact version's ladder, route and escalation owner. */
-  terms: ConsequenceTerms;
-  submittedAt: Date;
-  judgedAt: Date;
-}
-
 /** A run's evidence per metric; runs recorded before clauses were kept count as one legacy metric. */
 function clauseEvidenceOf(evidence: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed">): ClauseEvidence[] {
   return evidence.clauses?.length ? evidence.clauses : [{ metric: LEGACY_METRIC, weight: 1, passed: evidence.casesPassed, failed: evidence.casesFailed }];
@@ -69,7 +52,7 @@ function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | 
  * already recorded changes nothing. O(1) in the agent's history: running aggregates, the recent
  * breaches on the profile, and a fixed number of indexed look-ups of past scores for the ladder.
  */
-export async function recordEvaluation(manager: EntityManager, outcome: EvaluationOutcome): Promise<TrustProfile | null> {
+export async function recordEvaluation(manager: EntityManager, outcome: JudgedRun): Promise<TrustProfile | null> {
   // The agent's lock comes first: its writers then run one at a time, each seeing the last one's
   // profile, and only the lock's holder writes evidence rows.
   const current = await lockProfile(manager, outcome.agentId);

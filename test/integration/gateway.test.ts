@@ -10,6 +10,7 @@ import { openDatabase } from "../../runtime/data-source.js";
 import { agentsSubgraph } from "../../subgraphs/agents/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { TEST_SECRETS, postGraphQL } from "../support/graphql-client.js";
+import { log } from "../../lib/platform/logger.js";
 
 describe("gateway facing a subgraph that never answers", () => {
   let silent: net.Server;
@@ -64,7 +65,7 @@ describe("gateway whose subgraph secret does not match the subgraphs'", () => {
   });
 
   it("answers with an internal error, not the caller's fault, and shows no internal URL", async () => {
-    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    const consoleError = vi.spyOn(log, "error").mockImplementation(() => {});
     const response = await postGraphQL(gateway.url, '{ agent(id: "x") { id } }');
     consoleError.mockRestore();
 

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { handler as judge } from "../../functions/judge.js";
+import { judgeHandler as judge } from "../../runtime/judge.js";
 import { OutboxMessage } from "../../lib/platform/outbox.js";
 import { EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
-import { requeueStaleRuns } from "../../subgraphs/pacts/evaluation/evaluation-run.judge.js";
+import { requeueStaleRuns } from "../../subgraphs/pacts/evaluation/judge-job.process.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";

@@ -4,7 +4,7 @@
  * Usage: judge-then-die.ts <database url> <run id>…
  */
 import type { Logger } from "typeorm";
-import { recordHandler } from "../../functions/judge.js";
+import { recordHandler } from "../../runtime/judge.js";
 import { openDatabase } from "../../runtime/data-source.js";
 import { judgeJob } from "../../subgraphs/pacts/evaluation/judge-job.message.js";
 import { sqsRecordFactory } from "./sqs-record.js";

@@ -2,6 +2,7 @@ import { GraphQLError, locatedError, type GraphQLFormattedError } from "graphql"
 import { QueryFailedError } from "typeorm";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, fieldOfVariableError, formatError } from "../errors.js";
+import { log } from "../logger.js";
 
 const path = ["registerAgent"];
 
@@ -18,10 +19,10 @@ function asApolloWould(original: Error, code: string): { formatted: GraphQLForma
 }
 
 describe("formatError", () => {
-  let consoleError: MockInstance<typeof console.error>;
+  let consoleError: MockInstance<typeof log.error>;
   beforeEach(() => {
     // Internal errors are logged server-side; keep that out of the test output but check it happens.
-    consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    consoleError = vi.spyOn(log, "error").mockImplementation(() => {});
   });
   afterEach(() => consoleError.mockRestore());
 
@@ -100,7 +101,7 @@ describe("fieldOfVariableError", () => {
 
 describe("formatError and subgraph HTTP failures", () => {
   it("masks a subgraph's HTTP 401 as an internal error, without the subgraph's URL", () => {
-    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    const consoleError = vi.spyOn(log, "error").mockImplementation(() => {});
     const original = new GraphQLError("401: Unauthorized", {
       extensions: { code: "UNAUTHENTICATED", response: { url: "http://127.0.0.1:4003/graphql", status: 401, statusText: "Unauthorized", body: {} } },
     });

@@ -1,3 +1,4 @@
+import type { JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
@@ -7,7 +8,7 @@ import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf, type GraphQLResponse } from "../../../test/support/graphql-client.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
-import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../../reputation/trust.record.js";
+import { recordDisputeState, recordEvaluation, } from "../../reputation/trust.record.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { Dispute } from "../dispute.entity.js";
 import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
@@ -845,7 +846,7 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
 });
 
 /** A judged run that met its pact with plenty of cases: enough for a listed tier. */
-function passingRun(agentId: string, submittedAt: Date): EvaluationOutcome {
+function passingRun(agentId: string, submittedAt: Date): JudgedRun {
   const pactId = randomUUID();
   return {
     runId: randomUUID(),

@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
-import type { ConsequenceTerms } from "../../../lib/contracts/consequence.js";
+import type { ClauseTally, JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { inTransaction, insertInChunks, lockRow, readInChunks, writeLock } from "../../../lib/platform/database.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
@@ -12,30 +12,12 @@ import { Pact, PactClause } from "../authoring/pact.entity.js";
 import { RunWindow } from "./run-window.entity.js";
 import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "../pact.enums.js";
 
-/** What the rest of the trust loop learns from a judged run. */
-export interface JudgedRun {
-  runId: string;
-  agentId: string;
-  pactId: string;
-  pactVersion: number;
-  casesPassed: number;
-  casesFailed: number;
-  runPassed: boolean;
-  failedCriticalClauses: string[];
-  /** Per clause: its metric and weight, and the run's cases that met and missed it. */
-  clauses: { metric: string; weight: number; passed: number; failed: number }[];
-  /** What reputation runs when trust degrades: the pact version's ladder, route and owner. */
-  terms: ConsequenceTerms;
-  submittedAt: Date;
-  judgedAt: Date;
-}
-
 /**
  * A clause's evidence from one run: the cases whose own check met or missed it (a percentile
  * clause checks each case's own time). When no case of the run carries what the clause measures,
  * its run verdict counts as one case.
  */
-function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], outcome: ClauseOutcome | undefined) {
+function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], outcome: ClauseOutcome | undefined): ClauseTally {
   let passed = 0;
   let failed = 0;
   for (const c of cases) {
@@ -226,57 +208,4 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     submittedAt: run.submittedAt,
     judgedAt: now,
   };
-}
-
-export interface RequeuePolicy {
-  /** Runs whose job was written longer ago than this are requeued. */
-  staleAfterMs: number;
-  /** After this many requeues a run is marked FAILED instead; omit to requeue without counting. */
-  maxRequeues?: number;
-}
-
-/**
- * Writes a fresh judge job for every run left QUEUED too long, and gives up on runs requeued too
- * often. A job can vanish: the embedded emulator forgets its messages on restart, and on AWS a job
- * that kept failing moves to the dead-letter queue. A run queued twice is still judged once (see
- * judgeEvaluationRun). Returns how many runs were requeued and failed.
- */
-export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
-  // A run awaiting review is waiting for humans, not stale, until its last review is in and the
-  // job that review wrote has vanished; left out in SQL, so that a backlog of reviews cannot fill
-  // the batch. (A QUEUED run may hold uncertain cases too: its missing slices are what it waits for.)
-  const stale = await dataSource
-    .getRepository(EvaluationRun)
-    .createQueryBuilder("r")
-    .select(["r.id", "r.status", "r.requeues", "r.enqueuedAt", "r.sliceCount"])
-    .where("r.status IN (:...waiting)", { waiting: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
-    .andWhere("r.enqueued_at <= :before", { before: new Date(now.getTime() - policy.staleAfterMs) })
-    .andWhere("NOT (r.status = :awaiting AND EXISTS (SELECT 1 FROM jury_verdicts v WHERE v.run_id = r.id AND v.outcome = :uncertain))", {
-      awaiting: EvaluationRunStatus.AWAITING_REVIEW,
-      uncertain: CaseOutcome.UNCERTAIN,
-    })
-    .orderBy("r.enqueued_at", "ASC")
-    .limit(500)
-    .getMany();
-  return inTransaction(dataSource, async (manager) => {
-    const result = { requeued: 0, failed: 0 };
-    for (const run of stale) {
-      // Conditional on what was read, so two reconcilers, or a judge finishing meanwhile, win cleanly.
-      const unchanged = { id: run.id, status: run.status, enqueuedAt: run.enqueuedAt };
-      if (policy.maxRequeues !== undefined && run.requeues >= policy.maxRequeues) {
-        const reason = `not judged after ${run.requeues} requeues; the job's failures are in the judge's logs and dead-letter queue`;
-        const { affected } = await manager.update(EvaluationRun, unchanged, { status: EvaluationRunStatus.FAILED, failureReason: reason, completedAt: now });
-        result.failed += affected ?? 0;
-        continue;
-      }
-      const requeues = run.requeues + (policy.maxRequeues === undefined ? 0 : 1);
-      const { affected } = await manager.update(EvaluationRun, unchanged, { enqueuedAt: now, requeues });
-      if (!affected) continue;
-      // Every slice again: a slice already stored is skipped before any jury call.
-      if (run.status === EvaluationRunStatus.AWAITING_REVIEW) await enqueue(manager, "judge", judgeJob(run.id, null));
-      else for (let slice = 0; slice < run.sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
-      result.requeued += 1;
-    }
-    return result;
-  });
 }

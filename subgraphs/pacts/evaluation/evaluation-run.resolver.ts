@@ -4,13 +4,14 @@ import { In, type EntityManager } from "typeorm";
 import { findAgent } from "../../../lib/contracts/agent-directory.js";
 import { inTransaction, insertInChunks, isUniqueViolation, writeLock } from "../../../lib/platform/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../../lib/platform/errors.js";
+import { log } from "../../../lib/platform/logger.js";
 import { requireRole } from "../../../lib/platform/identity.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { AgentRef } from "../agent.stub.js";
 import { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./judge-job.message.js";
 import { acceptCases } from "./evaluation-case.validation.js";
-import { sliceCountFor } from "./judge-job.process.js";
+import { sliceCountFor } from "./jury-slice.deliberate.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
 import { mayReadJuryDetail } from "./review.resolver.js";
 import { Pact, PactClause } from "../authoring/pact.entity.js";
@@ -106,7 +107,7 @@ export class EvaluationRunResolver {
       await context.outboxWritten();
     } catch (error) {
       // The run and its job are committed; the relay will publish it.
-      console.error("[pacts] immediate publish failed; left to the outbox relay", error);
+      log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
     }
     return run;
   }

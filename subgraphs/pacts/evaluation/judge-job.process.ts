@@ -1,89 +1,31 @@
-import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
+import type { RunJudgedListener } from "../../../lib/contracts/judged-run.js";
 import { inTransaction, insertInChunks, isUniqueViolation, writeLock } from "../../../lib/platform/database.js";
-import { EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
-import type { JudgeJob } from "./judge-job.message.js";
-import { isJuryJudged, judgeEvaluationRun, type JudgedRun } from "./evaluation-run.judge.js";
-import { caseValue, metricDefinition } from "./judging/metric.catalogue.js";
-import { meets } from "./judging/run-verdict.math.js";
-import { convene } from "./jury/jury.convene.js";
-import type { JuryPanel } from "./jury/jury.panel.js";
-import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
+import { log } from "../../../lib/platform/logger.js";
+import { enqueue } from "../../../lib/platform/outbox.js";
 import { PactClause } from "../authoring/pact.entity.js";
-import { CaseOutcome, DecidedBy, EvaluationMethod, EvaluationRunStatus } from "../pact.enums.js";
+import { CaseOutcome, EvaluationRunStatus } from "../pact.enums.js";
+import { EvaluationRun } from "./evaluation-run.entity.js";
+import { isJuryJudged, judgeEvaluationRun } from "./evaluation-run.judge.js";
+import { judgeJob, type JudgeJob } from "./judge-job.message.js";
+import { deliberate } from "./jury-slice.deliberate.js";
+import { type JuryPanel } from "./jury/jury.panel.js";
+import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 
-/** The cases of slice `slice` of a run: consecutive positions, as evenly sized as the count allows. */
-export function sliceBounds(caseCount: number, sliceCount: number, slice: number): { from: number; to: number } {
-  const size = Math.ceil(caseCount / sliceCount);
-  return { from: slice * size, to: Math.min(caseCount, (slice + 1) * size) };
-}
-
-/** How many judge jobs a run becomes: one, unless a jury must hear more cases than a slice holds. */
-export function sliceCountFor(caseCount: number, clauses: readonly Pick<PactClause, "method">[], sliceCases: number): number {
-  return clauses.some(isJuryJudged) ? Math.max(1, Math.ceil(caseCount / sliceCases)) : 1;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping their order. */
-async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  }));
-  return results;
-}
-
-/**
- * The jury's verdicts on one slice of a run: every case, under every jury-judged metric that
- * applies to it. Model calls take seconds, so this runs outside any transaction; what it returns
- * is stored (once) by `processJudgeJob`. For a HYBRID clause, a jury contradicting the
- * deterministic check makes the case UNCERTAIN, like a jury that cannot agree.
+/*
+ * How a judge job is handled and retried, start to end:
+ * - A run's jobs are written to the outbox in the run's own transaction (submission, a review's
+ *   last decision, a requeue) and relayed to SQS (lib/platform/outbox.ts).
+ * - SQS hands them to the judge (runtime/judge.ts on Lambda and under `npm start`), which calls
+ *   `processJudgeJob` per message. Its effects are keyed by run and slice, so a redelivered copy
+ *   commits nothing twice.
+ * - A job that throws is reported as a batch item failure: SQS delivers it again after its
+ *   visibility timeout, up to the queue's maxReceiveCount, then moves it to the dead-letter queue
+ *   (infra/queues.ts). `recordJudgeFailure` keeps each failure's reason by message id.
+ * - A run whose job vanished (a dead-lettered job, an emulator restarted) stays QUEUED; the
+ *   scheduled jobs (runtime/jobs.ts) call `requeueStaleRuns`, which writes it a new job, up to
+ *   JUDGE_MAX_REQUEUES times, then marks it FAILED.
  */
-export async function deliberate(dataSource: DataSource, run: EvaluationRun, clauses: readonly PactClause[], slice: number, panel: JuryPanel, now = new Date()): Promise<JuryVerdict[]> {
-  // One verdict per metric and case, from the first clause naming the metric, even if two do.
-  const juryClauses = clauses.filter(isJuryJudged).filter((clause, index, all) => all.findIndex((other) => other.metric === clause.metric) === index);
-  const { from, to } = sliceBounds(run.caseCount, run.sliceCount, slice);
-  const cases = await dataSource.getRepository(EvaluationCase).find({ where: { runId: run.id }, order: { position: "ASC" }, skip: from, take: to - from });
-  const questions = cases.flatMap((c) => juryClauses.flatMap((clause) => {
-    const definition = metricDefinition(clause.metric);
-    const value = caseValue(definition, { ...c, timings: c.timings ?? {} });
-    if (value === null || !definition.juryQuestion) return [];
-    const deterministic = meets(clause.comparator, value, clause.threshold) ? CaseOutcome.PASS : CaseOutcome.FAIL;
-    return [{ c, clause, deterministic, question: { metric: clause.metric, rubric: definition.juryQuestion, caseId: c.caseId, input: c.input, expected: c.expected, output: c.output } }];
-  }));
-  return pooled(questions, panel.concurrency, async ({ c, clause, deterministic, question }) => {
-    const verdict = await convene(panel.jurors, question, panel.policy);
-    const hybrid = clause.method === EvaluationMethod.HYBRID;
-    const contradicted = hybrid && verdict.outcome !== "UNCERTAIN" && verdict.outcome !== deterministic;
-    const juryOutcome = verdict.outcome as CaseOutcome;
-    const outcome = contradicted ? CaseOutcome.UNCERTAIN : juryOutcome;
-    return Object.assign(new JuryVerdict(), {
-      id: randomUUID(),
-      runId: run.id,
-      caseId: c.caseId,
-      agentId: run.agentId,
-      metric: clause.metric,
-      clauseKey: clause.key,
-      method: clause.method,
-      deterministicOutcome: hybrid ? deterministic : null,
-      juryOutcome,
-      uncertainBecause: contradicted ? `the deterministic check says ${deterministic}, the jury ${juryOutcome}` : verdict.uncertainBecause,
-      votes: verdict.votes,
-      majorityShare: verdict.majorityShare,
-      costUsd: verdict.costUsd,
-      outcome,
-      decidedBy: outcome === CaseOutcome.UNCERTAIN ? null : DecidedBy.JURY,
-      reviewer: null,
-      reviewNote: null,
-      reviewedAt: null,
-      createdAt: now,
-    });
-  });
-}
-
 /** `work`, or a rejection once `deadlineAt` (epoch ms) passes: model calls must not outlive the Lambda. */
 function beforeDeadline<T>(work: Promise<T>, deadlineAt: number): Promise<T> {
   if (!Number.isFinite(deadlineAt)) return work;
@@ -116,7 +58,7 @@ export async function processJudgeJob(
   dataSource: DataSource,
   job: JudgeJob,
   panel: JuryPanel,
-  onJudged: (manager: EntityManager, judged: JudgedRun) => Promise<unknown>,
+  onJudged: RunJudgedListener,
   options: { now?: Date; deadlineAt?: number } = {},
 ): Promise<void> {
   const { now = new Date(), deadlineAt = Number.POSITIVE_INFINITY } = options;
@@ -149,6 +91,59 @@ export async function recordJudgeFailure(dataSource: DataSource, failure: { mess
       if (!affected) await manager.insert(JudgeFailure, { messageId: failure.messageId, ...row, firstFailedAt: now });
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) console.error(JSON.stringify({ msg: "could not record a judge failure", messageId: failure.messageId, error: String(error) }));
+    if (!isUniqueViolation(error)) log.error({ err: error, messageId: failure.messageId }, "could not record a judge failure");
   }
+}
+
+export interface RequeuePolicy {
+  /** Runs whose job was written longer ago than this are requeued. */
+  staleAfterMs: number;
+  /** After this many requeues a run is marked FAILED instead; omit to requeue without counting. */
+  maxRequeues?: number;
+}
+
+/**
+ * Writes a fresh judge job for every run left QUEUED too long, and gives up on runs requeued too
+ * often. A job can vanish: the embedded emulator forgets its messages on restart, and on AWS a job
+ * that kept failing moves to the dead-letter queue. A run queued twice is still judged once (see
+ * judgeEvaluationRun). Returns how many runs were requeued and failed.
+ */
+export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
+  // A run awaiting review is waiting for humans, not stale, until its last review is in and the
+  // job that review wrote has vanished; left out in SQL, so that a backlog of reviews cannot fill
+  // the batch. (A QUEUED run may hold uncertain cases too: its missing slices are what it waits for.)
+  const stale = await dataSource
+    .getRepository(EvaluationRun)
+    .createQueryBuilder("r")
+    .select(["r.id", "r.status", "r.requeues", "r.enqueuedAt", "r.sliceCount"])
+    .where("r.status IN (:...waiting)", { waiting: [EvaluationRunStatus.QUEUED, EvaluationRunStatus.AWAITING_REVIEW] })
+    .andWhere("r.enqueued_at <= :before", { before: new Date(now.getTime() - policy.staleAfterMs) })
+    .andWhere("NOT (r.status = :awaiting AND EXISTS (SELECT 1 FROM jury_verdicts v WHERE v.run_id = r.id AND v.outcome = :uncertain))", {
+      awaiting: EvaluationRunStatus.AWAITING_REVIEW,
+      uncertain: CaseOutcome.UNCERTAIN,
+    })
+    .orderBy("r.enqueued_at", "ASC")
+    .limit(500)
+    .getMany();
+  return inTransaction(dataSource, async (manager) => {
+    const result = { requeued: 0, failed: 0 };
+    for (const run of stale) {
+      // Conditional on what was read, so two reconcilers, or a judge finishing meanwhile, win cleanly.
+      const unchanged = { id: run.id, status: run.status, enqueuedAt: run.enqueuedAt };
+      if (policy.maxRequeues !== undefined && run.requeues >= policy.maxRequeues) {
+        const reason = `not judged after ${run.requeues} requeues; the job's failures are in the judge's logs and dead-letter queue`;
+        const { affected } = await manager.update(EvaluationRun, unchanged, { status: EvaluationRunStatus.FAILED, failureReason: reason, completedAt: now });
+        result.failed += affected ?? 0;
+        continue;
+      }
+      const requeues = run.requeues + (policy.maxRequeues === undefined ? 0 : 1);
+      const { affected } = await manager.update(EvaluationRun, unchanged, { enqueuedAt: now, requeues });
+      if (!affected) continue;
+      // Every slice again: a slice already stored is skipped before any jury call.
+      if (run.status === EvaluationRunStatus.AWAITING_REVIEW) await enqueue(manager, "judge", judgeJob(run.id, null));
+      else for (let slice = 0; slice < run.sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
+      result.requeued += 1;
+    }
+    return result;
+  });
 }

@@ -3,6 +3,7 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { findAgent } from "../../../lib/contracts/agent-directory.js";
 import { inTransaction, writeLock } from "../../../lib/platform/database.js";
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../../lib/platform/errors.js";
+import { log } from "../../../lib/platform/logger.js";
 import { isArbiterOr, requireRole, type Identity } from "../../../lib/platform/identity.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { PageInfo, decodeCursor, isTimeCursor, pageOf, pageSize } from "../../../lib/platform/pagination.js";
@@ -126,7 +127,7 @@ export class ReviewResolver {
       try {
         await context.outboxWritten();
       } catch (error) {
-        console.error("[pacts] immediate publish failed; left to the outbox relay", error);
+        log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
       }
     }
     return decided;

@@ -1,3 +1,4 @@
+import type { JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { inTransaction } from "../../../lib/platform/database.js";
@@ -11,14 +12,14 @@ import { TrustTier } from "../score.math.js";
 import { Escalation, ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
 import { sweepDecay } from "../decay.sweep.js";
-import { recordEvaluation, recomputeTrust, type EvaluationOutcome } from "../trust.record.js";
+import { recordEvaluation, recomputeTrust } from "../trust.record.js";
 import { liftConsequence } from "../trust.settle.js";
 
 const DAY = 24 * 3600 * 1000;
 const T0 = new Date("2026-06-01T00:00:00Z");
 const at = (days: number) => new Date(T0.getTime() + days * DAY);
 
-function run(agentId: string, days: number, passed: boolean, cases: [number, number]): EvaluationOutcome {
+function run(agentId: string, days: number, passed: boolean, cases: [number, number]): JudgedRun {
   return {
     runId: randomUUID(),
     agentId,

@@ -1,3 +1,4 @@
+import type { JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
@@ -13,7 +14,7 @@ import { isoWeekOf, weeksEnding } from "../scorecard.math.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "../trust-history.entity.js";
 import { TrustProfile } from "../trust.entity.js";
 import type { DisputeStateReport } from "../../../lib/contracts/dispute-state.js";
-import { recordDisputeState, recordEvaluation, type EvaluationOutcome } from "../trust.record.js";
+import { recordDisputeState, recordEvaluation } from "../trust.record.js";
 
 /*
  * Dual scores (composite + reputation), the consequence ladder, the histories and search, driven
@@ -30,7 +31,7 @@ const FP = "FALSE_POSITIVE_RATE";
 /** The escalation owner in every pact below; 45 minutes so that ackDueAt visibly comes from the terms. */
 const OWNER = { team: "soc-tier2", contact: "tier2@soc.example", ackDeadlineMinutes: 45 };
 
-type Terms = EvaluationOutcome["terms"];
+type Terms = JudgedRun["terms"];
 const termsFor = (pactId: string, pactVersion = 1): Terms => ({ pactId, pactVersion, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: OWNER });
 
 interface RunSpec {
@@ -49,8 +50,8 @@ interface RunSpec {
   runId?: string;
 }
 
-/** An EvaluationOutcome as the judge builds it: per-clause evidence and the pact's consequence terms. */
-function outcome(agentId: string, spec: RunSpec): EvaluationOutcome {
+/** An JudgedRun as the judge builds it: per-clause evidence and the pact's consequence terms. */
+function outcome(agentId: string, spec: RunSpec): JudgedRun {
   const [sevWeight, fpWeight] = spec.weights ?? [0.6, 0.4];
   const cases = Math.max(spec.sev[0] + spec.sev[1], spec.fp[0] + spec.fp[1]);
   const casesFailed = Math.min(cases, spec.sev[1] + spec.fp[1]);
@@ -141,7 +142,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
   });
 
   const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
-  const recordOutcome = (judged: EvaluationOutcome) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
+  const recordOutcome = (judged: JudgedRun) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
   /** A dispute's state, by a filer with a clean record unless the report says otherwise. */
   const dispute = (report: Omit<DisputeStateReport, "filerRecord"> & Partial<Pick<DisputeStateReport, "filerRecord">>) =>
     inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, { filerRecord: { upheld: 0, rejected: 0 }, ...report }));

@@ -1,3 +1,4 @@
+import type { JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
@@ -11,7 +12,7 @@ import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templa
 import { PactMetric } from "../../pacts/pact.enums.js";
 import { TrustTier, tierRank } from "../score.math.js";
 import { TrustProfile } from "../trust.entity.js";
-import { recordEvaluation, type EvaluationOutcome } from "../trust.record.js";
+import { recordEvaluation } from "../trust.record.js";
 import { priorProfile } from "../trust.settle.js";
 
 const SEARCH = `query Search($filter: AgentSearchFilter, $first: Int, $after: String) {
@@ -212,7 +213,7 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
 
   describe("recordEvaluation", () => {
     /** A judged run of a one-clause pact (weight 1) under the default ladder: the clause saw every case. */
-    const outcome = (agentId: string, overrides: Partial<EvaluationOutcome> = {}): EvaluationOutcome => {
+    const outcome = (agentId: string, overrides: Partial<JudgedRun> = {}): JudgedRun => {
       const pactId = randomUUID();
       const casesPassed = overrides.casesPassed ?? 39;
       const casesFailed = overrides.casesFailed ?? 1;

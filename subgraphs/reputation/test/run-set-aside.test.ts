@@ -1,3 +1,4 @@
+import type { JudgedRun } from "../../../lib/contracts/judged-run.js";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
@@ -10,7 +11,7 @@ import { reputationSubgraph } from "../index.js";
 import { sweepDecay } from "../decay.sweep.js";
 import { ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";
 import { EvaluationEvidence, TrustProfile } from "../trust.entity.js";
-import { recordEvaluation, setAsideRun, type EvaluationOutcome } from "../trust.record.js";
+import { recordEvaluation, setAsideRun } from "../trust.record.js";
 
 /*
  * A granted appeal of a run's verdict sets the run aside (setAsideRun): the agent's trust must then
@@ -39,7 +40,7 @@ const run = (at: number, sev: [number, number], fp: [number, number], passed: bo
 /** The first two rungs of the default ladder: the profile keeps two breaches. */
 const SHORT_LADDER = DEFAULT_LADDER.slice(0, 2);
 
-function outcome(agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER): EvaluationOutcome {
+function outcome(agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER): JudgedRun {
   const cases = Math.max(spec.sev[0] + spec.sev[1], spec.fp[0] + spec.fp[1]);
   const casesFailed = Math.min(cases, spec.sev[1] + spec.fp[1]);
   return {

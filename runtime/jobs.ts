@@ -1,0 +1,82 @@
+import type { DataSource } from "typeorm";
+import type { AppConfig } from "../lib/platform/config.js";
+import { log, newJobId, withLogScope } from "../lib/platform/logger.js";
+import { relayOnce, type Publisher } from "../lib/platform/outbox.js";
+import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.sweep.js";
+import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluation/judge-job.process.js";
+import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
+import { disputesWiring } from "./contexts.js";
+
+/** What one run of the scheduled jobs did, by count. */
+export interface ScheduledJobsResult {
+  requeued: number;
+  failed: number;
+  decayed: number;
+  escalated: number;
+  published: number;
+}
+
+type Counts = Partial<ScheduledJobsResult>;
+
+interface ScheduledJob {
+  name: string;
+  run(dataSource: DataSource, settings: AppConfig): Promise<Counts>;
+}
+
+/**
+ * The periodic jobs, listed once: the scheduled Lambda (functions/scheduled-jobs.ts) runs them
+ * every minute, `npm start` on the same interval. The outbox relay comes after them (it publishes
+ * what a requeue wrote); locally it also runs continuously and is nudged after every commit.
+ */
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  // Runs whose judge job vanished get a new one (see judge-job.process.ts).
+  { name: "requeue-stale-runs", run: (dataSource, settings) => requeueStaleRuns(dataSource, requeuePolicy(settings)) },
+  // Trust of agents without new evidence ages towards the prior.
+  { name: "decay-sweep", run: async (dataSource) => ({ decayed: await sweepDecay(dataSource) }) },
+  // Disputes past a deadline are escalated, and reputation hears of it.
+  { name: "dispute-deadlines", run: async (dataSource) => ({ escalated: await escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged) }) },
+];
+
+/** The interval of the scheduled jobs, on AWS (infra/judge.ts) and locally. */
+export const SCHEDULED_JOBS_INTERVAL_MS = 60_000;
+
+/** How stale QUEUED runs are handled, from configuration. */
+export function requeuePolicy(settings: AppConfig): RequeuePolicy {
+  return { staleAfterMs: settings.sqs.staleAfterSeconds * 1000, maxRequeues: settings.sqs.maxRequeues };
+}
+
+/**
+ * Runs every scheduled job once, each logged under its own job id. A job that fails is logged and
+ * returned among `failures`; the others still run.
+ */
+export async function runScheduledJobs(dataSource: DataSource, settings: AppConfig): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
+  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0 };
+  const failures: unknown[] = [];
+  for (const job of SCHEDULED_JOBS) {
+    await withLogScope({ jobId: newJobId(job.name) }, async () => {
+      try {
+        const done = await job.run(dataSource, settings);
+        Object.assign(counts, done);
+        log.info({ job: job.name, ...done }, "scheduled job done");
+      } catch (error) {
+        failures.push(error);
+        log.error({ err: error, job: job.name }, "scheduled job failed");
+      }
+    });
+  }
+  return { counts, failures };
+}
+
+/** Publishes due outbox messages, batch by batch, until none is left or `timeLeftMs` says stop. */
+export async function drainOutbox(dataSource: DataSource, publish: Publisher, timeLeftMs: () => number, reserveMs: number): Promise<number> {
+  return withLogScope({ jobId: newJobId("outbox-relay") }, async () => {
+    let published = 0;
+    for (;;) {
+      const sent = await relayOnce(dataSource, publish);
+      published += sent;
+      if (sent === 0 || timeLeftMs() < reserveMs) break;
+    }
+    if (published > 0) log.info({ job: "outbox-relay", published }, "outbox drained");
+    return published;
+  });
+}

@@ -1,6 +1,6 @@
 import type { BaseContext } from "@apollo/server";
 import type { DataSource, Logger } from "typeorm";
-import { readCommittedSupergraph } from "../gateway/compose.js";
+import { readCommittedSupergraph } from "../gateway/supergraph.js";
 import { startGateway } from "../gateway/index.js";
 import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/platform/config.js";
 import { startEmbeddedSqs } from "../lib/platform/embedded-sqs.js";

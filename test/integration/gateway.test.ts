@@ -1,7 +1,7 @@
 import net from "node:net";
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readCommittedSupergraph } from "../../gateway/compose.js";
+import { readCommittedSupergraph } from "../../gateway/supergraph.js";
 import { startGateway } from "../../gateway/index.js";
 import { loadConfig } from "../../lib/platform/config.js";
 import type { RunningServer } from "../../lib/platform/http-server.js";

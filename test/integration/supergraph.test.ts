@@ -1,7 +1,8 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { isEnumType, isInputObjectType, isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { composeSupergraph, readCommittedSupergraph } from "../../gateway/compose.js";
+import { readCommittedSupergraph } from "../../gateway/supergraph.js";
+import { composeSupergraph } from "../../runtime/compose.js";
 
 describe("the committed supergraph", () => {
   it("matches what the subgraphs compose to today (run `npm run compose` when this fails)", async () => {

@@ -3,7 +3,7 @@ import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import type { Identity } from "../../../lib/platform/identity.js";
 import { OutboxMessage } from "../../../lib/platform/outbox.js";
 import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import type { Agent } from "../../agents/agent.entity.js";
+import type { Agent } from "../../../test/support/contexts.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { SUBMIT_RUN, triageCases } from "../../../test/support/fixtures.js";
 import { dataOf } from "../../../test/support/graphql-client.js";

@@ -8,7 +8,7 @@ import { ANONYMOUS, type Identity } from "../../../lib/platform/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../../test/support/contexts.js";
 import { reputationSubgraph } from "../index.js";
 import { isoWeekOf, weeksEnding } from "../scorecard.math.js";
 import { DisputeState, EligibilityChange, Escalation, ScoreHistoryEntry } from "../trust-history.entity.js";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ConsequenceStep } from "../../pacts/authoring/consequence.types.js";
-import { DEFAULT_LADDER } from "../../pacts/authoring/pact.templates.js";
-import { ConsequenceAction } from "../../pacts/pact.enums.js";
+import { DEFAULT_LADDER } from "../../../test/support/contexts.js";
+import { ConsequenceAction, type LadderStep } from "../../../lib/contracts/consequence.js";
 import { climbLadder, recoveryReason, triggerReason, type LadderSignals } from "../ladder.math.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -20,7 +19,7 @@ const signals = (overrides: Partial<LadderSignals> = {}): LadderSignals => ({
   ...overrides,
 });
 
-const step = (trigger: ConsequenceStep["trigger"], recovery: ConsequenceStep["recovery"] = { passingRuns: 1 }, action = ConsequenceAction.WARN): ConsequenceStep => ({ action, trigger, recovery });
+const step = (trigger: LadderStep["trigger"], recovery: LadderStep["recovery"] = { passingRuns: 1 }, action = ConsequenceAction.WARN): LadderStep => ({ action, trigger, recovery });
 
 /** `count` breach times, newest first, the newest `newestDaysAgo` days back and one day apart. */
 const breaches = (count: number, newestDaysAgo = 1): number[] => Array.from({ length: count }, (_, i) => daysAgo(newestDaysAgo + i));
@@ -249,7 +248,7 @@ describe("climbLadder", () => {
   });
 
   it("a custom ladder: steps down past untriggered rungs", () => {
-    const ladder: ConsequenceStep[] = [
+    const ladder: LadderStep[] = [
       step({ driftAlarm: true }, { passingRuns: 1 }, ConsequenceAction.WARN),
       step({ breachCount: 1 }, { passingRuns: 1 }, ConsequenceAction.THROTTLE),
       step({ breachCount: 3 }, { passingRuns: 2 }, ConsequenceAction.DELIST),

@@ -8,8 +8,7 @@ import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, ty
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { reputationSubgraph } from "../index.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
-import { PactMetric } from "../../pacts/pact.enums.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../../test/support/contexts.js";
 import { TrustTier, tierRank } from "../score.math.js";
 import { TrustProfile } from "../trust.entity.js";
 import { recordEvaluation } from "../trust.record.js";
@@ -226,7 +225,7 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
         casesFailed,
         runPassed: true,
         failedCriticalClauses: [],
-        clauses: [{ metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, weight: 1, passed: casesPassed, failed: casesFailed }],
+        clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: casesPassed, failed: casesFailed }],
         terms: { pactId, pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc-reliability", contact: "oncall@example.test", ackDeadlineMinutes: 60 } },
         submittedAt: new Date(),
         judgedAt: new Date(),

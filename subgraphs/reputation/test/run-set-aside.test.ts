@@ -6,7 +6,7 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { startSubgraphHarness, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../pacts/authoring/pact.templates.js";
+import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../../test/support/contexts.js";
 import { reputationSubgraph } from "../index.js";
 import { sweepDecay } from "../decay.sweep.js";
 import { ScoreHistoryEntry, TrustCause } from "../trust-history.entity.js";

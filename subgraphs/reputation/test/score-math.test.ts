@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConsequenceAction } from "../../pacts/pact.enums.js";
+import { ConsequenceAction } from "../../../lib/contracts/consequence.js";
 import {
   SCORING_POLICY,
   TrustTier,

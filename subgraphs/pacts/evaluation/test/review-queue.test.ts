@@ -5,7 +5,7 @@ import { OutboxMessage } from "../../../../lib/platform/outbox.js";
 import { DATABASE_KINDS } from "../../../../test/support/databases.js";
 import { dataOf } from "../../../../test/support/graphql-client.js";
 import { errorOf, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../../test/support/subgraph-harness.js";
-import type { Agent } from "../../../agents/agent.entity.js";
+import type { Agent } from "../../../../test/support/contexts.js";
 import { EvaluationRun } from "../evaluation-run.entity.js";
 import { judgeJob } from "../judge-job.message.js";
 import { processJudgeJob } from "../judge-job.process.js";

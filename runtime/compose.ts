@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse, type GraphQLSchema } from "graphql";
@@ -9,8 +7,6 @@ import { buildDisputesSchema } from "../subgraphs/disputes/index.js";
 import { buildPactsSchema } from "../subgraphs/pacts/index.js";
 import { buildReputationSchema } from "../subgraphs/reputation/index.js";
 
-export const SUPERGRAPH_PATH = fileURLToPath(new URL("./supergraph.graphql", import.meta.url));
-
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   agents: buildAgentsSchema,
   pacts: buildPactsSchema,
@@ -19,7 +15,8 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
 };
 
 /**
- * Composes the supergraph from the subgraphs' code, in-process. The URLs recorded are the local
+ * Composes the supergraph from the subgraphs' code, in-process (`npm run compose` commits it as
+ * gateway/supergraph.graphql). The URLs recorded are the local
  * defaults; the gateway replaces them from configuration at start.
  */
 export async function composeSupergraph(): Promise<string> {
@@ -33,8 +30,4 @@ export async function composeSupergraph(): Promise<string> {
   const result = composeServices(services);
   if (result.errors) throw new Error(`Supergraph composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`);
   return result.supergraphSdl;
-}
-
-export function readCommittedSupergraph(path = SUPERGRAPH_PATH): Promise<string> {
-  return readFile(path, "utf8");
 }

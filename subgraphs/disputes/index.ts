@@ -13,9 +13,10 @@ import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 import { CreateDisputes1764100000400 } from "./migrations/1764100000400-create-disputes.js";
 import { DisputeLifecycle1764300000200 } from "./migrations/1764300000200-dispute-lifecycle.js";
 import { DisputeAppeals1764300000400 } from "./migrations/1764300000400-dispute-appeals.js";
+import { RunAppeals1764300000520 } from "./migrations/1764300000520-run-appeals.js";
 
 export const disputesEntities = [Dispute, DisputeTransition, DisputeFiler];
-export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200, DisputeAppeals1764300000400];
+export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200, DisputeAppeals1764300000400, RunAppeals1764300000520];
 
 export function buildDisputesSchema() {
   return buildFederatedSchema({ resolvers: [DisputeResolver, AgentDisputesResolver, DisputeSummaryResolver] });

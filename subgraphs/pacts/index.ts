@@ -9,6 +9,7 @@ import { CreatePacts1764100000200 } from "./migrations/1764100000200-create-pact
 import { PactLifecycle1764200000200 } from "./migrations/1764200000200-pact-lifecycle.js";
 import { Jury1764200000300 } from "./migrations/1764200000300-jury.js";
 import { RunWindows1764300000600 } from "./migrations/1764300000600-run-windows.js";
+import { SetAsideRuns1764300000510 } from "./migrations/1764300000510-set-aside-runs.js";
 import { RunWindow } from "./evaluation/run-window.entity.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "./evaluation/jury-verdict.entity.js";
 import { Pact, PactClause } from "./authoring/pact.entity.js";
@@ -18,7 +19,7 @@ import { JuryVoteResolver, ReviewResolver } from "./evaluation/review.resolver.j
 import type { PactsContext } from "./pacts.context.js";
 
 export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure, RunWindow];
-export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300, RunWindows1764300000600];
+export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300, SetAsideRuns1764300000510, RunWindows1764300000600];
 
 export function buildPactsSchema() {
   return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver, JuryVoteResolver] });

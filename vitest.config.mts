@@ -18,6 +18,8 @@ export default defineConfig({
     globalSetup: ["./test/support/global-setup.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
     // Production runs Node 22; the SDK's notice about Node 20 is noise in test output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    // Info lines (a gateway loading its schema, a scheduled job done) would drown the report;
+    // warnings and errors still show, as JSON lines like everywhere else.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "warn" },
   },
 });

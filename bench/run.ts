@@ -6,7 +6,6 @@
  * search over 100,000 agents (search100k), see bench/scores.ts. Everything runs on loopback, every
  * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
-import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { judgeHandler as judge } from "../runtime/judge.js";

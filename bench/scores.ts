@@ -228,7 +228,10 @@ async function explain(ds: DataSource, sql: string, parameters: unknown[]): Prom
   const read = new Map<string, number>();
   let filesort = false;
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     for (const [key, value] of Object.entries(node)) {
       if (key === "filesort" || key === "temporary_table") filesort = true;

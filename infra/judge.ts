@@ -74,12 +74,16 @@ judgeQueue.subscribe(judge.arn, {
   batch: { size: 1, partialResponses: true },
 });
 
-const outboxRelay = new sst.aws.Function(
-  "OutboxRelay",
+// The scheduled jobs (runtime/jobs.ts): requeue runs whose judge job went missing, the trust decay
+// sweep, dispute deadlines, then the outbox relay publishing what the pacts Lambda could not
+// publish at once (SQS unreachable): at most a minute's wait, the price of never losing a job.
+const scheduledJobs = new sst.aws.Function(
+  "ScheduledJobs",
   lambda({
     handler: "functions/scheduled-jobs.handler",
-    // Shorter than the schedule so runs seldom overlap; when they do, rows are claimed before
-    // they are sent (lib/platform/outbox.ts), so overlapping runs stay correct.
+    // Shorter than the schedule so runs seldom overlap; when they do, outbox rows are claimed
+    // before they are sent (lib/platform/outbox.ts) and every job's writes are conditional on
+    // what it read, so overlapping runs stay correct.
     timeout: "50 seconds",
     memory: "256 MB",
     // The next tick, a minute later, is the retry; asynchronous retries would only pile up.
@@ -88,11 +92,9 @@ const outboxRelay = new sst.aws.Function(
   }),
 );
 
-// Publishes what the pacts Lambda could not publish at once (SQS unreachable), and requeues runs
-// whose job went missing: at most a minute's wait, the price of never losing a job.
-new sst.aws.Cron("OutboxRelaySchedule", {
+new sst.aws.Cron("ScheduledJobsSchedule", {
   schedule: "rate(1 minute)",
-  function: outboxRelay.arn,
+  function: scheduledJobs.arn,
 });
 
 /** Brings the schema up to date; invoked once after each deploy (docs/deployment.md). */

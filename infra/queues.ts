@@ -1,9 +1,10 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 
-// 3 receives and batches of 10 are the defaults lib/platform/config.ts gives the local poller too, so a
-// laptop dead-letters like AWS. Visibility differs: 30 minutes here, 6x the judge's 5-minute
-// timeout for jury slices; 60 s locally, where the offline jurors answer at once and a failed job
-// should come back quickly.
+// 3 receives is the default lib/platform/config.ts gives the local poller too, so a laptop
+// dead-letters like AWS. Two things differ. Batches: 1 job per invocation here (infra/judge.ts,
+// so a run's slices judge in parallel instances), 10 locally (one process, nothing to gain).
+// Visibility: 30 minutes here, 6x the judge's 5-minute timeout for jury slices; 60 s locally,
+// where the offline jurors answer at once and a failed job should come back quickly.
 
 /** Judge jobs that failed three times, kept for inspection and redrive. */
 export const judgeDlq = new sst.aws.Queue("JudgeDlq", {
@@ -14,7 +15,7 @@ export const judgeDlq = new sst.aws.Queue("JudgeDlq", {
   },
 });
 
-/** Evaluation runs waiting for a judge; fed by the outbox relay, drained by functions/judge. */
+/** Evaluation runs waiting for a judge; fed by the outbox relay (runtime/jobs.ts), drained by functions/judge.ts. */
 export const judgeQueue = new sst.aws.Queue("JudgeQueue", {
   // AWS's rule for Lambda consumers: at least 6x the function timeout (judge: 5 minutes), so a
   // batch still being judged, or retried after a throttle, is not handed to a second judge.

@@ -12,9 +12,9 @@ export function databaseKind(url: string): DatabaseKind {
 
 export interface DataSourceOptions {
   url: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  // biome-ignore lint/complexity/noBannedTypes: TypeORM types entity classes as Function.
   entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  // biome-ignore lint/complexity/noBannedTypes: TypeORM types migration classes as Function.
   migrations?: MixedList<Function | string>;
   logger?: Logger;
   poolSize?: number;

@@ -21,7 +21,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "stopping");
+    // For the person who pressed Ctrl-C, like the greeting above.
+    console.log(`\n${signal}: stopping…`);
     system.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -4,6 +4,9 @@ import { buildFederatedSchema } from "../../lib/platform/federation.js";
 import type { Subgraph } from "../../lib/platform/subgraph-server.js";
 import { CatalogueResolver } from "./authoring/catalogue.resolver.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation/evaluation-run.entity.js";
+// type-graphql lists root fields in the order their resolvers' modules are evaluated: the
+// catalogue, then the review queue, then runs and pacts, as the published schema has them.
+import { JuryVoteResolver, ReviewResolver } from "./evaluation/review.resolver.js";
 import { ClauseResultResolver, EvaluationRunResolver } from "./evaluation/evaluation-run.resolver.js";
 import { CreatePacts1764100000200 } from "./migrations/1764100000200-create-pacts.js";
 import { PactLifecycle1764200000200 } from "./migrations/1764200000200-pact-lifecycle.js";
@@ -15,7 +18,6 @@ import { JudgeFailure, JudgedSlice, JuryVerdict } from "./evaluation/jury-verdic
 import { Pact, PactClause } from "./authoring/pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./authoring/pact.resolver.js";
 import { createPactsLoaders } from "./pacts.loader.js";
-import { JuryVoteResolver, ReviewResolver } from "./evaluation/review.resolver.js";
 import type { PactsContext } from "./pacts.context.js";
 
 export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure, RunWindow];

@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import type { AgentDomain } from "../../../lib/contracts/agent-domain.js";
-import { findAgent, type DirectoryEntry } from "../../../lib/contracts/agent-directory.js";
-import { writeLock } from "../../../lib/platform/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../../lib/platform/errors.js";
+import { isUniqueViolation, writeLock } from "../../../lib/platform/database.js";
+import { ConflictError, NotFoundError } from "../../../lib/platform/errors.js";
 import { Pact, PactClause } from "./pact.entity.js";
 import { PactStatus } from "../pact.enums.js";
+import type { ClauseInput, EscalationOwnerInput } from "./pact.inputs.js";
+import type { ClauseTemplate } from "./pact.templates.js";
 import type { PactTerms } from "./pact.validation.js";
+
+/*
+ * What the pact use cases (pact-template.adopt, pact.create, pact.amend, pact.activate,
+ * pact.retire) share: reading and locking versions, writing the next one, and turning inputs into
+ * a version's parts. Who may write a pact is in pacts.access.ts.
+ */
 
 /** Who owns escalations under a pact version. */
 export interface Escalation {
@@ -15,19 +22,31 @@ export interface Escalation {
   ackDeadlineMinutes: number;
 }
 
-/** The agent, if the caller owns it: only an agent's owner writes its pacts. */
-export async function ownedAgent(manager: EntityManager, agentId: string, builder: string, field: string): Promise<DirectoryEntry> {
-  const agent = await findAgent(manager, agentId);
-  if (!agent) throw new NotFoundError(field, "agent", agentId);
-  if (agent.ownerId !== builder) throw new ForbiddenError("Only the agent's owner can manage its pacts");
-  return agent;
+/** The escalation owner an input names, or the builder by default. */
+export function escalationOf(input: EscalationOwnerInput | null | undefined, builder: string, ackDeadlineMinutes: number): Escalation {
+  return input
+    ? { team: input.team.trim(), contact: input.contact.trim(), ackDeadlineMinutes: input.ackDeadlineMinutes ?? ackDeadlineMinutes }
+    : { team: `builder:${builder}`, contact: builder, ackDeadlineMinutes };
 }
 
-/** A pact version, locked for the rest of the transaction, if the caller owns its agent. */
-export async function ownedPact(manager: EntityManager, pactId: string, builder: string): Promise<Pact> {
+/** A clause as the input states it, in the shape checkPactTerms takes. */
+export function clauseOf(input: ClauseInput): ClauseTemplate {
+  const { key, metric, comparator, threshold, method, weight, severity } = input;
+  return { key, metric, comparator, threshold, windowCases: input.windowCases ?? null, windowDays: input.windowDays ?? null, method, weight, severity };
+}
+
+/** Two writers raced for the same version number or open slot; the loser is told to look again. */
+export function raceToConflict(field: string) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error)) throw new ConflictError(field, "another change to this agent's pacts for the workflow was made at the same time; read them and try again");
+    throw error;
+  };
+}
+
+/** A pact version, locked for the rest of the transaction. */
+export async function lockedPact(manager: EntityManager, pactId: string): Promise<Pact> {
   const pact = await manager.findOne(Pact, { where: { id: pactId }, lock: writeLock(manager) });
   if (!pact) throw new NotFoundError("pactId", "pact", pactId);
-  await ownedAgent(manager, pact.agentId, builder, "pactId");
   return pact;
 }
 
@@ -37,6 +56,7 @@ export async function openVersions(manager: EntityManager, agentId: string, work
   return { draft: open.find((p) => p.status === PactStatus.DRAFT), active: open.find((p) => p.status === PactStatus.ACTIVE) };
 }
 
+/** A workflow has at most one draft: refuses another while `draft` is open. */
 export function refuseSecondDraft(draft: Pact | undefined, field: string): void {
   if (draft) throw new ConflictError(field, `version ${draft.version} (${draft.id}) is already a draft for this workflow: activate or retire it first`);
 }
@@ -89,36 +109,4 @@ export async function insertVersion(manager: EntityManager, version: NewVersion,
   await manager.insert(Pact, pact);
   await manager.insert(PactClause, version.terms.clauses.map((clause, position) => ({ pactId: pact.id, ...clause, position })));
   return pact;
-}
-
-/** Puts a draft in force, superseding the version it amends, which must still be the active one. */
-export async function activateDraft(manager: EntityManager, draft: Pact, now = new Date()): Promise<Pact> {
-  if (draft.status !== PactStatus.DRAFT) throw new BadUserInputError("pactId", `only a DRAFT can be activated; version ${draft.version} is ${draft.status}`);
-  const { active } = await openVersions(manager, draft.agentId, draft.workflow);
-  if ((active?.id ?? null) !== draft.amendsPactId) {
-    throw new ConflictError(
-      "pactId",
-      draft.amendsPactId === null
-        ? `version ${active!.version} is already active for this workflow; amend it instead`
-        : `the version this draft amends is no longer active (the active version is ${active ? active.version : "none"}); retire the draft and amend again`,
-    );
-  }
-  // The old version closes first, so the one-active-version index never sees two.
-  if (active) await manager.update(Pact, { id: active.id }, { status: PactStatus.SUPERSEDED, openStatus: null, closedAt: now });
-  await manager.update(Pact, { id: draft.id }, { status: PactStatus.ACTIVE, openStatus: PactStatus.ACTIVE, activatedAt: now });
-  return { ...draft, status: PactStatus.ACTIVE, openStatus: PactStatus.ACTIVE, activatedAt: now };
-}
-
-/** Retires an active version, and the draft amending it, which could never be activated after; or discards a draft. */
-export async function retireVersion(manager: EntityManager, pact: Pact, reason: string | null, now = new Date()): Promise<Pact> {
-  if (pact.status !== PactStatus.ACTIVE && pact.status !== PactStatus.DRAFT) {
-    throw new BadUserInputError("pactId", `only an ACTIVE or DRAFT version can be retired; version ${pact.version} is ${pact.status}`);
-  }
-  const retired = (why: string | null) => ({ status: PactStatus.RETIRED, openStatus: null, closedAt: now, retiredReason: why });
-  if (pact.status === PactStatus.ACTIVE) {
-    const { draft } = await openVersions(manager, pact.agentId, pact.workflow);
-    if (draft?.amendsPactId === pact.id) await manager.update(Pact, { id: draft.id }, retired(`the version it amends (${pact.version}) was retired`));
-  }
-  await manager.update(Pact, { id: pact.id }, retired(reason));
-  return { ...pact, ...retired(reason) };
 }

@@ -4,7 +4,7 @@ import { jsonDepth } from "../../../lib/platform/json-depth.js";
 import { CASE_SCHEMAS, countGroundedIndicators, type CaseFacts, type CaseTimings, type JudgedCase } from "./judging/evaluation-case.facts.js";
 import { metricDefinition, missingFields } from "./judging/metric.catalogue.js";
 import type { ClauseSpec } from "./judging/run-verdict.math.js";
-import type { EvaluationCaseInput } from "../authoring/pact.inputs.js";
+import type { EvaluationCaseInput } from "./evaluation-run.inputs.js";
 
 const MAX_INPUT_BYTES = 64 * 1024;
 /**

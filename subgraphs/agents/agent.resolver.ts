@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { ConflictError } from "../../lib/platform/errors.js";
-import { inTransaction, isUniqueViolation } from "../../lib/platform/database.js";
-import { requireRole } from "../../lib/platform/identity.js";
-import { Agent, agentNameKey } from "./agent.entity.js";
+import { Agent } from "./agent.entity.js";
 import { RegisterAgentInput } from "./agent.inputs.js";
+import { registerAgent } from "./agent.register.js";
+import { requireRegistrant } from "./agents.access.js";
 import type { AgentsContext } from "./agents.context.js";
 
 @Resolver(() => Agent)
@@ -19,22 +17,6 @@ export class AgentResolver {
     @Arg("input", () => RegisterAgentInput, { description: "The agent's name, description and workflows." }) input: RegisterAgentInput,
     @Ctx() context: AgentsContext,
   ): Promise<Agent> {
-    const ownerId = requireRole(context.identity, "builder");
-    const agent = context.dataSource.getRepository(Agent).create({
-      id: randomUUID(),
-      name: input.name.trim(),
-      nameKey: agentNameKey(input.name),
-      description: input.description.trim(),
-      domains: input.domains,
-      ownerId,
-      registeredAt: new Date(),
-    });
-    try {
-      await inTransaction(context.dataSource, (manager) => manager.insert(Agent, agent));
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError("input.name", `you already have an agent named "${agent.name}"`);
-      throw error;
-    }
-    return agent;
+    return registerAgent(context.dataSource, requireRegistrant(context.identity), input);
   }
 }

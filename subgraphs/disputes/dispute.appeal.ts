@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Not, type EntityManager } from "typeorm";
-import { findAgent } from "../../lib/contracts/agent-directory.js";
 import { inTransaction } from "../../lib/platform/database.js";
-import { ConflictError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
+import { ConflictError, NotFoundError } from "../../lib/platform/errors.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import type { AppealVerdictInput, ContestedVerdictInput } from "./dispute.inputs.js";
 import { checkOpenCap, checkedEvidence, deadlinesFrom, lockFiler, recordFiling } from "./dispute.file.js";
 import { actorOf, transition } from "./dispute.lifecycle.js";
+import { requireAgentOwner } from "./disputes.access.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -52,8 +52,7 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
   if (!found) throw new NotFoundError(FIELD, CONTESTED_NAMES[ref.kind], ref.id);
   return inTransaction(context.dataSource, async (manager) => {
     await lockFiler(manager, found.agentId, builder);
-    const agent = await findAgent(manager, found.agentId);
-    if (agent?.ownerId !== builder) throw new ForbiddenError("Only the agent's builder appeals a verdict on it");
+    await requireAgentOwner(manager, found.agentId, builder);
     // Read again under the lock: a verdict reversed or set aside meanwhile is no longer there to contest.
     const contested = await findContested(manager, ref, options);
     if (!contested) throw new NotFoundError(FIELD, CONTESTED_NAMES[ref.kind], ref.id);

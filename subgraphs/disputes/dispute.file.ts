@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import { findAgent } from "../../lib/contracts/agent-directory.js";
 import { inTransaction, lockRow } from "../../lib/platform/database.js";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
+import { BadUserInputError, ConflictError, NotFoundError } from "../../lib/platform/errors.js";
 import { DisputeFiler } from "./dispute-filer.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 import { Dispute, DisputeCategory, DisputeKind, DisputeSeverity, DisputeStatus, type DisputeEvidence } from "./dispute.entity.js";
 import type { DisputeEvidenceInput, FileDisputeInput } from "./dispute.inputs.js";
 import { ACTIVE_STATUSES, actorOf, filerRole, report } from "./dispute.lifecycle.js";
+import { requireNotOwnAgent } from "./disputes.access.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 
 const HOUR_MS = 3600 * 1000;
@@ -86,7 +87,7 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
     await lockFiler(manager, input.agentId, buyer);
     const agent = await findAgent(manager, input.agentId);
     if (!agent) throw new NotFoundError("input.agentId", "agent", input.agentId);
-    if (agent.ownerId === buyer) throw new ForbiddenError("A builder cannot file a buyer dispute against their own agent");
+    requireNotOwnAgent(agent, buyer);
     await checkOpenCap(manager, input.agentId, buyer, options, "input.agentId");
     const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options, "buyer");
     return recordFiling(manager, Object.assign(new Dispute(), {

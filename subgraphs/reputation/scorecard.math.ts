@@ -64,6 +64,9 @@ export const KPI_DEFINITIONS: Record<Kpi, KpiDefinition> = {
 const WEEK = /^(\d{4})-W(\d{2})$/;
 const DAY_MS = 24 * 3600 * 1000;
 
+/** How far back a report may be filed, and a scorecard may look. */
+export const MAX_WEEKS_BACK = 104;
+
 /** Monday 00:00 UTC of an ISO week such as `2026-W47`, or null when there is no such week. */
 export function weekStart(week: string): Date | null {
   const match = WEEK.exec(week);

@@ -1,9 +1,6 @@
-import { IsEnum, IsInt, IsOptional, Max, Min } from "class-validator";
-import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { AgentDomain } from "../../lib/contracts/agent-domain.js";
+import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { PageInfo } from "../../lib/platform/pagination.js";
 import { AgentRef } from "./agent.stub.js";
-import { TrustTier } from "./score.math.js";
 
 export enum AgentSortKey {
   COMPOSITE_SCORE = "COMPOSITE_SCORE",
@@ -14,37 +11,6 @@ registerEnumType(AgentSortKey, { name: "AgentSortKey", description: "Which score
   COMPOSITE_SCORE: { description: "Demonstrated capability under evaluation, highest first." },
   REPUTATION_SCORE: { description: "Reliability in production, highest first." },
 } });
-
-@InputType({ description: "Narrows an agent search." })
-export class AgentSearchFilter {
-  @Field(() => AgentDomain, { nullable: true, description: "Only agents serving this workflow." })
-  @IsOptional()
-  @IsEnum(AgentDomain)
-  domain?: AgentDomain;
-
-  @Field(() => Int, { nullable: true, description: "Only agents whose composite score is at least this, 0–1000." })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  minCompositeScore?: number;
-
-  @Field(() => Int, { nullable: true, description: "Only agents whose reputation score is at least this, 0–1000." })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  minReputationScore?: number;
-
-  @Field(() => TrustTier, { nullable: true, description: "Only agents at this tier or above (UNRATED < BRONZE < SILVER < GOLD < PLATINUM)." })
-  @IsOptional()
-  @IsEnum(TrustTier)
-  minTier?: TrustTier;
-
-  @Field(() => Boolean, { nullable: true, defaultValue: true, description: "Only agents eligible for listing (default true); false includes unlisted and new agents." })
-  @IsOptional()
-  eligibleOnly?: boolean;
-}
 
 @ObjectType({ description: "One agent in a search result." })
 export class AgentEdge {

@@ -1,0 +1,60 @@
+import type { DirectoryEntry } from "../../lib/contracts/agent-directory.js";
+import { ForbiddenError } from "../../lib/platform/errors.js";
+import { isArbiterOr, requireRole, type Identity } from "../../lib/platform/identity.js";
+
+/*
+ * Who may do what in the reputation context, in one place:
+ * - An agent's trust (scores, tier, listing, consequence standing), its score and eligibility
+ *   histories, its scorecard and the search by trust are public.
+ * - An agent's escalations (steps taken and lifted, and who is told) are for its builder and
+ *   arbiters, who alone see and acknowledge them.
+ * - Arbiters recompute an agent's trust and lift the consequence standing on it.
+ * - KPI reports are filed by buyers (about any agent they run) and builders (about their own
+ *   agents only).
+ */
+
+/** Arbiters recompute an agent's trust from all its evidence. Returns the arbiter's subject. */
+export function requireTrustAuditor(identity: Identity): string {
+  return requireRole(identity, "arbiter");
+}
+
+/** Arbiters lift the consequence standing on an agent. Returns the arbiter's subject. */
+export function requireConsequenceLifter(identity: Identity): string {
+  return requireRole(identity, "arbiter");
+}
+
+/**
+ * Escalations are for builders (of the agent only: requireEscalationReader,
+ * requireEscalationAcknowledger) and arbiters; checked before anything is read. Returns the
+ * caller's subject.
+ */
+export function requireEscalationFollower(identity: Identity): string {
+  return requireRole(identity, "builder", "arbiter");
+}
+
+/** Only the agent's builder (`ownerId`; null for an unknown agent) and arbiters see its escalations. */
+export function requireEscalationReader(identity: Identity, ownerId: string | null): void {
+  if (!isArbiterOr(identity, "builder", ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters see its escalations");
+}
+
+/** Only the agent's builder (`ownerId`; null for an unknown agent) and arbiters acknowledge its escalations. */
+export function requireEscalationAcknowledger(identity: Identity, ownerId: string | null): void {
+  if (!isArbiterOr(identity, "builder", ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters acknowledge its escalations");
+}
+
+/** Who files a KPI report, and in which role: recorded with the report. */
+export interface KpiReporter {
+  subject: string;
+  role: "buyer" | "builder";
+}
+
+/** KPI reports are filed by buyers running an agent and builders (about their own: requireReportableAgent). */
+export function requireKpiReporter(identity: Identity): KpiReporter {
+  const subject = requireRole(identity, "buyer", "builder");
+  return { subject, role: identity.role === "builder" ? "builder" : "buyer" };
+}
+
+/** A builder reports only on its own agents; a buyer on any agent. */
+export function requireReportableAgent(reporter: KpiReporter, agent: Pick<DirectoryEntry, "ownerId">): void {
+  if (reporter.role === "builder" && agent.ownerId !== reporter.subject) throw new ForbiddenError("A builder reports only on its own agents");
+}

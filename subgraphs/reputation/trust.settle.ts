@@ -92,6 +92,7 @@ async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: 
     const query = manager
       .createQueryBuilder(ScoreHistoryEntry, "h")
       .select("h.composite_score", "score")
+      // biome-ignore lint/suspicious/noThenProperty: a query parameter named for the SQL it fills, not a thenable.
       .where("h.agent_id = :agentId AND h.recorded_at <= :then", { agentId: next.agentId, then: new Date(at.getTime() - days * DAY_MS) })
       // After an arbiter's lift the ladder starts afresh: no score from before it to fall from.
       .andWhere("h.recorded_at >= :resetAt", { resetAt: next.ladderResetAt ?? new Date(0) })

@@ -1,9 +1,7 @@
-import { In, type DataSource, type EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { ClauseTally, JudgedRun } from "../../../lib/contracts/judged-run.js";
-import { inTransaction, insertInChunks, lockRow, readInChunks, writeLock } from "../../../lib/platform/database.js";
-import { enqueue } from "../../../lib/platform/outbox.js";
+import { insertInChunks, lockRow, readInChunks, writeLock } from "../../../lib/platform/database.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
-import { judgeJob } from "./judge-job.message.js";
 import { metricDefinition } from "./judging/metric.catalogue.js";
 import { MAX_WINDOW_CASES, judgeRun, type CaseJudgement, type ClauseOverride, type WindowCase } from "./judging/run-verdict.math.js";
 import { fleissKappa } from "./jury/jury.convene.js";

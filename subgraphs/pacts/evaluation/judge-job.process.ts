@@ -9,7 +9,7 @@ import { EvaluationRun } from "./evaluation-run.entity.js";
 import { isJuryJudged, judgeEvaluationRun } from "./evaluation-run.judge.js";
 import { judgeJob, type JudgeJob } from "./judge-job.message.js";
 import { deliberate } from "./jury-slice.deliberate.js";
-import { type JuryPanel } from "./jury/jury.panel.js";
+import type { JuryPanel } from "./jury/jury.panel.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 
 /*

@@ -234,7 +234,7 @@ describe("order independence", () => {
    */
   function recompute(all: readonly Evidence[]) {
     const asOf = Math.max(...all.map((e) => e.at));
-    const decay = (at: number, halfLifeDays: number) => Math.pow(2, -(asOf - at) / (halfLifeDays * DAY));
+    const decay = (at: number, halfLifeDays: number) => 2 ** (-(asOf - at) / (halfLifeDays * DAY));
     const tallies: Record<string, { passed: number; failed: number; weightMass: number }> = {};
     let good = 0;
     let bad = 0;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../../lib/contracts/agent-domain.js";
 import { BadUserInputError } from "../../../../lib/platform/errors.js";
+import { thrownBy } from "../../../../test/support/thrown.js";
 import type { ConsequenceStep, ConsequenceTrigger, RecoveryCondition } from "../consequence.types.js";
 import { checkPactTerms, type PactTerms } from "../pact.validation.js";
 import { PACT_TEMPLATES, clauseStatement } from "../pact.templates.js";
@@ -18,15 +19,9 @@ const step = (action: ConsequenceAction, trigger: ConsequenceTrigger, recovery: 
 /** Alert-triage terms with the given ladder, and a route that leaves every step to the default. */
 const withLadder = (...ladder: ConsequenceStep[]): PactTerms => ({ ...termsOf("alert-triage"), consequenceLadder: ladder, escalationRoute: [] });
 
-function errorOf(terms: PactTerms, workflow = AgentDomain.ALERT_TRIAGE, at = "input"): BadUserInputError {
-  try {
-    checkPactTerms(workflow, terms, at);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadUserInputError);
-    return error as BadUserInputError;
-  }
-  throw new Error("checkPactTerms accepted the terms");
-}
+/** The BadUserInputError checkPactTerms refuses `terms` with, failing the test when it accepts them. */
+const errorOf = (terms: PactTerms, workflow = AgentDomain.ALERT_TRIAGE, at = "input"): BadUserInputError =>
+  thrownBy(() => checkPactTerms(workflow, terms, at), BadUserInputError);
 
 describe("checkPactTerms on the templates", () => {
   it.each(Object.values(PACT_TEMPLATES).map((t) => [t.name, t] as const))("accepts %s unchanged, with one route entry per ladder step", (name, template) => {
@@ -79,7 +74,7 @@ describe("checkPactTerms refuses", () => {
     // A percentile has no yes-or-no per case for a jury to decide.
     ["a method the metric does not offer", clauseEdit("playbook-routing", 2, { method: EvaluationMethod.JURY }), "input.clauses[2].method", /judged DETERMINISTIC, not JURY/, AgentDomain.PLAYBOOK_ROUTING],
     ["a clause without a window", triage(0, { windowCases: null, windowDays: null }), "input.clauses[0].windowCases", /set windowCases, windowDays or both/],
-    ["clauses whose weights are all zero", () => { const t = termsOf("alert-triage"); t.clauses.forEach((c) => (c.weight = 0)); return t; }, "input.clauses", /weight above 0/],
+    ["clauses whose weights are all zero", () => { const t = termsOf("alert-triage"); for (const c of t.clauses) c.weight = 0; return t; }, "input.clauses", /weight above 0/],
     ["no clauses at all", () => ({ ...termsOf("alert-triage"), clauses: [] }), "input.clauses", /weight above 0/],
   ])("%s", (_label, terms, field, message, workflow) => {
     const error = errorOf(terms(), workflow);

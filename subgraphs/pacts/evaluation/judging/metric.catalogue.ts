@@ -276,13 +276,13 @@ function countOf(definition: MetricDefinition & { kind: "ratio" }, c: JudgedCase
   return applies(definition, c) ? definition.count(c) : null;
 }
 
-function valueOf(definition: MetricDefinition & { kind: "percentile" }, c: JudgedCase): number | null {
+function percentileOf(definition: MetricDefinition & { kind: "percentile" }, c: JudgedCase): number | null {
   return applies(definition, c) ? definition.value(c) : null;
 }
 
 /** The metric for one case on its own: its ratio, or its value; null when the metric does not apply. */
 export function caseValue(definition: MetricDefinition, c: JudgedCase): number | null {
-  if (definition.kind === "percentile") return valueOf(definition, c);
+  if (definition.kind === "percentile") return percentileOf(definition, c);
   const counted = countOf(definition, c);
   return counted && counted[1] > 0 ? counted[0] / counted[1] : null;
 }
@@ -306,7 +306,7 @@ export type CaseValueOverride = (c: JudgedCase) => number | undefined;
  */
 export function measure(definition: MetricDefinition, cases: readonly JudgedCase[], override?: CaseValueOverride): { observed: number | null; sampleSize: number } {
   if (definition.kind === "percentile") {
-    const values = cases.map((c) => valueOf(definition, c)).filter((v): v is number => v !== null);
+    const values = cases.map((c) => percentileOf(definition, c)).filter((v): v is number => v !== null);
     return { observed: nearestRank(values, definition.percentile), sampleSize: values.length };
   }
   let numerator = 0;

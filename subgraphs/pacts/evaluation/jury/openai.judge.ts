@@ -134,7 +134,7 @@ function answerFrom(text: string, prices: TokenPrices, { fail, quote }: Reporter
     const refused = typeof choice.message?.refusal === "string";
     throw fail(refused ? "the model refused to answer" : "the API's reply has no text content", false);
   }
-  let vote;
+  let vote: ReturnType<typeof parseVote>;
   try {
     vote = parseVote(content);
   } catch (error) {

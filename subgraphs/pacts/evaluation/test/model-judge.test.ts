@@ -66,10 +66,10 @@ describe("parseVote: accepts", () => {
   });
 
   it("truncates the rationale to 1000 characters", () => {
-    const long = "a".repeat(999) + "bcdef";
+    const long = `${"a".repeat(999)}bcdef`;
     const vote = parseVote(JSON.stringify({ verdict: "FAIL", confidence: 0.4, rationale: long }));
     expect(vote.rationale).toHaveLength(1000);
-    expect(vote.rationale).toBe("a".repeat(999) + "b");
+    expect(vote.rationale).toBe(`${"a".repeat(999)}b`);
   });
 });
 

@@ -6,7 +6,7 @@
  * one person, see involvement() in subgraphs/disputes/disputes.access.ts):
  *   builder bianca   owns every agent here;  builder zoe  owns none (the "other builder");
  *   buyer   bob      files the CRITICAL complaint of (1);  carla  the "other buyer" of (1), files on Wharf (5);
- *   buyer   dora (2), erin (3), fay, gus, hal, ivy (6): each test's filers of their own, so that
+ *   buyer   dora (2), erin (3), kim (4), fay, gus, hal, ivy (6): each test's filers of their own, so that
  *           credibility (the filer's record of decided complaints) is known wherever it matters;
  *   arbiter ada      upholds the complaints;  arbiter alan  hears most appeals;
  *   arbiter bianca   the owner's subject as an arbiter;  arbiter bob / erin  the respondent's subject as an
@@ -15,16 +15,16 @@
  *
  * Agents: Pier, Wharf and Jetty (no pact: targets for the rules and the lists); Harbor, Quay, Dock, Reef
  * and Shoal, each under the alert-triage template with one passing 40-case run: listed, BRONZE, at
- * LISTED_SCORES.
+ * LISTED_SCORES. Each test registers the agents it needs and brings them to the state it starts
+ * from itself: any test runs alone, in any order.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Dispute as DisputeEntity } from "../../subgraphs/disputes/dispute.entity.js";
 import { Escalation } from "../../subgraphs/reputation/trust-history.entity.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { LISTED_REASONS, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { judgedRun, startTestSystem } from "../support/system.js";
+import { judgedRun, useTestSystem } from "../support/system.js";
 import { refused } from "../support/refusals.js";
 
 type Data = Record<string, any>;
@@ -99,8 +99,7 @@ interface ListedAgent {
 }
 
 describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind);
   const anonymous: Headers = {};
   let builder: Headers;
   let otherBuilder: Headers;
@@ -114,13 +113,8 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   let ownerAsArbiter: Headers;
   let bobAsArbiter: Headers;
   let erinAsArbiter: Headers;
-  let pier: string;
-  let wharf: string;
-  let harbor: ListedAgent;
-  let quay: ListedAgent;
-  let dock: ListedAgent;
-  let reef: ListedAgent;
-  let shoal: ListedAgent;
+  /** Agents registered so far: names are unique per builder. */
+  let agents = 0;
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
@@ -172,7 +166,15 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     return (await ok(RUN_SUBMITTED_AT, { id: run.id })).evaluationRun as { id: string; submittedAt: string; passed: boolean };
   }
 
-  async function listedAgent(name: string): Promise<ListedAgent> {
+  /** An agent without a pact, named after `label`. */
+  async function register(label: string): Promise<string> {
+    agents += 1;
+    return (await ok(REGISTER_AGENT, { input: { name: `${label} ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+  }
+
+  async function listedAgent(label: string): Promise<ListedAgent> {
+    agents += 1;
+    const name = `${label} ${agents}`;
     const agent = (await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
     const pact = (await ok(ADOPT, { a: agent.id, owner: OWNER }, builder)).adoptPactTemplate;
     const run = await judged(agent.id, pact.id, triageCases(40, { wrongSeverity: 1 }));
@@ -180,8 +182,6 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url });
     [builder, otherBuilder, bob, carla, dora, erin, ownerAsBuyer, ada, alan, ownerAsArbiter, bobAsArbiter, erinAsArbiter] = await Promise.all([
       bearer("builder", "bianca"),
       bearer("builder", "zoe"),
@@ -196,22 +196,23 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       bearer("arbiter", "bob"),
       bearer("arbiter", "erin"),
     ]);
-    const register = async (name: string) => (await ok(REGISTER_AGENT, { input: { name, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id as string;
-    [pier, wharf] = [await register("Pier Agent"), await register("Wharf Agent")];
-    [harbor, quay, dock, reef, shoal] = await Promise.all([
-      listedAgent("Harbor Triage"),
-      listedAgent("Quay Triage"),
-      listedAgent("Dock Triage"),
-      listedAgent("Reef Triage"),
-      listedAgent("Shoal Triage"),
-    ]);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
   });
 
+  /**
+   * A listed agent whose listing changed twice as Harbor's does in (1): a CRITICAL complaint (by
+   * kim, whom no other test involves) upheld, then reversed on the builder's granted appeal.
+   */
+  async function relistedOnAppeal(agent: ListedAgent): Promise<ListedAgent> {
+    const kim = await bearer("buyer", "kim");
+    const complaint = await decided(kim, agent.id, "UPHELD", { category: "MISSED_ESCALATION", severity: "CRITICAL" });
+    const filed = await appeal("DISPUTE", complaint.id, "The alert was escalated by phone; the ticket shows it");
+    await assign(alan, filed.id);
+    await resolve(alan, filed.id, "UPHELD", "The phone escalation is logged in the SOC's bridge record");
+    return agent;
+  }
+
   it("(1) a granted appeal of an upheld CRITICAL complaint reverses it: the complaint becomes REJECTED, reputation and listing return exactly to before", async () => {
+    const harbor = await listedAgent("Harbor Triage");
     const listed = await standing(harbor.id);
     expect(listed).toMatchObject({ openDisputeCount: 0, trust: LISTED_TRUST });
     expect(await searchable(harbor.id)).toBe(true);
@@ -328,6 +329,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   });
 
   it("(2) a rejected or settled appeal changes nothing about trust", async () => {
+    const quay = await listedAgent("Quay Triage");
     // dora's first complaint, MAJOR, upheld: credibility 1, bad 20 now: 1000 × 5 / 30 = 166.7 → 167
     // at 20 / 60 = 0.333 ≥ 0.25, under BRONZE's 450: UNRATED and unlisted.
     const major = await decided(dora, quay.id, "UPHELD", { severity: "MAJOR" });
@@ -369,6 +371,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   });
 
   it("(3) only the owner appeals, only an upheld complaint, once, within the window and the cap; involved arbiters never hear it; refusals write nothing", async () => {
+    const pier = await register("Pier Agent");
     // erin's complaints about Pier, in every state.
     const upheld = await decided(erin, pier, "UPHELD");
     const rejected = await decided(erin, pier, "REJECTED");
@@ -471,7 +474,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     // Once per verdict holds when the builder appeals the same verdict several times at once
     // (on another agent, where bianca has nothing open): one appeal, the rest CONFLICTs that
     // write nothing.
-    const jetty = (await ok(REGISTER_AGENT, { input: { name: "Jetty Agent", description: "Triages cloud alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+    const jetty = await register("Jetty Agent");
     const contested = await decided(erin, jetty, "UPHELD");
     const beforeRace = await rows();
     const responses = await Promise.all(Array.from({ length: 5 }, () => gql(APPEAL, { i: appealInput("DISPUTE", contested.id) }, builder)));
@@ -483,6 +486,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   });
 
   it("(4) a granted appeal of a consequence step lifts it while it stands; a step no longer standing cannot be granted, and an escalation that is no step is no verdict", async () => {
+    const [dock, harbor] = await Promise.all([listedAgent("Dock Triage"), listedAgent("Harbor Triage").then(relistedOnAppeal)]);
     // A second run that misses the false-positive clause only: 3 of its 14 benign cases flagged,
     // 3 / 28 = 0.107 > 0.1 over the window of both runs; severity 78 / 80 = 0.975 still meets 0.92.
     // Weighted pass share 0.6 < 0.8: a breach (not of a critical clause), and the default ladder's
@@ -572,7 +576,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     });
 
     // Appealed and granted: not again. Escalations that record no step taken are no verdict: the
-    // lift, and Harbor's listing changes from (1).
+    // lift, and Harbor's listing changes (those of (1)).
     counts = await rows();
     refused(await gql(APPEAL, { i: appealInput("CONSEQUENCE", step!.id) }, builder), "CONFLICT", "input.contested.id");
     const harborTold = await escalations(harbor.id);
@@ -638,6 +642,7 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   });
 
   it("(5) Agent.disputes is public and redacted; parties and arbiters get the dispute in full; disputes(filter) lists what the caller may read; both page newest first", async () => {
+    const wharf = await register("Wharf Agent");
     const minor = await file(bob, { agentId: wharf, severity: "MINOR", category: "MISCLASSIFICATION", statement: "Tagged a benign cron job as MEDIUM" });
     const upheld = await decided(carla, wharf, "UPHELD", { category: "DATA_HANDLING", severity: "MAJOR" });
     const appealed = await appeal("DISPUTE", upheld.id, "The data never left the tenant; see the DLP log");
@@ -736,6 +741,8 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   });
 
   it("(6) a filer's rejected complaints weigh against their later ones: an open CRITICAL one unlists only at credibility ≥ 0.5, an upheld one weighs by credibility", async () => {
+    const pier = await register("Pier Agent");
+    const [reef, shoal] = await Promise.all([listedAgent("Reef Triage"), listedAgent("Shoal Triage")]);
     const [fay, gus, hal, ivy] = await Promise.all([bearer("buyer", "fay"), bearer("buyer", "gus"), bearer("buyer", "hal"), bearer("buyer", "ivy")]);
     // Records made on Pier, another agent: credibility is the filer's, whatever the agent.
     for (let n = 0; n < 3; n += 1) await decided(fay, pier, "REJECTED");

@@ -3,7 +3,7 @@
  * docs/scoring.md says ("Reputation", "The listing policy").
  *
  * Cast, by subject (a subject is unique only within its role; the same subject in two roles is
- * one person, see involvement() in subgraphs/disputes/dispute.resolver.ts):
+ * one person, see involvement() in subgraphs/disputes/disputes.access.ts):
  *   builder bianca  owns every agent here;
  *   buyer   bob     files most disputes;  buyer carla  files others, and is the "other buyer";
  *   arbiter ada, alan  the uninvolved arbiters;
@@ -11,14 +11,15 @@
  *   buyer   bianca  the owner's subject as a buyer.
  *
  * Agents: Pier (no pact, just a target for the lifecycle and the abuse rules), and Harbor and Quay,
- * each under the alert-triage template with one passing 40-case run: listed, BRONZE.
+ * each under the alert-triage template with one passing 40-case run: listed, BRONZE. Each test
+ * registers the agents it needs, and brings them to the state it starts from itself (as the test
+ * that tells that part does): any test runs alone, in any order.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { LISTED_REASONS, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { judgedRun, startTestSystem } from "../support/system.js";
+import { judgedRun, useTestSystem } from "../support/system.js";
 import { refused } from "../support/refusals.js";
 
 type Data = Record<string, any>;
@@ -60,10 +61,15 @@ const RECOMPUTE = `mutation($a: ID!) { recomputeTrust(agentId: $a) { compositeSc
 
 const OWNER = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
 
+interface ListedAgent {
+  id: string;
+  pactId: string;
+  runId: string;
+  submittedAt: string;
+}
 
 describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind);
   let anonymous: Headers;
   let builder: Headers;
   let otherBuilder: Headers;
@@ -74,13 +80,8 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   let alan: Headers;
   let ownerAsArbiter: Headers;
   let filerAsArbiter: Headers;
-  /** Pier: no pact; Harbor and Quay: listed. */
-  let pier: string;
-  let harbor: { id: string; pactId: string; runId: string; submittedAt: string };
-  let quay: { id: string; pactId: string; runId: string; submittedAt: string };
-  /** Harbor's CRITICAL dispute of (a) and (b), and the Pier dispute with a reassignment. */
-  let critical: Data;
-  let reassigned: Data;
+  /** Agents registered so far: names are unique per builder. */
+  let agents = 0;
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
@@ -110,7 +111,16 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     return returned;
   }
 
-  async function listedAgent(name: string) {
+  /** An agent like Pier: no pact, just a target for disputes. */
+  async function pierAgent(): Promise<string> {
+    agents += 1;
+    return (await ok(REGISTER_AGENT, { input: { name: `Pier Agent ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+  }
+
+  /** An agent like Harbor or Quay: under the alert-triage template with one passing 40-case run, listed. */
+  async function listedAgent(label: string): Promise<ListedAgent> {
+    agents += 1;
+    const name = `${label} ${agents}`;
     const agent = (await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
     const pact = (await ok(ADOPT, { a: agent.id, owner: OWNER }, builder)).adoptPactTemplate;
     const run = (await ok(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(40, { wrongSeverity: 1 }) } }, builder)).submitEvaluationRun;
@@ -120,8 +130,6 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url });
     anonymous = {};
     [builder, otherBuilder, bob, carla, ownerAsBuyer, ada, alan, ownerAsArbiter, filerAsArbiter] = await Promise.all([
       bearer("builder", "bianca"),
@@ -134,15 +142,42 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
       bearer("arbiter", "bianca"),
       bearer("arbiter", "bob"),
     ]);
-    pier = (await ok(REGISTER_AGENT, { input: { name: "Pier Agent", description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
-    [harbor, quay] = await Promise.all([listedAgent("Harbor Triage"), listedAgent("Quay Triage")]);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
   });
 
+  /** Harbor's CRITICAL dispute as (a) files it, 60 days before Harbor's run, and ada takes it up. */
+  async function criticalUnderReview(harbor: ListedAgent): Promise<Data> {
+    const filed = await file(bob, {
+      agentId: harbor.id,
+      category: "MISSED_ESCALATION",
+      severity: "CRITICAL",
+      statement: "Sat on a domain-admin compromise for six hours without escalating",
+      occurredAt: new Date(Date.parse(harbor.submittedAt) - 60 * DAY_MS).toISOString(),
+      evidence: { runIds: [harbor.runId] },
+    });
+    return assign(ada, filed.id);
+  }
+
+  /** Harbor's CRITICAL dispute as (b) leaves it: upheld by ada. */
+  async function criticalUpheld(harbor: ListedAgent): Promise<Data> {
+    const critical = await criticalUnderReview(harbor);
+    return resolve(ada, critical.id, "UPHELD", "The EDR timeline shows the alert sat untriaged for six hours");
+  }
+
+  /** Pier's dispute as the first test leaves it: filed by bob, taken by ada, reassigned to alan and settled by him. */
+  async function settledAfterReassignment(pier: string): Promise<Data> {
+    const filed = await file(bob, {
+      agentId: pier,
+      category: "MISCLASSIFICATION",
+      statement: "  Called a confirmed ransomware beacon a false positive  ",
+      evidence: { external: [{ url: "https://soc.example/tickets/881", sha256: "AB".repeat(32) }] },
+    });
+    await assign(ada, filed.id);
+    await assign(alan, filed.id, "alan");
+    return resolve(alan, filed.id, "SETTLED", "  The parties agreed on a re-triage of the week  ");
+  }
+
   it("files (OPEN), assigns (UNDER_REVIEW), reassigns and resolves; involved and unassigned arbiters are refused; a closed dispute does not move", async () => {
+    const pier = await pierAgent();
     const filed = await stored(await file(bob, {
       agentId: pier,
       category: "MISCLASSIFICATION",
@@ -204,7 +239,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     await unchanged(underReview);
 
     // A reassignment, by another arbiter: still UNDER_REVIEW, the step recorded.
-    reassigned = await stored(await assign(alan, filed.id, "alan"));
+    let reassigned = await stored(await assign(alan, filed.id, "alan"));
     expect(reassigned).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "alan", outcome: null });
     expect(reassigned.transitions.slice(2)).toEqual([{ from: "UNDER_REVIEW", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:alan", note: "reassigned from ada to alan", at: expect.any(String) }]);
     // Ada no longer decides it.
@@ -239,6 +274,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("withdraws from OPEN and from UNDER_REVIEW, by the filer only; a withdrawn dispute does not move", async () => {
+    const pier = await pierAgent();
     const open = await file(bob, { agentId: pier, statement: "Closed an alert about lateral movement", severity: "MINOR" });
     // Only its filer withdraws: not another buyer, not the owner, not an arbiter.
     refused(await gql(WITHDRAW, { d: open.id, r: "withdrawn for bob" }, carla), "FORBIDDEN");
@@ -275,7 +311,10 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("caps open disputes per filer and agent (others may still file); a builder cannot file as a buyer against their own agent; anonymous callers are refused", async () => {
-    // Bob has nothing open on Pier now (one settled, two withdrawn): three may be open at once.
+    const pier = await pierAgent();
+    // Evidence may only cite Harbor's own: two listed agents, each with a run.
+    const [harbor, quay] = await Promise.all([listedAgent("Harbor Triage"), listedAgent("Quay Triage")]);
+    // Bob has nothing open on Pier: three may be open at once.
     const before = (await standing(pier)).openDisputeCount;
     expect(before).toBe(0);
     const three = [];
@@ -348,6 +387,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("(a) an open CRITICAL dispute unlists a listed agent: not eligible, one open dispute, an UNLISTED escalation for the builder", async () => {
+    const harbor = await listedAgent("Harbor Triage");
     const listed = await standing(harbor.id);
     expect(listed).toMatchObject({
       openDisputeCount: 0,
@@ -359,7 +399,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     // The behaviour happened exactly 60 days (one reputation half-life) before the agent's newest
     // evidence, its run: an upheld verdict will count half (see (b)).
     const occurredAt = new Date(Date.parse(harbor.submittedAt) - 60 * DAY_MS).toISOString();
-    critical = await file(bob, {
+    let critical = await file(bob, {
       agentId: harbor.id,
       category: "MISSED_ESCALATION",
       severity: "CRITICAL",
@@ -406,6 +446,9 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("(b) upheld: the open count drops, reputation takes 40 bad at the behaviour's time, and the agent falls to UNRATED", async () => {
+    // Harbor as (a) leaves it: its CRITICAL dispute under review.
+    const harbor = await listedAgent("Harbor Triage");
+    let critical = await criticalUnderReview(harbor);
     critical = await stored(await resolve(ada, critical.id, "UPHELD", "The EDR timeline shows the alert sat untriaged for six hours"));
     expect(critical).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
 
@@ -436,6 +479,7 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("(c) rejected and settled disputes change no score; an upheld MINOR one stays below the reputation gate", async () => {
+    const quay = await listedAgent("Quay Triage");
     const listedStanding = { ...LISTED_SCORES, tier: "BRONZE", eligible: true, reasons: LISTED_REASONS, openCriticalDisputes: 0 };
     expect((await standing(quay.id)).trust).toEqual(listedStanding);
 
@@ -498,6 +542,9 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   });
 
   it("(d) transitions tell who, when and why, in order; the filer, the owner and arbiters read them, another buyer may not", async () => {
+    // Harbor's CRITICAL dispute as (b) leaves it, and Pier's as the first test leaves it.
+    const critical = await criticalUpheld(await listedAgent("Harbor Triage"));
+    const reassigned = await settledAfterReassignment(await pierAgent());
     const harborSteps = [
       { from: null, to: "OPEN", outcome: null, actor: "buyer:bob", note: "filed", at: critical.filedAt },
       { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) },

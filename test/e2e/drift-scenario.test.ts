@@ -7,7 +7,9 @@
  *
  * One agent lives through twelve ISO weeks, the last one the current week (reports may not be
  * filed for weeks that have not started). Each week a buyer files that week's KPI report, then
- * the builder submits a 20-case evaluation run against the pact and waits for its verdict.
+ * the builder submits a 20-case evaluation run against the pact and waits for its verdict. Each
+ * test tells part of the story with an agent of its own, which it first brings through the weeks
+ * before its part as the tests of those weeks do (`storyThrough`): any test runs alone, in any order.
  *
  *  week  KPI severityAccuracy  alerts   run misses (of 20)       window accuracy (last 500 cases)   run
  *  W1–4  0.95                  1200…2000  1 each                 76/80   = 0.95                      pass
@@ -28,13 +30,12 @@
  * critical; false-positive rate ≤ 0.1, major; the default ladder and route), with the severity
  * clause judged HYBRID so that cases the offline rubric jury splits on go to arbiters.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isoWeekOf, weeksEnding } from "../../subgraphs/reputation/scorecard.math.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { REGISTER_AGENT } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { eventually, useTestSystem } from "../support/system.js";
 
 type Data = Record<string, any>;
 type Severity = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
@@ -116,32 +117,38 @@ function weekCases(prefix: string, misses: Severity[], total = 20) {
   });
 }
 const informational = (n: number): Severity[] => Array.from({ length: n }, () => "INFORMATIONAL");
+/** The pact's escalation owner: the SOC's tier-2 team, 30 minutes to acknowledge. */
+const OWNER = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
 
 describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind);
   let builder: Record<string, string>;
   let buyer: Record<string, string>;
   let arbiter: Record<string, string>;
-  let agentId: string;
-  let pactId: string;
   /** The twelve ISO weeks of the story, the current week last. */
   let weeks: string[];
-  const runIds: string[] = [];
+  /**
+   * The agent of the test under way, its pact, and its runs' ids by week (week n's at n − 1). Each
+   * test arranges its own agent, living through the weeks before its own (see `storyThrough`).
+   */
+  let agentId: string;
+  let pactId: string;
+  let runIds: string[];
+  /** Agents registered so far: names are unique per builder. */
+  let agents = 0;
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
   const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => dataOf(await gql(query, variables, headers));
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url });
     [builder, buyer, arbiter] = await Promise.all([bearer("builder", "nadia"), bearer("buyer", "bob"), bearer("arbiter", "ada")]);
     weeks = weeksEnding(isoWeekOf(new Date()), 12);
   });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
+  beforeEach(() => {
+    // Nothing carries over from the test before: one that arranges no agent of its own fails.
+    agentId = pactId = "none arranged";
+    runIds = [];
   });
 
   /** Week `n` (1-based) of the buyer's scorecard: only severity accuracy and volume move. */
@@ -172,6 +179,13 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     return run;
   }
 
+  /** Polls a run awaiting review until it is decided. */
+  const completed = (runId: string, what: string) =>
+    eventually(async () => {
+      const current = (await ok(RUN, { id: runId }, builder)).evaluationRun;
+      return current.status === "COMPLETED" ? current : undefined;
+    }, 20_000, what);
+
   /** Trust, newest eligibility change, and whether a default search lists the agent. */
   async function standing() {
     const data = await ok(STANDING, { id: agentId });
@@ -184,15 +198,58 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
   const escalations = async () => (await ok(ESCALATIONS, { id: agentId }, builder)).agent.escalations.edges.map((e: Data) => e.node);
   const severityClause = (run: Data) => run.clauseResults.find((r: Data) => r.clauseKey === "severity-accuracy");
 
-  it("sets up: an alert-triage agent under the triage pact, its severity clause judged HYBRID, owned by the SOC's tier-2 team", async () => {
-    const agent = (await ok(REGISTER_AGENT, { input: { name: "Tidewater Triage", description: "Triages EDR alerts for a growing SOC", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+  /**
+   * The story's start, for the test under way: an alert-triage agent of its own under the triage
+   * pact, its severity clause judged HYBRID, owned by the SOC's tier-2 team. Returns the pact as
+   * activated.
+   */
+  async function adoptStoryPact(): Promise<Data> {
+    agents += 1;
+    const agent = (await ok(REGISTER_AGENT, { input: { name: `Tidewater Triage ${agents}`, description: "Triages EDR alerts for a growing SOC", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
     agentId = agent.id;
-    const owner = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
-    const v1 = (await ok(ADOPT, { a: agentId, owner }, builder)).adoptPactTemplate;
+    const v1 = (await ok(ADOPT, { a: agentId, owner: OWNER }, builder)).adoptPactTemplate;
     const clauses = v1.clauses.map((c: Data) => (c.key === "severity-accuracy" ? { ...c, method: "HYBRID" } : c));
     const draft = (await ok(AMEND, { p: v1.id, i: { clauses } }, builder)).amendPact;
     const pact = (await ok(ACTIVATE, { p: draft.id }, builder)).activatePact;
     pactId = pact.id;
+    return pact;
+  }
+
+  /** Week 7 as the edge-case test lives it: the split cases reviewed (w7-5 PASS, w7-4 FAIL), the run's verdict appealed and the appeal withdrawn. */
+  async function liveWeek7() {
+    await fileReport(7);
+    const awaiting = await submitRun(7, ["INFORMATIONAL", "INFORMATIONAL", "MEDIUM", "CRITICAL"]);
+    if (awaiting.status !== "AWAITING_REVIEW") throw new Error(`W7's run should await review, not be ${awaiting.status}`);
+    const queue = (await ok(QUEUE, {}, arbiter)).reviewQueue.edges.map((e: Data) => e.node).filter((item: Data) => item.agent.id === agentId);
+    const item = (caseId: string) => queue.find((q: Data) => q.caseId === caseId)!;
+    await ok(REVIEW, { id: item("w7-5").id, v: "PASS", note: "CRITICAL for a HIGH alert only pages sooner" }, arbiter);
+    await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter);
+    await completed(runIds[6]!, "W7's run to be decided");
+    const appeal = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } }, builder)).appealVerdict;
+    await ok(WITHDRAW, { d: appeal.id, r: "Runbook updated instead" }, builder);
+  }
+
+  /** What happened in week `n` of the story, without the checks its test makes. */
+  async function liveWeek(n: number) {
+    if (n === 7) return liveWeek7();
+    await fileReport(n);
+    if (n === 6) {
+      // W6's report raised the drift alarm and escalated to the owner, whose builder acknowledged it before W6's run.
+      const [fired] = await escalations();
+      await ok(ACKNOWLEDGE, { e: fired.id }, builder);
+    }
+    // One alert called INFORMATIONAL a week in the pilot, two in W5–W6, three from W8 on.
+    await runWeek(n, informational(n <= 4 ? 1 : n <= 6 ? 2 : 3));
+  }
+
+  /** A fresh agent of the story, brought through weeks 1 to `last` as the tests of those weeks lived them. */
+  async function storyThrough(last: number) {
+    await adoptStoryPact();
+    for (let n = 1; n <= last; n += 1) await liveWeek(n);
+  }
+
+  it("sets up: an alert-triage agent under the triage pact, its severity clause judged HYBRID, owned by the SOC's tier-2 team", async () => {
+    const pact = await adoptStoryPact();
     expect(pact).toMatchObject({
       version: 2,
       status: "ACTIVE",
@@ -200,13 +257,14 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
         { key: "severity-accuracy", method: "HYBRID", threshold: 0.92, windowCases: 500, severity: "CRITICAL" },
         { key: "false-positive-rate", method: "DETERMINISTIC", threshold: 0.1, windowCases: 500, severity: "MAJOR" },
       ],
-      escalationOwner: owner,
+      escalationOwner: OWNER,
     });
     // No evidence yet: no trust row, so not listed.
     expect((await standing()).listed).toBe(false);
   });
 
   it("pilot (W1–W4): strong, growing, listed — tier climbs UNRATED → BRONZE → SILVER, no consequence, no drift alarm", async () => {
+    await adoptStoryPact();
     // W1. The buyer's report comes first: the agent's first trust entry, the newcomer prior.
     await fileReport(1);
     let now = await standing();
@@ -246,6 +304,7 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
   }, 60_000);
 
   it("growth and slow drift (W5–W6): the scorecard's CUSUM raises the alarm at 0.93, the owner is escalated to, and the listing stays", async () => {
+    await storyThrough(4);
     // W5: 0.94. CUSUM on severity accuracy against the pilot mean 0.95, slack 0.005, threshold
     // 0.015: S = 0.01 − 0.005 = 0.005, no alarm. The run is slightly worse: 18 of 20.
     await fileReport(5);
@@ -316,9 +375,10 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.646, tier: "SILVER", eligible: true, driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", passingStreak: 1 });
     expect(now.listed).toBe(true);
     expect(await escalations()).toHaveLength(1);
-  });
+  }, 60_000);
 
   it("edge cases multiply (W7): the cases the jury splits on wait for an arbiter, and the run is decided only then", async () => {
+    await storyThrough(6);
     await fileReport(7);
     // Two alerts called INFORMATIONAL (jury unanimous: wrong), one MEDIUM and one CRITICAL (jury 2–1).
     const awaiting = await submitRun(7, ["INFORMATIONAL", "INFORMATIONAL", "MEDIUM", "CRITICAL"]);
@@ -347,10 +407,7 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect((await ok(RUN, { id: runIds[6] }, builder)).evaluationRun.status).toBe("AWAITING_REVIEW");
     expect((await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter)).submitReview).toEqual({ caseId: "w7-4", outcome: "FAIL", decidedBy: "HUMAN", reviewer: "ada" });
 
-    const run = await eventually(async () => {
-      const current = (await ok(RUN, { id: runIds[6] }, builder)).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, "W7's run to be decided");
+    const run = await completed(runIds[6]!, "W7's run to be decided");
     // The arbiter's PASS counts: 17 of 20 (2 INFORMATIONAL + the MEDIUM), window (8 + 3)/140 = 0.9214 ≥ 0.92.
     expect(run).toMatchObject({ passedCount: 17, failedCount: 3, passed: true });
     expect(severityClause(run)).toMatchObject({ observed: 129 / 140, sampleSize: 140, outcome: "PASSED" });
@@ -373,9 +430,10 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const now = await standing();
     expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.68, tier: "SILVER", eligible: true, consequence: "REQUIRE_HUMAN_REVIEW", evaluationRuns: 7, passingStreak: 2 });
     expect(now.listed).toBe(true);
-  });
+  }, 60_000);
 
   it("keeps degrading (W8–W12): the first breach changes the listing, the ladder climbs to THROTTLE at 3 breaches and SUSPEND_LISTING at 5", async () => {
+    await storyThrough(7);
     const breach = async (n: number, windowCorrect: number, windowCases: number) => {
       await fileReport(n);
       const run = await runWeek(n, informational(3));
@@ -449,6 +507,7 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
   }, 60_000);
 
   it("the suspension holds: a passing run no longer restores the listing", async () => {
+    await storyThrough(12);
     // A 100-case perfect run: window (214 + 100)/340 = 0.9235 ≥ 0.92, the run meets the pact.
     const run = await submitRun(13, [], 100);
     expect(run).toMatchObject({ status: "COMPLETED", passedCount: 100, failedCount: 0, passed: true });
@@ -459,5 +518,5 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at SUSPEND_LISTING"]));
     expect(now.listed).toBe(false);
     expect((await escalations())[0]).toMatchObject({ action: "SUSPEND_LISTING", direction: "FIRED" });
-  });
+  }, 60_000);
 });

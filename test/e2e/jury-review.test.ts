@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { REGISTER_AGENT } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { eventually, useTestSystem } from "../support/system.js";
 
 type Data = Record<string, any>;
 
@@ -28,19 +27,9 @@ function routingCases(prefix: string, total: number, synonyms: number) {
 }
 
 describe.each(DATABASE_KINDS)("jury and human review through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind, { env: { JUDGE_SLICE_CASES: "4" } });
   const call = async (query: string, variables: Record<string, unknown>, token?: string) =>
     dataOf(await postGraphQL<Data>(system.gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {}));
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url, env: { JUDGE_SLICE_CASES: "4" } });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
-  });
 
   /** An agent on a playbook-routing pact whose routing clause is judged HYBRID, with a 10-case run judged as far as the jury can. */
   async function runAwaitingReview(owner: string, name: string) {

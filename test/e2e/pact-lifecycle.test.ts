@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { REGISTER_AGENT, workflowCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { eventually, useTestSystem } from "../support/system.js";
 
 type Data = Record<string, any>;
 
@@ -24,18 +23,8 @@ const RUN = `query($id: ID!) { evaluationRun(id: $id) { status passed pactVersio
 const HISTORY = `query($id: ID!) { agent(id: $id) { name pacts { version status workflow } } }`;
 
 describe.each(DATABASE_KINDS)("pact lifecycle through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind);
   const call = (query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) => postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
-  });
 
   async function judged(runId: string): Promise<Data> {
     return eventually(async () => {

@@ -3,15 +3,14 @@
  * granted, the run is SET_ASIDE, its evidence leaves both scores and its cases leave later runs'
  * windows; rejected, nothing moves.
  *
- * Cast: builder rita owns Dock; builder zoe owns nothing here; arbiter ada decides.
+ * Cast: builder rita owns Dock (a fresh one for each test); builder zoe owns nothing here; arbiter ada decides.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalSystem } from "../../runtime/local.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { ADOPT_PACT, EVALUATION_RUN, LISTED_SCORES, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { refused } from "../support/refusals.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
-import { judgedRun, startTestSystem } from "../support/system.js";
+import { judgedRun, useTestSystem } from "../support/system.js";
 import { isoWeekOf } from "../../subgraphs/reputation/scorecard.math.js";
 
 type Data = Record<string, any>;
@@ -26,13 +25,15 @@ const FILE = `mutation($i: FileDisputeInput!) { fileDispute(input: $i) { id evid
 const TRUST = `query($id: ID!) { agent(id: $id) { trust { compositeScore compositeConfidence reputationScore reputationConfidence tier eligible evaluationRuns } scoreHistory(first: 1) { edges { node { cause causeId } } } } }`;
 
 describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
+  const system = useTestSystem(kind);
   let rita: Headers;
   let zoe: Headers;
   let ada: Headers;
   let bob: Headers;
+  /** The test's own Dock, fresh: no run, no report, no dispute. */
   let dock: { id: string; pactId: string };
+  /** Docks registered so far: names are unique per builder. */
+  let docks = 0;
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
@@ -51,16 +52,13 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url });
     [rita, zoe, ada, bob] = await Promise.all([bearer("builder", "rita"), bearer("builder", "zoe"), bearer("arbiter", "ada"), bearer("buyer", "bob")]);
-    const agent = (await ok(REGISTER_AGENT, { input: { name: "Dock Triage", description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } }, rita)).registerAgent;
+  });
+  beforeEach(async () => {
+    docks += 1;
+    const agent = (await ok(REGISTER_AGENT, { input: { name: `Dock Triage ${docks}`, description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } }, rita)).registerAgent;
     const pact = (await ok(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" }, rita)).adoptPactTemplate;
     dock = { id: agent.id, pactId: pact.id };
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
   });
 
   it("sets a granted run aside: out of both scores and out of the next run's window; the rules hold and refusals write nothing", async () => {

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { StatementCounter } from "../../lib/platform/database.js";
-import type { LocalSystem } from "../../runtime/local.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS } from "../support/databases.js";
 import { ADOPT_PACT, EVALUATION_RUN, FILE_DISPUTE, REGISTER_AGENT, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
-import { eventually, startTestSystem } from "../support/system.js";
+import { eventually, useTestSystem } from "../support/system.js";
 
 type Data = Record<string, any>;
 
 describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) => {
-  let database: TestDatabase;
-  let system: LocalSystem;
   // The outbox relay polls in the background; its statements are not the page's.
   const statements = new StatementCounter(/outbox_messages/);
+  const system = useTestSystem(kind, { logger: statements });
   const call = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    system = await startTestSystem({ databaseUrl: database.url, logger: statements });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await database?.drop();
-  });
 
   async function registerJudgedAgent(owner: string, name: string, cases = triageCases(40, { wrongSeverity: 1 })) {
     const builder = await bearer("builder", owner);

@@ -1,16 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
 import type { DisputeStateReport } from "../../lib/contracts/dispute-state.js";
-import { createDataSource, inTransaction } from "../../lib/platform/database.js";
+import { inTransaction } from "../../lib/platform/database.js";
 import { createHistoryLoader } from "../../lib/platform/history-loader.js";
-import { allMigrations, openDatabase } from "../../runtime/data-source.js";
+import { allMigrations } from "../../runtime/data-source.js";
 import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.entity.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";
 import { report } from "../../subgraphs/disputes/dispute.lifecycle.js";
 import { DisputeAppeals1764300000400 } from "../../subgraphs/disputes/migrations/1764300000400-dispute-appeals.js";
 import { FilerCredibility1764300000300 } from "../../subgraphs/reputation/migrations/1764300000300-filer-credibility.js";
 import { DisputeState } from "../../subgraphs/reputation/trust-history.entity.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough, columnsOf, indicesOf } from "../support/databases.js";
+import { DATABASE_KINDS, appliedMigrations, columnsOf, indicesOf, insertRow, looselyCollatedColumns, migrationsBefore, undoThrough } from "../support/databases.js";
+import { useScratchDatabase } from "../support/migrated-database.js";
 
 /*
  * The filer-credibility (reputation) and dispute-appeals (disputes) migrations over data written
@@ -64,68 +65,50 @@ async function insertLifecycleDispute(
   dataSource: DataSource,
   row: { id: string; agentId: string; severity: string; status: string; outcome: string | null; filedBy: string; filedAt: string; assignedTo: string | null; closedAt: string | null; version: number },
 ): Promise<void> {
-  await dataSource.query(
-    "INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at, category, evidence, outcome, occurred_at, assigned_to, response_due_at, resolution_due_at, escalated_at, closed_at, version) " +
-      "VALUES (?, ?, ?, ?, ?, ?, ?, 'PACT_BREACH', ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-    [row.id, row.agentId, `Statement of ${row.id}`, row.severity, row.status, row.filedBy, row.filedAt, JSON.stringify({ ...EMPTY_EVIDENCE, caseIds: [`case-${row.id.slice(-1)}`] }), row.outcome, row.filedAt, row.assignedTo, row.filedAt, row.filedAt, row.closedAt, row.version],
-  );
+  await insertRow(dataSource, "disputes", {
+    id: row.id, agent_id: row.agentId, reason: `Statement of ${row.id}`, severity: row.severity, status: row.status, filed_by: row.filedBy, filed_at: row.filedAt,
+    category: "PACT_BREACH", evidence: JSON.stringify({ ...EMPTY_EVIDENCE, caseIds: [`case-${row.id.slice(-1)}`] }), outcome: row.outcome, occurred_at: row.filedAt,
+    assigned_to: row.assignedTo, response_due_at: row.filedAt, resolution_due_at: row.filedAt, escalated_at: null, closed_at: row.closedAt, version: row.version,
+  });
   for (let version = 1; version <= row.version; version += 1) {
-    await dataSource.query("INSERT INTO dispute_transitions (id, dispute_id, version, from_status, to_status, outcome, actor, note, at) VALUES (?, ?, ?, NULL, 'OPEN', NULL, ?, 'step', ?)", [
-      `t${version}-${row.id.slice(-12)}`,
-      row.id,
-      version,
-      `buyer:${row.filedBy}`,
-      row.filedAt,
-    ]);
+    await insertRow(dataSource, "dispute_transitions", {
+      id: `t${version}-${row.id.slice(-12)}`, dispute_id: row.id, version, from_status: null, to_status: "OPEN", outcome: null, actor: `buyer:${row.filedBy}`, note: "step", at: row.filedAt,
+    });
   }
 }
 
 async function insertState(dataSource: DataSource, disputeId: string, agentId: string, fields: { version: number; severity: string; criticalOpen: boolean; upheld: boolean }): Promise<void> {
-  await dataSource.query("INSERT INTO trust_dispute_states (dispute_id, agent_id, version, severity, critical_open, upheld, occurred_at) VALUES (?, ?, ?, ?, ?, ?, '2026-11-01 10:00:00.000')", [
-    disputeId,
-    agentId,
-    fields.version,
-    fields.severity,
-    fields.criticalOpen ? 1 : 0,
-    fields.upheld ? 1 : 0,
-  ]);
+  await insertRow(dataSource, "trust_dispute_states", {
+    dispute_id: disputeId, agent_id: agentId, version: fields.version, severity: fields.severity, critical_open: fields.criticalOpen ? 1 : 0, upheld: fields.upheld ? 1 : 0, occurred_at: "2026-11-01 10:00:00.000",
+  });
 }
 
 describe.each(DATABASE_KINDS)("the filer-credibility and dispute-appeals migrations (%s)", (kind) => {
-  let database: TestDatabase | undefined;
-  let dataSource: DataSource | undefined;
-
-  afterEach(async () => {
-    await dataSource?.destroy();
-    dataSource = undefined;
-    await database?.drop();
-    database = undefined;
-  });
+  const db = useScratchDatabase(kind);
 
   it("over data written before them: every dispute becomes a complaint with no contested verdict or respondent, every dispute state weighs 1, nothing else changes", async () => {
-    database = await createTestDatabase(kind);
-    const old = createDataSource({ url: database.url, entities: [], migrations: migrationsBefore(allMigrations, FilerCredibility1764300000300) });
-    await old.initialize();
-    await old.runMigrations({ transaction: "each" });
-    const before = await appliedMigrations(old);
-    expect(before).not.toContain(CREDIBILITY);
-    expect(before).not.toContain(APPEALS);
-    expect(before).toContain("DisputeLifecycle1764300000200");
-    expect(await columnsOf(old, "disputes")).toEqual(LIFECYCLE_COLUMNS);
-    expect(await columnsOf(old, "trust_dispute_states")).toEqual(STATE_COLUMNS);
-    await insertLifecycleDispute(old, { id: OPEN_ID, agentId: AGENT, severity: "CRITICAL", status: "OPEN", outcome: null, filedBy: "carol", filedAt: "2026-11-01 10:00:00.000", assignedTo: null, closedAt: null, version: 1 });
-    await insertLifecycleDispute(old, { id: UPHELD_ID, agentId: AGENT, severity: "MAJOR", status: "RESOLVED", outcome: "UPHELD", filedBy: "carol", filedAt: "2026-11-02 11:00:00.250", assignedTo: "ada", closedAt: "2026-11-05 09:00:00.000", version: 3 });
-    await insertLifecycleDispute(old, { id: REJECTED_ID, agentId: OTHER_AGENT, severity: "MINOR", status: "RESOLVED", outcome: "REJECTED", filedBy: "carol", filedAt: "2026-11-03 12:00:00.000", assignedTo: "bea", closedAt: "2026-11-06 09:00:00.000", version: 3 });
-    await insertState(old, OPEN_ID, AGENT, { version: 1, severity: "CRITICAL", criticalOpen: true, upheld: false });
-    await insertState(old, UPHELD_ID, AGENT, { version: 3, severity: "MAJOR", criticalOpen: false, upheld: true });
-    await insertState(old, REJECTED_ID, OTHER_AGENT, { version: 3, severity: "MINOR", criticalOpen: false, upheld: false });
-    const disputesBefore: Record<string, unknown>[] = await old.query("SELECT * FROM disputes ORDER BY id");
-    const transitionsBefore: unknown[] = await old.query("SELECT id, dispute_id, version, to_status, actor FROM dispute_transitions ORDER BY id");
-    const statesBefore = await statesOf(old, false);
-    await old.destroy();
+    let disputesBefore: Record<string, unknown>[] = [];
+    let transitionsBefore: unknown[] = [];
+    let statesBefore: Awaited<ReturnType<typeof statesOf>> = [];
+    await db.createAtSchema(migrationsBefore(allMigrations, FilerCredibility1764300000300), async (old) => {
+      const before = await appliedMigrations(old);
+      expect(before).not.toContain(CREDIBILITY);
+      expect(before).not.toContain(APPEALS);
+      expect(before).toContain("DisputeLifecycle1764300000200");
+      expect(await columnsOf(old, "disputes")).toEqual(LIFECYCLE_COLUMNS);
+      expect(await columnsOf(old, "trust_dispute_states")).toEqual(STATE_COLUMNS);
+      await insertLifecycleDispute(old, { id: OPEN_ID, agentId: AGENT, severity: "CRITICAL", status: "OPEN", outcome: null, filedBy: "carol", filedAt: "2026-11-01 10:00:00.000", assignedTo: null, closedAt: null, version: 1 });
+      await insertLifecycleDispute(old, { id: UPHELD_ID, agentId: AGENT, severity: "MAJOR", status: "RESOLVED", outcome: "UPHELD", filedBy: "carol", filedAt: "2026-11-02 11:00:00.250", assignedTo: "ada", closedAt: "2026-11-05 09:00:00.000", version: 3 });
+      await insertLifecycleDispute(old, { id: REJECTED_ID, agentId: OTHER_AGENT, severity: "MINOR", status: "RESOLVED", outcome: "REJECTED", filedBy: "carol", filedAt: "2026-11-03 12:00:00.000", assignedTo: "bea", closedAt: "2026-11-06 09:00:00.000", version: 3 });
+      await insertState(old, OPEN_ID, AGENT, { version: 1, severity: "CRITICAL", criticalOpen: true, upheld: false });
+      await insertState(old, UPHELD_ID, AGENT, { version: 3, severity: "MAJOR", criticalOpen: false, upheld: true });
+      await insertState(old, REJECTED_ID, OTHER_AGENT, { version: 3, severity: "MINOR", criticalOpen: false, upheld: false });
+      disputesBefore = await old.query("SELECT * FROM disputes ORDER BY id");
+      transitionsBefore = await old.query("SELECT id, dispute_id, version, to_status, actor FROM dispute_transitions ORDER BY id");
+      statesBefore = await statesOf(old, false);
+    });
 
-    dataSource = await openDatabase(database.url);
-    const ds = dataSource;
+    const ds = await db.open();
     expect(await appliedMigrations(ds)).toEqual(expect.arrayContaining([CREDIBILITY, APPEALS]));
 
     // The new columns, filled as documented; every column that was there keeps its value.
@@ -155,9 +138,7 @@ describe.each(DATABASE_KINDS)("the filer-credibility and dispute-appeals migrati
 
     if (kind === "mysql") {
       // The new text columns compare byte for byte, like the rest of the table.
-      const loose: { c: string }[] = await ds.query(
-        "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'disputes' AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'",
-      );
+      const loose = await looselyCollatedColumns(ds, ["disputes"]);
       expect(loose).toEqual([]);
     }
 
@@ -179,9 +160,7 @@ describe.each(DATABASE_KINDS)("the filer-credibility and dispute-appeals migrati
   });
 
   it("undoes each: appeals and their steps go, complaints stay (a reversed one REJECTED), the columns and indexes go; and both can be redone", async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-    const ds = dataSource;
+    const ds = await db.open();
     const at = (text: string) => new Date(text);
     const base = {
       agentId: AGENT,

@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import { createDataSource, inTransaction } from "../../lib/platform/database.js";
-import { allMigrations, openDatabase } from "../../runtime/data-source.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { allMigrations } from "../../runtime/data-source.js";
 import { DisputeTransition } from "../../subgraphs/disputes/dispute-transition.entity.js";
 import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "../../subgraphs/disputes/dispute.entity.js";
 import { createOpenDisputeCountLoader } from "../../subgraphs/disputes/dispute.loader.js";
 import { DisputeLifecycle1764300000200 } from "../../subgraphs/disputes/migrations/1764300000200-dispute-lifecycle.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase, appliedMigrations, migrationsBefore, undoThrough, columnsOf, indicesOf } from "../support/databases.js";
+import { DATABASE_KINDS, appliedMigrations, columnsOf, indicesOf, insertRow, looselyCollatedColumns, migrationsBefore, undoThrough } from "../support/databases.js";
+import { useScratchDatabase } from "../support/migrated-database.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";
 const OPEN_ID = "55555555-5555-4555-8555-555555555551";
@@ -23,44 +24,28 @@ const NEW_COLUMNS = ["assigned_to", "category", "closed_at", "escalated_at", "ev
 const LATER_COLUMNS = ["contested_id", "contested_kind", "kind", "respondent"];
 const EMPTY_EVIDENCE = { caseIds: [], runIds: [], kpiReportIds: [], external: [] };
 
+/** A dispute as the skeleton's schema held it: a reason, no category, outcome or deadlines. */
+const insertOldDispute = (dataSource: DataSource, dispute: { id: string; reason: string; severity: string; status: string; filedBy: string; filedAt: string }) =>
+  insertRow(dataSource, "disputes", { id: dispute.id, agent_id: AGENT, reason: dispute.reason, severity: dispute.severity, status: dispute.status, filed_by: dispute.filedBy, filed_at: dispute.filedAt });
+
 /** Disputes as the skeleton's schema held them: one still open, one resolved (no outcome then). */
 async function writeOldDisputes(dataSource: DataSource): Promise<void> {
-  await dataSource.query("INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at) VALUES (?, ?, ?, 'CRITICAL', 'OPEN', 'bob', '2026-11-01 10:00:00.000')", [
-    OPEN_ID,
-    AGENT,
-    "Closed a live ransomware incident as benign",
-  ]);
-  await dataSource.query("INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at) VALUES (?, ?, ?, 'MINOR', 'RESOLVED', 'carol', '2026-10-20 08:30:15.250')", [
-    RESOLVED_ID,
-    AGENT,
-    "Paged the on-call for a test alert",
-  ]);
+  await insertOldDispute(dataSource, { id: OPEN_ID, reason: "Closed a live ransomware incident as benign", severity: "CRITICAL", status: "OPEN", filedBy: "bob", filedAt: "2026-11-01 10:00:00.000" });
+  await insertOldDispute(dataSource, { id: RESOLVED_ID, reason: "Paged the on-call for a test alert", severity: "MINOR", status: "RESOLVED", filedBy: "carol", filedAt: "2026-10-20 08:30:15.250" });
 }
 
 
 describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disputes (%s)", (kind) => {
-  let database: TestDatabase | undefined;
-  let dataSource: DataSource | undefined;
-
-  afterEach(async () => {
-    await dataSource?.destroy();
-    dataSource = undefined;
-    await database?.drop();
-    database = undefined;
-  });
+  const db = useScratchDatabase(kind);
 
   it("keeps every dispute and fills the new fields: category OTHER, no evidence, deadlines from the filing, closed when resolved, and a filing transition by the filer", async () => {
-    database = await createTestDatabase(kind);
-    const old = createDataSource({ url: database.url, entities: [], migrations: beforeLifecycle });
-    await old.initialize();
-    await old.runMigrations({ transaction: "each" });
-    expect(await appliedMigrations(old)).not.toContain(MIGRATION);
-    expect(await columnsOf(old, "disputes")).toEqual(OLD_COLUMNS);
-    await writeOldDisputes(old);
-    await old.destroy();
+    await db.createAtSchema(beforeLifecycle, async (old) => {
+      expect(await appliedMigrations(old)).not.toContain(MIGRATION);
+      expect(await columnsOf(old, "disputes")).toEqual(OLD_COLUMNS);
+      await writeOldDisputes(old);
+    });
 
-    dataSource = await openDatabase(database.url);
-    const ds = dataSource;
+    const ds = await db.open();
     expect(await appliedMigrations(ds)).toContain(MIGRATION);
 
     const open = await ds.getRepository(Dispute).findOneByOrFail({ id: OPEN_ID });
@@ -107,10 +92,7 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
 
     if (kind === "mysql") {
       // Ids, subjects and statuses compare byte for byte: no text column may have lost the collation.
-      const loose: { t: string; c: string }[] = await ds.query(
-        "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'",
-        [["disputes", "dispute_transitions", "dispute_filers"]],
-      );
+      const loose = await looselyCollatedColumns(ds, ["disputes", "dispute_transitions", "dispute_filers"]);
       expect(loose).toEqual([]);
     }
 
@@ -122,9 +104,7 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
   });
 
   it("undoes itself: UNDER_REVIEW goes back to OPEN, WITHDRAWN to RESOLVED, the new columns and the transitions go; and it can be redone", async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-    const ds = dataSource;
+    const ds = await db.open();
     const base = {
       agentId: AGENT,
       kind: DisputeKind.COMPLAINT,
@@ -171,7 +151,7 @@ describe.each(DATABASE_KINDS)("the dispute-lifecycle migration over older disput
     expect(indices).toContain("idx_disputes_agent_status");
     expect(indices).not.toContain("idx_disputes_due");
     // The old schema takes an old-style row again.
-    await ds.query("INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at) VALUES ('55555555-5555-4555-8555-555555555555', ?, 'Old style once more', 'MINOR', 'OPEN', 'erin', '2026-11-12 06:00:00.000')", [AGENT]);
+    await insertOldDispute(ds, { id: "55555555-5555-4555-8555-555555555555", reason: "Old style once more", severity: "MINOR", status: "OPEN", filedBy: "erin", filedAt: "2026-11-12 06:00:00.000" });
 
     await ds.runMigrations({ transaction: "each" });
     expect(await appliedMigrations(ds)).toContain(MIGRATION);

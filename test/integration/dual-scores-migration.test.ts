@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import { createDataSource, inTransaction } from "../../lib/platform/database.js";
-import { allMigrations, openDatabase } from "../../runtime/data-source.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { allMigrations } from "../../runtime/data-source.js";
 import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../subgraphs/pacts/authoring/pact.templates.js";
 import { DualScores1764300000100 } from "../../subgraphs/reputation/migrations/1764300000100-dual-scores.js";
 import { TrustCause } from "../../subgraphs/reputation/trust-history.entity.js";
 import { TrustProfile } from "../../subgraphs/reputation/trust.entity.js";
 import { recordEvaluation, recomputeTrust } from "../../subgraphs/reputation/trust.record.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase, migrationsBefore, undoThrough } from "../support/databases.js";
+import { DATABASE_KINDS, insertRow, migrationsBefore, undoThrough } from "../support/databases.js";
+import { useScratchDatabase } from "../support/migrated-database.js";
 
 const AGENT = "44444444-4444-4444-8444-444444444444";
 const RUN = "55555555-5555-4555-8555-555555555555";
@@ -19,48 +20,37 @@ const UPDATED = "2026-10-20 08:30:00.000";
 /** A profile without any cases: no legacy metric, nothing to date. */
 const EMPTY = "77777777-7777-4777-8777-777777777777";
 
+/** A single-score trust profile: no reputation, no scoring state. */
+const insertProfile = (dataSource: DataSource, profile: Record<string, unknown>) =>
+  insertRow(dataSource, "trust_profiles", { reasons: "[]", policy_version: "listing-2026.11-1", last_run_failed_critical: "[]", ...profile });
+
 /** A profile and its one run as the schema before dual scores held them: 39 of 40 cases, 880, BRONZE. */
 async function writeSingleScoreData(dataSource: DataSource): Promise<void> {
-  await dataSource.query(
-    "INSERT INTO agents (id, name, name_key, description, domains, owner_id, registered_at) VALUES (?, 'Old Triage', 'k', 'Triages', 'ALERT_TRIAGE', 'olga', ?)",
-    [AGENT, JUDGED],
-  );
-  await dataSource.query(
-    "INSERT INTO trust_profiles (agent_id, composite_score, composite_confidence, tier, eligible, reasons, policy_version, cases_passed, cases_failed, evaluation_runs, last_run_passed, last_run_failed_critical, last_run_submitted_at, updated_at) VALUES (?, 880, 0.444, 'BRONZE', 1, '[]', 'listing-2026.11-1', 39, 1, 1, 1, '[]', ?, ?)",
-    [AGENT, JUDGED, JUDGED],
-  );
-  await dataSource.query(
-    "INSERT INTO trust_evaluation_evidence (run_id, agent_id, pact_id, pact_version, cases_passed, cases_failed, run_passed, failed_critical, submitted_at, judged_at) VALUES (?, ?, 'pact-old', 1, 39, 1, 1, '[]', ?, ?)",
-    [RUN, AGENT, JUDGED, JUDGED],
-  );
-  await dataSource.query(
-    "INSERT INTO trust_profiles (agent_id, composite_score, composite_confidence, tier, eligible, reasons, policy_version, cases_passed, cases_failed, evaluation_runs, last_run_passed, last_run_failed_critical, last_run_submitted_at, updated_at) VALUES (?, 667, 0.286, 'BRONZE', 1, '[]', 'listing-2026.11-1', 15, 5, 1, 1, '[]', NULL, ?)",
-    [UNDATED, UPDATED],
-  );
-  await dataSource.query(
-    "INSERT INTO trust_profiles (agent_id, composite_score, composite_confidence, tier, eligible, reasons, policy_version, cases_passed, cases_failed, evaluation_runs, last_run_passed, last_run_failed_critical, last_run_submitted_at, updated_at) VALUES (?, 500, 0, 'UNRATED', 0, '[]', 'listing-2026.11-1', 0, 0, 0, NULL, '[]', NULL, NULL)",
-    [EMPTY],
-  );
+  await insertRow(dataSource, "agents", { id: AGENT, name: "Old Triage", name_key: "k", description: "Triages", domains: "ALERT_TRIAGE", owner_id: "olga", registered_at: JUDGED });
+  await insertProfile(dataSource, {
+    agent_id: AGENT, composite_score: 880, composite_confidence: 0.444, tier: "BRONZE", eligible: 1,
+    cases_passed: 39, cases_failed: 1, evaluation_runs: 1, last_run_passed: 1, last_run_submitted_at: JUDGED, updated_at: JUDGED,
+  });
+  await insertRow(dataSource, "trust_evaluation_evidence", {
+    run_id: RUN, agent_id: AGENT, pact_id: "pact-old", pact_version: 1, cases_passed: 39, cases_failed: 1, run_passed: 1, failed_critical: "[]", submitted_at: JUDGED, judged_at: JUDGED,
+  });
+  await insertProfile(dataSource, {
+    agent_id: UNDATED, composite_score: 667, composite_confidence: 0.286, tier: "BRONZE", eligible: 1,
+    cases_passed: 15, cases_failed: 5, evaluation_runs: 1, last_run_passed: 1, last_run_submitted_at: null, updated_at: UPDATED,
+  });
+  await insertProfile(dataSource, {
+    agent_id: EMPTY, composite_score: 500, composite_confidence: 0, tier: "UNRATED", eligible: 0,
+    cases_passed: 0, cases_failed: 0, evaluation_runs: 0, last_run_passed: null, last_run_submitted_at: null, updated_at: null,
+  });
 }
 
 describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource | undefined;
-
-  afterEach(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useScratchDatabase(kind);
 
   it("keeps every score as it was, counts old runs as one legacy metric, and can be undone and redone", async () => {
-    database = await createTestDatabase(kind);
-    const before = createDataSource({ url: database.url, entities: [], migrations: migrationsBefore(allMigrations, DualScores1764300000100) });
-    await before.initialize();
-    await before.runMigrations({ transaction: "each" });
-    await writeSingleScoreData(before);
-    await before.destroy();
+    await db.createAtSchema(migrationsBefore(allMigrations, DualScores1764300000100), writeSingleScoreData);
 
-    dataSource = await openDatabase(database.url);
+    const dataSource = await db.open();
     const migrated = await dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId: AGENT });
     expect(migrated).toMatchObject({
       compositeScore: 880, compositeConfidence: 0.444, tier: "BRONZE", tierRank: 1, reputationScore: 500, reputationConfidence: 0,

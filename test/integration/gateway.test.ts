@@ -1,15 +1,13 @@
 import net from "node:net";
-import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readCommittedSupergraph } from "../../gateway/supergraph.js";
 import { startGateway } from "../../gateway/index.js";
 import { loadConfig } from "../../lib/platform/config.js";
 import type { RunningServer } from "../../lib/platform/http-server.js";
 import { startSubgraphServer } from "../../lib/platform/subgraph-server.js";
-import { openDatabase } from "../../runtime/data-source.js";
 import { agentsSubgraph } from "../../subgraphs/agents/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { TEST_SECRETS, postGraphQL } from "../support/graphql-client.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 import { log } from "../../lib/platform/logger.js";
 
 describe("gateway facing a subgraph that never answers", () => {
@@ -42,14 +40,11 @@ describe("gateway facing a subgraph that never answers", () => {
 });
 
 describe("gateway whose subgraph secret does not match the subgraphs'", () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase("sqlite");
   let subgraph: RunningServer;
   let gateway: RunningServer;
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    dataSource = await openDatabase(database.url);
-    subgraph = await startSubgraphServer(await agentsSubgraph(dataSource), { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret });
+    subgraph = await startSubgraphServer(await agentsSubgraph(db.dataSource), { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret });
     gateway = await startGateway({
       config: loadConfig({ PORT: "0" }),
       secrets: { ...TEST_SECRETS, subgraphSecret: "a-different-subgraph-secret-0123456789" },
@@ -60,8 +55,6 @@ describe("gateway whose subgraph secret does not match the subgraphs'", () => {
   afterAll(async () => {
     await gateway?.stop();
     await subgraph?.stop();
-    await dataSource?.destroy();
-    await database?.drop();
   });
 
   it("answers with an internal error, not the caller's fault, and shows no internal URL", async () => {

@@ -106,7 +106,7 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
     const record = jobFor(run.id);
     // Take reputation's evidence table away so the judge fails after writing verdicts.
     await db.dataSource.query("ALTER TABLE trust_evaluation_evidence RENAME TO trust_evaluation_evidence_away");
-    let failed;
+    let failed: Awaited<ReturnType<typeof handler>>;
     try {
       failed = await handler(sqsEvent(record));
     } finally {

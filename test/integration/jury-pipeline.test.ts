@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../functions/judge.js";
 import { AgentDomain } from "../../lib/contracts/agent-domain.js";
 import { inTransaction, insertInChunks } from "../../lib/platform/database.js";
@@ -418,7 +418,8 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const first = ours.find((f) => f.messageId === notJson.messageId)!;
       expect(first.lastFailedAt.getTime()).toBe(first.firstFailedAt.getTime());
 
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      // The second failure must be recorded at a later millisecond than the first: wait until the clock has moved past it.
+      await vi.waitUntil(() => Date.now() > first.lastFailedAt.getTime());
       const again = await handler(sqsEvent({ ...notJson, attributes: { ...notJson.attributes, ApproximateReceiveCount: "5" } }));
 
       expect(again.batchItemFailures).toEqual([{ itemIdentifier: notJson.messageId }]);

@@ -1,17 +1,15 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { DataSource } from "typeorm";
 import { startEmbeddedSqs, type EmbeddedSqs } from "../../lib/platform/embedded-sqs.js";
 import { subgraphLambdaHandler } from "../../lib/platform/lambda.js";
 import { SUBGRAPH_MAX_BODY_BYTES } from "../../lib/platform/subgraph-server.js";
 import { createSqsClient } from "../../lib/platform/queue.js";
-import { openDatabase } from "../../runtime/data-source.js";
 import type { LocalSystem } from "../../runtime/local.js";
 import { agentsSubgraph } from "../../subgraphs/agents/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { TEST_SECRETS, asGateway, bearer } from "../support/graphql-client.js";
 import { functionUrlEvent, lambdaContext } from "../support/lambda-events.js";
+import { useMigratedDatabase } from "../support/migrated-database.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 import { startTestSystem } from "../support/system.js";
 
@@ -20,23 +18,14 @@ const structured = (result: APIGatewayProxyResultV2) => result as APIGatewayProx
 const bodyOf = (result: APIGatewayProxyResultV2): Data => JSON.parse(structured(result).body ?? "{}");
 
 describe("Lambda entry points", () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  beforeAll(async () => {
-    database = await createTestDatabase("mysql");
-    dataSource = await openDatabase(database.url);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useMigratedDatabase("mysql");
   afterEach(() => {
     vi.unstubAllEnvs();
     vi.resetModules();
   });
 
   it("a subgraph behind a function URL refuses requests that did not come through the gateway", async () => {
-    const handler = subgraphLambdaHandler(await agentsSubgraph(dataSource), TEST_SECRETS.subgraphSecret);
+    const handler = subgraphLambdaHandler(await agentsSubgraph(db.dataSource), TEST_SECRETS.subgraphSecret);
     const query = { query: "{ agent(id: \"x\") { id } }" };
 
     const direct = await handler(functionUrlEvent(query), lambdaContext(), () => {});
@@ -49,7 +38,7 @@ describe("Lambda entry points", () => {
   });
 
   it("a subgraph behind a function URL refuses an oversized body before parsing it", async () => {
-    const handler = subgraphLambdaHandler(await agentsSubgraph(dataSource), TEST_SECRETS.subgraphSecret);
+    const handler = subgraphLambdaHandler(await agentsSubgraph(db.dataSource), TEST_SECRETS.subgraphSecret);
     const huge = { query: `{ __typename } # ${"x".repeat(SUBGRAPH_MAX_BODY_BYTES)}` };
 
     const result = await handler(functionUrlEvent(huge, await asGateway("agents", { role: "anonymous", subject: null })), lambdaContext(), () => {});
@@ -61,7 +50,7 @@ describe("Lambda entry points", () => {
   describe("with a running system", () => {
     let system: LocalSystem;
     beforeAll(async () => {
-      system = await startTestSystem({ databaseUrl: database.url, judge: false });
+      system = await startTestSystem({ databaseUrl: db.url, judge: false });
     });
     afterAll(async () => {
       await system?.stop();
@@ -97,9 +86,9 @@ describe("Lambda entry points", () => {
     });
 
     it("publishes every pending judge job to the queue", async () => {
-      const { pact } = await seedAgentWithPact(dataSource);
-      const runs = [await seedQueuedRun(dataSource, pact), await seedQueuedRun(dataSource, pact)];
-      vi.stubEnv("DATABASE_URL", database.url);
+      const { pact } = await seedAgentWithPact(db.dataSource);
+      const runs = [await seedQueuedRun(db.dataSource, pact), await seedQueuedRun(db.dataSource, pact)];
+      vi.stubEnv("DATABASE_URL", db.url);
       vi.stubEnv("JUDGE_QUEUE_URL", sqs.judgeQueueUrl);
       vi.stubEnv("SQS_ENDPOINT", sqs.url);
       const { handler } = await import("../../functions/scheduled-jobs.js");

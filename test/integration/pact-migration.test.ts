@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
 import { AgentDomain } from "../../lib/contracts/agent-domain.js";
-import { createDataSource, inTransaction } from "../../lib/platform/database.js";
-import { allMigrations, openDatabase } from "../../runtime/data-source.js";
+import { inTransaction } from "../../lib/platform/database.js";
+import { allMigrations } from "../../runtime/data-source.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
 import { judgeEvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.judge.js";
 import { CreatePacts1764100000200 } from "../../subgraphs/pacts/migrations/1764100000200-create-pacts.js";
@@ -11,8 +11,9 @@ import { PactStatus } from "../../subgraphs/pacts/pact.enums.js";
 import { insertVersion } from "../../subgraphs/pacts/authoring/pact.lifecycle.js";
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/authoring/pact.templates.js";
 import { checkPactTerms } from "../../subgraphs/pacts/authoring/pact.validation.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, insertRow, looselyCollatedColumns, undoThrough } from "../support/databases.js";
 import { triageCases } from "../support/fixtures.js";
+import { useScratchDatabase } from "../support/migrated-database.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 
 const PACT = "11111111-1111-4111-8111-111111111111";
@@ -22,60 +23,41 @@ const ADOPTED = "2026-11-01 10:00:00.000";
 
 /** Rows as the skeleton's schema held them: one adopted alert-triage pact and one judged run. */
 async function writeSkeletonData(dataSource: DataSource): Promise<void> {
-  await dataSource.query(
-    "INSERT INTO agents (id, name, name_key, description, domains, owner_id, registered_at) VALUES (?, 'Old Triage', 'k', 'Triages', 'ALERT_TRIAGE', 'olga', ?)",
-    [AGENT, ADOPTED],
-  );
-  await dataSource.query(
-    "INSERT INTO pacts (id, agent_id, workflow, template, version, status, pass_threshold, escalation_team, escalation_contact, ack_deadline_minutes, created_by, adopted_at) VALUES (?, ?, 'ALERT_TRIAGE', 'alert-triage', 1, 'ACTIVE', 0.8, 'soc', 'soc@example.com', 60, 'olga', ?)",
-    [PACT, AGENT, ADOPTED],
-  );
+  await insertRow(dataSource, "agents", { id: AGENT, name: "Old Triage", name_key: "k", description: "Triages", domains: "ALERT_TRIAGE", owner_id: "olga", registered_at: ADOPTED });
+  await insertRow(dataSource, "pacts", {
+    id: PACT, agent_id: AGENT, workflow: "ALERT_TRIAGE", template: "alert-triage", version: 1, status: "ACTIVE", pass_threshold: 0.8,
+    escalation_team: "soc", escalation_contact: "soc@example.com", ack_deadline_minutes: 60, created_by: "olga", adopted_at: ADOPTED,
+  });
   for (const [key, metric, comparator, threshold, weight, severity, position] of [
     ["severity-accuracy", "SEVERITY_CLASSIFICATION_ACCURACY", "GTE", 0.92, 0.6, "CRITICAL", 0],
     ["false-positive-rate", "FALSE_POSITIVE_RATE", "LTE", 0.1, 0.4, "MAJOR", 1],
   ] as const) {
-    await dataSource.query(
-      "INSERT INTO pact_clauses (pact_id, clause_key, metric, comparator, threshold, window_cases, method, weight, severity, position) VALUES (?, ?, ?, ?, ?, 500, 'DETERMINISTIC', ?, ?, ?)",
-      [PACT, key, metric, comparator, threshold, weight, severity, position],
-    );
-    await dataSource.query(
-      "INSERT INTO clause_results (run_id, clause_key, metric, comparator, threshold, window_cases, severity, observed, sample_size, outcome, position) VALUES (?, ?, ?, ?, ?, 500, ?, 1, 2, 'PASSED', ?)",
-      [RUN, key, metric, comparator, threshold, severity, position],
-    );
+    await insertRow(dataSource, "pact_clauses", {
+      pact_id: PACT, clause_key: key, metric, comparator, threshold, window_cases: 500, method: "DETERMINISTIC", weight, severity, position,
+    });
+    await insertRow(dataSource, "clause_results", {
+      run_id: RUN, clause_key: key, metric, comparator, threshold, window_cases: 500, severity, observed: 1, sample_size: 2, outcome: "PASSED", position,
+    });
   }
-  await dataSource.query(
-    "INSERT INTO evaluation_runs (id, agent_id, pact_id, pact_version, status, case_count, passed_count, failed_count, passed, weighted_pass_share, submitted_by, submitted_at, completed_at, enqueued_at, requeues) VALUES (?, ?, ?, 1, 'COMPLETED', 2, 2, 0, 1, 1, 'olga', ?, ?, ?, 0)",
-    [RUN, AGENT, PACT, ADOPTED, ADOPTED, ADOPTED],
-  );
+  await insertRow(dataSource, "evaluation_runs", {
+    id: RUN, agent_id: AGENT, pact_id: PACT, pact_version: 1, status: "COMPLETED", case_count: 2, passed_count: 2, failed_count: 0, passed: 1, weighted_pass_share: 1,
+    submitted_by: "olga", submitted_at: ADOPTED, completed_at: ADOPTED, enqueued_at: ADOPTED, requeues: 0,
+  });
   for (const [position, caseId, truePositive] of [[0, "old-0", true], [1, "old-1", false]] as const) {
     const facts = JSON.stringify({ severity: "HIGH", truePositive });
-    await dataSource.query(
-      "INSERT INTO evaluation_cases (run_id, case_id, agent_id, position, alert, expected, output) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [RUN, caseId, AGENT, position, JSON.stringify({ rule: `rule-${position}` }), facts, facts],
-    );
-    await dataSource.query("INSERT INTO case_verdicts (run_id, case_id, severity_correct, decision_correct, passed, judged_at) VALUES (?, ?, 1, 1, 1, ?)", [RUN, caseId, ADOPTED]);
+    await insertRow(dataSource, "evaluation_cases", { run_id: RUN, case_id: caseId, agent_id: AGENT, position, alert: JSON.stringify({ rule: `rule-${position}` }), expected: facts, output: facts });
+    await insertRow(dataSource, "case_verdicts", { run_id: RUN, case_id: caseId, severity_correct: 1, decision_correct: 1, passed: 1, judged_at: ADOPTED });
   }
 }
 
 describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's data (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource | undefined;
-
-  afterEach(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useScratchDatabase(kind);
 
   it("keeps every pact, run and case, fills the new columns, and the old evidence still counts in the window", async () => {
-    database = await createTestDatabase(kind);
     const upToSkeleton = allMigrations.slice(0, allMigrations.indexOf(CreatePacts1764100000200) + 1);
-    const skeleton = createDataSource({ url: database.url, entities: [], migrations: upToSkeleton });
-    await skeleton.initialize();
-    await skeleton.runMigrations({ transaction: "each" });
-    await writeSkeletonData(skeleton);
-    await skeleton.destroy();
+    await db.createAtSchema(upToSkeleton, writeSkeletonData);
 
-    dataSource = await openDatabase(database.url);
+    const dataSource = await db.open();
 
     const pact = await dataSource.getRepository(Pact).findOneByOrFail({ id: PACT });
     expect(pact).toMatchObject({ status: "ACTIVE", openStatus: "ACTIVE", template: "alert-triage", amendsPactId: null, closedAt: null, retiredReason: null });
@@ -100,10 +82,7 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
 
     if (kind === "mysql") {
       // Ids, subjects and keys compare byte for byte: no text column may have lost the collation.
-      const loose: { t: string; c: string }[] = await dataSource.query(
-        "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'",
-        [["pacts", "pact_clauses", "evaluation_runs", "evaluation_cases", "case_verdicts", "clause_results"]],
-      );
+      const loose = await looselyCollatedColumns(dataSource, ["pacts", "pact_clauses", "evaluation_runs", "evaluation_cases", "case_verdicts", "clause_results"]);
       expect(loose).toEqual([]);
     }
 
@@ -119,9 +98,7 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
   });
 
   it("undoes itself: drafts go, superseded versions are RETIRED again, day-only windows get a count, and it can be redone", async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
-    const ds = dataSource;
+    const ds = await db.open();
     const { agent, pact } = await seedAgentWithPact(ds, "olga");
     const clauses = [{ ...PACT_TEMPLATES["alert-triage"]!.clauses[0]!, windowCases: null, windowDays: 7 }];
     const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...PACT_TEMPLATES["alert-triage"]!, clauses }, "test");
@@ -132,8 +109,7 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
     });
 
     // Later migrations go first, newest first, down to this one.
-    const applied = async () => ((await ds.query("SELECT name FROM schema_migrations")) as { name: string }[]).map((row) => row.name);
-    while ((await applied()).includes("PactLifecycle1764200000200")) await ds.undoLastMigration({ transaction: "each" });
+    await undoThrough(ds, "PactLifecycle1764200000200");
 
     const rows: { version: number | string; status: string; template: string; window_cases: number | string }[] = await ds.query(
       "SELECT p.version, p.status, p.template, c.window_cases FROM pacts p JOIN pact_clauses c ON c.pact_id = p.id WHERE p.agent_id = ? AND c.position = 0 ORDER BY p.version",

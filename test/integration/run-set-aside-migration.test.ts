@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
-import { openDatabase } from "../../runtime/data-source.js";
 import { RunSetAsides1764300000500 } from "../../subgraphs/reputation/migrations/1764300000500-run-set-asides.js";
-import { DATABASE_KINDS, appliedMigrations, columnsOf, createTestDatabase, undoThrough, type TestDatabase } from "../support/databases.js";
+import { DATABASE_KINDS, appliedMigrations, columnsOf, insertRow, undoThrough } from "../support/databases.js";
+import { useScratchDatabase } from "../support/migrated-database.js";
 
 const AGENT = "66666666-6666-4666-8666-666666666666";
 const KEPT = "77777777-7777-4777-8777-777777777771";
@@ -12,37 +12,32 @@ const COMPLAINT = "88888888-8888-4888-8888-888888888882";
 
 /** A judged run and its evidence, written as the stores hold them. */
 async function judgedRun(dataSource: DataSource, id: string, status: string, setAsideAt: string | null): Promise<void> {
-  await dataSource.query(
-    "INSERT INTO evaluation_runs (id, agent_id, pact_id, pact_version, workflow, status, case_count, submitted_by, submitted_at, enqueued_at, completed_at) VALUES (?, ?, 'pact-1', 1, 'ALERT_TRIAGE', ?, 40, 'rita', '2026-11-20 10:00:00.000', '2026-11-20 10:00:00.000', '2026-11-20 10:01:00.000')",
-    [id, AGENT, status],
-  );
-  await dataSource.query(
-    "INSERT INTO trust_evaluation_evidence (run_id, agent_id, pact_id, pact_version, cases_passed, cases_failed, run_passed, failed_critical, submitted_at, judged_at, set_aside_at) VALUES (?, ?, 'pact-1', 1, 30, 10, 0, '[]', '2026-11-20 10:00:00.000', '2026-11-20 10:01:00.000', ?)",
-    [id, AGENT, setAsideAt],
-  );
+  await insertRow(dataSource, "evaluation_runs", {
+    id, agent_id: AGENT, pact_id: "pact-1", pact_version: 1, workflow: "ALERT_TRIAGE", status, case_count: 40, submitted_by: "rita",
+    submitted_at: "2026-11-20 10:00:00.000", enqueued_at: "2026-11-20 10:00:00.000", completed_at: "2026-11-20 10:01:00.000",
+  });
+  await insertRow(dataSource, "trust_evaluation_evidence", {
+    run_id: id, agent_id: AGENT, pact_id: "pact-1", pact_version: 1, cases_passed: 30, cases_failed: 10, run_passed: 0, failed_critical: "[]",
+    submitted_at: "2026-11-20 10:00:00.000", judged_at: "2026-11-20 10:01:00.000", set_aside_at: setAsideAt,
+  });
 }
 
 describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
-  let database: TestDatabase;
-  let dataSource: DataSource | undefined;
-
-  afterEach(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  const db = useScratchDatabase(kind);
 
   it("undoes itself without letting a set-aside run count again: the run reads as failed judging, its evidence and its appeal go; redone, it takes set-asides again", async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openDatabase(database.url);
+    const dataSource = await db.open();
     await judgedRun(dataSource, KEPT, "COMPLETED", null);
     await judgedRun(dataSource, SET_ASIDE, "SET_ASIDE", "2026-11-25 12:00:00.000");
     // The appeal that set it aside, and a complaint beside it.
     for (const [id, kind, contestedKind] of [[APPEAL, "APPEAL", "RUN"], [COMPLAINT, "COMPLAINT", null]] as const) {
-      await dataSource.query(
-        "INSERT INTO disputes (id, agent_id, reason, severity, status, filed_by, filed_at, kind, contested_kind, contested_id) VALUES (?, ?, 'The review was wrong on case 3', 'MAJOR', 'RESOLVED', 'rita', '2026-11-24 09:00:00.000', ?, ?, ?)",
-        [id, AGENT, kind, contestedKind, contestedKind ? SET_ASIDE : null],
-      );
-      await dataSource.query("INSERT INTO dispute_transitions (id, dispute_id, version, from_status, to_status, actor, note, at) VALUES (?, ?, 1, NULL, 'OPEN', 'builder:rita', 'filed', '2026-11-24 09:00:00.000')", [`t-${id.slice(-4)}`, id]);
+      await insertRow(dataSource, "disputes", {
+        id, agent_id: AGENT, reason: "The review was wrong on case 3", severity: "MAJOR", status: "RESOLVED", filed_by: "rita", filed_at: "2026-11-24 09:00:00.000",
+        kind, contested_kind: contestedKind, contested_id: contestedKind ? SET_ASIDE : null,
+      });
+      await insertRow(dataSource, "dispute_transitions", {
+        id: `t-${id.slice(-4)}`, dispute_id: id, version: 1, from_status: null, to_status: "OPEN", actor: "builder:rita", note: "filed", at: "2026-11-24 09:00:00.000",
+      });
     }
 
     await undoThrough(dataSource, RunSetAsides1764300000500.name);

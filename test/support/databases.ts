@@ -76,3 +76,23 @@ export async function indicesOf(dataSource: DataSource, table: string): Promise<
     await runner.release();
   }
 }
+
+/**
+ * Writes one row with plain SQL, column by column as the table stands: for rows as an older
+ * schema held them, which the entities no longer describe.
+ */
+export async function insertRow(dataSource: DataSource, table: string, row: Record<string, unknown>): Promise<void> {
+  const columns = Object.keys(row);
+  await dataSource.query(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, Object.values(row));
+}
+
+/**
+ * MySQL/MariaDB only: the text columns of `tables` that do not compare byte for byte (a collation
+ * other than utf8mb4_bin), as table `t` and column `c`.
+ */
+export function looselyCollatedColumns(dataSource: DataSource, tables: string[]): Promise<{ t: string; c: string }[]> {
+  return dataSource.query(
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'",
+    [tables],
+  );
+}

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Logger } from "typeorm";
+import type { DataSource, Logger } from "typeorm";
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../lib/platform/config.js";
 import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
+import { createTestDatabase, type DatabaseKindUnderTest, type TestDatabase } from "./databases.js";
 import { EVALUATION_RUN } from "./fixtures.js";
 import { TEST_SECRETS, dataOf, postGraphQL } from "./graphql-client.js";
 
@@ -38,6 +40,45 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     async stop() {
       await system.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The running system as the tests of a `describe` reach it. */
+export interface TestSystem {
+  readonly gatewayUrl: string;
+  readonly subgraphUrls: LocalSystem["subgraphUrls"];
+  readonly dataSource: DataSource;
+}
+
+/**
+ * The whole local system on a fresh database of `kind` for the enclosing `describe`: started
+ * before its tests, stopped and its database dropped after them.
+ */
+export function useTestSystem(kind: DatabaseKindUnderTest, options: Omit<TestSystemOptions, "databaseUrl"> = {}): TestSystem {
+  let database: TestDatabase | undefined;
+  let system: LocalSystem | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    system = await startTestSystem({ ...options, databaseUrl: database.url });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+  const running = () => {
+    if (!system) throw new Error("the test system runs only inside the describe's tests");
+    return system;
+  };
+  return {
+    get gatewayUrl() {
+      return running().gatewayUrl;
+    },
+    get subgraphUrls() {
+      return running().subgraphUrls;
+    },
+    get dataSource() {
+      return running().dataSource;
     },
   };
 }

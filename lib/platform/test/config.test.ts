@@ -1,19 +1,12 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../../test/support/thrown.js";
 import { ConfigError, loadConfig } from "../config.js";
 
 const SECRET = "x".repeat(32);
 
 /** The ConfigError `work` throws, failing the test when it does not throw one. */
-function configErrorOf(work: () => unknown): ConfigError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError, got a configuration");
-}
+const configErrorOf = (work: () => unknown): ConfigError => thrownBy(work, ConfigError);
 
 describe("loadConfig", () => {
   it("runs with no environment at all: SQLite under the data directory, ports 4000–4004", () => {

@@ -1,5 +1,6 @@
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { rejectionOf, thrownBy } from "../../../test/support/thrown.js";
 import { ForbiddenError, UnauthenticatedError } from "../errors.js";
 import {
   ANONYMOUS,
@@ -17,25 +18,6 @@ import {
 
 const options: TokenOptions = { secret: "a-token-secret-of-at-least-32-characters!", issuer: "agent-trust", audience: "agent-trust-api" };
 const subgraphSecret = "a-subgraph-secret-of-at-least-32-chars!!";
-
-/** Resolves to the error a promise rejects with, failing the test when it resolves instead. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, got a value");
-}
-
-function thrownBy(work: () => unknown): unknown {
-  try {
-    work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error, got a value");
-}
 
 function expectUnauthenticated(error: unknown): void {
   expect(error).toBeInstanceOf(UnauthenticatedError);

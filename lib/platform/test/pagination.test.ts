@@ -1,21 +1,15 @@
 // pagination.ts declares a type-graphql object type; in the app TypeORM loads this polyfill first.
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../../test/support/thrown.js";
 import { BadUserInputError } from "../errors.js";
 import { decodeCursor, encodeCursor, isTimeCursor, pageOf, pageSize } from "../pagination.js";
 
 type ScoreCursor = [number, string];
 const isScoreCursor = (values: unknown[]): values is ScoreCursor => values.length === 2 && typeof values[0] === "number" && typeof values[1] === "string";
 
-function badInputOf(work: () => unknown): BadUserInputError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof BadUserInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a BadUserInputError, got a value");
-}
+/** The BadUserInputError `work` throws, failing the test when it does not throw one. */
+const badInputOf = (work: () => unknown): BadUserInputError => thrownBy(work, BadUserInputError);
 
 describe("cursors", () => {
   it("decode to the values they were encoded from", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelCallError, costOf, juryPrompt, parseVote, type JuryQuestion } from "../jury/model.judge.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
+import { thrownBy } from "../../../../test/support/thrown.js";
 
 function question(overrides: Partial<JuryQuestion> = {}): JuryQuestion {
   return {
@@ -16,14 +17,7 @@ function question(overrides: Partial<JuryQuestion> = {}): JuryQuestion {
 
 /** The error parseVote throws for `text`, asserted to be a non-retryable ModelCallError. */
 function rejection(text: string): ModelCallError {
-  let caught: unknown;
-  try {
-    parseVote(text);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ModelCallError);
-  const error = caught as ModelCallError;
+  const error = thrownBy(() => parseVote(text), ModelCallError);
   expect(error.retryable).toBe(false);
   expect(error.name).toBe("ModelCallError");
   return error;

@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
+
 import { Not, type EntityManager } from "typeorm";
 import { inTransaction } from "../../lib/platform/database.js";
 import { ConflictError, NotFoundError } from "../../lib/platform/errors.js";
 import { ContestedKind, Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity, DisputeStatus } from "./dispute.entity.js";
 import type { AppealVerdictInput, ContestedVerdictInput } from "./dispute.inputs.js";
-import { checkOpenCap, checkedEvidence, deadlinesFrom, lockFiler, recordFiling } from "./dispute.file.js";
+import { checkOpenCap, checkedEvidence, lockFiler, recordFiling } from "./dispute.file.js";
 import { actorOf, transition } from "./dispute.lifecycle.js";
 import { requireAgentOwner } from "./disputes.access.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
@@ -69,8 +69,7 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
     if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
     await checkOpenCap(manager, found.agentId, builder, options, FIELD);
     const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options, "builder");
-    return recordFiling(manager, Object.assign(new Dispute(), {
-      id: randomUUID(),
+    return recordFiling(manager, {
       agentId: found.agentId,
       kind: DisputeKind.APPEAL,
       contestedKind: ref.kind,
@@ -80,17 +79,10 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
       statement: input.statement.trim(),
       severity: complaint?.severity ?? DisputeSeverity.MAJOR,
       evidence,
-      status: DisputeStatus.OPEN,
-      outcome: null,
       filedBy: builder,
       filedAt: now,
       occurredAt: contested.givenAt,
-      assignedTo: null,
-      ...deadlinesFrom(now, options),
-      escalatedAt: null,
-      closedAt: null,
-      version: 1,
-    }), options);
+    }, options);
   });
 }
 

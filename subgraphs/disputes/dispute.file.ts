@@ -67,8 +67,25 @@ export function deadlinesFrom(filedAt: Date, options: DisputesOptions): Pick<Dis
   };
 }
 
-/** Records a new dispute with its filing transition, and tells reputation of a complaint. */
-export async function recordFiling(manager: EntityManager, dispute: Dispute, options: DisputesOptions): Promise<Dispute> {
+/** What a filing says; the rest of a new dispute is the same for every kind (see recordFiling). */
+export type Filing = Pick<
+  Dispute,
+  "agentId" | "kind" | "contestedKind" | "contestedId" | "respondent" | "category" | "statement" | "severity" | "evidence" | "filedBy" | "filedAt" | "occurredAt"
+>;
+
+/** Records a new dispute, OPEN and unassigned, with its filing transition, and tells reputation of a complaint. */
+export async function recordFiling(manager: EntityManager, filing: Filing, options: DisputesOptions): Promise<Dispute> {
+  const dispute = Object.assign(new Dispute(), {
+    ...filing,
+    id: randomUUID(),
+    status: DisputeStatus.OPEN,
+    outcome: null,
+    assignedTo: null,
+    ...deadlinesFrom(filing.filedAt, options),
+    escalatedAt: null,
+    closedAt: null,
+    version: 1,
+  });
   await manager.insert(Dispute, dispute);
   const actor = actorOf(filerRole(dispute.kind), dispute.filedBy);
   await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor, note: "filed", at: dispute.filedAt });
@@ -90,8 +107,7 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
     requireNotOwnAgent(agent, buyer);
     await checkOpenCap(manager, input.agentId, buyer, options, "input.agentId");
     const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options, "buyer");
-    return recordFiling(manager, Object.assign(new Dispute(), {
-      id: randomUUID(),
+    return recordFiling(manager, {
       agentId: input.agentId,
       kind: DisputeKind.COMPLAINT,
       contestedKind: null,
@@ -101,16 +117,9 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
       statement: input.statement.trim(),
       severity: input.severity ?? DisputeSeverity.MAJOR,
       evidence,
-      status: DisputeStatus.OPEN,
-      outcome: null,
       filedBy: buyer,
       filedAt: now,
       occurredAt,
-      assignedTo: null,
-      ...deadlinesFrom(now, options),
-      escalatedAt: null,
-      closedAt: null,
-      version: 1,
-    }), options);
+    }, options);
   });
 }

@@ -57,7 +57,12 @@ async function load(total: number, concurrency: number, task: (i: number) => Pro
   );
   const wall = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { perSecond: (total / wall) * 1000, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return {
+    perSecond: (total / wall) * 1000,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+  };
 }
 
 const ms = (value: number) => value.toFixed(1);
@@ -73,7 +78,9 @@ for (const kind of parts.has("core") ? kinds : []) {
     // A marketplace of AGENTS agents with trust spread over the range: scores, confidence, tiers
     // and listing eligibility as the policy decides them (bench/scores.ts spreadProfile).
     await inTransaction(ds, async (manager) => {
-      const agents = Array.from({ length: AGENTS }, (_, i) => agentFixture(`builder-${i % 50}`, [i % 2 ? AgentDomain.ALERT_TRIAGE : AgentDomain.PLAYBOOK_ROUTING], `Bench agent ${i}`));
+      const agents = Array.from({ length: AGENTS }, (_, i) =>
+        agentFixture(`builder-${i % 50}`, [i % 2 ? AgentDomain.ALERT_TRIAGE : AgentDomain.PLAYBOOK_ROUTING], `Bench agent ${i}`),
+      );
       for (let i = 0; i < agents.length; i += 200) await manager.insert(Agent, agents.slice(i, i + 200));
       const random = randomSource(1);
       const profiles = agents.map((agent) => spreadProfile(agent.id, random, new Date()));
@@ -92,8 +99,12 @@ for (const kind of parts.has("core") ? kinds : []) {
     const perPage = statements.count - before;
     const sequential = await load(300, 1, page);
     const concurrent = await load(1000, 8, page);
-    rows.push(`| ${kind} | searchAgents, page of ${PAGE} of ${AGENTS} agents, 1 in flight | ${sequential.perSecond.toFixed(0)} | ${ms(sequential.p50)} | ${ms(sequential.p95)} | ${ms(sequential.p99)} | ${perPage} SQL statements per page |`);
-    rows.push(`| ${kind} | searchAgents, page of ${PAGE}, 8 in flight | ${concurrent.perSecond.toFixed(0)} | ${ms(concurrent.p50)} | ${ms(concurrent.p95)} | ${ms(concurrent.p99)} | |`);
+    rows.push(
+      `| ${kind} | searchAgents, page of ${PAGE} of ${AGENTS} agents, 1 in flight | ${sequential.perSecond.toFixed(0)} | ${ms(sequential.p50)} | ${ms(sequential.p95)} | ${ms(sequential.p99)} | ${perPage} SQL statements per page |`,
+    );
+    rows.push(
+      `| ${kind} | searchAgents, page of ${PAGE}, 8 in flight | ${concurrent.perSecond.toFixed(0)} | ${ms(concurrent.p50)} | ${ms(concurrent.p95)} | ${ms(concurrent.p99)} | |`,
+    );
 
     // Submission: 100 cases per run, through the gateway into the run, case and outbox tables.
     const builder = await bearer("builder", "bench-builder");
@@ -103,7 +114,9 @@ for (const kind of parts.has("core") ? kinds : []) {
       const fresh = triageCases(100, { wrongSeverity: 2, idPrefix: `submission-${i}` });
       dataOf(await postGraphQL(system.gatewayUrl, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: fresh } }, builder));
     });
-    rows.push(`| ${kind} | submitEvaluationRun, 100 cases, 4 in flight | ${submit.perSecond.toFixed(0)} | ${ms(submit.p50)} | ${ms(submit.p95)} | ${ms(submit.p99)} | run + cases + outbox in one transaction |`);
+    rows.push(
+      `| ${kind} | submitEvaluationRun, 100 cases, 4 in flight | ${submit.perSecond.toFixed(0)} | ${ms(submit.p50)} | ${ms(submit.p95)} | ${ms(submit.p99)} | run + cases + outbox in one transaction |`,
+    );
 
     // Judge: 100-case runs through the Lambda handler, one worker, batch sizes 1 and 10.
     for (const batch of [1, 10]) {
@@ -111,23 +124,38 @@ for (const kind of parts.has("core") ? kinds : []) {
       for (let i = 0; i < 60; i += 1) runs.push(await seedQueuedRun(ds, pact, cases, { outbox: false }));
       const started = performance.now();
       for (let i = 0; i < runs.length; i += batch) {
-        const response = await judge(sqsEvent(...runs.slice(i, i + batch).map((run) => sqsRecordFactory(JSON.stringify(judgeJob(run.id))))));
+        const response = await judge(
+          sqsEvent(...runs.slice(i, i + batch).map((run) => sqsRecordFactory(JSON.stringify(judgeJob(run.id))))),
+        );
         if (response.batchItemFailures.length) throw new Error("judge failed");
       }
       const seconds = (performance.now() - started) / 1000;
-      rows.push(`| ${kind} | judge handler, 100-case runs, batch ${batch}, 1 worker | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
+      rows.push(
+        `| ${kind} | judge handler, 100-case runs, batch ${batch}, 1 worker | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`,
+      );
     }
 
     // The same with the severity clause judged HYBRID by the offline rubric jury (3 jurors): the
     // jury's own overhead, without any model latency.
     {
       const template = PACT_TEMPLATES["alert-triage"]!;
-      const clauses = template.clauses.map((clause) => (clause.key === "severity-accuracy" ? { ...clause, method: EvaluationMethod.HYBRID } : clause));
+      const clauses = template.clauses.map((clause) =>
+        clause.key === "severity-accuracy" ? { ...clause, method: EvaluationMethod.HYBRID } : clause,
+      );
       const hybrid = await inTransaction(ds, async (manager) => {
         const owner = agentFixture("bench-jury", [AgentDomain.ALERT_TRIAGE]);
         await manager.insert(Agent, owner);
         const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...template, clauses }, "bench");
-        return insertVersion(manager, { agentId: owner.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.ACTIVE, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "bench-jury" });
+        return insertVersion(manager, {
+          agentId: owner.id,
+          workflow: AgentDomain.ALERT_TRIAGE,
+          template: null,
+          status: PactStatus.ACTIVE,
+          amendsPactId: null,
+          terms,
+          escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 },
+          createdBy: "bench-jury",
+        });
       });
       const runs = [];
       for (let i = 0; i < 30; i += 1) runs.push(await seedQueuedRun(ds, hybrid, cases, { outbox: false }));
@@ -137,7 +165,9 @@ for (const kind of parts.has("core") ? kinds : []) {
         if (response.batchItemFailures.length) throw new Error("judge failed");
       }
       const seconds = (performance.now() - started) / 1000;
-      rows.push(`| ${kind} | judge handler, 100-case runs, HYBRID severity clause, offline jury of 3, batch 10 | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`);
+      rows.push(
+        `| ${kind} | judge handler, 100-case runs, HYBRID severity clause, offline jury of 3, batch 10 | ${((runs.length * 100) / seconds).toFixed(0)} cases/s | | | | ${(runs.length / seconds).toFixed(1)} runs/s |`,
+      );
     }
 
     // Judge cost against history: the same 100-case run judged for an agent with 1k and with 50k
@@ -157,7 +187,9 @@ for (const kind of parts.has("core") ? kinds : []) {
       }
       latencies.sort((a, b) => a - b);
       const perSecond = (runs.length / latencies.reduce((sum, l) => sum + l, 0)) * 1000;
-      rows.push(`| ${kind} | judge handler, 100-case run, ${depth.toLocaleString("en")} cases of history | ${perSecond.toFixed(1)} runs/s | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | windows of the last 500 cases |`);
+      rows.push(
+        `| ${kind} | judge handler, 100-case run, ${depth.toLocaleString("en")} cases of history | ${perSecond.toFixed(1)} runs/s | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | windows of the last 500 cases |`,
+      );
     }
   } finally {
     await system.stop();
@@ -173,7 +205,9 @@ for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite"))
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+console.log(
+  `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+);
 console.log(`Peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
 console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
 console.log("|---|---|---|---|---|---|---|");

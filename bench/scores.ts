@@ -38,7 +38,7 @@ import {
 import { ScoreHistoryEntry, TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import type { ConsequenceTerms } from "../lib/contracts/consequence.js";
 import { EvaluationEvidence, TrustProfile } from "../subgraphs/reputation/trust.entity.js";
-import { recordEvaluation, } from "../subgraphs/reputation/trust.record.js";
+import { recordEvaluation } from "../subgraphs/reputation/trust.record.js";
 import { priorProfile } from "../subgraphs/reputation/trust.settle.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { dataOf, postGraphQL } from "../test/support/graphql-client.js";
@@ -91,7 +91,12 @@ export class RecordingCounter extends StatementCounter {
  * Multi-row INSERTs of entities, `chunk` rows a statement, each value converted by the driver as
  * TypeORM would (JSON transformers, booleans, DATETIME in UTC).
  */
-export async function bulkInsert<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>, rows: readonly T[], chunk = 500): Promise<void> {
+export async function bulkInsert<T extends ObjectLiteral>(
+  ds: DataSource,
+  entity: EntityTarget<T>,
+  rows: readonly T[],
+  chunk = 500,
+): Promise<void> {
   const metadata = ds.getMetadata(entity);
   const driver = ds.driver;
   const columns = metadata.columns;
@@ -157,7 +162,14 @@ const WEEKLY_BAD = 20 * 10 * 0.05;
  * folded from all `total` runs, as recordEvaluation would have left it. The ladder has nothing
  * standing. Multi-row inserts; nothing goes through the services under test.
  */
-async function seedHistory(ds: DataSource, agentId: string, terms: ConsequenceTerms, kept: number, total: number, end: number): Promise<void> {
+async function seedHistory(
+  ds: DataSource,
+  agentId: string,
+  terms: ConsequenceTerms,
+  kept: number,
+  total: number,
+  end: number,
+): Promise<void> {
   const random = randomSource(7);
   let state = emptyState();
   let drift = emptyDrift();
@@ -186,28 +198,72 @@ async function seedHistory(ds: DataSource, agentId: string, terms: ConsequenceTe
     lastAt = submittedAt;
     if (k < total - kept) continue;
     const runId = randomUUID();
-    evidence.push(Object.assign(new EvaluationEvidence(), {
-      runId, agentId, pactId: terms.pactId, pactVersion: terms.pactVersion, casesPassed: run.casesPassed, casesFailed: run.casesFailed,
-      runPassed: run.runPassed, failedCriticalClauses: run.failedCriticalClauses, clauses: run.clauses, submittedAt: new Date(submittedAt), judgedAt: new Date(judgedAt),
-    }));
+    evidence.push(
+      Object.assign(new EvaluationEvidence(), {
+        runId,
+        agentId,
+        pactId: terms.pactId,
+        pactVersion: terms.pactVersion,
+        casesPassed: run.casesPassed,
+        casesFailed: run.casesFailed,
+        runPassed: run.runPassed,
+        failedCriticalClauses: run.failedCriticalClauses,
+        clauses: run.clauses,
+        submittedAt: new Date(submittedAt),
+        judgedAt: new Date(judgedAt),
+      }),
+    );
     const composite = compositeOf(state);
     const reputation = reputationOf(state);
-    history.push(Object.assign(new ScoreHistoryEntry(), {
-      id: randomUUID(), agentId, compositeScore: composite.score, compositeConfidence: composite.confidence, reputationScore: reputation.score,
-      reputationConfidence: reputation.confidence, cause: TrustCause.EVALUATION_RUN, causeId: runId, recordedAt: new Date(judgedAt),
-    }));
+    history.push(
+      Object.assign(new ScoreHistoryEntry(), {
+        id: randomUUID(),
+        agentId,
+        compositeScore: composite.score,
+        compositeConfidence: composite.confidence,
+        reputationScore: reputation.score,
+        reputationConfidence: reputation.confidence,
+        cause: TrustCause.EVALUATION_RUN,
+        causeId: runId,
+        recordedAt: new Date(judgedAt),
+      }),
+    );
   }
   await bulkInsert(ds, EvaluationEvidence, evidence);
   await bulkInsert(ds, ScoreHistoryEntry, history);
 
   const composite = compositeOf(state);
   const reputation = reputationOf(state);
-  const decision = decideListing({ composite, reputation, evaluationRuns: total, lastRunPassed: last!.runPassed, lastRunFailedCriticalClauses: last!.failedCriticalClauses, openCriticalDisputes: 0, consequence: null });
+  const decision = decideListing({
+    composite,
+    reputation,
+    evaluationRuns: total,
+    lastRunPassed: last!.runPassed,
+    lastRunFailedCriticalClauses: last!.failedCriticalClauses,
+    openCriticalDisputes: 0,
+    consequence: null,
+  });
   const profile = Object.assign(priorProfile(agentId), {
-    compositeScore: composite.score, compositeConfidence: composite.confidence, reputationScore: reputation.score, reputationConfidence: reputation.confidence,
-    tier: decision.tier, tierRank: tierRank(decision.tier), eligible: decision.eligible, reasons: decision.reasons, policyVersion: decision.policyVersion,
-    casesPassed: passed, casesFailed: failed, evaluationRuns: total, lastRunPassed: last!.runPassed, lastRunFailedCriticalClauses: last!.failedCriticalClauses,
-    lastRunSubmittedAt: new Date(lastAt), passingStreak: streak, scoringState: state, evaluationDrift: drift, consequenceTerms: terms, updatedAt: new Date(lastAt + 30_000),
+    compositeScore: composite.score,
+    compositeConfidence: composite.confidence,
+    reputationScore: reputation.score,
+    reputationConfidence: reputation.confidence,
+    tier: decision.tier,
+    tierRank: tierRank(decision.tier),
+    eligible: decision.eligible,
+    reasons: decision.reasons,
+    policyVersion: decision.policyVersion,
+    casesPassed: passed,
+    casesFailed: failed,
+    evaluationRuns: total,
+    lastRunPassed: last!.runPassed,
+    lastRunFailedCriticalClauses: last!.failedCriticalClauses,
+    lastRunSubmittedAt: new Date(lastAt),
+    passingStreak: streak,
+    scoringState: state,
+    evaluationDrift: drift,
+    consequenceTerms: terms,
+    updatedAt: new Date(lastAt + 30_000),
   });
   await bulkInsert(ds, TrustProfile, [profile]);
 }
@@ -221,7 +277,11 @@ export interface BenchSection {
  * Runs `sql` under EXPLAIN (the plan, one line per table) and ANALYZE FORMAT=JSON (MariaDB: the
  * rows actually read per table, loops times rows, and whether a filesort or temporary table ran).
  */
-async function explain(ds: DataSource, sql: string, parameters: unknown[]): Promise<{ lines: string[]; filesort: boolean; examined: number }> {
+async function explain(
+  ds: DataSource,
+  sql: string,
+  parameters: unknown[],
+): Promise<{ lines: string[]; filesort: boolean; examined: number }> {
   const plan: Record<string, unknown>[] = await ds.query(`EXPLAIN ${sql}`, parameters);
   const [analyzed] = await ds.query(`ANALYZE FORMAT=JSON ${sql}`, parameters);
   const json = JSON.parse(String(Object.values(analyzed as object)[0]));
@@ -243,8 +303,9 @@ async function explain(ds: DataSource, sql: string, parameters: unknown[]): Prom
     }
   };
   walk(json);
-  const lines = plan.map((row) =>
-    `${row.id} ${row.select_type} ${row.table}: type=${row.type} key=${row.key ?? "—"} est.rows=${row.rows} read=${read.get(String(row.table)) ?? "?"} | ${row.Extra ?? ""}`,
+  const lines = plan.map(
+    (row) =>
+      `${row.id} ${row.select_type} ${row.table}: type=${row.type} key=${row.key ?? "—"} est.rows=${row.rows} read=${read.get(String(row.table)) ?? "?"} | ${row.Extra ?? ""}`,
   );
   if (plan.some((row) => /filesort|temporary/i.test(String(row.Extra ?? "")))) filesort = true;
   return { lines, filesort, examined: [...read.values()].reduce((sum, n) => sum + n, 0) };
@@ -254,11 +315,21 @@ async function explain(ds: DataSource, sql: string, parameters: unknown[]): Prom
  * The statement as the service sent it, and rewritten, each run alone against the database 25
  * times: how much of a cost the plan accounts for (a probe for the report, MariaDB only).
  */
-async function compareSql(ds: DataSource, kind: string, label: string, statement: { query: string; parameters: unknown[] }, rewrite: { how: string; to: (sql: string) => string }): Promise<string[]> {
+async function compareSql(
+  ds: DataSource,
+  kind: string,
+  label: string,
+  statement: { query: string; parameters: unknown[] },
+  rewrite: { how: string; to: (sql: string) => string },
+): Promise<string[]> {
   const rewritten = rewrite.to(statement.query);
-  if (rewritten === statement.query) return [`| ${kind} | SQL alone: ${label} | | | | | rewrite (${rewrite.how}) did not apply to the statement sent |`];
+  if (rewritten === statement.query)
+    return [`| ${kind} | SQL alone: ${label} | | | | | rewrite (${rewrite.how}) did not apply to the statement sent |`];
   const rows: string[] = [];
-  for (const [what, sql] of [[`as sent`, statement.query], [rewrite.how, rewritten]] as const) {
+  for (const [what, sql] of [
+    [`as sent`, statement.query],
+    [rewrite.how, rewritten],
+  ] as const) {
     const { examined, filesort } = await explain(ds, sql, statement.parameters);
     const latencies: number[] = [];
     for (let i = 0; i < 25; i += 1) {
@@ -267,7 +338,9 @@ async function compareSql(ds: DataSource, kind: string, label: string, statement
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
-    rows.push(`| ${kind} | SQL alone: ${label}, ${what} | ${(1000 / (latencies.reduce((sum, l) => sum + l, 0) / latencies.length)).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | rows read ${examined.toLocaleString("en")}${filesort ? "; FILESORT" : ""} |`);
+    rows.push(
+      `| ${kind} | SQL alone: ${label}, ${what} | ${(1000 / (latencies.reduce((sum, l) => sum + l, 0) / latencies.length)).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | rows read ${examined.toLocaleString("en")}${filesort ? "; FILESORT" : ""} |`,
+    );
   }
   return rows;
 }
@@ -298,7 +371,12 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
     const scenarios = [
       { label: "1,000 runs of history", kept: 1_000, end: start - 40 * DAY_MS, every: SIX_HOURS },
       { label: "100,000 runs of history", kept: 100_000, end: start - 40 * DAY_MS, every: SIX_HOURS },
-      { label: "100,000 runs of history, busy: a run every 15 min (2,880 in the ladder's 30-day window)", kept: 100_000, end: start - 15 * MINUTE_MS, every: 15 * MINUTE_MS },
+      {
+        label: "100,000 runs of history, busy: a run every 15 min (2,880 in the ladder's 30-day window)",
+        kept: 100_000,
+        end: start - 15 * MINUTE_MS,
+        every: 15 * MINUTE_MS,
+      },
     ];
     const seedStarted = performance.now();
     const warm = await seedAgentWithPact(ds, "bench-scores-warm");
@@ -306,7 +384,15 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
     for (const [index, scenario] of scenarios.entries()) {
       const { agent, pact } = await seedAgentWithPact(ds, `bench-scores-${index}`);
       await seedHistory(ds, agent.id, termsOf(pact), scenario.kept, 100_000, scenario.end);
-      agents.push({ ...scenario, agentId: agent.id, terms: termsOf(pact), random: randomSource(11), latencies: [] as number[], statements: 0, shapes: new Map<string, number>() });
+      agents.push({
+        ...scenario,
+        agentId: agent.id,
+        terms: termsOf(pact),
+        random: randomSource(11),
+        latencies: [] as number[],
+        statements: 0,
+        shapes: new Map<string, number>(),
+      });
     }
     if (kind === "mysql") await ds.query("ANALYZE TABLE trust_evaluation_evidence, trust_score_history");
     const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -328,7 +414,10 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
     /** A statement's verb and table, e.g. "SELECT trust_score_history". */
     const shape = (sql: string) => {
       const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? "?";
-      const table = /(?:FROM|INTO|UPDATE)\s+`(\w+)`/i.exec(sql.replace(/^SELECT 1 AS `row_exists` FROM \(SELECT 1 AS dummy_column\) `dummy_table` WHERE EXISTS \(/, "SELECT "))?.[1] ?? "?";
+      const table =
+        /(?:FROM|INTO|UPDATE)\s+`(\w+)`/i.exec(
+          sql.replace(/^SELECT 1 AS `row_exists` FROM \(SELECT 1 AS dummy_column\) `dummy_table` WHERE EXISTS \(/, "SELECT "),
+        )?.[1] ?? "?";
       return `${verb} ${table}`;
     };
 
@@ -336,7 +425,16 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
       const at = start + k * every;
       // Every 25th run fails, critical and major in turn: eight breaches in the 200 runs.
       const run = triageRun(k % 25 === 12 ? (k % 50 === 12 ? "critical" : "major") : "pass", random);
-      return { runId: randomUUID(), agentId, pactId: terms.pactId, pactVersion: terms.pactVersion, ...run, terms, submittedAt: new Date(at), judgedAt: new Date(at + 30_000) };
+      return {
+        runId: randomUUID(),
+        agentId,
+        pactId: terms.pactId,
+        pactVersion: terms.pactVersion,
+        ...run,
+        terms,
+        submittedAt: new Date(at),
+        judgedAt: new Date(at + 30_000),
+      };
     };
 
     // Warm-up on a history-less agent: connections, JIT, caches.
@@ -359,24 +457,41 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
 
     const stats = [];
     for (const agent of agents) {
-      const [profile] = await ds.query("SELECT consequence, tier, eligible, composite_score, reputation_score FROM trust_profiles WHERE agent_id = ?", [agent.agentId]);
+      const [profile] = await ds.query(
+        "SELECT consequence, tier, eligible, composite_score, reputation_score FROM trust_profiles WHERE agent_id = ?",
+        [agent.agentId],
+      );
       const [escalations] = await ds.query("SELECT COUNT(*) AS n FROM trust_escalations WHERE agent_id = ?", [agent.agentId]);
       const [changes] = await ds.query("SELECT COUNT(*) AS n FROM trust_eligibility_history WHERE agent_id = ?", [agent.agentId]);
       const sorted = [...agent.latencies].sort((a, b) => a - b);
       stats.push({
-        ...agent, profile, escalations: Number(escalations.n), changes: Number(changes.n),
-        p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), mean: sorted.reduce((sum, l) => sum + l, 0) / sorted.length,
+        ...agent,
+        profile,
+        escalations: Number(escalations.n),
+        changes: Number(changes.n),
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        mean: sorted.reduce((sum, l) => sum + l, 0) / sorted.length,
       });
     }
     for (const s of stats) {
-      rows.push(`| ${kind} | recordEvaluation, agent with ${s.label} | ${(1000 / s.mean).toFixed(0)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${(s.statements / UPDATES).toFixed(2)} SQL statements per update (${s.statements} for ${UPDATES}) |`);
+      rows.push(
+        `| ${kind} | recordEvaluation, agent with ${s.label} | ${(1000 / s.mean).toFixed(0)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${(s.statements / UPDATES).toFixed(2)} SQL statements per update (${s.statements} for ${UPDATES}) |`,
+      );
     }
     const [small, large] = stats as [(typeof stats)[0], (typeof stats)[0]];
-    rows.push(`| ${kind} | ratio 100,000 / 1,000 runs of history | | ${(large.p50 / small.p50).toFixed(2)} | ${(large.p95 / small.p95).toFixed(2)} | ${(large.p99 / small.p99).toFixed(2)} | statements ${small.statements === large.statements ? "identical" : `DIFFER: ${small.statements} against ${large.statements}`} |`);
+    rows.push(
+      `| ${kind} | ratio 100,000 / 1,000 runs of history | | ${(large.p50 / small.p50).toFixed(2)} | ${(large.p95 / small.p95).toFixed(2)} | ${(large.p99 / small.p99).toFixed(2)} | statements ${small.statements === large.statements ? "identical" : `DIFFER: ${small.statements} against ${large.statements}`} |`,
+    );
     notes.push(`${kind}: seeding the three histories (201,000 runs with as many score-history rows) took ${seedSeconds.toFixed(1)} s.`);
     for (const s of stats) {
-      notes.push(`${kind}: statements of the ${UPDATES} updates, agent with ${s.label}: ${[...s.shapes].map(([what, n]) => `${what} ×${n}`).join(", ")}.`);
-      notes.push(`${kind}: after the ${UPDATES} runs, the agent with ${s.label} stands at consequence ${s.profile.consequence ?? "none"}, tier ${s.profile.tier}, eligible ${Boolean(Number(s.profile.eligible))}, composite ${s.profile.composite_score}, reputation ${s.profile.reputation_score}; ${s.escalations} escalations and ${s.changes} eligibility changes written.`);
+      notes.push(
+        `${kind}: statements of the ${UPDATES} updates, agent with ${s.label}: ${[...s.shapes].map(([what, n]) => `${what} ×${n}`).join(", ")}.`,
+      );
+      notes.push(
+        `${kind}: after the ${UPDATES} runs, the agent with ${s.label} stands at consequence ${s.profile.consequence ?? "none"}, tier ${s.profile.tier}, eligible ${Boolean(Number(s.profile.eligible))}, composite ${s.profile.composite_score}, reputation ${s.profile.reputation_score}; ${s.escalations} escalations and ${s.changes} eligibility changes written.`,
+      );
     }
 
     // The ladder's look-ups as recordEvaluation sent them (one more run), explained per agent.
@@ -386,18 +501,25 @@ export async function benchScoreUpdates(kind: DatabaseKindUnderTest): Promise<Be
         statements.recording = true;
         await record(outcomeFor(agent.agentId, agent.terms, UPDATES, agent.random, agent.every));
         statements.recording = false;
-        const lookups = statements.recorded.filter((s) => /^SELECT/i.test(s.query) && /FROM `(trust_evaluation_evidence|trust_score_history)` `[eh]`/.test(s.query));
+        const lookups = statements.recorded.filter(
+          (s) => /^SELECT/i.test(s.query) && /FROM `(trust_evaluation_evidence|trust_score_history)` `[eh]`/.test(s.query),
+        );
         for (const lookup of lookups) {
           const { lines, filesort } = await explain(ds, lookup.query, lookup.parameters);
-          notes.push(`EXPLAIN/ANALYZE, agent with ${agent.label}: \`${lookup.query.replace(/\s+/g, " ")}\` ${JSON.stringify(lookup.parameters)}${filesort ? " — FILESORT" : ""}`);
+          notes.push(
+            `EXPLAIN/ANALYZE, agent with ${agent.label}: \`${lookup.query.replace(/\s+/g, " ")}\` ${JSON.stringify(lookup.parameters)}${filesort ? " — FILESORT" : ""}`,
+          );
           for (const line of lines) notes.push(`    ${line}`);
         }
         const history = lookups.find((lookup) => /FROM `trust_score_history` `h`/.test(lookup.query));
         if (agent === agents[2] && history) {
-          rows.push(...(await compareSql(ds, kind, "the ladder's score-history look-up, busy agent", history, {
-            how: "FORCE INDEX (idx_score_history_agent)",
-            to: (sql) => sql.replace("FROM `trust_score_history` `h`", "FROM `trust_score_history` `h` FORCE INDEX (idx_score_history_agent)"),
-          })));
+          rows.push(
+            ...(await compareSql(ds, kind, "the ladder's score-history look-up, busy agent", history, {
+              how: "FORCE INDEX (idx_score_history_agent)",
+              to: (sql) =>
+                sql.replace("FROM `trust_score_history` `h`", "FROM `trust_score_history` `h` FORCE INDEX (idx_score_history_agent)"),
+            })),
+          );
         }
       }
     }
@@ -435,28 +557,64 @@ export function spreadProfile(agentId: string, random: () => number, at: Date): 
   const severityFailed = Math.round(cases * (1 - share) * (0.5 + random()));
   const fpFailed = Math.round(cases * (1 - share) * (0.5 + random()));
   const clauses = [
-    { metric: SEVERITY.metric, weight: SEVERITY.weight, passed: cases - Math.min(cases, severityFailed), failed: Math.min(cases, severityFailed) },
-    { metric: FALSE_POSITIVES.metric, weight: FALSE_POSITIVES.weight, passed: cases - Math.min(cases, fpFailed), failed: Math.min(cases, fpFailed) },
+    {
+      metric: SEVERITY.metric,
+      weight: SEVERITY.weight,
+      passed: cases - Math.min(cases, severityFailed),
+      failed: Math.min(cases, severityFailed),
+    },
+    {
+      metric: FALSE_POSITIVES.metric,
+      weight: FALSE_POSITIVES.weight,
+      passed: cases - Math.min(cases, fpFailed),
+      failed: Math.min(cases, fpFailed),
+    },
   ];
   let state = addEvaluation(emptyState(), at.getTime(), clauses);
   // Weekly reports (some agents have none yet) and a few breaches or upheld disputes.
   const reports = Math.floor(random() * 12);
   const quality = 0.55 + 0.45 * random();
-  state = addReputation(state, at.getTime(), reports * 10 * quality, reports * 10 * (1 - quality) + (random() < 0.2 ? 5 + 35 * random() : 0));
+  state = addReputation(
+    state,
+    at.getTime(),
+    reports * 10 * quality,
+    reports * 10 * (1 - quality) + (random() < 0.2 ? 5 + 35 * random() : 0),
+  );
   const composite = compositeOf(state);
   const reputation = reputationOf(state);
   // One agent in eight failed its latest run, half of those on the critical clause; a few face a critical dispute.
   const lastRunPassed = random() > 0.12;
   const lastRunFailedCriticalClauses = !lastRunPassed && random() < 0.5 ? [SEVERITY.key] : [];
   const openCriticalDisputes = random() < 0.01 ? 1 : 0;
-  const decision = decideListing({ composite, reputation, evaluationRuns: runs, lastRunPassed, lastRunFailedCriticalClauses, openCriticalDisputes, consequence: null });
+  const decision = decideListing({
+    composite,
+    reputation,
+    evaluationRuns: runs,
+    lastRunPassed,
+    lastRunFailedCriticalClauses,
+    openCriticalDisputes,
+    consequence: null,
+  });
   const failed = Math.max(severityFailed, fpFailed);
   return Object.assign(priorProfile(agentId), {
-    compositeScore: composite.score, compositeConfidence: composite.confidence, reputationScore: reputation.score, reputationConfidence: reputation.confidence,
-    tier: decision.tier, tierRank: tierRank(decision.tier), eligible: decision.eligible, reasons: decision.reasons, policyVersion: decision.policyVersion,
-    casesPassed: cases - Math.min(cases, failed), casesFailed: Math.min(cases, failed), evaluationRuns: runs, lastRunPassed, lastRunFailedCriticalClauses, lastRunSubmittedAt: at,
+    compositeScore: composite.score,
+    compositeConfidence: composite.confidence,
+    reputationScore: reputation.score,
+    reputationConfidence: reputation.confidence,
+    tier: decision.tier,
+    tierRank: tierRank(decision.tier),
+    eligible: decision.eligible,
+    reasons: decision.reasons,
+    policyVersion: decision.policyVersion,
+    casesPassed: cases - Math.min(cases, failed),
+    casesFailed: Math.min(cases, failed),
+    evaluationRuns: runs,
+    lastRunPassed,
+    lastRunFailedCriticalClauses,
+    lastRunSubmittedAt: at,
     openCriticalDisputes,
-    scoringState: state, updatedAt: at,
+    scoringState: state,
+    updatedAt: at,
   });
 }
 
@@ -480,7 +638,15 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
       const first = DOMAINS[Math.floor(random() * DOMAINS.length)]!;
       const second = DOMAINS[Math.floor(random() * DOMAINS.length)]!;
       const domains = random() < 0.3 && second !== first ? [first, second] : [first];
-      const agent = Object.assign(new Agent(), { id: randomUUID(), name, nameKey: agentNameKey(name), description: `${name} works the SOC queue`, domains, ownerId: `builder-${i % 5000}`, registeredAt: at });
+      const agent = Object.assign(new Agent(), {
+        id: randomUUID(),
+        name,
+        nameKey: agentNameKey(name),
+        description: `${name} works the SOC queue`,
+        domains,
+        ownerId: `builder-${i % 5000}`,
+        registeredAt: at,
+      });
       agents.push(agent);
       if (random() >= UNSCORED_SHARE) profiles.push(spreadProfile(agent.id, random, at));
     }
@@ -489,8 +655,12 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
     if (kind === "mysql") await ds.query("ANALYZE TABLE agents, trust_profiles");
     const seedSeconds = (performance.now() - seedStarted) / 1000;
 
-    const tiers = await ds.query("SELECT tier, SUM(eligible) AS listed, COUNT(*) AS n FROM trust_profiles GROUP BY tier ORDER BY MIN(tier_rank) DESC");
-    notes.push(`${kind}: ${DIRECTORY.toLocaleString("en")} agents (${(DIRECTORY - profiles.length).toLocaleString("en")} with no trust row), seeded in ${seedSeconds.toFixed(1)} s; trust rows by tier (listed / all): ${tiers.map((t: { tier: string; listed: number | string; n: number | string }) => `${t.tier} ${Number(t.listed).toLocaleString("en")} / ${Number(t.n).toLocaleString("en")}`).join(", ")}.`);
+    const tiers = await ds.query(
+      "SELECT tier, SUM(eligible) AS listed, COUNT(*) AS n FROM trust_profiles GROUP BY tier ORDER BY MIN(tier_rank) DESC",
+    );
+    notes.push(
+      `${kind}: ${DIRECTORY.toLocaleString("en")} agents (${(DIRECTORY - profiles.length).toLocaleString("en")} with no trust row), seeded in ${seedSeconds.toFixed(1)} s; trust rows by tier (listed / all): ${tiers.map((t: { tier: string; listed: number | string; n: number | string }) => `${t.tier} ${Number(t.listed).toLocaleString("en")} / ${Number(t.n).toLocaleString("en")}`).join(", ")}.`,
+    );
 
     const cells: Cell[] = [];
     for (const orderBy of ["COMPOSITE_SCORE", "REPUTATION_SCORE"] as const) {
@@ -502,10 +672,14 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
     // A cursor halfway down the scored agents a cell matches: the deep page starts there.
     const deepCursor = async (cell: Cell) => {
       const column = cell.orderBy === "COMPOSITE_SCORE" ? "composite_score" : "reputation_score";
-      const where = [cell.eligibleOnly ? "eligible = 1" : "1 = 1", cell.minTier ? `tier_rank >= ${tierRank(cell.minTier)}` : "1 = 1"].join(" AND ");
+      const where = [cell.eligibleOnly ? "eligible = 1" : "1 = 1", cell.minTier ? `tier_rank >= ${tierRank(cell.minTier)}` : "1 = 1"].join(
+        " AND ",
+      );
       const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM trust_profiles WHERE ${where}`);
       const offset = Math.floor(Number(n) / 2);
-      const [row] = await ds.query(`SELECT agent_id, ${column} AS score FROM trust_profiles WHERE ${where} ORDER BY ${column} DESC, agent_id DESC LIMIT 1 OFFSET ${offset}`);
+      const [row] = await ds.query(
+        `SELECT agent_id, ${column} AS score FROM trust_profiles WHERE ${where} ORDER BY ${column} DESC, agent_id DESC LIMIT 1 OFFSET ${offset}`,
+      );
       return { cursor: encodeCursor([cell.orderBy, Number(row.score), row.agent_id]), offset, matching: Number(n) };
     };
 
@@ -531,7 +705,9 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
         await search(variables);
         const perPage = statements.count - before;
         statements.recording = false;
-        const searchSql = statements.recorded.filter((s) => /^SELECT/i.test(s.query) && /LIMIT/i.test(s.query) && /agent_directory/.test(s.query) && /ORDER BY/i.test(s.query));
+        const searchSql = statements.recorded.filter(
+          (s) => /^SELECT/i.test(s.query) && /LIMIT/i.test(s.query) && /agent_directory/.test(s.query) && /ORDER BY/i.test(s.query),
+        );
         captured.set(`${cell.orderBy} ${cell.eligibleOnly} ${cell.minTier ?? "-"} ${page}`, searchSql);
 
         const latencies: number[] = [];
@@ -555,7 +731,9 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
             for (const line of explained[index]!.lines) plans.push(`    ${line}`);
           });
         }
-        rows.push(`| ${kind} | searchAgents over ${DIRECTORY / 1000}k agents: ${what} | ${(1000 / (latencies.reduce((s, l) => s + l, 0) / latencies.length)).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | ${perPage} SQL statements per page${planNote ? `; ${planNote}` : ""} |`);
+        rows.push(
+          `| ${kind} | searchAgents over ${DIRECTORY / 1000}k agents: ${what} | ${(1000 / (latencies.reduce((s, l) => s + l, 0) / latencies.length)).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(percentile(latencies, 99))} | ${perPage} SQL statements per page${planNote ? `; ${planNote}` : ""} |`,
+        );
       }
     }
     notes.push(...plans);
@@ -563,10 +741,13 @@ export async function benchSearch100k(kind: DatabaseKindUnderTest): Promise<Benc
     if (kind === "mysql") {
       const deepTier = captured.get(`COMPOSITE_SCORE true ${TrustTier.GOLD} deep`)?.[0];
       if (deepTier) {
-        rows.push(...(await compareSql(ds, kind, "listed agents, minTier GOLD, deep page, by composite", deepTier, {
-          how: "FORCE INDEX (idx_trust_rank)",
-          to: (sql) => sql.replace("FROM `trust_profiles` `t` INNER JOIN", "FROM `trust_profiles` `t` FORCE INDEX (idx_trust_rank) INNER JOIN"),
-        })));
+        rows.push(
+          ...(await compareSql(ds, kind, "listed agents, minTier GOLD, deep page, by composite", deepTier, {
+            how: "FORCE INDEX (idx_trust_rank)",
+            to: (sql) =>
+              sql.replace("FROM `trust_profiles` `t` INNER JOIN", "FROM `trust_profiles` `t` FORCE INDEX (idx_trust_rank) INNER JOIN"),
+          })),
+        );
       }
     }
   } finally {

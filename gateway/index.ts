@@ -26,7 +26,11 @@ export interface GatewayOptions {
 
 /** Reads the caller's identity from `Authorization: Bearer <JWT>`; no header means anonymous, a bad one is refused. */
 export function callerIdentityReader(options: GatewayOptions): (authorization: string | undefined) => Promise<Identity> {
-  const verify = createAccessTokenVerifier({ secret: options.secrets.tokenSecret, issuer: options.config.auth.issuer, audience: options.config.auth.audience });
+  const verify = createAccessTokenVerifier({
+    secret: options.secrets.tokenSecret,
+    issuer: options.config.auth.issuer,
+    audience: options.config.auth.audience,
+  });
   return async (authorization) => {
     if (!authorization) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -40,7 +44,10 @@ export function callerIdentityReader(options: GatewayOptions): (authorization: s
  * hung subgraph forever, holding the caller's request with it.
  */
 function fetcherWithTimeout(timeoutMs: number): RemoteGraphQLDataSource["fetcher"] {
-  return (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<RemoteGraphQLDataSource["fetcher"]>;
+  return (url, init) =>
+    fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
+      RemoteGraphQLDataSource["fetcher"]
+    >;
 }
 
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {

@@ -21,7 +21,9 @@ const EMPTY: SelectionSize = { depth: 0, fields: 0, rootFields: 0 };
  * (a chain of n fragments each spread twice stands for 2^n fields but costs n steps). A fragment
  * cycle counts as empty; graphql's own rules reject it.
  */
-export function selectionMeasurer(fragments: Record<string, FragmentDefinitionNode>): (selectionSet: SelectionSetNode | undefined) => SelectionSize {
+export function selectionMeasurer(
+  fragments: Record<string, FragmentDefinitionNode>,
+): (selectionSet: SelectionSetNode | undefined) => SelectionSize {
   const measured = new Map<string, SelectionSize>();
   const inProgress = new Set<string>();
 
@@ -76,10 +78,12 @@ export function operationLimits(limits: OperationLimits) {
     return {
       OperationDefinition(operation) {
         const size = measure(operation.selectionSet);
-        const report = (message: string) => context.reportError(new GraphQLError(message, { nodes: [operation], extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+        const report = (message: string) =>
+          context.reportError(new GraphQLError(message, { nodes: [operation], extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
         if (size.depth > limits.maxDepth) report(`Operation is ${size.depth} levels deep; the limit is ${limits.maxDepth}`);
         if (size.fields > limits.maxFields) report(`Operation selects ${size.fields} fields; the limit is ${limits.maxFields}`);
-        if (size.rootFields > limits.maxRootFields) report(`Operation asks for ${size.rootFields} top-level fields; the limit is ${limits.maxRootFields}`);
+        if (size.rootFields > limits.maxRootFields)
+          report(`Operation asks for ${size.rootFields} top-level fields; the limit is ${limits.maxRootFields}`);
       },
     };
   };

@@ -24,7 +24,9 @@ function subgraph(name: string, handler: string, permissions: sst.aws.FunctionAr
 
 const agents = subgraph("AgentsSubgraph", "functions/agents-subgraph.handler");
 // Publishes a submitted run's judge job before answering (runtime/lambda.ts).
-const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler", [{ actions: ["sqs:SendMessage"], resources: [judgeQueue.arn] }]);
+const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler", [
+  { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn] },
+]);
 const reputation = subgraph("ReputationSubgraph", "functions/reputation-subgraph.handler");
 const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handler");
 

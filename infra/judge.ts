@@ -47,19 +47,18 @@ const judge = new sst.aws.Function(
     // What the event source mapping polls with; SST adds these itself only to functions it builds.
     permissions: [
       {
-        actions: [
-          "sqs:ReceiveMessage",
-          "sqs:DeleteMessage",
-          "sqs:ChangeMessageVisibility",
-          "sqs:GetQueueAttributes",
-          "sqs:GetQueueUrl",
-        ],
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
         resources: [judgeQueue.arn],
       },
       // Bedrock jurors call Converse, which InvokeModel authorises; on-demand models and
       // cross-region inference profiles alike.
       ...(juryMembers.includes("bedrock:")
-        ? [{ actions: ["bedrock:InvokeModel"], resources: ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"] }]
+        ? [
+            {
+              actions: ["bedrock:InvokeModel"],
+              resources: ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"],
+            },
+          ]
         : []),
     ],
   }),

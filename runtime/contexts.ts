@@ -8,7 +8,13 @@ import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js"
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
-import { agentRunsAndCases, findContestedRun, lockContestedRun, runReviewers, setRunAside } from "../subgraphs/pacts/evaluation/evaluation-run.appeal.js";
+import {
+  agentRunsAndCases,
+  findContestedRun,
+  lockContestedRun,
+  runReviewers,
+  setRunAside,
+} from "../subgraphs/pacts/evaluation/evaluation-run.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import { agentKpiReportIds, recordDisputeState, recordEvaluation, setAsideRun } from "../subgraphs/reputation/trust.record.js";
 import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
@@ -63,9 +69,13 @@ export interface SubgraphHooks {
 }
 
 /** Each subgraph, built with its contracts wired: one entry per subgraph, for Lambda and local alike. */
-export const subgraphFactories: Record<SubgraphName, (dataSource: DataSource, settings: AppConfig, hooks: SubgraphHooks) => Promise<Subgraph<BaseContext>>> = {
+export const subgraphFactories: Record<
+  SubgraphName,
+  (dataSource: DataSource, settings: AppConfig, hooks: SubgraphHooks) => Promise<Subgraph<BaseContext>>
+> = {
   agents: (dataSource) => agentsSubgraph(dataSource),
-  pacts: (dataSource, settings, hooks) => pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
+  pacts: (dataSource, settings, hooks) =>
+    pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
   reputation: (dataSource) => reputationSubgraph(dataSource),
   disputes: (dataSource, settings) => disputesSubgraph(dataSource, { ...settings.disputes, ...disputesWiring }),
 };

@@ -9,11 +9,26 @@ import { reputationEntities, reputationMigrations } from "../subgraphs/reputatio
 
 /** Every context's tables live in one database; each context owns its own tables and migrations. */
 export const allEntities = [OutboxMessage, ...agentsEntities, ...pactsEntities, ...reputationEntities, ...disputesEntities];
-export const allMigrations = [CreateOutbox1764100000000, ...agentsMigrations, ...pactsMigrations, ...reputationMigrations, ...disputesMigrations];
+export const allMigrations = [
+  CreateOutbox1764100000000,
+  ...agentsMigrations,
+  ...pactsMigrations,
+  ...reputationMigrations,
+  ...disputesMigrations,
+];
 
 /** Connects and, unless told otherwise, brings the schema up to date. */
-export async function openDatabase(url: string, options: { migrate?: boolean; logger?: Logger; poolSize?: number } = {}): Promise<DataSource> {
-  const dataSource = createDataSource({ url, entities: allEntities, migrations: allMigrations, logger: options.logger, poolSize: options.poolSize });
+export async function openDatabase(
+  url: string,
+  options: { migrate?: boolean; logger?: Logger; poolSize?: number } = {},
+): Promise<DataSource> {
+  const dataSource = createDataSource({
+    url,
+    entities: allEntities,
+    migrations: allMigrations,
+    logger: options.logger,
+    poolSize: options.poolSize,
+  });
   await dataSource.initialize();
   if (options.migrate ?? true) await dataSource.runMigrations({ transaction: "each" });
   return dataSource;

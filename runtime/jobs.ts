@@ -34,7 +34,10 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   // Trust of agents without new evidence ages towards the prior.
   { name: "decay-sweep", run: async (dataSource) => ({ decayed: await sweepDecay(dataSource) }) },
   // Disputes past a deadline are escalated, and reputation hears of it.
-  { name: "dispute-deadlines", run: async (dataSource) => ({ escalated: await escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged) }) },
+  {
+    name: "dispute-deadlines",
+    run: async (dataSource) => ({ escalated: await escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged) }),
+  },
 ];
 
 /** The interval of the scheduled jobs, on AWS (infra/judge.ts) and locally. */
@@ -49,7 +52,10 @@ export function requeuePolicy(settings: AppConfig): RequeuePolicy {
  * Runs every scheduled job once, each logged under its own job id. A job that fails is logged and
  * returned among `failures`; the others still run.
  */
-export async function runScheduledJobs(dataSource: DataSource, settings: AppConfig): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
+export async function runScheduledJobs(
+  dataSource: DataSource,
+  settings: AppConfig,
+): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
   const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
@@ -68,7 +74,12 @@ export async function runScheduledJobs(dataSource: DataSource, settings: AppConf
 }
 
 /** Publishes due outbox messages, batch by batch, until none is left or `timeLeftMs` says stop. */
-export async function drainOutbox(dataSource: DataSource, publish: Publisher, timeLeftMs: () => number, reserveMs: number): Promise<number> {
+export async function drainOutbox(
+  dataSource: DataSource,
+  publish: Publisher,
+  timeLeftMs: () => number,
+  reserveMs: number,
+): Promise<number> {
   return withLogScope({ jobId: newJobId("outbox-relay") }, async () => {
     let published = 0;
     for (;;) {

@@ -37,7 +37,8 @@ export interface LocalSystem {
 export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, "could not stop a part of the system"));
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => log.error({ err: error }, "could not stop a part of the system"));
     stops.length = 0;
   };
   try {
@@ -52,7 +53,10 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
     let endpoint = config.sqs.endpoint;
     let judgeQueueUrl = config.sqs.judgeQueueUrl;
     if (!judgeQueueUrl) {
-      const embedded = await startEmbeddedSqs({ maxReceiveCount: config.sqs.maxReceiveCount, visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds });
+      const embedded = await startEmbeddedSqs({
+        maxReceiveCount: config.sqs.maxReceiveCount,
+        visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
+      });
       stops.push(() => embedded.stop());
       endpoint = embedded.url;
       judgeQueueUrl = embedded.judgeQueueUrl;
@@ -73,7 +77,8 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
     stops.push(async () => clearInterval(reconciler));
 
     const subgraphs = {} as Record<SubgraphName, Subgraph<BaseContext>>;
-    for (const name of SUBGRAPH_NAMES) subgraphs[name] = await subgraphFactories[name](dataSource, config, { outboxWritten: () => relay.nudge() });
+    for (const name of SUBGRAPH_NAMES)
+      subgraphs[name] = await subgraphFactories[name](dataSource, config, { outboxWritten: () => relay.nudge() });
     const subgraphUrls = {} as Record<SubgraphName, string>;
     for (const name of SUBGRAPH_NAMES) {
       const server: RunningServer = await startSubgraphServer(subgraphs[name], {

@@ -28,7 +28,10 @@ function limitErrors(source: string, limits: Partial<OperationLimits>): string[]
 
 /** `n` fragments, each spreading the next one twice: a 1 KB document standing for 2^n fields. */
 function doublingChain(n: number): string {
-  const fragments = Array.from({ length: n }, (_, i) => `fragment F${i} on Agent { friend { ...F${i + 1} } ... on Agent { friend { ...F${i + 1} } } }`);
+  const fragments = Array.from(
+    { length: n },
+    (_, i) => `fragment F${i} on Agent { friend { ...F${i + 1} } ... on Agent { friend { ...F${i + 1} } } }`,
+  );
   return `{ agent(id: 1) { ...F0 } } ${fragments.join(" ")} fragment F${n} on Agent { id }`;
 }
 
@@ -73,7 +76,9 @@ describe("operationLimits", () => {
   });
 
   it("rejects an operation deeper than the limit, stating both depths", () => {
-    expect(limitErrors("{ agent(id: 1) { friend { friend { name } } } }", { maxDepth: 3 })).toEqual(["Operation is 4 levels deep; the limit is 3"]);
+    expect(limitErrors("{ agent(id: 1) { friend { friend { name } } } }", { maxDepth: 3 })).toEqual([
+      "Operation is 4 levels deep; the limit is 3",
+    ]);
   });
 
   it("rejects depth hidden in fragments", () => {
@@ -89,7 +94,9 @@ describe("operationLimits", () => {
   it("rejects too many fields, aliases included", () => {
     const aliases = Array.from({ length: 300 }, (_, i) => `a${i}: agent(id: ${i}) { id }`).join(" ");
 
-    expect(limitErrors(`{ ${aliases} }`, { maxFields: 500, maxRootFields: 1000 })).toEqual(["Operation selects 600 fields; the limit is 500"]);
+    expect(limitErrors(`{ ${aliases} }`, { maxFields: 500, maxRootFields: 1000 })).toEqual([
+      "Operation selects 600 fields; the limit is 500",
+    ]);
   });
 
   it("rejects too many top-level fields", () => {
@@ -99,7 +106,9 @@ describe("operationLimits", () => {
   });
 
   it("rejects a doubling fragment chain at once", () => {
-    expect(limitErrors(doublingChain(40), { maxDepth: 100, maxFields: 1000 })).toEqual([`Operation selects ${sizeOf(doublingChain(40)).fields} fields; the limit is 1000`]);
+    expect(limitErrors(doublingChain(40), { maxDepth: 100, maxFields: 1000 })).toEqual([
+      `Operation selects ${sizeOf(doublingChain(40)).fields} fields; the limit is 1000`,
+    ]);
   });
 
   it("does not let __typename push an operation over a limit", () => {
@@ -120,7 +129,9 @@ describe("operationLimits", () => {
     `;
 
     expect(limitErrors(source, { maxDepth: 10 })).toEqual([]);
-    const all = validate(schema, parse(source), [...specifiedRules, operationLimits({ ...generous, maxDepth: 10 })]).map((error) => error.message);
+    const all = validate(schema, parse(source), [...specifiedRules, operationLimits({ ...generous, maxDepth: 10 })]).map(
+      (error) => error.message,
+    );
     expect(all.some((message) => /Cannot spread fragment "A" within itself/.test(message))).toBe(true);
   });
 

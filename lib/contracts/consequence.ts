@@ -21,19 +21,27 @@ export enum EscalationRecipient {
   BUYERS = "BUYERS",
 }
 
-registerEnumType(ConsequenceAction, { name: "ConsequenceAction", description: "A rung of a pact's consequence ladder, mildest first.", valuesConfig: {
-  WARN: { description: "The escalation route is told; nothing else changes." },
-  REQUIRE_HUMAN_REVIEW: { description: "The agent's decisions need a human's sign-off until it recovers." },
-  THROTTLE: { description: "The agent's tier is capped at BRONZE, ranking it below its peers, until it recovers." },
-  SUSPEND_LISTING: { description: "The agent is hidden from search until it recovers." },
-  DELIST: { description: "The agent is removed from the marketplace." },
-} });
-registerEnumType(EscalationRecipient, { name: "EscalationRecipient", description: "Who can be told when a consequence step is taken.", valuesConfig: {
-  ESCALATION_OWNER: { description: "The pact's escalation owner (team and contact)." },
-  BUILDER: { description: "The builder who owns the agent." },
-  ARBITERS: { description: "The platform's arbiters." },
-  BUYERS: { description: "Buyers who use the agent." },
-} });
+registerEnumType(ConsequenceAction, {
+  name: "ConsequenceAction",
+  description: "A rung of a pact's consequence ladder, mildest first.",
+  valuesConfig: {
+    WARN: { description: "The escalation route is told; nothing else changes." },
+    REQUIRE_HUMAN_REVIEW: { description: "The agent's decisions need a human's sign-off until it recovers." },
+    THROTTLE: { description: "The agent's tier is capped at BRONZE, ranking it below its peers, until it recovers." },
+    SUSPEND_LISTING: { description: "The agent is hidden from search until it recovers." },
+    DELIST: { description: "The agent is removed from the marketplace." },
+  },
+});
+registerEnumType(EscalationRecipient, {
+  name: "EscalationRecipient",
+  description: "Who can be told when a consequence step is taken.",
+  valuesConfig: {
+    ESCALATION_OWNER: { description: "The pact's escalation owner (team and contact)." },
+    BUILDER: { description: "The builder who owns the agent." },
+    ARBITERS: { description: "The platform's arbiters." },
+    BUYERS: { description: "Buyers who use the agent." },
+  },
+});
 
 /** A rung of a pact's consequence ladder, as the context running it reads it. */
 export interface LadderStep {

@@ -63,7 +63,9 @@ export interface DisputesConfig {
 }
 
 /** A juror: `rubric:<strict|balanced|lenient>` (offline heuristic), `openai:<model>` or `bedrock:<model id>`. */
-export type JurorSpec = { provider: "rubric"; variant: "strict" | "balanced" | "lenient" } | { provider: "openai" | "bedrock"; model: string };
+export type JurorSpec =
+  | { provider: "rubric"; variant: "strict" | "balanced" | "lenient" }
+  | { provider: "openai" | "bedrock"; model: string };
 
 export interface JuryConfig {
   members: JurorSpec[];
@@ -129,7 +131,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   // that WHATWG parsing rejects, and the SDK only passes them through.
   const queueUrl = (name: string) => {
     const raw = str(name);
-    if (raw !== undefined && !/^https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+$/.test(raw)) problems.push(`${name} must look like https://<host>/<account>/<queue>`);
+    if (raw !== undefined && !/^https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+$/.test(raw))
+      problems.push(`${name} must look like https://<host>/<account>/<queue>`);
     return raw;
   };
 
@@ -151,12 +154,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   const tokenSecret = str("AUTH_TOKEN_SECRET");
   const subgraphSecret = str("SUBGRAPH_SECRET");
-  for (const [name, value] of [["AUTH_TOKEN_SECRET", tokenSecret], ["SUBGRAPH_SECRET", subgraphSecret]] as const) {
+  for (const [name, value] of [
+    ["AUTH_TOKEN_SECRET", tokenSecret],
+    ["SUBGRAPH_SECRET", subgraphSecret],
+  ] as const) {
     if (value !== undefined && value.length < 32) problems.push(`${name} must be at least 32 characters`);
     if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
   }
 
-  const specs = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient").split(",").map((spec) => spec.trim()).filter(Boolean);
+  const specs = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient")
+    .split(",")
+    .map((spec) => spec.trim())
+    .filter(Boolean);
   const members = specs.flatMap((spec): JurorSpec[] => {
     const [provider, ...rest] = spec.split(":");
     const model = rest.join(":");
@@ -181,8 +190,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     }
   }
   const quorum = int("JURY_QUORUM", Math.min(2, Math.max(1, members.length)), 1, 20);
-  if (members.length > 0 && quorum > members.length) problems.push(`JURY_QUORUM (${quorum}) cannot exceed the ${members.length} jurors of JURY_MEMBERS`);
-  const prices = (prefix: string) => ({ inputPer1k: num(`${prefix}_PRICE_INPUT_PER_1K`, 0, 0, 1000), outputPer1k: num(`${prefix}_PRICE_OUTPUT_PER_1K`, 0, 0, 1000) });
+  if (members.length > 0 && quorum > members.length)
+    problems.push(`JURY_QUORUM (${quorum}) cannot exceed the ${members.length} jurors of JURY_MEMBERS`);
+  const prices = (prefix: string) => ({
+    inputPer1k: num(`${prefix}_PRICE_INPUT_PER_1K`, 0, 0, 1000),
+    outputPer1k: num(`${prefix}_PRICE_OUTPUT_PER_1K`, 0, 0, 1000),
+  });
   const region = str("AWS_REGION") ?? "us-east-1";
 
   const config: AppConfig = {
@@ -218,7 +231,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     outbox: { pollIntervalMs: int("OUTBOX_POLL_INTERVAL_MS", 1000, 10, 600000) },
     jury: {
       members,
-      openai: { baseUrl: url("OPENAI_BASE_URL", ["http:", "https:"]) ?? "https://api.openai.com/v1", apiKey: str("OPENAI_API_KEY"), prices: prices("OPENAI") },
+      openai: {
+        baseUrl: url("OPENAI_BASE_URL", ["http:", "https:"]) ?? "https://api.openai.com/v1",
+        apiKey: str("OPENAI_API_KEY"),
+        prices: prices("OPENAI"),
+      },
       bedrock: { region: str("BEDROCK_REGION") ?? region, prices: prices("BEDROCK") },
       policy: {
         timeoutMs: int("JURY_TIMEOUT_MS", 20_000, 100, 300_000),
@@ -242,7 +259,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   // visibility timeout, has to be over first.
   const { staleAfterSeconds, maxReceiveCount, visibilityTimeoutSeconds } = config.sqs;
   if (staleAfterSeconds <= maxReceiveCount * visibilityTimeoutSeconds) {
-    problems.push(`JUDGE_STALE_AFTER_SECONDS (${staleAfterSeconds}) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (${maxReceiveCount * visibilityTimeoutSeconds})`);
+    problems.push(
+      `JUDGE_STALE_AFTER_SECONDS (${staleAfterSeconds}) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (${maxReceiveCount * visibilityTimeoutSeconds})`,
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

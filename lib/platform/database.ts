@@ -1,7 +1,16 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import mysql2 from "mysql2";
-import { DataSource, type EntityManager, type EntitySchema, type EntityTarget, type FindOptionsWhere, type Logger, type MixedList, type ObjectLiteral } from "typeorm";
+import {
+  DataSource,
+  type EntityManager,
+  type EntitySchema,
+  type EntityTarget,
+  type FindOptionsWhere,
+  type Logger,
+  type MixedList,
+  type ObjectLiteral,
+} from "typeorm";
 import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
 
 export type DatabaseKind = "mysql" | "sqlite";

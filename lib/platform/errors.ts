@@ -81,7 +81,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // on the shared secret) under the subgraph's code, with the subgraph's URL in `response`: that is
   // our misconfiguration, not the caller's mistake, and the URL is internal.
   const subgraphHttpFailure = formatted.extensions?.response !== undefined;
-  if (typeof code === "string" && REQUEST_ERROR_CODES.has(code) && !subgraphHttpFailure && (original instanceof GraphQLError || !(original instanceof Error))) {
+  if (
+    typeof code === "string" &&
+    REQUEST_ERROR_CODES.has(code) &&
+    !subgraphHttpFailure &&
+    (original instanceof GraphQLError || !(original instanceof Error))
+  ) {
     // Only what this API documents goes out: no stack trace, no note of which subgraph answered.
     const extensions: Record<string, unknown> = { code };
     for (const key of ["field", "fields"]) if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];

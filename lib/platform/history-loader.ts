@@ -57,7 +57,11 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
             .orderBy(`h.${time.column}`, "DESC")
             .addOrderBy("h.id", "DESC")
             .limit(size + 1);
-          if (cursor) walk.andWhere(`(h.${time.column} < :at OR (h.${time.column} = :at AND h.id < :id))`, { at: new Date(cursor[0]), id: cursor[1] });
+          if (cursor)
+            walk.andWhere(`(h.${time.column} < :at OR (h.${time.column} = :at AND h.id < :id))`, {
+              at: new Date(cursor[0]),
+              id: cursor[1],
+            });
           const [sql, parameters] = walk.getQueryAndParameters();
           // Each walk in a derived table: SQLite allows no ORDER BY or LIMIT in a UNION's members.
           return { sql: `SELECT id FROM (${sql}) w${index}`, parameters };
@@ -67,16 +71,29 @@ export function createHistoryLoader<T extends ObjectLiteral & { id: string; agen
         const ids: { id: string }[] = [];
         for (let start = 0; start < walks.length; start += WALKS_PER_STATEMENT) {
           const part = walks.slice(start, start + WALKS_PER_STATEMENT);
-          ids.push(...(await dataSource.query(part.map((walk) => walk.sql).join(" UNION ALL "), part.flatMap((walk) => walk.parameters))));
+          ids.push(
+            ...(await dataSource.query(
+              part.map((walk) => walk.sql).join(" UNION ALL "),
+              part.flatMap((walk) => walk.parameters),
+            )),
+          );
         }
-        const rows = await readInChunks(ids.map((row) => row.id), (chunk) => dataSource.getRepository(entity).findBy({ id: In(chunk) } as never));
+        const rows = await readInChunks(
+          ids.map((row) => row.id),
+          (chunk) => dataSource.getRepository(entity).findBy({ id: In(chunk) } as never),
+        );
         rows.sort((a, b) => time.of(b).getTime() - time.of(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
         for (const agentId of new Set(agentIds)) {
           const mine = rows.filter((row) => row.agentId === agentId);
-          pages.set(`${agentId}|${group}`, pageOf(mine, size, (node) => [time.of(node).getTime(), node.id]));
+          pages.set(
+            `${agentId}|${group}`,
+            pageOf(mine, size, (node) => [time.of(node).getTime(), node.id]),
+          );
         }
       }
-      return requests.map((request) => (request instanceof Error ? request : pages.get(`${request.agentId}|${request.size}|${request.after ?? ""}`)!));
+      return requests.map((request) =>
+        request instanceof Error ? request : pages.get(`${request.agentId}|${request.size}|${request.after ?? ""}`)!,
+      );
     },
     { cacheKeyFn: (key) => `${key.agentId}|${key.first ?? ""}|${key.after ?? ""}` },
   );

@@ -50,7 +50,8 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown
       } catch {
         return reject(new HttpError(400, "Request body is not valid JSON"));
       }
-      if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) return reject(new HttpError(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`));
+      if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH)
+        return reject(new HttpError(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`));
       resolve(body);
     });
   });
@@ -73,7 +74,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
  * Serves an Apollo Server at `/graphql` (and `/health`) on a plain Node HTTP server: bounded
  * bodies, JSON errors, and a stop that closes idle keep-alive sockets instead of hanging.
  */
-export async function serveGraphQL<TContext extends BaseContext>(server: ApolloServer<TContext>, options: HttpServerOptions<TContext>): Promise<RunningServer> {
+export async function serveGraphQL<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: HttpServerOptions<TContext>,
+): Promise<RunningServer> {
   await server.start();
   // Everything, URL parsing included, happens inside the try: a request handler that rejects
   // would be an unhandled rejection, which ends the process.
@@ -111,7 +115,8 @@ export async function serveGraphQL<TContext extends BaseContext>(server: ApolloS
         return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
       }
       log.error({ err: error }, "request failed outside GraphQL");
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.end();
     }
   };

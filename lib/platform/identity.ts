@@ -72,7 +72,12 @@ const ASSERTION_LIFETIME_MS = 60_000;
 export async function signIdentityAssertion(identity: Identity, subgraph: string, secret: string): Promise<string> {
   const jwt = new SignJWT({ role: identity.role }).setProtectedHeader({ alg: "HS256" });
   if (identity.subject !== null) jwt.setSubject(identity.subject);
-  return jwt.setIssuer(ASSERTION_ISSUER).setAudience(subgraph).setIssuedAt().setExpirationTime(`${ASSERTION_LIFETIME_MS / 1000}s`).sign(key(secret));
+  return jwt
+    .setIssuer(ASSERTION_ISSUER)
+    .setAudience(subgraph)
+    .setIssuedAt()
+    .setExpirationTime(`${ASSERTION_LIFETIME_MS / 1000}s`)
+    .sign(key(secret));
 }
 
 /** Verifies, in a subgraph, that a request came through the gateway, and returns the caller. */

@@ -31,7 +31,8 @@ export function bodyLimit(maxBytes: number): NonNullable<FunctionUrlMiddleware>[
       // Apollo answers malformed JSON itself.
       return;
     }
-    if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) return refusal(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`);
+    if (jsonDepth(body, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH)
+      return refusal(400, `Request body nests deeper than ${MAX_REQUEST_DEPTH} levels`);
   };
 }
 

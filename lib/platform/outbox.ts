@@ -1,5 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { Column, Entity, In, IsNull, LessThan, LessThanOrEqual, PrimaryGeneratedColumn, type DataSource, type EntityManager } from "typeorm";
+import {
+  Column,
+  Entity,
+  In,
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  PrimaryGeneratedColumn,
+  type DataSource,
+  type EntityManager,
+} from "typeorm";
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { inTransaction } from "./database.js";
@@ -101,10 +111,15 @@ const MAX_BACKOFF_MS = 60_000;
  */
 export async function relayOnce(dataSource: DataSource, publish: Publisher, batchSize = 10, now = new Date()): Promise<number> {
   const repository = dataSource.getRepository(OutboxMessage);
-  const due = await repository.find({ select: { id: true }, where: [
-    { availableAt: LessThanOrEqual(now), claimedUntil: IsNull() },
-    { availableAt: LessThanOrEqual(now), claimedUntil: LessThan(now) },
-  ], order: { id: "ASC" }, take: batchSize });
+  const due = await repository.find({
+    select: { id: true },
+    where: [
+      { availableAt: LessThanOrEqual(now), claimedUntil: IsNull() },
+      { availableAt: LessThanOrEqual(now), claimedUntil: LessThan(now) },
+    ],
+    order: { id: "ASC" },
+    take: batchSize,
+  });
   if (due.length === 0) return 0;
 
   const token = randomUUID();
@@ -127,7 +142,10 @@ export async function relayOnce(dataSource: DataSource, publish: Publisher, batc
     let accepted = new Set<number>();
     let failure = "rejected by the queue";
     try {
-      accepted = await publish(topic, rows.map((row) => row.body));
+      accepted = await publish(
+        topic,
+        rows.map((row) => row.body),
+      );
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
     }
@@ -138,13 +156,17 @@ export async function relayOnce(dataSource: DataSource, publish: Publisher, batc
       if (sent.length) await manager.delete(OutboxMessage, { id: In(sent.map((row) => row.id)) });
       for (const row of unsent) {
         const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** row.attempts);
-        await manager.update(OutboxMessage, { id: row.id }, {
-          attempts: row.attempts + 1,
-          availableAt: new Date(now.getTime() + backoff),
-          claimToken: null,
-          claimedUntil: null,
-          lastError: failure.slice(0, 500),
-        });
+        await manager.update(
+          OutboxMessage,
+          { id: row.id },
+          {
+            attempts: row.attempts + 1,
+            availableAt: new Date(now.getTime() + backoff),
+            claimToken: null,
+            claimedUntil: null,
+            lastError: failure.slice(0, 500),
+          },
+        );
       }
     });
   }
@@ -158,7 +180,12 @@ export interface Relay {
 }
 
 /** Runs `relayOnce` every `intervalMs`, and at once when nudged, until stopped. */
-export function startRelay(dataSource: DataSource, publish: Publisher, intervalMs: number, onError = (error: unknown) => log.error({ err: error }, "outbox relay failed; retrying on the next tick")): Relay {
+export function startRelay(
+  dataSource: DataSource,
+  publish: Publisher,
+  intervalMs: number,
+  onError = (error: unknown) => log.error({ err: error }, "outbox relay failed; retrying on the next tick"),
+): Relay {
   let stopped = false;
   // Set by a nudge that arrives while the relay is busy, so it is not lost: the relay goes round
   // again instead of sleeping.

@@ -19,7 +19,11 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-export function decodeCursor<T extends readonly (string | number)[]>(cursor: string, field: string, check: (values: unknown[]) => values is unknown[] & T): T {
+export function decodeCursor<T extends readonly (string | number)[]>(
+  cursor: string,
+  field: string,
+  check: (values: unknown[]) => values is unknown[] & T,
+): T {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -38,7 +42,12 @@ export const isTimeCursor = (values: unknown[]): values is TimeCursor =>
   values.length === 2 && Number.isSafeInteger(values[0]) && Math.abs(values[0] as number) <= MAX_DATE_MS && typeof values[1] === "string";
 
 /** A page of the first `size` rows, read with one more to tell whether another page follows. */
-export function pageOf<T, N = T>(rows: readonly T[], size: number, cursorOf: (row: T) => readonly (string | number)[], nodeOf: (row: T) => N = (row) => row as unknown as N) {
+export function pageOf<T, N = T>(
+  rows: readonly T[],
+  size: number,
+  cursorOf: (row: T) => readonly (string | number)[],
+  nodeOf: (row: T) => N = (row) => row as unknown as N,
+) {
   const edges = rows.slice(0, size).map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: nodeOf(row) }));
   return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
 }
@@ -51,7 +60,11 @@ export function pageSize(first: number | null | undefined, fallback = 20, max = 
 }
 
 /** A cursor page of one of an agent's histories, newest first, named after what it holds. */
-export function historyPage<T extends object>(node: ClassType<T>, names: { edge: string; connection: string }, what: { item: string; items: string }) {
+export function historyPage<T extends object>(
+  node: ClassType<T>,
+  names: { edge: string; connection: string },
+  what: { item: string; items: string },
+) {
   @ObjectType(names.edge, { description: `One ${what.item}.` })
   class Edge {
     @Field(() => String, { description: "Opaque cursor of this item; pass as `after` to continue after it." })

@@ -11,7 +11,8 @@ export function TrimmedLength(min: number, max: number, options?: ValidationOpti
       constraints: [min, max],
       validator: {
         validate: (value: unknown) => typeof value === "string" && value.trim().length >= min && value.trim().length <= max,
-        defaultMessage: () => (min > 0 ? `must be ${min}–${max} characters, not counting surrounding spaces` : `must be at most ${max} characters`),
+        defaultMessage: () =>
+          min > 0 ? `must be ${min}–${max} characters, not counting surrounding spaces` : `must be at most ${max} characters`,
       },
     },
     options,
@@ -38,10 +39,13 @@ function flatten(errors: ValidationError[], prefix: string): { field: string; me
 export const validateArgument: ValidatorFn = async (value, type, { info }) => {
   if (value === null || typeof value !== "object") return;
   const items: object[] = Array.isArray(value) ? value.filter((item) => item !== null && typeof item === "object") : [value];
-  const errors = (await Promise.all(items.map((item) => validate(item, { skipMissingProperties: true, forbidUnknownValues: false })))).flat();
+  const errors = (
+    await Promise.all(items.map((item) => validate(item, { skipMissingProperties: true, forbidUnknownValues: false })))
+  ).flat();
   if (errors.length === 0) return;
   const typeName = typeof type === "function" ? type.name : undefined;
-  const argument = info.parentType.getFields()[info.fieldName]?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name ?? "input";
+  const argument =
+    info.parentType.getFields()[info.fieldName]?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name ?? "input";
   const problems = flatten(errors, argument);
   throw new BadUserInputError(
     problems[0]?.field ?? argument,

@@ -11,7 +11,8 @@ const BATCH = 100;
 export function missedDeadline(dispute: Pick<Dispute, "status" | "responseDueAt" | "resolutionDueAt">, now: Date): string | null {
   if (!isActive(dispute.status)) return null;
   if (dispute.resolutionDueAt.getTime() < now.getTime()) return `resolution deadline ${dispute.resolutionDueAt.toISOString()} missed`;
-  if (dispute.status === DisputeStatus.OPEN && dispute.responseDueAt.getTime() < now.getTime()) return `no arbiter took it up by ${dispute.responseDueAt.toISOString()}`;
+  if (dispute.status === DisputeStatus.OPEN && dispute.responseDueAt.getTime() < now.getTime())
+    return `no arbiter took it up by ${dispute.responseDueAt.toISOString()}`;
   return null;
 }
 
@@ -26,10 +27,16 @@ export async function escalateOverdueDisputes(dataSource: DataSource, listener: 
     .createQueryBuilder("d")
     .select("d.id", "id")
     .where({ escalatedAt: IsNull() })
-    .andWhere(new Brackets((due) => {
-      due.where("d.status = :open AND d.response_due_at < :now", { open: DisputeStatus.OPEN, now })
-        .orWhere("d.status IN (:...active) AND d.resolution_due_at < :now", { active: [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW], now });
-    }))
+    .andWhere(
+      new Brackets((due) => {
+        due
+          .where("d.status = :open AND d.response_due_at < :now", { open: DisputeStatus.OPEN, now })
+          .orWhere("d.status IN (:...active) AND d.resolution_due_at < :now", {
+            active: [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW],
+            now,
+          });
+      }),
+    )
     .orderBy("d.resolution_due_at", "ASC")
     .limit(BATCH)
     .getRawMany<{ id: string }>();
@@ -41,7 +48,12 @@ export async function escalateOverdueDisputes(dataSource: DataSource, listener: 
       if (!dispute || !missed) return false;
       // Stamped no earlier than the clock: a step taken since the sweep began stays before it.
       const at = new Date(Math.max(now.getTime(), Date.now()));
-      await transition(manager, dispute, { to: dispute.status, actor: "system", note: `escalated to all arbiters: ${missed}`, at, changes: { escalatedAt: at } }, listener);
+      await transition(
+        manager,
+        dispute,
+        { to: dispute.status, actor: "system", note: `escalated to all arbiters: ${missed}`, at, changes: { escalatedAt: at } },
+        listener,
+      );
       return true;
     });
     if (done) escalated += 1;

@@ -7,7 +7,10 @@ import { Dispute, DisputeCategory, DisputeKind, DisputeOutcome, DisputeSeverity,
  * the evidence or who is involved. Built from the stored dispute, which `dispute` hands out in
  * full to those who may read it.
  */
-@ObjectType({ description: "A dispute about an agent as the public sees it: its kind, category, severity, status and outcome; the statement, evidence and people are left out." })
+@ObjectType({
+  description:
+    "A dispute about an agent as the public sees it: its kind, category, severity, status and outcome; the statement, evidence and people are left out.",
+})
 export class DisputeSummary {
   @Field(() => ID, { description: "Stable identifier of the dispute." })
   id: string;
@@ -34,8 +37,16 @@ export class DisputeSummary {
   closedAt: Date | null;
 }
 
-export const DisputeSummaryConnection = historyPage(DisputeSummary, { edge: "DisputeSummaryEdge", connection: "DisputeSummaryConnection" }, { item: "dispute about an agent", items: "an agent's disputes" });
+export const DisputeSummaryConnection = historyPage(
+  DisputeSummary,
+  { edge: "DisputeSummaryEdge", connection: "DisputeSummaryConnection" },
+  { item: "dispute about an agent", items: "an agent's disputes" },
+);
 export type DisputeSummaryConnection = InstanceType<typeof DisputeSummaryConnection>;
 
-export const DisputeConnection = historyPage(Dispute, { edge: "DisputeEdge", connection: "DisputeConnection" }, { item: "dispute", items: "disputes" });
+export const DisputeConnection = historyPage(
+  Dispute,
+  { edge: "DisputeEdge", connection: "DisputeConnection" },
+  { item: "dispute", items: "disputes" },
+);
 export type DisputeConnection = InstanceType<typeof DisputeConnection>;

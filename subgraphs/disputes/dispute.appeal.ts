@@ -1,4 +1,3 @@
-
 import { Not, type EntityManager } from "typeorm";
 import { inTransaction } from "../../lib/platform/database.js";
 import { ConflictError, NotFoundError } from "../../lib/platform/errors.js";
@@ -64,25 +63,40 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
     if (now.getTime() - contested.givenAt.getTime() > options.appealDays * DAY_MS) {
       throw new ConflictError(FIELD, `was decided more than ${options.appealDays} days ago; the appeal window has closed`);
     }
-    if (!contested.standing) throw new ConflictError(FIELD, ref.kind === ContestedKind.RUN ? "was set aside already" : "no longer stands: the ladder has moved on since (stepped down, lifted or overtaken)");
-    const earlier = await manager.findOneBy(Dispute, { kind: DisputeKind.APPEAL, contestedKind: ref.kind, contestedId: ref.id, status: Not(DisputeStatus.WITHDRAWN) });
-    if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
-    await checkOpenCap(manager, found.agentId, builder, options, FIELD);
-    const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options, "builder");
-    return recordFiling(manager, {
-      agentId: found.agentId,
+    if (!contested.standing)
+      throw new ConflictError(
+        FIELD,
+        ref.kind === ContestedKind.RUN
+          ? "was set aside already"
+          : "no longer stands: the ladder has moved on since (stepped down, lifted or overtaken)",
+      );
+    const earlier = await manager.findOneBy(Dispute, {
       kind: DisputeKind.APPEAL,
       contestedKind: ref.kind,
       contestedId: ref.id,
-      respondent: complaint?.filedBy ?? null,
-      category: complaint?.category ?? DisputeCategory.OTHER,
-      statement: input.statement.trim(),
-      severity: complaint?.severity ?? DisputeSeverity.MAJOR,
-      evidence,
-      filedBy: builder,
-      filedAt: now,
-      occurredAt: contested.givenAt,
-    }, options);
+      status: Not(DisputeStatus.WITHDRAWN),
+    });
+    if (earlier) throw new ConflictError(FIELD, `is appealed already (${earlier.id}, ${earlier.outcome ?? earlier.status})`);
+    await checkOpenCap(manager, found.agentId, builder, options, FIELD);
+    const evidence = await checkedEvidence(manager, found.agentId, input.evidence, options, "builder");
+    return recordFiling(
+      manager,
+      {
+        agentId: found.agentId,
+        kind: DisputeKind.APPEAL,
+        contestedKind: ref.kind,
+        contestedId: ref.id,
+        respondent: complaint?.filedBy ?? null,
+        category: complaint?.category ?? DisputeCategory.OTHER,
+        statement: input.statement.trim(),
+        severity: complaint?.severity ?? DisputeSeverity.MAJOR,
+        evidence,
+        filedBy: builder,
+        filedAt: now,
+        occurredAt: contested.givenAt,
+      },
+      options,
+    );
   });
 }
 
@@ -94,20 +108,45 @@ export async function fileAppeal(context: DisputesContext, builder: string, inpu
  * step since stepped down, lifted or overtaken) refuses the grant: nothing would be reversed, so
  * the arbiter settles or rejects the appeal instead.
  */
-export async function grantAppeal(manager: EntityManager, appeal: Dispute, complaint: Dispute | null, grant: { arbiter: string; note: string; at: Date }, options: DisputesOptions): Promise<void> {
+export async function grantAppeal(
+  manager: EntityManager,
+  appeal: Dispute,
+  complaint: Dispute | null,
+  grant: { arbiter: string; note: string; at: Date },
+  options: DisputesOptions,
+): Promise<void> {
   const reason = `reversed on appeal ${appeal.id}: ${grant.note}`.slice(0, 2000);
   const gone = (what: string) => new ConflictError("input.outcome", `cannot be UPHELD: ${what}; resolve the appeal as SETTLED or REJECTED`);
   switch (appeal.contestedKind) {
     case ContestedKind.CONSEQUENCE:
-      if (!(await options.consequenceSteps.lift(manager, appeal.contestedId!, { appealId: appeal.id, reason: `${grant.arbiter}: ${reason}`, at: grant.at }))) {
+      if (
+        !(await options.consequenceSteps.lift(manager, appeal.contestedId!, {
+          appealId: appeal.id,
+          reason: `${grant.arbiter}: ${reason}`,
+          at: grant.at,
+        }))
+      ) {
         throw gone("the contested step no longer stands");
       }
       return;
     case ContestedKind.RUN:
-      if (!(await options.runVerdicts.setAside(manager, appeal.contestedId!, { appealId: appeal.id, at: grant.at }))) throw gone("the contested run is no longer a judged verdict");
+      if (!(await options.runVerdicts.setAside(manager, appeal.contestedId!, { appealId: appeal.id, at: grant.at })))
+        throw gone("the contested run is no longer a judged verdict");
       return;
     default:
-      if (complaint?.status !== DisputeStatus.RESOLVED || complaint.outcome !== DisputeOutcome.UPHELD) throw gone("the contested complaint is no longer upheld");
-      await transition(manager, complaint, { to: DisputeStatus.RESOLVED, outcome: DisputeOutcome.REJECTED, actor: actorOf("arbiter", grant.arbiter), note: reason, at: grant.at }, options.onDisputeChanged);
+      if (complaint?.status !== DisputeStatus.RESOLVED || complaint.outcome !== DisputeOutcome.UPHELD)
+        throw gone("the contested complaint is no longer upheld");
+      await transition(
+        manager,
+        complaint,
+        {
+          to: DisputeStatus.RESOLVED,
+          outcome: DisputeOutcome.REJECTED,
+          actor: actorOf("arbiter", grant.arbiter),
+          note: reason,
+          at: grant.at,
+        },
+        options.onDisputeChanged,
+      );
   }
 }

@@ -10,18 +10,28 @@ import type { DisputesContext } from "./disputes.context.js";
  * reassigns one under review; neither may be involved in it (disputes.access:
  * requireUninvolvedAssignment). The dispute moves to UNDER_REVIEW.
  */
-export function assignDispute(context: Pick<DisputesContext, "dataSource" | "options">, caller: string, disputeId: string, assignee: string): Promise<Dispute> {
+export function assignDispute(
+  context: Pick<DisputesContext, "dataSource" | "options">,
+  caller: string,
+  disputeId: string,
+  assignee: string,
+): Promise<Dispute> {
   return inTransaction(context.dataSource, async (manager) => {
     const dispute = await lockedDispute(manager, disputeId);
     if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
     if (dispute.assignedTo === assignee) throw new ConflictError("disputeId", `is already assigned to ${assignee}`);
     await requireUninvolvedAssignment(manager, caller, assignee, dispute, context.options);
-    return transition(manager, dispute, {
-      to: DisputeStatus.UNDER_REVIEW,
-      actor: actorOf("arbiter", caller),
-      note: dispute.assignedTo ? `reassigned from ${dispute.assignedTo} to ${assignee}` : `assigned to ${assignee}`,
-      at: new Date(),
-      changes: { assignedTo: assignee },
-    }, context.options.onDisputeChanged);
+    return transition(
+      manager,
+      dispute,
+      {
+        to: DisputeStatus.UNDER_REVIEW,
+        actor: actorOf("arbiter", caller),
+        note: dispute.assignedTo ? `reassigned from ${dispute.assignedTo} to ${assignee}` : `assigned to ${assignee}`,
+        at: new Date(),
+        changes: { assignedTo: assignee },
+      },
+      context.options.onDisputeChanged,
+    );
   });
 }

@@ -41,38 +41,70 @@ export enum DisputeCategory {
   OTHER = "OTHER",
 }
 
-registerEnumType(DisputeKind, { name: "DisputeKind", description: "Who brings a dispute, and against what.", valuesConfig: {
-  COMPLAINT: { description: "A buyer's complaint that an agent misbehaved." },
-  APPEAL: { description: "A builder's appeal against a verdict on their own agent: an upheld complaint, a consequence step or a run's verdict." },
-} });
-registerEnumType(ContestedKind, { name: "ContestedKind", description: "What kind of verdict an appeal contests.", valuesConfig: {
-  DISPUTE: { description: "An upheld complaint; the id is the dispute's." },
-  CONSEQUENCE: { description: "A step of the pact's consequence ladder taken on the agent; the id is the escalation that records it." },
-  RUN: { description: "A judged evaluation run's verdict, including the human reviews of its uncertain cases; the id is the run's." },
-} });
-registerEnumType(DisputeStatus, { name: "DisputeStatus", description: "Where a dispute is in arbitration.", valuesConfig: {
-  OPEN: { description: "Filed, waiting for an arbiter to take it." },
-  UNDER_REVIEW: { description: "Assigned to an arbiter, who must resolve it." },
-  RESOLVED: { description: "Decided by the arbiter; the outcome says how." },
-  WITHDRAWN: { description: "Withdrawn by its filer before a decision." },
-} });
-registerEnumType(DisputeOutcome, { name: "DisputeOutcome", description: "How an arbiter resolved a dispute.", valuesConfig: {
-  UPHELD: { description: "A complaint: the agent misbehaved as the filer says, which counts against its reputation by severity. An appeal: granted, which reverses the contested verdict." },
-  REJECTED: { description: "The evidence does not bear the dispute out; a rejected complaint weighs against the filer's later ones. A complaint reversed on appeal becomes REJECTED." },
-  SETTLED: { description: "The parties agreed; nothing counts for or against either." },
-} });
-registerEnumType(DisputeSeverity, { name: "DisputeSeverity", description: "How serious the reported misbehaviour is.", valuesConfig: {
-  CRITICAL: { description: "A missed incident or harmful action; open, it keeps the agent off the listing." },
-  MAJOR: { description: "Wrong results that cost analysts real time." },
-  MINOR: { description: "An annoyance without security impact." },
-} });
-registerEnumType(DisputeCategory, { name: "DisputeCategory", description: "What kind of misbehaviour a dispute is about.", valuesConfig: {
-  PACT_BREACH: { description: "The agent broke a clause of its pact in production." },
-  MISCLASSIFICATION: { description: "Wrong severity or true/false-positive call." },
-  MISSED_ESCALATION: { description: "An incident that needed people was not escalated, or too late." },
-  DATA_HANDLING: { description: "Data was kept, sent or shown where it must not be." },
-  OTHER: { description: "Anything else; the statement says what." },
-} });
+registerEnumType(DisputeKind, {
+  name: "DisputeKind",
+  description: "Who brings a dispute, and against what.",
+  valuesConfig: {
+    COMPLAINT: { description: "A buyer's complaint that an agent misbehaved." },
+    APPEAL: {
+      description: "A builder's appeal against a verdict on their own agent: an upheld complaint, a consequence step or a run's verdict.",
+    },
+  },
+});
+registerEnumType(ContestedKind, {
+  name: "ContestedKind",
+  description: "What kind of verdict an appeal contests.",
+  valuesConfig: {
+    DISPUTE: { description: "An upheld complaint; the id is the dispute's." },
+    CONSEQUENCE: { description: "A step of the pact's consequence ladder taken on the agent; the id is the escalation that records it." },
+    RUN: { description: "A judged evaluation run's verdict, including the human reviews of its uncertain cases; the id is the run's." },
+  },
+});
+registerEnumType(DisputeStatus, {
+  name: "DisputeStatus",
+  description: "Where a dispute is in arbitration.",
+  valuesConfig: {
+    OPEN: { description: "Filed, waiting for an arbiter to take it." },
+    UNDER_REVIEW: { description: "Assigned to an arbiter, who must resolve it." },
+    RESOLVED: { description: "Decided by the arbiter; the outcome says how." },
+    WITHDRAWN: { description: "Withdrawn by its filer before a decision." },
+  },
+});
+registerEnumType(DisputeOutcome, {
+  name: "DisputeOutcome",
+  description: "How an arbiter resolved a dispute.",
+  valuesConfig: {
+    UPHELD: {
+      description:
+        "A complaint: the agent misbehaved as the filer says, which counts against its reputation by severity. An appeal: granted, which reverses the contested verdict.",
+    },
+    REJECTED: {
+      description:
+        "The evidence does not bear the dispute out; a rejected complaint weighs against the filer's later ones. A complaint reversed on appeal becomes REJECTED.",
+    },
+    SETTLED: { description: "The parties agreed; nothing counts for or against either." },
+  },
+});
+registerEnumType(DisputeSeverity, {
+  name: "DisputeSeverity",
+  description: "How serious the reported misbehaviour is.",
+  valuesConfig: {
+    CRITICAL: { description: "A missed incident or harmful action; open, it keeps the agent off the listing." },
+    MAJOR: { description: "Wrong results that cost analysts real time." },
+    MINOR: { description: "An annoyance without security impact." },
+  },
+});
+registerEnumType(DisputeCategory, {
+  name: "DisputeCategory",
+  description: "What kind of misbehaviour a dispute is about.",
+  valuesConfig: {
+    PACT_BREACH: { description: "The agent broke a clause of its pact in production." },
+    MISCLASSIFICATION: { description: "Wrong severity or true/false-positive call." },
+    MISSED_ESCALATION: { description: "An incident that needed people was not escalated, or too late." },
+    DATA_HANDLING: { description: "Data was kept, sent or shown where it must not be." },
+    OTHER: { description: "Anything else; the statement says what." },
+  },
+});
 
 /** External evidence: where it is, and the SHA-256 that pins what the filer saw there. */
 @ObjectType({ description: "Evidence outside the platform: a URL and the SHA-256 of its content when filed." })
@@ -87,7 +119,10 @@ export class ExternalEvidence {
 /** What a dispute points at: the agent's cases, runs and KPI reports, and external documents. */
 @ObjectType({ description: "The evidence a dispute rests on." })
 export class DisputeEvidence {
-  @Field(() => [String], { description: "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder)." })
+  @Field(() => [String], {
+    description:
+      "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder).",
+  })
   caseIds: string[];
 
   @Field(() => [ID], { description: "Evaluation runs of the agent." })
@@ -111,7 +146,10 @@ export class ContestedVerdict {
 }
 
 /** A buyer's complaint about an agent's behaviour, or a builder's appeal of a verdict, and its arbitration. */
-@ObjectType({ description: "A buyer's complaint that an agent misbehaved, or its builder's appeal of a verdict on it, and its arbitration. Parties and arbiters see all of it." })
+@ObjectType({
+  description:
+    "A buyer's complaint that an agent misbehaved, or its builder's appeal of a verdict on it, and its arbitration. Parties and arbiters see all of it.",
+})
 @Entity({ name: "disputes" })
 @Index("idx_disputes_agent_status", ["agentId", "status"])
 @Index("idx_disputes_due", ["status", "resolutionDueAt"])
@@ -181,7 +219,10 @@ export class Dispute {
   @Column({ name: "filed_at", type: "datetime", precision: 3 })
   filedAt: Date;
 
-  @Field(() => Date, { description: "When the disputed behaviour happened, what an upheld complaint's weight decays from; for an appeal, when the contested verdict was given." })
+  @Field(() => Date, {
+    description:
+      "When the disputed behaviour happened, what an upheld complaint's weight decays from; for an appeal, when the contested verdict was given.",
+  })
   @Column({ name: "occurred_at", type: "datetime", precision: 3 })
   occurredAt: Date;
 

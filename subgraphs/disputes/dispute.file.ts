@@ -24,7 +24,13 @@ export async function lockFiler(manager: EntityManager, agentId: string, filedBy
 }
 
 /** Open disputes weigh on an agent (and on arbiters): one filer may not pile them up. Under lockFiler. */
-export async function checkOpenCap(manager: EntityManager, agentId: string, filedBy: string, options: DisputesOptions, field: string): Promise<void> {
+export async function checkOpenCap(
+  manager: EntityManager,
+  agentId: string,
+  filedBy: string,
+  options: DisputesOptions,
+  field: string,
+): Promise<void> {
   const open = await manager.countBy(Dispute, { agentId, filedBy, status: In(ACTIVE_STATUSES) });
   if (open >= options.maxOpenPerFiler) {
     throw new ConflictError(field, `you already have ${open} open disputes about this agent; add to one of them or wait for arbitration`);
@@ -40,12 +46,25 @@ const REFERENCE_NAMES = { caseIds: "a case", runIds: "a run", kpiReportIds: "a K
  * own labels, kept as given: case ids are private to the builder, and checking them would let
  * anyone probe which exist.
  */
-export async function checkedEvidence(manager: EntityManager, agentId: string, input: DisputeEvidenceInput | undefined, options: DisputesOptions, filer: "buyer" | "builder"): Promise<DisputeEvidence> {
+export async function checkedEvidence(
+  manager: EntityManager,
+  agentId: string,
+  input: DisputeEvidenceInput | undefined,
+  options: DisputesOptions,
+  filer: "buyer" | "builder",
+): Promise<DisputeEvidence> {
   const evidence = evidenceOf(input);
-  const foreign = await options.agentEvidence.foreign(manager, agentId, { ...evidence, caseIds: filer === "builder" ? evidence.caseIds : [] });
+  const foreign = await options.agentEvidence.foreign(manager, agentId, {
+    ...evidence,
+    caseIds: filer === "builder" ? evidence.caseIds : [],
+  });
   for (const kind of ["caseIds", "runIds", "kpiReportIds"] as const) {
     const first = foreign[kind][0];
-    if (first !== undefined) throw new BadUserInputError(`input.evidence.${kind}[${evidence[kind].indexOf(first)}]`, `is not ${REFERENCE_NAMES[kind]} of this agent`);
+    if (first !== undefined)
+      throw new BadUserInputError(
+        `input.evidence.${kind}[${evidence[kind].indexOf(first)}]`,
+        `is not ${REFERENCE_NAMES[kind]} of this agent`,
+      );
   }
   return evidence;
 }
@@ -70,7 +89,18 @@ export function deadlinesFrom(filedAt: Date, options: DisputesOptions): Pick<Dis
 /** What a filing says; the rest of a new dispute is the same for every kind (see recordFiling). */
 export type Filing = Pick<
   Dispute,
-  "agentId" | "kind" | "contestedKind" | "contestedId" | "respondent" | "category" | "statement" | "severity" | "evidence" | "filedBy" | "filedAt" | "occurredAt"
+  | "agentId"
+  | "kind"
+  | "contestedKind"
+  | "contestedId"
+  | "respondent"
+  | "category"
+  | "statement"
+  | "severity"
+  | "evidence"
+  | "filedBy"
+  | "filedAt"
+  | "occurredAt"
 >;
 
 /** Records a new dispute, OPEN and unassigned, with its filing transition, and tells reputation of a complaint. */
@@ -88,7 +118,17 @@ export async function recordFiling(manager: EntityManager, filing: Filing, optio
   });
   await manager.insert(Dispute, dispute);
   const actor = actorOf(filerRole(dispute.kind), dispute.filedBy);
-  await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor, note: "filed", at: dispute.filedAt });
+  await manager.insert(DisputeTransition, {
+    id: randomUUID(),
+    disputeId: dispute.id,
+    version: 1,
+    from: null,
+    to: DisputeStatus.OPEN,
+    outcome: null,
+    actor,
+    note: "filed",
+    at: dispute.filedAt,
+  });
   await report(manager, dispute, dispute.filedAt, options.onDisputeChanged);
   return dispute;
 }
@@ -107,19 +147,23 @@ export async function fileComplaint(context: DisputesContext, buyer: string, inp
     requireNotOwnAgent(agent, buyer);
     await checkOpenCap(manager, input.agentId, buyer, options, "input.agentId");
     const evidence = await checkedEvidence(manager, input.agentId, input.evidence, options, "buyer");
-    return recordFiling(manager, {
-      agentId: input.agentId,
-      kind: DisputeKind.COMPLAINT,
-      contestedKind: null,
-      contestedId: null,
-      respondent: null,
-      category: input.category ?? DisputeCategory.OTHER,
-      statement: input.statement.trim(),
-      severity: input.severity ?? DisputeSeverity.MAJOR,
-      evidence,
-      filedBy: buyer,
-      filedAt: now,
-      occurredAt,
-    }, options);
+    return recordFiling(
+      manager,
+      {
+        agentId: input.agentId,
+        kind: DisputeKind.COMPLAINT,
+        contestedKind: null,
+        contestedId: null,
+        respondent: null,
+        category: input.category ?? DisputeCategory.OTHER,
+        statement: input.statement.trim(),
+        severity: input.severity ?? DisputeSeverity.MAJOR,
+        evidence,
+        filedBy: buyer,
+        filedAt: now,
+        occurredAt,
+      },
+      options,
+    );
   });
 }

@@ -20,7 +20,11 @@ export class ExternalEvidenceInput {
 
 @InputType({ description: `What a dispute rests on; at most ${MAX_REFERENCES} references of each kind.` })
 export class DisputeEvidenceInput {
-  @Field(() => [String], { nullable: true, description: "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder)." })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Case ids: in an appeal, the agent's evaluation cases (checked); in a complaint, as the buyer names them (evaluation cases are private to the builder).",
+  })
   @IsOptional()
   @ArrayMaxSize(MAX_REFERENCES)
   @Length(1, 128, { each: true })
@@ -65,7 +69,10 @@ export class FileDisputeInput {
   @IsEnum(DisputeSeverity)
   severity?: DisputeSeverity;
 
-  @Field(() => Date, { nullable: true, description: "When the behaviour happened: not in the future, at most two years back; now when absent." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the behaviour happened: not in the future, at most two years back; now when absent.",
+  })
   @IsOptional()
   occurredAt?: Date;
 
@@ -96,7 +103,9 @@ export class ContestedVerdictInput {
   @IsEnum(ContestedKind)
   kind: ContestedKind;
 
-  @Field(() => ID, { description: "The upheld complaint's id, the escalation's that records the step (from `Agent.escalations`), or the judged run's." })
+  @Field(() => ID, {
+    description: "The upheld complaint's id, the escalation's that records the step (from `Agent.escalations`), or the judged run's.",
+  })
   @Length(1, 36)
   id: string;
 }

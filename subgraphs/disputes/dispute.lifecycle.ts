@@ -42,7 +42,17 @@ export async function transition(
   if (!isActive(step.to) && isActive(from)) next.closedAt = step.at;
   const { id, ...changes } = next;
   await manager.update(Dispute, { id }, changes);
-  await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: id, version: next.version, from, to: step.to, outcome: step.outcome ?? null, actor: step.actor, note: step.note, at: step.at });
+  await manager.insert(DisputeTransition, {
+    id: randomUUID(),
+    disputeId: id,
+    version: next.version,
+    from,
+    to: step.to,
+    outcome: step.outcome ?? null,
+    actor: step.actor,
+    note: step.note,
+    at: step.at,
+  });
   await report(manager, next, step.at, listener);
   return next;
 }
@@ -58,7 +68,13 @@ export async function report(manager: EntityManager, dispute: Dispute, at: Date,
     .createQueryBuilder(Dispute, "d")
     .select("d.outcome", "outcome")
     .addSelect("COUNT(*)", "n")
-    .where({ filedBy: dispute.filedBy, kind: DisputeKind.COMPLAINT, status: DisputeStatus.RESOLVED, outcome: In([DisputeOutcome.UPHELD, DisputeOutcome.REJECTED]), id: Not(dispute.id) })
+    .where({
+      filedBy: dispute.filedBy,
+      kind: DisputeKind.COMPLAINT,
+      status: DisputeStatus.RESOLVED,
+      outcome: In([DisputeOutcome.UPHELD, DisputeOutcome.REJECTED]),
+      id: Not(dispute.id),
+    })
     .groupBy("d.outcome")
     .getRawMany<{ outcome: DisputeOutcome; n: number | string }>();
   const count = (outcome: DisputeOutcome) => Number(decided.find((row) => row.outcome === outcome)?.n ?? 0);

@@ -28,6 +28,10 @@ export async function listDisputes(
   if (filter?.filedBy) query.andWhere("d.filed_by = :filedBy", { filedBy: filter.filedBy });
   if (filter?.assignedTo) query.andWhere("d.assigned_to = :assignedTo", { assignedTo: filter.assignedTo });
   if (cursor) query.andWhere("(d.filed_at < :at OR (d.filed_at = :at AND d.id < :id))", { at: new Date(cursor[0]), id: cursor[1] });
-  const rows = await query.orderBy("d.filed_at", "DESC").addOrderBy("d.id", "DESC").limit(size + 1).getMany();
+  const rows = await query
+    .orderBy("d.filed_at", "DESC")
+    .addOrderBy("d.id", "DESC")
+    .limit(size + 1)
+    .getMany();
   return pageOf(rows, size, (node) => [node.filedAt.getTime(), node.id]);
 }

@@ -26,7 +26,9 @@ export function createOpenDisputeCountLoader(dataSource: DataSource): DataLoader
 /** One query per request for the transitions of every dispute shown. */
 export function createTransitionsLoader(dataSource: DataSource): DataLoader<string, DisputeTransition[]> {
   return new DataLoader(async (disputeIds: readonly string[]) => {
-    const rows = await dataSource.getRepository(DisputeTransition).find({ where: { disputeId: In([...disputeIds]) }, order: { version: "ASC" } });
+    const rows = await dataSource
+      .getRepository(DisputeTransition)
+      .find({ where: { disputeId: In([...disputeIds]) }, order: { version: "ASC" } });
     return disputeIds.map((disputeId) => rows.filter((row) => row.disputeId === disputeId));
   });
 }

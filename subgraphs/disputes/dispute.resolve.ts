@@ -13,16 +13,21 @@ import type { DisputesContext } from "./disputes.context.js";
  * reputation by severity (through the transition's report); an upheld appeal is granted, reversing
  * the verdict it contests in the same transaction (grantAppeal).
  */
-export function resolveDispute(context: Pick<DisputesContext, "dataSource" | "options">, arbiter: string, input: ResolveDisputeInput): Promise<Dispute> {
+export function resolveDispute(
+  context: Pick<DisputesContext, "dataSource" | "options">,
+  arbiter: string,
+  input: ResolveDisputeInput,
+): Promise<Dispute> {
   const { options } = context;
   return inTransaction(context.dataSource, async (manager) => {
     const dispute = await lockedDispute(manager, input.disputeId, "input.disputeId");
     const granting = dispute.kind === DisputeKind.APPEAL && input.outcome === DisputeOutcome.UPHELD;
     // What a grant reverses is locked next, before any plain read: the complaint (its state and
     // its filer's record are then read as committed), or the run with its window and trust.
-    const complaint = granting && dispute.contestedKind === ContestedKind.DISPUTE
-      ? await lockedDispute(manager, dispute.contestedId!, "input.disputeId")
-      : null;
+    const complaint =
+      granting && dispute.contestedKind === ContestedKind.DISPUTE
+        ? await lockedDispute(manager, dispute.contestedId!, "input.disputeId")
+        : null;
     if (granting && dispute.contestedKind === ContestedKind.RUN) await options.runVerdicts.lock(manager, dispute.contestedId!);
     if (dispute.status !== DisputeStatus.UNDER_REVIEW) {
       throw new ConflictError("input.disputeId", `is ${dispute.status}; only a dispute under review is resolved`);

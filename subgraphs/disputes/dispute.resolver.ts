@@ -2,7 +2,15 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { BadUserInputError } from "../../lib/platform/errors.js";
 import { SUBJECT_PATTERN } from "../../lib/platform/identity.js";
 import { AgentRef } from "./agent.stub.js";
-import { mayReadInFull, requireAppellant, requireArbiter, requireComplainant, requireReader, requireSignedIn, requireWithdrawer } from "./disputes.access.js";
+import {
+  mayReadInFull,
+  requireAppellant,
+  requireArbiter,
+  requireComplainant,
+  requireReader,
+  requireSignedIn,
+  requireWithdrawer,
+} from "./disputes.access.js";
 import { fileAppeal } from "./dispute.appeal.js";
 import { assignDispute } from "./dispute.assign.js";
 import { Dispute } from "./dispute.entity.js";
@@ -22,8 +30,14 @@ const pageArgs = {
 
 @Resolver(() => Dispute)
 export class DisputeResolver {
-  @Query(() => Dispute, { nullable: true, description: "One dispute in full; for its parties (filer, respondent, the agent's owner) and arbiters." })
-  async dispute(@Arg("id", () => ID, { description: "The dispute's id." }) id: string, @Ctx() context: DisputesContext): Promise<Dispute | null> {
+  @Query(() => Dispute, {
+    nullable: true,
+    description: "One dispute in full; for its parties (filer, respondent, the agent's owner) and arbiters.",
+  })
+  async dispute(
+    @Arg("id", () => ID, { description: "The dispute's id." }) id: string,
+    @Ctx() context: DisputesContext,
+  ): Promise<Dispute | null> {
     requireSignedIn(context.identity);
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
@@ -32,10 +46,15 @@ export class DisputeResolver {
   }
 
   @Query(() => DisputeConnection, {
-    description: "Disputes in full, newest first: all of them for arbiters; for a buyer those they filed or whose appeal answers them; for a builder those about their agents.",
+    description:
+      "Disputes in full, newest first: all of them for arbiters; for a buyer those they filed or whose appeal answers them; for a builder those about their agents.",
   })
   async disputes(
-    @Arg("filter", () => DisputeFilter, { nullable: true, description: "Conditions the disputes must meet; all disputes the caller may read when absent." }) filter: DisputeFilter | null,
+    @Arg("filter", () => DisputeFilter, {
+      nullable: true,
+      description: "Conditions the disputes must meet; all disputes the caller may read when absent.",
+    })
+    filter: DisputeFilter | null,
     @Arg("first", () => Int, pageArgs.first) first: number | null,
     @Arg("after", () => String, pageArgs.after) after: string | null,
     @Ctx() context: DisputesContext,
@@ -44,19 +63,25 @@ export class DisputeResolver {
     return listDisputes(context.dataSource, context.identity, filter, { first, after });
   }
 
-  @Mutation(() => Dispute, { description: "Files a complaint about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent." })
+  @Mutation(() => Dispute, {
+    description:
+      "Files a complaint about an agent's behaviour (buyers). Not about an agent of one's own, and at most a configured number open per filer and agent.",
+  })
   fileDispute(
-    @Arg("input", () => FileDisputeInput, { description: "The agent, what went wrong, how serious, and the evidence." }) input: FileDisputeInput,
+    @Arg("input", () => FileDisputeInput, { description: "The agent, what went wrong, how serious, and the evidence." })
+    input: FileDisputeInput,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
     return fileComplaint(context, requireComplainant(context.identity), input);
   }
 
   @Mutation(() => Dispute, {
-    description: "Appeals a verdict on one of the caller's agents (builders): an upheld complaint, a consequence step or a judged run's verdict (with its human reviews), within the appeal window, once per verdict. Granted, it reverses the verdict and what it did to trust.",
+    description:
+      "Appeals a verdict on one of the caller's agents (builders): an upheld complaint, a consequence step or a judged run's verdict (with its human reviews), within the appeal window, once per verdict. Granted, it reverses the verdict and what it did to trust.",
   })
   appealVerdict(
-    @Arg("input", () => AppealVerdictInput, { description: "The verdict appealed, why it is wrong, and the evidence." }) input: AppealVerdictInput,
+    @Arg("input", () => AppealVerdictInput, { description: "The verdict appealed, why it is wrong, and the evidence." })
+    input: AppealVerdictInput,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
     return fileAppeal(context, requireAppellant(context.identity), input);
@@ -70,24 +95,32 @@ export class DisputeResolver {
   ): Promise<Dispute> {
     requireWithdrawer(context.identity);
     const note = reason.trim();
-    if (note.length === 0 || note.length > 2000) throw new BadUserInputError("reason", "must be 1–2000 characters, not counting surrounding spaces");
+    if (note.length === 0 || note.length > 2000)
+      throw new BadUserInputError("reason", "must be 1–2000 characters, not counting surrounding spaces");
     return withdrawDispute(context, context.identity, disputeId, note);
   }
 
-  @Mutation(() => Dispute, { description: "Assigns an open dispute to an arbiter (the caller unless another is named), or reassigns one under review; arbiters only, never one involved in the dispute." })
+  @Mutation(() => Dispute, {
+    description:
+      "Assigns an open dispute to an arbiter (the caller unless another is named), or reassigns one under review; arbiters only, never one involved in the dispute.",
+  })
   async assignDispute(
     @Arg("disputeId", () => ID, { description: "The dispute." }) disputeId: string,
-    @Arg("arbiter", () => ID, { nullable: true, description: "Subject of the arbiter to decide it; the caller when absent." }) arbiter: string | null,
+    @Arg("arbiter", () => ID, { nullable: true, description: "Subject of the arbiter to decide it; the caller when absent." }) arbiter:
+      | string
+      | null,
     @Ctx() context: DisputesContext,
   ): Promise<Dispute> {
     const caller = requireArbiter(context.identity);
     const assignee = arbiter ?? caller;
-    if (!SUBJECT_PATTERN.test(assignee)) throw new BadUserInputError("arbiter", "must be an arbiter's subject: 1–128 letters, digits and . _ @ : -");
+    if (!SUBJECT_PATTERN.test(assignee))
+      throw new BadUserInputError("arbiter", "must be an arbiter's subject: 1–128 letters, digits and . _ @ : -");
     return assignDispute(context, caller, disputeId, assignee);
   }
 
   @Mutation(() => Dispute, {
-    description: "Resolves a dispute under review as UPHELD, REJECTED or SETTLED; the assigned arbiter only. An upheld complaint counts against the agent's reputation by severity; an upheld (granted) appeal reverses the verdict it contests.",
+    description:
+      "Resolves a dispute under review as UPHELD, REJECTED or SETTLED; the assigned arbiter only. An upheld complaint counts against the agent's reputation by severity; an upheld (granted) appeal reverses the verdict it contests.",
   })
   async resolveDispute(
     @Arg("input", () => ResolveDisputeInput, { description: "The dispute, the outcome and why." }) input: ResolveDisputeInput,
@@ -123,7 +156,8 @@ export class AgentDisputesResolver {
   }
 
   @FieldResolver(() => DisputeSummaryConnection, {
-    description: "Disputes about the agent, newest first; public, each as its kind, category, severity, status and outcome, in full (`dispute`) only for its parties and arbiters.",
+    description:
+      "Disputes about the agent, newest first; public, each as its kind, category, severity, status and outcome, in full (`dispute`) only for its parties and arbiters.",
   })
   disputes(
     @Root() agent: AgentRef,

@@ -21,6 +21,11 @@ export function withdrawDispute(
     requireFiler(caller, dispute);
     if (!isActive(dispute.status)) throw new ConflictError("disputeId", `is ${dispute.status}, no longer open`);
     const actor = actorOf(filerRole(dispute.kind), dispute.filedBy);
-    return transition(manager, dispute, { to: DisputeStatus.WITHDRAWN, actor, note: reason, at: new Date() }, context.options.onDisputeChanged);
+    return transition(
+      manager,
+      dispute,
+      { to: DisputeStatus.WITHDRAWN, actor, note: reason, at: new Date() },
+      context.options.onDisputeChanged,
+    );
   });
 }

@@ -45,7 +45,8 @@ export function requireWithdrawer(identity: Identity): string {
 
 /** Only its filer withdraws a dispute: the subject who filed it, acting in the role that files its kind. */
 export function requireFiler(identity: Identity, dispute: Pick<Dispute, "kind" | "filedBy">): void {
-  if (dispute.filedBy !== identity.subject || identity.role !== filerRole(dispute.kind)) throw new ForbiddenError("Only the filer withdraws a dispute");
+  if (dispute.filedBy !== identity.subject || identity.role !== filerRole(dispute.kind))
+    throw new ForbiddenError("Only the filer withdraws a dispute");
 }
 
 /** Arbiters assign and resolve disputes (never one they are involved in: involvement). Returns the arbiter's subject. */
@@ -71,7 +72,12 @@ export async function requireUninvolvedAssignment(
 }
 
 /** Only the arbiter assigned to a dispute resolves it, and only while not involved in it. */
-export async function requireAssignedArbiter(manager: EntityManager, arbiter: string, dispute: Dispute, options: DisputesOptions): Promise<void> {
+export async function requireAssignedArbiter(
+  manager: EntityManager,
+  arbiter: string,
+  dispute: Dispute,
+  options: DisputesOptions,
+): Promise<void> {
   if (dispute.assignedTo !== arbiter) throw new ForbiddenError("Only the arbiter assigned to a dispute resolves it");
   const conflict = await involvement(manager, arbiter, dispute, options);
   if (conflict) throw new ForbiddenError(conflict);
@@ -83,7 +89,12 @@ export async function requireAssignedArbiter(manager: EntityManager, arbiter: st
  * by an arbiter who decided what it contests: who upheld the complaint, who reviewed the run's
  * cases, or who decided the evidence that fired the step.
  */
-export async function involvement(manager: EntityManager, subject: string, dispute: Dispute, options: DisputesOptions): Promise<string | null> {
+export async function involvement(
+  manager: EntityManager,
+  subject: string,
+  dispute: Dispute,
+  options: DisputesOptions,
+): Promise<string | null> {
   if ((await findAgent(manager, dispute.agentId))?.ownerId === subject) return "an arbiter never decides a dispute about an agent they own";
   if (dispute.filedBy === subject || dispute.respondent === subject) return "an arbiter never decides a dispute they are a party to";
   if ((await decidersOf(manager, dispute, options)).includes(subject)) return "an arbiter never hears the appeal of their own verdict";
@@ -129,7 +140,11 @@ export async function requireReader(manager: EntityManager, identity: Identity, 
  * Whether a public summary's dispute is handed out in full to the caller (canRead); `ownerOf` looks
  * up the agent's owner, which only a builder's reading needs.
  */
-export async function mayReadInFull(identity: Identity, dispute: Dispute, ownerOf: (agentId: string) => Promise<string | null>): Promise<boolean> {
+export async function mayReadInFull(
+  identity: Identity,
+  dispute: Dispute,
+  ownerOf: (agentId: string) => Promise<string | null>,
+): Promise<boolean> {
   const ownerId = identity.role === "builder" ? await ownerOf(dispute.agentId) : null;
   return canRead(identity, dispute, ownerId);
 }
@@ -155,7 +170,10 @@ export function readableBy(query: SelectQueryBuilder<Dispute>, identity: Identit
     case "arbiter":
       return query;
     case "buyer":
-      return query.andWhere("((d.kind = :complaint AND d.filed_by = :me) OR d.respondent = :me)", { ...me, complaint: DisputeKind.COMPLAINT });
+      return query.andWhere("((d.kind = :complaint AND d.filed_by = :me) OR d.respondent = :me)", {
+        ...me,
+        complaint: DisputeKind.COMPLAINT,
+      });
     case "builder":
       return query.andWhere("EXISTS (SELECT 1 FROM agent_directory a WHERE a.agent_id = d.agent_id AND a.owner_id = :me)", me);
     default:

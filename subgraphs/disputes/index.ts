@@ -16,7 +16,12 @@ import { DisputeAppeals1764300000400 } from "./migrations/1764300000400-dispute-
 import { RunAppeals1764300000520 } from "./migrations/1764300000520-run-appeals.js";
 
 export const disputesEntities = [Dispute, DisputeTransition, DisputeFiler];
-export const disputesMigrations = [CreateDisputes1764100000400, DisputeLifecycle1764300000200, DisputeAppeals1764300000400, RunAppeals1764300000520];
+export const disputesMigrations = [
+  CreateDisputes1764100000400,
+  DisputeLifecycle1764300000200,
+  DisputeAppeals1764300000400,
+  RunAppeals1764300000520,
+];
 
 export function buildDisputesSchema() {
   return buildFederatedSchema({ resolvers: [DisputeResolver, AgentDisputesResolver, DisputeSummaryResolver] });
@@ -24,7 +29,12 @@ export function buildDisputesSchema() {
 
 /** On its own the subgraph knows of no consequence step or judged run, and checks no evidence reference. */
 const NO_CONSEQUENCES: DisputesOptions["consequenceSteps"] = { find: async () => null, lift: async () => false };
-const NO_RUNS: DisputesOptions["runVerdicts"] = { find: async () => null, lock: async () => {}, setAside: async () => false, reviewers: async () => [] };
+const NO_RUNS: DisputesOptions["runVerdicts"] = {
+  find: async () => null,
+  lock: async () => {},
+  setAside: async () => false,
+  reviewers: async () => [],
+};
 const UNCHECKED_EVIDENCE: DisputesOptions["agentEvidence"] = { foreign: async () => ({ caseIds: [], runIds: [], kpiReportIds: [] }) };
 
 /**
@@ -35,7 +45,14 @@ const UNCHECKED_EVIDENCE: DisputesOptions["agentEvidence"] = { foreign: async ()
  * runtime); on its own the subgraph reports to no one.
  */
 export async function disputesSubgraph(dataSource: DataSource, options: Partial<DisputesOptions> = {}): Promise<Subgraph<DisputesContext>> {
-  const settings: DisputesOptions = { ...config().disputes, onDisputeChanged: async () => {}, consequenceSteps: NO_CONSEQUENCES, runVerdicts: NO_RUNS, agentEvidence: UNCHECKED_EVIDENCE, ...options };
+  const settings: DisputesOptions = {
+    ...config().disputes,
+    onDisputeChanged: async () => {},
+    consequenceSteps: NO_CONSEQUENCES,
+    runVerdicts: NO_RUNS,
+    agentEvidence: UNCHECKED_EVIDENCE,
+    ...options,
+  };
   return {
     name: "disputes",
     schema: await buildDisputesSchema(),

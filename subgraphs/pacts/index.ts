@@ -20,11 +20,39 @@ import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./authorin
 import { createPactsLoaders } from "./pacts.loader.js";
 import type { PactsContext } from "./pacts.context.js";
 
-export const pactsEntities = [Pact, PactClause, EvaluationRun, EvaluationCase, CaseVerdict, ClauseResult, JuryVerdict, JudgedSlice, JudgeFailure, RunWindow];
-export const pactsMigrations = [CreatePacts1764100000200, PactLifecycle1764200000200, Jury1764200000300, SetAsideRuns1764300000510, RunWindows1764300000600];
+export const pactsEntities = [
+  Pact,
+  PactClause,
+  EvaluationRun,
+  EvaluationCase,
+  CaseVerdict,
+  ClauseResult,
+  JuryVerdict,
+  JudgedSlice,
+  JudgeFailure,
+  RunWindow,
+];
+export const pactsMigrations = [
+  CreatePacts1764100000200,
+  PactLifecycle1764200000200,
+  Jury1764200000300,
+  SetAsideRuns1764300000510,
+  RunWindows1764300000600,
+];
 
 export function buildPactsSchema() {
-  return buildFederatedSchema({ resolvers: [PactResolver, PactClauseResolver, AgentPactsResolver, CatalogueResolver, EvaluationRunResolver, ClauseResultResolver, ReviewResolver, JuryVoteResolver] });
+  return buildFederatedSchema({
+    resolvers: [
+      PactResolver,
+      PactClauseResolver,
+      AgentPactsResolver,
+      CatalogueResolver,
+      EvaluationRunResolver,
+      ClauseResultResolver,
+      ReviewResolver,
+      JuryVoteResolver,
+    ],
+  });
 }
 
 export interface PactsOptions {

@@ -29,7 +29,13 @@ export function requireReviewer(identity: Identity): string {
   return requireRole(identity, "arbiter");
 }
 
-async function ownedAgent(manager: EntityManager, agentId: string, builder: string, field: string, refusal: string): Promise<DirectoryEntry> {
+async function ownedAgent(
+  manager: EntityManager,
+  agentId: string,
+  builder: string,
+  field: string,
+  refusal: string,
+): Promise<DirectoryEntry> {
   const agent = await findAgent(manager, agentId);
   if (!agent) throw new NotFoundError(field, "agent", agentId);
   if (agent.ownerId !== builder) throw new ForbiddenError(refusal);
@@ -58,7 +64,9 @@ export async function requireUninvolvedReviewer(manager: EntityManager, agentId:
 
 /** The same rule as requireUninvolvedReviewer, as a condition on the review queue's jury verdicts `v`: what the arbiter is shown. */
 export function reviewableBy<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, arbiter: string): SelectQueryBuilder<T> {
-  return query.andWhere("NOT EXISTS (SELECT 1 FROM agent_directory d WHERE d.agent_id = v.agent_id AND d.owner_id = :arbiter)", { arbiter });
+  return query.andWhere("NOT EXISTS (SELECT 1 FROM agent_directory d WHERE d.agent_id = v.agent_id AND d.owner_id = :arbiter)", {
+    arbiter,
+  });
 }
 
 /**

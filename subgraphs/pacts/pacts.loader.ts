@@ -13,7 +13,12 @@ function byKey<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTa
   });
 }
 
-function groupedBy<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, column: keyof T & string, order: Record<string, "ASC" | "DESC">) {
+function groupedBy<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  column: keyof T & string,
+  order: Record<string, "ASC" | "DESC">,
+) {
   return new DataLoader(async (keys: readonly string[]) => {
     const rows = await dataSource.getRepository(entity).find({ where: { [column]: In([...keys]) } as never, order: order as never });
     const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
@@ -33,7 +38,9 @@ export function createPactsLoaders(dataSource: DataSource) {
     /** Cases by `runId|caseId`: one query for a page of review items. */
     caseByRunAndId: new DataLoader(async (keys: readonly string[]) => {
       const pairs = keys.map((key) => key.split("|") as [string, string]);
-      const rows = await dataSource.getRepository(EvaluationCase).find({ where: { runId: In([...new Set(pairs.map(([run]) => run))]), caseId: In([...new Set(pairs.map(([, c]) => c))]) } });
+      const rows = await dataSource
+        .getRepository(EvaluationCase)
+        .find({ where: { runId: In([...new Set(pairs.map(([run]) => run))]), caseId: In([...new Set(pairs.map(([, c]) => c))]) } });
       const found = new Map(rows.map((row) => [`${row.runId}|${row.caseId}`, row]));
       return keys.map((key) => found.get(key) ?? null);
     }),

@@ -44,7 +44,8 @@ export async function searchAgents(
   const size = pageSize(first);
   const sortKey = orderBy ?? AgentSortKey.COMPOSITE_SCORE;
   const cursor = after ? decodeCursor(after, "after", isSearchCursor) : null;
-  if (cursor && cursor[0] !== sortKey) throw new BadUserInputError("after", `is a cursor of a search ordered by ${cursor[0]}, not ${sortKey}`);
+  if (cursor && cursor[0] !== sortKey)
+    throw new BadUserInputError("after", `is a cursor of a search ordered by ${cursor[0]}, not ${sortKey}`);
   const position = cursor ? { score: cursor[1], agentId: cursor[2] } : null;
   const eligibleOnly = filter?.eligibleOnly ?? true;
   const column = `t.${SCORE_COLUMN[sortKey]}`;
@@ -63,7 +64,8 @@ export async function searchAgents(
   if (eligibleOnly) scored.where("t.eligible = 1");
   narrow(scored, filter);
   if (filter?.minCompositeScore != null) scored.andWhere("t.composite_score >= :minComposite", { minComposite: filter.minCompositeScore });
-  if (filter?.minReputationScore != null) scored.andWhere("t.reputation_score >= :minReputation", { minReputation: filter.minReputationScore });
+  if (filter?.minReputationScore != null)
+    scored.andWhere("t.reputation_score >= :minReputation", { minReputation: filter.minReputationScore });
   if (filter?.minTier) scored.andWhere("t.tier_rank >= :minTier", { minTier: tierRank(filter.minTier) });
   if (position) scored.andWhere(`(${column} < :score OR (${column} = :score AND t.agent_id < :agentId))`, position);
   const rows = await scored.getRawMany<{ agent_id: string; score: number | string }>();
@@ -72,11 +74,12 @@ export async function searchAgents(
   // Agents with no evidence yet all stand at the prior: walked down the directory's key, only
   // when the prior passes the filters and lies after the cursor, then merged in score order.
   const priorScore = sortKey === AgentSortKey.COMPOSITE_SCORE ? PRIOR.compositeScore : PRIOR.reputationScore;
-  const priorPasses = !eligibleOnly
-    && (filter?.minCompositeScore ?? 0) <= PRIOR.compositeScore
-    && (filter?.minReputationScore ?? 0) <= PRIOR.reputationScore
-    && (filter?.minTier ? tierRank(filter.minTier) : 0) <= PRIOR.tierRank
-    && (!position || position.score >= priorScore);
+  const priorPasses =
+    !eligibleOnly &&
+    (filter?.minCompositeScore ?? 0) <= PRIOR.compositeScore &&
+    (filter?.minReputationScore ?? 0) <= PRIOR.reputationScore &&
+    (filter?.minTier ? tierRank(filter.minTier) : 0) <= PRIOR.tierRank &&
+    (!position || position.score >= priorScore);
   if (priorPasses) {
     // An anti-join, not NOT EXISTS: MariaDB turned the latter into a read of every trust row.
     const unscored = dataSource
@@ -93,7 +96,12 @@ export async function searchAgents(
     ranked.sort(before);
   }
 
-  return pageOf(ranked, size, (row) => [sortKey, row.score, row.agentId], (row) => ({ id: row.agentId }));
+  return pageOf(
+    ranked,
+    size,
+    (row) => [sortKey, row.score, row.agentId],
+    (row) => ({ id: row.agentId }),
+  );
 }
 
 /** Narrows a query over the directory `d` to the filter's workflow. */

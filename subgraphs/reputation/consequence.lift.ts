@@ -12,7 +12,12 @@ import { liftConsequence } from "./trust.settle.js";
  * way back (trust.settle.ts: liftConsequence); `reason` is already trimmed and checked. CONFLICT
  * when no consequence stands.
  */
-export async function liftAgentConsequence(dataSource: DataSource, arbiter: string, agentId: string, reason: string): Promise<TrustProfile> {
+export async function liftAgentConsequence(
+  dataSource: DataSource,
+  arbiter: string,
+  agentId: string,
+  reason: string,
+): Promise<TrustProfile> {
   if (agentId.length > 36) throw new NotFoundError("agentId", "agent", agentId);
   return inTransaction(dataSource, async (manager) => {
     if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);

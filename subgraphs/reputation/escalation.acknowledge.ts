@@ -17,7 +17,8 @@ export function acknowledgeEscalation(dataSource: DataSource, caller: Identity, 
     if (!escalation) throw new NotFoundError("escalationId", "escalation", escalationId);
     const agent = await findAgent(manager, escalation.agentId);
     requireEscalationAcknowledger(caller, agent?.ownerId ?? null);
-    if (!escalation.ackDueAt) throw new ConflictError("escalationId", "tells of a lift or a regained listing, which needs no acknowledgement");
+    if (!escalation.ackDueAt)
+      throw new ConflictError("escalationId", "tells of a lift or a regained listing, which needs no acknowledgement");
     if (escalation.acknowledgedAt) throw new ConflictError("escalationId", "was acknowledged already");
     escalation.acknowledgedAt = new Date();
     await manager.update(Escalation, { id: escalationId }, { acknowledgedAt: escalation.acknowledgedAt });

@@ -17,8 +17,22 @@ import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
 import { AgentTrustResolver } from "./trust.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
-export const reputationEntities = [TrustProfile, EvaluationEvidence, KpiReport, DisputeState, ScoreHistoryEntry, EligibilityChange, Escalation];
-export const reputationMigrations = [CreateTrust1764100000300, KpiReports1764200000400, DualScores1764300000100, FilerCredibility1764300000300, RunSetAsides1764300000500];
+export const reputationEntities = [
+  TrustProfile,
+  EvaluationEvidence,
+  KpiReport,
+  DisputeState,
+  ScoreHistoryEntry,
+  EligibilityChange,
+  Escalation,
+];
+export const reputationMigrations = [
+  CreateTrust1764100000300,
+  KpiReports1764200000400,
+  DualScores1764300000100,
+  FilerCredibility1764300000300,
+  RunSetAsides1764300000500,
+];
 
 export function buildReputationSchema() {
   return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });

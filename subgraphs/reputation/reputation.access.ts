@@ -34,12 +34,14 @@ export function requireEscalationFollower(identity: Identity): string {
 
 /** Only the agent's builder (`ownerId`; null for an unknown agent) and arbiters see its escalations. */
 export function requireEscalationReader(identity: Identity, ownerId: string | null): void {
-  if (!isArbiterOr(identity, "builder", ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters see its escalations");
+  if (!isArbiterOr(identity, "builder", ownerId ?? ""))
+    throw new ForbiddenError("Only the agent's builder and arbiters see its escalations");
 }
 
 /** Only the agent's builder (`ownerId`; null for an unknown agent) and arbiters acknowledge its escalations. */
 export function requireEscalationAcknowledger(identity: Identity, ownerId: string | null): void {
-  if (!isArbiterOr(identity, "builder", ownerId ?? "")) throw new ForbiddenError("Only the agent's builder and arbiters acknowledge its escalations");
+  if (!isArbiterOr(identity, "builder", ownerId ?? ""))
+    throw new ForbiddenError("Only the agent's builder and arbiters acknowledge its escalations");
 }
 
 /** Who files a KPI report, and in which role: recorded with the report. */
@@ -56,5 +58,6 @@ export function requireKpiReporter(identity: Identity): KpiReporter {
 
 /** A builder reports only on its own agents; a buyer on any agent. */
 export function requireReportableAgent(reporter: KpiReporter, agent: Pick<DirectoryEntry, "ownerId">): void {
-  if (reporter.role === "builder" && agent.ownerId !== reporter.subject) throw new ForbiddenError("A builder reports only on its own agents");
+  if (reporter.role === "builder" && agent.ownerId !== reporter.subject)
+    throw new ForbiddenError("A builder reports only on its own agents");
 }

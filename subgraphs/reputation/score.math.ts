@@ -22,8 +22,6 @@ export interface TierRule {
   minReputation: number;
 }
 
-
-
 /**
  * The scoring and listing policy in force; every assessment names its version. Every number is a
  * judgement call explained in docs/scoring.md, whose worked example the tests reproduce.
@@ -93,11 +91,17 @@ export function filerCredibility(record: { upheld: number; rejected: number }, p
 // Tier descriptions come from the policy so the schema cannot drift from the rules applied.
 registerEnumType(TrustTier, {
   name: "TrustTier",
-  description: "Marketplace tier; each needs a composite score with a minimum confidence, and a reputation score once production evidence exists.",
+  description:
+    "Marketplace tier; each needs a composite score with a minimum confidence, and a reputation score once production evidence exists.",
   valuesConfig: {
-    ...Object.fromEntries(SCORING_POLICY.tiers.map((rule) => [rule.tier, {
-      description: `Composite ≥ ${rule.minComposite} with confidence ≥ ${rule.minConfidence}, and reputation ≥ ${rule.minReputation} once its confidence reaches ${SCORING_POLICY.reputationGateConfidence}.`,
-    }])),
+    ...Object.fromEntries(
+      SCORING_POLICY.tiers.map((rule) => [
+        rule.tier,
+        {
+          description: `Composite ≥ ${rule.minComposite} with confidence ≥ ${rule.minConfidence}, and reputation ≥ ${rule.minReputation} once its confidence reaches ${SCORING_POLICY.reputationGateConfidence}.`,
+        },
+      ]),
+    ),
     UNRATED: { description: "Too little evidence, or too low a score, for any tier." },
   },
 });
@@ -135,10 +139,12 @@ export function decayTo(state: ScoringState, at: number, policy: ScoringPolicy =
   if (at <= state.asOf) return state;
   const composite = decayFactor(at - state.asOf, policy.composite.halfLifeDays);
   const reputation = decayFactor(at - state.asOf, policy.reputation.halfLifeDays);
-  const metrics = Object.fromEntries(Object.entries(state.metrics).map(([metric, tally]) => [
-    metric,
-    { passed: tally.passed * composite, failed: tally.failed * composite, weightMass: tally.weightMass * composite },
-  ]));
+  const metrics = Object.fromEntries(
+    Object.entries(state.metrics).map(([metric, tally]) => [
+      metric,
+      { passed: tally.passed * composite, failed: tally.failed * composite, weightMass: tally.weightMass * composite },
+    ]),
+  );
   return { asOf: at, metrics, good: state.good * reputation, bad: state.bad * reputation };
 }
 
@@ -151,7 +157,12 @@ export interface ClauseEvidence {
 }
 
 /** Adds a judged run's clause evidence, observed at `at`, to the composite aggregates. */
-export function addEvaluation(state: ScoringState, at: number, clauses: readonly ClauseEvidence[], policy: ScoringPolicy = SCORING_POLICY): ScoringState {
+export function addEvaluation(
+  state: ScoringState,
+  at: number,
+  clauses: readonly ClauseEvidence[],
+  policy: ScoringPolicy = SCORING_POLICY,
+): ScoringState {
   const next = decayTo(state, at, policy);
   const factor = decayFactor(next.asOf - at, policy.composite.halfLifeDays);
   const metrics = { ...next.metrics };
@@ -167,7 +178,13 @@ export function addEvaluation(state: ScoringState, at: number, clauses: readonly
 }
 
 /** Adds production evidence (pseudo-observations, either may be negative to reverse earlier evidence). */
-export function addReputation(state: ScoringState, at: number, good: number, bad: number, policy: ScoringPolicy = SCORING_POLICY): ScoringState {
+export function addReputation(
+  state: ScoringState,
+  at: number,
+  good: number,
+  bad: number,
+  policy: ScoringPolicy = SCORING_POLICY,
+): ScoringState {
   const next = decayTo(state, at, policy);
   const factor = decayFactor(next.asOf - at, policy.reputation.halfLifeDays);
   // No clamping here: a reversal must cancel its evidence in whichever order a fold meets the two
@@ -249,14 +266,22 @@ export function reportQuality(kpis: KpiEvidence, policy: ScoringPolicy = SCORING
 }
 
 /** A report's pseudo-observations: its reporter's weight, split by its quality. */
-export function reportEvidence(kpis: KpiEvidence, reporterRole: "buyer" | "builder", policy: ScoringPolicy = SCORING_POLICY): { good: number; bad: number } {
+export function reportEvidence(
+  kpis: KpiEvidence,
+  reporterRole: "buyer" | "builder",
+  policy: ScoringPolicy = SCORING_POLICY,
+): { good: number; bad: number } {
   const weight = policy.reputation.reportWeight[reporterRole];
   const quality = reportQuality(kpis, policy);
   return { good: weight * quality, bad: weight * (1 - quality) };
 }
 
 /** A judged run's weight against reputation: nothing when it met its pact, more when a critical clause failed. */
-export function breachEvidence(runPassed: boolean, failedCriticalClauses: readonly string[], policy: ScoringPolicy = SCORING_POLICY): number {
+export function breachEvidence(
+  runPassed: boolean,
+  failedCriticalClauses: readonly string[],
+  policy: ScoringPolicy = SCORING_POLICY,
+): number {
   if (runPassed) return 0;
   return failedCriticalClauses.length > 0 ? policy.reputation.criticalBreachWeight : policy.reputation.breachWeight;
 }
@@ -268,9 +293,14 @@ export function breachEvidence(runPassed: boolean, failedCriticalClauses: readon
  */
 export function tierFor(composite: Score, reputation: Score, policy: ScoringPolicy = SCORING_POLICY): TrustTier {
   const gated = reputation.confidence >= policy.reputationGateConfidence;
-  return policy.tiers.find((rule) =>
-    composite.score >= rule.minComposite && composite.confidence >= rule.minConfidence && (!gated || reputation.score >= rule.minReputation),
-  )?.tier ?? TrustTier.UNRATED;
+  return (
+    policy.tiers.find(
+      (rule) =>
+        composite.score >= rule.minComposite &&
+        composite.confidence >= rule.minConfidence &&
+        (!gated || reputation.score >= rule.minReputation),
+    )?.tier ?? TrustTier.UNRATED
+  );
 }
 
 export interface ListingInputs {
@@ -310,16 +340,25 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
     const shortfalls = [
       ...(composite.score < lowest.minComposite ? [`composite score ${composite.score} is below the ${lowest.minComposite}`] : []),
       ...(composite.confidence < lowest.minConfidence ? [`confidence ${composite.confidence} is below the ${lowest.minConfidence}`] : []),
-      ...(gated && reputation.score < lowest.minReputation ? [`reputation score ${reputation.score} is below the ${lowest.minReputation}`] : []),
+      ...(gated && reputation.score < lowest.minReputation
+        ? [`reputation score ${reputation.score} is below the ${lowest.minReputation}`]
+        : []),
     ];
     reasons.push(`unrated: ${shortfalls.join(" and ")} that ${lowest.tier} needs`);
   } else {
-    reasons.push(`tier ${tier}: composite score ${composite.score} with confidence ${composite.confidence}, reputation score ${reputation.score} with confidence ${reputation.confidence}`);
+    reasons.push(
+      `tier ${tier}: composite score ${composite.score} with confidence ${composite.confidence}, reputation score ${reputation.score} with confidence ${reputation.confidence}`,
+    );
   }
-  if (!gated) reasons.push(`reputation confidence ${reputation.confidence} is below ${policy.reputationGateConfidence}: production evidence does not yet bear on the tier`);
+  if (!gated)
+    reasons.push(
+      `reputation confidence ${reputation.confidence} is below ${policy.reputationGateConfidence}: production evidence does not yet bear on the tier`,
+    );
   // Only demonstrated capability diverges: a newcomer's prior is not a claim production can contradict.
   if (gated && inputs.evaluationRuns > 0 && composite.score - reputation.score >= policy.divergencePoints) {
-    reasons.push(`production reputation ${reputation.score} trails demonstrated capability ${composite.score} by ${composite.score - reputation.score} points`);
+    reasons.push(
+      `production reputation ${reputation.score} trails demonstrated capability ${composite.score} by ${composite.score - reputation.score} points`,
+    );
   }
   if (inputs.consequence === ConsequenceAction.THROTTLE && tierRank(tier) > tierRank(TrustTier.BRONZE)) {
     tier = TrustTier.BRONZE;
@@ -328,9 +367,11 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
 
   if (inputs.lastRunPassed === false) {
     const clauses = inputs.lastRunFailedCriticalClauses;
-    reasons.push(clauses.length
-      ? `latest evaluation run failed critical clause(s): ${clauses.join(", ")}`
-      : "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder");
+    reasons.push(
+      clauses.length
+        ? `latest evaluation run failed critical clause(s): ${clauses.join(", ")}`
+        : "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder",
+    );
   } else if (inputs.lastRunPassed === true) {
     reasons.push("latest evaluation run met its pact");
   }
@@ -362,7 +403,8 @@ export const emptyDrift = (): EvaluationDrift => ({ runs: 0, baselineSum: 0, sta
  * back to h / 2 or below, so an agent hovering at the threshold does not raise and clear it, and take
  * and lift a consequence, run after run.
  */
-export const alarmAfter = (standing: boolean, statistic: number, threshold: number): boolean => statistic > (standing ? threshold / 2 : threshold);
+export const alarmAfter = (standing: boolean, statistic: number, threshold: number): boolean =>
+  statistic > (standing ? threshold / 2 : threshold);
 
 /**
  * The first `baselineRuns` runs set the baseline; after them S = max(0, S + baseline − share − k).

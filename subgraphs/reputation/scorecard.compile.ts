@@ -1,6 +1,16 @@
 import { BadUserInputError } from "../../lib/platform/errors.js";
 import type { ReputationContext } from "./reputation.context.js";
-import { Kpi, MAX_WEEKS_BACK, detectDrift, isoWeekOf, reportedSeries, trendOf, weekStart, weeklyScorecard, weeksEnding } from "./scorecard.math.js";
+import {
+  Kpi,
+  MAX_WEEKS_BACK,
+  detectDrift,
+  isoWeekOf,
+  reportedSeries,
+  trendOf,
+  weekStart,
+  weeklyScorecard,
+  weeksEnding,
+} from "./scorecard.math.js";
 import type { Scorecard } from "./scorecard.types.js";
 
 /** Which weeks a scorecard shows, as the field's arguments give them. */
@@ -20,7 +30,8 @@ export async function compileScorecard(
   { weeks, endingWeek }: ScorecardWindow,
 ): Promise<Scorecard> {
   const count = weeks ?? 12;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_WEEKS_BACK) throw new BadUserInputError("weeks", `must be between 1 and ${MAX_WEEKS_BACK}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WEEKS_BACK)
+    throw new BadUserInputError("weeks", `must be between 1 and ${MAX_WEEKS_BACK}`);
   const last = endingWeek ?? isoWeekOf(new Date());
   const lastStart = weekStart(last);
   if (!lastStart) throw new BadUserInputError("endingWeek", `${last} is not an ISO week`);
@@ -30,7 +41,10 @@ export async function compileScorecard(
   return {
     weeks: shown.map(({ values, ...week }) => ({
       ...week,
-      reportIds: reports.filter((report) => report.week === week.week).map((report) => report.id).sort(),
+      reportIds: reports
+        .filter((report) => report.week === week.week)
+        .map((report) => report.id)
+        .sort(),
       timeToContainmentMinutes: values[Kpi.TIME_TO_CONTAINMENT],
       falsePositiveLoad: values[Kpi.FALSE_POSITIVE_LOAD],
       severityAccuracy: values[Kpi.SEVERITY_ACCURACY],

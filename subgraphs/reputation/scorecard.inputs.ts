@@ -41,7 +41,11 @@ export class KpiReportInput {
   @Max(1)
   escalationQuality: number;
 
-  @Field(() => Int, { nullable: true, defaultValue: 0, description: "Alerts where analysts reversed the agent's decision that week (0 to alertsHandled); counts against reputation." })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 0,
+    description: "Alerts where analysts reversed the agent's decision that week (0 to alertsHandled); counts against reputation.",
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -15,17 +15,28 @@ export enum Trend {
   DEGRADING = "DEGRADING",
 }
 
-registerEnumType(Kpi, { name: "Kpi", description: "A production KPI of the weekly scorecard.", valuesConfig: {
-  TIME_TO_CONTAINMENT: { description: "Median minutes from detection to containment; lower is better." },
-  FALSE_POSITIVE_LOAD: { description: "Share of what the agent sent to analysts that was a false positive; lower is better." },
-  SEVERITY_ACCURACY: { description: "Share of audited alerts whose severity the agent got right; higher is better." },
-  ESCALATION_QUALITY: { description: "Quality of the agent's escalations (e.g. F1 of escalate/do not escalate) as the SOC measures it, 0–1; higher is better." },
-} });
-registerEnumType(Trend, { name: "Trend", description: "Which way a KPI has been moving over the scorecard's weeks.", valuesConfig: {
-  COMPOUNDING: { description: "Improving week over week beyond noise: trust is compounding." },
-  STABLE: { description: "No movement beyond noise." },
-  DEGRADING: { description: "Worsening week over week beyond noise." },
-} });
+registerEnumType(Kpi, {
+  name: "Kpi",
+  description: "A production KPI of the weekly scorecard.",
+  valuesConfig: {
+    TIME_TO_CONTAINMENT: { description: "Median minutes from detection to containment; lower is better." },
+    FALSE_POSITIVE_LOAD: { description: "Share of what the agent sent to analysts that was a false positive; lower is better." },
+    SEVERITY_ACCURACY: { description: "Share of audited alerts whose severity the agent got right; higher is better." },
+    ESCALATION_QUALITY: {
+      description:
+        "Quality of the agent's escalations (e.g. F1 of escalate/do not escalate) as the SOC measures it, 0–1; higher is better.",
+    },
+  },
+});
+registerEnumType(Trend, {
+  name: "Trend",
+  description: "Which way a KPI has been moving over the scorecard's weeks.",
+  valuesConfig: {
+    COMPOUNDING: { description: "Improving week over week beyond noise: trust is compounding." },
+    STABLE: { description: "No movement beyond noise." },
+    DEGRADING: { description: "Worsening week over week beyond noise." },
+  },
+});
 
 /** One week of one reporter, as stored. */
 export interface WeeklyKpis {
@@ -55,10 +66,34 @@ interface KpiDefinition {
  * (2.5 % a week is noise).
  */
 export const KPI_DEFINITIONS: Record<Kpi, KpiDefinition> = {
-  [Kpi.TIME_TO_CONTAINMENT]: { field: "timeToContainmentMinutes", lowerIsBetter: true, relative: true, trendTolerance: 0.025, drift: { slack: 0.025, threshold: 0.1 } },
-  [Kpi.FALSE_POSITIVE_LOAD]: { field: "falsePositiveLoad", lowerIsBetter: true, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } },
-  [Kpi.SEVERITY_ACCURACY]: { field: "severityAccuracy", lowerIsBetter: false, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } },
-  [Kpi.ESCALATION_QUALITY]: { field: "escalationQuality", lowerIsBetter: false, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } },
+  [Kpi.TIME_TO_CONTAINMENT]: {
+    field: "timeToContainmentMinutes",
+    lowerIsBetter: true,
+    relative: true,
+    trendTolerance: 0.025,
+    drift: { slack: 0.025, threshold: 0.1 },
+  },
+  [Kpi.FALSE_POSITIVE_LOAD]: {
+    field: "falsePositiveLoad",
+    lowerIsBetter: true,
+    relative: false,
+    trendTolerance: 0.005,
+    drift: { slack: 0.005, threshold: 0.015 },
+  },
+  [Kpi.SEVERITY_ACCURACY]: {
+    field: "severityAccuracy",
+    lowerIsBetter: false,
+    relative: false,
+    trendTolerance: 0.005,
+    drift: { slack: 0.005, threshold: 0.015 },
+  },
+  [Kpi.ESCALATION_QUALITY]: {
+    field: "escalationQuality",
+    lowerIsBetter: false,
+    relative: false,
+    trendTolerance: 0.005,
+    drift: { slack: 0.005, threshold: 0.015 },
+  },
 };
 
 const WEEK = /^(\d{4})-W(\d{2})$/;
@@ -85,7 +120,9 @@ export function isoWeekOf(date: Date): string {
   // The Thursday of the same week decides the year.
   day.setUTCDate(day.getUTCDate() + 3 - ((day.getUTCDay() + 6) % 7));
   const year = day.getUTCFullYear();
-  const week = 1 + Math.round((day.getTime() - Date.UTC(year, 0, 4)) / (7 * DAY_MS) - 3 / 7 + ((new Date(Date.UTC(year, 0, 4)).getUTCDay() + 6) % 7) / 7);
+  const week =
+    1 +
+    Math.round((day.getTime() - Date.UTC(year, 0, 4)) / (7 * DAY_MS) - 3 / 7 + ((new Date(Date.UTC(year, 0, 4)).getUTCDay() + 6) % 7) / 7);
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
@@ -140,7 +177,8 @@ export function trendOf(kpi: Kpi, values: readonly (number | null)[]): { trend: 
   const mean = present.reduce((sum, v) => sum + v, 0) / present.length;
   const scaled = definition.relative ? (mean > 0 ? slope / mean : 0) : slope;
   const better = definition.lowerIsBetter ? -scaled : scaled;
-  const trend = better > definition.trendTolerance ? Trend.COMPOUNDING : better < -definition.trendTolerance ? Trend.DEGRADING : Trend.STABLE;
+  const trend =
+    better > definition.trendTolerance ? Trend.COMPOUNDING : better < -definition.trendTolerance ? Trend.DEGRADING : Trend.STABLE;
   return { trend, slopePerWeek: slope };
 }
 
@@ -163,7 +201,11 @@ export type KpiPoint = { week: string; value: number | null };
  * baseline, absolute for ratios and relative for times. One step per week with data after the
  * baseline; nothing with too few weeks.
  */
-function* cusum(kpi: Kpi, weeks: readonly KpiPoint[], baselineWeeks: number): Generator<{ week: string; statistic: number; baseline: number }> {
+function* cusum(
+  kpi: Kpi,
+  weeks: readonly KpiPoint[],
+  baselineWeeks: number,
+): Generator<{ week: string; statistic: number; baseline: number }> {
   const { lowerIsBetter, relative, drift } = KPI_DEFINITIONS[kpi];
   const data = weeks.filter((w): w is { week: string; value: number } => w.value !== null);
   if (data.length <= baselineWeeks) return;
@@ -205,5 +247,7 @@ export function driftStanding(kpi: Kpi, weeks: readonly KpiPoint[], baselineWeek
 export function reportedSeries(reports: readonly WeeklyKpis[]): Record<Kpi, KpiPoint[]> {
   // ISO week names sort in time order.
   const weeks = weeklyScorecard(reports, [...new Set(reports.map((r) => r.week))].sort());
-  return Object.fromEntries(Object.values(Kpi).map((kpi) => [kpi, weeks.map((week) => ({ week: week.week, value: week.values[kpi] }))])) as Record<Kpi, KpiPoint[]>;
+  return Object.fromEntries(
+    Object.values(Kpi).map((kpi) => [kpi, weeks.map((week) => ({ week: week.week, value: week.values[kpi] }))]),
+  ) as Record<Kpi, KpiPoint[]>;
 }

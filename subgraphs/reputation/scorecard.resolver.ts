@@ -9,8 +9,14 @@ import { Scorecard } from "./scorecard.types.js";
 
 @Resolver(() => AgentRef)
 export class ScorecardResolver {
-  @Mutation(() => Boolean, { description: "Files one week of an agent's production KPIs: by a buyer running it, or by its builder. One report per reporter and week." })
-  async submitKpiReport(@Arg("input", () => KpiReportInput, { description: "The agent, the week and its KPIs." }) input: KpiReportInput, @Ctx() context: ReputationContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Files one week of an agent's production KPIs: by a buyer running it, or by its builder. One report per reporter and week.",
+  })
+  async submitKpiReport(
+    @Arg("input", () => KpiReportInput, { description: "The agent, the week and its KPIs." }) input: KpiReportInput,
+    @Ctx() context: ReputationContext,
+  ): Promise<boolean> {
     return submitKpiReport(context.dataSource, requireKpiReporter(context.identity), input);
   }
 
@@ -18,7 +24,10 @@ export class ScorecardResolver {
   async scorecard(
     @Root() agent: AgentRef,
     @Arg("weeks", () => Int, { nullable: true, description: "How many weeks, 1–104; 12 when absent." }) weeks: number | null | undefined,
-    @Arg("endingWeek", () => String, { nullable: true, description: "The last ISO week shown; the current week when absent." }) endingWeek: string | null | undefined,
+    @Arg("endingWeek", () => String, { nullable: true, description: "The last ISO week shown; the current week when absent." }) endingWeek:
+      | string
+      | null
+      | undefined,
     @Ctx() context: ReputationContext,
   ): Promise<Scorecard> {
     return compileScorecard(context, agent.id, { weeks, endingWeek });

@@ -36,7 +36,10 @@ export class KpiTrend {
   @Field(() => Trend, { nullable: true, description: "COMPOUNDING, STABLE or DEGRADING; null with fewer than 3 weeks of data." })
   trend: Trend | null;
 
-  @Field(() => Float, { nullable: true, description: "Least-squares change per week, in the KPI's unit; null with fewer than 3 weeks of data." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Least-squares change per week, in the KPI's unit; null with fewer than 3 weeks of data.",
+  })
   slopePerWeek: number | null;
 
   @Field(() => Float, { nullable: true, description: "The latest week's value; null when that week has no data." })
@@ -66,6 +69,8 @@ export class Scorecard {
   @Field(() => [KpiTrend], { description: "Each KPI's trend over those weeks." })
   trends: KpiTrend[];
 
-  @Field(() => [DriftAlarmView], { description: "KPIs drifting from the pilot baseline, over all the agent's reports up to the last week shown; empty when none." })
+  @Field(() => [DriftAlarmView], {
+    description: "KPIs drifting from the pilot baseline, over all the agent's reports up to the last week shown; empty when none.",
+  })
   driftAlarms: DriftAlarmView[];
 }

@@ -24,12 +24,19 @@ export class AgentSearchFilter {
   @Max(1000)
   minReputationScore?: number;
 
-  @Field(() => TrustTier, { nullable: true, description: "Only agents at this tier or above (UNRATED < BRONZE < SILVER < GOLD < PLATINUM)." })
+  @Field(() => TrustTier, {
+    nullable: true,
+    description: "Only agents at this tier or above (UNRATED < BRONZE < SILVER < GOLD < PLATINUM).",
+  })
   @IsOptional()
   @IsEnum(TrustTier)
   minTier?: TrustTier;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: true, description: "Only agents eligible for listing (default true); false includes unlisted and new agents." })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description: "Only agents eligible for listing (default true); false includes unlisted and new agents.",
+  })
   @IsOptional()
   eligibleOnly?: boolean;
 }

@@ -7,10 +7,14 @@ export enum AgentSortKey {
   REPUTATION_SCORE = "REPUTATION_SCORE",
 }
 
-registerEnumType(AgentSortKey, { name: "AgentSortKey", description: "Which score ranks a search.", valuesConfig: {
-  COMPOSITE_SCORE: { description: "Demonstrated capability under evaluation, highest first." },
-  REPUTATION_SCORE: { description: "Reliability in production, highest first." },
-} });
+registerEnumType(AgentSortKey, {
+  name: "AgentSortKey",
+  description: "Which score ranks a search.",
+  valuesConfig: {
+    COMPOSITE_SCORE: { description: "Demonstrated capability under evaluation, highest first." },
+    REPUTATION_SCORE: { description: "Reliability in production, highest first." },
+  },
+});
 
 @ObjectType({ description: "One agent in a search result." })
 export class AgentEdge {

@@ -22,20 +22,37 @@ export enum EscalationDirection {
   LISTED = "LISTED",
 }
 
-registerEnumType(TrustCause, { name: "TrustCause", description: "The kind of evidence or act that changed an agent's trust.", valuesConfig: {
-  EVALUATION_RUN: { description: "A judged evaluation run; the cause id is the run's id." },
-  KPI_REPORT: { description: "A weekly production KPI report; the cause id is the report's id." },
-  DISPUTE: { description: "A dispute upheld, reversed, opened or closed; the cause id is the dispute's id." },
-  RECOMPUTE: { description: "An arbiter recomputed the scores from all the evidence (an audit or a policy change); the cause id names the act, not the arbiter." },
-  ARBITER: { description: "An arbiter lifted a consequence that only an arbiter may lift; the cause id names the act, and the escalation the arbiter." },
-  TIME: { description: "Time passed without new evidence: old evidence decayed, or a way back that needs quiet days opened; the cause id is the sweep's date." },
-} });
-registerEnumType(EscalationDirection, { name: "EscalationDirection", description: "What happened: a consequence step taken or lifted, or the listing lost or regained.", valuesConfig: {
-  FIRED: { description: "The step was taken." },
-  LIFTED: { description: "The agent recovered, or an arbiter lifted the step." },
-  UNLISTED: { description: "The listing policy made the agent ineligible; the reason says why." },
-  LISTED: { description: "The agent became eligible for listing again." },
-} });
+registerEnumType(TrustCause, {
+  name: "TrustCause",
+  description: "The kind of evidence or act that changed an agent's trust.",
+  valuesConfig: {
+    EVALUATION_RUN: { description: "A judged evaluation run; the cause id is the run's id." },
+    KPI_REPORT: { description: "A weekly production KPI report; the cause id is the report's id." },
+    DISPUTE: { description: "A dispute upheld, reversed, opened or closed; the cause id is the dispute's id." },
+    RECOMPUTE: {
+      description:
+        "An arbiter recomputed the scores from all the evidence (an audit or a policy change); the cause id names the act, not the arbiter.",
+    },
+    ARBITER: {
+      description:
+        "An arbiter lifted a consequence that only an arbiter may lift; the cause id names the act, and the escalation the arbiter.",
+    },
+    TIME: {
+      description:
+        "Time passed without new evidence: old evidence decayed, or a way back that needs quiet days opened; the cause id is the sweep's date.",
+    },
+  },
+});
+registerEnumType(EscalationDirection, {
+  name: "EscalationDirection",
+  description: "What happened: a consequence step taken or lifted, or the listing lost or regained.",
+  valuesConfig: {
+    FIRED: { description: "The step was taken." },
+    LIFTED: { description: "The agent recovered, or an arbiter lifted the step." },
+    UNLISTED: { description: "The listing policy made the agent ineligible; the reason says why." },
+    LISTED: { description: "The agent became eligible for listing again." },
+  },
+});
 
 /**
  * The latest state of one dispute as the disputes context reported it, with its version: effects
@@ -117,7 +134,10 @@ export class ScoreHistoryEntry {
 }
 
 /** A change of listing eligibility, tier or consequence, with its reasons and cause. */
-@ObjectType({ description: "A change of an agent's listing eligibility, tier or consequence standing, with the reasons and the evidence that caused it." })
+@ObjectType({
+  description:
+    "A change of an agent's listing eligibility, tier or consequence standing, with the reasons and the evidence that caused it.",
+})
 @Entity({ name: "trust_eligibility_history" })
 @Index("idx_eligibility_history_agent", ["agentId", "decidedAt", "id"])
 export class EligibilityChange {
@@ -162,7 +182,10 @@ export class EligibilityChange {
 }
 
 /** A consequence step taken or lifted, or the listing lost or regained, and who is to be told. */
-@ObjectType({ description: "A consequence step taken or lifted on an agent, or its listing lost or regained, and who is told: the escalation event the pact's owner must acknowledge." })
+@ObjectType({
+  description:
+    "A consequence step taken or lifted on an agent, or its listing lost or regained, and who is told: the escalation event the pact's owner must acknowledge.",
+})
 @Entity({ name: "trust_escalations" })
 @Index("idx_escalations_agent", ["agentId", "createdAt", "id"])
 export class Escalation {
@@ -186,7 +209,9 @@ export class Escalation {
   @Column({ type: "varchar", length: 8 })
   direction: EscalationDirection;
 
-  @Field(() => [EscalationRecipient], { description: "Who is told, in order: the pact's escalation route for a step; the owner, the builder and buyers for a listing change." })
+  @Field(() => [EscalationRecipient], {
+    description: "Who is told, in order: the pact's escalation route for a step; the owner, the builder and buyers for a listing change.",
+  })
   @Column({ type: "text", transformer: jsonText })
   notify: EscalationRecipient[];
 
@@ -214,7 +239,10 @@ export class Escalation {
   @Column({ name: "created_at", type: "datetime", precision: 3 })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true, description: "By when the owner must acknowledge a step taken or a listing lost (the pact's deadline); null otherwise." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "By when the owner must acknowledge a step taken or a listing lost (the pact's deadline); null otherwise.",
+  })
   @Column({ name: "ack_due_at", type: "datetime", precision: 3, nullable: true })
   ackDueAt: Date | null;
 

@@ -5,7 +5,10 @@ import { ConsequenceAction, type ConsequenceTerms } from "../../lib/contracts/co
 import { TrustTier, type ClauseEvidence, type EvaluationDrift, type ScoringState } from "./score.math.js";
 
 /** An agent's current trust: running aggregates and the listing decision derived from them. */
-@ObjectType({ description: "An agent's trust: composite and reputation scores with their confidence, tier, listing eligibility with reasons, and the consequence standing." })
+@ObjectType({
+  description:
+    "An agent's trust: composite and reputation scores with their confidence, tier, listing eligibility with reasons, and the consequence standing.",
+})
 @Entity({ name: "trust_profiles" })
 export class TrustProfile {
   @PrimaryColumn({ name: "agent_id", type: "varchar", length: 36 })
@@ -69,7 +72,10 @@ export class TrustProfile {
   @Column({ name: "last_run_submitted_at", type: "datetime", precision: 3, nullable: true })
   lastRunSubmittedAt: Date | null;
 
-  @Field(() => ConsequenceAction, { nullable: true, description: "The rung of the pact's consequence ladder standing now; null when none." })
+  @Field(() => ConsequenceAction, {
+    nullable: true,
+    description: "The rung of the pact's consequence ladder standing now; null when none.",
+  })
   @Column({ type: "varchar", length: 24, nullable: true })
   consequence: ConsequenceAction | null;
 
@@ -77,7 +83,9 @@ export class TrustProfile {
    * The marketplace cannot sign off a SOC's alerts itself: it tells buyers' integrations, which
    * route the agent's decisions to an analyst while this holds.
    */
-  @Field(() => Boolean, { description: "Whether the agent's decisions need an analyst's sign-off: REQUIRE_HUMAN_REVIEW or a harsher consequence stands." })
+  @Field(() => Boolean, {
+    description: "Whether the agent's decisions need an analyst's sign-off: REQUIRE_HUMAN_REVIEW or a harsher consequence stands.",
+  })
   get humanReviewRequired(): boolean {
     return this.consequence !== null && this.consequence !== ConsequenceAction.WARN;
   }
@@ -118,7 +126,9 @@ export class TrustProfile {
   @Column({ name: "open_critical_disputes", type: "int" })
   openCriticalDisputes: number;
 
-  @Field(() => Int, { description: "Consecutive judged runs, up to the latest submitted, that met their pact since the last breach or consequence step." })
+  @Field(() => Int, {
+    description: "Consecutive judged runs, up to the latest submitted, that met their pact since the last breach or consequence step.",
+  })
   @Column({ name: "passing_streak", type: "int" })
   passingStreak: number;
 

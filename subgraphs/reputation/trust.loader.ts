@@ -16,7 +16,9 @@ export function createTrustLoader(dataSource: DataSource): DataLoader<string, Tr
 /** One query per request for the KPI reports of every agent whose scorecard is asked for. */
 export function createKpiReportsLoader(dataSource: DataSource): DataLoader<string, KpiReport[]> {
   return new DataLoader(async (agentIds: readonly string[]) => {
-    const reports = await dataSource.getRepository(KpiReport).find({ where: { agentId: In([...agentIds]) }, order: { weekStart: "ASC", id: "ASC" } });
+    const reports = await dataSource
+      .getRepository(KpiReport)
+      .find({ where: { agentId: In([...agentIds]) }, order: { weekStart: "ASC", id: "ASC" } });
     return agentIds.map((agentId) => reports.filter((report) => report.agentId === agentId));
   });
 }

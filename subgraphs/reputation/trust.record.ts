@@ -33,16 +33,26 @@ const LEGACY_METRIC = "RUN_CASES";
 
 /** A run's evidence per metric; runs recorded before clauses were kept count as one legacy metric. */
 function clauseEvidenceOf(evidence: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed">): ClauseEvidence[] {
-  return evidence.clauses?.length ? evidence.clauses : [{ metric: LEGACY_METRIC, weight: 1, passed: evidence.casesPassed, failed: evidence.casesFailed }];
+  return evidence.clauses?.length
+    ? evidence.clauses
+    : [{ metric: LEGACY_METRIC, weight: 1, passed: evidence.casesPassed, failed: evidence.casesFailed }];
 }
 
 /**
  * Both scores' aggregates after one judged run: its clauses into the composite, a breach into
  * reputation; with `sign` −1, taken back out exactly (the sums are linear).
  */
-function withRun(state: ScoringState, run: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed" | "runPassed" | "failedCriticalClauses" | "submittedAt">, sign: 1 | -1 = 1): ScoringState {
+function withRun(
+  state: ScoringState,
+  run: Pick<EvaluationEvidence, "clauses" | "casesPassed" | "casesFailed" | "runPassed" | "failedCriticalClauses" | "submittedAt">,
+  sign: 1 | -1 = 1,
+): ScoringState {
   const at = run.submittedAt.getTime();
-  const evaluated = addEvaluation(state, at, clauseEvidenceOf(run).map((clause) => ({ ...clause, passed: sign * clause.passed, failed: sign * clause.failed })));
+  const evaluated = addEvaluation(
+    state,
+    at,
+    clauseEvidenceOf(run).map((clause) => ({ ...clause, passed: sign * clause.passed, failed: sign * clause.failed })),
+  );
   const breach = breachEvidence(run.runPassed, run.failedCriticalClauses);
   return breach > 0 ? addReputation(evaluated, at, 0, sign * breach) : evaluated;
 }
@@ -104,23 +114,31 @@ export async function setAsideRun(manager: EntityManager, runId: string, change:
   // newest run and hold up other agents' evidence): a grant locks the run's window and this
   // profile before its first plain read (RunVerdicts.lock), so they see every run recorded.
   const previous = latest
-    ? await manager.findOne(EvaluationEvidence, { where: { agentId, setAsideAt: IsNull(), runId: Not(runId) }, order: { submittedAt: "DESC", runId: "DESC" } })
+    ? await manager.findOne(EvaluationEvidence, {
+        where: { agentId, setAsideAt: IsNull(), runId: Not(runId) },
+        order: { submittedAt: "DESC", runId: "DESC" },
+      })
     : null;
-  return settleTrust(manager, current, Object.assign(new TrustProfile(), current, {
-    casesPassed: current.casesPassed - run.casesPassed,
-    casesFailed: current.casesFailed - run.casesFailed,
-    evaluationRuns: current.evaluationRuns - 1,
-    scoringState: withRun(current.scoringState, run, -1),
-    recentBreaches: run.runPassed ? current.recentBreaches : await breachesWithout(manager, current, run),
-    ...(latest && {
-      lastRunPassed: previous?.runPassed ?? null,
-      lastRunFailedCriticalClauses: previous?.failedCriticalClauses ?? [],
-      lastRunSubmittedAt: previous?.submittedAt ?? null,
-      // A passing run set aside no longer extends the streak; a failing one had reset it, and the
-      // runs it cut off are not walked back: the way back stays as strict as it was.
-      passingStreak: run.runPassed ? Math.max(0, current.passingStreak - 1) : current.passingStreak,
+  return settleTrust(
+    manager,
+    current,
+    Object.assign(new TrustProfile(), current, {
+      casesPassed: current.casesPassed - run.casesPassed,
+      casesFailed: current.casesFailed - run.casesFailed,
+      evaluationRuns: current.evaluationRuns - 1,
+      scoringState: withRun(current.scoringState, run, -1),
+      recentBreaches: run.runPassed ? current.recentBreaches : await breachesWithout(manager, current, run),
+      ...(latest && {
+        lastRunPassed: previous?.runPassed ?? null,
+        lastRunFailedCriticalClauses: previous?.failedCriticalClauses ?? [],
+        lastRunSubmittedAt: previous?.submittedAt ?? null,
+        // A passing run set aside no longer extends the streak; a failing one had reset it, and the
+        // runs it cut off are not walked back: the way back stays as strict as it was.
+        passingStreak: run.runPassed ? Math.max(0, current.passingStreak - 1) : current.passingStreak,
+      }),
     }),
-  }), change);
+    change,
+  );
 }
 
 /**
@@ -179,7 +197,8 @@ export async function agentKpiReportIds(manager: EntityManager, agentId: string,
   return new Set((await manager.find(KpiReport, { select: { id: true }, where: { agentId, id: In(ids) } })).map((report) => report.id));
 }
 
-const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity" | "weight">) => (state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] * state.weight : 0);
+const disputeWeight = (state: Pick<DisputeState, "upheld" | "severity" | "weight">) =>
+  state.upheld ? SCORING_POLICY.reputation.disputeWeight[state.severity] * state.weight : 0;
 
 /**
  * Applies a dispute's new state as the difference from the one stored: upholding adds bad
@@ -194,7 +213,8 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
   // state of it is committed and in view; a locking read of a missing row would gap-lock the key
   // and deadlock disputes of other agents.
   const stored = await manager.findOneBy(DisputeState, { disputeId: report.disputeId });
-  if (stored && stored.agentId !== report.agentId) throw new Error(`dispute ${report.disputeId} is about agent ${stored.agentId}, not ${report.agentId}`);
+  if (stored && stored.agentId !== report.agentId)
+    throw new Error(`dispute ${report.disputeId} is about agent ${stored.agentId}, not ${report.agentId}`);
   if (stored && stored.version >= report.version) return current;
 
   const weight = filerCredibility(report.filerRecord);
@@ -217,7 +237,8 @@ export async function recordDisputeState(manager: EntityManager, report: Dispute
   const openCriticalDisputes = current.openCriticalDisputes + Number(next.criticalOpen) - Number(stored?.criticalOpen ?? false);
   // A step that moves nothing reputation counts (filing a MAJOR dispute, an assignment) is kept as
   // the dispute's state but settles nothing: the histories record changes, not paperwork.
-  const weighsTheSame = disputeWeight(next) === (stored ? disputeWeight(stored) : 0) && (!stored || stored.occurredAt.getTime() === next.occurredAt.getTime());
+  const weighsTheSame =
+    disputeWeight(next) === (stored ? disputeWeight(stored) : 0) && (!stored || stored.occurredAt.getTime() === next.occurredAt.getTime());
   if (weighsTheSame && openCriticalDisputes === current.openCriticalDisputes) return current;
   const profile = Object.assign(new TrustProfile(), current, { scoringState: state, openCriticalDisputes });
   return settleTrust(manager, current, profile, { cause: TrustCause.DISPUTE, causeId: report.disputeId, at: report.at });
@@ -238,7 +259,10 @@ async function foldEvidence(manager: EntityManager, agentId: string): Promise<Sc
       const at = reportOccurredAt(report);
       return { at, apply: (state: ScoringState) => addReputation(state, at, good, bad) };
     }),
-    ...disputes.map((dispute) => ({ at: dispute.occurredAt.getTime(), apply: (state: ScoringState) => addReputation(state, dispute.occurredAt.getTime(), 0, disputeWeight(dispute)) })),
+    ...disputes.map((dispute) => ({
+      at: dispute.occurredAt.getTime(),
+      apply: (state: ScoringState) => addReputation(state, dispute.occurredAt.getTime(), 0, disputeWeight(dispute)),
+    })),
   ];
   // Sums are linear, so ties may go in any order.
   return timeline.sort((a, b) => a.at - b.at).reduce((state, step) => step.apply(state), emptyState());
@@ -252,6 +276,8 @@ async function foldEvidence(manager: EntityManager, agentId: string): Promise<Sc
  */
 export async function recomputeTrust(manager: EntityManager, agentId: string, change: TrustChange): Promise<TrustProfile> {
   const current = await lockProfile(manager, agentId);
-  const next = Object.assign(new TrustProfile(), current, { scoringState: decayTo(await foldEvidence(manager, agentId), current.scoringState.asOf) });
+  const next = Object.assign(new TrustProfile(), current, {
+    scoringState: decayTo(await foldEvidence(manager, agentId), current.scoringState.asOf),
+  });
   return settleTrust(manager, current, next, change);
 }

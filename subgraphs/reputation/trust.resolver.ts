@@ -17,12 +17,16 @@ const pageArgs = {
 
 @Resolver(() => AgentRef)
 export class AgentTrustResolver {
-  @FieldResolver(() => TrustProfile, { description: "The agent's trust: both scores with their confidence, tier, listing eligibility and consequence standing." })
+  @FieldResolver(() => TrustProfile, {
+    description: "The agent's trust: both scores with their confidence, tier, listing eligibility and consequence standing.",
+  })
   trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustProfile> {
     return context.trustByAgentId.load(agent.id);
   }
 
-  @FieldResolver(() => ScoreHistoryConnection, { description: "Every change of the agent's scores with the evidence that caused it, newest first; public." })
+  @FieldResolver(() => ScoreHistoryConnection, {
+    description: "Every change of the agent's scores with the evidence that caused it, newest first; public.",
+  })
   scoreHistory(
     @Root() agent: AgentRef,
     @Arg("first", () => Int, pageArgs.first) first: number | null,
@@ -32,7 +36,9 @@ export class AgentTrustResolver {
     return context.scoreHistory.load({ agentId: agent.id, first, after });
   }
 
-  @FieldResolver(() => EligibilityHistoryConnection, { description: "Every change of the agent's listing eligibility, tier or consequence, with reasons and cause, newest first; public." })
+  @FieldResolver(() => EligibilityHistoryConnection, {
+    description: "Every change of the agent's listing eligibility, tier or consequence, with reasons and cause, newest first; public.",
+  })
   eligibilityHistory(
     @Root() agent: AgentRef,
     @Arg("first", () => Int, pageArgs.first) first: number | null,
@@ -42,7 +48,9 @@ export class AgentTrustResolver {
     return context.eligibilityHistory.load({ agentId: agent.id, first, after });
   }
 
-  @FieldResolver(() => EscalationConnection, { description: "Consequence steps taken and lifted on the agent, and who is told, newest first: for its builder and arbiters." })
+  @FieldResolver(() => EscalationConnection, {
+    description: "Consequence steps taken and lifted on the agent, and who is told, newest first: for its builder and arbiters.",
+  })
   async escalations(
     @Root() agent: AgentRef,
     @Arg("first", () => Int, pageArgs.first) first: number | null,
@@ -54,13 +62,21 @@ export class AgentTrustResolver {
     return context.escalations.load({ agentId: agent.id, first, after });
   }
 
-  @Mutation(() => TrustProfile, { description: "Recomputes an agent's scores from all its evidence under the policy in force (an audit, or after a policy change); arbiters only." })
-  async recomputeTrust(@Arg("agentId", () => ID, { description: "The agent." }) agentId: string, @Ctx() context: ReputationContext): Promise<TrustProfile> {
+  @Mutation(() => TrustProfile, {
+    description:
+      "Recomputes an agent's scores from all its evidence under the policy in force (an audit, or after a policy change); arbiters only.",
+  })
+  async recomputeTrust(
+    @Arg("agentId", () => ID, { description: "The agent." }) agentId: string,
+    @Ctx() context: ReputationContext,
+  ): Promise<TrustProfile> {
     requireTrustAuditor(context.identity);
     return recomputeAgentTrust(context.dataSource, agentId);
   }
 
-  @Mutation(() => TrustProfile, { description: "Lifts the consequence standing on an agent, the only way down from a step without a way back; arbiters only." })
+  @Mutation(() => TrustProfile, {
+    description: "Lifts the consequence standing on an agent, the only way down from a step without a way back; arbiters only.",
+  })
   async liftConsequence(
     @Arg("agentId", () => ID, { description: "The agent." }) agentId: string,
     @Arg("reason", () => String, { description: "Why, for the record (1–500 characters)." }) reason: string,
@@ -71,8 +87,14 @@ export class AgentTrustResolver {
     return liftAgentConsequence(context.dataSource, arbiter, agentId, reason.trim());
   }
 
-  @Mutation(() => Escalation, { description: "Acknowledges a step taken or a listing lost: by the agent's builder (for its escalation owner) or an arbiter. Acknowledging twice, or what needs no acknowledgement, is a CONFLICT." })
-  async acknowledgeEscalation(@Arg("escalationId", () => ID, { description: "The escalation." }) escalationId: string, @Ctx() context: ReputationContext): Promise<Escalation> {
+  @Mutation(() => Escalation, {
+    description:
+      "Acknowledges a step taken or a listing lost: by the agent's builder (for its escalation owner) or an arbiter. Acknowledging twice, or what needs no acknowledgement, is a CONFLICT.",
+  })
+  async acknowledgeEscalation(
+    @Arg("escalationId", () => ID, { description: "The escalation." }) escalationId: string,
+    @Ctx() context: ReputationContext,
+  ): Promise<Escalation> {
     requireEscalationFollower(context.identity);
     return acknowledgeEscalation(context.dataSource, context.identity, escalationId);
   }

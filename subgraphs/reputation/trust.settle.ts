@@ -4,7 +4,17 @@ import { lockRow } from "../../lib/platform/database.js";
 import type { ConsequenceSteps } from "../../lib/contracts/dispute-ports.js";
 import { EscalationRecipient, type ConsequenceTerms } from "../../lib/contracts/consequence.js";
 import { climbLadder, type LadderSignals } from "./ladder.math.js";
-import { compositeOf, decideListing, emptyDrift, emptyState, evaluationDriftAlarm, reputationOf, tierRank, type ListingDecision, type Score } from "./score.math.js";
+import {
+  compositeOf,
+  decideListing,
+  emptyDrift,
+  emptyState,
+  evaluationDriftAlarm,
+  reputationOf,
+  tierRank,
+  type ListingDecision,
+  type Score,
+} from "./score.math.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
 
@@ -35,7 +45,15 @@ export function priorProfile(agentId: string): TrustProfile {
   const state = emptyState();
   const composite = compositeOf(state);
   const reputation = reputationOf(state);
-  const decision = decideListing({ composite, reputation, evaluationRuns: 0, lastRunPassed: null, lastRunFailedCriticalClauses: [], openCriticalDisputes: 0, consequence: null });
+  const decision = decideListing({
+    composite,
+    reputation,
+    evaluationRuns: 0,
+    lastRunPassed: null,
+    lastRunFailedCriticalClauses: [],
+    openCriticalDisputes: 0,
+    consequence: null,
+  });
   return Object.assign(new TrustProfile(), {
     agentId,
     ...assessed(composite, reputation, decision),
@@ -78,11 +96,20 @@ export interface TrustChange {
 }
 
 /** What the ladder reads: the profile's recent breaches, and a fixed number of indexed look-ups of past scores. */
-async function ladderSignals(manager: EntityManager, next: TrustProfile, terms: ConsequenceTerms, compositeScore: number, at: Date, driftAlarm: boolean): Promise<LadderSignals> {
+async function ladderSignals(
+  manager: EntityManager,
+  next: TrustProfile,
+  terms: ConsequenceTerms,
+  compositeScore: number,
+  at: Date,
+  driftAlarm: boolean,
+): Promise<LadderSignals> {
   const resetAt = next.ladderResetAt?.getTime() ?? -Infinity;
   const breachTimes = next.recentBreaches.filter((breach) => breach >= resetAt);
 
-  const windows = [...new Set(terms.ladder.flatMap((step) => (step.trigger.scoreDropPoints != null ? [step.trigger.scoreDropWindowDays ?? 30] : [])))];
+  const windows = [
+    ...new Set(terms.ladder.flatMap((step) => (step.trigger.scoreDropPoints != null ? [step.trigger.scoreDropWindowDays ?? 30] : []))),
+  ];
   const scoreThen = new Map<number, number | null>();
   for (const days of windows) {
     // Only indexed columns: selecting the whole row made MariaDB scan the agent's entries of the
@@ -125,26 +152,43 @@ function recipientsFor(terms: ConsequenceTerms, action: string): EscalationRecip
  * escalation to the route), lets the listing policy decide, writes the profile, appends the score
  * history, and the eligibility history when eligibility, tier or consequence changed.
  */
-export async function settleTrust(manager: EntityManager, current: TrustProfile, next: TrustProfile, change: TrustChange, runLadder = true): Promise<TrustProfile> {
+export async function settleTrust(
+  manager: EntityManager,
+  current: TrustProfile,
+  next: TrustProfile,
+  change: TrustChange,
+  runLadder = true,
+): Promise<TrustProfile> {
   const composite = compositeOf(next.scoringState);
   const reputation = reputationOf(next.scoringState);
   next.driftAlarm = next.kpiDriftAlarm || evaluationDriftAlarm(next.evaluationDrift);
   // Stamped whenever either alarm is newly raised, so an alarm raised after an arbiter's lift
   // counts even while the other, older one still stands.
-  const raised = (!current.kpiDriftAlarm && next.kpiDriftAlarm) || (!evaluationDriftAlarm(current.evaluationDrift) && evaluationDriftAlarm(next.evaluationDrift));
+  const raised =
+    (!current.kpiDriftAlarm && next.kpiDriftAlarm) ||
+    (!evaluationDriftAlarm(current.evaluationDrift) && evaluationDriftAlarm(next.evaluationDrift));
   next.driftRaisedAt = !next.driftAlarm ? null : raised ? change.at : current.driftRaisedAt;
 
   const terms = next.consequenceTerms;
   if (terms && runLadder) {
     const level = next.consequence === null ? -1 : terms.ladder.findIndex((step) => step.action === next.consequence);
     // A standing step the current ladder no longer has stays until an arbiter lifts it.
-    const move = next.consequence !== null && level < 0 ? null : climbLadder(terms.ladder, level, await ladderSignals(manager, next, terms, composite.score, change.at, next.driftAlarm));
+    const move =
+      next.consequence !== null && level < 0
+        ? null
+        : climbLadder(terms.ladder, level, await ladderSignals(manager, next, terms, composite.score, change.at, next.driftAlarm));
     if (move) {
       next.consequence = move.level >= 0 ? terms.ladder[move.level]!.action : null;
       next.consequenceSince = move.level >= 0 ? change.at : null;
       // A way back counts the passing runs after the step, not those before it.
       if (move.direction === "FIRED") next.passingStreak = 0;
-      await recordEscalation(manager, next.agentId, terms, { action: move.action, direction: EscalationDirection[move.direction], reason: move.reason }, change);
+      await recordEscalation(
+        manager,
+        next.agentId,
+        terms,
+        { action: move.action, direction: EscalationDirection[move.direction], reason: move.reason },
+        change,
+      );
     }
   }
 
@@ -171,28 +215,41 @@ export async function settleTrust(manager: EntityManager, current: TrustProfile,
   await manager.update(TrustProfile, { agentId }, changes);
 
   const cause = { cause: change.cause, causeId: change.causeId };
-  const scoresChanged = (["compositeScore", "compositeConfidence", "reputationScore", "reputationConfidence"] as const).some((field) => current[field] !== next[field]);
+  const scoresChanged = (["compositeScore", "compositeConfidence", "reputationScore", "reputationConfidence"] as const).some(
+    (field) => current[field] !== next[field],
+  );
   // Evidence is always recorded; the passing of time only when it moved a score.
-  if (scoresChanged || change.cause !== TrustCause.TIME) await manager.insert(ScoreHistoryEntry, {
-    id: randomUUID(),
-    agentId,
-    compositeScore: next.compositeScore,
-    compositeConfidence: next.compositeConfidence,
-    reputationScore: next.reputationScore,
-    reputationConfidence: next.reputationConfidence,
-    ...cause,
-    recordedAt: change.at,
-  });
+  if (scoresChanged || change.cause !== TrustCause.TIME)
+    await manager.insert(ScoreHistoryEntry, {
+      id: randomUUID(),
+      agentId,
+      compositeScore: next.compositeScore,
+      compositeConfidence: next.compositeConfidence,
+      reputationScore: next.reputationScore,
+      reputationConfidence: next.reputationConfidence,
+      ...cause,
+      recordedAt: change.at,
+    });
   if (told && next.consequenceTerms) {
     const { ESCALATION_OWNER, BUILDER, BUYERS } = EscalationRecipient;
-    await recordEscalation(manager, agentId, next.consequenceTerms, {
-      action: null,
-      direction: next.eligible ? EscalationDirection.LISTED : EscalationDirection.UNLISTED,
-      reason: next.eligible ? "eligible for listing again" : `no longer eligible for listing: ${next.reasons.join("; ")}`,
-      notify: [ESCALATION_OWNER, BUILDER, BUYERS],
-    }, change);
+    await recordEscalation(
+      manager,
+      agentId,
+      next.consequenceTerms,
+      {
+        action: null,
+        direction: next.eligible ? EscalationDirection.LISTED : EscalationDirection.UNLISTED,
+        reason: next.eligible ? "eligible for listing again" : `no longer eligible for listing: ${next.reasons.join("; ")}`,
+        notify: [ESCALATION_OWNER, BUILDER, BUYERS],
+      },
+      change,
+    );
   }
-  const listingChanged = current.updatedAt === null || current.eligible !== next.eligible || current.tier !== next.tier || current.consequence !== next.consequence;
+  const listingChanged =
+    current.updatedAt === null ||
+    current.eligible !== next.eligible ||
+    current.tier !== next.tier ||
+    current.consequence !== next.consequence;
   if (listingChanged) {
     await manager.insert(EligibilityChange, {
       id: randomUUID(),
@@ -234,22 +291,32 @@ async function recordEscalation(
   });
 }
 
-
 /**
  * An arbiter lifts the standing consequence, the only way down from a step without a way back:
  * the ladder starts afresh, counting only breaches from now on. Recorded as an escalation to the
  * route, and in the histories.
  */
-export async function liftConsequence(manager: EntityManager, agentId: string, change: TrustChange & { reason: string }): Promise<TrustProfile | null> {
+export async function liftConsequence(
+  manager: EntityManager,
+  agentId: string,
+  change: TrustChange & { reason: string },
+): Promise<TrustProfile | null> {
   const current = await lockProfile(manager, agentId);
   if (current.consequence === null || !current.consequenceTerms) return null;
-  await recordEscalation(manager, agentId, current.consequenceTerms, { action: current.consequence, direction: EscalationDirection.LIFTED, reason: `lifted by arbiter ${change.reason}` }, change);
+  await recordEscalation(
+    manager,
+    agentId,
+    current.consequenceTerms,
+    { action: current.consequence, direction: EscalationDirection.LIFTED, reason: `lifted by arbiter ${change.reason}` },
+    change,
+  );
   const next = Object.assign(new TrustProfile(), current, { consequence: null, consequenceSince: null, ladderResetAt: change.at });
   return settleTrust(manager, current, next, change, false);
 }
 
 /** Whether the step an escalation fired is the one standing on the agent now. */
-const stands = (profile: TrustProfile, step: Escalation) => profile.consequence === step.action && profile.consequenceSince?.getTime() === step.createdAt.getTime();
+const stands = (profile: TrustProfile, step: Escalation) =>
+  profile.consequence === step.action && profile.consequenceSince?.getTime() === step.createdAt.getTime();
 
 /**
  * Consequence steps as appeals see them: a step is an escalation that fired one, and granting its
@@ -261,14 +328,25 @@ export const consequenceSteps: ConsequenceSteps = {
     const step = await manager.findOneBy(Escalation, { id: escalationId });
     if (!step || step.direction !== EscalationDirection.FIRED || step.action === null) return null;
     const profile = await manager.findOneBy(TrustProfile, { agentId: step.agentId });
-    return { agentId: step.agentId, action: step.action, takenAt: step.createdAt, standing: !!profile && stands(profile, step), cause: { kind: step.cause, id: step.causeId } };
+    return {
+      agentId: step.agentId,
+      action: step.action,
+      takenAt: step.createdAt,
+      standing: !!profile && stands(profile, step),
+      cause: { kind: step.cause, id: step.causeId },
+    };
   },
   async lift(manager, escalationId, grant) {
     // Escalations never change: a plain read; the profile's lock orders the lift.
     const step = await manager.findOneByOrFail(Escalation, { id: escalationId });
     const profile = await lockProfile(manager, step.agentId);
     if (!stands(profile, step)) return false;
-    await liftConsequence(manager, step.agentId, { cause: TrustCause.DISPUTE, causeId: grant.appealId, at: grant.at, reason: grant.reason });
+    await liftConsequence(manager, step.agentId, {
+      cause: TrustCause.DISPUTE,
+      causeId: grant.appealId,
+      at: grant.at,
+      reason: grant.reason,
+    });
     return true;
   },
 };

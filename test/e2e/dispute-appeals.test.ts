@@ -82,7 +82,16 @@ const RECOMPUTE = `mutation($a: ID!) { recomputeTrust(agentId: $a) { compositeSc
 
 const OWNER = { team: "SOC Tier-2", contact: "soc-tier2@example.com", ackDeadlineMinutes: 30 };
 
-const LISTED_TRUST = { ...LISTED_SCORES, tier: "BRONZE", eligible: true, reasons: LISTED_REASONS, openCriticalDisputes: 0, consequence: null, consequenceSince: null, humanReviewRequired: false };
+const LISTED_TRUST = {
+  ...LISTED_SCORES,
+  tier: "BRONZE",
+  eligible: true,
+  reasons: LISTED_REASONS,
+  openCriticalDisputes: 0,
+  consequence: null,
+  consequenceSince: null,
+  humanReviewRequired: false,
+};
 
 /** The reasons of an agent at LISTED composite whose reputation fell to `reputation` with confidence ≥ 0.25: UNRATED. */
 const unratedReasons = (reputation: number) => [
@@ -118,16 +127,21 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) => dataOf(await gql(query, variables, headers));
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) =>
+    dataOf(await gql(query, variables, headers));
 
   /** The dispute in full, as an uninvolved arbiter reads it. */
   const read = async (id: string): Promise<Data> => (await ok(READ, { id }, ada)).dispute;
   const file = async (headers: Headers, input: Data) => (await ok(FILE, { i: input }, headers)).fileDispute;
-  const appealInput = (kind: "DISPUTE" | "CONSEQUENCE", id: string, statement = "The verdict misreads the evidence we attached") => ({ contested: { kind, id }, statement });
+  const appealInput = (kind: "DISPUTE" | "CONSEQUENCE", id: string, statement = "The verdict misreads the evidence we attached") => ({
+    contested: { kind, id },
+    statement,
+  });
   const appeal = async (kind: "DISPUTE" | "CONSEQUENCE", id: string, statement?: string, headers: Headers = builder) =>
     (await ok(APPEAL, { i: appealInput(kind, id, statement) }, headers)).appealVerdict;
   const assign = async (headers: Headers, d: string, a: string | null = null) => (await ok(ASSIGN, { d, a }, headers)).assignDispute;
-  const resolve = async (headers: Headers, disputeId: string, outcome: string, note: string) => (await ok(RESOLVE, { i: { disputeId, outcome, note } }, headers)).resolveDispute;
+  const resolve = async (headers: Headers, disputeId: string, outcome: string, note: string) =>
+    (await ok(RESOLVE, { i: { disputeId, outcome, note } }, headers)).resolveDispute;
   const withdraw = async (headers: Headers, d: string, r: string) => (await ok(WITHDRAW, { d, r }, headers)).withdrawDispute;
   /** A complaint filed by `filer`, assigned to and decided by ada. */
   const decided = async (filer: Headers, agentId: string, outcome: string, extra: Data = {}) => {
@@ -137,13 +151,23 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   };
   const standing = async (id: string) => (await ok(STANDING, { id })).agent;
   const searchable = async (id: string) => (await ok(LISTED_IDS)).searchAgents.edges.some((e: Data) => e.node.id === id);
-  const escalations = async (id: string): Promise<Data[]> => (await ok(ESCALATIONS, { id }, builder)).agent.escalations.edges.map((e: Data) => e.node);
-  const eligibilityHistory = async (id: string): Promise<Data[]> => (await ok(ELIGIBILITY_HISTORY, { id })).agent.eligibilityHistory.edges.map((e: Data) => e.node);
+  const escalations = async (id: string): Promise<Data[]> =>
+    (await ok(ESCALATIONS, { id }, builder)).agent.escalations.edges.map((e: Data) => e.node);
+  const eligibilityHistory = async (id: string): Promise<Data[]> =>
+    (await ok(ELIGIBILITY_HISTORY, { id })).agent.eligibilityHistory.edges.map((e: Data) => e.node);
   const list = async (headers: Headers, filter: Data | null = null, first = 100): Promise<Data[]> =>
     (await ok(LIST, { f: filter, first }, headers)).disputes.edges.map((e: Data) => e.node);
   const listIds = async (headers: Headers, filter: Data | null = null) => (await list(headers, filter)).map((d) => d.id);
   /** Rows of every table a dispute step may write: disputes and their trust effects. */
-  const TABLES = ["disputes", "dispute_transitions", "dispute_filers", "trust_dispute_states", "trust_escalations", "trust_score_history", "trust_eligibility_history"] as const;
+  const TABLES = [
+    "disputes",
+    "dispute_transitions",
+    "dispute_filers",
+    "trust_dispute_states",
+    "trust_escalations",
+    "trust_score_history",
+    "trust_eligibility_history",
+  ] as const;
   const rows = async () => {
     const counts = {} as Record<(typeof TABLES)[number], number>;
     for (const table of TABLES) counts[table] = Number((await system.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
@@ -169,33 +193,42 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   /** An agent without a pact, named after `label`. */
   async function register(label: string): Promise<string> {
     agents += 1;
-    return (await ok(REGISTER_AGENT, { input: { name: `${label} ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+    return (
+      await ok(
+        REGISTER_AGENT,
+        { input: { name: `${label} ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } },
+        builder,
+      )
+    ).registerAgent.id;
   }
 
   async function listedAgent(label: string): Promise<ListedAgent> {
     agents += 1;
     const name = `${label} ${agents}`;
-    const agent = (await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+    const agent = (
+      await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)
+    ).registerAgent;
     const pact = (await ok(ADOPT, { a: agent.id, owner: OWNER }, builder)).adoptPactTemplate;
     const run = await judged(agent.id, pact.id, triageCases(40, { wrongSeverity: 1 }));
     return { id: agent.id, pactId: pact.id, runId: run.id, submittedAt: run.submittedAt };
   }
 
   beforeAll(async () => {
-    [builder, otherBuilder, bob, carla, dora, erin, ownerAsBuyer, ada, alan, ownerAsArbiter, bobAsArbiter, erinAsArbiter] = await Promise.all([
-      bearer("builder", "bianca"),
-      bearer("builder", "zoe"),
-      bearer("buyer", "bob"),
-      bearer("buyer", "carla"),
-      bearer("buyer", "dora"),
-      bearer("buyer", "erin"),
-      bearer("buyer", "bianca"),
-      bearer("arbiter", "ada"),
-      bearer("arbiter", "alan"),
-      bearer("arbiter", "bianca"),
-      bearer("arbiter", "bob"),
-      bearer("arbiter", "erin"),
-    ]);
+    [builder, otherBuilder, bob, carla, dora, erin, ownerAsBuyer, ada, alan, ownerAsArbiter, bobAsArbiter, erinAsArbiter] =
+      await Promise.all([
+        bearer("builder", "bianca"),
+        bearer("builder", "zoe"),
+        bearer("buyer", "bob"),
+        bearer("buyer", "carla"),
+        bearer("buyer", "dora"),
+        bearer("buyer", "erin"),
+        bearer("buyer", "bianca"),
+        bearer("arbiter", "ada"),
+        bearer("arbiter", "alan"),
+        bearer("arbiter", "bianca"),
+        bearer("arbiter", "bob"),
+        bearer("arbiter", "erin"),
+      ]);
   });
 
   /**
@@ -218,7 +251,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(await searchable(harbor.id)).toBe(true);
 
     // bob has no decided complaint: credibility (0 + 2) / (0 + 0 + 2) = 1, full weight.
-    const complaint = await file(bob, { agentId: harbor.id, category: "MISSED_ESCALATION", severity: "CRITICAL", statement: "Sat on a domain-admin compromise for six hours" });
+    const complaint = await file(bob, {
+      agentId: harbor.id,
+      category: "MISSED_ESCALATION",
+      severity: "CRITICAL",
+      statement: "Sat on a domain-admin compromise for six hours",
+    });
     expect((await standing(harbor.id)).trust).toMatchObject({ ...LISTED_SCORES, eligible: false, openCriticalDisputes: 1 });
     await assign(ada, complaint.id);
     const upheld = await resolve(ada, complaint.id, "UPHELD", "The EDR timeline shows the alert sat untriaged");
@@ -229,9 +267,31 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     const upheldScores = { ...LISTED_SCORES, reputationScore: 100, reputationConfidence: 0.5 };
     const upheldStanding = {
       openDisputeCount: 0,
-      trust: { ...upheldScores, tier: "UNRATED", eligible: false, reasons: unratedReasons(100), openCriticalDisputes: 0, consequence: null, consequenceSince: null, humanReviewRequired: false },
+      trust: {
+        ...upheldScores,
+        tier: "UNRATED",
+        eligible: false,
+        reasons: unratedReasons(100),
+        openCriticalDisputes: 0,
+        consequence: null,
+        consequenceSince: null,
+        humanReviewRequired: false,
+      },
       scoreHistory: { edges: [{ node: { ...upheldScores, cause: "DISPUTE", causeId: complaint.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: false, tier: "UNRATED", consequence: null, cause: "DISPUTE", causeId: complaint.id, reasons: unratedReasons(100) } }] },
+      eligibilityHistory: {
+        edges: [
+          {
+            node: {
+              eligible: false,
+              tier: "UNRATED",
+              consequence: null,
+              cause: "DISPUTE",
+              causeId: complaint.id,
+              reasons: unratedReasons(100),
+            },
+          },
+        ],
+      },
     };
     expect(await standing(harbor.id)).toEqual(upheldStanding);
     expect(await searchable(harbor.id)).toBe(false);
@@ -263,7 +323,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(Date.parse(filed.responseDueAt) - Date.parse(filed.filedAt)).toBe(72 * 3600 * 1000);
     expect(Date.parse(filed.resolutionDueAt) - Date.parse(filed.filedAt)).toBe(14 * DAY_MS);
     // Filing an appeal moves no trust: one dispute, its filing transition and the builder's filer row.
-    expect(await rows()).toEqual({ ...before, disputes: before.disputes + 1, dispute_transitions: before.dispute_transitions + 1, dispute_filers: before.dispute_filers + 1 });
+    expect(await rows()).toEqual({
+      ...before,
+      disputes: before.disputes + 1,
+      dispute_transitions: before.dispute_transitions + 1,
+      dispute_filers: before.dispute_filers + 1,
+    });
     // An open appeal is no complaint about the agent: the public count and trust stay as they were.
     expect(await standing(harbor.id)).toEqual(upheldStanding);
 
@@ -278,13 +343,23 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     }
 
     // Neither ada (who upheld the complaint) nor bob's subject as an arbiter (the respondent) hears it.
-    expect(refused(await gql(ASSIGN, { d: filed.id, a: null }, ada), "FORBIDDEN").message).toBe("Not ada: an arbiter never hears the appeal of their own verdict");
-    expect(refused(await gql(ASSIGN, { d: filed.id, a: null }, bobAsArbiter), "FORBIDDEN").message).toBe("Not bob: an arbiter never decides a dispute they are a party to");
+    expect(refused(await gql(ASSIGN, { d: filed.id, a: null }, ada), "FORBIDDEN").message).toBe(
+      "Not ada: an arbiter never hears the appeal of their own verdict",
+    );
+    expect(refused(await gql(ASSIGN, { d: filed.id, a: null }, bobAsArbiter), "FORBIDDEN").message).toBe(
+      "Not bob: an arbiter never decides a dispute they are a party to",
+    );
     await unchanged(filed);
     await assign(alan, filed.id);
     const note = "The phone escalation is logged in the SOC's bridge record";
     const granted = await stored(await resolve(alan, filed.id, "UPHELD", note));
-    expect(granted).toMatchObject({ kind: "APPEAL", status: "RESOLVED", outcome: "UPHELD", assignedTo: "alan", closedAt: expect.any(String) });
+    expect(granted).toMatchObject({
+      kind: "APPEAL",
+      status: "RESOLVED",
+      outcome: "UPHELD",
+      assignedTo: "alan",
+      closedAt: expect.any(String),
+    });
     expect(granted.transitions.map((t: Data) => [t.from, t.to, t.outcome, t.actor])).toEqual([
       [null, "OPEN", null, "builder:bianca"],
       ["OPEN", "UNDER_REVIEW", null, "arbiter:alan"],
@@ -297,8 +372,22 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(reversed.transitions).toEqual([
       { from: null, to: "OPEN", outcome: null, actor: "buyer:bob", note: "filed", at: complaint.filedAt },
       { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) },
-      { from: "UNDER_REVIEW", to: "RESOLVED", outcome: "UPHELD", actor: "arbiter:ada", note: "The EDR timeline shows the alert sat untriaged", at: upheld.closedAt },
-      { from: "RESOLVED", to: "RESOLVED", outcome: "REJECTED", actor: "arbiter:alan", note: `reversed on appeal ${filed.id}: ${note}`, at: granted.closedAt },
+      {
+        from: "UNDER_REVIEW",
+        to: "RESOLVED",
+        outcome: "UPHELD",
+        actor: "arbiter:ada",
+        note: "The EDR timeline shows the alert sat untriaged",
+        at: upheld.closedAt,
+      },
+      {
+        from: "RESOLVED",
+        to: "RESOLVED",
+        outcome: "REJECTED",
+        actor: "arbiter:alan",
+        note: `reversed on appeal ${filed.id}: ${note}`,
+        at: granted.closedAt,
+      },
     ]);
 
     // Reputation takes exactly the upheld 40 back out, at the same instant: good 0, bad 0, the
@@ -307,7 +396,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       openDisputeCount: 0,
       trust: LISTED_TRUST,
       scoreHistory: { edges: [{ node: { ...LISTED_SCORES, cause: "DISPUTE", causeId: complaint.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: true, tier: "BRONZE", consequence: null, cause: "DISPUTE", causeId: complaint.id, reasons: LISTED_REASONS } }] },
+      eligibilityHistory: {
+        edges: [
+          { node: { eligible: true, tier: "BRONZE", consequence: null, cause: "DISPUTE", causeId: complaint.id, reasons: LISTED_REASONS } },
+        ],
+      },
     });
     expect(await searchable(harbor.id)).toBe(true);
     expect((await eligibilityHistory(harbor.id)).map((e) => [e.eligible, e.tier, e.cause])).toEqual([
@@ -317,8 +410,16 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       [true, "BRONZE", "EVALUATION_RUN"],
     ]);
     const told = await escalations(harbor.id);
-    expect(told.map((e) => [e.direction, e.causeId])).toEqual([["LISTED", complaint.id], ["UNLISTED", complaint.id]]);
-    expect(told[0]).toMatchObject({ action: null, reason: "eligible for listing again", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ackDueAt: null });
+    expect(told.map((e) => [e.direction, e.causeId])).toEqual([
+      ["LISTED", complaint.id],
+      ["UNLISTED", complaint.id],
+    ]);
+    expect(told[0]).toMatchObject({
+      action: null,
+      reason: "eligible for listing again",
+      notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"],
+      ackDueAt: null,
+    });
     // The full recompute folds the same evidence (a reversed dispute weighs nothing) to the same numbers.
     expect((await ok(RECOMPUTE, { a: harbor.id }, ada)).recomputeTrust).toEqual({ ...LISTED_SCORES, tier: "BRONZE", eligible: true });
 
@@ -334,10 +435,21 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     // at 20 / 60 = 0.333 ≥ 0.25, under BRONZE's 450: UNRATED and unlisted.
     const major = await decided(dora, quay.id, "UPHELD", { severity: "MAJOR" });
     const majorScores = { ...LISTED_SCORES, reputationScore: 167, reputationConfidence: 0.333 };
-    expect((await standing(quay.id)).trust).toEqual({ ...LISTED_TRUST, ...majorScores, tier: "UNRATED", eligible: false, reasons: unratedReasons(167) });
+    expect((await standing(quay.id)).trust).toEqual({
+      ...LISTED_TRUST,
+      ...majorScores,
+      tier: "UNRATED",
+      eligible: false,
+      reasons: unratedReasons(167),
+    });
 
     const rejectedAppeal = await assign(alan, (await appeal("DISPUTE", major.id)).id);
-    const before = { standing: await standing(quay.id), escalations: await escalations(quay.id), complaint: await read(major.id), rows: await rows() };
+    const before = {
+      standing: await standing(quay.id),
+      escalations: await escalations(quay.id),
+      complaint: await read(major.id),
+      rows: await rows(),
+    };
     const rejected = await stored(await resolve(alan, rejectedAppeal.id, "REJECTED", "The ticket shows no escalation by phone"));
     expect(rejected).toMatchObject({ status: "RESOLVED", outcome: "REJECTED" });
     // The appeal closes; nothing moves, and the open appeal never counted as a complaint.
@@ -377,20 +489,31 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     const rejected = await decided(erin, pier, "REJECTED");
     const open = await file(erin, { agentId: pier, statement: "Closed a phishing alert as benign" });
     const review = await assign(ada, (await file(erin, { agentId: pier, statement: "Dropped an alert about lateral movement" })).id);
-    const withdrawn = await withdraw(erin, (await file(erin, { agentId: pier, statement: "Duplicate of the phishing complaint" })).id, "Filed twice by mistake");
+    const withdrawn = await withdraw(
+      erin,
+      (await file(erin, { agentId: pier, statement: "Duplicate of the phishing complaint" })).id,
+      "Filed twice by mistake",
+    );
 
     const counts = await rows();
     const upheldBefore = await read(upheld.id);
     refused(await gql(APPEAL, { i: appealInput("DISPUTE", upheld.id) }, anonymous), "UNAUTHENTICATED");
     // Builders only: not the respondent, the owner's subject as a buyer, or an arbiter.
     for (const headers of [erin, ownerAsBuyer, ada]) {
-      expect(refused(await gql(APPEAL, { i: appealInput("DISPUTE", upheld.id) }, headers), "FORBIDDEN").message).toMatch(/needs the builder role/);
+      expect(refused(await gql(APPEAL, { i: appealInput("DISPUTE", upheld.id) }, headers), "FORBIDDEN").message).toMatch(
+        /needs the builder role/,
+      );
     }
     // The agent's builder only.
     const notOwner = refused(await gql(APPEAL, { i: appealInput("DISPUTE", upheld.id) }, otherBuilder), "FORBIDDEN");
     expect(notOwner.message).toBe("Only the agent's builder appeals a verdict on it");
     // Only an upheld complaint.
-    for (const [complaint, state] of [[rejected, "REJECTED"], [open, "OPEN"], [review, "UNDER_REVIEW"], [withdrawn, "WITHDRAWN"]] as const) {
+    for (const [complaint, state] of [
+      [rejected, "REJECTED"],
+      [open, "OPEN"],
+      [review, "UNDER_REVIEW"],
+      [withdrawn, "WITHDRAWN"],
+    ] as const) {
       const error = refused(await gql(APPEAL, { i: appealInput("DISPUTE", complaint.id) }, builder), "CONFLICT", "input.contested.id");
       expect(error.message).toBe(`input.contested.id: is ${state}; only an upheld complaint is appealed`);
     }
@@ -398,12 +521,22 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     refused(await gql(APPEAL, { i: appealInput("DISPUTE", MISSING) }, builder), "NOT_FOUND", "input.contested.id");
     refused(await gql(APPEAL, { i: appealInput("CONSEQUENCE", MISSING) }, builder), "NOT_FOUND", "input.contested.id");
     refused(await gql(APPEAL, { i: appealInput("CONSEQUENCE", upheld.id) }, builder), "NOT_FOUND", "input.contested.id");
-    refused(await gql(APPEAL, { i: { contested: { kind: "DISPUTE", id: upheld.id }, statement: "   too short  " } }, builder), "BAD_USER_INPUT", "input.statement");
+    refused(
+      await gql(APPEAL, { i: { contested: { kind: "DISPUTE", id: upheld.id }, statement: "   too short  " } }, builder),
+      "BAD_USER_INPUT",
+      "input.statement",
+    );
     expect(await rows()).toEqual(counts);
     await unchanged(upheldBefore);
 
     const first = await appeal("DISPUTE", upheld.id);
-    expect(first).toMatchObject({ kind: "APPEAL", status: "OPEN", respondent: "erin", filedBy: "bianca", contested: { kind: "DISPUTE", id: upheld.id } });
+    expect(first).toMatchObject({
+      kind: "APPEAL",
+      status: "OPEN",
+      respondent: "erin",
+      filedBy: "bianca",
+      contested: { kind: "DISPUTE", id: upheld.id },
+    });
     // An appeal is not a complaint: it is not itself appealed.
     refused(await gql(APPEAL, { i: appealInput("DISPUTE", first.id) }, builder), "NOT_FOUND", "input.contested.id");
     // Once per verdict.
@@ -411,9 +544,15 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(twice.message).toBe(`input.contested.id: is appealed already (${first.id}, OPEN)`);
     // Its filer withdraws it, no one else: not the respondent, another builder, the owner's subject
     // as a buyer, an arbiter.
-    for (const headers of [erin, otherBuilder, ownerAsBuyer, ada]) refused(await gql(WITHDRAW, { d: first.id, r: "not mine to withdraw" }, headers), "FORBIDDEN");
+    for (const headers of [erin, otherBuilder, ownerAsBuyer, ada])
+      refused(await gql(WITHDRAW, { d: first.id, r: "not mine to withdraw" }, headers), "FORBIDDEN");
     let after = await rows();
-    expect(after).toEqual({ ...counts, disputes: counts.disputes + 1, dispute_transitions: counts.dispute_transitions + 1, dispute_filers: counts.dispute_filers + 1 });
+    expect(after).toEqual({
+      ...counts,
+      disputes: counts.disputes + 1,
+      dispute_transitions: counts.dispute_transitions + 1,
+      dispute_filers: counts.dispute_filers + 1,
+    });
     const withdrawnAppeal = await stored(await withdraw(builder, first.id, "Filed before the bridge record was exported"));
     expect(withdrawnAppeal.transitions.map((t: Data) => [t.from, t.to, t.actor, t.note])).toEqual([
       [null, "OPEN", "builder:bianca", "filed"],
@@ -440,11 +579,18 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     await unchanged(second);
     const underReview = await assign(alan, second.id);
     for (const headers of [ada, erinAsArbiter, ownerAsArbiter, bobAsArbiter]) {
-      refused(await gql(RESOLVE, { i: { disputeId: second.id, outcome: "UPHELD", note: "Granted on the bridge record" } }, headers), "FORBIDDEN");
+      refused(
+        await gql(RESOLVE, { i: { disputeId: second.id, outcome: "UPHELD", note: "Granted on the bridge record" } }, headers),
+        "FORBIDDEN",
+      );
     }
     await unchanged(underReview);
     expect(await rows()).toEqual({ ...after, dispute_transitions: after.dispute_transitions + 1 });
-    refused(await gql(RESOLVE, { i: { disputeId: MISSING, outcome: "UPHELD", note: "Granted on the bridge record" } }, alan), "NOT_FOUND", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: MISSING, outcome: "UPHELD", note: "Granted on the bridge record" } }, alan),
+      "NOT_FOUND",
+      "input.disputeId",
+    );
     refused(await gql(ASSIGN, { d: MISSING, a: null }, alan), "NOT_FOUND", "disputeId");
     refused(await gql(WITHDRAW, { d: MISSING, r: "not there" }, builder), "NOT_FOUND", "disputeId");
 
@@ -482,7 +628,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     for (const response of responses.filter((r) => r.errors?.length)) refused(response, "CONFLICT", "input.contested.id");
     expect(accepted).toHaveLength(1);
     expect(await listIds(alan, { agentId: jetty, kind: "APPEAL" })).toEqual([accepted[0]!.data!.appealVerdict.id]);
-    expect(await rows()).toEqual({ ...beforeRace, disputes: beforeRace.disputes + 1, dispute_transitions: beforeRace.dispute_transitions + 1, dispute_filers: beforeRace.dispute_filers + 1 });
+    expect(await rows()).toEqual({
+      ...beforeRace,
+      disputes: beforeRace.disputes + 1,
+      dispute_transitions: beforeRace.dispute_transitions + 1,
+      dispute_filers: beforeRace.dispute_filers + 1,
+    });
   });
 
   it("(4) a granted appeal of a consequence step lifts it while it stands; a step no longer standing cannot be granted, and an escalation that is no step is no verdict", async () => {
@@ -495,7 +646,15 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(failing.passed).toBe(false);
     const [step, ...older] = await escalations(dock.id);
     expect(older).toEqual([]);
-    expect(step).toMatchObject({ pactId: dock.pactId, action: "WARN", direction: "FIRED", notify: ["ESCALATION_OWNER"], reason: "1 breach(es) within 30 days (trigger: 1)", cause: "EVALUATION_RUN", causeId: failing.id });
+    expect(step).toMatchObject({
+      pactId: dock.pactId,
+      action: "WARN",
+      direction: "FIRED",
+      notify: ["ESCALATION_OWNER"],
+      reason: "1 breach(es) within 30 days (trigger: 1)",
+      cause: "EVALUATION_RUN",
+      causeId: failing.id,
+    });
     // Composite: severity (39 + 39 + 5) / (80 + 10) = 0.9222 weighing 0.6 × 80 / 90 = 0.5333; false
     // positives (14 + 11 + 5) / (28 + 10) = 0.7895 weighing 0.4 × 28 / 38 = 0.2947:
     // (0.5333 × 0.9222 + 0.2947 × 0.7895) / 0.8281 = 0.8750 → 875; cases (0.5333 × 80 + 0.2947 × 28)
@@ -558,7 +717,9 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       openDisputeCount: 0,
       trust: { ...warned.trust, reasons, consequence: null, consequenceSince: null },
       scoreHistory: { edges: [{ node: { ...warnedScores, cause: "DISPUTE", causeId: filed.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: true, tier: "SILVER", consequence: null, cause: "DISPUTE", causeId: filed.id, reasons } }] },
+      eligibilityHistory: {
+        edges: [{ node: { eligible: true, tier: "SILVER", consequence: null, cause: "DISPUTE", causeId: filed.id, reasons } }],
+      },
     });
     const [lifted, fired, ...none] = await escalations(dock.id);
     expect(none).toEqual([]);
@@ -601,10 +762,17 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     // Three breaches' 15 bad: reputation 1000 × 5 / 25 = 200 at 15 / 55 = 0.273, now gated, under
     // BRONZE's 450: the run also unlists Dock. Both escalations have the run's instant.
     const climbed = await escalations(dock.id);
-    expect(climbed.slice(0, 2).map((e) => [e.action, e.direction, e.causeId]).sort()).toEqual([
-      ["REQUIRE_HUMAN_REVIEW", "FIRED", harsher.id],
-      [null, "UNLISTED", harsher.id],
-    ].sort());
+    expect(
+      climbed
+        .slice(0, 2)
+        .map((e) => [e.action, e.direction, e.causeId])
+        .sort(),
+    ).toEqual(
+      [
+        ["REQUIRE_HUMAN_REVIEW", "FIRED", harsher.id],
+        [null, "UNLISTED", harsher.id],
+      ].sort(),
+    );
     const harsherStep = climbed.find((e) => e.direction === "FIRED" && e.causeId === harsher.id)!;
     expect(harsherStep).toMatchObject({ reason: "2 breach(es) within 30 days (trigger: 2)", notify: ["ESCALATION_OWNER", "BUILDER"] });
     const before = { standing: await standing(dock.id), rows: await rows() };
@@ -617,8 +785,18 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       consequenceSince: harsherStep.createdAt,
       humanReviewRequired: true,
     });
-    const overtaken = refused(await gql(RESOLVE, { i: { disputeId: late.id, outcome: "UPHELD", note: "Granted, though a harsher step stands on its own evidence" } }, alan), "CONFLICT", "input.outcome");
-    expect(overtaken.message).toBe("input.outcome: cannot be UPHELD: the contested step no longer stands; resolve the appeal as SETTLED or REJECTED");
+    const overtaken = refused(
+      await gql(
+        RESOLVE,
+        { i: { disputeId: late.id, outcome: "UPHELD", note: "Granted, though a harsher step stands on its own evidence" } },
+        alan,
+      ),
+      "CONFLICT",
+      "input.outcome",
+    );
+    expect(overtaken.message).toBe(
+      "input.outcome: cannot be UPHELD: the contested step no longer stands; resolve the appeal as SETTLED or REJECTED",
+    );
     expect(await rows()).toEqual(before.rows);
     await resolve(alan, late.id, "SETTLED", "The WARN was overtaken by a harsher step on its own evidence");
     expect(await standing(dock.id)).toEqual(before.standing);
@@ -633,17 +811,31 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     const escalationRows = system.dataSource.getRepository(Escalation);
     await escalationRows.update({ id: harsherStep.id }, { createdAt: new Date(Date.parse(harsherStep.createdAt) - 31 * DAY_MS) });
     const beforeLate = await rows();
-    const closedWindow = refused(await gql(APPEAL, { i: appealInput("CONSEQUENCE", harsherStep.id) }, builder), "CONFLICT", "input.contested.id");
+    const closedWindow = refused(
+      await gql(APPEAL, { i: appealInput("CONSEQUENCE", harsherStep.id) }, builder),
+      "CONFLICT",
+      "input.contested.id",
+    );
     expect(closedWindow.message).toBe("input.contested.id: was decided more than 30 days ago; the appeal window has closed");
     expect(await rows()).toEqual(beforeLate);
     await escalationRows.update({ id: harsherStep.id }, { createdAt: new Date(harsherStep.createdAt) });
     const own = await appeal("CONSEQUENCE", harsherStep.id);
-    expect(own).toMatchObject({ kind: "APPEAL", status: "OPEN", contested: { kind: "CONSEQUENCE", id: harsherStep.id }, occurredAt: harsherStep.createdAt });
+    expect(own).toMatchObject({
+      kind: "APPEAL",
+      status: "OPEN",
+      contested: { kind: "CONSEQUENCE", id: harsherStep.id },
+      occurredAt: harsherStep.createdAt,
+    });
   });
 
   it("(5) Agent.disputes is public and redacted; parties and arbiters get the dispute in full; disputes(filter) lists what the caller may read; both page newest first", async () => {
     const wharf = await register("Wharf Agent");
-    const minor = await file(bob, { agentId: wharf, severity: "MINOR", category: "MISCLASSIFICATION", statement: "Tagged a benign cron job as MEDIUM" });
+    const minor = await file(bob, {
+      agentId: wharf,
+      severity: "MINOR",
+      category: "MISCLASSIFICATION",
+      statement: "Tagged a benign cron job as MEDIUM",
+    });
     const upheld = await decided(carla, wharf, "UPHELD", { category: "DATA_HANDLING", severity: "MAJOR" });
     const appealed = await appeal("DISPUTE", upheld.id, "The data never left the tenant; see the DLP log");
     const newestFirst = [appealed, upheld, minor];
@@ -663,7 +855,14 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       ["COMPLAINT", "DATA_HANDLING", "MAJOR", "RESOLVED", "UPHELD"],
       ["COMPLAINT", "MISCLASSIFICATION", "MINOR", "OPEN", null],
     ]);
-    const full = (d: Data) => ({ id: d.id, kind: d.kind, statement: d.statement, filedBy: d.filedBy, respondent: d.respondent, contested: d.contested });
+    const full = (d: Data) => ({
+      id: d.id,
+      kind: d.kind,
+      statement: d.statement,
+      filedBy: d.filedBy,
+      respondent: d.respondent,
+      contested: d.contested,
+    });
     const agentDisputes = async (headers: Headers, first: number | null = null, after: string | null = null) =>
       (await ok(AGENT_DISPUTES, { id: wharf, first, after }, headers)).agent.disputes;
 
@@ -681,7 +880,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     for (const [who, headers, sees] of visibility) {
       const page = await agentDisputes(headers);
       expect(page.pageInfo, who).toEqual({ hasNextPage: false, endCursor: page.edges[2].cursor });
-      expect(page.edges.map((e: Data) => e.node), who).toEqual(summaries.map((summary, i) => ({ ...summary, dispute: sees[i] ? full(newestFirst[i]!) : null })));
+      expect(
+        page.edges.map((e: Data) => e.node),
+        who,
+      ).toEqual(summaries.map((summary, i) => ({ ...summary, dispute: sees[i] ? full(newestFirst[i]!) : null })));
     }
     // The summary has no statement, evidence or people.
     const leak = await gql(`query($id: ID!) { agent(id: $id) { disputes { edges { node { id statement } } } } }`, { id: wharf });
@@ -700,7 +902,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     }
     expect(walked).toEqual(ids);
     refused(await gql(AGENT_DISPUTES, { id: wharf, first: 1, after: "not-a-cursor" }), "BAD_USER_INPUT", "after");
-    refused(await gql(AGENT_DISPUTES, { id: wharf, first: 1, after: Buffer.from(JSON.stringify(["x", 1])).toString("base64url") }), "BAD_USER_INPUT", "after");
+    refused(
+      await gql(AGENT_DISPUTES, { id: wharf, first: 1, after: Buffer.from(JSON.stringify(["x", 1])).toString("base64url") }),
+      "BAD_USER_INPUT",
+      "after",
+    );
     refused(await gql(AGENT_DISPUTES, { id: wharf, first: 0 }), "BAD_USER_INPUT", "first");
 
     // disputes(filter): in full, for whom it concerns.
@@ -743,7 +949,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
   it("(6) a filer's rejected complaints weigh against their later ones: an open CRITICAL one unlists only at credibility ≥ 0.5, an upheld one weighs by credibility", async () => {
     const pier = await register("Pier Agent");
     const [reef, shoal] = await Promise.all([listedAgent("Reef Triage"), listedAgent("Shoal Triage")]);
-    const [fay, gus, hal, ivy] = await Promise.all([bearer("buyer", "fay"), bearer("buyer", "gus"), bearer("buyer", "hal"), bearer("buyer", "ivy")]);
+    const [fay, gus, hal, ivy] = await Promise.all([
+      bearer("buyer", "fay"),
+      bearer("buyer", "gus"),
+      bearer("buyer", "hal"),
+      bearer("buyer", "ivy"),
+    ]);
     // Records made on Pier, another agent: credibility is the filer's, whatever the agent.
     for (let n = 0; n < 3; n += 1) await decided(fay, pier, "REJECTED");
     for (let n = 0; n < 2; n += 1) await decided(hal, pier, "REJECTED");
@@ -760,7 +971,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect(await escalations(reef.id)).toEqual([]);
 
     // gus: no record, credibility 1: unlisted while his is open.
-    const unlistedTrust = { ...LISTED_TRUST, eligible: false, reasons: [...LISTED_REASONS, "1 open critical dispute(s)"], openCriticalDisputes: 1 };
+    const unlistedTrust = {
+      ...LISTED_TRUST,
+      eligible: false,
+      reasons: [...LISTED_REASONS, "1 open critical dispute(s)"],
+      openCriticalDisputes: 1,
+    };
     const guss = await file(gus, { agentId: reef.id, severity: "CRITICAL", statement: "Ignored a ransomware precursor too" });
     expect((await standing(reef.id)).trust).toEqual(unlistedTrust);
     expect(await searchable(reef.id)).toBe(false);
@@ -772,7 +988,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
     expect((await standing(reef.id)).trust).toEqual(unlistedTrust);
     await withdraw(hal, hals.id, "The alert was handled by another tool");
     expect(await standing(reef.id)).toMatchObject({ openDisputeCount: 1, trust: LISTED_TRUST });
-    expect((await escalations(reef.id)).map((e) => [e.direction, e.causeId])).toEqual([["LISTED", hals.id], ["UNLISTED", hals.id], ["LISTED", guss.id], ["UNLISTED", guss.id]]);
+    expect((await escalations(reef.id)).map((e) => [e.direction, e.causeId])).toEqual([
+      ["LISTED", hals.id],
+      ["UNLISTED", hals.id],
+      ["LISTED", guss.id],
+      ["UNLISTED", guss.id],
+    ]);
     expect(await read(fays.id)).toMatchObject({ status: "OPEN", severity: "CRITICAL", filedBy: "fay" });
 
     // ivy: 0 upheld, 1 rejected: (0 + 2) / (0 + 1 + 2) = 2/3. Her MAJOR complaint upheld weighs
@@ -785,7 +1006,13 @@ describe.each(DATABASE_KINDS)("dispute appeals, lists and filer credibility thro
       openDisputeCount: 0,
       trust: { ...LISTED_TRUST, ...weighted, tier: "UNRATED", eligible: false, reasons: unratedReasons(214) },
       scoreHistory: { edges: [{ node: { ...weighted, cause: "DISPUTE", causeId: ivys.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: false, tier: "UNRATED", consequence: null, cause: "DISPUTE", causeId: ivys.id, reasons: unratedReasons(214) } }] },
+      eligibilityHistory: {
+        edges: [
+          {
+            node: { eligible: false, tier: "UNRATED", consequence: null, cause: "DISPUTE", causeId: ivys.id, reasons: unratedReasons(214) },
+          },
+        ],
+      },
     });
     // The recompute folds the stored weight to the same numbers.
     expect((await ok(RECOMPUTE, { a: shoal.id }, ada)).recomputeTrust).toEqual({ ...weighted, tier: "UNRATED", eligible: false });

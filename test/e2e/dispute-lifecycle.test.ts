@@ -85,17 +85,20 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) => dataOf(await gql(query, variables, headers));
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) =>
+    dataOf(await gql(query, variables, headers));
 
   /** The dispute in full, as an uninvolved arbiter reads it. */
   const read = async (id: string): Promise<Data> => (await ok(READ, { id }, ada)).dispute;
   const file = async (headers: Headers, input: Data) => (await ok(FILE, { i: input }, headers)).fileDispute;
   const assign = async (headers: Headers, d: string, a: string | null = null) => (await ok(ASSIGN, { d, a }, headers)).assignDispute;
-  const resolve = async (headers: Headers, disputeId: string, outcome: string, note: string) => (await ok(RESOLVE, { i: { disputeId, outcome, note } }, headers)).resolveDispute;
+  const resolve = async (headers: Headers, disputeId: string, outcome: string, note: string) =>
+    (await ok(RESOLVE, { i: { disputeId, outcome, note } }, headers)).resolveDispute;
   const withdraw = async (headers: Headers, d: string, r: string) => (await ok(WITHDRAW, { d, r }, headers)).withdrawDispute;
   const standing = async (id: string) => (await ok(STANDING, { id })).agent;
   const searchable = async (id: string) => (await ok(LISTED_IDS)).searchAgents.edges.some((e: Data) => e.node.id === id);
-  const escalations = async (id: string): Promise<Data[]> => (await ok(ESCALATIONS, { id }, builder)).agent.escalations.edges.map((e: Data) => e.node);
+  const escalations = async (id: string): Promise<Data[]> =>
+    (await ok(ESCALATIONS, { id }, builder)).agent.escalations.edges.map((e: Data) => e.node);
   const rows = async () => {
     const count = async (table: string) => Number((await system.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     return { disputes: await count("disputes"), transitions: await count("dispute_transitions") };
@@ -114,16 +117,26 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
   /** An agent like Pier: no pact, just a target for disputes. */
   async function pierAgent(): Promise<string> {
     agents += 1;
-    return (await ok(REGISTER_AGENT, { input: { name: `Pier Agent ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+    return (
+      await ok(
+        REGISTER_AGENT,
+        { input: { name: `Pier Agent ${agents}`, description: "Triages SIEM alerts", domains: ["ALERT_TRIAGE"] } },
+        builder,
+      )
+    ).registerAgent.id;
   }
 
   /** An agent like Harbor or Quay: under the alert-triage template with one passing 40-case run, listed. */
   async function listedAgent(label: string): Promise<ListedAgent> {
     agents += 1;
     const name = `${label} ${agents}`;
-    const agent = (await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+    const agent = (
+      await ok(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)
+    ).registerAgent;
     const pact = (await ok(ADOPT, { a: agent.id, owner: OWNER }, builder)).adoptPactTemplate;
-    const run = (await ok(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(40, { wrongSeverity: 1 }) } }, builder)).submitEvaluationRun;
+    const run = (
+      await ok(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(40, { wrongSeverity: 1 }) } }, builder)
+    ).submitEvaluationRun;
     await judgedRun(system.gatewayUrl, run.id);
     const { submittedAt } = (await ok(RUN_SUBMITTED_AT, { id: run.id })).evaluationRun;
     return { id: agent.id as string, pactId: pact.id as string, runId: run.id as string, submittedAt: submittedAt as string };
@@ -178,12 +191,14 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
 
   it("files (OPEN), assigns (UNDER_REVIEW), reassigns and resolves; involved and unassigned arbiters are refused; a closed dispute does not move", async () => {
     const pier = await pierAgent();
-    const filed = await stored(await file(bob, {
-      agentId: pier,
-      category: "MISCLASSIFICATION",
-      statement: "  Called a confirmed ransomware beacon a false positive  ",
-      evidence: { external: [{ url: "https://soc.example/tickets/881", sha256: "AB".repeat(32) }] },
-    }));
+    const filed = await stored(
+      await file(bob, {
+        agentId: pier,
+        category: "MISCLASSIFICATION",
+        statement: "  Called a confirmed ransomware beacon a false positive  ",
+        evidence: { external: [{ url: "https://soc.example/tickets/881", sha256: "AB".repeat(32) }] },
+      }),
+    );
     const filedAt = Date.parse(filed.filedAt);
     expect(filed).toMatchObject({
       agentId: pier,
@@ -199,7 +214,12 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
       assignedTo: null,
       escalatedAt: null,
       closedAt: null,
-      evidence: { caseIds: [], runIds: [], kpiReportIds: [], external: [{ url: "https://soc.example/tickets/881", sha256: "ab".repeat(32) }] },
+      evidence: {
+        caseIds: [],
+        runIds: [],
+        kpiReportIds: [],
+        external: [{ url: "https://soc.example/tickets/881", sha256: "ab".repeat(32) }],
+      },
       transitions: [{ from: null, to: "OPEN", outcome: null, actor: "buyer:bob", note: "filed", at: filed.filedAt }],
     });
     // Deadlines from the defaults: 72 hours to be taken up, 14 days to be resolved.
@@ -207,14 +227,23 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     expect(Date.parse(filed.resolutionDueAt) - filedAt).toBe(14 * DAY_MS);
 
     // Only a dispute under review is resolved.
-    refused(await gql(RESOLVE, { i: { disputeId: filed.id, outcome: "UPHELD", note: "Looks right to me" } }, ada), "CONFLICT", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: filed.id, outcome: "UPHELD", note: "Looks right to me" } }, ada),
+      "CONFLICT",
+      "input.disputeId",
+    );
     await unchanged(filed);
     // Arbiters only assign.
     refused(await gql(ASSIGN, { d: filed.id, a: "ada" }, builder), "FORBIDDEN");
     refused(await gql(ASSIGN, { d: filed.id, a: "ada" }, carla), "FORBIDDEN");
     // Never an arbiter involved: the agent's owner (bianca) or the filer (bob), whether they take it
     // themselves or another arbiter names them.
-    for (const [headers, assignee] of [[ownerAsArbiter, null], [ada, "bianca"], [filerAsArbiter, null], [ada, "bob"]] as const) {
+    for (const [headers, assignee] of [
+      [ownerAsArbiter, null],
+      [ada, "bianca"],
+      [filerAsArbiter, null],
+      [ada, "bob"],
+    ] as const) {
       const error = refused(await gql(ASSIGN, { d: filed.id, a: assignee }, headers), "FORBIDDEN");
       expect(error.message).toMatch(/^Not (bianca|bob): an arbiter never decides a dispute (about an agent they own|they are a party to)$/);
     }
@@ -224,7 +253,9 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
 
     const underReview = await stored(await assign(ada, filed.id));
     expect(underReview).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "ada", outcome: null, closedAt: null });
-    expect(underReview.transitions.slice(1)).toEqual([{ from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) }]);
+    expect(underReview.transitions.slice(1)).toEqual([
+      { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) },
+    ]);
 
     // Assigned already to the same arbiter: a CONFLICT; reassigning to an involved one: FORBIDDEN.
     refused(await gql(ASSIGN, { d: filed.id, a: null }, ada), "CONFLICT", "disputeId");
@@ -241,7 +272,16 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     // A reassignment, by another arbiter: still UNDER_REVIEW, the step recorded.
     let reassigned = await stored(await assign(alan, filed.id, "alan"));
     expect(reassigned).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "alan", outcome: null });
-    expect(reassigned.transitions.slice(2)).toEqual([{ from: "UNDER_REVIEW", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:alan", note: "reassigned from ada to alan", at: expect.any(String) }]);
+    expect(reassigned.transitions.slice(2)).toEqual([
+      {
+        from: "UNDER_REVIEW",
+        to: "UNDER_REVIEW",
+        outcome: null,
+        actor: "arbiter:alan",
+        note: "reassigned from ada to alan",
+        at: expect.any(String),
+      },
+    ]);
     // Ada no longer decides it.
     refused(await gql(RESOLVE, { i: { disputeId: filed.id, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada), "FORBIDDEN");
     await unchanged(reassigned);
@@ -249,13 +289,24 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     reassigned = await stored(await resolve(alan, filed.id, "SETTLED", "  The parties agreed on a re-triage of the week  "));
     expect(reassigned).toMatchObject({ status: "RESOLVED", outcome: "SETTLED", assignedTo: "alan", closedAt: expect.any(String) });
     expect(reassigned.transitions.slice(3)).toEqual([
-      { from: "UNDER_REVIEW", to: "RESOLVED", outcome: "SETTLED", actor: "arbiter:alan", note: "The parties agreed on a re-triage of the week", at: reassigned.closedAt },
+      {
+        from: "UNDER_REVIEW",
+        to: "RESOLVED",
+        outcome: "SETTLED",
+        actor: "arbiter:alan",
+        note: "The parties agreed on a re-triage of the week",
+        at: reassigned.closedAt,
+      },
     ]);
 
     // Closed: nothing moves it, whoever asks.
     refused(await gql(ASSIGN, { d: filed.id, a: null }, ada), "CONFLICT", "disputeId");
     refused(await gql(ASSIGN, { d: filed.id, a: "ada" }, alan), "CONFLICT", "disputeId");
-    refused(await gql(RESOLVE, { i: { disputeId: filed.id, outcome: "UPHELD", note: "Changed my mind on it" } }, alan), "CONFLICT", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: filed.id, outcome: "UPHELD", note: "Changed my mind on it" } }, alan),
+      "CONFLICT",
+      "input.disputeId",
+    );
     refused(await gql(WITHDRAW, { d: filed.id, r: "no longer relevant" }, bob), "CONFLICT", "disputeId");
     await unchanged(reassigned);
   });
@@ -269,7 +320,11 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     // resolveDispute takes the id inside `input` and names `input.disputeId` for its CONFLICT; its
     // NOT_FOUND must name the same path (lib/platform/errors.ts: "`field` is the path of the offending
     // argument or input field").
-    refused(await gql(RESOLVE, { i: { disputeId: missing, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada), "NOT_FOUND", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: missing, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada),
+      "NOT_FOUND",
+      "input.disputeId",
+    );
     expect(await rows()).toEqual(counts);
   });
 
@@ -292,7 +347,11 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     ]);
     refused(await gql(WITHDRAW, { d: open.id, r: "again" }, bob), "CONFLICT", "disputeId");
     refused(await gql(ASSIGN, { d: open.id, a: null }, ada), "CONFLICT", "disputeId");
-    refused(await gql(RESOLVE, { i: { disputeId: open.id, outcome: "REJECTED", note: "Nothing to decide here" } }, ada), "CONFLICT", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: open.id, outcome: "REJECTED", note: "Nothing to decide here" } }, ada),
+      "CONFLICT",
+      "input.disputeId",
+    );
     await unchanged(withdrawn);
 
     const reviewed = await assign(ada, (await file(bob, { agentId: pier, statement: "Escalated a benign admin script to P1" })).id);
@@ -305,7 +364,11 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
       ["OPEN", "UNDER_REVIEW", "arbiter:ada", "assigned to ada"],
       ["UNDER_REVIEW", "WITHDRAWN", "buyer:bob", "Settled with the builder directly"],
     ]);
-    refused(await gql(RESOLVE, { i: { disputeId: reviewed.id, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada), "CONFLICT", "input.disputeId");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: reviewed.id, outcome: "UPHELD", note: "Upheld on the evidence" } }, ada),
+      "CONFLICT",
+      "input.disputeId",
+    );
     refused(await gql(ASSIGN, { d: reviewed.id, a: "alan" }, ada), "CONFLICT", "disputeId");
     await unchanged(withdrawnInReview);
   });
@@ -320,7 +383,11 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     const three = [];
     for (const n of [1, 2, 3]) three.push(await file(bob, { agentId: pier, statement: `Misrouted incident number ${n}` }));
     let counts = await rows();
-    const limited = refused(await gql(FILE, { i: { agentId: pier, statement: "Misrouted incident number 4" } }, bob), "CONFLICT", "input.agentId");
+    const limited = refused(
+      await gql(FILE, { i: { agentId: pier, statement: "Misrouted incident number 4" } }, bob),
+      "CONFLICT",
+      "input.agentId",
+    );
     expect(limited.message).toContain("you already have 3 open disputes about this agent");
     expect(await rows()).toEqual(counts);
     expect((await standing(pier)).openDisputeCount).toBe(3);
@@ -339,28 +406,87 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
 
     // The owner's subject as a buyer: the builder filing against their own agent.
     counts = await rows();
-    const own = refused(await gql(FILE, { i: { agentId: pier, statement: "My competitor's agent is bad, I mean mine" } }, ownerAsBuyer), "FORBIDDEN");
+    const own = refused(
+      await gql(FILE, { i: { agentId: pier, statement: "My competitor's agent is bad, I mean mine" } }, ownerAsBuyer),
+      "FORBIDDEN",
+    );
     expect(own.message).toBe("A builder cannot file a buyer dispute against their own agent");
     // Builders and arbiters do not file at all.
     refused(await gql(FILE, { i: { agentId: pier, statement: "Filing as a builder here" } }, builder), "FORBIDDEN");
     refused(await gql(FILE, { i: { agentId: pier, statement: "Filing as an arbiter here" } }, ada), "FORBIDDEN");
     // Not in the future.
-    refused(await gql(FILE, { i: { agentId: pier, statement: "It will misbehave tomorrow", occurredAt: new Date(Date.now() + DAY_MS).toISOString() } }, carla), "BAD_USER_INPUT", "input.occurredAt");
-    refused(await gql(FILE, { i: { agentId: pier, statement: "It happened long, long ago", occurredAt: new Date(Date.now() - 731 * DAY_MS).toISOString() } }, carla), "BAD_USER_INPUT", "input.occurredAt");
+    refused(
+      await gql(
+        FILE,
+        { i: { agentId: pier, statement: "It will misbehave tomorrow", occurredAt: new Date(Date.now() + DAY_MS).toISOString() } },
+        carla,
+      ),
+      "BAD_USER_INPUT",
+      "input.occurredAt",
+    );
+    refused(
+      await gql(
+        FILE,
+        { i: { agentId: pier, statement: "It happened long, long ago", occurredAt: new Date(Date.now() - 731 * DAY_MS).toISOString() } },
+        carla,
+      ),
+      "BAD_USER_INPUT",
+      "input.occurredAt",
+    );
     refused(await gql(FILE, { i: { agentId: pier, statement: "   too short   " } }, carla), "BAD_USER_INPUT", "input.statement");
-    refused(await gql(FILE, { i: { agentId: pier, statement: "Evidence over plain http", evidence: { external: [{ url: "http://soc.example/x", sha256: "ab".repeat(32) }] } } }, carla), "BAD_USER_INPUT", "input.evidence.external[0].url");
-    refused(await gql(FILE, { i: { agentId: pier, statement: "Too many case references", evidence: { caseIds: Array.from({ length: 51 }, (_, i) => `case-${i}`) } } }, carla), "BAD_USER_INPUT", "input.evidence.caseIds");
-    refused(await gql(FILE, { i: { agentId: "00000000-0000-0000-0000-000000000000", statement: "No such agent at all" } }, carla), "NOT_FOUND", "input.agentId");
+    refused(
+      await gql(
+        FILE,
+        {
+          i: {
+            agentId: pier,
+            statement: "Evidence over plain http",
+            evidence: { external: [{ url: "http://soc.example/x", sha256: "ab".repeat(32) }] },
+          },
+        },
+        carla,
+      ),
+      "BAD_USER_INPUT",
+      "input.evidence.external[0].url",
+    );
+    refused(
+      await gql(
+        FILE,
+        {
+          i: {
+            agentId: pier,
+            statement: "Too many case references",
+            evidence: { caseIds: Array.from({ length: 51 }, (_, i) => `case-${i}`) },
+          },
+        },
+        carla,
+      ),
+      "BAD_USER_INPUT",
+      "input.evidence.caseIds",
+    );
+    refused(
+      await gql(FILE, { i: { agentId: "00000000-0000-0000-0000-000000000000", statement: "No such agent at all" } }, carla),
+      "NOT_FOUND",
+      "input.agentId",
+    );
     // Evidence references must be the agent's own: Quay's run, or no report at all, is refused by its path.
-    const cite = (evidence: Data) => gql(FILE, { i: { agentId: harbor.id, statement: "Cites evidence that is not Harbor's", evidence } }, carla);
+    const cite = (evidence: Data) =>
+      gql(FILE, { i: { agentId: harbor.id, statement: "Cites evidence that is not Harbor's", evidence } }, carla);
     refused(await cite({ runIds: [harbor.runId, quay.runId] }), "BAD_USER_INPUT", "input.evidence.runIds[1]");
     refused(await cite({ kpiReportIds: ["00000000-0000-4000-8000-000000000001"] }), "BAD_USER_INPUT", "input.evidence.kpiReportIds[0]");
-    refused(await gql(FILE, { i: { agentId: pier, statement: "Pier has no runs to cite", evidence: { runIds: [harbor.runId] } } }, carla), "BAD_USER_INPUT", "input.evidence.runIds[0]");
+    refused(
+      await gql(FILE, { i: { agentId: pier, statement: "Pier has no runs to cite", evidence: { runIds: [harbor.runId] } } }, carla),
+      "BAD_USER_INPUT",
+      "input.evidence.runIds[0]",
+    );
 
     // Anonymous: every operation.
     refused(await gql(FILE, { i: { agentId: pier, statement: "Anonymous complaint here" } }, anonymous), "UNAUTHENTICATED");
     refused(await gql(ASSIGN, { d: carlas.id, a: "ada" }, anonymous), "UNAUTHENTICATED");
-    refused(await gql(RESOLVE, { i: { disputeId: three[0].id, outcome: "UPHELD", note: "Upheld on the evidence" } }, anonymous), "UNAUTHENTICATED");
+    refused(
+      await gql(RESOLVE, { i: { disputeId: three[0].id, outcome: "UPHELD", note: "Upheld on the evidence" } }, anonymous),
+      "UNAUTHENTICATED",
+    );
     refused(await gql(WITHDRAW, { d: carlas.id, r: "anonymous" }, anonymous), "UNAUTHENTICATED");
     refused(await gql(READ, { id: carlas.id }, anonymous), "UNAUTHENTICATED");
     expect(await rows()).toEqual(counts);
@@ -375,9 +501,13 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     // (fileDispute counts the filer's open disputes with a plain read and locks nothing first; on
     // MariaDB concurrent transactions each see the count before the others commit. SQLite runs
     // its transactions one at a time.)
-    const jetty = (await ok(REGISTER_AGENT, { input: { name: "Jetty Agent", description: "Triages cloud alerts", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent.id;
+    const jetty = (
+      await ok(REGISTER_AGENT, { input: { name: "Jetty Agent", description: "Triages cloud alerts", domains: ["ALERT_TRIAGE"] } }, builder)
+    ).registerAgent.id;
     const before = await rows();
-    const responses = await Promise.all(Array.from({ length: 6 }, (_, n) => gql(FILE, { i: { agentId: jetty, statement: `Concurrent complaint number ${n}` } }, carla)));
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => gql(FILE, { i: { agentId: jetty, statement: `Concurrent complaint number ${n}` } }, carla)),
+    );
     const accepted = responses.filter((response) => !response.errors?.length);
     const conflicts = responses.filter((response) => response.errors?.length);
     for (const response of conflicts) refused(response, "CONFLICT", "input.agentId");
@@ -421,7 +551,19 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
         openCriticalDisputes: 1,
       },
       scoreHistory: { edges: [{ node: { ...LISTED_SCORES, cause: "DISPUTE", causeId: critical.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: false, tier: "BRONZE", cause: "DISPUTE", causeId: critical.id, reasons: [...LISTED_REASONS, "1 open critical dispute(s)"] } }] },
+      eligibilityHistory: {
+        edges: [
+          {
+            node: {
+              eligible: false,
+              tier: "BRONZE",
+              cause: "DISPUTE",
+              causeId: critical.id,
+              reasons: [...LISTED_REASONS, "1 open critical dispute(s)"],
+            },
+          },
+        ],
+      },
     });
     const [escalation, ...older] = await escalations(harbor.id);
     expect(older).toEqual([]);
@@ -442,7 +584,10 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
 
     // Under review it is still open, and still critical.
     critical = await assign(ada, critical.id);
-    expect(await standing(harbor.id)).toMatchObject({ openDisputeCount: 1, trust: { eligible: false, openCriticalDisputes: 1, ...LISTED_SCORES } });
+    expect(await standing(harbor.id)).toMatchObject({
+      openDisputeCount: 1,
+      trust: { eligible: false, openCriticalDisputes: 1, ...LISTED_SCORES },
+    });
   });
 
   it("(b) upheld: the open count drops, reputation takes 40 bad at the behaviour's time, and the agent falls to UNRATED", async () => {
@@ -484,7 +629,10 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     expect((await standing(quay.id)).trust).toEqual(listedStanding);
 
     // A CRITICAL dispute unlists Quay while open; REJECTED, it weighs nothing and the listing comes back.
-    const rejected = await assign(alan, (await file(carla, { agentId: quay.id, severity: "CRITICAL", statement: "Quarantined the CFO's laptop for no reason" })).id);
+    const rejected = await assign(
+      alan,
+      (await file(carla, { agentId: quay.id, severity: "CRITICAL", statement: "Quarantined the CFO's laptop for no reason" })).id,
+    );
     expect((await standing(quay.id)).trust).toMatchObject({ eligible: false, openCriticalDisputes: 1, ...LISTED_SCORES });
     const closed = await stored(await resolve(alan, rejected.id, "REJECTED", "The quarantine followed the SOC's own playbook"));
     expect(closed).toMatchObject({ status: "RESOLVED", outcome: "REJECTED" });
@@ -492,15 +640,27 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
       openDisputeCount: 0,
       trust: listedStanding,
       scoreHistory: { edges: [{ node: { ...LISTED_SCORES, cause: "DISPUTE", causeId: rejected.id } }] },
-      eligibilityHistory: { edges: [{ node: { eligible: true, tier: "BRONZE", cause: "DISPUTE", causeId: rejected.id, reasons: LISTED_REASONS } }] },
+      eligibilityHistory: {
+        edges: [{ node: { eligible: true, tier: "BRONZE", cause: "DISPUTE", causeId: rejected.id, reasons: LISTED_REASONS } }],
+      },
     });
     const told = await escalations(quay.id);
-    expect(told.map((e: Data) => [e.direction, e.causeId])).toEqual([["LISTED", rejected.id], ["UNLISTED", rejected.id]]);
-    expect(told[0]).toMatchObject({ reason: "eligible for listing again", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ackDueAt: null });
+    expect(told.map((e: Data) => [e.direction, e.causeId])).toEqual([
+      ["LISTED", rejected.id],
+      ["UNLISTED", rejected.id],
+    ]);
+    expect(told[0]).toMatchObject({
+      reason: "eligible for listing again",
+      notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"],
+      ackDueAt: null,
+    });
 
     // SETTLED: nothing for or against anyone, so nothing in the histories either (a MAJOR dispute
     // open or settled weighs nothing): the newest entry is still the rejected dispute's.
-    const settled = await assign(ada, (await file(bob, { agentId: quay.id, severity: "MAJOR", statement: "Flooded the queue with duplicate alerts" })).id);
+    const settled = await assign(
+      ada,
+      (await file(bob, { agentId: quay.id, severity: "MAJOR", statement: "Flooded the queue with duplicate alerts" })).id,
+    );
     await resolve(ada, settled.id, "SETTLED", "Duplicates came from a misconfigured connector");
     expect(await standing(quay.id)).toMatchObject({
       openDisputeCount: 0,
@@ -512,7 +672,10 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     // to decay. Reputation 1000 × 5 / (5 + 10) = 333, confidence 5 / 45 = 0.111 < 0.25: production
     // evidence does not yet bear on the tier, which stays BRONZE, eligible. (The composite decays by
     // 2^(−seconds/90 days), far below rounding: 851 at 0.386.)
-    const minor = await assign(ada, (await file(bob, { agentId: quay.id, severity: "MINOR", statement: "Tagged a benign cron job as MEDIUM" })).id);
+    const minor = await assign(
+      ada,
+      (await file(bob, { agentId: quay.id, severity: "MINOR", statement: "Tagged a benign cron job as MEDIUM" })).id,
+    );
     await resolve(ada, minor.id, "UPHELD", "The cron job was documented and benign");
     const minorScores = { ...LISTED_SCORES, reputationScore: 333, reputationConfidence: 0.111 };
     expect(await standing(quay.id)).toMatchObject({
@@ -538,7 +701,12 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     await withdraw(carla, withdrawn.id, "The notes were leaked by a person, not the agent");
     expect((await standing(quay.id)).trust).toMatchObject({ eligible: true, openCriticalDisputes: 0, ...minorScores, tier: "BRONZE" });
     expect(await searchable(quay.id)).toBe(true);
-    expect((await escalations(quay.id)).map((e: Data) => [e.direction, e.causeId])).toEqual([["LISTED", withdrawn.id], ["UNLISTED", withdrawn.id], ["LISTED", rejected.id], ["UNLISTED", rejected.id]]);
+    expect((await escalations(quay.id)).map((e: Data) => [e.direction, e.causeId])).toEqual([
+      ["LISTED", withdrawn.id],
+      ["UNLISTED", withdrawn.id],
+      ["LISTED", rejected.id],
+      ["UNLISTED", rejected.id],
+    ]);
   });
 
   it("(d) transitions tell who, when and why, in order; the filer, the owner and arbiters read them, another buyer may not", async () => {
@@ -548,15 +716,39 @@ describe.each(DATABASE_KINDS)("the dispute lifecycle through the gateway (%s)", 
     const harborSteps = [
       { from: null, to: "OPEN", outcome: null, actor: "buyer:bob", note: "filed", at: critical.filedAt },
       { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) },
-      { from: "UNDER_REVIEW", to: "RESOLVED", outcome: "UPHELD", actor: "arbiter:ada", note: "The EDR timeline shows the alert sat untriaged for six hours", at: critical.closedAt },
+      {
+        from: "UNDER_REVIEW",
+        to: "RESOLVED",
+        outcome: "UPHELD",
+        actor: "arbiter:ada",
+        note: "The EDR timeline shows the alert sat untriaged for six hours",
+        at: critical.closedAt,
+      },
     ];
     const pierSteps = [
       { from: null, to: "OPEN", outcome: null, actor: "buyer:bob", note: "filed", at: reassigned.filedAt },
       { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:ada", note: "assigned to ada", at: expect.any(String) },
-      { from: "UNDER_REVIEW", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:alan", note: "reassigned from ada to alan", at: expect.any(String) },
-      { from: "UNDER_REVIEW", to: "RESOLVED", outcome: "SETTLED", actor: "arbiter:alan", note: "The parties agreed on a re-triage of the week", at: reassigned.closedAt },
+      {
+        from: "UNDER_REVIEW",
+        to: "UNDER_REVIEW",
+        outcome: null,
+        actor: "arbiter:alan",
+        note: "reassigned from ada to alan",
+        at: expect.any(String),
+      },
+      {
+        from: "UNDER_REVIEW",
+        to: "RESOLVED",
+        outcome: "SETTLED",
+        actor: "arbiter:alan",
+        note: "The parties agreed on a re-triage of the week",
+        at: reassigned.closedAt,
+      },
     ];
-    for (const [dispute, steps] of [[critical, harborSteps], [reassigned, pierSteps]] as const) {
+    for (const [dispute, steps] of [
+      [critical, harborSteps],
+      [reassigned, pierSteps],
+    ] as const) {
       // The filer (bob), the owner (bianca, as builder) and every arbiter, involved or not, read the same.
       for (const headers of [bob, builder, ada, alan, ownerAsArbiter, filerAsArbiter]) {
         const seen = (await ok(TRANSITIONS, { id: dispute.id }, headers)).dispute;

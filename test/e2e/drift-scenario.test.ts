@@ -137,9 +137,13 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
   /** Agents registered so far: names are unique per builder. */
   let agents = 0;
 
-  const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> =>
-    postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => dataOf(await gql(query, variables, headers));
+  const gql = (
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<Data>> => postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    dataOf(await gql(query, variables, headers));
 
   beforeAll(async () => {
     [builder, buyer, arbiter] = await Promise.all([bearer("builder", "nadia"), bearer("buyer", "bob"), bearer("arbiter", "ada")]);
@@ -154,17 +158,35 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
   /** Week `n` (1-based) of the buyer's scorecard: only severity accuracy and volume move. */
   const fileReport = async (n: number) =>
     expect(
-      (await ok(REPORT, {
-        i: { agentId, week: weeks[n - 1], alertsHandled: ALERTS_HANDLED[n - 1], timeToContainmentMinutes: 45, falsePositiveLoad: 0.12, severityAccuracy: SEVERITY_ACCURACY[n - 1], escalationQuality: 0.9 },
-      }, buyer)).submitKpiReport,
+      (
+        await ok(
+          REPORT,
+          {
+            i: {
+              agentId,
+              week: weeks[n - 1],
+              alertsHandled: ALERTS_HANDLED[n - 1],
+              timeToContainmentMinutes: 45,
+              falsePositiveLoad: 0.12,
+              severityAccuracy: SEVERITY_ACCURACY[n - 1],
+              escalationQuality: 0.9,
+            },
+          },
+          buyer,
+        )
+      ).submitKpiReport,
     ).toBe(true);
 
   /** Polls a run until the judge has done what it can: COMPLETED, or AWAITING_REVIEW when humans must decide. */
   const settled = (runId: string) =>
-    eventually(async () => {
-      const run = (await ok(RUN, { id: runId }, builder)).evaluationRun;
-      return ["COMPLETED", "AWAITING_REVIEW", "FAILED"].includes(run.status) ? run : undefined;
-    }, 20_000, `run ${runId} to be judged`);
+    eventually(
+      async () => {
+        const run = (await ok(RUN, { id: runId }, builder)).evaluationRun;
+        return ["COMPLETED", "AWAITING_REVIEW", "FAILED"].includes(run.status) ? run : undefined;
+      },
+      20_000,
+      `run ${runId} to be judged`,
+    );
 
   /** Week `n`'s evaluation run, submitted by the builder; returns it as the judge left it. */
   async function submitRun(n: number, misses: Severity[], total = 20) {
@@ -181,10 +203,14 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
 
   /** Polls a run awaiting review until it is decided. */
   const completed = (runId: string, what: string) =>
-    eventually(async () => {
-      const current = (await ok(RUN, { id: runId }, builder)).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, what);
+    eventually(
+      async () => {
+        const current = (await ok(RUN, { id: runId }, builder)).evaluationRun;
+        return current.status === "COMPLETED" ? current : undefined;
+      },
+      20_000,
+      what,
+    );
 
   /** Trust, newest eligibility change, and whether a default search lists the agent. */
   async function standing() {
@@ -205,7 +231,13 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
    */
   async function adoptStoryPact(): Promise<Data> {
     agents += 1;
-    const agent = (await ok(REGISTER_AGENT, { input: { name: `Tidewater Triage ${agents}`, description: "Triages EDR alerts for a growing SOC", domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+    const agent = (
+      await ok(
+        REGISTER_AGENT,
+        { input: { name: `Tidewater Triage ${agents}`, description: "Triages EDR alerts for a growing SOC", domains: ["ALERT_TRIAGE"] } },
+        builder,
+      )
+    ).registerAgent;
     agentId = agent.id;
     const v1 = (await ok(ADOPT, { a: agentId, owner: OWNER }, builder)).adoptPactTemplate;
     const clauses = v1.clauses.map((c: Data) => (c.key === "severity-accuracy" ? { ...c, method: "HYBRID" } : c));
@@ -220,12 +252,20 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     await fileReport(7);
     const awaiting = await submitRun(7, ["INFORMATIONAL", "INFORMATIONAL", "MEDIUM", "CRITICAL"]);
     if (awaiting.status !== "AWAITING_REVIEW") throw new Error(`W7's run should await review, not be ${awaiting.status}`);
-    const queue = (await ok(QUEUE, {}, arbiter)).reviewQueue.edges.map((e: Data) => e.node).filter((item: Data) => item.agent.id === agentId);
+    const queue = (await ok(QUEUE, {}, arbiter)).reviewQueue.edges
+      .map((e: Data) => e.node)
+      .filter((item: Data) => item.agent.id === agentId);
     const item = (caseId: string) => queue.find((q: Data) => q.caseId === caseId)!;
     await ok(REVIEW, { id: item("w7-5").id, v: "PASS", note: "CRITICAL for a HIGH alert only pages sooner" }, arbiter);
     await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter);
     await completed(runIds[6]!, "W7's run to be decided");
-    const appeal = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } }, builder)).appealVerdict;
+    const appeal = (
+      await ok(
+        APPEAL,
+        { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } },
+        builder,
+      )
+    ).appealVerdict;
     await ok(WITHDRAW, { d: appeal.id, r: "Runbook updated instead" }, builder);
   }
 
@@ -268,7 +308,14 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // W1. The buyer's report comes first: the agent's first trust entry, the newcomer prior.
     await fileReport(1);
     let now = await standing();
-    expect(now.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, tier: "UNRATED", eligible: false, consequence: null, driftAlarm: false });
+    expect(now.trust).toMatchObject({
+      compositeScore: 500,
+      compositeConfidence: 0,
+      tier: "UNRATED",
+      eligible: false,
+      consequence: null,
+      driftAlarm: false,
+    });
     expect(now.lastChange).toMatchObject({ eligible: false, tier: "UNRATED", consequence: null, cause: "KPI_REPORT" });
 
     // Each pilot run: 19 of 20 right, one alert called INFORMATIONAL (the jury agrees it is wrong).
@@ -299,7 +346,12 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
       expect(now.trust).toMatchObject({ ...expected[n - 1], consequence: null, driftAlarm: false, evaluationRuns: n, passingStreak: n });
       expect(now.listed).toBe(expected[n - 1]!.eligible);
     }
-    expect(now.trust.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^tier SILVER: composite score 889 with confidence 0.552/), "latest evaluation run met its pact"]));
+    expect(now.trust.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^tier SILVER: composite score 889 with confidence 0.552/),
+        "latest evaluation run met its pact",
+      ]),
+    );
     expect(await escalations()).toEqual([]);
   }, 60_000);
 
@@ -314,7 +366,14 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     let now = await standing();
     // Weights 0.6·100/110 = 0.5455 and 0.4·35/45 = 0.3111; (0.5455·99/110 + 0.3111·40/45)/0.8566 =
     // (0.4909 + 0.2765)/0.8566 = 896; n̄ = (54.55 + 10.89)/0.8566 = 76.39, 76.39/126.39 = 0.604.
-    expect(now.trust).toMatchObject({ compositeScore: 896, compositeConfidence: 0.604, tier: "SILVER", eligible: true, driftAlarm: false, consequence: null });
+    expect(now.trust).toMatchObject({
+      compositeScore: 896,
+      compositeConfidence: 0.604,
+      tier: "SILVER",
+      eligible: true,
+      driftAlarm: false,
+      consequence: null,
+    });
     const w5Card = (await ok(SCORECARD, { id: agentId, end: weeks[4], weeks: 5 })).agent.scorecard;
     expect(w5Card.driftAlarms).toEqual([]);
 
@@ -323,8 +382,16 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     await fileReport(6);
     now = await standing();
     // The step taken restarts the passing streak: a way back counts only the passing runs after it.
-    expect(now.trust).toMatchObject({ driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", eligible: true, tier: "SILVER", passingStreak: 0 });
-    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at REQUIRE_HUMAN_REVIEW"]));
+    expect(now.trust).toMatchObject({
+      driftAlarm: true,
+      consequence: "REQUIRE_HUMAN_REVIEW",
+      eligible: true,
+      tier: "SILVER",
+      passingStreak: 0,
+    });
+    expect(now.trust.reasons).toEqual(
+      expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at REQUIRE_HUMAN_REVIEW"]),
+    );
     // The listing did not change: the newest eligibility entry records the consequence, still eligible.
     expect(now.lastChange).toMatchObject({ eligible: true, tier: "SILVER", consequence: "REQUIRE_HUMAN_REVIEW", cause: "KPI_REPORT" });
     expect(now.listed).toBe(true);
@@ -372,7 +439,15 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // Weights 0.6·120/130 = 0.5538 and 0.4·42/52 = 0.3231; (0.5538·117/130 + 0.3231·47/52)/0.8769 =
     // (0.4985 + 0.2920)/0.8769 = 901; n̄ = (66.46 + 13.57)/0.8769 = 91.26, 91.26/141.26 = 0.646.
     // The first passing run since the step: streak 1.
-    expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.646, tier: "SILVER", eligible: true, driftAlarm: true, consequence: "REQUIRE_HUMAN_REVIEW", passingStreak: 1 });
+    expect(now.trust).toMatchObject({
+      compositeScore: 901,
+      compositeConfidence: 0.646,
+      tier: "SILVER",
+      eligible: true,
+      driftAlarm: true,
+      consequence: "REQUIRE_HUMAN_REVIEW",
+      passingStreak: 1,
+    });
     expect(now.listed).toBe(true);
     expect(await escalations()).toHaveLength(1);
   }, 60_000);
@@ -386,9 +461,18 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     expect(awaiting.clauseResults).toEqual([]);
     const uncertain = awaiting.juryVerdicts.filter((v: Data) => v.outcome === "UNCERTAIN");
     expect(uncertain.map((v: Data) => v.caseId).sort()).toEqual(["w7-4", "w7-5"]);
-    expect(uncertain[0].votes.map((v: Data) => [v.juror, v.verdict])).toEqual([["rubric:strict", "FAIL"], ["rubric:balanced", "PASS"], ["rubric:lenient", "PASS"]]);
+    expect(uncertain[0].votes.map((v: Data) => [v.juror, v.verdict])).toEqual([
+      ["rubric:strict", "FAIL"],
+      ["rubric:balanced", "PASS"],
+      ["rubric:lenient", "PASS"],
+    ]);
     const decided = awaiting.juryVerdicts.filter((v: Data) => v.outcome !== "UNCERTAIN");
-    expect(decided.filter((v: Data) => v.outcome === "FAIL").map((v: Data) => v.caseId).sort()).toEqual(["w7-1", "w7-2"]);
+    expect(
+      decided
+        .filter((v: Data) => v.outcome === "FAIL")
+        .map((v: Data) => v.caseId)
+        .sort(),
+    ).toEqual(["w7-1", "w7-2"]);
     expect(decided.every((v: Data) => v.decidedBy === "JURY")).toBe(true);
     // Not counted yet: six runs, and the one passing run (W6's) since W6's step.
     expect((await standing()).trust).toMatchObject({ evaluationRuns: 6, passingStreak: 1 });
@@ -403,32 +487,65 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const item = (caseId: string) => queue.find((q: Data) => q.caseId === caseId)!;
 
     // Over-calling an alert CRITICAL is acceptable to the arbiter; under-calling one MEDIUM is not.
-    expect((await ok(REVIEW, { id: item("w7-5").id, v: "PASS", note: "CRITICAL for a HIGH alert only pages sooner" }, arbiter)).submitReview).toEqual({ caseId: "w7-5", outcome: "PASS", decidedBy: "HUMAN", reviewer: "ada" });
+    expect(
+      (await ok(REVIEW, { id: item("w7-5").id, v: "PASS", note: "CRITICAL for a HIGH alert only pages sooner" }, arbiter)).submitReview,
+    ).toEqual({ caseId: "w7-5", outcome: "PASS", decidedBy: "HUMAN", reviewer: "ada" });
     expect((await ok(RUN, { id: runIds[6] }, builder)).evaluationRun.status).toBe("AWAITING_REVIEW");
-    expect((await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter)).submitReview).toEqual({ caseId: "w7-4", outcome: "FAIL", decidedBy: "HUMAN", reviewer: "ada" });
+    expect(
+      (await ok(REVIEW, { id: item("w7-4").id, v: "FAIL", note: "MEDIUM would miss the HIGH-severity SLA" }, arbiter)).submitReview,
+    ).toEqual({ caseId: "w7-4", outcome: "FAIL", decidedBy: "HUMAN", reviewer: "ada" });
 
     const run = await completed(runIds[6]!, "W7's run to be decided");
     // The arbiter's PASS counts: 17 of 20 (2 INFORMATIONAL + the MEDIUM), window (8 + 3)/140 = 0.9214 ≥ 0.92.
     expect(run).toMatchObject({ passedCount: 17, failedCount: 3, passed: true });
     expect(severityClause(run)).toMatchObject({ observed: 129 / 140, sampleSize: 140, outcome: "PASSED" });
     // The builder sees the human decisions; who reviewed is for arbiters only.
-    const humanCalls = (verdicts: Data[]) => verdicts.filter((v) => v.decidedBy === "HUMAN").map((v) => [v.caseId, v.outcome, v.reviewer]).sort();
-    expect(humanCalls(run.juryVerdicts)).toEqual([["w7-4", "FAIL", null], ["w7-5", "PASS", null]]);
-    expect(humanCalls((await ok(RUN, { id: runIds[6] }, arbiter)).evaluationRun.juryVerdicts)).toEqual([["w7-4", "FAIL", "ada"], ["w7-5", "PASS", "ada"]]);
+    const humanCalls = (verdicts: Data[]) =>
+      verdicts
+        .filter((v) => v.decidedBy === "HUMAN")
+        .map((v) => [v.caseId, v.outcome, v.reviewer])
+        .sort();
+    expect(humanCalls(run.juryVerdicts)).toEqual([
+      ["w7-4", "FAIL", null],
+      ["w7-5", "PASS", null],
+    ]);
+    expect(humanCalls((await ok(RUN, { id: runIds[6] }, arbiter)).evaluationRun.juryVerdicts)).toEqual([
+      ["w7-4", "FAIL", "ada"],
+      ["w7-5", "PASS", "ada"],
+    ]);
     expect((await ok(QUEUE, {}, arbiter)).reviewQueue.edges).toEqual([]);
 
     // The builder may appeal the verdict, reviews and all; the arbiter who reviewed never hears it.
-    const appeal = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } }, builder)).appealVerdict;
+    const appeal = (
+      await ok(
+        APPEAL,
+        { i: { contested: { kind: "RUN", id: runIds[6] }, statement: "Case w7-4 was MEDIUM by our runbook at the time" } },
+        builder,
+      )
+    ).appealVerdict;
     const ownVerdict = await gql(ASSIGN, { d: appeal.id }, arbiter);
-    expect(ownVerdict.errors?.[0]).toMatchObject({ message: "Not ada: an arbiter never hears the appeal of their own verdict", extensions: { code: "FORBIDDEN" } });
-    expect((await ok(WITHDRAW, { d: appeal.id, r: "Runbook updated instead" }, builder)).withdrawDispute).toMatchObject({ status: "WITHDRAWN" });
+    expect(ownVerdict.errors?.[0]).toMatchObject({
+      message: "Not ada: an arbiter never hears the appeal of their own verdict",
+      extensions: { code: "FORBIDDEN" },
+    });
+    expect((await ok(WITHDRAW, { d: appeal.id, r: "Runbook updated instead" }, builder)).withdrawDispute).toMatchObject({
+      status: "WITHDRAWN",
+    });
 
     // Still listed, one step before the breach: weights 0.6·140/150 = 0.56 and 0.4·49/59 = 0.332203;
     // (0.56·134/150 + 0.332203·54/59)/0.892203 = (0.500267 + 0.304051)/0.892203 = 0.804317/0.892203
     // = 0.901495 → 901 (just under the half: four digits would wrongly round up);
     // n̄ = (78.4 + 16.28)/0.8922 = 106.12, 106.12/156.12 = 0.680. Streak 2: W6's and W7's runs.
     const now = await standing();
-    expect(now.trust).toMatchObject({ compositeScore: 901, compositeConfidence: 0.68, tier: "SILVER", eligible: true, consequence: "REQUIRE_HUMAN_REVIEW", evaluationRuns: 7, passingStreak: 2 });
+    expect(now.trust).toMatchObject({
+      compositeScore: 901,
+      compositeConfidence: 0.68,
+      tier: "SILVER",
+      eligible: true,
+      consequence: "REQUIRE_HUMAN_REVIEW",
+      evaluationRuns: 7,
+      passingStreak: 2,
+    });
     expect(now.listed).toBe(true);
   }, 60_000);
 
@@ -449,13 +566,31 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // The composite barely notices: weights 0.6·160/170 = 0.5647 and 0.4·56/66 = 0.3394;
     // (0.5647·151/170 + 0.3394·61/66)/0.9041 = (0.5016 + 0.3137)/0.9041 = 902, above the pilot's
     // 889. Slow drift is caught by the scorecard's CUSUM and the pact's window, not by a score drop.
-    expect(now.trust).toMatchObject({ compositeScore: 902, eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, passingStreak: 0 });
+    expect(now.trust).toMatchObject({
+      compositeScore: 902,
+      eligible: false,
+      consequence: "REQUIRE_HUMAN_REVIEW",
+      driftAlarm: true,
+      passingStreak: 0,
+    });
     expect(now.trust.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
     expect(now.listed).toBe(false);
-    expect(now.lastChange).toMatchObject({ eligible: false, consequence: "REQUIRE_HUMAN_REVIEW", cause: "EVALUATION_RUN", causeId: runIds[7] });
+    expect(now.lastChange).toMatchObject({
+      eligible: false,
+      consequence: "REQUIRE_HUMAN_REVIEW",
+      cause: "EVALUATION_RUN",
+      causeId: runIds[7],
+    });
     // Losing the listing is told to the owner, the builder and buyers, with the pact's deadline.
     const [unlisted, ...earlier] = await escalations();
-    expect(unlisted).toMatchObject({ action: null, direction: "UNLISTED", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ownerTeam: "SOC Tier-2", cause: "EVALUATION_RUN", causeId: runIds[7] });
+    expect(unlisted).toMatchObject({
+      action: null,
+      direction: "UNLISTED",
+      notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"],
+      ownerTeam: "SOC Tier-2",
+      cause: "EVALUATION_RUN",
+      causeId: runIds[7],
+    });
     expect(unlisted.reason).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
     expect(Date.parse(unlisted.ackDueAt) - Date.parse(unlisted.createdAt)).toBe(30 * 60_000);
     expect(earlier.map((e: Data) => e.action)).toEqual(["REQUIRE_HUMAN_REVIEW"]);
@@ -479,7 +614,15 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     now = await breach(10, 180, 200);
     expect(now.trust).toMatchObject({ eligible: false, consequence: "THROTTLE" });
     let [latest] = await escalations();
-    expect(latest).toMatchObject({ action: "THROTTLE", direction: "FIRED", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ownerTeam: "SOC Tier-2", reason: "3 breach(es) within 30 days (trigger: 3)", cause: "EVALUATION_RUN", causeId: runIds[9] });
+    expect(latest).toMatchObject({
+      action: "THROTTLE",
+      direction: "FIRED",
+      notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"],
+      ownerTeam: "SOC Tier-2",
+      reason: "3 breach(es) within 30 days (trigger: 3)",
+      cause: "EVALUATION_RUN",
+      causeId: runIds[9],
+    });
 
     // W11: 4 breaches: nothing new.
     now = await breach(11, 197, 220);
@@ -491,7 +634,12 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     // Weights 0.6·240/250 = 0.576 and 0.4·84/94 = 0.3574; (0.576·219/250 + 0.3574·89/94)/0.9334 =
     // (0.5046 + 0.3384)/0.9334 = 903: the suspension is the breaches' doing.
     expect(now.trust).toMatchObject({ compositeScore: 903, eligible: false, consequence: "SUSPEND_LISTING", driftAlarm: true });
-    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run failed critical clause(s): severity-accuracy", "consequence ladder stands at SUSPEND_LISTING"]));
+    expect(now.trust.reasons).toEqual(
+      expect.arrayContaining([
+        "latest evaluation run failed critical clause(s): severity-accuracy",
+        "consequence ladder stands at SUSPEND_LISTING",
+      ]),
+    );
     expect(now.listed).toBe(false);
     expect(now.lastChange).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", cause: "EVALUATION_RUN", causeId: runIds[11] });
     const all = await escalations();
@@ -502,7 +650,12 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
       ["REQUIRE_HUMAN_REVIEW", "FIRED", "KPI_REPORT"],
     ]);
     [latest] = all;
-    expect(latest).toMatchObject({ notify: ["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"], reason: "5 breach(es) within 30 days (trigger: 5)", causeId: runIds[11], acknowledgedAt: null });
+    expect(latest).toMatchObject({
+      notify: ["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"],
+      reason: "5 breach(es) within 30 days (trigger: 5)",
+      causeId: runIds[11],
+      acknowledgedAt: null,
+    });
     expect(Date.parse(latest.ackDueAt) - Date.parse(latest.createdAt)).toBe(30 * 60_000);
   }, 60_000);
 
@@ -515,7 +668,9 @@ describe.each(DATABASE_KINDS)("the DOMAIN drift scenario through the gateway (%s
     const now = await standing();
     // Five breaches still stand within 30 days, so the ladder stays; recovery needs 5 passing runs and 14 quiet days.
     expect(now.trust).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", passingStreak: 1 });
-    expect(now.trust.reasons).toEqual(expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at SUSPEND_LISTING"]));
+    expect(now.trust.reasons).toEqual(
+      expect.arrayContaining(["latest evaluation run met its pact", "consequence ladder stands at SUSPEND_LISTING"]),
+    );
     expect(now.listed).toBe(false);
     expect((await escalations())[0]).toMatchObject({ action: "SUSPEND_LISTING", direction: "FIRED" });
   }, 60_000);

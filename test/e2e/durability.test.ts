@@ -14,17 +14,23 @@ type Data = Record<string, any>;
 async function submitRun(gatewayUrl: string, owner: string) {
   const builder = await bearer("builder", owner);
   const call = (query: string, variables: Record<string, unknown>) => postGraphQL<Data>(gatewayUrl, query, variables, builder);
-  const agent = dataOf(await call(REGISTER_AGENT, { input: { name: `${owner}'s triage`, description: "triage", domains: ["ALERT_TRIAGE"] } })).registerAgent;
+  const agent = dataOf(
+    await call(REGISTER_AGENT, { input: { name: `${owner}'s triage`, description: "triage", domains: ["ALERT_TRIAGE"] } }),
+  ).registerAgent;
   const pact = dataOf(await call(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" })).adoptPactTemplate;
   const run = dataOf(await call(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(25) } })).submitEvaluationRun;
   return { agentId: agent.id as string, runId: run.id as string };
 }
 
 async function judged(gatewayUrl: string, runId: string): Promise<Data> {
-  return eventually(async () => {
-    const run = dataOf(await postGraphQL<Data>(gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun;
-    return run.status === "COMPLETED" ? run : undefined;
-  }, 20_000, `run ${runId} to be judged`);
+  return eventually(
+    async () => {
+      const run = dataOf(await postGraphQL<Data>(gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun;
+      return run.status === "COMPLETED" ? run : undefined;
+    },
+    20_000,
+    `run ${runId} to be judged`,
+  );
 }
 
 async function compositeConfidenceOf(gatewayUrl: string, agentId: string): Promise<number> {
@@ -80,10 +86,14 @@ describe.each(DATABASE_KINDS)("no accepted run is lost (%s)", (kind) => {
 
     await sqs.stop();
     const { runId } = await submitRun(system.gatewayUrl, "bob");
-    const pending = await eventually(async () => {
-      const [row] = await system.dataSource.getRepository(OutboxMessage).find();
-      return row && row.attempts > 0 ? row : undefined;
-    }, 10_000, "a failed publish attempt");
+    const pending = await eventually(
+      async () => {
+        const [row] = await system.dataSource.getRepository(OutboxMessage).find();
+        return row && row.attempts > 0 ? row : undefined;
+      },
+      10_000,
+      "a failed publish attempt",
+    );
     expect(JSON.parse(pending.body)).toEqual({ kind: "evaluation-run", runId, slice: 0 });
     expect(dataOf(await postGraphQL<Data>(system.gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun.status).toBe("QUEUED");
 

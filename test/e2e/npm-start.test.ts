@@ -20,7 +20,19 @@ function start(dataDir: string): Promise<{ process: ChildProcess; url: string; o
     // Its own process group, signalled as a whole as Ctrl-C does; and no NODE_ENV=test from
     // Vitest, which would change how Apollo handles signals.
     detached: true,
-    env: { ...process.env, NODE_ENV: "", DATA_DIR: dataDir, DATABASE_URL: "", PORT: "0", AGENTS_PORT: "0", PACTS_PORT: "0", REPUTATION_PORT: "0", DISPUTES_PORT: "0", JUDGE_WAIT_TIME_SECONDS: "1", OUTBOX_POLL_INTERVAL_MS: "100" },
+    env: {
+      ...process.env,
+      NODE_ENV: "",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      PORT: "0",
+      AGENTS_PORT: "0",
+      PACTS_PORT: "0",
+      REPUTATION_PORT: "0",
+      DISPUTES_PORT: "0",
+      JUDGE_WAIT_TIME_SECONDS: "1",
+      OUTBOX_POLL_INTERVAL_MS: "100",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -63,31 +75,50 @@ describe("npm start on the embedded defaults", () => {
   });
 
   it("mints tokens, survives SIGKILL right after a submission, and loses no run", async () => {
-    const minted = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "scripts/token.ts", "--role", "builder", "--sub", "alice"], { env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8" });
+    const minted = spawnSync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "scripts/token.ts", "--role", "builder", "--sub", "alice"], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: "utf8",
+    });
     expect(minted.status).toBe(0);
     const token = minted.stdout.trim().split("\n").at(-1)!;
     const defaults = loadConfig({ DATA_DIR: dataDir });
     // The token verifies against the signing key generated under the data directory.
-    await expect(verifyAccessToken(token, { secret: developmentSecret(dataDir, "token-signing.key"), issuer: defaults.auth.issuer, audience: defaults.auth.audience })).resolves.toEqual({ role: "builder", subject: "alice" });
+    await expect(
+      verifyAccessToken(token, {
+        secret: developmentSecret(dataDir, "token-signing.key"),
+        issuer: defaults.auth.issuer,
+        audience: defaults.auth.audience,
+      }),
+    ).resolves.toEqual({ role: "builder", subject: "alice" });
 
     const headers = { authorization: `Bearer ${token}` };
     const first = await start(dataDir);
     children.push(first.process);
     const call = (url: string, query: string, variables: Record<string, unknown>) => postGraphQL<Data>(url, query, variables, headers);
-    const agent = dataOf(await call(first.url, REGISTER_AGENT, { input: { name: "Kill test", description: "triage", domains: ["ALERT_TRIAGE"] } })).registerAgent;
+    const agent = dataOf(
+      await call(first.url, REGISTER_AGENT, { input: { name: "Kill test", description: "triage", domains: ["ALERT_TRIAGE"] } }),
+    ).registerAgent;
     const pact = dataOf(await call(first.url, ADOPT_PACT, { agentId: agent.id, template: "alert-triage" })).adoptPactTemplate;
-    const run = dataOf(await call(first.url, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(50) } })).submitEvaluationRun;
+    const run = dataOf(
+      await call(first.url, SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases: triageCases(50) } }),
+    ).submitEvaluationRun;
     signal(first.process, "SIGKILL");
     await exitOf(first.process);
 
     const second = await start(dataDir);
     children.push(second.process);
-    const judged = await eventually(async () => {
-      const current = dataOf(await call(second.url, EVALUATION_RUN, { id: run.id })).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, "the run to be judged after the restart");
+    const judged = await eventually(
+      async () => {
+        const current = dataOf(await call(second.url, EVALUATION_RUN, { id: run.id })).evaluationRun;
+        return current.status === "COMPLETED" ? current : undefined;
+      },
+      20_000,
+      "the run to be judged after the restart",
+    );
     expect(judged).toMatchObject({ passedCount: 50, failedCount: 0, passed: true });
-    const trust = dataOf(await call(second.url, `query($id: ID!) { agent(id: $id) { name trust { compositeScore } } }`, { id: agent.id })).agent;
+    const trust = dataOf(
+      await call(second.url, `query($id: ID!) { agent(id: $id) { name trust { compositeScore } } }`, { id: agent.id }),
+    ).agent;
     // Counted once: per-metric Beta(5,5) means, each metric weighing its pact weight × cases /
     // (cases + 10). Severity accuracy (weight 0.6) met on all 50 cases: 55/60 = 0.9167, weighing
     // 0.6·50/60 = 0.5; false-positive rate (0.4) met on the 17 benign ones (i % 3 === 0):

@@ -37,9 +37,15 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
 
   const gql = (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}): Promise<GraphQLResponse<Data>> =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);
-  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) => dataOf(await gql(query, variables, headers));
+  const ok = async (query: string, variables: Record<string, unknown> = {}, headers: Headers = {}) =>
+    dataOf(await gql(query, variables, headers));
   const trust = async () => (await ok(TRUST, { id: dock.id })).agent;
-  const appeal = (runId: string, headers: Headers) => gql(APPEAL, { i: { contested: { kind: "RUN", id: runId }, statement: "The analyst review marked a correct triage as wrong" } }, headers);
+  const appeal = (runId: string, headers: Headers) =>
+    gql(
+      APPEAL,
+      { i: { contested: { kind: "RUN", id: runId }, statement: "The analyst review marked a correct triage as wrong" } },
+      headers,
+    );
   const decide = async (appealId: string, outcome: string) => {
     await ok(ASSIGN, { d: appealId }, ada);
     return (await ok(RESOLVE, { i: { disputeId: appealId, outcome, note: `${outcome} on the case evidence` } }, ada)).resolveDispute;
@@ -52,11 +58,22 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   }
 
   beforeAll(async () => {
-    [rita, zoe, ada, bob] = await Promise.all([bearer("builder", "rita"), bearer("builder", "zoe"), bearer("arbiter", "ada"), bearer("buyer", "bob")]);
+    [rita, zoe, ada, bob] = await Promise.all([
+      bearer("builder", "rita"),
+      bearer("builder", "zoe"),
+      bearer("arbiter", "ada"),
+      bearer("buyer", "bob"),
+    ]);
   });
   beforeEach(async () => {
     docks += 1;
-    const agent = (await ok(REGISTER_AGENT, { input: { name: `Dock Triage ${docks}`, description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } }, rita)).registerAgent;
+    const agent = (
+      await ok(
+        REGISTER_AGENT,
+        { input: { name: `Dock Triage ${docks}`, description: "Dock triages EDR alerts", domains: ["ALERT_TRIAGE"] } },
+        rita,
+      )
+    ).registerAgent;
     const pact = (await ok(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" }, rita)).adoptPactTemplate;
     dock = { id: agent.id, pactId: pact.id };
   });
@@ -74,8 +91,20 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     refused(await appeal("00000000-0000-4000-8000-000000000000", rita), "NOT_FOUND", "input.contested.id");
     expect(await disputeRows()).toBe(before);
 
-    const filed = (await ok(APPEAL, { i: { contested: { kind: "RUN", id: breached.id }, statement: "The analyst review marked a correct triage as wrong" } }, rita)).appealVerdict;
-    expect(filed).toMatchObject({ kind: "APPEAL", status: "OPEN", contested: { kind: "RUN", id: breached.id }, respondent: null, filedBy: "rita" });
+    const filed = (
+      await ok(
+        APPEAL,
+        { i: { contested: { kind: "RUN", id: breached.id }, statement: "The analyst review marked a correct triage as wrong" } },
+        rita,
+      )
+    ).appealVerdict;
+    expect(filed).toMatchObject({
+      kind: "APPEAL",
+      status: "OPEN",
+      contested: { kind: "RUN", id: breached.id },
+      respondent: null,
+      filedBy: "rita",
+    });
     // One appeal per verdict while it stands.
     refused(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
@@ -83,14 +112,26 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect((await ok(EVALUATION_RUN, { id: breached.id })).evaluationRun.status).toBe("SET_ASIDE");
     // No run counts any more: both scores back at the Beta(5, 5) prior, no tier, not listed.
     const cleared = await trust();
-    expect(cleared.trust).toMatchObject({ compositeScore: 500, compositeConfidence: 0, reputationScore: 500, reputationConfidence: 0, tier: "UNRATED", eligible: false, evaluationRuns: 0 });
+    expect(cleared.trust).toMatchObject({
+      compositeScore: 500,
+      compositeConfidence: 0,
+      reputationScore: 500,
+      reputationConfidence: 0,
+      tier: "UNRATED",
+      eligible: false,
+      evaluationRuns: 0,
+    });
     expect(cleared.scoreHistory.edges[0].node).toEqual({ cause: "DISPUTE", causeId: filed.id });
     // A set-aside verdict is no longer there to appeal.
     refused(await appeal(breached.id, rita), "CONFLICT", "input.contested.id");
 
     // The next run's window holds its own 40 cases, not the set-aside run's 40 as well.
     const next = await submitJudged(triageCases(40, { wrongSeverity: 1, idPrefix: "r2" }));
-    expect(next.clauseResults.find((clause: Data) => clause.clauseKey === "severity-accuracy")).toMatchObject({ sampleSize: 40, observed: 0.975, outcome: "PASSED" });
+    expect(next.clauseResults.find((clause: Data) => clause.clauseKey === "severity-accuracy")).toMatchObject({
+      sampleSize: 40,
+      observed: 0.975,
+      outcome: "PASSED",
+    });
     // The trust of an agent with this one run: listed again.
     expect((await trust()).trust).toMatchObject({ ...LISTED_SCORES, tier: "BRONZE", eligible: true, evaluationRuns: 1 });
   });
@@ -109,7 +150,25 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
   it("lets a complaint cite the agent's own runs and KPI reports by the ids the API shows, and an appeal its cases too", async () => {
     const run = await submitJudged(triageCases(40, { idPrefix: "r4" }));
     const week = isoWeekOf(new Date());
-    expect(dataOf(await gql(REPORT, { i: { agentId: dock.id, week, alertsHandled: 900, timeToContainmentMinutes: 50, falsePositiveLoad: 0.1, severityAccuracy: 0.9, escalationQuality: 0.9 } }, bob))).toEqual({ submitKpiReport: true });
+    expect(
+      dataOf(
+        await gql(
+          REPORT,
+          {
+            i: {
+              agentId: dock.id,
+              week,
+              alertsHandled: 900,
+              timeToContainmentMinutes: 50,
+              falsePositiveLoad: 0.1,
+              severityAccuracy: 0.9,
+              escalationQuality: 0.9,
+            },
+          },
+          bob,
+        ),
+      ),
+    ).toEqual({ submitKpiReport: true });
     const [shown] = (await ok(SCORECARD_REPORTS, { id: dock.id })).agent.scorecard.weeks;
     expect(shown.week).toBe(week);
     expect(shown.reportIds).toHaveLength(1);
@@ -118,8 +177,24 @@ describe.each(DATABASE_KINDS)("appealing a run's verdict through the gateway (%s
     expect(filed.evidence).toEqual(evidence);
     // A buyer's case ids are their own labels (evaluation cases are private to the builder): kept
     // as given, so nobody learns which of the agent's case ids exist. A builder's are checked.
-    const labelled = (await ok(FILE, { i: { agentId: dock.id, statement: "Cites the SOC's own ticket ids", evidence: { caseIds: ["INC-4411"] } } }, bob)).fileDispute;
+    const labelled = (
+      await ok(FILE, { i: { agentId: dock.id, statement: "Cites the SOC's own ticket ids", evidence: { caseIds: ["INC-4411"] } } }, bob)
+    ).fileDispute;
     expect(labelled.evidence.caseIds).toEqual(["INC-4411"]);
-    refused(await gql(APPEAL, { i: { contested: { kind: "RUN", id: run.id }, statement: "Case r4-7 was judged on a stale label", evidence: { caseIds: ["r4-7", "INC-4411"] } } }, rita), "BAD_USER_INPUT", "input.evidence.caseIds[1]");
+    refused(
+      await gql(
+        APPEAL,
+        {
+          i: {
+            contested: { kind: "RUN", id: run.id },
+            statement: "Case r4-7 was judged on a stale label",
+            evidence: { caseIds: ["r4-7", "INC-4411"] },
+          },
+        },
+        rita,
+      ),
+      "BAD_USER_INPUT",
+      "input.evidence.caseIds[1]",
+    );
   });
 });

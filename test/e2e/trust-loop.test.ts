@@ -16,13 +16,19 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
 
   async function registerJudgedAgent(owner: string, name: string, cases = triageCases(40, { wrongSeverity: 1 })) {
     const builder = await bearer("builder", owner);
-    const agent = dataOf(await call(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder)).registerAgent;
+    const agent = dataOf(
+      await call(REGISTER_AGENT, { input: { name, description: `${name} triages EDR alerts`, domains: ["ALERT_TRIAGE"] } }, builder),
+    ).registerAgent;
     const pact = dataOf(await call(ADOPT_PACT, { agentId: agent.id, template: "alert-triage" }, builder)).adoptPactTemplate;
     const run = dataOf(await call(SUBMIT_RUN, { input: { agentId: agent.id, pactId: pact.id, cases } }, builder)).submitEvaluationRun;
-    const judged = await eventually(async () => {
-      const current = dataOf(await call(EVALUATION_RUN, { id: run.id })).evaluationRun;
-      return current.status === "COMPLETED" ? current : undefined;
-    }, 20_000, `run ${run.id} to be judged`);
+    const judged = await eventually(
+      async () => {
+        const current = dataOf(await call(EVALUATION_RUN, { id: run.id })).evaluationRun;
+        return current.status === "COMPLETED" ? current : undefined;
+      },
+      20_000,
+      `run ${run.id} to be judged`,
+    );
     return { agent, pact, run, judged };
   }
 
@@ -37,7 +43,9 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     ]);
 
     const buyer = await bearer("buyer", "bob");
-    const dispute = dataOf(await call(FILE_DISPUTE, { input: { agentId: agent.id, statement: "Downgraded a ransomware alert to LOW" } }, buyer)).fileDispute;
+    const dispute = dataOf(
+      await call(FILE_DISPUTE, { input: { agentId: agent.id, statement: "Downgraded a ransomware alert to LOW" } }, buyer),
+    ).fileDispute;
     expect(dispute).toMatchObject({ status: "OPEN", severity: "MAJOR", agent: { id: agent.id } });
 
     const search = dataOf(await call(SEARCH_AGENTS, { filter: { domain: "ALERT_TRIAGE", minCompositeScore: 500 } })).searchAgents;
@@ -82,7 +90,9 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     const scores = listed.map((n: Data) => n.trust.compositeScore);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
-    const all = dataOf(await call(SEARCH_AGENTS, { filter: { eligibleOnly: false }, first: 100 })).searchAgents.edges.map((e: Data) => e.node.id);
+    const all = dataOf(await call(SEARCH_AGENTS, { filter: { eligibleOnly: false }, first: 100 })).searchAgents.edges.map(
+      (e: Data) => e.node.id,
+    );
     const pages: string[] = [];
     let after: string | null = null;
     do {
@@ -100,7 +110,9 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
   it("resolves a page with a constant number of SQL statements, whatever its size", async () => {
     const builder = await bearer("builder", "dave");
     for (let i = 0; i < 12; i += 1) {
-      const agent = dataOf(await call(REGISTER_AGENT, { input: { name: `Bulk ${i}`, description: "bulk", domains: ["PLAYBOOK_ROUTING"] } }, builder)).registerAgent;
+      const agent = dataOf(
+        await call(REGISTER_AGENT, { input: { name: `Bulk ${i}`, description: "bulk", domains: ["PLAYBOOK_ROUTING"] } }, builder),
+      ).registerAgent;
       expect(agent.id).toBeTruthy();
     }
     const cost = async (first: number) => {
@@ -128,21 +140,32 @@ describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) 
     expect(invalid.errors?.[0]?.extensions).not.toHaveProperty("serviceName");
     const anonymous = await call(REGISTER_AGENT, { input: { name: "Anon", description: "x", domains: ["ALERT_TRIAGE"] } });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const wrongRole = await call(REGISTER_AGENT, { input: { name: "Buyer's", description: "x", domains: ["ALERT_TRIAGE"] } }, await bearer("buyer", "bob"));
+    const wrongRole = await call(
+      REGISTER_AGENT,
+      { input: { name: "Buyer's", description: "x", domains: ["ALERT_TRIAGE"] } },
+      await bearer("buyer", "bob"),
+    );
     expect(wrongRole.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(await agents()).toBe(before);
 
     const missing = await call(ADOPT_PACT, { agentId: "00000000-0000-0000-0000-000000000000", template: "alert-triage" }, builder);
     expect(missing.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "agentId" });
 
-    const badToken = await fetch(system.gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const badToken = await fetch(system.gatewayUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer nope" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(badToken.status).toBe(401);
     expect(JSON.stringify(await badToken.json())).toContain("UNAUTHENTICATED");
     const badEnum = await call(REGISTER_AGENT, { input: { name: "Enum", description: "x", domains: ["EVERYTHING"] } }, builder);
     expect(badEnum.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.domains[0]" });
     const flood = await call(`{ ${Array.from({ length: 50 }, (_, i) => `a${i}: searchAgents { edges { cursor } }`).join(" ")} }`);
     expect(flood.status).toBe(400);
-    expect(flood.errors?.[0]).toMatchObject({ message: "Operation asks for 50 top-level fields; the limit is 10", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+    expect(flood.errors?.[0]).toMatchObject({
+      message: "Operation asks for 50 top-level fields; the limit is 10",
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
     for (const response of [invalid, anonymous, wrongRole, missing]) {
       expect(JSON.stringify(response)).not.toMatch(/stack|SELECT|INSERT|at .*\.ts/);
     }

@@ -22,25 +22,74 @@ const EMPTY = "77777777-7777-4777-8777-777777777777";
 
 /** A single-score trust profile: no reputation, no scoring state. */
 const insertProfile = (dataSource: DataSource, profile: Record<string, unknown>) =>
-  insertRow(dataSource, "trust_profiles", { reasons: "[]", policy_version: "listing-2026.11-1", last_run_failed_critical: "[]", ...profile });
+  insertRow(dataSource, "trust_profiles", {
+    reasons: "[]",
+    policy_version: "listing-2026.11-1",
+    last_run_failed_critical: "[]",
+    ...profile,
+  });
 
 /** A profile and its one run as the schema before dual scores held them: 39 of 40 cases, 880, BRONZE. */
 async function writeSingleScoreData(dataSource: DataSource): Promise<void> {
-  await insertRow(dataSource, "agents", { id: AGENT, name: "Old Triage", name_key: "k", description: "Triages", domains: "ALERT_TRIAGE", owner_id: "olga", registered_at: JUDGED });
+  await insertRow(dataSource, "agents", {
+    id: AGENT,
+    name: "Old Triage",
+    name_key: "k",
+    description: "Triages",
+    domains: "ALERT_TRIAGE",
+    owner_id: "olga",
+    registered_at: JUDGED,
+  });
   await insertProfile(dataSource, {
-    agent_id: AGENT, composite_score: 880, composite_confidence: 0.444, tier: "BRONZE", eligible: 1,
-    cases_passed: 39, cases_failed: 1, evaluation_runs: 1, last_run_passed: 1, last_run_submitted_at: JUDGED, updated_at: JUDGED,
+    agent_id: AGENT,
+    composite_score: 880,
+    composite_confidence: 0.444,
+    tier: "BRONZE",
+    eligible: 1,
+    cases_passed: 39,
+    cases_failed: 1,
+    evaluation_runs: 1,
+    last_run_passed: 1,
+    last_run_submitted_at: JUDGED,
+    updated_at: JUDGED,
   });
   await insertRow(dataSource, "trust_evaluation_evidence", {
-    run_id: RUN, agent_id: AGENT, pact_id: "pact-old", pact_version: 1, cases_passed: 39, cases_failed: 1, run_passed: 1, failed_critical: "[]", submitted_at: JUDGED, judged_at: JUDGED,
+    run_id: RUN,
+    agent_id: AGENT,
+    pact_id: "pact-old",
+    pact_version: 1,
+    cases_passed: 39,
+    cases_failed: 1,
+    run_passed: 1,
+    failed_critical: "[]",
+    submitted_at: JUDGED,
+    judged_at: JUDGED,
   });
   await insertProfile(dataSource, {
-    agent_id: UNDATED, composite_score: 667, composite_confidence: 0.286, tier: "BRONZE", eligible: 1,
-    cases_passed: 15, cases_failed: 5, evaluation_runs: 1, last_run_passed: 1, last_run_submitted_at: null, updated_at: UPDATED,
+    agent_id: UNDATED,
+    composite_score: 667,
+    composite_confidence: 0.286,
+    tier: "BRONZE",
+    eligible: 1,
+    cases_passed: 15,
+    cases_failed: 5,
+    evaluation_runs: 1,
+    last_run_passed: 1,
+    last_run_submitted_at: null,
+    updated_at: UPDATED,
   });
   await insertProfile(dataSource, {
-    agent_id: EMPTY, composite_score: 500, composite_confidence: 0, tier: "UNRATED", eligible: 0,
-    cases_passed: 0, cases_failed: 0, evaluation_runs: 0, last_run_passed: null, last_run_submitted_at: null, updated_at: null,
+    agent_id: EMPTY,
+    composite_score: 500,
+    composite_confidence: 0,
+    tier: "UNRATED",
+    eligible: 0,
+    cases_passed: 0,
+    cases_failed: 0,
+    evaluation_runs: 0,
+    last_run_passed: null,
+    last_run_submitted_at: null,
+    updated_at: null,
   });
 }
 
@@ -53,8 +102,18 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     const dataSource = await db.open();
     const migrated = await dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId: AGENT });
     expect(migrated).toMatchObject({
-      compositeScore: 880, compositeConfidence: 0.444, tier: "BRONZE", tierRank: 1, reputationScore: 500, reputationConfidence: 0,
-      consequence: null, driftAlarm: false, driftRaisedAt: null, unlistedAt: null, openCriticalDisputes: 0, passingStreak: 0,
+      compositeScore: 880,
+      compositeConfidence: 0.444,
+      tier: "BRONZE",
+      tierRank: 1,
+      reputationScore: 500,
+      reputationConfidence: 0,
+      consequence: null,
+      driftAlarm: false,
+      driftRaisedAt: null,
+      unlistedAt: null,
+      openCriticalDisputes: 0,
+      passingStreak: 0,
     });
     const asOf = new Date(`${JUDGED.replace(" ", "T")}Z`).getTime();
     // The legacy metric carries weight 1 per case: weightMass = 39 + 1 = 40, so its weight is 40 / (40 + 10) = .8
@@ -65,7 +124,12 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     // Without a last run's time, the cases are dated by the profile's last update.
     const undated = await dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId: UNDATED });
     const updatedAt = new Date(`${UPDATED.replace(" ", "T")}Z`).getTime();
-    expect(undated.scoringState).toEqual({ asOf: updatedAt, metrics: { RUN_CASES: { passed: 15, failed: 5, weightMass: 20 } }, good: 0, bad: 0 });
+    expect(undated.scoringState).toEqual({
+      asOf: updatedAt,
+      metrics: { RUN_CASES: { passed: 15, failed: 5, weightMass: 20 } },
+      good: 0,
+      bad: 0,
+    });
     // Its old score, (15 + 5) / (20 + 10) = 667 at 20 / 70 = .286, stays until new evidence arrives.
     expect(undated).toMatchObject({ compositeScore: 667, compositeConfidence: 0.286, tier: "BRONZE", tierRank: 1 });
     // Nothing to count, nothing to date.
@@ -74,24 +138,34 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     expect(empty).toMatchObject({ compositeScore: 500, tier: "UNRATED", tierRank: 0 });
 
     // The recompute reads the old run as the same legacy metric: (39 + 5) / 50 = 880.
-    const recomputed = await inTransaction(dataSource, (manager) => recomputeTrust(manager, AGENT, { cause: TrustCause.RECOMPUTE, causeId: "arbiter", at: new Date(asOf) }));
+    const recomputed = await inTransaction(dataSource, (manager) =>
+      recomputeTrust(manager, AGENT, { cause: TrustCause.RECOMPUTE, causeId: "arbiter", at: new Date(asOf) }),
+    );
     expect(recomputed).toMatchObject({ compositeScore: 880, compositeConfidence: 0.444 });
 
     // New evidence joins the old under the new policy.
-    const next = await inTransaction(dataSource, (manager) => recordEvaluation(manager, {
-      runId: randomUUID(),
-      agentId: AGENT,
-      pactId: "pact-new",
-      pactVersion: 2,
-      casesPassed: 10,
-      casesFailed: 0,
-      runPassed: true,
-      failedCriticalClauses: [],
-      clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: 10, failed: 0 }],
-      terms: { pactId: "pact-new", pactVersion: 2, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 } },
-      submittedAt: new Date(asOf),
-      judgedAt: new Date(asOf),
-    }));
+    const next = await inTransaction(dataSource, (manager) =>
+      recordEvaluation(manager, {
+        runId: randomUUID(),
+        agentId: AGENT,
+        pactId: "pact-new",
+        pactVersion: 2,
+        casesPassed: 10,
+        casesFailed: 0,
+        runPassed: true,
+        failedCriticalClauses: [],
+        clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: 10, failed: 0 }],
+        terms: {
+          pactId: "pact-new",
+          pactVersion: 2,
+          ladder: DEFAULT_LADDER,
+          route: DEFAULT_ROUTE,
+          owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+        },
+        submittedAt: new Date(asOf),
+        judgedAt: new Date(asOf),
+      }),
+    );
     // Two metrics, each weighing weightMass / (n + 10), at the same instant (no decay):
     //   RUN_CASES 40 / (40 + 10) = .8, mean (39 + 5) / (40 + 10) = .88
     //   severity  1 · 10 / (10 + 10) = .5, mean (10 + 5) / (10 + 10) = .75
@@ -106,20 +180,28 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     //   cases (.5 · 10 + .6667 · 20) / 1.1667 = 15.714 → confidence 15.714 / 65.714 = .239
     // (Dated at 0, the old cases would have decayed to nothing and left the run alone: 833.)
     const ninetyDaysOn = new Date(updatedAt + 90 * 24 * 3600 * 1000);
-    const undatedNext = await inTransaction(dataSource, (manager) => recordEvaluation(manager, {
-      runId: randomUUID(),
-      agentId: UNDATED,
-      pactId: "pact-new",
-      pactVersion: 2,
-      casesPassed: 20,
-      casesFailed: 0,
-      runPassed: true,
-      failedCriticalClauses: [],
-      clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: 20, failed: 0 }],
-      terms: { pactId: "pact-new", pactVersion: 2, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 } },
-      submittedAt: ninetyDaysOn,
-      judgedAt: ninetyDaysOn,
-    }));
+    const undatedNext = await inTransaction(dataSource, (manager) =>
+      recordEvaluation(manager, {
+        runId: randomUUID(),
+        agentId: UNDATED,
+        pactId: "pact-new",
+        pactVersion: 2,
+        casesPassed: 20,
+        casesFailed: 0,
+        runPassed: true,
+        failedCriticalClauses: [],
+        clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: 20, failed: 0 }],
+        terms: {
+          pactId: "pact-new",
+          pactVersion: 2,
+          ladder: DEFAULT_LADDER,
+          route: DEFAULT_ROUTE,
+          owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+        },
+        submittedAt: ninetyDaysOn,
+        judgedAt: ninetyDaysOn,
+      }),
+    );
     expect(undatedNext).toMatchObject({ compositeScore: 744, compositeConfidence: 0.239 });
     expect(undatedNext!.scoringState.metrics.RUN_CASES!.weightMass).toBeCloseTo(10, 9);
 

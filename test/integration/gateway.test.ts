@@ -35,7 +35,9 @@ describe("gateway facing a subgraph that never answers", () => {
     const response = await postGraphQL(gateway.url, '{ agent(id: "x") { id } }');
 
     expect(response.data).toEqual({ agent: null });
-    expect(response.errors).toEqual([expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }),
+    ]);
   }, 10_000);
 });
 
@@ -44,7 +46,11 @@ describe("gateway whose subgraph secret does not match the subgraphs'", () => {
   let subgraph: RunningServer;
   let gateway: RunningServer;
   beforeAll(async () => {
-    subgraph = await startSubgraphServer(await agentsSubgraph(db.dataSource), { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret });
+    subgraph = await startSubgraphServer(await agentsSubgraph(db.dataSource), {
+      host: "127.0.0.1",
+      port: 0,
+      secret: TEST_SECRETS.subgraphSecret,
+    });
     gateway = await startGateway({
       config: loadConfig({ PORT: "0" }),
       secrets: { ...TEST_SECRETS, subgraphSecret: "a-different-subgraph-secret-0123456789" },
@@ -62,7 +68,9 @@ describe("gateway whose subgraph secret does not match the subgraphs'", () => {
     const response = await postGraphQL(gateway.url, '{ agent(id: "x") { id } }');
     consoleError.mockRestore();
 
-    expect(response.errors).toEqual([expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }),
+    ]);
     expect(JSON.stringify(response)).not.toContain("127.0.0.1");
   });
 });

@@ -26,21 +26,37 @@ describe.each(DATABASE_KINDS)("poison judge jobs through the SQS emulator (%s)",
     const client = createSqsClient({ region: "us-east-1", endpoint: sqs.url });
     const { pact } = await seedAgentWithPact(db.dataSource);
     const run = await seedQueuedRun(db.dataSource, pact, undefined, { outbox: false });
-    const poller = startPoller({ client, queueUrl: sqs.judgeQueueUrl, region: "us-east-1", handler, batchSize: 10, waitTimeSeconds: 1, visibilityTimeoutSeconds: 1 });
+    const poller = startPoller({
+      client,
+      queueUrl: sqs.judgeQueueUrl,
+      region: "us-east-1",
+      handler,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 1,
+    });
     try {
       for (const body of [JSON.stringify(judgeJob(run.id)), JSON.stringify(judgeJob("00000000-0000-4000-8000-000000000000"))]) {
         await client.send(new SendMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MessageBody: body }));
       }
 
-      const dead = await eventually(async () => {
-        const received = await client.send(new ReceiveMessageCommand({ QueueUrl: sqs.judgeDeadLetterQueueUrl, WaitTimeSeconds: 1 }));
-        return received.Messages?.length ? received.Messages : undefined;
-      }, 20_000, "the poison job to reach the DLQ");
+      const dead = await eventually(
+        async () => {
+          const received = await client.send(new ReceiveMessageCommand({ QueueUrl: sqs.judgeDeadLetterQueueUrl, WaitTimeSeconds: 1 }));
+          return received.Messages?.length ? received.Messages : undefined;
+        },
+        20_000,
+        "the poison job to reach the DLQ",
+      );
 
       expect(dead.map((m) => JSON.parse(m.Body!).runId)).toEqual(["00000000-0000-4000-8000-000000000000"]);
       const failures = await db.dataSource.getRepository(JudgeFailure).find();
       expect(failures).toEqual([
-        expect.objectContaining({ messageId: dead[0]!.MessageId, reason: "Error: evaluation run 00000000-0000-4000-8000-000000000000 does not exist", receiveCount: 2 }),
+        expect.objectContaining({
+          messageId: dead[0]!.MessageId,
+          reason: "Error: evaluation run 00000000-0000-4000-8000-000000000000 does not exist",
+          receiveCount: 2,
+        }),
       ]);
       expect(failures[0]!.lastFailedAt.getTime()).toBeGreaterThan(failures[0]!.firstFailedAt.getTime());
       expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).toMatchObject({ status: "COMPLETED" });

@@ -5,7 +5,14 @@ import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { ClauseResult, EvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.entity.js";
 import { judgeEvaluationRun } from "../../subgraphs/pacts/evaluation/evaluation-run.judge.js";
 import type { Pact } from "../../subgraphs/pacts/authoring/pact.entity.js";
-import { ClauseSeverity, Comparator, EvaluationMethod, EvaluationRunStatus, PactMetric, PactStatus } from "../../subgraphs/pacts/pact.enums.js";
+import {
+  ClauseSeverity,
+  Comparator,
+  EvaluationMethod,
+  EvaluationRunStatus,
+  PactMetric,
+  PactStatus,
+} from "../../subgraphs/pacts/pact.enums.js";
 import { insertVersion } from "../../subgraphs/pacts/authoring/pact.lifecycle.js";
 import { PACT_TEMPLATES } from "../../subgraphs/pacts/authoring/pact.templates.js";
 import { checkPactTerms } from "../../subgraphs/pacts/authoring/pact.validation.js";
@@ -19,7 +26,17 @@ const NOW = new Date("2026-11-20T12:00:00.000Z");
 
 /** An alert-triage pact whose accuracy clauses have the given windows. */
 function accuracyClause(key: string, windowCases: number | null, windowDays: number | null) {
-  return { key, metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, comparator: Comparator.GTE, threshold: 0.9, windowCases, windowDays, method: EvaluationMethod.DETERMINISTIC, weight: 1, severity: ClauseSeverity.MAJOR };
+  return {
+    key,
+    metric: PactMetric.SEVERITY_CLASSIFICATION_ACCURACY,
+    comparator: Comparator.GTE,
+    threshold: 0.9,
+    windowCases,
+    windowDays,
+    method: EvaluationMethod.DETERMINISTIC,
+    weight: 1,
+    severity: ClauseSeverity.MAJOR,
+  };
 }
 
 describe.each(DATABASE_KINDS)("the judge's clause windows (%s)", (kind) => {
@@ -31,13 +48,24 @@ describe.each(DATABASE_KINDS)("the judge's clause windows (%s)", (kind) => {
       const agent = agentFixture("wanda", [AgentDomain.ALERT_TRIAGE]);
       await manager.insert(Agent, agent);
       const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...template, passThreshold: 0.5, clauses }, "test");
-      return insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.ACTIVE, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 }, createdBy: "wanda" });
+      return insertVersion(manager, {
+        agentId: agent.id,
+        workflow: AgentDomain.ALERT_TRIAGE,
+        template: null,
+        status: PactStatus.ACTIVE,
+        amendsPactId: null,
+        terms,
+        escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+        createdBy: "wanda",
+      });
     });
   }
   /** A queued run of `total` cases, `wrong` of them misclassified, submitted at `at`. */
   async function runAt(pact: Pact, at: Date, total: number, wrong = 0, status?: EvaluationRunStatus): Promise<EvaluationRun> {
     const run = await seedQueuedRun(db.dataSource, pact, triageCases(total, { wrongSeverity: wrong }), { outbox: false });
-    await inTransaction(db.dataSource, (manager) => manager.update(EvaluationRun, { id: run.id }, { submittedAt: at, ...(status ? { status } : {}) }));
+    await inTransaction(db.dataSource, (manager) =>
+      manager.update(EvaluationRun, { id: run.id }, { submittedAt: at, ...(status ? { status } : {}) }),
+    );
     return { ...run, submittedAt: at };
   }
   async function judged(run: EvaluationRun): Promise<Record<string, Pick<ClauseResult, "observed" | "sampleSize">>> {
@@ -81,7 +109,11 @@ describe.each(DATABASE_KINDS)("the judge's clause windows (%s)", (kind) => {
   });
 
   it("bounds day windows by the run's submission time, and applies both bounds when a clause has both", async () => {
-    const pact = await pactWith(accuracyClause("days-30", null, 30), accuracyClause("days-30-last-5", 5, 30), accuracyClause("cases-100", 100, null));
+    const pact = await pactWith(
+      accuracyClause("days-30", null, 30),
+      accuracyClause("days-30-last-5", 5, 30),
+      accuracyClause("cases-100", 100, null),
+    );
     await runAt(pact, new Date(NOW.getTime() - 40 * DAY), 10, 10);
     await runAt(pact, new Date(NOW.getTime() - 30 * DAY), 4, 2);
     const run = await runAt(pact, NOW, 4);

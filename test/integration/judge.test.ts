@@ -15,7 +15,8 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
 
   const jobFor = (runId: string) => sqsRecordFactory(JSON.stringify(judgeJob(runId)));
   const profileOf = (agentId: string) => db.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
-  const countOf = (entity: typeof CaseVerdict | typeof ClauseResult | typeof EvaluationEvidence, runId: string) => db.dataSource.getRepository(entity).countBy({ runId });
+  const countOf = (entity: typeof CaseVerdict | typeof ClauseResult | typeof EvaluationEvidence, runId: string) =>
+    db.dataSource.getRepository(entity).countBy({ runId });
 
   it("judges a run: verdicts, clause results, completion and trust in one go", async () => {
     const { agent, pact } = await seedAgentWithPact(db.dataSource);
@@ -84,7 +85,11 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
     // 37 of the 40 most recent cases right: 0.925 clears the 0.92 that 27 of 30 alone missed.
     expect(results[0]).toMatchObject({ clauseKey: "severity-accuracy", sampleSize: 40, outcome: "PASSED" });
     expect(results[0]!.observed).toBeCloseTo(37 / 40, 10);
-    expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: second.id })).toMatchObject({ passedCount: 10, failedCount: 0, passed: true });
+    expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: second.id })).toMatchObject({
+      passedCount: 10,
+      failedCount: 0,
+      passed: true,
+    });
   });
 
   it("reports only the poison records of a batch as failed and judges the rest", async () => {
@@ -96,7 +101,9 @@ describe.each(DATABASE_KINDS)("judge Lambda handler (%s)", (kind) => {
 
     const response = await handler(sqsEvent(malformed, jobFor(good.id), unknownRun, wrongShape));
 
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([malformed.messageId, unknownRun.messageId, wrongShape.messageId].sort());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [malformed.messageId, unknownRun.messageId, wrongShape.messageId].sort(),
+    );
     expect((await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: good.id })).status).toBe("COMPLETED");
   });
 
@@ -136,7 +143,9 @@ describe.each(DATABASE_KINDS)("judge Lambda handler near its deadline (%s)", (ki
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     expect(await db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: run.id })).toMatchObject({ status: "QUEUED" });
-    expect(await db.dataSource.getRepository(JudgeFailure).findOneByOrFail({ messageId: record.messageId })).toMatchObject({ reason: expect.stringMatching(/deadline/) });
+    expect(await db.dataSource.getRepository(JudgeFailure).findOneByOrFail({ messageId: record.messageId })).toMatchObject({
+      reason: expect.stringMatching(/deadline/),
+    });
 
     // With time enough, the same delivery is judged.
     expect((await handler(sqsEvent(record), { getRemainingTimeInMillis: () => 60_000 })).batchItemFailures).toEqual([]);

@@ -57,7 +57,12 @@ class ScriptedJuror implements ModelJudge {
     const attempt = this.calls.filter((id) => id === question.caseId).length;
     const act = this.script(indexOf(question.caseId), attempt);
     if (act instanceof Error) throw act;
-    return { vote: { verdict: act, confidence: 0.9, rationale: `${this.name}: ${act}` }, inputTokens: 100, outputTokens: 20, costUsd: this.costUsd };
+    return {
+      vote: { verdict: act, confidence: 0.9, rationale: `${this.name}: ${act}` },
+      inputTokens: 100,
+      outputTokens: 20,
+      costUsd: this.costUsd,
+    };
   }
 }
 
@@ -94,28 +99,72 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       await manager.insert(Agent, agent);
       const clauses = template.clauses.map((clause) => (clause.key === "routing-accuracy" ? { ...clause, method } : clause));
       const terms = checkPactTerms(AgentDomain.PLAYBOOK_ROUTING, { ...template, clauses }, "test");
-      return insertVersion(manager, {
-        agentId: agent.id, workflow: AgentDomain.PLAYBOOK_ROUTING, template: template.name, status: PactStatus.ACTIVE, amendsPactId: null, terms,
-        escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 }, createdBy: "bruno",
-      }, SUBMITTED);
+      return insertVersion(
+        manager,
+        {
+          agentId: agent.id,
+          workflow: AgentDomain.PLAYBOOK_ROUTING,
+          template: template.name,
+          status: PactStatus.ACTIVE,
+          amendsPactId: null,
+          terms,
+          escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+          createdBy: "bruno",
+        },
+        SUBMITTED,
+      );
     });
   }
 
   /** A QUEUED run as submitEvaluationRun writes it: sliced by sliceCountFor, optionally with its jobs in the outbox. */
-  async function seedRun(pact: Pact, cases: ReturnType<typeof workflowCases>, options: { sliceCases: number; enqueuedAt?: Date; outbox?: boolean }): Promise<EvaluationRun> {
+  async function seedRun(
+    pact: Pact,
+    cases: ReturnType<typeof workflowCases>,
+    options: { sliceCases: number; enqueuedAt?: Date; outbox?: boolean },
+  ): Promise<EvaluationRun> {
     return inTransaction(db.dataSource, async (manager) => {
       const clauses = await manager.find(PactClause, { where: { pactId: pact.id } });
       const sliceCount = sliceCountFor(cases.length, clauses, options.sliceCases);
       const run = manager.create(EvaluationRun, {
-        id: randomUUID(), agentId: pact.agentId, pactId: pact.id, pactVersion: pact.version, workflow: pact.workflow, status: EvaluationRunStatus.QUEUED, caseCount: cases.length,
-        passedCount: null, failedCount: null, passed: null, weightedPassShare: null, submittedBy: pact.createdBy, submittedAt: SUBMITTED, completedAt: null,
-        enqueuedAt: options.enqueuedAt ?? SUBMITTED, requeues: 0, failureReason: null, sliceCount, juryAgreement: null, juryCostUsd: null,
+        id: randomUUID(),
+        agentId: pact.agentId,
+        pactId: pact.id,
+        pactVersion: pact.version,
+        workflow: pact.workflow,
+        status: EvaluationRunStatus.QUEUED,
+        caseCount: cases.length,
+        passedCount: null,
+        failedCount: null,
+        passed: null,
+        weightedPassShare: null,
+        submittedBy: pact.createdBy,
+        submittedAt: SUBMITTED,
+        completedAt: null,
+        enqueuedAt: options.enqueuedAt ?? SUBMITTED,
+        requeues: 0,
+        failureReason: null,
+        sliceCount,
+        juryAgreement: null,
+        juryCostUsd: null,
       });
       await manager.insert(EvaluationRun, run);
-      await insertInChunks(manager, EvaluationCase, cases.map((c, position) => Object.assign(new EvaluationCase(), {
-        runId: run.id, agentId: pact.agentId, caseId: c.caseId, position, input: c.input,
-        expected: c.expected as CaseFacts, output: c.output as CaseFacts, timings: ((c as { timings?: CaseTimings }).timings ?? null), groundedIndicators: null,
-      })));
+      await insertInChunks(
+        manager,
+        EvaluationCase,
+        cases.map((c, position) =>
+          Object.assign(new EvaluationCase(), {
+            runId: run.id,
+            agentId: pact.agentId,
+            caseId: c.caseId,
+            position,
+            input: c.input,
+            expected: c.expected as CaseFacts,
+            output: c.output as CaseFacts,
+            timings: (c as { timings?: CaseTimings }).timings ?? null,
+            groundedIndicators: null,
+          }),
+        ),
+      );
       if (options.outbox) for (let slice = 0; slice < sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
       return run;
     });
@@ -127,29 +176,52 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
     const profile = await repo(TrustProfile).findOneBy({ agentId });
     return {
       run: {
-        status: run.status, sliceCount: run.sliceCount, passedCount: run.passedCount, failedCount: run.failedCount, passed: run.passed,
-        weightedPassShare: run.weightedPassShare, completedAt: run.completedAt, juryAgreement: round(run.juryAgreement), juryCostUsd: round(run.juryCostUsd),
+        status: run.status,
+        sliceCount: run.sliceCount,
+        passedCount: run.passedCount,
+        failedCount: run.failedCount,
+        passed: run.passed,
+        weightedPassShare: run.weightedPassShare,
+        completedAt: run.completedAt,
+        juryAgreement: round(run.juryAgreement),
+        juryCostUsd: round(run.juryCostUsd),
       },
       clauses: (await repo(ClauseResult).find({ where: { runId }, order: { position: "ASC" } })).map(({ runId: _, ...rest }) => rest),
       caseVerdicts: (await repo(CaseVerdict).find({ where: { runId }, order: { caseId: "ASC" } })).map(({ runId: _, ...rest }) => rest),
       juryVerdicts: (await verdictsOf(runId)).map((v) => ({
-        caseId: v.caseId, metric: v.metric, clauseKey: v.clauseKey, method: v.method, deterministicOutcome: v.deterministicOutcome, juryOutcome: v.juryOutcome,
-        outcome: v.outcome, decidedBy: v.decidedBy, uncertainBecause: v.uncertainBecause, majorityShare: v.majorityShare, costUsd: round(v.costUsd),
+        caseId: v.caseId,
+        metric: v.metric,
+        clauseKey: v.clauseKey,
+        method: v.method,
+        deterministicOutcome: v.deterministicOutcome,
+        juryOutcome: v.juryOutcome,
+        outcome: v.outcome,
+        decidedBy: v.decidedBy,
+        uncertainBecause: v.uncertainBecause,
+        majorityShare: v.majorityShare,
+        costUsd: round(v.costUsd),
         votes: v.votes.map(({ latencyMs: _, ...vote }) => vote),
       })),
       slices: await repo(JudgedSlice).countBy({ runId }),
       evidence: await repo(EvaluationEvidence).countBy({ runId }),
       // Each agent has its own pact: the terms the ladder runs on must be this run's pact's, and
       // otherwise identical.
-      profile: profile && (({ agentId: _, consequenceTerms, ...rest }) => ({
-        ...rest,
-        consequenceTerms: consequenceTerms && { ...consequenceTerms, pactId: consequenceTerms.pactId === run.pactId ? "the run's pact" : consequenceTerms.pactId },
-      }))(profile),
+      profile:
+        profile &&
+        (({ agentId: _, consequenceTerms, ...rest }) => ({
+          ...rest,
+          consequenceTerms: consequenceTerms && {
+            ...consequenceTerms,
+            pactId: consequenceTerms.pactId === run.pactId ? "the run's pact" : consequenceTerms.pactId,
+          },
+        }))(profile),
       // The histories the run left, their cause named relative to the run (run ids differ by agent).
-      scoreHistory: (await repo(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } }))
-        .map(({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId })),
-      eligibilityHistory: (await repo(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } }))
-        .map(({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId })),
+      scoreHistory: (await repo(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } })).map(
+        ({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId }),
+      ),
+      eligibilityHistory: (await repo(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } })).map(
+        ({ id: _, agentId: __, causeId, ...rest }) => ({ ...rest, causeId: causeId === runId ? "the run" : causeId }),
+      ),
       escalations: await repo(Escalation).countBy({ agentId }),
     };
   }
@@ -160,7 +232,11 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       // One misroute (case 0): routing accuracy 9/10 = 0.9 ≥ 0.9.
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 10, "clean", 1), { sliceCases: 4 });
       expect(run.sliceCount).toBe(3);
-      expect([0, 1, 2].map((slice) => sliceBounds(10, 3, slice))).toEqual([{ from: 0, to: 4 }, { from: 4, to: 8 }, { from: 8, to: 10 }]);
+      expect([0, 1, 2].map((slice) => sliceBounds(10, 3, slice))).toEqual([
+        { from: 0, to: 4 },
+        { from: 4, to: 8 },
+        { from: 8, to: 10 },
+      ]);
       const panel = agreeingPanel(1);
 
       const heard: number[][] = [];
@@ -177,24 +253,38 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       await judge(judgeJob(run.id, 2), panel);
       heard.push([...new Set(panel.calls().slice(before).map(indexOf))].sort((a, b) => a - b));
 
-      expect(heard).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+      expect(heard).toEqual([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
       // Each case asked of each of the 3 jurors once: 30 calls.
       expect(panel.calls()).toHaveLength(30);
       const outcome = await outcomeOf(run.id, pact.agentId);
       expect(outcome.run).toMatchObject({
-        status: "COMPLETED", passedCount: 9, failedCount: 1, passed: true, weightedPassShare: 1, completedAt: NOW,
+        status: "COMPLETED",
+        passedCount: 9,
+        failedCount: 1,
+        passed: true,
+        weightedPassShare: 1,
+        completedAt: NOW,
         // Every item unanimous: kappa 1. Cost 10 cases × (0.001 + 0.002 + 0.004) = 0.07.
-        juryAgreement: 1, juryCostUsd: 0.07,
+        juryAgreement: 1,
+        juryCostUsd: 0.07,
       });
       // Containment 900, 910, …, 990 s: nearest-rank p50 is the 5th (940), p90 the 9th (980).
-      expect(outcome.clauses.map(({ clauseKey, observed, sampleSize, outcome: result }) => ({ clauseKey, observed, sampleSize, result }))).toEqual([
+      expect(
+        outcome.clauses.map(({ clauseKey, observed, sampleSize, outcome: result }) => ({ clauseKey, observed, sampleSize, result })),
+      ).toEqual([
         { clauseKey: "routing-accuracy", observed: 0.9, sampleSize: 10, result: "PASSED" },
         { clauseKey: "containment-p50", observed: 940, sampleSize: 10, result: "PASSED" },
         { clauseKey: "containment-p90", observed: 980, sampleSize: 10, result: "PASSED" },
       ]);
       // One verdict per case × one jury-judged metric; the agreeing jury decided every one.
       expect(outcome.juryVerdicts).toHaveLength(10);
-      expect(outcome.juryVerdicts.every((v) => v.decidedBy === "JURY" && v.outcome === v.deterministicOutcome && v.votes.length === 3)).toBe(true);
+      expect(
+        outcome.juryVerdicts.every((v) => v.decidedBy === "JURY" && v.outcome === v.deterministicOutcome && v.votes.length === 3),
+      ).toBe(true);
       expect(outcome.slices).toBe(3);
       expect(outcome.evidence).toBe(1);
       expect(outcome.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1, lastRunPassed: true });
@@ -236,7 +326,13 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       // Per-metric Beta(5,5) means weighted by the pact: routing accuracy (0.6) 9 of 10, (9+5)/(10+10)
       // = 0.7; both containment clauses (0.2 each) met by all 10 cases (900–990 s), 15/20 = 0.75.
       // 0.6·0.7 + 0.4·0.75 = 0.72 → 720, on 10 cases: confidence 10 / (10 + 50) = 0.167.
-      expect(expected.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1, compositeScore: 720, compositeConfidence: 0.167 });
+      expect(expected.profile).toMatchObject({
+        casesPassed: 9,
+        casesFailed: 1,
+        evaluationRuns: 1,
+        compositeScore: 720,
+        compositeConfidence: 0.167,
+      });
       // Scored once: one score history entry, one listing decision, and a passing run escalates nothing.
       expect(expected.scoreHistory).toEqual([expect.objectContaining({ compositeScore: 720, causeId: "the run", recordedAt: NOW })]);
       expect(expected.eligibilityHistory).toHaveLength(1);
@@ -252,8 +348,15 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       // Cases 0 and 1 are misrouted (deterministic FAIL), 2–9 routed right (PASS).
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 10, "hy", 2), { sliceCases: 4 });
       // Case 0: the jury says PASS against the check's FAIL. Case 1: FAIL, agreeing. Case 2: 2 PASS, 1 FAIL.
-      const vote = (juror: string) => (i: number): Act => (i === 0 ? "PASS" : i === 1 ? "FAIL" : i === 2 && juror === "c" ? "FAIL" : "PASS");
-      const panel = panelOf(new ScriptedJuror("fake:a", vote("a")), new ScriptedJuror("fake:b", vote("b")), new ScriptedJuror("fake:c", vote("c")));
+      const vote =
+        (juror: string) =>
+        (i: number): Act =>
+          i === 0 ? "PASS" : i === 1 ? "FAIL" : i === 2 && juror === "c" ? "FAIL" : "PASS";
+      const panel = panelOf(
+        new ScriptedJuror("fake:a", vote("a")),
+        new ScriptedJuror("fake:b", vote("b")),
+        new ScriptedJuror("fake:c", vote("c")),
+      );
 
       await judge(judgeJob(run.id, 0), panel);
       // Uncertain cases are in, but slices are missing: the run waits for them, not yet for humans.
@@ -261,7 +364,15 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       await judge(judgeJob(run.id, 1), panel);
       await judge(judgeJob(run.id, 2), panel);
 
-      expect(await runOf(run.id)).toMatchObject({ status: "AWAITING_REVIEW", passedCount: null, failedCount: null, passed: null, completedAt: null, juryAgreement: null, juryCostUsd: null });
+      expect(await runOf(run.id)).toMatchObject({
+        status: "AWAITING_REVIEW",
+        passedCount: null,
+        failedCount: null,
+        passed: null,
+        completedAt: null,
+        juryAgreement: null,
+        juryCostUsd: null,
+      });
       expect(await repo(ClauseResult).countBy({ runId: run.id })).toBe(0);
       expect(await repo(CaseVerdict).countBy({ runId: run.id })).toBe(0);
       expect(await repo(EvaluationEvidence).countBy({ runId: run.id })).toBe(0);
@@ -269,18 +380,46 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
 
       const contradicted = await verdictOf(run.id, 0);
       expect(contradicted).toMatchObject({
-        method: "HYBRID", deterministicOutcome: "FAIL", juryOutcome: "PASS", outcome: "UNCERTAIN", decidedBy: null, majorityShare: 1,
+        method: "HYBRID",
+        deterministicOutcome: "FAIL",
+        juryOutcome: "PASS",
+        outcome: "UNCERTAIN",
+        decidedBy: null,
+        majorityShare: 1,
         uncertainBecause: "the deterministic check says FAIL, the jury PASS",
       });
-      expect(await verdictOf(run.id, 1)).toMatchObject({ deterministicOutcome: "FAIL", juryOutcome: "FAIL", outcome: "FAIL", decidedBy: "JURY", uncertainBecause: null });
+      expect(await verdictOf(run.id, 1)).toMatchObject({
+        deterministicOutcome: "FAIL",
+        juryOutcome: "FAIL",
+        outcome: "FAIL",
+        decidedBy: "JURY",
+        uncertainBecause: null,
+      });
       const split = await verdictOf(run.id, 2);
-      expect(split).toMatchObject({ deterministicOutcome: "PASS", juryOutcome: "UNCERTAIN", outcome: "UNCERTAIN", decidedBy: null, uncertainBecause: "the jurors disagree: 2 of 3 say PASS" });
+      expect(split).toMatchObject({
+        deterministicOutcome: "PASS",
+        juryOutcome: "UNCERTAIN",
+        outcome: "UNCERTAIN",
+        decidedBy: null,
+        uncertainBecause: "the jurors disagree: 2 of 3 say PASS",
+      });
       expect(split.majorityShare).toBeCloseTo(2 / 3, 10);
-      expect(await verdictOf(run.id, 5)).toMatchObject({ deterministicOutcome: "PASS", juryOutcome: "PASS", outcome: "PASS", decidedBy: "JURY" });
+      expect(await verdictOf(run.id, 5)).toMatchObject({
+        deterministicOutcome: "PASS",
+        juryOutcome: "PASS",
+        outcome: "PASS",
+        decidedBy: "JURY",
+      });
 
       // Reviews as submitReview records them; after the first, one is still pending.
       const review = (id: string, outcome: CaseOutcome) =>
-        inTransaction(db.dataSource, (manager) => manager.update(JuryVerdict, { id }, { outcome, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "checked the runbook", reviewedAt: NOW }));
+        inTransaction(db.dataSource, (manager) =>
+          manager.update(
+            JuryVerdict,
+            { id },
+            { outcome, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "checked the runbook", reviewedAt: NOW },
+          ),
+        );
       await review(contradicted.id, CaseOutcome.PASS);
       await judge(judgeJob(run.id, null), panel);
       expect((await runOf(run.id)).status).toBe("AWAITING_REVIEW");
@@ -294,20 +433,39 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       expect(panel.calls()).toHaveLength(callsBefore);
       const done = await outcomeOf(run.id, pact.agentId);
       // Only case 1 fails: the human PASS on case 0 counts as routed right, case 2 PASS too.
-      expect(done.run).toMatchObject({ status: "COMPLETED", passedCount: 9, failedCount: 1, passed: true, weightedPassShare: 1, completedAt: NOW });
+      expect(done.run).toMatchObject({
+        status: "COMPLETED",
+        passedCount: 9,
+        failedCount: 1,
+        passed: true,
+        weightedPassShare: 1,
+        completedAt: NOW,
+      });
       // Routing accuracy 9/10 with the reviews; the deterministic check alone would say 8/10 and fail the critical clause.
       expect(done.clauses[0]).toMatchObject({ clauseKey: "routing-accuracy", observed: 0.9, sampleSize: 10, outcome: "PASSED" });
       expect(done.caseVerdicts.filter((c) => !c.passed).map((c) => c.caseId)).toEqual(["hy-1"]);
-      expect(done.caseVerdicts.find((c) => c.caseId === "hy-0")!.checks).toEqual({ "routing-accuracy": true, "containment-p50": true, "containment-p90": true });
+      expect(done.caseVerdicts.find((c) => c.caseId === "hy-0")!.checks).toEqual({
+        "routing-accuracy": true,
+        "containment-p50": true,
+        "containment-p90": true,
+      });
       // Kappa over the jury's own votes (not the reviews): 9 unanimous items (P=1) and one 2–1 (P=1/3),
       // mean 14/15; PASS share 26/30, chance (13/15)² + (2/15)² = 173/225; (14/15 − 173/225) / (52/225) = 37/52.
       expect(done.run.juryAgreement).toBeCloseTo(37 / 52, 9);
-      expect(done.run.juryAgreement).toBeCloseTo(fleissKappa([...Array(9).fill(null).map((_, i) => (i === 1 ? { pass: 0, fail: 3 } : { pass: 3, fail: 0 })), { pass: 2, fail: 1 }])!, 9);
+      expect(done.run.juryAgreement).toBeCloseTo(
+        fleissKappa([
+          ...Array(9)
+            .fill(null)
+            .map((_, i) => (i === 1 ? { pass: 0, fail: 3 } : { pass: 3, fail: 0 })),
+          { pass: 2, fail: 1 },
+        ])!,
+        9,
+      );
       // 10 cases × 3 jurors × 0.001.
       expect(done.run.juryCostUsd).toBeCloseTo(0.03, 9);
       expect(done.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1, lastRunPassed: true });
       expect(done.evidence).toBe(1);
-      expect((await verdictOf(run.id, 0))).toMatchObject({ outcome: "PASS", decidedBy: "HUMAN", juryOutcome: "PASS", reviewer: "olga" });
+      expect(await verdictOf(run.id, 0)).toMatchObject({ outcome: "PASS", decidedBy: "HUMAN", juryOutcome: "PASS", reviewer: "olga" });
 
       // The finalize job again, and a stale slice job: nothing changes.
       await judge(judgeJob(run.id, null), panel);
@@ -326,14 +484,33 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
 
       await judge(judgeJob(run.id, 0), panel);
 
-      expect(await verdictOf(run.id, 0)).toMatchObject({ method: "JURY", deterministicOutcome: null, juryOutcome: "PASS", outcome: "PASS", decidedBy: "JURY", uncertainBecause: null });
-      expect(await verdictOf(run.id, 9)).toMatchObject({ method: "JURY", deterministicOutcome: null, juryOutcome: "FAIL", outcome: "FAIL", decidedBy: "JURY" });
+      expect(await verdictOf(run.id, 0)).toMatchObject({
+        method: "JURY",
+        deterministicOutcome: null,
+        juryOutcome: "PASS",
+        outcome: "PASS",
+        decidedBy: "JURY",
+        uncertainBecause: null,
+      });
+      expect(await verdictOf(run.id, 9)).toMatchObject({
+        method: "JURY",
+        deterministicOutcome: null,
+        juryOutcome: "FAIL",
+        outcome: "FAIL",
+        decidedBy: "JURY",
+      });
       const done = await outcomeOf(run.id, pact.agentId);
       // Jury: 9/10 right → PASSED (deterministically 8/10 → FAILED, critical, run failed).
       expect(done.clauses[0]).toMatchObject({ clauseKey: "routing-accuracy", observed: 0.9, sampleSize: 10, outcome: "PASSED" });
       expect(done.run).toMatchObject({ status: "COMPLETED", passedCount: 9, failedCount: 1, passed: true });
       expect(done.caseVerdicts.filter((c) => !c.passed).map((c) => c.caseId)).toEqual(["jy-9"]);
-      expect(done.profile).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1, lastRunPassed: true, lastRunFailedCriticalClauses: [] });
+      expect(done.profile).toMatchObject({
+        casesPassed: 9,
+        casesFailed: 1,
+        evaluationRuns: 1,
+        lastRunPassed: true,
+        lastRunFailedCriticalClauses: [],
+      });
     });
   });
 
@@ -343,9 +520,17 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 4, "ab", 0), { sliceCases: 10 });
       const alpha = new ScriptedJuror("fake:alpha", () => "PASS", 0.002);
       const broken = new ScriptedJuror("fake:broken", () => new ModelCallError("quota exhausted for this key", false), 0.5);
-      const flaky = new ScriptedJuror("fake:flaky", (i) => (i === 0 ? new ModelCallError("the reply holds no JSON object", false) : "PASS"), 0.003);
+      const flaky = new ScriptedJuror(
+        "fake:flaky",
+        (i) => (i === 0 ? new ModelCallError("the reply holds no JSON object", false) : "PASS"),
+        0.003,
+      );
       // Throttled on its first try at every case, answers on the retry; FAIL on case 3.
-      const retrier = new ScriptedJuror("fake:retrier", (i, attempt) => (attempt === 1 ? new ModelCallError("throttled", true) : i === 3 ? "FAIL" : "PASS"), 0.001);
+      const retrier = new ScriptedJuror(
+        "fake:retrier",
+        (i, attempt) => (attempt === 1 ? new ModelCallError("throttled", true) : i === 3 ? "FAIL" : "PASS"),
+        0.001,
+      );
       const panel: JuryPanel = { jurors: [alpha, broken, flaky, retrier], policy: { ...POLICY, quorum: 3 }, concurrency: 2 };
 
       await judge(judgeJob(run.id, 0), panel);
@@ -354,8 +539,23 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       expect([alpha.calls.length, broken.calls.length, flaky.calls.length, retrier.calls.length]).toEqual([4, 4, 4, 8]);
       const noQuorum = await verdictOf(run.id, 0);
       // Case 0: alpha and retrier answer, broken and flaky abstain: 2 of 4 < quorum 3.
-      expect(noQuorum).toMatchObject({ outcome: "UNCERTAIN", juryOutcome: "UNCERTAIN", decidedBy: null, majorityShare: 1, uncertainBecause: "only 2 of 4 jurors answered; 3 needed" });
-      expect(noQuorum.votes.map(({ juror, verdict, confidence, error, attempts, costUsd }) => ({ juror, verdict, confidence, error, attempts, costUsd }))).toEqual([
+      expect(noQuorum).toMatchObject({
+        outcome: "UNCERTAIN",
+        juryOutcome: "UNCERTAIN",
+        decidedBy: null,
+        majorityShare: 1,
+        uncertainBecause: "only 2 of 4 jurors answered; 3 needed",
+      });
+      expect(
+        noQuorum.votes.map(({ juror, verdict, confidence, error, attempts, costUsd }) => ({
+          juror,
+          verdict,
+          confidence,
+          error,
+          attempts,
+          costUsd,
+        })),
+      ).toEqual([
         { juror: "fake:alpha", verdict: "PASS", confidence: 0.9, error: null, attempts: 1, costUsd: 0.002 },
         { juror: "fake:broken", verdict: "ABSTAIN", confidence: null, error: "quota exhausted for this key", attempts: 1, costUsd: 0 },
         { juror: "fake:flaky", verdict: "ABSTAIN", confidence: null, error: "the reply holds no JSON object", attempts: 1, costUsd: 0 },
@@ -371,7 +571,13 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       expect((await runOf(run.id)).status).toBe("AWAITING_REVIEW");
 
       for (const { id } of [noQuorum, split]) {
-        await inTransaction(db.dataSource, (manager) => manager.update(JuryVerdict, { id }, { outcome: CaseOutcome.PASS, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "fine", reviewedAt: NOW }));
+        await inTransaction(db.dataSource, (manager) =>
+          manager.update(
+            JuryVerdict,
+            { id },
+            { outcome: CaseOutcome.PASS, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "fine", reviewedAt: NOW },
+          ),
+        );
       }
       await judge(judgeJob(run.id, null), panel);
 
@@ -383,7 +589,15 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       // P_i = 1, 1, 1, 1/3 → mean 5/6; PASS share 10/11, chance 101/121;
       // kappa = (5/6 − 101/121) / (20/121) = (−1/726) / (20/121) = −1/120.
       expect(done.juryAgreement).toBeCloseTo(-1 / 120, 12);
-      expect(done.juryAgreement).toBeCloseTo(fleissKappa([{ pass: 2, fail: 0 }, { pass: 3, fail: 0 }, { pass: 3, fail: 0 }, { pass: 2, fail: 1 }])!, 12);
+      expect(done.juryAgreement).toBeCloseTo(
+        fleissKappa([
+          { pass: 2, fail: 0 },
+          { pass: 3, fail: 0 },
+          { pass: 3, fail: 0 },
+          { pass: 2, fail: 1 },
+        ])!,
+        12,
+      );
     });
   });
 
@@ -405,14 +619,30 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
 
       const response = await handler(sqsEvent(valid, missing, badSlice, notJson));
 
-      expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([missing.messageId, badSlice.messageId, notJson.messageId].sort());
+      expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+        [missing.messageId, badSlice.messageId, notJson.messageId].sort(),
+      );
       expect(await runOf(run.id)).toMatchObject({ status: "COMPLETED", passedCount: 9, failedCount: 1, passed: true });
-      expect(await repo(TrustProfile).findOneBy({ agentId: pact.agentId })).toMatchObject({ casesPassed: 9, casesFailed: 1, evaluationRuns: 1 });
+      expect(await repo(TrustProfile).findOneBy({ agentId: pact.agentId })).toMatchObject({
+        casesPassed: 9,
+        casesFailed: 1,
+        evaluationRuns: 1,
+      });
       const failures = await repo(JudgeFailure).find({ order: { receiveCount: "ASC" } });
       const ours = failures.filter((f) => [valid, missing, badSlice, notJson].some((r) => r.messageId === f.messageId));
       expect(ours.map(({ messageId, body, reason, receiveCount }) => ({ messageId, body, reason, receiveCount }))).toEqual([
-        { messageId: missing.messageId, body: missing.body, reason: `Error: evaluation run ${missingRunId} does not exist`, receiveCount: 2 },
-        { messageId: badSlice.messageId, body: badSlice.body, reason: `Error: evaluation run ${run.id} has 1 slices, not slice 1`, receiveCount: 3 },
+        {
+          messageId: missing.messageId,
+          body: missing.body,
+          reason: `Error: evaluation run ${missingRunId} does not exist`,
+          receiveCount: 2,
+        },
+        {
+          messageId: badSlice.messageId,
+          body: badSlice.body,
+          reason: `Error: evaluation run ${run.id} has 1 slices, not slice 1`,
+          receiveCount: 3,
+        },
         { messageId: notJson.messageId, body: "{not json", reason: "Error: judge job is not JSON", receiveCount: 4 },
       ]);
       const first = ours.find((f) => f.messageId === notJson.messageId)!;
@@ -465,7 +695,8 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
     it("leaves an AWAITING_REVIEW run with pending reviews alone, and sends a finalize job for one whose reviews are in", async () => {
       // Case 0 misrouted, the jury passes it: contradiction, so a review is pending.
       const vote = (): Act => "PASS";
-      const contradicting = () => panelOf(new ScriptedJuror("fake:a", vote), new ScriptedJuror("fake:b", vote), new ScriptedJuror("fake:c", vote));
+      const contradicting = () =>
+        panelOf(new ScriptedJuror("fake:a", vote), new ScriptedJuror("fake:b", vote), new ScriptedJuror("fake:c", vote));
       const pendingPact = await routingPact(EvaluationMethod.HYBRID);
       const pending = await seedRun(pendingPact, workflowCases("PLAYBOOK_ROUTING", 6, "pe", 1), { sliceCases: 10, enqueuedAt: OLD });
       await judgeLongAgo(judgeJob(pending.id, 0), contradicting());
@@ -483,7 +714,13 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
 
       // The review of `reviewed` is in, but its finalize job was lost.
       const item = await verdictOf(reviewed.id, 0);
-      await inTransaction(db.dataSource, (manager) => manager.update(JuryVerdict, { id: item.id }, { outcome: CaseOutcome.FAIL, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "wrong playbook", reviewedAt: NOW }));
+      await inTransaction(db.dataSource, (manager) =>
+        manager.update(
+          JuryVerdict,
+          { id: item.id },
+          { outcome: CaseOutcome.FAIL, decidedBy: DecidedBy.HUMAN, reviewer: "olga", reviewNote: "wrong playbook", reviewedAt: NOW },
+        ),
+      );
 
       expect(await requeueStaleRuns(db.dataSource, POLICY_15, STALE_NOW)).toEqual({ requeued: 1, failed: 0 });
       expect(await runOf(pending.id)).toMatchObject({ status: "AWAITING_REVIEW", enqueuedAt: OLD });
@@ -500,7 +737,12 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const routing = await repo(ClauseResult).findOneByOrFail({ runId: reviewed.id, clauseKey: "routing-accuracy" });
       expect(routing).toMatchObject({ sampleSize: 6, outcome: "FAILED" });
       expect(routing.observed).toBeCloseTo(5 / 6, 12);
-      expect(await repo(TrustProfile).findOneBy({ agentId: reviewedPact.agentId })).toMatchObject({ casesPassed: 5, casesFailed: 1, evaluationRuns: 1, lastRunPassed: false });
+      expect(await repo(TrustProfile).findOneBy({ agentId: reviewedPact.agentId })).toMatchObject({
+        casesPassed: 5,
+        casesFailed: 1,
+        evaluationRuns: 1,
+        lastRunPassed: false,
+      });
       expect(await repo(TrustProfile).findOneBy({ agentId: pendingPact.agentId })).toBeNull();
     });
 
@@ -520,7 +762,10 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const result = await requeueStaleRuns(db.dataSource, POLICY_15, STALE_NOW);
 
       // Expected: the run is stale (nobody is waiting on humans to judge slice 1) and gets its jobs again.
-      expect({ result, slices: sortedNumbers((await jobsFor(run.id)).map((job) => job.slice!)) }).toEqual({ result: { requeued: 1, failed: 0 }, slices: [0, 1] });
+      expect({ result, slices: sortedNumbers((await jobsFor(run.id)).map((job) => job.slice!)) }).toEqual({
+        result: { requeued: 1, failed: 0 },
+        slices: [0, 1],
+      });
     });
   });
 
@@ -529,10 +774,18 @@ describe.each(DATABASE_KINDS)("jury pipeline: slices, verdicts, reviews, poison 
       const pact = await routingPact(EvaluationMethod.HYBRID);
       const run = await seedRun(pact, workflowCases("PLAYBOOK_ROUTING", 4, "dl"), { sliceCases: 10 });
       // A juror slower than the invocation has left: answers only when its own timeout fires.
-      const slow: ModelJudge = { name: "fake:slow", judge: (_question, signal) => new Promise<ModelAnswer>((_, reject) => signal.addEventListener("abort", () => reject(new ModelCallError("timed out", false)))) };
+      const slow: ModelJudge = {
+        name: "fake:slow",
+        judge: (_question, signal) =>
+          new Promise<ModelAnswer>((_, reject) => signal.addEventListener("abort", () => reject(new ModelCallError("timed out", false)))),
+      };
 
-      await expect(processJudgeJob(db.dataSource, judgeJob(run.id, 0), { jurors: [slow], policy: POLICY, concurrency: 3 }, recordEvaluation, { now: NOW, deadlineAt: Date.now() + 50 }))
-        .rejects.toThrow("the jury did not finish before the invocation's deadline");
+      await expect(
+        processJudgeJob(db.dataSource, judgeJob(run.id, 0), { jurors: [slow], policy: POLICY, concurrency: 3 }, recordEvaluation, {
+          now: NOW,
+          deadlineAt: Date.now() + 50,
+        }),
+      ).rejects.toThrow("the jury did not finish before the invocation's deadline");
       expect(await repo(JudgedSlice).countBy({ runId: run.id })).toBe(0);
       expect(await repo(JuryVerdict).countBy({ runId: run.id })).toBe(0);
 

@@ -26,7 +26,9 @@ describe("Lambda bundles built like SST builds them", () => {
       format: "esm",
       target: "node22",
       external: ["better-sqlite3"],
-      banner: { js: "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);",
+      },
       logLevel: "silent",
     });
   });
@@ -53,7 +55,24 @@ describe("Lambda bundles built like SST builds them", () => {
     });
     const result = JSON.parse(output.trim().split("\n").at(-1)!);
 
-    expect(result.migrated.applied).toEqual(["CreateOutbox1764100000000", "CreateAgents1764100000100", "CreatePacts1764100000200", "CreateTrust1764100000300", "CreateDisputes1764100000400", "PactLifecycle1764200000200", "Jury1764200000300", "KpiReports1764200000400", "DualScores1764300000100", "DisputeLifecycle1764300000200", "FilerCredibility1764300000300", "DisputeAppeals1764300000400", "RunSetAsides1764300000500", "SetAsideRuns1764300000510", "RunAppeals1764300000520", "RunWindows1764300000600"]);
+    expect(result.migrated.applied).toEqual([
+      "CreateOutbox1764100000000",
+      "CreateAgents1764100000100",
+      "CreatePacts1764100000200",
+      "CreateTrust1764100000300",
+      "CreateDisputes1764100000400",
+      "PactLifecycle1764200000200",
+      "Jury1764200000300",
+      "KpiReports1764200000400",
+      "DualScores1764300000100",
+      "DisputeLifecycle1764300000200",
+      "FilerCredibility1764300000300",
+      "DisputeAppeals1764300000400",
+      "RunSetAsides1764300000500",
+      "SetAsideRuns1764300000510",
+      "RunAppeals1764300000520",
+      "RunWindows1764300000600",
+    ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });
   });

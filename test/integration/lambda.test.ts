@@ -26,10 +26,14 @@ describe("Lambda entry points", () => {
 
   it("a subgraph behind a function URL refuses requests that did not come through the gateway", async () => {
     const handler = subgraphLambdaHandler(await agentsSubgraph(db.dataSource), TEST_SECRETS.subgraphSecret);
-    const query = { query: "{ agent(id: \"x\") { id } }" };
+    const query = { query: '{ agent(id: "x") { id } }' };
 
     const direct = await handler(functionUrlEvent(query), lambdaContext(), () => {});
-    const forwarded = await handler(functionUrlEvent(query, await asGateway("agents", { role: "anonymous", subject: null })), lambdaContext(), () => {});
+    const forwarded = await handler(
+      functionUrlEvent(query, await asGateway("agents", { role: "anonymous", subject: null })),
+      lambdaContext(),
+      () => {},
+    );
 
     expect(structured(direct!).statusCode).toBe(401);
     expect(bodyOf(direct!).errors[0].extensions.code).toBe("UNAUTHENTICATED");
@@ -41,7 +45,11 @@ describe("Lambda entry points", () => {
     const handler = subgraphLambdaHandler(await agentsSubgraph(db.dataSource), TEST_SECRETS.subgraphSecret);
     const huge = { query: `{ __typename } # ${"x".repeat(SUBGRAPH_MAX_BODY_BYTES)}` };
 
-    const result = await handler(functionUrlEvent(huge, await asGateway("agents", { role: "anonymous", subject: null })), lambdaContext(), () => {});
+    const result = await handler(
+      functionUrlEvent(huge, await asGateway("agents", { role: "anonymous", subject: null })),
+      lambdaContext(),
+      () => {},
+    );
 
     expect(structured(result!).statusCode).toBe(413);
     expect(bodyOf(result!).errors[0].extensions.code).toBe("BAD_REQUEST");
@@ -65,13 +73,26 @@ describe("Lambda entry points", () => {
       const { handler } = await import("../../functions/gateway.js");
 
       const registered = await handler(
-        functionUrlEvent({ query: `mutation { registerAgent(input: { name: "Via Lambda", description: "d", domains: [ALERT_TRIAGE] }) { id ownerId trust { tier } openDisputeCount } }` }, await bearer("builder", "lambda-user")),
+        functionUrlEvent(
+          {
+            query: `mutation { registerAgent(input: { name: "Via Lambda", description: "d", domains: [ALERT_TRIAGE] }) { id ownerId trust { tier } openDisputeCount } }`,
+          },
+          await bearer("builder", "lambda-user"),
+        ),
         lambdaContext(),
         () => {},
       );
-      const badToken = await handler(functionUrlEvent({ query: "{ __typename }" }, { authorization: "Bearer forged" }), lambdaContext(), () => {});
+      const badToken = await handler(
+        functionUrlEvent({ query: "{ __typename }" }, { authorization: "Bearer forged" }),
+        lambdaContext(),
+        () => {},
+      );
 
-      expect(bodyOf(registered!).data.registerAgent).toMatchObject({ ownerId: "lambda-user", trust: { tier: "UNRATED" }, openDisputeCount: 0 });
+      expect(bodyOf(registered!).data.registerAgent).toMatchObject({
+        ownerId: "lambda-user",
+        trust: { tier: "UNRATED" },
+        openDisputeCount: 0,
+      });
       expect(structured(badToken!).statusCode).toBe(401);
     });
   });
@@ -97,7 +118,9 @@ describe("Lambda entry points", () => {
 
       expect(result.published).toBeGreaterThanOrEqual(2);
       const client = createSqsClient({ region: "us-east-1", endpoint: sqs.url });
-      const received = await client.send(new ReceiveMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const received = await client.send(
+        new ReceiveMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       client.destroy();
       const runIds = (received.Messages ?? []).map((m) => JSON.parse(m.Body!).runId);
       expect(runIds).toEqual(expect.arrayContaining(runs.map((r) => r.id)));

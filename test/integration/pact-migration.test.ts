@@ -23,30 +23,98 @@ const ADOPTED = "2026-11-01 10:00:00.000";
 
 /** Rows as the skeleton's schema held them: one adopted alert-triage pact and one judged run. */
 async function writeSkeletonData(dataSource: DataSource): Promise<void> {
-  await insertRow(dataSource, "agents", { id: AGENT, name: "Old Triage", name_key: "k", description: "Triages", domains: "ALERT_TRIAGE", owner_id: "olga", registered_at: ADOPTED });
+  await insertRow(dataSource, "agents", {
+    id: AGENT,
+    name: "Old Triage",
+    name_key: "k",
+    description: "Triages",
+    domains: "ALERT_TRIAGE",
+    owner_id: "olga",
+    registered_at: ADOPTED,
+  });
   await insertRow(dataSource, "pacts", {
-    id: PACT, agent_id: AGENT, workflow: "ALERT_TRIAGE", template: "alert-triage", version: 1, status: "ACTIVE", pass_threshold: 0.8,
-    escalation_team: "soc", escalation_contact: "soc@example.com", ack_deadline_minutes: 60, created_by: "olga", adopted_at: ADOPTED,
+    id: PACT,
+    agent_id: AGENT,
+    workflow: "ALERT_TRIAGE",
+    template: "alert-triage",
+    version: 1,
+    status: "ACTIVE",
+    pass_threshold: 0.8,
+    escalation_team: "soc",
+    escalation_contact: "soc@example.com",
+    ack_deadline_minutes: 60,
+    created_by: "olga",
+    adopted_at: ADOPTED,
   });
   for (const [key, metric, comparator, threshold, weight, severity, position] of [
     ["severity-accuracy", "SEVERITY_CLASSIFICATION_ACCURACY", "GTE", 0.92, 0.6, "CRITICAL", 0],
     ["false-positive-rate", "FALSE_POSITIVE_RATE", "LTE", 0.1, 0.4, "MAJOR", 1],
   ] as const) {
     await insertRow(dataSource, "pact_clauses", {
-      pact_id: PACT, clause_key: key, metric, comparator, threshold, window_cases: 500, method: "DETERMINISTIC", weight, severity, position,
+      pact_id: PACT,
+      clause_key: key,
+      metric,
+      comparator,
+      threshold,
+      window_cases: 500,
+      method: "DETERMINISTIC",
+      weight,
+      severity,
+      position,
     });
     await insertRow(dataSource, "clause_results", {
-      run_id: RUN, clause_key: key, metric, comparator, threshold, window_cases: 500, severity, observed: 1, sample_size: 2, outcome: "PASSED", position,
+      run_id: RUN,
+      clause_key: key,
+      metric,
+      comparator,
+      threshold,
+      window_cases: 500,
+      severity,
+      observed: 1,
+      sample_size: 2,
+      outcome: "PASSED",
+      position,
     });
   }
   await insertRow(dataSource, "evaluation_runs", {
-    id: RUN, agent_id: AGENT, pact_id: PACT, pact_version: 1, status: "COMPLETED", case_count: 2, passed_count: 2, failed_count: 0, passed: 1, weighted_pass_share: 1,
-    submitted_by: "olga", submitted_at: ADOPTED, completed_at: ADOPTED, enqueued_at: ADOPTED, requeues: 0,
+    id: RUN,
+    agent_id: AGENT,
+    pact_id: PACT,
+    pact_version: 1,
+    status: "COMPLETED",
+    case_count: 2,
+    passed_count: 2,
+    failed_count: 0,
+    passed: 1,
+    weighted_pass_share: 1,
+    submitted_by: "olga",
+    submitted_at: ADOPTED,
+    completed_at: ADOPTED,
+    enqueued_at: ADOPTED,
+    requeues: 0,
   });
-  for (const [position, caseId, truePositive] of [[0, "old-0", true], [1, "old-1", false]] as const) {
+  for (const [position, caseId, truePositive] of [
+    [0, "old-0", true],
+    [1, "old-1", false],
+  ] as const) {
     const facts = JSON.stringify({ severity: "HIGH", truePositive });
-    await insertRow(dataSource, "evaluation_cases", { run_id: RUN, case_id: caseId, agent_id: AGENT, position, alert: JSON.stringify({ rule: `rule-${position}` }), expected: facts, output: facts });
-    await insertRow(dataSource, "case_verdicts", { run_id: RUN, case_id: caseId, severity_correct: 1, decision_correct: 1, passed: 1, judged_at: ADOPTED });
+    await insertRow(dataSource, "evaluation_cases", {
+      run_id: RUN,
+      case_id: caseId,
+      agent_id: AGENT,
+      position,
+      alert: JSON.stringify({ rule: `rule-${position}` }),
+      expected: facts,
+      output: facts,
+    });
+    await insertRow(dataSource, "case_verdicts", {
+      run_id: RUN,
+      case_id: caseId,
+      severity_correct: 1,
+      decision_correct: 1,
+      passed: 1,
+      judged_at: ADOPTED,
+    });
   }
 }
 
@@ -60,21 +128,46 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
     const dataSource = await db.open();
 
     const pact = await dataSource.getRepository(Pact).findOneByOrFail({ id: PACT });
-    expect(pact).toMatchObject({ status: "ACTIVE", openStatus: "ACTIVE", template: "alert-triage", amendsPactId: null, closedAt: null, retiredReason: null });
+    expect(pact).toMatchObject({
+      status: "ACTIVE",
+      openStatus: "ACTIVE",
+      template: "alert-triage",
+      amendsPactId: null,
+      closedAt: null,
+      retiredReason: null,
+    });
     expect(pact.createdAt.toISOString()).toBe("2026-11-01T10:00:00.000Z");
     expect(pact.activatedAt?.toISOString()).toBe("2026-11-01T10:00:00.000Z");
-    expect(pact.consequenceLadder.map((step) => step.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
-    expect(pact.escalationRoute.map((entry) => entry.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
+    expect(pact.consequenceLadder.map((step) => step.action)).toEqual([
+      "WARN",
+      "REQUIRE_HUMAN_REVIEW",
+      "THROTTLE",
+      "SUSPEND_LISTING",
+      "DELIST",
+    ]);
+    expect(pact.escalationRoute.map((entry) => entry.action)).toEqual([
+      "WARN",
+      "REQUIRE_HUMAN_REVIEW",
+      "THROTTLE",
+      "SUSPEND_LISTING",
+      "DELIST",
+    ]);
     expect(await dataSource.getRepository(PactClause).find({ where: { pactId: PACT }, order: { position: "ASC" } })).toMatchObject([
       { key: "severity-accuracy", windowCases: 500, windowDays: null },
       { key: "false-positive-rate", windowCases: 500, windowDays: null },
     ]);
-    expect(await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: RUN })).toMatchObject({ workflow: "ALERT_TRIAGE", status: "COMPLETED" });
+    expect(await dataSource.getRepository(EvaluationRun).findOneByOrFail({ id: RUN })).toMatchObject({
+      workflow: "ALERT_TRIAGE",
+      status: "COMPLETED",
+    });
     expect(await dataSource.getRepository(EvaluationCase).find({ where: { runId: RUN }, order: { position: "ASC" } })).toMatchObject([
       { caseId: "old-0", input: { rule: "rule-0" }, timings: null, groundedIndicators: null },
       { caseId: "old-1", input: { rule: "rule-1" }, timings: null, groundedIndicators: null },
     ]);
-    expect(await dataSource.getRepository(CaseVerdict).find({ where: { runId: RUN } })).toMatchObject([{ passed: true, checks: {} }, { passed: true, checks: {} }]);
+    expect(await dataSource.getRepository(CaseVerdict).find({ where: { runId: RUN } })).toMatchObject([
+      { passed: true, checks: {} },
+      { passed: true, checks: {} },
+    ]);
     expect(await dataSource.getRepository(ClauseResult).find({ where: { runId: RUN } })).toMatchObject([
       { method: "DETERMINISTIC", windowDays: null },
       { method: "DETERMINISTIC", windowDays: null },
@@ -82,7 +175,14 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
 
     if (kind === "mysql") {
       // Ids, subjects and keys compare byte for byte: no text column may have lost the collation.
-      const loose = await looselyCollatedColumns(dataSource, ["pacts", "pact_clauses", "evaluation_runs", "evaluation_cases", "case_verdicts", "clause_results"]);
+      const loose = await looselyCollatedColumns(dataSource, [
+        "pacts",
+        "pact_clauses",
+        "evaluation_runs",
+        "evaluation_cases",
+        "case_verdicts",
+        "clause_results",
+      ]);
       expect(loose).toEqual([]);
     }
 
@@ -104,8 +204,26 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
     const terms = checkPactTerms(AgentDomain.ALERT_TRIAGE, { ...PACT_TEMPLATES["alert-triage"]!, clauses }, "test");
     await inTransaction(ds, async (manager) => {
       await manager.update(Pact, { id: pact.id }, { status: PactStatus.SUPERSEDED, openStatus: null });
-      await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.ACTIVE, amendsPactId: pact.id, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
-      await insertVersion(manager, { agentId: agent.id, workflow: AgentDomain.ALERT_TRIAGE, template: null, status: PactStatus.DRAFT, amendsPactId: null, terms, escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 }, createdBy: "olga" });
+      await insertVersion(manager, {
+        agentId: agent.id,
+        workflow: AgentDomain.ALERT_TRIAGE,
+        template: null,
+        status: PactStatus.ACTIVE,
+        amendsPactId: pact.id,
+        terms,
+        escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 },
+        createdBy: "olga",
+      });
+      await insertVersion(manager, {
+        agentId: agent.id,
+        workflow: AgentDomain.ALERT_TRIAGE,
+        template: null,
+        status: PactStatus.DRAFT,
+        amendsPactId: null,
+        terms,
+        escalation: { team: "soc", contact: "soc", ackDeadlineMinutes: 60 },
+        createdBy: "olga",
+      });
     });
 
     // Later migrations go first, newest first, down to this one.
@@ -119,10 +237,20 @@ describe.each(DATABASE_KINDS)("the pact-lifecycle migration over the skeleton's 
       [1, "RETIRED", "alert-triage", 500],
       [2, "ACTIVE", "custom", 5000],
     ]);
-    await expect(ds.query("INSERT INTO pact_clauses (pact_id, clause_key, metric, comparator, threshold, method, weight, severity, position) VALUES ('x', 'k', 'M', 'GTE', 1, 'D', 1, 'MAJOR', 0)")).rejects.toThrow();
+    await expect(
+      ds.query(
+        "INSERT INTO pact_clauses (pact_id, clause_key, metric, comparator, threshold, method, weight, severity, position) VALUES ('x', 'k', 'M', 'GTE', 1, 'D', 1, 'MAJOR', 0)",
+      ),
+    ).rejects.toThrow();
 
     await ds.runMigrations({ transaction: "each" });
-    expect((await ds.getRepository(Pact).find({ where: { agentId: agent.id }, order: { version: "ASC" } })).map((p) => [p.version, p.status, p.openStatus])).toEqual([
+    expect(
+      (await ds.getRepository(Pact).find({ where: { agentId: agent.id }, order: { version: "ASC" } })).map((p) => [
+        p.version,
+        p.status,
+        p.openStatus,
+      ]),
+    ).toEqual([
       [1, "SUPERSEDED", null],
       [2, "ACTIVE", "ACTIVE"],
     ]);

@@ -20,7 +20,8 @@ describe.each(DATABASE_KINDS)("requeueing runs whose judge job went missing (%s)
   });
 
   const runOf = (id: string) => db.dataSource.getRepository(EvaluationRun).findOneByOrFail({ id });
-  const jobsFor = async (id: string) => (await db.dataSource.getRepository(OutboxMessage).find()).filter((row) => JSON.parse(row.body).runId === id).length;
+  const jobsFor = async (id: string) =>
+    (await db.dataSource.getRepository(OutboxMessage).find()).filter((row) => JSON.parse(row.body).runId === id).length;
   const policy = { staleAfterMs: 15 * MINUTE, maxRequeues: 2 };
 
   it("gives a stale run a new job and leaves a fresh one alone", async () => {

@@ -13,12 +13,30 @@ const COMPLAINT = "88888888-8888-4888-8888-888888888882";
 /** A judged run and its evidence, written as the stores hold them. */
 async function judgedRun(dataSource: DataSource, id: string, status: string, setAsideAt: string | null): Promise<void> {
   await insertRow(dataSource, "evaluation_runs", {
-    id, agent_id: AGENT, pact_id: "pact-1", pact_version: 1, workflow: "ALERT_TRIAGE", status, case_count: 40, submitted_by: "rita",
-    submitted_at: "2026-11-20 10:00:00.000", enqueued_at: "2026-11-20 10:00:00.000", completed_at: "2026-11-20 10:01:00.000",
+    id,
+    agent_id: AGENT,
+    pact_id: "pact-1",
+    pact_version: 1,
+    workflow: "ALERT_TRIAGE",
+    status,
+    case_count: 40,
+    submitted_by: "rita",
+    submitted_at: "2026-11-20 10:00:00.000",
+    enqueued_at: "2026-11-20 10:00:00.000",
+    completed_at: "2026-11-20 10:01:00.000",
   });
   await insertRow(dataSource, "trust_evaluation_evidence", {
-    run_id: id, agent_id: AGENT, pact_id: "pact-1", pact_version: 1, cases_passed: 30, cases_failed: 10, run_passed: 0, failed_critical: "[]",
-    submitted_at: "2026-11-20 10:00:00.000", judged_at: "2026-11-20 10:01:00.000", set_aside_at: setAsideAt,
+    run_id: id,
+    agent_id: AGENT,
+    pact_id: "pact-1",
+    pact_version: 1,
+    cases_passed: 30,
+    cases_failed: 10,
+    run_passed: 0,
+    failed_critical: "[]",
+    submitted_at: "2026-11-20 10:00:00.000",
+    judged_at: "2026-11-20 10:01:00.000",
+    set_aside_at: setAsideAt,
   });
 }
 
@@ -30,19 +48,39 @@ describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
     await judgedRun(dataSource, KEPT, "COMPLETED", null);
     await judgedRun(dataSource, SET_ASIDE, "SET_ASIDE", "2026-11-25 12:00:00.000");
     // The appeal that set it aside, and a complaint beside it.
-    for (const [id, kind, contestedKind] of [[APPEAL, "APPEAL", "RUN"], [COMPLAINT, "COMPLAINT", null]] as const) {
+    for (const [id, kind, contestedKind] of [
+      [APPEAL, "APPEAL", "RUN"],
+      [COMPLAINT, "COMPLAINT", null],
+    ] as const) {
       await insertRow(dataSource, "disputes", {
-        id, agent_id: AGENT, reason: "The review was wrong on case 3", severity: "MAJOR", status: "RESOLVED", filed_by: "rita", filed_at: "2026-11-24 09:00:00.000",
-        kind, contested_kind: contestedKind, contested_id: contestedKind ? SET_ASIDE : null,
+        id,
+        agent_id: AGENT,
+        reason: "The review was wrong on case 3",
+        severity: "MAJOR",
+        status: "RESOLVED",
+        filed_by: "rita",
+        filed_at: "2026-11-24 09:00:00.000",
+        kind,
+        contested_kind: contestedKind,
+        contested_id: contestedKind ? SET_ASIDE : null,
       });
       await insertRow(dataSource, "dispute_transitions", {
-        id: `t-${id.slice(-4)}`, dispute_id: id, version: 1, from_status: null, to_status: "OPEN", actor: "builder:rita", note: "filed", at: "2026-11-24 09:00:00.000",
+        id: `t-${id.slice(-4)}`,
+        dispute_id: id,
+        version: 1,
+        from_status: null,
+        to_status: "OPEN",
+        actor: "builder:rita",
+        note: "filed",
+        at: "2026-11-24 09:00:00.000",
       });
     }
 
     await undoThrough(dataSource, RunSetAsides1764300000500.name);
     expect(await appliedMigrations(dataSource)).not.toContain(RunSetAsides1764300000500.name);
-    const runs: { id: string; status: string; failure_reason: string | null }[] = await dataSource.query("SELECT id, status, failure_reason FROM evaluation_runs ORDER BY id");
+    const runs: { id: string; status: string; failure_reason: string | null }[] = await dataSource.query(
+      "SELECT id, status, failure_reason FROM evaluation_runs ORDER BY id",
+    );
     expect(runs.map((run) => [run.id, run.status, run.failure_reason])).toEqual([
       [KEPT, "COMPLETED", null],
       [SET_ASIDE, "FAILED", "set aside on appeal"],
@@ -52,7 +90,9 @@ describe.each(DATABASE_KINDS)("the run set-aside migration (%s)", (kind) => {
     expect(await columnsOf(dataSource, "trust_evaluation_evidence")).not.toContain("set_aside_at");
     // Appeals of runs came with set-asides and go with them; complaints stay.
     expect((await dataSource.query("SELECT id FROM disputes")).map((row: { id: string }) => row.id)).toEqual([COMPLAINT]);
-    expect((await dataSource.query("SELECT dispute_id FROM dispute_transitions")).map((row: { dispute_id: string }) => row.dispute_id)).toEqual([COMPLAINT]);
+    expect(
+      (await dataSource.query("SELECT dispute_id FROM dispute_transitions")).map((row: { dispute_id: string }) => row.dispute_id),
+    ).toEqual([COMPLAINT]);
 
     await dataSource.runMigrations({ transaction: "each" });
     expect(await columnsOf(dataSource, "trust_evaluation_evidence")).toContain("set_aside_at");

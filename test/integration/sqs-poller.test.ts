@@ -26,14 +26,27 @@ describe("local poller against the SQS emulator over HTTP", () => {
       expect(event.Records.every((record) => record.eventSource === "aws:sqs" && record.eventSourceARN.endsWith(":judge-jobs"))).toBe(true);
       return { batchItemFailures: event.Records.filter((r) => r.body === "poison").map((r) => ({ itemIdentifier: r.messageId })) };
     };
-    const poller = startPoller({ client: sqsClient, queueUrl: sqs.judgeQueueUrl, region: "us-east-1", handler, batchSize: 10, waitTimeSeconds: 1, visibilityTimeoutSeconds: 1 });
+    const poller = startPoller({
+      client: sqsClient,
+      queueUrl: sqs.judgeQueueUrl,
+      region: "us-east-1",
+      handler,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 1,
+    });
     try {
-      for (const body of ["one", "poison", "two"]) await sqsClient.send(new SendMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MessageBody: body }));
+      for (const body of ["one", "poison", "two"])
+        await sqsClient.send(new SendMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MessageBody: body }));
 
-      const dead = await eventually(async () => {
-        const received = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: sqs.judgeDeadLetterQueueUrl, WaitTimeSeconds: 1 }));
-        return received.Messages?.length ? received.Messages : undefined;
-      }, 20_000, "the poison message to reach the DLQ");
+      const dead = await eventually(
+        async () => {
+          const received = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: sqs.judgeDeadLetterQueueUrl, WaitTimeSeconds: 1 }));
+          return received.Messages?.length ? received.Messages : undefined;
+        },
+        20_000,
+        "the poison message to reach the DLQ",
+      );
 
       expect(dead.map((m) => m.Body)).toEqual(["poison"]);
       // Tried maxReceiveCount times, then moved; the good ones were handled once and deleted.
@@ -56,7 +69,16 @@ describe("local poller against the SQS emulator over HTTP", () => {
       return { batchItemFailures: [] };
     };
     const errors: unknown[] = [];
-    const poller = startPoller({ client: sqsClient, queueUrl: sqs.judgeQueueUrl, region: "us-east-1", handler, batchSize: 10, waitTimeSeconds: 1, visibilityTimeoutSeconds: 1, onError: (e) => errors.push(e) });
+    const poller = startPoller({
+      client: sqsClient,
+      queueUrl: sqs.judgeQueueUrl,
+      region: "us-east-1",
+      handler,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 1,
+      onError: (e) => errors.push(e),
+    });
     try {
       await sqsClient.send(new SendMessageCommand({ QueueUrl: sqs.judgeQueueUrl, MessageBody: "retry-me" }));
       await eventually(async () => (calls >= 2 ? true : undefined), 20_000, "the batch to be redelivered");

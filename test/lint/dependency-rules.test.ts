@@ -14,7 +14,9 @@ const CHECKED = ["lib", "subgraphs", "runtime", "functions", "gateway", "scripts
 /** The dependency check as `npm run lint` runs it, from `cwd`: its exit code and what it printed. */
 async function dependencyCheck(cwd: string, folders: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await run(process.execPath, [DEPCRUISE, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), ...folders], { cwd });
+    const { stdout } = await run(process.execPath, [DEPCRUISE, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), ...folders], {
+      cwd,
+    });
     return { code: 0, output: stdout };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -38,7 +40,8 @@ describe("the dependency rules of the layout", () => {
       "subgraphs/pacts/pact.wiring.ts": 'import { local } from "../../runtime/local.js";\nexport const wired = local;\n',
       "subgraphs/agents/agent.register.ts": 'import { pact } from "../pacts/pact.entity.js";\nexport const agent = pact;\n',
       "subgraphs/agents/test/agent.test.ts": 'import { run } from "../../pacts/evaluation/run.entity.js";\nexport const seen = run;\n',
-      "lib/contracts/agent-directory.ts": 'import { agent } from "../../subgraphs/agents/agent.register.js";\nexport const entry = agent;\n',
+      "lib/contracts/agent-directory.ts":
+        'import { agent } from "../../subgraphs/agents/agent.register.js";\nexport const entry = agent;\n',
       "lib/platform/database.ts": 'import { entry } from "../contracts/agent-directory.js";\nexport const db = entry;\n',
       "runtime/local.ts": 'import { handler } from "../functions/judge.js";\nexport const local = handler;\n',
       "functions/judge.ts": "export const handler = 1;\n",
@@ -60,7 +63,11 @@ describe("the dependency rules of the layout", () => {
       const { code, output } = await dependencyCheck(tree, ["lib", "subgraphs", "runtime", "functions", "gateway"]);
 
       expect(code).not.toBe(0);
-      const violations = output.split("\n").filter((line) => line.trim().startsWith("error ")).map((line) => line.trim()).sort();
+      const violations = output
+        .split("\n")
+        .filter((line) => line.trim().startsWith("error "))
+        .map((line) => line.trim())
+        .sort();
       expect(violations).toEqual([
         "error no-gateway-to-contexts: gateway/index.ts → subgraphs/pacts/pact.entity.ts",
         "error no-lib-to-app: lib/contracts/agent-directory.ts → subgraphs/agents/agent.register.ts",

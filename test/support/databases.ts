@@ -26,14 +26,24 @@ export async function createTestDatabase(kind: DatabaseKindUnderTest): Promise<T
   }
   const name = `at_${randomBytes(6).toString("hex")}`;
   const server = new URL(MYSQL_URL);
-  const admin = await createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  const admin = await createConnection({
+    host: server.hostname,
+    port: Number(server.port || 3306),
+    user: decodeURIComponent(server.username),
+    password: decodeURIComponent(server.password),
+  });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   server.pathname = `/${name}`;
   return {
     url: server.toString(),
     async drop() {
-      const connection = await createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+      const connection = await createConnection({
+        host: server.hostname,
+        port: Number(server.port || 3306),
+        user: decodeURIComponent(server.username),
+        password: decodeURIComponent(server.password),
+      });
       await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await connection.end();
     },

@@ -5,7 +5,13 @@ import { MYSQL_URL } from "./databases.js";
 export default async function checkMariaDb(): Promise<void> {
   const server = new URL(MYSQL_URL);
   try {
-    const connection = await createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password), connectTimeout: 5000 });
+    const connection = await createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username),
+      password: decodeURIComponent(server.password),
+      connectTimeout: 5000,
+    });
     await connection.end();
   } catch (error) {
     throw new Error(`MariaDB/MySQL is not reachable at ${server.host} (set DATABASE_URL, or start it as .ci/run does): ${String(error)}`);

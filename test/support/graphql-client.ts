@@ -8,7 +8,12 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 }
 
 /** Posts an operation; returns the HTTP status with the parsed body. */
-export async function postGraphQL<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -18,13 +23,19 @@ export async function postGraphQL<T = Record<string, unknown>>(url: string, quer
   return { status: response.status, ...body };
 }
 
-export const TEST_SECRETS = { tokenSecret: "test-token-secret-0123456789abcdef0123", subgraphSecret: "test-subgraph-secret-0123456789abcdef01" };
+export const TEST_SECRETS = {
+  tokenSecret: "test-token-secret-0123456789abcdef0123",
+  subgraphSecret: "test-subgraph-secret-0123456789abcdef01",
+};
 
 const defaults = loadConfig({});
 
 /** A caller token as the gateway of a test system accepts it. */
 export function bearer(role: Role, subject: string): Promise<Record<string, string>> {
-  return signAccessToken({ role, subject }, { secret: TEST_SECRETS.tokenSecret, issuer: defaults.auth.issuer, audience: defaults.auth.audience }).then((token) => ({
+  return signAccessToken(
+    { role, subject },
+    { secret: TEST_SECRETS.tokenSecret, issuer: defaults.auth.issuer, audience: defaults.auth.audience },
+  ).then((token) => ({
     authorization: `Bearer ${token}`,
   }));
 }

@@ -8,7 +8,10 @@ import { createTestDatabase, type DatabaseKindUnderTest, type TestDatabase } fro
  * A fresh, migrated database for the enclosing `describe`, opened before its tests and dropped
  * after them. With `provide`, it is also the DataSource the Lambda handlers under test use.
  */
-export function useMigratedDatabase(kind: DatabaseKindUnderTest, options: { provide?: boolean } = {}): { readonly dataSource: DataSource; readonly url: string } {
+export function useMigratedDatabase(
+  kind: DatabaseKindUnderTest,
+  options: { provide?: boolean } = {},
+): { readonly dataSource: DataSource; readonly url: string } {
   let database: TestDatabase | undefined;
   let dataSource: DataSource | undefined;
   beforeAll(async () => {

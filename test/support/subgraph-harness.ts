@@ -23,7 +23,11 @@ export interface SubgraphHarness {
   /** Calls the subgraph as the gateway would on behalf of `identity`. */
   call(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<Data>>;
   /** SQL statements one call costs. */
-  statementsFor(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<{ response: GraphQLResponse<Data>; statements: number }>;
+  statementsFor(
+    query: string,
+    variables?: Record<string, unknown>,
+    identity?: Identity,
+  ): Promise<{ response: GraphQLResponse<Data>; statements: number }>;
   count(table: string): Promise<number>;
   /** Registers an agent straight in the agents table; the others see it through `agent_directory`. */
   seedAgent(ownerId: string, domains: AgentDomain[], name?: string): Promise<Agent>;

@@ -96,8 +96,12 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 /** Waits until the gateway shows the run judged (COMPLETED), and returns it as `EVALUATION_RUN` reads it. */
 export function judgedRun(gatewayUrl: string, runId: string): Promise<Record<string, any>> {
-  return eventually(async () => {
-    const current = dataOf(await postGraphQL<Record<string, any>>(gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun;
-    return current.status === "COMPLETED" ? current : undefined;
-  }, 20_000, `run ${runId} to be judged`);
+  return eventually(
+    async () => {
+      const current = dataOf(await postGraphQL<Record<string, any>>(gatewayUrl, EVALUATION_RUN, { id: runId })).evaluationRun;
+      return current.status === "COMPLETED" ? current : undefined;
+    },
+    20_000,
+    `run ${runId} to be judged`,
+  );
 }

@@ -28,7 +28,9 @@ describe("loadConfig", () => {
   });
 
   it("reports every problem at once in one ConfigError", () => {
-    const error = configErrorOf(() => loadConfig({ PORT: "http", PACTS_PORT: "70000", SUBGRAPH_SECRET: "short", AGENTS_URL: "ftp://agents" }));
+    const error = configErrorOf(() =>
+      loadConfig({ PORT: "http", PACTS_PORT: "70000", SUBGRAPH_SECRET: "short", AGENTS_URL: "ftp://agents" }),
+    );
 
     expect(error.message).toContain('PORT must be an integer between 0 and 65535, got "http"');
     expect(error.message).toContain('PACTS_PORT must be an integer between 0 and 65535, got "70000"');
@@ -41,7 +43,10 @@ describe("loadConfig", () => {
 
     expect(error.message).toContain("AUTH_TOKEN_SECRET must be at least 32 characters");
     expect(error.message).not.toContain("SUBGRAPH_SECRET");
-    expect(loadConfig({ AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET }).auth).toMatchObject({ tokenSecret: SECRET, subgraphSecret: SECRET });
+    expect(loadConfig({ AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET }).auth).toMatchObject({
+      tokenSecret: SECRET,
+      subgraphSecret: SECRET,
+    });
   });
 
   it("requires both secrets in production, where none may be generated", () => {
@@ -73,14 +78,30 @@ describe("loadConfig", () => {
 
   it("reads the jury: offline rubric jurors by default, models by name, policy and slice size", () => {
     expect(loadConfig({}).jury).toMatchObject({
-      members: [{ provider: "rubric", variant: "strict" }, { provider: "rubric", variant: "balanced" }, { provider: "rubric", variant: "lenient" }],
+      members: [
+        { provider: "rubric", variant: "strict" },
+        { provider: "rubric", variant: "balanced" },
+        { provider: "rubric", variant: "lenient" },
+      ],
       policy: { timeoutMs: 20_000, retries: 2, backoffMs: 500, quorum: 2, minAgreement: 0.75, minConfidence: 0.6 },
       concurrency: 8,
       sliceCases: 50,
     });
-    const jury = loadConfig({ JURY_MEMBERS: "openai:gpt-4o-mini, bedrock:anthropic.claude-3-haiku-20240307-v1:0", OPENAI_API_KEY: "sk-test", OPENAI_PRICE_INPUT_PER_1K: "0.00015", JURY_MIN_AGREEMENT: "1" }).jury;
-    expect(jury.members).toEqual([{ provider: "openai", model: "gpt-4o-mini" }, { provider: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0" }]);
-    expect(jury.openai).toEqual({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-test", prices: { inputPer1k: 0.00015, outputPer1k: 0 } });
+    const jury = loadConfig({
+      JURY_MEMBERS: "openai:gpt-4o-mini, bedrock:anthropic.claude-3-haiku-20240307-v1:0",
+      OPENAI_API_KEY: "sk-test",
+      OPENAI_PRICE_INPUT_PER_1K: "0.00015",
+      JURY_MIN_AGREEMENT: "1",
+    }).jury;
+    expect(jury.members).toEqual([
+      { provider: "openai", model: "gpt-4o-mini" },
+      { provider: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0" },
+    ]);
+    expect(jury.openai).toEqual({
+      baseUrl: "https://api.openai.com/v1",
+      apiKey: "sk-test",
+      prices: { inputPer1k: 0.00015, outputPer1k: 0 },
+    });
     expect(jury.policy.minAgreement).toBe(1);
   });
 
@@ -97,7 +118,9 @@ describe("loadConfig", () => {
 
   it("refuses a reconciler that would requeue jobs SQS is still retrying", () => {
     const error = configErrorOf(() => loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_MAX_RECEIVE_COUNT: "3" }));
-    expect(error.message).toContain("JUDGE_STALE_AFTER_SECONDS (900) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (5400)");
+    expect(error.message).toContain(
+      "JUDGE_STALE_AFTER_SECONDS (900) must exceed JUDGE_MAX_RECEIVE_COUNT × JUDGE_VISIBILITY_TIMEOUT_SECONDS (5400)",
+    );
     expect(loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_STALE_AFTER_SECONDS: "7200" }).sqs.staleAfterSeconds).toBe(7200);
   });
 });

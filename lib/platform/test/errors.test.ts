@@ -1,7 +1,15 @@
 import { GraphQLError, locatedError, type GraphQLFormattedError } from "graphql";
 import { QueryFailedError } from "typeorm";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, fieldOfVariableError, formatError } from "../errors.js";
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  fieldOfVariableError,
+  formatError,
+} from "../errors.js";
 import { log } from "../logger.js";
 
 const path = ["registerAgent"];
@@ -13,7 +21,11 @@ function asApolloWould(original: Error, code: string): { formatted: GraphQLForma
   const formatted: GraphQLFormattedError = {
     message: error.message,
     path,
-    extensions: { ...error.extensions, code: typeof error.extensions.code === "string" ? error.extensions.code : code, stacktrace: String(original.stack).split("\n") },
+    extensions: {
+      ...error.extensions,
+      code: typeof error.extensions.code === "string" ? error.extensions.code : code,
+      stacktrace: String(original.stack).split("\n"),
+    },
   };
   return { formatted, error };
 }
@@ -51,7 +63,10 @@ describe("formatError", () => {
   });
 
   it("masks a programming error as INTERNAL_SERVER_ERROR, with none of its text, and logs it", () => {
-    const { formatted, error } = asApolloWould(new TypeError("Cannot read properties of undefined (reading 'ownerId')"), "INTERNAL_SERVER_ERROR");
+    const { formatted, error } = asApolloWould(
+      new TypeError("Cannot read properties of undefined (reading 'ownerId')"),
+      "INTERNAL_SERVER_ERROR",
+    );
 
     const result = formatError(formatted, error);
 
@@ -60,7 +75,9 @@ describe("formatError", () => {
   });
 
   it("masks a database error, leaking neither SQL, driver text nor stack trace", () => {
-    const driverError = Object.assign(new Error("Duplicate entry 'alice-Sentinel' for key 'uq_agents_owner_name'"), { code: "ER_DUP_ENTRY" });
+    const driverError = Object.assign(new Error("Duplicate entry 'alice-Sentinel' for key 'uq_agents_owner_name'"), {
+      code: "ER_DUP_ENTRY",
+    });
     const original = new QueryFailedError("INSERT INTO `agents`(`id`, `name`) VALUES (?, ?)", ["a-1", "Sentinel"], driverError);
     const { formatted, error } = asApolloWould(original, "INTERNAL_SERVER_ERROR");
 
@@ -82,7 +99,10 @@ describe("formatError", () => {
 
   it("shows request errors raised by graphql-js itself, minus their stack trace", () => {
     const original = new GraphQLError('Cannot query field "nope" on type "Query".', { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
-    const formatted: GraphQLFormattedError = { message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["GraphQLError: …"] } };
+    const formatted: GraphQLFormattedError = {
+      message: original.message,
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["GraphQLError: …"] },
+    };
 
     expect(formatError(formatted, original)).toEqual({ message: original.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
   });
@@ -90,10 +110,16 @@ describe("formatError", () => {
 
 describe("fieldOfVariableError", () => {
   it.each([
-    ['Variable "$input" got invalid value "NOPE" at "input.domains[0]"; Value "NOPE" does not exist in "AgentDomain" enum.', "input.domains[0]"],
-    ['Variable "$input" got invalid value { name: "x" }; Field "description" of required type "String!" was not provided.', "input.description"],
+    [
+      'Variable "$input" got invalid value "NOPE" at "input.domains[0]"; Value "NOPE" does not exist in "AgentDomain" enum.',
+      "input.domains[0]",
+    ],
+    [
+      'Variable "$input" got invalid value { name: "x" }; Field "description" of required type "String!" was not provided.',
+      "input.description",
+    ],
     ['Variable "$first" got invalid value "ten"; Int cannot represent non-integer value: "ten"', "first"],
-    ["Cannot query field \"nope\" on type \"Query\".", undefined],
+    ['Cannot query field "nope" on type "Query".', undefined],
   ])("reads %s as %s", (message, field) => {
     expect(fieldOfVariableError(message)).toBe(field);
   });
@@ -103,7 +129,10 @@ describe("formatError and subgraph HTTP failures", () => {
   it("masks a subgraph's HTTP 401 as an internal error, without the subgraph's URL", () => {
     const consoleError = vi.spyOn(log, "error").mockImplementation(() => {});
     const original = new GraphQLError("401: Unauthorized", {
-      extensions: { code: "UNAUTHENTICATED", response: { url: "http://127.0.0.1:4003/graphql", status: 401, statusText: "Unauthorized", body: {} } },
+      extensions: {
+        code: "UNAUTHENTICATED",
+        response: { url: "http://127.0.0.1:4003/graphql", status: 401, statusText: "Unauthorized", body: {} },
+      },
     });
     const formatted: GraphQLFormattedError = { message: original.message, extensions: original.extensions };
 

@@ -19,7 +19,11 @@ describe("serveGraphQL", () => {
   let server: RunningServer;
   let port: number;
   beforeAll(async () => {
-    const apollo = new ApolloServer({ typeDefs: "type Query { ok: Boolean }", resolvers: { Query: { ok: () => true } }, stopOnTerminationSignals: false });
+    const apollo = new ApolloServer({
+      typeDefs: "type Query { ok: Boolean }",
+      resolvers: { Query: { ok: () => true } },
+      stopOnTerminationSignals: false,
+    });
     server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024, context: async () => ({}) });
     port = Number(new URL(server.url).port);
   });
@@ -27,7 +31,10 @@ describe("serveGraphQL", () => {
     await server?.stop();
   });
 
-  const ok = () => fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ ok }" }) }).then((r) => r.json());
+  const ok = () =>
+    fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ ok }" }) }).then(
+      (r) => r.json(),
+    );
 
   it("answers a malformed request target with 400 and keeps serving", async () => {
     const answer = await raw(port, "GET //[ HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -60,7 +67,11 @@ describe("serveGraphQL", () => {
 
 describe("serveGraphQL and deeply nested bodies", () => {
   it("refuses a body nested deeper than the limit with 400, before anything recursive sees it", async () => {
-    const apollo = new ApolloServer({ typeDefs: "type Query { ok: Boolean }", resolvers: { Query: { ok: () => true } }, stopOnTerminationSignals: false });
+    const apollo = new ApolloServer({
+      typeDefs: "type Query { ok: Boolean }",
+      resolvers: { Query: { ok: () => true } },
+      stopOnTerminationSignals: false,
+    });
     const server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024 * 1024, context: async () => ({}) });
     try {
       const deep = `{"query":"{ ok }","variables":{"v":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}}`;

@@ -52,7 +52,10 @@ describe("access tokens", () => {
   });
 
   it("refuses a token signed with another secret", async () => {
-    const token = await signAccessToken({ role: "buyer", subject: "bob" }, { ...options, secret: "another-secret-that-is-long-enough-too!!" });
+    const token = await signAccessToken(
+      { role: "buyer", subject: "bob" },
+      { ...options, secret: "another-secret-that-is-long-enough-too!!" },
+    );
 
     expectUnauthenticated(await rejectionOf(verifyAccessToken(token, options)));
   });
@@ -105,13 +108,20 @@ describe("identity assertions", () => {
   });
 
   it("is refused when signed with another secret", async () => {
-    const assertion = await signIdentityAssertion({ role: "builder", subject: "alice" }, "agents", "not-the-subgraph-secret-but-long-enough");
+    const assertion = await signIdentityAssertion(
+      { role: "builder", subject: "alice" },
+      "agents",
+      "not-the-subgraph-secret-but-long-enough",
+    );
 
     expectUnauthenticated(await rejectionOf(verifyIdentityAssertion(assertion, "agents", subgraphSecret)));
   });
 
   it("cannot be replaced by a caller's access token, even one signed with the same secret", async () => {
-    const token = await signAccessToken({ role: "arbiter", subject: "mallory" }, { ...options, secret: subgraphSecret, audience: "agents" });
+    const token = await signAccessToken(
+      { role: "arbiter", subject: "mallory" },
+      { ...options, secret: subgraphSecret, audience: "agents" },
+    );
 
     expectUnauthenticated(await rejectionOf(verifyIdentityAssertion(token, "agents", subgraphSecret)));
   });
@@ -159,7 +169,9 @@ describe("cached signing and verification", () => {
     const token = await signAccessToken({ role: "buyer", subject: "bob" }, options);
     await verify(token);
     const [header, , signature] = token.split(".");
-    const forgedPayload = Buffer.from(JSON.stringify({ role: "arbiter", sub: "bob", iss: options.issuer, aud: options.audience, exp: 9999999999 })).toString("base64url");
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ role: "arbiter", sub: "bob", iss: options.issuer, aud: options.audience, exp: 9999999999 }),
+    ).toString("base64url");
 
     expectUnauthenticated(await rejectionOf(verify(`${header}.${forgedPayload}.${signature}`)));
     await expect(verify(token)).resolves.toEqual({ role: "buyer", subject: "bob" });

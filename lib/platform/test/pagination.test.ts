@@ -6,7 +6,8 @@ import { BadUserInputError } from "../errors.js";
 import { decodeCursor, encodeCursor, isTimeCursor, pageOf, pageSize } from "../pagination.js";
 
 type ScoreCursor = [number, string];
-const isScoreCursor = (values: unknown[]): values is ScoreCursor => values.length === 2 && typeof values[0] === "number" && typeof values[1] === "string";
+const isScoreCursor = (values: unknown[]): values is ScoreCursor =>
+  values.length === 2 && typeof values[0] === "number" && typeof values[1] === "string";
 
 /** The BadUserInputError `work` throws, failing the test when it does not throw one. */
 const badInputOf = (work: () => unknown): BadUserInputError => thrownBy(work, BadUserInputError);
@@ -57,14 +58,25 @@ describe("pageSize", () => {
 });
 
 describe("pageOf and time cursors", () => {
-  const rows = [{ id: "c", at: 30 }, { id: "b", at: 20 }, { id: "a", at: 10 }];
+  const rows = [
+    { id: "c", at: 30 },
+    { id: "b", at: 20 },
+    { id: "a", at: 10 },
+  ];
 
   it("keeps the first `size` rows, says whether the extra one exists, and ends with the last cursor", () => {
     const page = pageOf(rows, 2, (row) => [row.at, row.id]);
     expect(page.edges.map((edge) => edge.node.id)).toEqual(["c", "b"]);
     expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor([20, "b"]) });
     expect(decodeCursor(page.pageInfo.endCursor!, "after", isTimeCursor)).toEqual([20, "b"]);
-    expect(pageOf(rows, 3, (row) => [row.at, row.id], (row) => row.id)).toEqual({
+    expect(
+      pageOf(
+        rows,
+        3,
+        (row) => [row.at, row.id],
+        (row) => row.id,
+      ),
+    ).toEqual({
       edges: rows.map((row) => ({ cursor: encodeCursor([row.at, row.id]), node: row.id })),
       pageInfo: { hasNextPage: false, endCursor: encodeCursor([10, "a"]) },
     });
@@ -73,6 +85,13 @@ describe("pageOf and time cursors", () => {
 
   it("refuses time cursors a Date cannot hold or of the wrong shape", () => {
     expect(isTimeCursor([8.64e15, "x"])).toBe(true);
-    for (const values of [[8.64e15 + 1, "x"], [1.5, "x"], ["1", "x"], [1, 2], [1, "x", 3]]) expect(isTimeCursor(values)).toBe(false);
+    for (const values of [
+      [8.64e15 + 1, "x"],
+      [1.5, "x"],
+      ["1", "x"],
+      [1, 2],
+      [1, "x", 3],
+    ])
+      expect(isTimeCursor(values)).toBe(false);
   });
 });

@@ -29,7 +29,12 @@ describe("toSqsRecord", () => {
       ReceiptHandle: "r-1",
       Body: '{"kind":"evaluation-run","runId":"run-1"}',
       MD5OfBody: "abc",
-      Attributes: { ApproximateReceiveCount: "3", SentTimestamp: "1700000000000", SenderId: "AIDA1", ApproximateFirstReceiveTimestamp: "1700000000500" },
+      Attributes: {
+        ApproximateReceiveCount: "3",
+        SentTimestamp: "1700000000000",
+        SenderId: "AIDA1",
+        ApproximateFirstReceiveTimestamp: "1700000000500",
+      },
     };
 
     const record = toSqsRecord(message, "arn:aws:sqs:us-east-1:000000000000:judge-jobs", "us-east-1");
@@ -38,7 +43,12 @@ describe("toSqsRecord", () => {
       messageId: "m-1",
       receiptHandle: "r-1",
       body: '{"kind":"evaluation-run","runId":"run-1"}',
-      attributes: { ApproximateReceiveCount: "3", SentTimestamp: "1700000000000", SenderId: "AIDA1", ApproximateFirstReceiveTimestamp: "1700000000500" },
+      attributes: {
+        ApproximateReceiveCount: "3",
+        SentTimestamp: "1700000000000",
+        SenderId: "AIDA1",
+        ApproximateFirstReceiveTimestamp: "1700000000500",
+      },
       messageAttributes: {},
       md5OfBody: "abc",
       eventSource: "aws:sqs",

@@ -49,8 +49,14 @@ describe("argument validation", async () => {
   it("names every offending field by its path from the argument it belongs to", async () => {
     const result = await run('{ note(window: { size: 1 }, draft: { text: "  x  ", lines: [{ number: 2 }, { number: 0 }] }) }');
 
-    expect(result.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "draft.text", fields: ["draft.text", "draft.lines[1].number"] });
-    expect(result.errors?.[0]?.message).toBe("draft.text: must be 3–10 characters, not counting surrounding spaces; draft.lines[1].number: must not be less than 1");
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "draft.text",
+      fields: ["draft.text", "draft.lines[1].number"],
+    });
+    expect(result.errors?.[0]?.message).toBe(
+      "draft.text: must be 3–10 characters, not counting surrounding spaces; draft.lines[1].number: must not be less than 1",
+    );
   });
 
   it("tells arguments apart by their input type", async () => {

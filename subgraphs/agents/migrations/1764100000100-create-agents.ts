@@ -20,7 +20,10 @@ export class CreateAgents1764100000100 implements MigrationInterface {
       }),
     );
     await compareTextExactly(runner, "agents");
-    await runner.createIndex("agents", new TableIndex({ name: "uq_agents_owner_name_key", columnNames: ["owner_id", "name_key"], isUnique: true }));
+    await runner.createIndex(
+      "agents",
+      new TableIndex({ name: "uq_agents_owner_name_key", columnNames: ["owner_id", "name_key"], isUnique: true }),
+    );
     // The agents context's published read model: other contexts read agents only through this
     // view (existence, ownership, workflows), never through the table, so the table can change.
     await runner.query("CREATE VIEW agent_directory AS SELECT id AS agent_id, owner_id, domains, registered_at FROM agents");

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import type { Identity } from "../../../lib/platform/identity.js";
-import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
+import {
+  errorOf,
+  expectOnlyGatewayRequests,
+  startSubgraphHarness,
+  type Data,
+  type SubgraphHarness,
+} from "../../../test/support/subgraph-harness.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { REGISTER_AGENT } from "../../../test/support/fixtures.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
@@ -33,9 +39,19 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
     it("registers an agent owned by the calling builder, with its text trimmed", async () => {
       const before = await harness.count("agents");
 
-      const agent = dataOf(await register({ name: "  Sentinel Triage ", description: " Triages EDR alerts\n", domains: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"] }, builder("alice"))).registerAgent;
+      const agent = dataOf(
+        await register(
+          { name: "  Sentinel Triage ", description: " Triages EDR alerts\n", domains: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"] },
+          builder("alice"),
+        ),
+      ).registerAgent;
 
-      expect(agent).toMatchObject({ name: "Sentinel Triage", description: "Triages EDR alerts", domains: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"], ownerId: "alice" });
+      expect(agent).toMatchObject({
+        name: "Sentinel Triage",
+        description: "Triages EDR alerts",
+        domains: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"],
+        ownerId: "alice",
+      });
       expect(agent.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(await harness.count("agents")).toBe(before + 1);
       const stored = dataOf(await harness.call(AGENT, { id: agent.id })).agent;
@@ -128,15 +144,16 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
       { caller: "an arbiter", identity: { role: "arbiter", subject: "olga" }, code: "FORBIDDEN" },
       { caller: "an anonymous caller", identity: { role: "anonymous", subject: null }, code: "UNAUTHENTICATED" },
     ];
-    for (const { caller, identity, code } of callers) it(`refuses ${caller} with ${code}, writing nothing`, async () => {
-      const before = await harness.count("agents");
+    for (const { caller, identity, code } of callers)
+      it(`refuses ${caller} with ${code}, writing nothing`, async () => {
+        const before = await harness.count("agents");
 
-      const response = await register(validInput("Not A Builder's"), identity);
+        const response = await register(validInput("Not A Builder's"), identity);
 
-      expect(errorOf(response).code).toBe(code);
-      expect(response.data).toBeNull();
-      expect(await harness.count("agents")).toBe(before);
-    });
+        expect(errorOf(response).code).toBe(code);
+        expect(response.data).toBeNull();
+        expect(await harness.count("agents")).toBe(before);
+      });
   });
 
   describe("agent", () => {

@@ -33,29 +33,40 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
       when("closed_at"),
       column("version", "int", { default: 1 }),
     ]);
-    const disputes: { id: string; status: string; filed_by: string; filed_at: Date | string }[] = await runner.query("SELECT id, status, filed_by, filed_at FROM disputes");
+    const disputes: { id: string; status: string; filed_by: string; filed_at: Date | string }[] = await runner.query(
+      "SELECT id, status, filed_by, filed_at FROM disputes",
+    );
     const empty = JSON.stringify({ caseIds: [], runIds: [], kpiReportIds: [], external: [] });
-    await runner.createTable(new Table({
-      name: "dispute_transitions",
-      columns: [
-        { name: "id", type: "varchar", length: "36", isPrimary: true },
-        { name: "dispute_id", type: "varchar", length: "36" },
-        { name: "version", type: "int" },
-        { name: "from_status", type: "varchar", length: "16", isNullable: true },
-        { name: "to_status", type: "varchar", length: "16" },
-        { name: "outcome", type: "varchar", length: "16", isNullable: true },
-        { name: "actor", type: "varchar", length: "150" },
-        { name: "note", type: "varchar", length: "2000" },
-        { name: "at", type: "datetime", precision: 3 },
-      ],
-      indices: [{ name: "uq_dispute_transitions_version", columnNames: ["dispute_id", "version"], isUnique: true }],
-    }));
+    await runner.createTable(
+      new Table({
+        name: "dispute_transitions",
+        columns: [
+          { name: "id", type: "varchar", length: "36", isPrimary: true },
+          { name: "dispute_id", type: "varchar", length: "36" },
+          { name: "version", type: "int" },
+          { name: "from_status", type: "varchar", length: "16", isNullable: true },
+          { name: "to_status", type: "varchar", length: "16" },
+          { name: "outcome", type: "varchar", length: "16", isNullable: true },
+          { name: "actor", type: "varchar", length: "150" },
+          { name: "note", type: "varchar", length: "2000" },
+          { name: "at", type: "datetime", precision: 3 },
+        ],
+        indices: [{ name: "uq_dispute_transitions_version", columnNames: ["dispute_id", "version"], isUnique: true }],
+      }),
+    );
     for (const dispute of disputes) {
       // SQLite hands back UTC text without a zone, which Date would read as local time.
       const filed = dispute.filed_at instanceof Date ? dispute.filed_at : new Date(`${dispute.filed_at.replace(" ", "T")}Z`);
       await runner.query(
         "UPDATE disputes SET evidence = ?, occurred_at = ?, response_due_at = ?, resolution_due_at = ?, closed_at = ? WHERE id = ?",
-        [empty, stamp(filed), stamp(new Date(filed.getTime() + RESPONSE_MS)), stamp(new Date(filed.getTime() + RESOLUTION_MS)), dispute.status === "OPEN" ? null : stamp(filed), dispute.id],
+        [
+          empty,
+          stamp(filed),
+          stamp(new Date(filed.getTime() + RESPONSE_MS)),
+          stamp(new Date(filed.getTime() + RESOLUTION_MS)),
+          dispute.status === "OPEN" ? null : stamp(filed),
+          dispute.id,
+        ],
       );
       await runner.query(
         "INSERT INTO dispute_transitions (id, dispute_id, version, from_status, to_status, outcome, actor, note, at) VALUES (?, ?, 1, NULL, 'OPEN', NULL, ?, 'filed', ?)",
@@ -63,13 +74,15 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
       );
     }
     await runner.createIndex("disputes", new TableIndex({ name: "idx_disputes_due", columnNames: ["status", "resolution_due_at"] }));
-    await runner.createTable(new Table({
-      name: "dispute_filers",
-      columns: [
-        { name: "agent_id", type: "varchar", length: "36", isPrimary: true },
-        { name: "filed_by", type: "varchar", length: "128", isPrimary: true },
-      ],
-    }));
+    await runner.createTable(
+      new Table({
+        name: "dispute_filers",
+        columns: [
+          { name: "agent_id", type: "varchar", length: "36", isPrimary: true },
+          { name: "filed_by", type: "varchar", length: "128", isPrimary: true },
+        ],
+      }),
+    );
     await compareTextExactly(runner, "dispute_transitions", "dispute_filers");
   }
 
@@ -80,6 +93,17 @@ export class DisputeLifecycle1764300000200 implements MigrationInterface {
     // The old lifecycle knew only OPEN and RESOLVED.
     await runner.query("UPDATE disputes SET status = 'OPEN' WHERE status = 'UNDER_REVIEW'");
     await runner.query("UPDATE disputes SET status = 'RESOLVED' WHERE status = 'WITHDRAWN'");
-    await runner.dropColumns("disputes", ["category", "evidence", "outcome", "occurred_at", "assigned_to", "response_due_at", "resolution_due_at", "escalated_at", "closed_at", "version"]);
+    await runner.dropColumns("disputes", [
+      "category",
+      "evidence",
+      "outcome",
+      "occurred_at",
+      "assigned_to",
+      "response_due_at",
+      "resolution_due_at",
+      "escalated_at",
+      "closed_at",
+      "version",
+    ]);
   }
 }

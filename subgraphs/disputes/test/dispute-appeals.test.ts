@@ -137,18 +137,26 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
 
   const newAgent = async (owner = OWNER) => (await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE])).id;
   const file = (input: Data, identity: Identity) => harness.call(FILE, { input }, identity);
-  const fileOk = async (agentId: string, filer: string, extra: Data = {}) => dataOf(await file({ agentId, statement: STATEMENT, ...extra }, BUYER(filer))).fileDispute;
+  const fileOk = async (agentId: string, filer: string, extra: Data = {}) =>
+    dataOf(await file({ agentId, statement: STATEMENT, ...extra }, BUYER(filer))).fileDispute;
   const appeal = (input: Data, identity: Identity = BUILDER(OWNER)) => harness.call(APPEAL, { input }, identity);
-  const appealOf = (contestedKind: "DISPUTE" | "CONSEQUENCE" | "RUN", id: string, extra: Data = {}) => ({ contested: { kind: contestedKind, id }, statement: APPEAL_STATEMENT, ...extra });
+  const appealOf = (contestedKind: "DISPUTE" | "CONSEQUENCE" | "RUN", id: string, extra: Data = {}) => ({
+    contested: { kind: contestedKind, id },
+    statement: APPEAL_STATEMENT,
+    ...extra,
+  });
   const appealOk = async (contestedKind: "DISPUTE" | "CONSEQUENCE", id: string, builder = OWNER, extra: Data = {}) =>
     dataOf(await appeal(appealOf(contestedKind, id, extra), BUILDER(builder))).appealVerdict;
   const withdraw = (id: string, reason: string, identity: Identity) => harness.call(WITHDRAW, { id, reason }, identity);
-  const assign = (id: string, identity: Identity, arbiter?: string) => harness.call(ASSIGN, arbiter === undefined ? { id } : { id, arbiter }, identity);
-  const resolve = (disputeId: string, outcome: string, identity: Identity, note = NOTE) => harness.call(RESOLVE, { input: { disputeId, outcome, note } }, identity);
+  const assign = (id: string, identity: Identity, arbiter?: string) =>
+    harness.call(ASSIGN, arbiter === undefined ? { id } : { id, arbiter }, identity);
+  const resolve = (disputeId: string, outcome: string, identity: Identity, note = NOTE) =>
+    harness.call(RESOLVE, { input: { disputeId, outcome, note } }, identity);
   const read = (id: string, identity: Identity) => harness.call(DISPUTE, { id }, identity);
   const list = (variables: Data, identity: Identity) => harness.call(LIST, variables, identity);
   const stored = (id: string) => harness.dataSource.getRepository(Dispute).findOneBy({ id });
-  const storedTransitions = async (id: string) => (await harness.dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id }, order: { version: "ASC" } }));
+  const storedTransitions = async (id: string) =>
+    await harness.dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id }, order: { version: "ASC" } });
   const reportsOf = (id: string) => reports.filter((report) => report.disputeId === id);
 
   /** A complaint by `filer` decided as `outcome` by `arbiter`. */
@@ -165,17 +173,34 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
   }
 
   /** Sets a dispute's closing time straight in the table, as if it had been decided then. */
-  const closeAt = (id: string, at: Date) => inTransaction(harness.dataSource, (manager) => manager.update(Dispute, { id }, { closedAt: at }));
+  const closeAt = (id: string, at: Date) =>
+    inTransaction(harness.dataSource, (manager) => manager.update(Dispute, { id }, { closedAt: at }));
 
   /** A dispute written straight to the table, for list and page tests. */
   async function insertDispute(agentId: string, fields: Partial<Dispute> = {}): Promise<Dispute> {
     const filedAt = fields.filedAt ?? new Date();
     const row = Object.assign(new Dispute(), {
-      id: randomUUID(), agentId, kind: DisputeKind.COMPLAINT, contestedKind: null, contestedId: null, respondent: null,
-      category: DisputeCategory.OTHER, statement: STATEMENT, severity: DisputeSeverity.MAJOR, evidence: EMPTY_EVIDENCE,
-      status: DisputeStatus.OPEN, outcome: null, filedBy: "seeder", filedAt, occurredAt: filedAt, assignedTo: null,
-      responseDueAt: new Date(filedAt.getTime() + 10 * HOUR), resolutionDueAt: new Date(filedAt.getTime() + 4 * DAY),
-      escalatedAt: null, closedAt: null, version: 1,
+      id: randomUUID(),
+      agentId,
+      kind: DisputeKind.COMPLAINT,
+      contestedKind: null,
+      contestedId: null,
+      respondent: null,
+      category: DisputeCategory.OTHER,
+      statement: STATEMENT,
+      severity: DisputeSeverity.MAJOR,
+      evidence: EMPTY_EVIDENCE,
+      status: DisputeStatus.OPEN,
+      outcome: null,
+      filedBy: "seeder",
+      filedAt,
+      occurredAt: filedAt,
+      assignedTo: null,
+      responseDueAt: new Date(filedAt.getTime() + 10 * HOUR),
+      resolutionDueAt: new Date(filedAt.getTime() + 4 * DAY),
+      escalatedAt: null,
+      closedAt: null,
+      version: 1,
       ...fields,
     });
     await inTransaction(harness.dataSource, (manager) => manager.insert(Dispute, row));
@@ -186,7 +211,14 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
   function knownStep(agentId: string, ageMs = HOUR, extra: Partial<ContestedStep> = {}): { id: string; takenAt: Date } {
     const id = randomUUID();
     const takenAt = new Date(Date.now() - ageMs);
-    steps.set(id, { agentId, action: ConsequenceAction.THROTTLE, takenAt, standing: true, cause: { kind: "EVALUATION_RUN", id: randomUUID() }, ...extra });
+    steps.set(id, {
+      agentId,
+      action: ConsequenceAction.THROTTLE,
+      takenAt,
+      standing: true,
+      cause: { kind: "EVALUATION_RUN", id: randomUUID() },
+      ...extra,
+    });
     return { id, takenAt };
   }
 
@@ -218,7 +250,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       const findsBefore = findCalls.length;
       const before = Date.now();
 
-      const filed = await appealOk("DISPUTE", complaint.id, OWNER, { statement: `  ${APPEAL_STATEMENT}  `, evidence: { caseIds: ["case-3"], external: [{ url: "https://evidence.example/notice.pdf", sha256: SHA.toUpperCase() }] } });
+      const filed = await appealOk("DISPUTE", complaint.id, OWNER, {
+        statement: `  ${APPEAL_STATEMENT}  `,
+        evidence: { caseIds: ["case-3"], external: [{ url: "https://evidence.example/notice.pdf", sha256: SHA.toUpperCase() }] },
+      });
       const after = Date.now();
 
       expect(filed).toMatchObject({
@@ -229,7 +264,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
         category: "MISCLASSIFICATION",
         severity: "CRITICAL",
         statement: APPEAL_STATEMENT,
-        evidence: { caseIds: ["case-3"], runIds: [], kpiReportIds: [], external: [{ url: "https://evidence.example/notice.pdf", sha256: SHA }] },
+        evidence: {
+          caseIds: ["case-3"],
+          runIds: [],
+          kpiReportIds: [],
+          external: [{ url: "https://evidence.example/notice.pdf", sha256: SHA }],
+        },
         status: "OPEN",
         outcome: null,
         filedBy: OWNER,
@@ -244,9 +284,18 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       expect(filed.responseDueAt).toBe(plus(filed.filedAt, 10 * HOUR));
       expect(filed.resolutionDueAt).toBe(plus(filed.filedAt, 4 * DAY));
 
-      expect(await stored(filed.id)).toMatchObject({ kind: "APPEAL", contestedKind: "DISPUTE", contestedId: complaint.id, respondent: "bob", version: 1, status: "OPEN" });
+      expect(await stored(filed.id)).toMatchObject({
+        kind: "APPEAL",
+        contestedKind: "DISPUTE",
+        contestedId: complaint.id,
+        respondent: "bob",
+        version: 1,
+        status: "OPEN",
+      });
       const filing = await storedTransitions(filed.id);
-      expect(filing.map(({ version, from, to, outcome, actor }) => ({ version, from, to, outcome, actor }))).toEqual([{ version: 1, from: null, to: "OPEN", outcome: null, actor: `builder:${OWNER}` }]);
+      expect(filing.map(({ version, from, to, outcome, actor }) => ({ version, from, to, outcome, actor }))).toEqual([
+        { version: 1, from: null, to: "OPEN", outcome: null, actor: `builder:${OWNER}` },
+      ]);
       expect(iso(filing[0]!.at)).toBe(filed.filedAt);
 
       // No report at all: neither for the appeal nor for the complaint, which is unchanged.
@@ -258,7 +307,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
 
     it("a granted (UPHELD) appeal reverses the complaint to REJECTED by a step of its own, reported as no longer upheld at version + 1; the appeal's own steps are never reported", async () => {
       const agentId = await newAgent();
-      const complaint = await decided(agentId, "cleo", "UPHELD", "ada", { severity: "MAJOR", occurredAt: new Date(Date.now() - 3 * DAY).toISOString() });
+      const complaint = await decided(agentId, "cleo", "UPHELD", "ada", {
+        severity: "MAJOR",
+        occurredAt: new Date(Date.now() - 3 * DAY).toISOString(),
+      });
       const filed = await appealOk("DISPUTE", complaint.id);
       dataOf(await assign(filed.id, ARBITER("bea")));
       const liftsBefore = liftCalls.length;
@@ -367,7 +419,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       await expectRefused(() => appeal(appealOf("DISPUTE", randomUUID())), { code: "NOT_FOUND", field: "input.contested.id" });
       // An appeal is not a complaint: appeals of appeals do not exist.
       await expectRefused(() => appeal(appealOf("DISPUTE", filed.id)), { code: "NOT_FOUND", field: "input.contested.id" }, filed.id);
-      await expectRefused(() => appeal(appealOf("CONSEQUENCE", complaint.id)), { code: "NOT_FOUND", field: "input.contested.id" }, complaint.id);
+      await expectRefused(
+        () => appeal(appealOf("CONSEQUENCE", complaint.id)),
+        { code: "NOT_FOUND", field: "input.contested.id" },
+        complaint.id,
+      );
     });
 
     it("refuses a complaint decided more than appealDays ago as CONFLICT on `input.contested.id`, and accepts one decided just within", async () => {
@@ -377,7 +433,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       await closeAt(late.id, new Date(Date.now() - APPEAL_DAYS * DAY - 60_000));
       await closeAt(timely.id, new Date(Date.now() - APPEAL_DAYS * DAY + HOUR));
 
-      const refused = await expectRefused(() => appeal(appealOf("DISPUTE", late.id)), { code: "CONFLICT", field: "input.contested.id" }, late.id);
+      const refused = await expectRefused(
+        () => appeal(appealOf("DISPUTE", late.id)),
+        { code: "CONFLICT", field: "input.contested.id" },
+        late.id,
+      );
       expect(errorOf(refused).message).toContain(`${APPEAL_DAYS} days`);
       const accepted = await appealOk("DISPUTE", timely.id);
       expect(accepted.occurredAt).toBe(iso((await stored(timely.id))!.closedAt));
@@ -400,13 +460,33 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
     }
 
     const badInputs: { what: string; input: (id: string) => Data; field: string }[] = [
-      { what: "a statement under 10 characters", input: (id) => appealOf("DISPUTE", id, { statement: "too short" }), field: "input.statement" },
-      { what: "a statement under 10 characters once trimmed", input: (id) => appealOf("DISPUTE", id, { statement: "    wrong     " }), field: "input.statement" },
-      { what: "a statement over 4000 characters", input: (id) => appealOf("DISPUTE", id, { statement: "x".repeat(4001) }), field: "input.statement" },
+      {
+        what: "a statement under 10 characters",
+        input: (id) => appealOf("DISPUTE", id, { statement: "too short" }),
+        field: "input.statement",
+      },
+      {
+        what: "a statement under 10 characters once trimmed",
+        input: (id) => appealOf("DISPUTE", id, { statement: "    wrong     " }),
+        field: "input.statement",
+      },
+      {
+        what: "a statement over 4000 characters",
+        input: (id) => appealOf("DISPUTE", id, { statement: "x".repeat(4001) }),
+        field: "input.statement",
+      },
       { what: "an empty contested id", input: () => appealOf("DISPUTE", ""), field: "input.contested.id" },
       { what: "a contested id over 36 characters", input: (id) => appealOf("DISPUTE", `${id}-x`), field: "input.contested.id" },
-      { what: "an unknown contested kind", input: (id) => ({ contested: { kind: "VERDICT", id }, statement: APPEAL_STATEMENT }), field: "input.contested.kind" },
-      { what: "a bad SHA-256 of evidence", input: (id) => appealOf("DISPUTE", id, { evidence: { external: [{ url: "https://e.example/a", sha256: "g".repeat(64) }] } }), field: "input.evidence.external[0].sha256" },
+      {
+        what: "an unknown contested kind",
+        input: (id) => ({ contested: { kind: "VERDICT", id }, statement: APPEAL_STATEMENT }),
+        field: "input.contested.kind",
+      },
+      {
+        what: "a bad SHA-256 of evidence",
+        input: (id) => appealOf("DISPUTE", id, { evidence: { external: [{ url: "https://e.example/a", sha256: "g".repeat(64) }] } }),
+        field: "input.evidence.external[0].sha256",
+      },
     ];
     for (const { what, input, field } of badInputs) {
       it(`refuses ${what} as BAD_USER_INPUT on \`${field}\`, writing nothing`, async () => {
@@ -426,7 +506,11 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       const first = await appealOk("DISPUTE", complaints[0]!.id);
       await appealOk("DISPUTE", complaints[1]!.id);
 
-      await expectRefused(() => appeal(appealOf("DISPUTE", complaints[2]!.id)), { code: "CONFLICT", field: "input.contested.id" }, complaints[2]!.id);
+      await expectRefused(
+        () => appeal(appealOf("DISPUTE", complaints[2]!.id)),
+        { code: "CONFLICT", field: "input.contested.id" },
+        complaints[2]!.id,
+      );
 
       // Once one is decided, the third may be filed.
       await decideAppeal(first.id, "REJECTED");
@@ -438,12 +522,22 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       const complaint = await decided(agentId, "sam", "UPHELD", "ada");
       const filed = await appealOk("DISPUTE", complaint.id);
 
-      for (const [caller, assignee] of [["ada", undefined], ["olga", "ada"], ["ada", "bea"], ["sam", undefined], ["olga", "sam"], [OWNER, undefined]] as const) {
+      for (const [caller, assignee] of [
+        ["ada", undefined],
+        ["olga", "ada"],
+        ["ada", "bea"],
+        ["sam", undefined],
+        ["olga", "sam"],
+        [OWNER, undefined],
+      ] as const) {
         const before = await snapshot(filed.id);
         expect(codeOf(await assign(filed.id, ARBITER(caller), assignee))).toBe("FORBIDDEN");
         expect(await snapshot(filed.id)).toEqual(before);
       }
-      expect(dataOf(await assign(filed.id, ARBITER("olga"), "bea")).assignDispute).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "bea" });
+      expect(dataOf(await assign(filed.id, ARBITER("olga"), "bea")).assignDispute).toMatchObject({
+        status: "UNDER_REVIEW",
+        assignedTo: "bea",
+      });
     });
 
     it("is read in full by its parties (the builder, the respondent) and arbiters; not by other buyers or a buyer with the builder's subject", async () => {
@@ -494,8 +588,16 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       const filed = await appealOk("CONSEQUENCE", step.id);
 
       expect(filed).toMatchObject({
-        agentId, kind: "APPEAL", contested: { kind: "CONSEQUENCE", id: step.id }, respondent: null, category: "OTHER", severity: "MAJOR",
-        statement: APPEAL_STATEMENT, status: "OPEN", filedBy: OWNER, evidence: EMPTY_EVIDENCE,
+        agentId,
+        kind: "APPEAL",
+        contested: { kind: "CONSEQUENCE", id: step.id },
+        respondent: null,
+        category: "OTHER",
+        severity: "MAJOR",
+        statement: APPEAL_STATEMENT,
+        status: "OPEN",
+        filedBy: OWNER,
+        evidence: EMPTY_EVIDENCE,
       });
       expect(filed.occurredAt).toBe(step.takenAt.toISOString());
       const asked = findCalls.filter((call) => call.id === step.id);
@@ -503,7 +605,12 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       expect(asked.some((call) => call.inTransaction)).toBe(true);
       expect(liftCalls.length).toBe(liftsBefore);
       expect(reports.length).toBe(reportsBefore);
-      expect(await stored(filed.id)).toMatchObject({ kind: "APPEAL", contestedKind: "CONSEQUENCE", contestedId: step.id, respondent: null });
+      expect(await stored(filed.id)).toMatchObject({
+        kind: "APPEAL",
+        contestedKind: "CONSEQUENCE",
+        contestedId: step.id,
+        respondent: null,
+      });
     });
 
     it("a granted appeal lifts the step in the resolution's transaction, with the appeal, the arbiter's reason and the time; nothing is reported", async () => {
@@ -557,19 +664,28 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       expect(errorOf(response)).toMatchObject({ code: "CONFLICT", field: "input.outcome" });
       expect({ row: await stored(filed.id), steps: (await storedTransitions(filed.id)).length }).toEqual(before);
       // Settling closes it.
-      expect(dataOf(await resolve(filed.id, "SETTLED", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "SETTLED" });
+      expect(dataOf(await resolve(filed.id, "SETTLED", ARBITER("bea"))).resolveDispute).toMatchObject({
+        status: "RESOLVED",
+        outcome: "SETTLED",
+      });
     });
 
     it("is never heard by the arbiter who upheld the complaint that fired the step, nor by one who reviewed the run that did", async () => {
       const agentId = await newAgent();
       const complaint = await decided(agentId, "bob", "UPHELD", "ada");
       const byComplaint = await appealOk("CONSEQUENCE", knownStep(agentId, HOUR, { cause: { kind: "DISPUTE", id: complaint.id } }).id);
-      expect(errorOf(await assign(byComplaint.id, ARBITER("ada")))).toMatchObject({ code: "FORBIDDEN", message: "Not ada: an arbiter never hears the appeal of their own verdict" });
+      expect(errorOf(await assign(byComplaint.id, ARBITER("ada")))).toMatchObject({
+        code: "FORBIDDEN",
+        message: "Not ada: an arbiter never hears the appeal of their own verdict",
+      });
 
       const runId = randomUUID();
       runs.set(runId, { agentId, judgedAt: new Date(), reviewers: ["rex"], setAside: false });
       const byRun = await appealOk("CONSEQUENCE", knownStep(agentId, HOUR, { cause: { kind: "EVALUATION_RUN", id: runId } }).id);
-      expect(errorOf(await assign(byRun.id, ARBITER("rex")))).toMatchObject({ code: "FORBIDDEN", message: "Not rex: an arbiter never hears the appeal of their own verdict" });
+      expect(errorOf(await assign(byRun.id, ARBITER("rex")))).toMatchObject({
+        code: "FORBIDDEN",
+        message: "Not rex: an arbiter never hears the appeal of their own verdict",
+      });
       expect(dataOf(await assign(byRun.id, ARBITER("bea"))).assignDispute).toMatchObject({ status: "UNDER_REVIEW", assignedTo: "bea" });
     });
 
@@ -663,10 +779,17 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
 
       // Her first upheld complaint is reversed on appeal: reported without itself (1 upheld: `fresh`, 2 rejected)...
       await decideAppeal((await appealOk("DISPUTE", upheld.id)).id, "UPHELD");
-      expect(reportsOf(upheld.id).at(-1)).toMatchObject({ version: 4, open: false, upheld: false, filerRecord: { upheld: 1, rejected: 2 } });
+      expect(reportsOf(upheld.id).at(-1)).toMatchObject({
+        version: 4,
+        open: false,
+        upheld: false,
+        filerRecord: { upheld: 1, rejected: 2 },
+      });
       // ...and counts as rejected from then on.
       const next = await fileOk(a1, filer);
-      expect(reportsOf(next.id)).toEqual([expect.objectContaining({ version: 1, open: true, upheld: false, filerRecord: { upheld: 1, rejected: 3 } })]);
+      expect(reportsOf(next.id)).toEqual([
+        expect.objectContaining({ version: 1, open: true, upheld: false, filerRecord: { upheld: 1, rejected: 3 } }),
+      ]);
     });
 
     it("a filer with no decided complaint reports an empty record", async () => {
@@ -728,8 +851,16 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
           for (const secret of [STATEMENT, APPEAL_STATEMENT, "hana", "ivan"]) expect(text).not.toContain(secret);
         }
       }
-      const owner = dataOf(await page([agentId], { first: 10 }, BUILDER(OWNER)))._entities[0].disputes.edges.map((edge: Data) => edge.node.dispute);
-      expect(owner[0]).toEqual({ id: theAppeal.id, statement: APPEAL_STATEMENT, filedBy: OWNER, respondent: "hana", contested: { kind: "DISPUTE", id: hanaComplaint.id } });
+      const owner = dataOf(await page([agentId], { first: 10 }, BUILDER(OWNER)))._entities[0].disputes.edges.map(
+        (edge: Data) => edge.node.dispute,
+      );
+      expect(owner[0]).toEqual({
+        id: theAppeal.id,
+        statement: APPEAL_STATEMENT,
+        filedBy: OWNER,
+        respondent: "hana",
+        contested: { kind: "DISPUTE", id: hanaComplaint.id },
+      });
       expect(owner[1]).toEqual({ id: ivanComplaint.id, statement: STATEMENT, filedBy: "ivan", respondent: null, contested: null });
     });
 
@@ -761,7 +892,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       // Twenty by default, all five.
       expect(dataOf(await page([paged], {}))._entities[0].disputes.edges.map((edge: Data) => edge.node.id)).toEqual(expected);
       // An agent without disputes has an empty page.
-      expect(dataOf(await page([await newAgent()], { first: 3 }))._entities[0].disputes).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+      expect(dataOf(await page([await newAgent()], { first: 3 }))._entities[0].disputes).toEqual({
+        edges: [],
+        pageInfo: { hasNextPage: false, endCursor: null },
+      });
     });
 
     it("serves two pages of one agent in one request (aliases), each from its own cursor", async () => {
@@ -776,7 +910,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
         ),
       )._entities[0];
       expect(both.head).toEqual({ edges: [{ node: { id: theAppeal.id } }], pageInfo: { hasNextPage: true } });
-      expect(both.tail).toEqual({ edges: [{ node: { id: ivanComplaint.id } }, { node: { id: hanaComplaint.id } }], pageInfo: { hasNextPage: false } });
+      expect(both.tail).toEqual({
+        edges: [{ node: { id: ivanComplaint.id } }, { node: { id: hanaComplaint.id } }],
+        pageInfo: { hasNextPage: false },
+      });
     });
 
     const badArguments: { what: string; variables: Data; field: string }[] = [
@@ -801,9 +938,16 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       for (let i = 0; i < 20; i += 1) {
         const id = await newAgent();
         const rows = [];
-        for (let j = 0; j < 3; j += 1) rows.push(await insertDispute(id, { filedAt: new Date(base + i * 10_000 + j * 1000), filedBy: `np-${i}` }));
+        for (let j = 0; j < 3; j += 1)
+          rows.push(await insertDispute(id, { filedAt: new Date(base + i * 10_000 + j * 1000), filedBy: `np-${i}` }));
         agents.push(id);
-        expected.set(id, rows.sort(newestFirst).slice(0, 2).map((row) => row.id));
+        expected.set(
+          id,
+          rows
+            .sort(newestFirst)
+            .slice(0, 2)
+            .map((row) => row.id),
+        );
       }
       const query = (ids: string[], identity: Identity) =>
         harness.statementsFor(AGENT_DISPUTES, { representations: ids.map((id) => ({ __typename: "Agent", id })), first: 2 }, identity);
@@ -848,7 +992,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
 
     const ids = (response: GraphQLResponse<Data>) => dataOf(response).disputes.edges.map((edge: Data) => edge.node.id);
     const sorted = (...keys: string[]) =>
-      keys.map((key) => made[key]!).sort((a, b) => newestFirst({ id: a.id, filedAt: new Date(a.filedAt) }, { id: b.id, filedAt: new Date(b.filedAt) })).map((d) => d.id);
+      keys
+        .map((key) => made[key]!)
+        .sort((a, b) => newestFirst({ id: a.id, filedAt: new Date(a.filedAt) }, { id: b.id, filedAt: new Date(b.filedAt) }))
+        .map((d) => d.id);
 
     it("filters by each field and by all of them at once, newest first", async () => {
       const cases: { filter: Data; expected: string[] }[] = [
@@ -861,7 +1008,10 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
         { filter: { assignedTo: "lena" }, expected: sorted("reviewed", "upheld") },
         { filter: { assignedTo: "nils" }, expected: sorted("appeal") },
         { filter: { agentId: y }, expected: sorted("onY") },
-        { filter: { agentId: x, kind: "COMPLAINT", statuses: ["RESOLVED"], filedBy: "mia", assignedTo: "lena" }, expected: sorted("upheld") },
+        {
+          filter: { agentId: x, kind: "COMPLAINT", statuses: ["RESOLVED"], filedBy: "mia", assignedTo: "lena" },
+          expected: sorted("upheld"),
+        },
         { filter: { agentId: y, kind: "COMPLAINT", statuses: ["RESOLVED"], filedBy: "mia", assignedTo: "lena" }, expected: [] },
       ];
       for (const { filter, expected } of cases) {
@@ -875,7 +1025,9 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       expect(ids(await list({ filter: { filedBy: "kai" }, first: 100 }, BUYER("mia")))).toEqual([]);
       expect(ids(await list({ filter: { kind: "APPEAL" }, first: 100 }, BUYER("mia")))).toEqual(sorted("appeal"));
       expect(ids(await list({ first: 100 }, BUILDER("bram")))).toEqual(sorted("onY"));
-      expect(ids(await list({ filter: { agentId: x }, first: 100 }, BUILDER(OWNER)))).toEqual(sorted("open", "reviewed", "upheld", "withdrawn", "appeal"));
+      expect(ids(await list({ filter: { agentId: x }, first: 100 }, BUILDER(OWNER)))).toEqual(
+        sorted("open", "reviewed", "upheld", "withdrawn", "appeal"),
+      );
       expect(ids(await list({ filter: { agentId: x }, first: 100 }, BUILDER("bram")))).toEqual([]);
       // Neither a buyer with the builder's subject nor a builder with the filer's subject.
       expect(ids(await list({ filter: { agentId: x }, first: 100 }, BUYER(OWNER)))).toEqual([]);
@@ -937,13 +1089,25 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
       await expectRefused(() => appeal(appealOf("RUN", runId), BUILDER("zoe")), { code: "FORBIDDEN" });
 
       const filed = dataOf(await appeal(appealOf("RUN", runId))).appealVerdict;
-      expect(filed).toMatchObject({ kind: "APPEAL", contested: { kind: "RUN", id: runId }, respondent: null, category: "OTHER", severity: "MAJOR" });
+      expect(filed).toMatchObject({
+        kind: "APPEAL",
+        contested: { kind: "RUN", id: runId },
+        respondent: null,
+        category: "OTHER",
+        severity: "MAJOR",
+      });
       expect(filed.occurredAt).toBe(judgedAt.toISOString());
       for (const reviewer of ["rex", "ria"]) {
-        expect(errorOf(await assign(filed.id, ARBITER(reviewer)))).toMatchObject({ code: "FORBIDDEN", message: `Not ${reviewer}: an arbiter never hears the appeal of their own verdict` });
+        expect(errorOf(await assign(filed.id, ARBITER(reviewer)))).toMatchObject({
+          code: "FORBIDDEN",
+          message: `Not ${reviewer}: an arbiter never hears the appeal of their own verdict`,
+        });
       }
       dataOf(await assign(filed.id, ARBITER("bea")));
-      expect(dataOf(await resolve(filed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
+      expect(dataOf(await resolve(filed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({
+        status: "RESOLVED",
+        outcome: "UPHELD",
+      });
       expect(runs.get(runId)!.setAside).toBe(true);
       // The grant locked the run before setting it aside, in its transaction.
       expect(runLocks.filter((call) => call.id === runId)).toEqual([{ id: runId, inTransaction: true }]);
@@ -966,9 +1130,20 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
     it("escalating an overdue appeal reports nothing; an overdue complaint is reported", async () => {
       const agentId = await newAgent();
       const longAgo = new Date(Date.now() - 30 * DAY);
-      const overdue = { filedAt: longAgo, occurredAt: longAgo, responseDueAt: new Date(longAgo.getTime() + HOUR), resolutionDueAt: new Date(longAgo.getTime() + DAY) };
+      const overdue = {
+        filedAt: longAgo,
+        occurredAt: longAgo,
+        responseDueAt: new Date(longAgo.getTime() + HOUR),
+        resolutionDueAt: new Date(longAgo.getTime() + DAY),
+      };
       const complaint = await insertDispute(agentId, { ...overdue, filedBy: "xena" });
-      const appealRow = await insertDispute(agentId, { ...overdue, kind: DisputeKind.APPEAL, contestedKind: ContestedKind.CONSEQUENCE, contestedId: randomUUID(), filedBy: OWNER });
+      const appealRow = await insertDispute(agentId, {
+        ...overdue,
+        kind: DisputeKind.APPEAL,
+        contestedKind: ContestedKind.CONSEQUENCE,
+        contestedId: randomUUID(),
+        filedBy: OWNER,
+      });
 
       await escalateOverdueDisputes(harness.dataSource, async (_manager, report) => {
         reports.push(report);
@@ -980,7 +1155,9 @@ describe.each(DATABASE_KINDS)("dispute appeals, filer records and dispute lists 
         expect((await storedTransitions(id)).map(({ version, actor }) => [version, actor])).toEqual([[2, "system"]]);
       }
       expect(reportsOf(appealRow.id)).toEqual([]);
-      expect(reportsOf(complaint.id)).toEqual([expect.objectContaining({ version: 2, open: true, filerRecord: { upheld: 0, rejected: 0 } })]);
+      expect(reportsOf(complaint.id)).toEqual([
+        expect.objectContaining({ version: 2, open: true, filerRecord: { upheld: 0, rejected: 0 } }),
+      ]);
     });
   });
 });

@@ -27,15 +27,51 @@ describe("missedDeadline", () => {
   const response = at(-HOUR);
   const resolution = at(3 * DAY);
   const cases: { what: string; dispute: Pick<Dispute, "status" | "responseDueAt" | "resolutionDueAt">; expected: string | null }[] = [
-    { what: "an OPEN dispute past its response deadline", dispute: { status: DisputeStatus.OPEN, responseDueAt: response, resolutionDueAt: resolution }, expected: response.toISOString() },
-    { what: "an OPEN dispute past both deadlines (the resolution one is named)", dispute: { status: DisputeStatus.OPEN, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) }, expected: at(-DAY).toISOString() },
-    { what: "an UNDER_REVIEW dispute past its resolution deadline", dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-1) }, expected: at(-1).toISOString() },
-    { what: "an UNDER_REVIEW dispute past only its response deadline (taken up already)", dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: response, resolutionDueAt: resolution }, expected: null },
-    { what: "an OPEN dispute before both deadlines", dispute: { status: DisputeStatus.OPEN, responseDueAt: at(1), resolutionDueAt: resolution }, expected: null },
-    { what: "an OPEN dispute exactly at its response deadline", dispute: { status: DisputeStatus.OPEN, responseDueAt: NOW, resolutionDueAt: resolution }, expected: null },
-    { what: "an UNDER_REVIEW dispute exactly at its resolution deadline", dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: at(-DAY), resolutionDueAt: NOW }, expected: null },
-    { what: "a RESOLVED dispute past both", dispute: { status: DisputeStatus.RESOLVED, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) }, expected: null },
-    { what: "a WITHDRAWN dispute past both", dispute: { status: DisputeStatus.WITHDRAWN, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) }, expected: null },
+    {
+      what: "an OPEN dispute past its response deadline",
+      dispute: { status: DisputeStatus.OPEN, responseDueAt: response, resolutionDueAt: resolution },
+      expected: response.toISOString(),
+    },
+    {
+      what: "an OPEN dispute past both deadlines (the resolution one is named)",
+      dispute: { status: DisputeStatus.OPEN, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) },
+      expected: at(-DAY).toISOString(),
+    },
+    {
+      what: "an UNDER_REVIEW dispute past its resolution deadline",
+      dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-1) },
+      expected: at(-1).toISOString(),
+    },
+    {
+      what: "an UNDER_REVIEW dispute past only its response deadline (taken up already)",
+      dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: response, resolutionDueAt: resolution },
+      expected: null,
+    },
+    {
+      what: "an OPEN dispute before both deadlines",
+      dispute: { status: DisputeStatus.OPEN, responseDueAt: at(1), resolutionDueAt: resolution },
+      expected: null,
+    },
+    {
+      what: "an OPEN dispute exactly at its response deadline",
+      dispute: { status: DisputeStatus.OPEN, responseDueAt: NOW, resolutionDueAt: resolution },
+      expected: null,
+    },
+    {
+      what: "an UNDER_REVIEW dispute exactly at its resolution deadline",
+      dispute: { status: DisputeStatus.UNDER_REVIEW, responseDueAt: at(-DAY), resolutionDueAt: NOW },
+      expected: null,
+    },
+    {
+      what: "a RESOLVED dispute past both",
+      dispute: { status: DisputeStatus.RESOLVED, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) },
+      expected: null,
+    },
+    {
+      what: "a WITHDRAWN dispute past both",
+      dispute: { status: DisputeStatus.WITHDRAWN, responseDueAt: at(-5 * DAY), resolutionDueAt: at(-DAY) },
+      expected: null,
+    },
   ];
   for (const { what, dispute, expected } of cases) {
     it(`${expected ? "names the deadline" : "is null"} for ${what}`, () => {
@@ -44,7 +80,8 @@ describe("missedDeadline", () => {
       else {
         expect(missed).toContain(expected);
         // Only the deadline missed is named.
-        for (const other of [dispute.responseDueAt, dispute.resolutionDueAt].map((d) => d.toISOString()).filter((d) => d !== expected)) expect(missed).not.toContain(other);
+        for (const other of [dispute.responseDueAt, dispute.resolutionDueAt].map((d) => d.toISOString()).filter((d) => d !== expected))
+          expect(missed).not.toContain(other);
       }
     });
   }
@@ -112,25 +149,51 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
     });
     await inTransaction(dataSource, async (manager) => {
       await manager.insert(Dispute, dispute);
-      await manager.insert(DisputeTransition, { id: randomUUID(), disputeId: dispute.id, version: 1, from: null, to: DisputeStatus.OPEN, outcome: null, actor: "buyer:bob", note: "filed", at: spec.filedAt });
+      await manager.insert(DisputeTransition, {
+        id: randomUUID(),
+        disputeId: dispute.id,
+        version: 1,
+        from: null,
+        to: DisputeStatus.OPEN,
+        outcome: null,
+        actor: "buyer:bob",
+        note: "filed",
+        at: spec.filedAt,
+      });
     });
     return dispute;
   }
 
   const row = (id: string) => dataSource.getRepository(Dispute).findOneByOrFail({ id });
   const systemSteps = (id: string) => dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id, actor: "system" } });
-  const count = async (table: string) => Number(((await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[])[0]!.n);
+  const count = async (table: string) =>
+    Number(((await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[])[0]!.n);
 
   it("escalates an OPEN dispute past its response deadline and one under review past its resolution deadline, once each, recorded by `system` and reported", async () => {
     // Filed 80 hours ago, 72 hours to respond: 8 hours late.
-    const unanswered = await seed({ status: DisputeStatus.OPEN, filedAt: at(-80 * HOUR), responseDueAt: at(-8 * HOUR), resolutionDueAt: at(14 * DAY - 80 * HOUR), severity: DisputeSeverity.CRITICAL });
+    const unanswered = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: at(-80 * HOUR),
+      responseDueAt: at(-8 * HOUR),
+      resolutionDueAt: at(14 * DAY - 80 * HOUR),
+      severity: DisputeSeverity.CRITICAL,
+    });
     // Filed 15 days ago, 14 days to resolve: a day late; taken up (version 2).
-    const undecided = await seed({ status: DisputeStatus.UNDER_REVIEW, filedAt: at(-15 * DAY), responseDueAt: at(-12 * DAY), resolutionDueAt: at(-DAY), version: 2 });
+    const undecided = await seed({
+      status: DisputeStatus.UNDER_REVIEW,
+      filedAt: at(-15 * DAY),
+      responseDueAt: at(-12 * DAY),
+      resolutionDueAt: at(-DAY),
+      version: 2,
+    });
 
     const escalated = await escalateOverdueDisputes(dataSource, listener, NOW);
 
     expect(escalated).toBe(2);
-    for (const [dispute, deadline, version] of [[unanswered, at(-8 * HOUR), 2], [undecided, at(-DAY), 3]] as const) {
+    for (const [dispute, deadline, version] of [
+      [unanswered, at(-8 * HOUR), 2],
+      [undecided, at(-DAY), 3],
+    ] as const) {
       const stored = await row(dispute.id);
       expect(stored).toMatchObject({ status: dispute.status, version, assignedTo: dispute.assignedTo, closedAt: null, outcome: null });
       expect(stored.escalatedAt?.toISOString()).toBe(NOW.toISOString());
@@ -157,14 +220,49 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
   });
 
   it("leaves alone closed disputes, disputes not yet due, and disputes escalated before", async () => {
-    const resolved = await seed({ status: DisputeStatus.RESOLVED, filedAt: at(-20 * DAY), responseDueAt: at(-17 * DAY), resolutionDueAt: at(-6 * DAY), version: 3 });
-    const withdrawn = await seed({ status: DisputeStatus.WITHDRAWN, filedAt: at(-20 * DAY), responseDueAt: at(-17 * DAY), resolutionDueAt: at(-6 * DAY), version: 2 });
-    const fresh = await seed({ status: DisputeStatus.OPEN, filedAt: at(-HOUR), responseDueAt: at(71 * HOUR), resolutionDueAt: at(14 * DAY - HOUR) });
+    const resolved = await seed({
+      status: DisputeStatus.RESOLVED,
+      filedAt: at(-20 * DAY),
+      responseDueAt: at(-17 * DAY),
+      resolutionDueAt: at(-6 * DAY),
+      version: 3,
+    });
+    const withdrawn = await seed({
+      status: DisputeStatus.WITHDRAWN,
+      filedAt: at(-20 * DAY),
+      responseDueAt: at(-17 * DAY),
+      resolutionDueAt: at(-6 * DAY),
+      version: 2,
+    });
+    const fresh = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: at(-HOUR),
+      responseDueAt: at(71 * HOUR),
+      resolutionDueAt: at(14 * DAY - HOUR),
+    });
     // Exactly at its deadline is not past it.
-    const onTheDot = await seed({ status: DisputeStatus.OPEN, filedAt: at(-72 * HOUR), responseDueAt: NOW, resolutionDueAt: at(14 * DAY - 72 * HOUR) });
+    const onTheDot = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: at(-72 * HOUR),
+      responseDueAt: NOW,
+      resolutionDueAt: at(14 * DAY - 72 * HOUR),
+    });
     // Taken up in time and not yet due for resolution, though past the response deadline.
-    const takenUp = await seed({ status: DisputeStatus.UNDER_REVIEW, filedAt: at(-5 * DAY), responseDueAt: at(-2 * DAY), resolutionDueAt: at(9 * DAY), version: 2 });
-    const already = await seed({ status: DisputeStatus.OPEN, filedAt: at(-80 * HOUR), responseDueAt: at(-8 * HOUR), resolutionDueAt: at(10 * DAY), version: 2, escalatedAt: at(-HOUR) });
+    const takenUp = await seed({
+      status: DisputeStatus.UNDER_REVIEW,
+      filedAt: at(-5 * DAY),
+      responseDueAt: at(-2 * DAY),
+      resolutionDueAt: at(9 * DAY),
+      version: 2,
+    });
+    const already = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: at(-80 * HOUR),
+      responseDueAt: at(-8 * HOUR),
+      resolutionDueAt: at(10 * DAY),
+      version: 2,
+      escalatedAt: at(-HOUR),
+    });
     const before = await Promise.all([resolved, withdrawn, fresh, onTheDot, takenUp, already].map((dispute) => row(dispute.id)));
     const transitions = await count("dispute_transitions");
 
@@ -176,7 +274,13 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
   });
 
   it("escalates a dispute under review only once its resolution deadline has passed", async () => {
-    const reviewed = await seed({ status: DisputeStatus.UNDER_REVIEW, filedAt: at(-5 * DAY), responseDueAt: at(-2 * DAY), resolutionDueAt: at(DAY), version: 2 });
+    const reviewed = await seed({
+      status: DisputeStatus.UNDER_REVIEW,
+      filedAt: at(-5 * DAY),
+      responseDueAt: at(-2 * DAY),
+      resolutionDueAt: at(DAY),
+      version: 2,
+    });
 
     expect(await escalateOverdueDisputes(dataSource, listener, NOW)).toBe(0);
     expect(await escalateOverdueDisputes(dataSource, listener, at(DAY + 1))).toBe(1);
@@ -189,9 +293,21 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
 
   it("escalates each dispute once when two sweeps run at once", async () => {
     const overdue = [];
-    for (let i = 0; i < 6; i += 1) overdue.push(await seed({ status: i % 2 ? DisputeStatus.UNDER_REVIEW : DisputeStatus.OPEN, filedAt: at(-15 * DAY), responseDueAt: at(-12 * DAY), resolutionDueAt: at(-DAY - i * HOUR), version: 1 + (i % 2) }));
+    for (let i = 0; i < 6; i += 1)
+      overdue.push(
+        await seed({
+          status: i % 2 ? DisputeStatus.UNDER_REVIEW : DisputeStatus.OPEN,
+          filedAt: at(-15 * DAY),
+          responseDueAt: at(-12 * DAY),
+          resolutionDueAt: at(-DAY - i * HOUR),
+          version: 1 + (i % 2),
+        }),
+      );
 
-    const [a, b] = await Promise.all([escalateOverdueDisputes(dataSource, listener, NOW), escalateOverdueDisputes(dataSource, listener, NOW)]);
+    const [a, b] = await Promise.all([
+      escalateOverdueDisputes(dataSource, listener, NOW),
+      escalateOverdueDisputes(dataSource, listener, NOW),
+    ]);
 
     expect(a + b).toBe(6);
     for (const dispute of overdue) {
@@ -203,7 +319,15 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
 
   it("escalates at most 100 per sweep, earliest resolution deadline first, and the rest in the next", async () => {
     const overdue: Dispute[] = [];
-    for (let i = 0; i < 101; i += 1) overdue.push(await seed({ status: DisputeStatus.OPEN, filedAt: at(-20 * DAY), responseDueAt: at(-17 * DAY), resolutionDueAt: at(-DAY - (101 - i) * 60_000) }));
+    for (let i = 0; i < 101; i += 1)
+      overdue.push(
+        await seed({
+          status: DisputeStatus.OPEN,
+          filedAt: at(-20 * DAY),
+          responseDueAt: at(-17 * DAY),
+          resolutionDueAt: at(-DAY - (101 - i) * 60_000),
+        }),
+      );
     const latest = overdue[100]!;
 
     expect(await escalateOverdueDisputes(dataSource, listener, NOW)).toBe(100);
@@ -215,7 +339,12 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
 
   it("stamps the step no earlier than the real clock when the sweep's clock is behind it", async () => {
     const sweptAt = new Date(Date.now() - DAY);
-    const overdue = await seed({ status: DisputeStatus.OPEN, filedAt: new Date(sweptAt.getTime() - 80 * HOUR), responseDueAt: new Date(sweptAt.getTime() - 8 * HOUR), resolutionDueAt: new Date(sweptAt.getTime() + 10 * DAY) });
+    const overdue = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: new Date(sweptAt.getTime() - 80 * HOUR),
+      responseDueAt: new Date(sweptAt.getTime() - 8 * HOUR),
+      resolutionDueAt: new Date(sweptAt.getTime() + 10 * DAY),
+    });
     const before = Date.now();
 
     expect(await escalateOverdueDisputes(dataSource, listener, sweptAt)).toBe(1);
@@ -231,10 +360,23 @@ describe.each(DATABASE_KINDS)("escalateOverdueDisputes (%s)", (kind) => {
   });
 
   it("escalates nothing when reputation cannot be told: the dispute stays as it was", async () => {
-    const overdue = await seed({ status: DisputeStatus.OPEN, filedAt: at(-80 * HOUR), responseDueAt: at(-8 * HOUR), resolutionDueAt: at(10 * DAY) });
+    const overdue = await seed({
+      status: DisputeStatus.OPEN,
+      filedAt: at(-80 * HOUR),
+      responseDueAt: at(-8 * HOUR),
+      resolutionDueAt: at(10 * DAY),
+    });
     const before = await row(overdue.id);
 
-    await expect(escalateOverdueDisputes(dataSource, async () => { throw new Error("reputation is unavailable"); }, NOW)).rejects.toThrow("reputation is unavailable");
+    await expect(
+      escalateOverdueDisputes(
+        dataSource,
+        async () => {
+          throw new Error("reputation is unavailable");
+        },
+        NOW,
+      ),
+    ).rejects.toThrow("reputation is unavailable");
 
     expect(await row(overdue.id)).toEqual(before);
     expect(await systemSteps(overdue.id)).toEqual([]);

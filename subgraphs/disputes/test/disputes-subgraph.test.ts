@@ -6,7 +6,13 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { ANONYMOUS, type Identity } from "../../../lib/platform/identity.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf, type GraphQLResponse } from "../../../test/support/graphql-client.js";
-import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
+import {
+  errorOf,
+  expectOnlyGatewayRequests,
+  startSubgraphHarness,
+  type Data,
+  type SubgraphHarness,
+} from "../../../test/support/subgraph-harness.js";
 import { DEFAULT_LADDER, DEFAULT_ROUTE, recordDisputeState, recordEvaluation } from "../../../test/support/contexts.js";
 import { DisputeTransition } from "../dispute-transition.entity.js";
 import { Dispute } from "../dispute.entity.js";
@@ -78,16 +84,20 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
 
   const newAgent = async () => (await harness.seedAgent(OWNER, [AgentDomain.ALERT_TRIAGE])).id;
   const file = (input: Data, identity: Identity) => harness.call(FILE, { input }, identity);
-  const fileOk = async (agentId: string, filer: string, extra: Data = {}) => dataOf(await file({ agentId, statement: STATEMENT, ...extra }, BUYER(filer))).fileDispute;
+  const fileOk = async (agentId: string, filer: string, extra: Data = {}) =>
+    dataOf(await file({ agentId, statement: STATEMENT, ...extra }, BUYER(filer))).fileDispute;
   const withdraw = (id: string, reason: string, identity: Identity) => harness.call(WITHDRAW, { id, reason }, identity);
-  const assign = (id: string, identity: Identity, arbiter?: string) => harness.call(ASSIGN, arbiter === undefined ? { id } : { id, arbiter }, identity);
-  const resolve = (disputeId: string, outcome: string, identity: Identity, note = NOTE) => harness.call(RESOLVE, { input: { disputeId, outcome, note } }, identity);
+  const assign = (id: string, identity: Identity, arbiter?: string) =>
+    harness.call(ASSIGN, arbiter === undefined ? { id } : { id, arbiter }, identity);
+  const resolve = (disputeId: string, outcome: string, identity: Identity, note = NOTE) =>
+    harness.call(RESOLVE, { input: { disputeId, outcome, note } }, identity);
   const read = (id: string, identity: Identity) => harness.call(DISPUTE, { id }, identity);
   const stored = (id: string) => harness.dataSource.getRepository(Dispute).findOneBy({ id });
   /** A dispute's stored steps by time; steps within one millisecond by lifecycle stage (not what is under test here). */
   const storedTransitions = async (id: string) =>
     (await harness.dataSource.getRepository(DisputeTransition).find({ where: { disputeId: id } })).sort(
-      (a, b) => a.at.getTime() - b.at.getTime() || (a.from ? STAGE[a.from]! : 0) - (b.from ? STAGE[b.from]! : 0) || STAGE[a.to]! - STAGE[b.to]!,
+      (a, b) =>
+        a.at.getTime() - b.at.getTime() || (a.from ? STAGE[a.from]! : 0) - (b.from ? STAGE[b.from]! : 0) || STAGE[a.to]! - STAGE[b.to]!,
     );
   const reportsOf = (id: string) => reports.filter((report) => report.disputeId === id);
 
@@ -148,7 +158,17 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       expect(dispute.resolutionDueAt).toBe(plus(dispute.filedAt, 4 * DAY));
 
       const row = await stored(dispute.id);
-      expect(row).toMatchObject({ agentId, category: "OTHER", statement: STATEMENT, severity: "MAJOR", status: "OPEN", filedBy: "bob", version: 1, outcome: null, assignedTo: null });
+      expect(row).toMatchObject({
+        agentId,
+        category: "OTHER",
+        statement: STATEMENT,
+        severity: "MAJOR",
+        status: "OPEN",
+        filedBy: "bob",
+        version: 1,
+        outcome: null,
+        assignedTo: null,
+      });
       expect(row!.evidence).toEqual({ caseIds: [], runIds: [], kpiReportIds: [], external: [] });
       expect(iso(row!.responseDueAt)).toBe(dispute.responseDueAt);
       expect(iso(row!.resolutionDueAt)).toBe(dispute.resolutionDueAt);
@@ -183,7 +203,10 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       const expectedEvidence = {
         ...evidence,
         external: [
-          { url: "https://evidence.example/soc/ticket-4411.pdf", sha256: "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789" },
+          {
+            url: "https://evidence.example/soc/ticket-4411.pdf",
+            sha256: "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+          },
           { url: "https://evidence.example/soc/pcap", sha256: SHA },
         ],
       };
@@ -209,7 +232,10 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       const external = Array.from({ length: 20 }, (_, i) => ({ url: `https://evidence.example/${i}`, sha256: SHA }));
       const occurredAt = new Date(Date.now() - (2 * 365 - 1) * DAY).toISOString();
 
-      const dispute = await fileOk(agentId, "bob", { occurredAt, evidence: { caseIds: ids(50), runIds: ids(50), kpiReportIds: ids(50), external } });
+      const dispute = await fileOk(agentId, "bob", {
+        occurredAt,
+        evidence: { caseIds: ids(50), runIds: ids(50), kpiReportIds: ids(50), external },
+      });
 
       expect(dispute.occurredAt).toBe(occurredAt);
       expect(dispute.evidence.caseIds).toHaveLength(50);
@@ -217,27 +243,120 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
     });
 
     const badInputs: { what: string; input: (agentId: string) => Data; field: string }[] = [
-      { what: "a behaviour time in the future", input: (agentId) => ({ agentId, statement: STATEMENT, occurredAt: new Date(Date.now() + 5 * 60_000).toISOString() }), field: "input.occurredAt" },
-      { what: "a behaviour time more than two years back", input: (agentId) => ({ agentId, statement: STATEMENT, occurredAt: new Date(Date.now() - (2 * 366 + 1) * DAY).toISOString() }), field: "input.occurredAt" },
+      {
+        what: "a behaviour time in the future",
+        input: (agentId) => ({ agentId, statement: STATEMENT, occurredAt: new Date(Date.now() + 5 * 60_000).toISOString() }),
+        field: "input.occurredAt",
+      },
+      {
+        what: "a behaviour time more than two years back",
+        input: (agentId) => ({ agentId, statement: STATEMENT, occurredAt: new Date(Date.now() - (2 * 366 + 1) * DAY).toISOString() }),
+        field: "input.occurredAt",
+      },
       { what: "a statement under 10 characters", input: (agentId) => ({ agentId, statement: "too short" }), field: "input.statement" },
-      { what: "a statement under 10 characters once trimmed", input: (agentId) => ({ agentId, statement: "         x         " }), field: "input.statement" },
-      { what: "a statement over 4000 characters", input: (agentId) => ({ agentId, statement: "x".repeat(4001) }), field: "input.statement" },
-      { what: "an unknown category", input: (agentId) => ({ agentId, statement: STATEMENT, category: "RUDENESS" }), field: "input.category" },
-      { what: "an http URL", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: "http://evidence.example/a", sha256: SHA }] } }), field: "input.evidence.external[0].url" },
-      { what: "a URL with a space", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: "https://evidence.example/a b", sha256: SHA }] } }), field: "input.evidence.external[0].url" },
-      { what: "a URL over 2000 characters", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: `https://e.example/${"a".repeat(2000)}`, sha256: SHA }] } }), field: "input.evidence.external[0].url" },
-      { what: "a SHA-256 of 63 characters", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: "https://e.example/a", sha256: SHA.slice(1) }] } }), field: "input.evidence.external[0].sha256" },
-      { what: "a SHA-256 that is not hexadecimal", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: "https://e.example/a", sha256: "g".repeat(64) }] } }), field: "input.evidence.external[0].sha256" },
+      {
+        what: "a statement under 10 characters once trimmed",
+        input: (agentId) => ({ agentId, statement: "         x         " }),
+        field: "input.statement",
+      },
+      {
+        what: "a statement over 4000 characters",
+        input: (agentId) => ({ agentId, statement: "x".repeat(4001) }),
+        field: "input.statement",
+      },
+      {
+        what: "an unknown category",
+        input: (agentId) => ({ agentId, statement: STATEMENT, category: "RUDENESS" }),
+        field: "input.category",
+      },
+      {
+        what: "an http URL",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: [{ url: "http://evidence.example/a", sha256: SHA }] },
+        }),
+        field: "input.evidence.external[0].url",
+      },
+      {
+        what: "a URL with a space",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: [{ url: "https://evidence.example/a b", sha256: SHA }] },
+        }),
+        field: "input.evidence.external[0].url",
+      },
+      {
+        what: "a URL over 2000 characters",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: [{ url: `https://e.example/${"a".repeat(2000)}`, sha256: SHA }] },
+        }),
+        field: "input.evidence.external[0].url",
+      },
+      {
+        what: "a SHA-256 of 63 characters",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: [{ url: "https://e.example/a", sha256: SHA.slice(1) }] },
+        }),
+        field: "input.evidence.external[0].sha256",
+      },
+      {
+        what: "a SHA-256 that is not hexadecimal",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: [{ url: "https://e.example/a", sha256: "g".repeat(64) }] },
+        }),
+        field: "input.evidence.external[0].sha256",
+      },
       {
         what: "a bad SHA-256 in the second document",
-        input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: [{ url: "https://e.example/a", sha256: SHA }, { url: "https://e.example/b", sha256: `${SHA.slice(2)}zz` }] } }),
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: {
+            external: [
+              { url: "https://e.example/a", sha256: SHA },
+              { url: "https://e.example/b", sha256: `${SHA.slice(2)}zz` },
+            ],
+          },
+        }),
         field: "input.evidence.external[1].sha256",
       },
-      { what: "51 case ids", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { caseIds: Array.from({ length: 51 }, (_, i) => `c${i}`) } }), field: "input.evidence.caseIds" },
-      { what: "51 run ids", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { runIds: Array.from({ length: 51 }, (_, i) => `r${i}`) } }), field: "input.evidence.runIds" },
-      { what: "51 KPI report ids", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { kpiReportIds: Array.from({ length: 51 }, (_, i) => `k${i}`) } }), field: "input.evidence.kpiReportIds" },
-      { what: "21 documents", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { external: Array.from({ length: 21 }, (_, i) => ({ url: `https://e.example/${i}`, sha256: SHA })) } }), field: "input.evidence.external" },
-      { what: "an empty case id", input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { caseIds: [""] } }), field: "input.evidence.caseIds" },
+      {
+        what: "51 case ids",
+        input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { caseIds: Array.from({ length: 51 }, (_, i) => `c${i}`) } }),
+        field: "input.evidence.caseIds",
+      },
+      {
+        what: "51 run ids",
+        input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { runIds: Array.from({ length: 51 }, (_, i) => `r${i}`) } }),
+        field: "input.evidence.runIds",
+      },
+      {
+        what: "51 KPI report ids",
+        input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { kpiReportIds: Array.from({ length: 51 }, (_, i) => `k${i}`) } }),
+        field: "input.evidence.kpiReportIds",
+      },
+      {
+        what: "21 documents",
+        input: (agentId) => ({
+          agentId,
+          statement: STATEMENT,
+          evidence: { external: Array.from({ length: 21 }, (_, i) => ({ url: `https://e.example/${i}`, sha256: SHA })) },
+        }),
+        field: "input.evidence.external",
+      },
+      {
+        what: "an empty case id",
+        input: (agentId) => ({ agentId, statement: STATEMENT, evidence: { caseIds: [""] } }),
+        field: "input.evidence.caseIds",
+      },
     ];
     for (const { what, input, field } of badInputs) {
       it(`refuses ${what} as BAD_USER_INPUT on \`${field}\`, writing nothing`, async () => {
@@ -248,7 +367,10 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
     }
 
     it("refuses an unknown agent as NOT_FOUND on `input.agentId`, writing nothing", async () => {
-      await expectRefused(() => file({ agentId: randomUUID(), statement: STATEMENT }, BUYER("bob")), { code: "NOT_FOUND", field: "input.agentId" });
+      await expectRefused(() => file({ agentId: randomUUID(), statement: STATEMENT }, BUYER("bob")), {
+        code: "NOT_FOUND",
+        field: "input.agentId",
+      });
     });
 
     const callers: { caller: string; identity: Identity; code: string }[] = [
@@ -301,11 +423,16 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
     it("holds the limit when one filer files several disputes about one agent at once", async () => {
       const agentId = await newAgent();
 
-      const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => file({ agentId, statement: `${STATEMENT} #${i}` }, BUYER("quinn"))));
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => file({ agentId, statement: `${STATEMENT} #${i}` }, BUYER("quinn"))),
+      );
 
       const filed = responses.filter((response) => response.data?.fileDispute);
       const refused = responses.filter((response) => errorOf(response).code === "CONFLICT");
-      const rows: { n: number | string }[] = await harness.dataSource.query("SELECT COUNT(*) AS n FROM disputes WHERE agent_id = ? AND filed_by = 'quinn'", [agentId]);
+      const rows: { n: number | string }[] = await harness.dataSource.query(
+        "SELECT COUNT(*) AS n FROM disputes WHERE agent_id = ? AND filed_by = 'quinn'",
+        [agentId],
+      );
       expect({ filed: filed.length, refused: refused.length, stored: Number(rows[0]!.n) }).toEqual({ filed: 2, refused: 3, stored: 2 });
     });
 
@@ -359,7 +486,11 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
         ["OPEN", "UNDER_REVIEW", "arbiter:olga"],
         ["UNDER_REVIEW", "WITHDRAWN", "buyer:carol"],
       ]);
-      expect(reportsOf(reviewed.id).map((r) => [r.version, r.open])).toEqual([[1, true], [2, true], [3, false]]);
+      expect(reportsOf(reviewed.id).map((r) => [r.version, r.open])).toEqual([
+        [1, true],
+        [2, true],
+        [3, false],
+      ]);
     });
 
     it("accepts a reason of exactly 2000 characters", async () => {
@@ -398,11 +529,23 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       const resolved = await underReview(agentId, "carol", "olga");
       dataOf(await resolve(resolved.id, "SETTLED", ARBITER("olga")));
 
-      await expectRefused(() => withdraw(withdrawn.id, "Second withdrawal", BUYER("carol")), { code: "CONFLICT", field: "disputeId" }, withdrawn.id);
-      await expectRefused(() => withdraw(resolved.id, "Too late now", BUYER("carol")), { code: "CONFLICT", field: "disputeId" }, resolved.id);
+      await expectRefused(
+        () => withdraw(withdrawn.id, "Second withdrawal", BUYER("carol")),
+        { code: "CONFLICT", field: "disputeId" },
+        withdrawn.id,
+      );
+      await expectRefused(
+        () => withdraw(resolved.id, "Too late now", BUYER("carol")),
+        { code: "CONFLICT", field: "disputeId" },
+        resolved.id,
+      );
     });
 
-    for (const [what, reason] of [["an empty reason", ""], ["a reason of spaces", "   \n  "], ["a reason over 2000 characters", "r".repeat(2001)]] as const) {
+    for (const [what, reason] of [
+      ["an empty reason", ""],
+      ["a reason of spaces", "   \n  "],
+      ["a reason over 2000 characters", "r".repeat(2001)],
+    ] as const) {
       it(`refuses ${what} as BAD_USER_INPUT on \`reason\`, writing nothing`, async () => {
         const agentId = await newAgent();
         const filed = await fileOk(agentId, "carol");
@@ -467,10 +610,17 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       expect(steps[2]).toMatchObject({ from: "UNDER_REVIEW", to: "UNDER_REVIEW", actor: "arbiter:olga" });
       expect(steps[2]!.note).toContain("ada");
       expect(steps[2]!.note).toContain("bea");
-      expect(reportsOf(reviewed.id).map((r) => [r.version, r.open])).toEqual([[1, true], [2, true], [3, true]]);
+      expect(reportsOf(reviewed.id).map((r) => [r.version, r.open])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+      ]);
 
       await expectRefused(() => resolve(reviewed.id, "UPHELD", ARBITER("ada")), { code: "FORBIDDEN" }, reviewed.id);
-      expect(dataOf(await resolve(reviewed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({ status: "RESOLVED", outcome: "UPHELD" });
+      expect(dataOf(await resolve(reviewed.id, "UPHELD", ARBITER("bea"))).resolveDispute).toMatchObject({
+        status: "RESOLVED",
+        outcome: "UPHELD",
+      });
     });
 
     it("refuses assigning a dispute to the arbiter it is already assigned to as CONFLICT on `disputeId`", async () => {
@@ -531,7 +681,11 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       await expectRefused(() => assign(randomUUID(), ARBITER("olga")), { code: "NOT_FOUND", field: "disputeId" });
     });
 
-    for (const [what, arbiter] of [["an empty arbiter", ""], ["an arbiter of spaces", "   "], ["an arbiter over 128 characters", "a".repeat(129)]] as const) {
+    for (const [what, arbiter] of [
+      ["an empty arbiter", ""],
+      ["an arbiter of spaces", "   "],
+      ["an arbiter over 128 characters", "a".repeat(129)],
+    ] as const) {
       it(`refuses ${what} as BAD_USER_INPUT on \`arbiter\`, writing nothing`, async () => {
         const agentId = await newAgent();
         const filed = await fileOk(agentId, "carol");
@@ -630,16 +784,32 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
     });
 
     const badNotes: { what: string; input: (disputeId: string) => Data; field: string }[] = [
-      { what: "a note under 10 characters", input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "too short" }), field: "input.note" },
-      { what: "a note under 10 characters once trimmed", input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "    short     " }), field: "input.note" },
-      { what: "a note over 2000 characters", input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "n".repeat(2001) }), field: "input.note" },
+      {
+        what: "a note under 10 characters",
+        input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "too short" }),
+        field: "input.note",
+      },
+      {
+        what: "a note under 10 characters once trimmed",
+        input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "    short     " }),
+        field: "input.note",
+      },
+      {
+        what: "a note over 2000 characters",
+        input: (disputeId) => ({ disputeId, outcome: "UPHELD", note: "n".repeat(2001) }),
+        field: "input.note",
+      },
       { what: "an unknown outcome", input: (disputeId) => ({ disputeId, outcome: "DISMISSED", note: NOTE }), field: "input.outcome" },
     ];
     for (const { what, input, field } of badNotes) {
       it(`refuses ${what} as BAD_USER_INPUT on \`${field}\`, writing nothing`, async () => {
         const agentId = await newAgent();
         const reviewed = await underReview(agentId, "carol", "ada");
-        await expectRefused(() => harness.call(RESOLVE, { input: input(reviewed.id) }, ARBITER("ada")), { code: "BAD_USER_INPUT", field }, reviewed.id);
+        await expectRefused(
+          () => harness.call(RESOLVE, { input: input(reviewed.id) }, ARBITER("ada")),
+          { code: "BAD_USER_INPUT", field },
+          reviewed.id,
+        );
       });
     }
   });
@@ -670,7 +840,16 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
 
         const { transitions, ...fields } = dispute;
         expect(fields).toEqual(resolved);
-        expect(fields).toMatchObject({ agentId, category: "PACT_BREACH", severity: "MINOR", statement: STATEMENT, status: "RESOLVED", outcome: "UPHELD", filedBy: "carol", assignedTo: "ada" });
+        expect(fields).toMatchObject({
+          agentId,
+          category: "PACT_BREACH",
+          severity: "MINOR",
+          statement: STATEMENT,
+          status: "RESOLVED",
+          outcome: "UPHELD",
+          filedBy: "carol",
+          assignedTo: "ada",
+        });
         expect(transitions.map(({ from, to, outcome, actor }: Data) => ({ from, to, outcome, actor }))).toEqual([
           { from: null, to: "OPEN", outcome: null, actor: "buyer:carol" },
           { from: "OPEN", to: "UNDER_REVIEW", outcome: null, actor: "arbiter:olga" },
@@ -790,7 +969,11 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
         expect(second).toMatchObject({ from: "UNDER_REVIEW", to: "UNDER_REVIEW", actor: `arbiter:${secondAssignee}` });
         expect(second.note).toContain(firstAssignee);
         expect(await stored(filed.id)).toMatchObject({ status: "UNDER_REVIEW", assignedTo: secondAssignee, version: 3 });
-        expect(reportsOf(filed.id).map((r) => r.version).sort()).toEqual([1, 2, 3]);
+        expect(
+          reportsOf(filed.id)
+            .map((r) => r.version)
+            .sort(),
+        ).toEqual([1, 2, 3]);
       }
     });
 
@@ -814,7 +997,10 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
         const agentId = await newAgent();
         const reviewed = await underReview(agentId, "carol", "ada");
 
-        const responses = await Promise.all([resolve(reviewed.id, "UPHELD", ARBITER("ada")), resolve(reviewed.id, "REJECTED", ARBITER("ada"))]);
+        const responses = await Promise.all([
+          resolve(reviewed.id, "UPHELD", ARBITER("ada")),
+          resolve(reviewed.id, "REJECTED", ARBITER("ada")),
+        ]);
 
         const winners = responses.filter((response) => response.data?.resolveDispute);
         expect(winners).toHaveLength(1);
@@ -832,7 +1018,10 @@ describe.each(DATABASE_KINDS)("disputes subgraph alone (%s)", (kind) => {
       const agentId = await newAgent();
       const reviewed = await underReview(agentId, "carol", "ada");
 
-      const [withdrawal, resolution] = await Promise.all([withdraw(reviewed.id, "Withdrawing after all", BUYER("carol")), resolve(reviewed.id, "UPHELD", ARBITER("ada"))]);
+      const [withdrawal, resolution] = await Promise.all([
+        withdraw(reviewed.id, "Withdrawing after all", BUYER("carol")),
+        resolve(reviewed.id, "UPHELD", ARBITER("ada")),
+      ]);
 
       const outcomes = [errorOf(withdrawal).code ?? "OK", errorOf(resolution).code ?? "OK"];
       expect(outcomes.filter((code) => code === "OK")).toHaveLength(1);
@@ -860,7 +1049,13 @@ function passingRun(agentId: string, submittedAt: Date): JudgedRun {
       { metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 0.6, passed: 400, failed: 0 },
       { metric: "FALSE_POSITIVE_RATE", weight: 0.4, passed: 400, failed: 0 },
     ],
-    terms: { pactId, pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 } },
+    terms: {
+      pactId,
+      pactVersion: 1,
+      ladder: DEFAULT_LADDER,
+      route: DEFAULT_ROUTE,
+      owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+    },
     submittedAt,
     judgedAt: new Date(submittedAt.getTime() + 60_000),
   };
@@ -881,16 +1076,19 @@ describe.each(DATABASE_KINDS)("disputes reported to the real reputation context 
   const assignOk = async (id: string, arbiter: string) => dataOf(await harness.call(ASSIGN, { id }, ARBITER(arbiter))).assignDispute;
   const resolveOk = async (disputeId: string, outcome: string, arbiter: string) =>
     dataOf(await harness.call(RESOLVE, { input: { disputeId, outcome, note: NOTE } }, ARBITER(arbiter))).resolveDispute;
-  const withdrawOk = async (id: string) => dataOf(await harness.call(WITHDRAW, { id, reason: "Withdrawn by the filer" }, BUYER("carol"))).withdrawDispute;
+  const withdrawOk = async (id: string) =>
+    dataOf(await harness.call(WITHDRAW, { id, reason: "Withdrawn by the filer" }, BUYER("carol"))).withdrawDispute;
 
   /** The stored trust row, read with plain SQL. */
   async function trust(agentId: string) {
-    const rows: { reputation_score: number | string; eligible: number | string | boolean; open_critical_disputes: number | string }[] = await harness.dataSource.query(
-      "SELECT reputation_score, eligible, open_critical_disputes FROM trust_profiles WHERE agent_id = ?",
-      [agentId],
-    );
+    const rows: { reputation_score: number | string; eligible: number | string | boolean; open_critical_disputes: number | string }[] =
+      await harness.dataSource.query("SELECT reputation_score, eligible, open_critical_disputes FROM trust_profiles WHERE agent_id = ?", [
+        agentId,
+      ]);
     const row = rows[0];
-    return row ? { reputation: Number(row.reputation_score), eligible: Number(row.eligible) === 1, openCritical: Number(row.open_critical_disputes) } : null;
+    return row
+      ? { reputation: Number(row.reputation_score), eligible: Number(row.eligible) === 1, openCritical: Number(row.open_critical_disputes) }
+      : null;
   }
 
   it("an open CRITICAL dispute keeps an otherwise eligible agent off the listing until it is resolved or withdrawn", async () => {
@@ -933,10 +1131,8 @@ describe.each(DATABASE_KINDS)("disputes reported to the real reputation context 
     // than the behaviour): 1000 · 5 / (5 + 5 + 40) = 100.
     expect(await trust(agent.id)).toMatchObject({ reputation: 100, openCritical: 0 });
     expect(await trust(rejectedAgent.id)).toMatchObject({ reputation: 500, openCritical: 0 });
-    const states: { version: number | string; upheld: number | string | boolean; critical_open: number | string | boolean }[] = await harness.dataSource.query(
-      "SELECT version, upheld, critical_open FROM trust_dispute_states WHERE dispute_id = ?",
-      [upheld.id],
-    );
+    const states: { version: number | string; upheld: number | string | boolean; critical_open: number | string | boolean }[] =
+      await harness.dataSource.query("SELECT version, upheld, critical_open FROM trust_dispute_states WHERE dispute_id = ?", [upheld.id]);
     expect(states.map((s) => [Number(s.version), Number(s.upheld), Number(s.critical_open)])).toEqual([[3, 1, 0]]);
   });
 });

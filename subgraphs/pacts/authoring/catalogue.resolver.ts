@@ -41,7 +41,9 @@ const TEMPLATES = Object.values(PACT_TEMPLATES).map(templateView);
 
 @Resolver()
 export class CatalogueResolver {
-  @Query(() => [PactMetricDefinition], { description: "The metric catalogue: every metric a clause can name, with its definition, unit, range and the case fields it needs." })
+  @Query(() => [PactMetricDefinition], {
+    description: "The metric catalogue: every metric a clause can name, with its definition, unit, range and the case fields it needs.",
+  })
   pactMetrics(): PactMetricDefinition[] {
     return METRICS;
   }

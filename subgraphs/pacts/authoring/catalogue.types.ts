@@ -45,7 +45,10 @@ export class PactMetricDefinition {
   @Field(() => [EvaluationMethod], { description: "How a clause about it may be judged." })
   methods: EvaluationMethod[];
 
-  @Field(() => String, { nullable: true, description: "The question a jury answers on each case for JURY and HYBRID clauses; null when only deterministic judging is offered." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The question a jury answers on each case for JURY and HYBRID clauses; null when only deterministic judging is offered.",
+  })
   juryQuestion: string | null;
 }
 

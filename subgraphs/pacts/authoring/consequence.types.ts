@@ -6,30 +6,44 @@ import { ConsequenceAction, EscalationRecipient } from "../pact.enums.js";
 const MAX_WINDOW_DAYS = 365;
 
 @ObjectType({ description: "When a consequence step fires: any one of its set conditions is enough." })
-@InputType("ConsequenceTriggerInput", { description: "When a consequence step fires: any one of the set conditions is enough; set at least one." })
+@InputType("ConsequenceTriggerInput", {
+  description: "When a consequence step fires: any one of the set conditions is enough; set at least one.",
+})
 export class ConsequenceTrigger {
-  @Field(() => Int, { nullable: true, description: "Fires after this many breaches (judged runs that failed the run rule) within breachWindowDays." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Fires after this many breaches (judged runs that failed the run rule) within breachWindowDays.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   breachCount?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Days the breaches are counted over (1–365); 30 when breachCount is set and this is not." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Days the breaches are counted over (1–365); 30 when breachCount is set and this is not.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_WINDOW_DAYS)
   breachWindowDays?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Fires when the composite score falls by at least this many points (1–1000) within scoreDropWindowDays." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Fires when the composite score falls by at least this many points (1–1000) within scoreDropWindowDays.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   scoreDropPoints?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Days the score drop is measured over (1–365); 30 when scoreDropPoints is set and this is not." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Days the score drop is measured over (1–365); 30 when scoreDropPoints is set and this is not.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -43,7 +57,9 @@ export class ConsequenceTrigger {
 }
 
 @ObjectType({ description: "The way back from a consequence step: every set condition must hold." })
-@InputType("RecoveryConditionInput", { description: "The way back from a consequence step: every set condition must hold; set at least one." })
+@InputType("RecoveryConditionInput", {
+  description: "The way back from a consequence step: every set condition must hold; set at least one.",
+})
 export class RecoveryCondition {
   @Field(() => Int, { nullable: true, description: "Consecutive judged runs that met the run rule (1–100)." })
   @IsOptional()
@@ -68,7 +84,9 @@ export class RecoveryCondition {
 }
 
 @ObjectType({ description: "One rung of the consequence ladder: what happens, when, and the way back." })
-@InputType("ConsequenceStepInput", { description: "One rung of the consequence ladder. Rungs must climb from WARN towards DELIST, each at most once." })
+@InputType("ConsequenceStepInput", {
+  description: "One rung of the consequence ladder. Rungs must climb from WARN towards DELIST, each at most once.",
+})
 export class ConsequenceStep {
   @Field(() => ConsequenceAction, { description: "What happens to the agent." })
   @IsEnum(ConsequenceAction)
@@ -78,14 +96,19 @@ export class ConsequenceStep {
   @ValidateNested()
   trigger: ConsequenceTrigger;
 
-  @Field(() => RecoveryCondition, { nullable: true, description: "How the agent climbs back down; null means only an arbiter can lift the step." })
+  @Field(() => RecoveryCondition, {
+    nullable: true,
+    description: "How the agent climbs back down; null means only an arbiter can lift the step.",
+  })
   @IsOptional()
   @ValidateNested()
   recovery?: RecoveryCondition | null;
 }
 
 @ObjectType({ description: "Who is told when one consequence step is taken." })
-@InputType("EscalationRouteStepInput", { description: "Who is told when one consequence step is taken. Steps left out tell the escalation owner only." })
+@InputType("EscalationRouteStepInput", {
+  description: "Who is told when one consequence step is taken. Steps left out tell the escalation owner only.",
+})
 export class EscalationRouteStep {
   @Field(() => ConsequenceAction, { description: "The consequence step." })
   @IsEnum(ConsequenceAction)

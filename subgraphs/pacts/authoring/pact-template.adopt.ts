@@ -20,9 +20,14 @@ export interface AdoptPactTemplate {
  * Binds one of the builder's agents to an ACTIVE pact built from a template; refused while the
  * agent has an active or draft pact for the template's workflow.
  */
-export async function adoptPactTemplate(dataSource: DataSource, builder: string, { agentId, templateName, escalationOwner }: AdoptPactTemplate): Promise<Pact> {
+export async function adoptPactTemplate(
+  dataSource: DataSource,
+  builder: string,
+  { agentId, templateName, escalationOwner }: AdoptPactTemplate,
+): Promise<Pact> {
   const template = Object.hasOwn(PACT_TEMPLATES, templateName) ? PACT_TEMPLATES[templateName] : undefined;
-  if (!template) throw new BadUserInputError("template", `unknown template "${templateName}"; available: ${Object.keys(PACT_TEMPLATES).join(", ")}`);
+  if (!template)
+    throw new BadUserInputError("template", `unknown template "${templateName}"; available: ${Object.keys(PACT_TEMPLATES).join(", ")}`);
   const terms = checkPactTerms(template.workflow, template, "template");
   return inTransaction(dataSource, async (manager) => {
     const agent = await requireAgentOwner(manager, agentId, builder, "agentId");
@@ -30,7 +35,11 @@ export async function adoptPactTemplate(dataSource: DataSource, builder: string,
       throw new BadUserInputError("template", `the agent does not serve ${template.workflow}, which template "${template.name}" covers`);
     }
     const { draft, active } = await openVersions(manager, agentId, template.workflow);
-    if (active) throw new ConflictError("agentId", `the agent already has an active ${template.workflow} pact (version ${active.version}); amend it instead`);
+    if (active)
+      throw new ConflictError(
+        "agentId",
+        `the agent already has an active ${template.workflow} pact (version ${active.version}); amend it instead`,
+      );
     // Adopting past an open draft would leave it impossible to activate.
     refuseSecondDraft(draft, "agentId");
     return insertVersion(manager, {

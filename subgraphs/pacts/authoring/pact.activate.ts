@@ -8,7 +8,8 @@ import { lockedPact, openVersions, raceToConflict } from "./pact.lifecycle.js";
 
 /** Puts a draft in force, superseding the version it amends, which must still be the active one. */
 async function activateDraft(manager: EntityManager, draft: Pact, now = new Date()): Promise<Pact> {
-  if (draft.status !== PactStatus.DRAFT) throw new BadUserInputError("pactId", `only a DRAFT can be activated; version ${draft.version} is ${draft.status}`);
+  if (draft.status !== PactStatus.DRAFT)
+    throw new BadUserInputError("pactId", `only a DRAFT can be activated; version ${draft.version} is ${draft.status}`);
   const { active } = await openVersions(manager, draft.agentId, draft.workflow);
   if ((active?.id ?? null) !== draft.amendsPactId) {
     throw new ConflictError(

@@ -16,17 +16,26 @@ const DEFAULT_ACK_DEADLINE_MINUTES = 60;
  * force. Refused while the agent has an open pact for the workflow.
  */
 export async function createPact(dataSource: DataSource, builder: string, input: CreatePactInput): Promise<Pact> {
-  const terms = checkPactTerms(input.workflow, {
-    passThreshold: input.passThreshold,
-    clauses: input.clauses.map(clauseOf),
-    consequenceLadder: input.consequenceLadder ?? DEFAULT_LADDER,
-    escalationRoute: input.escalationRoute ?? (input.consequenceLadder ? [] : DEFAULT_ROUTE),
-  }, "input");
+  const terms = checkPactTerms(
+    input.workflow,
+    {
+      passThreshold: input.passThreshold,
+      clauses: input.clauses.map(clauseOf),
+      consequenceLadder: input.consequenceLadder ?? DEFAULT_LADDER,
+      escalationRoute: input.escalationRoute ?? (input.consequenceLadder ? [] : DEFAULT_ROUTE),
+    },
+    "input",
+  );
   return inTransaction(dataSource, async (manager) => {
     const agent = await requireAgentOwner(manager, input.agentId, builder, "input.agentId");
-    if (!agent.domains.includes(input.workflow)) throw new BadUserInputError("input.workflow", `the agent does not serve ${input.workflow}`);
+    if (!agent.domains.includes(input.workflow))
+      throw new BadUserInputError("input.workflow", `the agent does not serve ${input.workflow}`);
     const { draft, active } = await openVersions(manager, input.agentId, input.workflow);
-    if (active) throw new ConflictError("input.agentId", `the agent already has an active ${input.workflow} pact (version ${active.version}); amend it instead`);
+    if (active)
+      throw new ConflictError(
+        "input.agentId",
+        `the agent already has an active ${input.workflow} pact (version ${active.version}); amend it instead`,
+      );
     refuseSecondDraft(draft, "input.agentId");
     return insertVersion(manager, {
       agentId: input.agentId,

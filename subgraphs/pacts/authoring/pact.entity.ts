@@ -35,7 +35,10 @@ export class Pact {
   @Column({ type: "varchar", length: 40 })
   workflow: AgentDomain;
 
-  @Field(() => String, { nullable: true, description: "The template the pact (or the version it amends) was adopted from; null when written from scratch." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The template the pact (or the version it amends) was adopted from; null when written from scratch.",
+  })
   @Column({ type: "varchar", length: 64, nullable: true })
   template: string | null;
 
@@ -76,7 +79,9 @@ export class Pact {
   @Column({ name: "escalation_route", type: "text", transformer: jsonText })
   escalationRoute: EscalationRouteStep[];
 
-  @Field(() => [ConsequenceStep], { description: "What happens as trust degrades, mildest step first, with each step's trigger and way back." })
+  @Field(() => [ConsequenceStep], {
+    description: "What happens as trust degrades, mildest step first, with each step's trigger and way back.",
+  })
   @Column({ name: "consequence_ladder", type: "text", transformer: jsonText })
   consequenceLadder: ConsequenceStep[];
 
@@ -96,7 +101,10 @@ export class Pact {
   @Column({ name: "closed_at", type: "datetime", precision: 3, nullable: true })
   closedAt: Date | null;
 
-  @Field(() => String, { nullable: true, description: "Why the version was retired, as its builder put it; null unless retired with a reason." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the version was retired, as its builder put it; null unless retired with a reason.",
+  })
   @Column({ name: "retired_reason", type: "varchar", length: 500, nullable: true })
   retiredReason: string | null;
 }
@@ -124,11 +132,17 @@ export class PactClause {
   @Column({ type: "double" })
   threshold: number;
 
-  @Field(() => Int, { nullable: true, description: "The clause is judged over at most this many of the agent's most recent cases in the workflow; null for no count limit." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The clause is judged over at most this many of the agent's most recent cases in the workflow; null for no count limit.",
+  })
   @Column({ name: "window_cases", type: "int", nullable: true })
   windowCases: number | null;
 
-  @Field(() => Int, { nullable: true, description: "The clause is judged over cases submitted within this many days before the run; null for no time limit." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The clause is judged over cases submitted within this many days before the run; null for no time limit.",
+  })
   @Column({ name: "window_days", type: "int", nullable: true })
   windowDays: number | null;
 

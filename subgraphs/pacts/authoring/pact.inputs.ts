@@ -30,7 +30,11 @@ export class EscalationOwnerInput {
   @TrimmedLength(1, 200)
   contact: string;
 
-  @Field(() => Int, { nullable: true, description: "Acknowledgement deadline in minutes (1–10080). When absent: the template's default on adoption, 60 on creation, the amended version's on amendment." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Acknowledgement deadline in minutes (1–10080). When absent: the template's default on adoption, 60 on creation, the amended version's on amendment.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -56,7 +60,10 @@ export class ClauseInput {
   @IsNumber({ allowNaN: false, allowInfinity: false })
   threshold: number;
 
-  @Field(() => Int, { nullable: true, description: `Judge over at most this many most recent cases (1–${MAX_WINDOW_CASES}). Set this, windowDays, or both.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Judge over at most this many most recent cases (1–${MAX_WINDOW_CASES}). Set this, windowDays, or both.`,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -70,7 +77,10 @@ export class ClauseInput {
   @Max(365)
   windowDays?: number | null;
 
-  @Field(() => EvaluationMethod, { defaultValue: EvaluationMethod.DETERMINISTIC, description: "How the clause is judged; the metric must offer it." })
+  @Field(() => EvaluationMethod, {
+    defaultValue: EvaluationMethod.DETERMINISTIC,
+    description: "How the clause is judged; the metric must offer it.",
+  })
   @IsEnum(EvaluationMethod)
   method: EvaluationMethod;
 
@@ -107,19 +117,28 @@ export class CreatePactInput {
   @ValidateNested({ each: true })
   clauses: ClauseInput[];
 
-  @Field(() => EscalationOwnerInput, { nullable: true, description: "Who owns escalations; defaults to the caller with a 60-minute acknowledgement deadline." })
+  @Field(() => EscalationOwnerInput, {
+    nullable: true,
+    description: "Who owns escalations; defaults to the caller with a 60-minute acknowledgement deadline.",
+  })
   @IsOptional()
   @ValidateNested()
   escalationOwner?: EscalationOwnerInput | null;
 
-  @Field(() => [ConsequenceStep], { nullable: true, description: "The consequence ladder, mildest step first (1–5 steps); the templates' default ladder when absent." })
+  @Field(() => [ConsequenceStep], {
+    nullable: true,
+    description: "The consequence ladder, mildest step first (1–5 steps); the templates' default ladder when absent.",
+  })
   @IsOptional()
   @ArrayMinSize(1)
   @ArrayMaxSize(5)
   @ValidateNested({ each: true })
   consequenceLadder?: ConsequenceStep[] | null;
 
-  @Field(() => [EscalationRouteStep], { nullable: true, description: "Who is told at each ladder step; the templates' default route when absent." })
+  @Field(() => [EscalationRouteStep], {
+    nullable: true,
+    description: "Who is told at each ladder step; the templates' default route when absent.",
+  })
   @IsOptional()
   @ArrayMaxSize(5)
   @ValidateNested({ each: true })

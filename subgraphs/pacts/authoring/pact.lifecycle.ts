@@ -32,13 +32,27 @@ export function escalationOf(input: EscalationOwnerInput | null | undefined, bui
 /** A clause as the input states it, in the shape checkPactTerms takes. */
 export function clauseOf(input: ClauseInput): ClauseTemplate {
   const { key, metric, comparator, threshold, method, weight, severity } = input;
-  return { key, metric, comparator, threshold, windowCases: input.windowCases ?? null, windowDays: input.windowDays ?? null, method, weight, severity };
+  return {
+    key,
+    metric,
+    comparator,
+    threshold,
+    windowCases: input.windowCases ?? null,
+    windowDays: input.windowDays ?? null,
+    method,
+    weight,
+    severity,
+  };
 }
 
 /** Two writers raced for the same version number or open slot; the loser is told to look again. */
 export function raceToConflict(field: string) {
   return (error: unknown): never => {
-    if (isUniqueViolation(error)) throw new ConflictError(field, "another change to this agent's pacts for the workflow was made at the same time; read them and try again");
+    if (isUniqueViolation(error))
+      throw new ConflictError(
+        field,
+        "another change to this agent's pacts for the workflow was made at the same time; read them and try again",
+      );
     throw error;
   };
 }
@@ -51,21 +65,42 @@ export async function lockedPact(manager: EntityManager, pactId: string): Promis
 }
 
 /** The open (DRAFT or ACTIVE) versions of an agent's pact for a workflow, locked through the index that keeps them unique. */
-export async function openVersions(manager: EntityManager, agentId: string, workflow: AgentDomain): Promise<{ draft?: Pact; active?: Pact }> {
-  const open = await manager.find(Pact, { where: { agentId, workflow, openStatus: In([PactStatus.DRAFT, PactStatus.ACTIVE]) }, lock: writeLock(manager) });
+export async function openVersions(
+  manager: EntityManager,
+  agentId: string,
+  workflow: AgentDomain,
+): Promise<{ draft?: Pact; active?: Pact }> {
+  const open = await manager.find(Pact, {
+    where: { agentId, workflow, openStatus: In([PactStatus.DRAFT, PactStatus.ACTIVE]) },
+    lock: writeLock(manager),
+  });
   return { draft: open.find((p) => p.status === PactStatus.DRAFT), active: open.find((p) => p.status === PactStatus.ACTIVE) };
 }
 
 /** A workflow has at most one draft: refuses another while `draft` is open. */
 export function refuseSecondDraft(draft: Pact | undefined, field: string): void {
-  if (draft) throw new ConflictError(field, `version ${draft.version} (${draft.id}) is already a draft for this workflow: activate or retire it first`);
+  if (draft)
+    throw new ConflictError(
+      field,
+      `version ${draft.version} (${draft.id}) is already a draft for this workflow: activate or retire it first`,
+    );
 }
 
 /** The terms of a stored version, in the shape checkPactTerms returns. */
 export function termsOf(pact: Pact, clauses: readonly PactClause[]): PactTerms {
   return {
     passThreshold: pact.passThreshold,
-    clauses: clauses.map(({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity }) => ({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity })),
+    clauses: clauses.map(({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity }) => ({
+      key,
+      metric,
+      comparator,
+      threshold,
+      windowCases,
+      windowDays,
+      method,
+      weight,
+      severity,
+    })),
     consequenceLadder: pact.consequenceLadder,
     escalationRoute: pact.escalationRoute,
   };
@@ -84,7 +119,11 @@ interface NewVersion {
 
 /** Writes the next version of the agent's pact for the workflow; the unique indexes catch a racing writer. */
 export async function insertVersion(manager: EntityManager, version: NewVersion, now = new Date()): Promise<Pact> {
-  const latest = await manager.findOne(Pact, { select: { version: true }, where: { agentId: version.agentId, workflow: version.workflow }, order: { version: "DESC" } });
+  const latest = await manager.findOne(Pact, {
+    select: { version: true },
+    where: { agentId: version.agentId, workflow: version.workflow },
+    order: { version: "DESC" },
+  });
   const pact = manager.create(Pact, {
     id: randomUUID(),
     agentId: version.agentId,
@@ -107,6 +146,9 @@ export async function insertVersion(manager: EntityManager, version: NewVersion,
     retiredReason: null,
   });
   await manager.insert(Pact, pact);
-  await manager.insert(PactClause, version.terms.clauses.map((clause, position) => ({ pactId: pact.id, ...clause, position })));
+  await manager.insert(
+    PactClause,
+    version.terms.clauses.map((clause, position) => ({ pactId: pact.id, ...clause, position })),
+  );
   return pact;
 }

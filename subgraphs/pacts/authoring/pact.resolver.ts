@@ -18,13 +18,23 @@ const MAX_REASON_LENGTH = 500;
 
 @Resolver(() => Pact)
 export class PactResolver {
-  @Query(() => Pact, { nullable: true, description: "One pact version by id; null when there is none, or when it never came into force and the caller is neither its author nor an arbiter." })
-  async pact(@Arg("id", () => ID, { description: "The pact version's id." }) id: string, @Ctx() context: PactsContext): Promise<Pact | null> {
+  @Query(() => Pact, {
+    nullable: true,
+    description:
+      "One pact version by id; null when there is none, or when it never came into force and the caller is neither its author nor an arbiter.",
+  })
+  async pact(
+    @Arg("id", () => ID, { description: "The pact version's id." }) id: string,
+    @Ctx() context: PactsContext,
+  ): Promise<Pact | null> {
     const pact = await context.pactById.load(id);
     return pact && maySeePact(context.identity, pact) ? pact : null;
   }
 
-  @Mutation(() => Pact, { description: "Binds one of the caller's agents to an ACTIVE pact built from a template; refused while the agent has an active or draft pact for the workflow." })
+  @Mutation(() => Pact, {
+    description:
+      "Binds one of the caller's agents to an ACTIVE pact built from a template; refused while the agent has an active or draft pact for the workflow.",
+  })
   async adoptPactTemplate(
     @Arg("agentId", () => ID, { description: "The agent to bind; the caller must own it." }) agentId: string,
     @Arg("template", () => String, { description: `Template name: ${Object.keys(PACT_TEMPLATES).join(", ")}.` }) templateName: string,
@@ -35,12 +45,21 @@ export class PactResolver {
     return adoptPactTemplate(context.dataSource, requirePactAuthor(context.identity), { agentId, templateName, escalationOwner });
   }
 
-  @Mutation(() => Pact, { description: "Writes a new pact from scratch as a DRAFT; `activatePact` puts it in force. Refused while the agent has an open pact for the workflow." })
-  async createPact(@Arg("input", () => CreatePactInput, { description: "The agent, the workflow and the terms." }) input: CreatePactInput, @Ctx() context: PactsContext): Promise<Pact> {
+  @Mutation(() => Pact, {
+    description:
+      "Writes a new pact from scratch as a DRAFT; `activatePact` puts it in force. Refused while the agent has an open pact for the workflow.",
+  })
+  async createPact(
+    @Arg("input", () => CreatePactInput, { description: "The agent, the workflow and the terms." }) input: CreatePactInput,
+    @Ctx() context: PactsContext,
+  ): Promise<Pact> {
     return createPact(context.dataSource, requirePactAuthor(context.identity), input);
   }
 
-  @Mutation(() => Pact, { description: "Amends an ACTIVE pact: writes the next version as a DRAFT with the changes applied; the active version stays in force until the draft is activated." })
+  @Mutation(() => Pact, {
+    description:
+      "Amends an ACTIVE pact: writes the next version as a DRAFT with the changes applied; the active version stays in force until the draft is activated.",
+  })
   async amendPact(
     @Arg("pactId", () => ID, { description: "The active version to amend." }) pactId: string,
     @Arg("input", () => AmendPactInput, { description: "What changes; anything left out is carried over." }) input: AmendPactInput,
@@ -49,20 +68,33 @@ export class PactResolver {
     return amendPact(context.dataSource, requirePactAuthor(context.identity), pactId, input);
   }
 
-  @Mutation(() => Pact, { description: "Puts a DRAFT in force. The version it amends becomes SUPERSEDED; refused if that version is no longer the active one." })
-  async activatePact(@Arg("pactId", () => ID, { description: "The draft to activate." }) pactId: string, @Ctx() context: PactsContext): Promise<Pact> {
+  @Mutation(() => Pact, {
+    description: "Puts a DRAFT in force. The version it amends becomes SUPERSEDED; refused if that version is no longer the active one.",
+  })
+  async activatePact(
+    @Arg("pactId", () => ID, { description: "The draft to activate." }) pactId: string,
+    @Ctx() context: PactsContext,
+  ): Promise<Pact> {
     return activatePact(context.dataSource, requirePactAuthor(context.identity), pactId);
   }
 
-  @Mutation(() => Pact, { description: "Withdraws an ACTIVE version without a successor, or discards a DRAFT. Runs already submitted are still judged against it." })
+  @Mutation(() => Pact, {
+    description:
+      "Withdraws an ACTIVE version without a successor, or discards a DRAFT. Runs already submitted are still judged against it.",
+  })
   async retirePact(
     @Arg("pactId", () => ID, { description: "The version to retire." }) pactId: string,
-    @Arg("reason", () => String, { nullable: true, description: `Why, in at most ${MAX_REASON_LENGTH} characters; shown with the version.` }) reason: string | null | undefined,
+    @Arg("reason", () => String, {
+      nullable: true,
+      description: `Why, in at most ${MAX_REASON_LENGTH} characters; shown with the version.`,
+    })
+    reason: string | null | undefined,
     @Ctx() context: PactsContext,
   ): Promise<Pact> {
     const builder = requirePactAuthor(context.identity);
     const trimmed = reason?.trim() || null;
-    if (trimmed && trimmed.length > MAX_REASON_LENGTH) throw new BadUserInputError("reason", `must be at most ${MAX_REASON_LENGTH} characters`);
+    if (trimmed && trimmed.length > MAX_REASON_LENGTH)
+      throw new BadUserInputError("reason", `must be at most ${MAX_REASON_LENGTH} characters`);
     return retirePact(context.dataSource, builder, pactId, trimmed);
   }
 
@@ -71,14 +103,18 @@ export class PactResolver {
     return context.clausesByPactId.load(pact.id);
   }
 
-  @FieldResolver(() => Pact, { nullable: true, description: "The version this one amends; null for a first version or one written from scratch." })
+  @FieldResolver(() => Pact, {
+    nullable: true,
+    description: "The version this one amends; null for a first version or one written from scratch.",
+  })
   async amends(@Root() pact: Pact, @Ctx() context: PactsContext): Promise<Pact | null> {
     return pact.amendsPactId ? context.pactById.load(pact.amendsPactId) : null;
   }
 
   @FieldResolver(() => EscalationOwner, {
     nullable: true,
-    description: "Who owns escalations under this pact. Contacts are personal data: visible to the builder who wrote the version and to arbiters, null for anyone else.",
+    description:
+      "Who owns escalations under this pact. Contacts are personal data: visible to the builder who wrote the version and to arbiters, null for anyone else.",
   })
   escalationOwner(@Root() pact: Pact, @Ctx() { identity }: PactsContext): EscalationOwner | null {
     if (!mayReadEscalationOwner(identity, pact)) return null;
@@ -101,16 +137,26 @@ export class PactClauseResolver {
 
 @Resolver(() => AgentRef)
 export class AgentPactsResolver {
-  @FieldResolver(() => [Pact], { description: "The agent's pact versions, the history included, by workflow and newest version first. Versions that never came into force only for their author and arbiters." })
+  @FieldResolver(() => [Pact], {
+    description:
+      "The agent's pact versions, the history included, by workflow and newest version first. Versions that never came into force only for their author and arbiters.",
+  })
   async pacts(
     @Root() agent: AgentRef,
-    @Arg("workflow", () => AgentDomain, { nullable: true, description: "Only this workflow's versions." }) workflow: AgentDomain | null | undefined,
-    @Arg("statuses", () => [PactStatus], { nullable: true, description: "Only versions in these states, e.g. [ACTIVE]." }) statuses: PactStatus[] | null | undefined,
+    @Arg("workflow", () => AgentDomain, { nullable: true, description: "Only this workflow's versions." }) workflow:
+      | AgentDomain
+      | null
+      | undefined,
+    @Arg("statuses", () => [PactStatus], { nullable: true, description: "Only versions in these states, e.g. [ACTIVE]." }) statuses:
+      | PactStatus[]
+      | null
+      | undefined,
     @Ctx() context: PactsContext,
   ): Promise<Pact[]> {
     const versions = await context.pactsByAgentId.load(agent.id);
     return versions.filter(
-      (pact) => maySeePact(context.identity, pact) && (!workflow || pact.workflow === workflow) && (!statuses || statuses.includes(pact.status)),
+      (pact) =>
+        maySeePact(context.identity, pact) && (!workflow || pact.workflow === workflow) && (!statuses || statuses.includes(pact.status)),
     );
   }
 }

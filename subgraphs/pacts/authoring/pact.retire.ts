@@ -14,7 +14,8 @@ async function retireVersion(manager: EntityManager, pact: Pact, reason: string 
   const retired = (why: string | null) => ({ status: PactStatus.RETIRED, openStatus: null, closedAt: now, retiredReason: why });
   if (pact.status === PactStatus.ACTIVE) {
     const { draft } = await openVersions(manager, pact.agentId, pact.workflow);
-    if (draft?.amendsPactId === pact.id) await manager.update(Pact, { id: draft.id }, retired(`the version it amends (${pact.version}) was retired`));
+    if (draft?.amendsPactId === pact.id)
+      await manager.update(Pact, { id: draft.id }, retired(`the version it amends (${pact.version}) was retired`));
   }
   await manager.update(Pact, { id: pact.id }, retired(reason));
   return { ...pact, ...retired(reason) };

@@ -52,9 +52,26 @@ export const DEFAULT_ROUTE: EscalationRouteStep[] = [
   { action: ConsequenceAction.DELIST, notify: [ESCALATION_OWNER, BUILDER, ARBITERS, BUYERS] },
 ];
 
-function clause(key: string, metric: PactMetric, threshold: number, severity: ClauseSeverity, weight: number, window: { cases?: number; days?: number } = { cases: 500 }): ClauseTemplate {
+function clause(
+  key: string,
+  metric: PactMetric,
+  threshold: number,
+  severity: ClauseSeverity,
+  weight: number,
+  window: { cases?: number; days?: number } = { cases: 500 },
+): ClauseTemplate {
   const comparator = metricDefinition(metric).direction === "HIGHER_IS_BETTER" ? Comparator.GTE : Comparator.LTE;
-  return { key, metric, comparator, threshold, windowCases: window.cases ?? null, windowDays: window.days ?? null, method: EvaluationMethod.DETERMINISTIC, weight, severity };
+  return {
+    key,
+    metric,
+    comparator,
+    threshold,
+    windowCases: window.cases ?? null,
+    windowDays: window.days ?? null,
+    method: EvaluationMethod.DETERMINISTIC,
+    weight,
+    severity,
+  };
 }
 
 const { CRITICAL, MAJOR, MINOR } = ClauseSeverity;
@@ -117,11 +134,15 @@ export const PACT_TEMPLATES: Record<string, PactTemplate> = {
 };
 
 /** The human-readable form of a clause, generated from its fields so it can never disagree with them. */
-export function clauseStatement(clause: Pick<ClauseSpec, "metric" | "comparator" | "threshold" | "windowCases" | "windowDays" | "severity">): string {
+export function clauseStatement(
+  clause: Pick<ClauseSpec, "metric" | "comparator" | "threshold" | "windowCases" | "windowDays" | "severity">,
+): string {
   const comparator = clause.comparator === Comparator.GTE ? "≥" : "≤";
   const window = [
     clause.windowCases === null ? null : `the last ${clause.windowCases} cases`,
     clause.windowDays === null ? null : `${clause.windowDays === 1 ? "the last day" : `the last ${clause.windowDays} days`}`,
-  ].filter(Boolean).join(" within ");
+  ]
+    .filter(Boolean)
+    .join(" within ");
   return `${metricDefinition(clause.metric).phrase} ${comparator} ${clause.threshold} over ${window} (${clause.severity.toLowerCase()})`;
 }

@@ -27,14 +27,23 @@ function checkClauses(workflow: AgentDomain, clauses: readonly ClauseTemplate[],
     const metric = metricDefinition(clause.metric);
     const workflows = workflowsOf(metric);
     if (!workflows.includes(workflow)) {
-      throw new BadUserInputError(`${path}.metric`, `${clause.metric} is not measured on ${workflow} cases; it applies to ${workflows.join(", ")}`);
+      throw new BadUserInputError(
+        `${path}.metric`,
+        `${clause.metric} is not measured on ${workflow} cases; it applies to ${workflows.join(", ")}`,
+      );
     }
     const comparator = metric.direction === MetricDirection.HIGHER_IS_BETTER ? Comparator.GTE : Comparator.LTE;
     if (clause.comparator !== comparator) {
-      throw new BadUserInputError(`${path}.comparator`, `${clause.metric} is better when ${metric.direction === MetricDirection.HIGHER_IS_BETTER ? "higher" : "lower"}, so a promise about it must use ${comparator}`);
+      throw new BadUserInputError(
+        `${path}.comparator`,
+        `${clause.metric} is better when ${metric.direction === MetricDirection.HIGHER_IS_BETTER ? "higher" : "lower"}, so a promise about it must use ${comparator}`,
+      );
     }
     if (!(clause.threshold >= metric.range.min && clause.threshold <= metric.range.max)) {
-      throw new BadUserInputError(`${path}.threshold`, `${clause.threshold} is outside ${clause.metric}'s range ${metric.range.min}–${metric.range.max} (${metric.unit.toLowerCase()})`);
+      throw new BadUserInputError(
+        `${path}.threshold`,
+        `${clause.threshold} is outside ${clause.metric}'s range ${metric.range.min}–${metric.range.max} (${metric.unit.toLowerCase()})`,
+      );
     }
     if (!metric.methods.includes(clause.method)) {
       throw new BadUserInputError(`${path}.method`, `${clause.metric} is judged ${metric.methods.join(" or ")}, not ${clause.method}`);
@@ -43,7 +52,8 @@ function checkClauses(workflow: AgentDomain, clauses: readonly ClauseTemplate[],
       throw new BadUserInputError(`${path}.windowCases`, "set windowCases, windowDays or both: a clause is judged over a window");
     }
   });
-  if (!clauses.some((clause) => clause.weight > 0)) throw new BadUserInputError(`${at}.clauses`, "at least one clause needs a weight above 0");
+  if (!clauses.some((clause) => clause.weight > 0))
+    throw new BadUserInputError(`${at}.clauses`, "at least one clause needs a weight above 0");
 }
 
 /** The two kinds of trigger with a threshold over a look-back window. */
@@ -57,11 +67,16 @@ function normalizedStep(step: ConsequenceStep, path: string): ConsequenceStep {
   if (breachCount == null && scoreDropPoints == null && !driftAlarm) {
     throw new BadUserInputError(`${path}.trigger`, "set breachCount, scoreDropPoints or driftAlarm: a step needs something that fires it");
   }
-  if (breachWindowDays != null && breachCount == null) throw new BadUserInputError(`${path}.trigger.breachWindowDays`, "is set without breachCount");
-  if (scoreDropWindowDays != null && scoreDropPoints == null) throw new BadUserInputError(`${path}.trigger.scoreDropWindowDays`, "is set without scoreDropPoints");
+  if (breachWindowDays != null && breachCount == null)
+    throw new BadUserInputError(`${path}.trigger.breachWindowDays`, "is set without breachCount");
+  if (scoreDropWindowDays != null && scoreDropPoints == null)
+    throw new BadUserInputError(`${path}.trigger.scoreDropWindowDays`, "is set without scoreDropPoints");
   const recovery = step.recovery ?? null;
   if (recovery && recovery.passingRuns == null && recovery.minCompositeScore == null && recovery.quietDays == null) {
-    throw new BadUserInputError(`${path}.recovery`, "set passingRuns, minCompositeScore or quietDays, or leave recovery null for arbiter-only");
+    throw new BadUserInputError(
+      `${path}.recovery`,
+      "set passingRuns, minCompositeScore or quietDays, or leave recovery null for arbiter-only",
+    );
   }
   return {
     action: step.action,
@@ -72,7 +87,11 @@ function normalizedStep(step: ConsequenceStep, path: string): ConsequenceStep {
       scoreDropWindowDays: scoreDropPoints == null ? null : (scoreDropWindowDays ?? DEFAULT_TRIGGER_WINDOW_DAYS),
       driftAlarm: driftAlarm ?? false,
     },
-    recovery: recovery && { passingRuns: recovery.passingRuns ?? null, minCompositeScore: recovery.minCompositeScore ?? null, quietDays: recovery.quietDays ?? null },
+    recovery: recovery && {
+      passingRuns: recovery.passingRuns ?? null,
+      minCompositeScore: recovery.minCompositeScore ?? null,
+      quietDays: recovery.quietDays ?? null,
+    },
   };
 }
 
@@ -88,7 +107,10 @@ function checkLadder(ladder: readonly ConsequenceStep[], at: string): Consequenc
     const path = `${at}.consequenceLadder[${index}]`;
     const previous = steps[index - 1];
     if (previous && LADDER_ORDER.indexOf(input.action) <= LADDER_ORDER.indexOf(previous.action)) {
-      throw new BadUserInputError(`${path}.action`, `${input.action} cannot follow ${previous.action}: the ladder climbs ${LADDER_ORDER.join(" → ")}, each step at most once`);
+      throw new BadUserInputError(
+        `${path}.action`,
+        `${input.action} cannot follow ${previous.action}: the ladder climbs ${LADDER_ORDER.join(" → ")}, each step at most once`,
+      );
     }
     const step = normalizedStep(input, path);
     for (const milder of steps) {
@@ -115,11 +137,15 @@ function checkRoute(route: readonly EscalationRouteStep[], ladder: readonly Cons
   route.forEach((entry, index) => {
     const path = `${at}.escalationRoute[${index}]`;
     if (byAction.has(entry.action)) throw new BadUserInputError(`${path}.action`, `${entry.action} is routed twice`);
-    if (!ladder.some((step) => step.action === entry.action)) throw new BadUserInputError(`${path}.action`, `${entry.action} is not a step of the consequence ladder`);
+    if (!ladder.some((step) => step.action === entry.action))
+      throw new BadUserInputError(`${path}.action`, `${entry.action} is not a step of the consequence ladder`);
     if (new Set(entry.notify).size !== entry.notify.length) throw new BadUserInputError(`${path}.notify`, "names a recipient twice");
     byAction.set(entry.action, entry);
   });
-  return ladder.map((step) => ({ action: step.action, notify: [...(byAction.get(step.action)?.notify ?? [EscalationRecipient.ESCALATION_OWNER])] }));
+  return ladder.map((step) => ({
+    action: step.action,
+    notify: [...(byAction.get(step.action)?.notify ?? [EscalationRecipient.ESCALATION_OWNER])],
+  }));
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import { BadUserInputError } from "../../../lib/platform/errors.js";
 import { jsonDepth } from "../../../lib/platform/json-depth.js";
-import { CASE_SCHEMAS, countGroundedIndicators, type CaseFacts, type CaseTimings, type JudgedCase } from "./judging/evaluation-case.facts.js";
+import {
+  CASE_SCHEMAS,
+  countGroundedIndicators,
+  type CaseFacts,
+  type CaseTimings,
+  type JudgedCase,
+} from "./judging/evaluation-case.facts.js";
 import { metricDefinition, missingFields } from "./judging/metric.catalogue.js";
 import type { ClauseSpec } from "./judging/run-verdict.math.js";
 import type { EvaluationCaseInput } from "./evaluation-run.inputs.js";
@@ -45,8 +51,10 @@ export function acceptCases(cases: readonly EvaluationCaseInput[], workflow: Age
     const named = `case "${c.caseId}"`;
     if (seen.has(c.caseId)) throw new BadUserInputError(`${at}.caseId`, `"${c.caseId}" appears more than once in the run`);
     seen.add(c.caseId);
-    if (jsonDepth(c.input, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH) throw new BadUserInputError(`${at}.input`, `${named}: nests deeper than ${MAX_INPUT_DEPTH} levels`);
-    if (Buffer.byteLength(JSON.stringify(c.input)) > MAX_INPUT_BYTES) throw new BadUserInputError(`${at}.input`, `${named}: is larger than 64 KiB`);
+    if (jsonDepth(c.input, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH)
+      throw new BadUserInputError(`${at}.input`, `${named}: nests deeper than ${MAX_INPUT_DEPTH} levels`);
+    if (Buffer.byteLength(JSON.stringify(c.input)) > MAX_INPUT_BYTES)
+      throw new BadUserInputError(`${at}.input`, `${named}: is larger than 64 KiB`);
     const accepted: AcceptedCase = {
       caseId: c.caseId,
       input: c.input,
@@ -56,7 +64,8 @@ export function acceptCases(cases: readonly EvaluationCaseInput[], workflow: Age
       groundedIndicators: null,
     };
     for (const side of ["expected", "output"] as const) {
-      if (Buffer.byteLength(JSON.stringify(accepted[side])) > MAX_FACTS_BYTES) throw new BadUserInputError(`${at}.${side}`, `${named}: is larger than 8 KiB`);
+      if (Buffer.byteLength(JSON.stringify(accepted[side])) > MAX_FACTS_BYTES)
+        throw new BadUserInputError(`${at}.${side}`, `${named}: is larger than 8 KiB`);
     }
     for (const metric of metrics) {
       const [missing] = missingFields(metric, accepted);

@@ -8,7 +8,10 @@ import { EvaluationRunStatus } from "../pact.enums.js";
 
 /** A judged run, as an appeal contests it; null for one not judged (yet, or ever). */
 export async function findContestedRun(manager: EntityManager, runId: string): Promise<ContestedRun | null> {
-  const run = await manager.findOne(EvaluationRun, { select: { id: true, agentId: true, status: true, completedAt: true }, where: { id: runId } });
+  const run = await manager.findOne(EvaluationRun, {
+    select: { id: true, agentId: true, status: true, completedAt: true },
+    where: { id: runId },
+  });
   const judged = run?.status === EvaluationRunStatus.COMPLETED || run?.status === EvaluationRunStatus.SET_ASIDE;
   if (!run || !judged || !run.completedAt) return null;
   return { agentId: run.agentId, judgedAt: run.completedAt, standing: run.status === EvaluationRunStatus.COMPLETED };
@@ -21,7 +24,11 @@ export async function findContestedRun(manager: EntityManager, runId: string): P
  * counts its cases.
  */
 export async function lockContestedRun(manager: EntityManager, runId: string): Promise<{ agentId: string } | null> {
-  const run = await manager.findOne(EvaluationRun, { select: { id: true, agentId: true, workflow: true }, where: { id: runId }, lock: writeLock(manager) });
+  const run = await manager.findOne(EvaluationRun, {
+    select: { id: true, agentId: true, workflow: true },
+    where: { id: runId },
+    lock: writeLock(manager),
+  });
   if (!run) return null;
   await lockRunWindow(manager, run.agentId, run.workflow);
   return { agentId: run.agentId };
@@ -29,7 +36,11 @@ export async function lockContestedRun(manager: EntityManager, runId: string): P
 
 /** Sets a judged run aside (a granted appeal), under lockContestedRun; false when it is not a judged run whose verdict stands. */
 export async function setRunAside(manager: EntityManager, runId: string): Promise<boolean> {
-  const { affected } = await manager.update(EvaluationRun, { id: runId, status: EvaluationRunStatus.COMPLETED }, { status: EvaluationRunStatus.SET_ASIDE });
+  const { affected } = await manager.update(
+    EvaluationRun,
+    { id: runId, status: EvaluationRunStatus.COMPLETED },
+    { status: EvaluationRunStatus.SET_ASIDE },
+  );
   return affected === 1;
 }
 
@@ -44,8 +55,15 @@ export async function runReviewers(manager: EntityManager, runId: string): Promi
 }
 
 /** Of the run ids and case ids given, those that are the agent's. */
-export async function agentRunsAndCases(manager: EntityManager, agentId: string, runIds: string[], caseIds: string[]): Promise<{ runIds: Set<string>; caseIds: Set<string> }> {
+export async function agentRunsAndCases(
+  manager: EntityManager,
+  agentId: string,
+  runIds: string[],
+  caseIds: string[],
+): Promise<{ runIds: Set<string>; caseIds: Set<string> }> {
   const runs = runIds.length ? await manager.find(EvaluationRun, { select: { id: true }, where: { agentId, id: In(runIds) } }) : [];
-  const cases = caseIds.length ? await manager.find(EvaluationCase, { select: { runId: true, caseId: true }, where: { agentId, caseId: In(caseIds) } }) : [];
+  const cases = caseIds.length
+    ? await manager.find(EvaluationCase, { select: { runId: true, caseId: true }, where: { agentId, caseId: In(caseIds) } })
+    : [];
   return { runIds: new Set(runs.map((run) => run.id)), caseIds: new Set(cases.map((found) => found.caseId)) };
 }

@@ -28,7 +28,9 @@ export class EvaluationRun {
   @Column({ name: "pact_version", type: "int" })
   pactVersion: number;
 
-  @Field(() => AgentDomain, { description: "The workflow of the pact; clause windows span the agent's cases in this workflow across pact versions." })
+  @Field(() => AgentDomain, {
+    description: "The workflow of the pact; clause windows span the agent's cases in this workflow across pact versions.",
+  })
   @Column({ type: "varchar", length: 40 })
   workflow: AgentDomain;
 
@@ -80,11 +82,18 @@ export class EvaluationRun {
   @Column({ name: "failure_reason", type: "varchar", length: 500, nullable: true })
   failureReason: string | null;
 
-  @Field(() => Int, { description: "How many judge jobs the run was split into: one, unless its pact has jury-judged clauses and the run is larger than a slice." })
+  @Field(() => Int, {
+    description:
+      "How many judge jobs the run was split into: one, unless its pact has jury-judged clauses and the run is larger than a slice.",
+  })
   @Column({ name: "slice_count", type: "int", default: 1 })
   sliceCount: number;
 
-  @Field(() => Float, { nullable: true, description: "Fleiss' kappa of the jury's votes over the run's jury-judged cases (1 perfect agreement, 0 chance); null without a jury or until judged." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Fleiss' kappa of the jury's votes over the run's jury-judged cases (1 perfect agreement, 0 chance); null without a jury or until judged.",
+  })
   @Column({ name: "jury_agreement", type: "double", nullable: true })
   juryAgreement: number | null;
 

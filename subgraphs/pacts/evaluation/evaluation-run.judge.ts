@@ -58,7 +58,11 @@ async function windowRuns(manager: EntityManager, run: EvaluationRun, limit: num
     const query = manager
       .createQueryBuilder(EvaluationRun, "r")
       .select(["r.id", "r.submittedAt", "r.caseCount"])
-      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status NOT IN (:...void)", { agentId: run.agentId, workflow: run.workflow, void: VOID_STATUSES })
+      .where("r.agent_id = :agentId AND r.workflow = :workflow AND r.status NOT IN (:...void)", {
+        agentId: run.agentId,
+        workflow: run.workflow,
+        void: VOID_STATUSES,
+      })
       .andWhere(`(r.submitted_at < :at OR (r.submitted_at = :at AND r.id ${before.comparison} :id))`, { at: before.at, id: before.id });
     if (since) query.andWhere("r.submitted_at >= :since", { since });
     const page = await query.orderBy("r.submitted_at", "DESC").addOrderBy("r.id", "DESC").limit(RUN_PAGE).getMany();
@@ -80,13 +84,24 @@ async function windowRuns(manager: EntityManager, run: EvaluationRun, limit: num
 async function windowCases(manager: EntityManager, run: EvaluationRun, clauses: readonly PactClause[]): Promise<WindowCase[]> {
   const limit = Math.max(...clauses.map((clause) => clause.windowCases ?? MAX_WINDOW_CASES));
   // Days bound the read only when every clause has them; a count-only clause may reach further back.
-  const longestDays = clauses.every((clause) => clause.windowDays !== null) ? Math.max(...clauses.map((clause) => clause.windowDays!)) : null;
-  const runs = await windowRuns(manager, run, limit, longestDays === null ? null : new Date(run.submittedAt.getTime() - longestDays * DAY_MS));
+  const longestDays = clauses.every((clause) => clause.windowDays !== null)
+    ? Math.max(...clauses.map((clause) => clause.windowDays!))
+    : null;
+  const runs = await windowRuns(
+    manager,
+    run,
+    limit,
+    longestDays === null ? null : new Date(run.submittedAt.getTime() - longestDays * DAY_MS),
+  );
   const order = new Map(runs.map((r, index) => [r.id, index]));
-  const cases = await readInChunks(runs.map((r) => r.id), (runIds) => manager.find(EvaluationCase, {
-    select: { runId: true, caseId: true, position: true, expected: true, output: true, timings: true, groundedIndicators: true },
-    where: { runId: In(runIds) },
-  }));
+  const cases = await readInChunks(
+    runs.map((r) => r.id),
+    (runIds) =>
+      manager.find(EvaluationCase, {
+        select: { runId: true, caseId: true, position: true, expected: true, output: true, timings: true, groundedIndicators: true },
+        where: { runId: In(runIds) },
+      }),
+  );
   cases.sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || b.position - a.position);
   return cases.slice(0, limit).map((c) => ({
     caseId: c.caseId,
@@ -105,12 +120,19 @@ export const isJuryJudged = (clause: Pick<PactClause, "method">) => clause.metho
  * override: a PASS is the metric's good value (1, or 0 where lower is better). Cases without one
  * (judged before the clause asked for a jury) keep their deterministic value.
  */
-async function decidedVerdicts(manager: EntityManager, agentId: string, clauses: readonly PactClause[], caseIds: readonly string[]): Promise<ClauseOverride> {
+async function decidedVerdicts(
+  manager: EntityManager,
+  agentId: string,
+  clauses: readonly PactClause[],
+  caseIds: readonly string[],
+): Promise<ClauseOverride> {
   const juryClauses = new Set(clauses.filter(isJuryJudged).map((clause) => clause.key));
-  const rows = await readInChunks(caseIds, (chunk) => manager.find(JuryVerdict, {
-    select: { caseId: true, metric: true, outcome: true },
-    where: { agentId, caseId: In(chunk), outcome: In([CaseOutcome.PASS, CaseOutcome.FAIL]) },
-  }));
+  const rows = await readInChunks(caseIds, (chunk) =>
+    manager.find(JuryVerdict, {
+      select: { caseId: true, metric: true, outcome: true },
+      where: { agentId, caseId: In(chunk), outcome: In([CaseOutcome.PASS, CaseOutcome.FAIL]) },
+    }),
+  );
   const decided = new Map(rows.map((row) => [`${row.caseId}|${row.metric}`, row.outcome]));
   return (clause, c) => {
     if (!juryClauses.has(clause.key)) return undefined;
@@ -122,10 +144,16 @@ async function decidedVerdicts(manager: EntityManager, agentId: string, clauses:
 }
 
 /** Fleiss' kappa and total cost of the jury's votes on a run; nulls without jury verdicts. */
-async function juryStatistics(manager: EntityManager, runId: string): Promise<{ juryAgreement: number | null; juryCostUsd: number | null }> {
+async function juryStatistics(
+  manager: EntityManager,
+  runId: string,
+): Promise<{ juryAgreement: number | null; juryCostUsd: number | null }> {
   const verdicts = await manager.find(JuryVerdict, { select: { votes: true, costUsd: true }, where: { runId } });
   if (verdicts.length === 0) return { juryAgreement: null, juryCostUsd: null };
-  const counts = verdicts.map(({ votes }) => ({ pass: votes.filter((v) => v.verdict === "PASS").length, fail: votes.filter((v) => v.verdict === "FAIL").length }));
+  const counts = verdicts.map(({ votes }) => ({
+    pass: votes.filter((v) => v.verdict === "PASS").length,
+    fail: votes.filter((v) => v.verdict === "FAIL").length,
+  }));
   return { juryAgreement: fleissKappa(counts), juryCostUsd: verdicts.reduce((sum, v) => sum + v.costUsd, 0) };
 }
 
@@ -150,17 +178,22 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   if (withJury) {
     if ((await manager.countBy(JudgedSlice, { runId })) < run.sliceCount) return null;
     if ((await manager.countBy(JuryVerdict, { runId, outcome: CaseOutcome.UNCERTAIN })) > 0) {
-      if (run.status === EvaluationRunStatus.QUEUED) await manager.update(EvaluationRun, { id: runId }, { status: EvaluationRunStatus.AWAITING_REVIEW });
+      if (run.status === EvaluationRunStatus.QUEUED)
+        await manager.update(EvaluationRun, { id: runId }, { status: EvaluationRunStatus.AWAITING_REVIEW });
       return null;
     }
   }
-  const runCases = (await manager.find(EvaluationCase, {
-    select: { caseId: true, expected: true, output: true, timings: true, groundedIndicators: true },
-    where: { runId },
-    order: { position: "ASC" },
-  })).map((c) => ({ ...c, timings: c.timings ?? {} }));
+  const runCases = (
+    await manager.find(EvaluationCase, {
+      select: { caseId: true, expected: true, output: true, timings: true, groundedIndicators: true },
+      where: { runId },
+      order: { position: "ASC" },
+    })
+  ).map((c) => ({ ...c, timings: c.timings ?? {} }));
   const recentCases = await windowCases(manager, run, clauses);
-  const override = withJury ? await decidedVerdicts(manager, run.agentId, clauses, [...new Set([...runCases, ...recentCases].map((c) => c.caseId))]) : undefined;
+  const override = withJury
+    ? await decidedVerdicts(manager, run.agentId, clauses, [...new Set([...runCases, ...recentCases].map((c) => c.caseId))])
+    : undefined;
   const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt, override);
 
   const casesPassed = judged.caseJudgements.filter((c) => c.passed).length;
@@ -174,18 +207,36 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     ClauseResult,
     judged.clauseJudgements.map((j) => {
       const { metric, comparator, threshold, windowCases, windowDays, method, severity, position } = clauseByKey.get(j.key)!;
-      return { runId, clauseKey: j.key, metric, comparator, threshold, windowCases, windowDays, method, severity, observed: j.observed, sampleSize: j.sampleSize, outcome: j.outcome, position };
+      return {
+        runId,
+        clauseKey: j.key,
+        metric,
+        comparator,
+        threshold,
+        windowCases,
+        windowDays,
+        method,
+        severity,
+        observed: j.observed,
+        sampleSize: j.sampleSize,
+        outcome: j.outcome,
+        position,
+      };
     }),
   );
-  await manager.update(EvaluationRun, { id: runId }, {
-    status: EvaluationRunStatus.COMPLETED,
-    passedCount: casesPassed,
-    failedCount: runCases.length - casesPassed,
-    passed: judged.run.passed,
-    weightedPassShare: judged.run.weightedPassShare,
-    completedAt: now,
-    ...(withJury ? await juryStatistics(manager, runId) : {}),
-  });
+  await manager.update(
+    EvaluationRun,
+    { id: runId },
+    {
+      status: EvaluationRunStatus.COMPLETED,
+      passedCount: casesPassed,
+      failedCount: runCases.length - casesPassed,
+      passed: judged.run.passed,
+      weightedPassShare: judged.run.weightedPassShare,
+      completedAt: now,
+      ...(withJury ? await juryStatistics(manager, runId) : {}),
+    },
+  );
   return {
     runId,
     agentId: run.agentId,
@@ -195,7 +246,9 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
     casesFailed: runCases.length - casesPassed,
     runPassed: judged.run.passed,
     failedCriticalClauses: judged.run.failedCriticalClauses,
-    clauses: clauses.map((clause) => clauseEvidence(clause, judged.caseJudgements, judged.clauseJudgements.find((j) => j.key === clause.key)?.outcome)),
+    clauses: clauses.map((clause) =>
+      clauseEvidence(clause, judged.caseJudgements, judged.clauseJudgements.find((j) => j.key === clause.key)?.outcome),
+    ),
     terms: {
       pactId: pact.id,
       pactVersion: pact.version,

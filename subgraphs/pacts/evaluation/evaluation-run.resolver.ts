@@ -12,11 +12,16 @@ import type { PactsContext } from "../pacts.context.js";
 @Resolver(() => EvaluationRun)
 export class EvaluationRunResolver {
   @Query(() => EvaluationRun, { nullable: true, description: "One evaluation run by id, with its verdicts once judged." })
-  evaluationRun(@Arg("id", () => ID, { description: "The run's id." }) id: string, @Ctx() context: PactsContext): Promise<EvaluationRun | null> {
+  evaluationRun(
+    @Arg("id", () => ID, { description: "The run's id." }) id: string,
+    @Ctx() context: PactsContext,
+  ): Promise<EvaluationRun | null> {
     return context.runById.load(id);
   }
 
-  @Mutation(() => EvaluationRun, { description: "Submits cases as evidence against one of the caller's agents' active pacts; judging happens asynchronously." })
+  @Mutation(() => EvaluationRun, {
+    description: "Submits cases as evidence against one of the caller's agents' active pacts; judging happens asynchronously.",
+  })
   async submitEvaluationRun(
     @Arg("input", () => SubmitEvaluationRunInput, { description: "The agent, the pact and the cases." }) input: SubmitEvaluationRunInput,
     @Ctx() context: PactsContext,
@@ -31,7 +36,8 @@ export class EvaluationRunResolver {
 
   @FieldResolver(() => [JuryVerdict], {
     nullable: true,
-    description: "The jury's verdict on each case under each jury-judged clause, with every vote: for arbiters and the builder who submitted the run, null for anyone else.",
+    description:
+      "The jury's verdict on each case under each jury-judged clause, with every vote: for arbiters and the builder who submitted the run, null for anyone else.",
   })
   async juryVerdicts(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<JuryVerdict[] | null> {
     return mayReadJuryDetail(context.identity, run) ? context.juryVerdictsByRunId.load(run.id) : null;

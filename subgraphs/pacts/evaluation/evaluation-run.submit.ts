@@ -16,12 +16,18 @@ import { sliceCountFor } from "./jury-slice.deliberate.js";
 
 /** A case id is evidence once per agent: resubmitting cases must not count them again. */
 async function refuseReusedCases(manager: EntityManager, agentId: string, cases: EvaluationCaseInput[]): Promise<void> {
-  const used = await manager.find(EvaluationCase, { select: { caseId: true, runId: true }, where: { agentId, caseId: In(cases.map((c) => c.caseId)) } });
+  const used = await manager.find(EvaluationCase, {
+    select: { caseId: true, runId: true },
+    where: { agentId, caseId: In(cases.map((c) => c.caseId)) },
+  });
   if (used.length === 0) return;
   const runOf = new Map(used.map((row) => [row.caseId, row.runId]));
   const index = cases.findIndex((c) => runOf.has(c.caseId));
   const caseId = cases[index]!.caseId;
-  throw new ConflictError(`input.cases[${index}].caseId`, `case "${caseId}" was already submitted for this agent in run ${runOf.get(caseId)}; give new evidence new ids`);
+  throw new ConflictError(
+    `input.cases[${index}].caseId`,
+    `case "${caseId}" was already submitted for this agent in run ${runOf.get(caseId)}; give new evidence new ids`,
+  );
 }
 
 /**
@@ -42,7 +48,8 @@ export async function submitEvaluationRun(
     const pact = await manager.findOne(Pact, { where: { id: input.pactId }, lock: writeLock(manager) });
     if (!pact) throw new NotFoundError("input.pactId", "pact", input.pactId);
     if (pact.agentId !== agent.agentId) throw new BadUserInputError("input.pactId", "belongs to another agent");
-    if (pact.status !== PactStatus.ACTIVE) throw new ConflictError("input.pactId", `pact version ${pact.version} is ${pact.status}, not in force`);
+    if (pact.status !== PactStatus.ACTIVE)
+      throw new ConflictError("input.pactId", `pact version ${pact.version} is ${pact.status}, not in force`);
     const clauses = await manager.find(PactClause, { where: { pactId: pact.id }, order: { position: "ASC" } });
     const cases = acceptCases(input.cases, pact.workflow, clauses);
     await refuseReusedCases(manager, agent.agentId, input.cases);
@@ -72,24 +79,27 @@ export async function submitEvaluationRun(
       juryCostUsd: null,
     });
     await manager.insert(EvaluationRun, run);
-    const rows = cases.map((c, position) => Object.assign(new EvaluationCase(), {
-      runId: run.id,
-      agentId: agent.agentId,
-      caseId: c.caseId,
-      position,
-      input: c.input,
-      expected: c.expected,
-      output: c.output,
-      timings: c.timings,
-      groundedIndicators: c.groundedIndicators,
-    }));
+    const rows = cases.map((c, position) =>
+      Object.assign(new EvaluationCase(), {
+        runId: run.id,
+        agentId: agent.agentId,
+        caseId: c.caseId,
+        position,
+        input: c.input,
+        expected: c.expected,
+        output: c.output,
+        timings: c.timings,
+        groundedIndicators: c.groundedIndicators,
+      }),
+    );
     await insertInChunks(manager, EvaluationCase, rows);
     // Same transaction as the run: no job can be lost between commit and publish.
     for (let slice = 0; slice < sliceCount; slice += 1) await enqueue(manager, "judge", judgeJob(run.id, slice));
     return run;
   }).catch((error: unknown) => {
     // Another submission took some of these case ids between our check and our insert.
-    if (isUniqueViolation(error)) throw new ConflictError("input.cases", "some of these case ids were just submitted for this agent in another run");
+    if (isUniqueViolation(error))
+      throw new ConflictError("input.cases", "some of these case ids were just submitted for this agent in another run");
     throw error;
   });
   try {

@@ -31,7 +31,10 @@ function beforeDeadline<T>(work: Promise<T>, deadlineAt: number): Promise<T> {
   if (!Number.isFinite(deadlineAt)) return work;
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("the jury did not finish before the invocation's deadline; the slice will be judged again")), Math.max(0, deadlineAt - Date.now()));
+    timer = setTimeout(
+      () => reject(new Error("the jury did not finish before the invocation's deadline; the slice will be judged again")),
+      Math.max(0, deadlineAt - Date.now()),
+    );
   });
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
@@ -64,7 +67,8 @@ export async function processJudgeJob(
   const { now = new Date(), deadlineAt = Number.POSITIVE_INFINITY } = options;
   const run = await dataSource.getRepository(EvaluationRun).findOneBy({ id: job.runId });
   if (!run) throw new Error(`evaluation run ${job.runId} does not exist`);
-  if (job.slice !== null && job.slice >= run.sliceCount) throw new Error(`evaluation run ${job.runId} has ${run.sliceCount} slices, not slice ${job.slice}`);
+  if (job.slice !== null && job.slice >= run.sliceCount)
+    throw new Error(`evaluation run ${job.runId} has ${run.sliceCount} slices, not slice ${job.slice}`);
   if (run.status !== EvaluationRunStatus.QUEUED && run.status !== EvaluationRunStatus.AWAITING_REVIEW) return;
   const clauses = await dataSource.getRepository(PactClause).find({ where: { pactId: run.pactId }, order: { position: "ASC" } });
   const needsJury = job.slice !== null && run.status === EvaluationRunStatus.QUEUED && clauses.some(isJuryJudged);
@@ -83,8 +87,17 @@ export async function processJudgeJob(
  * dead-letter queue after its last delivery can be read with its reason. Best effort: failing to
  * record must not hide the failure itself, which the caller reports to SQS either way.
  */
-export async function recordJudgeFailure(dataSource: DataSource, failure: { messageId: string; body: string; reason: string; receiveCount: number }, now = new Date()): Promise<void> {
-  const row = { body: failure.body.slice(0, 500), reason: failure.reason.slice(0, 1000), receiveCount: failure.receiveCount, lastFailedAt: now };
+export async function recordJudgeFailure(
+  dataSource: DataSource,
+  failure: { messageId: string; body: string; reason: string; receiveCount: number },
+  now = new Date(),
+): Promise<void> {
+  const row = {
+    body: failure.body.slice(0, 500),
+    reason: failure.reason.slice(0, 1000),
+    receiveCount: failure.receiveCount,
+    lastFailedAt: now,
+  };
   try {
     await inTransaction(dataSource, async (manager) => {
       const { affected } = await manager.update(JudgeFailure, { messageId: failure.messageId }, row);
@@ -108,7 +121,11 @@ export interface RequeuePolicy {
  * that kept failing moves to the dead-letter queue. A run queued twice is still judged once (see
  * judgeEvaluationRun). Returns how many runs were requeued and failed.
  */
-export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePolicy, now = new Date()): Promise<{ requeued: number; failed: number }> {
+export async function requeueStaleRuns(
+  dataSource: DataSource,
+  policy: RequeuePolicy,
+  now = new Date(),
+): Promise<{ requeued: number; failed: number }> {
   // A run awaiting review is waiting for humans, not stale, until its last review is in and the
   // job that review wrote has vanished; left out in SQL, so that a backlog of reviews cannot fill
   // the batch. (A QUEUED run may hold uncertain cases too: its missing slices are what it waits for.)
@@ -132,7 +149,11 @@ export async function requeueStaleRuns(dataSource: DataSource, policy: RequeuePo
       const unchanged = { id: run.id, status: run.status, enqueuedAt: run.enqueuedAt };
       if (policy.maxRequeues !== undefined && run.requeues >= policy.maxRequeues) {
         const reason = `not judged after ${run.requeues} requeues; the job's failures are in the judge's logs and dead-letter queue`;
-        const { affected } = await manager.update(EvaluationRun, unchanged, { status: EvaluationRunStatus.FAILED, failureReason: reason, completedAt: now });
+        const { affected } = await manager.update(EvaluationRun, unchanged, {
+          status: EvaluationRunStatus.FAILED,
+          failureReason: reason,
+          completedAt: now,
+        });
         result.failed += affected ?? 0;
         continue;
       }

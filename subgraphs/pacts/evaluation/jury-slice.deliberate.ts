@@ -25,12 +25,14 @@ export function sliceCountFor(caseCount: number, clauses: readonly Pick<PactClau
 async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
   return results;
 }
 
@@ -40,18 +42,45 @@ async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) 
  * is stored (once) by `processJudgeJob`. For a HYBRID clause, a jury contradicting the
  * deterministic check makes the case UNCERTAIN, like a jury that cannot agree.
  */
-export async function deliberate(dataSource: DataSource, run: EvaluationRun, clauses: readonly PactClause[], slice: number, panel: JuryPanel, now = new Date()): Promise<JuryVerdict[]> {
+export async function deliberate(
+  dataSource: DataSource,
+  run: EvaluationRun,
+  clauses: readonly PactClause[],
+  slice: number,
+  panel: JuryPanel,
+  now = new Date(),
+): Promise<JuryVerdict[]> {
   // One verdict per metric and case, from the first clause naming the metric, even if two do.
-  const juryClauses = clauses.filter(isJuryJudged).filter((clause, index, all) => all.findIndex((other) => other.metric === clause.metric) === index);
+  const juryClauses = clauses
+    .filter(isJuryJudged)
+    .filter((clause, index, all) => all.findIndex((other) => other.metric === clause.metric) === index);
   const { from, to } = sliceBounds(run.caseCount, run.sliceCount, slice);
-  const cases = await dataSource.getRepository(EvaluationCase).find({ where: { runId: run.id }, order: { position: "ASC" }, skip: from, take: to - from });
-  const questions = cases.flatMap((c) => juryClauses.flatMap((clause) => {
-    const definition = metricDefinition(clause.metric);
-    const value = caseValue(definition, { ...c, timings: c.timings ?? {} });
-    if (value === null || !definition.juryQuestion) return [];
-    const deterministic = meets(clause.comparator, value, clause.threshold) ? CaseOutcome.PASS : CaseOutcome.FAIL;
-    return [{ c, clause, deterministic, question: { metric: clause.metric, rubric: definition.juryQuestion, caseId: c.caseId, input: c.input, expected: c.expected, output: c.output } }];
-  }));
+  const cases = await dataSource
+    .getRepository(EvaluationCase)
+    .find({ where: { runId: run.id }, order: { position: "ASC" }, skip: from, take: to - from });
+  const questions = cases.flatMap((c) =>
+    juryClauses.flatMap((clause) => {
+      const definition = metricDefinition(clause.metric);
+      const value = caseValue(definition, { ...c, timings: c.timings ?? {} });
+      if (value === null || !definition.juryQuestion) return [];
+      const deterministic = meets(clause.comparator, value, clause.threshold) ? CaseOutcome.PASS : CaseOutcome.FAIL;
+      return [
+        {
+          c,
+          clause,
+          deterministic,
+          question: {
+            metric: clause.metric,
+            rubric: definition.juryQuestion,
+            caseId: c.caseId,
+            input: c.input,
+            expected: c.expected,
+            output: c.output,
+          },
+        },
+      ];
+    }),
+  );
   return pooled(questions, panel.concurrency, async ({ c, clause, deterministic, question }) => {
     const verdict = await convene(panel.jurors, question, panel.policy);
     const hybrid = clause.method === EvaluationMethod.HYBRID;

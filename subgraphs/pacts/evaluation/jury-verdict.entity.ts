@@ -5,7 +5,9 @@ import { CaseOutcome, DecidedBy, EvaluationMethod, JurorVerdict, PactMetric } fr
 
 @ObjectType({ description: "One juror's vote on a case, kept as evidence." })
 export class JuryVote {
-  @Field(() => String, { description: "The juror, e.g. `openai:gpt-4o-mini`, `bedrock:anthropic.claude-3-haiku-20240307-v1:0` or `rubric:strict`." })
+  @Field(() => String, {
+    description: "The juror, e.g. `openai:gpt-4o-mini`, `bedrock:anthropic.claude-3-haiku-20240307-v1:0` or `rubric:strict`.",
+  })
   juror: string;
 
   @Field(() => JurorVerdict, { description: "Its vote; ABSTAIN when it gave no usable answer." })
@@ -35,7 +37,10 @@ export class JuryVote {
  * when the jury was uncertain, the human decision. An UNCERTAIN one is an item of the review
  * queue. Keyed by (run, case, metric) so a redelivered slice cannot add another.
  */
-@ObjectType({ description: "The verdict on one case under one jury-judged clause: every juror's vote, the outcome and, for uncertain cases, the reviewer's decision. Uncertain ones make up the review queue." })
+@ObjectType({
+  description:
+    "The verdict on one case under one jury-judged clause: every juror's vote, the outcome and, for uncertain cases, the reviewer's decision. Uncertain ones make up the review queue.",
+})
 @Entity({ name: "jury_verdicts" })
 @Index("uq_jury_run_case_metric", ["runId", "caseId", "metric"], { unique: true })
 @Index("idx_jury_queue", ["outcome", "createdAt"])
@@ -91,7 +96,9 @@ export class JuryVerdict {
   @Column({ name: "cost_usd", type: "double" })
   costUsd: number;
 
-  @Field(() => CaseOutcome, { description: "The final verdict: the jury's, or the reviewer's; UNCERTAIN while it waits in the review queue." })
+  @Field(() => CaseOutcome, {
+    description: "The final verdict: the jury's, or the reviewer's; UNCERTAIN while it waits in the review queue.",
+  })
   @Column({ type: "varchar", length: 16 })
   outcome: CaseOutcome;
 

@@ -13,7 +13,11 @@ export interface ReviewQueuePage {
 }
 
 /** A page of the cases the jury could not decide, oldest first, as the arbiter may review them (pacts.access: reviewableBy). */
-export async function listReviewQueue(dataSource: DataSource, arbiter: string, { first, after }: ReviewQueuePage): Promise<JuryVerdictConnection> {
+export async function listReviewQueue(
+  dataSource: DataSource,
+  arbiter: string,
+  { first, after }: ReviewQueuePage,
+): Promise<JuryVerdictConnection> {
   const size = pageSize(first);
   const query = dataSource
     .getRepository(JuryVerdict)
@@ -27,6 +31,10 @@ export async function listReviewQueue(dataSource: DataSource, arbiter: string, {
     const [at, id] = decodeCursor(after, "after", isTimeCursor);
     query.andWhere("(v.created_at > :at OR (v.created_at = :at AND v.id > :id))", { at: new Date(at), id });
   }
-  const rows = await query.orderBy("v.created_at", "ASC").addOrderBy("v.id", "ASC").limit(size + 1).getMany();
+  const rows = await query
+    .orderBy("v.created_at", "ASC")
+    .addOrderBy("v.id", "ASC")
+    .limit(size + 1)
+    .getMany();
   return pageOf(rows, size, (node) => [node.createdAt.getTime(), node.id]);
 }

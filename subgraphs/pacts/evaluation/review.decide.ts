@@ -29,7 +29,9 @@ export async function decideReview(
   // first statement must be the run's lock. On MySQL the first plain read fixes what the
   // transaction sees; taken after the lock, it sees a review committed just before, so two last
   // reviews at once cannot both count the other as pending and leave the run undecided.
-  const item = await context.dataSource.getRepository(JuryVerdict).findOne({ select: { id: true, runId: true, agentId: true }, where: { id: reviewId } });
+  const item = await context.dataSource
+    .getRepository(JuryVerdict)
+    .findOne({ select: { id: true, runId: true, agentId: true }, where: { id: reviewId } });
   if (!item) throw new NotFoundError("reviewId", "review item", reviewId);
   await requireUninvolvedReviewer(context.dataSource.manager, item.agentId, arbiter);
   const { decided, runDecidable } = await inTransaction(context.dataSource, async (manager) => {
@@ -39,8 +41,15 @@ export async function decideReview(
       throw new ConflictError("reviewId", `the run is ${run.status}; its cases are no longer reviewed`);
     }
     const current = await manager.findOneOrFail(JuryVerdict, { where: { id: reviewId }, lock: writeLock(manager) });
-    if (current.outcome !== CaseOutcome.UNCERTAIN) throw new ConflictError("reviewId", `already decided: ${current.outcome} by ${current.decidedBy ?? "the jury"}`);
-    const review = { outcome: verdict === ReviewVerdict.PASS ? CaseOutcome.PASS : CaseOutcome.FAIL, decidedBy: DecidedBy.HUMAN, reviewer: arbiter, reviewNote: note, reviewedAt: new Date() };
+    if (current.outcome !== CaseOutcome.UNCERTAIN)
+      throw new ConflictError("reviewId", `already decided: ${current.outcome} by ${current.decidedBy ?? "the jury"}`);
+    const review = {
+      outcome: verdict === ReviewVerdict.PASS ? CaseOutcome.PASS : CaseOutcome.FAIL,
+      decidedBy: DecidedBy.HUMAN,
+      reviewer: arbiter,
+      reviewNote: note,
+      reviewedAt: new Date(),
+    };
     await manager.update(JuryVerdict, { id: reviewId }, review);
     const pending = await manager.countBy(JuryVerdict, { runId: run.id, outcome: CaseOutcome.UNCERTAIN });
     const decidable = pending === 0 && run.status === EvaluationRunStatus.AWAITING_REVIEW;

@@ -15,7 +15,10 @@ const MAX_NOTE_LENGTH = 1000;
 
 @Resolver(() => JuryVote)
 export class JuryVoteResolver {
-  @FieldResolver(() => String, { nullable: true, description: "Why the juror abstained: the provider's words for arbiters, the kind of failure for builders; null when it voted." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Why the juror abstained: the provider's words for arbiters, the kind of failure for builders; null when it voted.",
+  })
   error(@Root() vote: JuryVote, @Ctx() { identity }: PactsContext): string | null {
     if (vote.error === null) return null;
     return mayReadJurorError(identity) ? vote.error : failureKind(vote.error);
@@ -24,7 +27,9 @@ export class JuryVoteResolver {
 
 @Resolver(() => JuryVerdict)
 export class ReviewResolver {
-  @Query(() => JuryVerdictConnection, { description: "Cases the jury could not decide, oldest first, for arbiters; cases of agents the caller owns are left out." })
+  @Query(() => JuryVerdictConnection, {
+    description: "Cases the jury could not decide, oldest first, for arbiters; cases of agents the caller owns are left out.",
+  })
   async reviewQueue(
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1–100; 20 when absent." }) first: number | null | undefined,
     @Arg("after", () => String, { nullable: true, description: "The `endCursor` of the previous page." }) after: string | null | undefined,
@@ -34,7 +39,8 @@ export class ReviewResolver {
   }
 
   @Mutation(() => JuryVerdict, {
-    description: "An arbiter decides a case the jury could not. The decision is final; once the run's last uncertain case is decided, the run's verdicts and the agent's scores follow.",
+    description:
+      "An arbiter decides a case the jury could not. The decision is final; once the run's last uncertain case is decided, the run's verdicts and the agent's scores follow.",
   })
   async submitReview(
     @Arg("reviewId", () => ID, { description: "The uncertain verdict's id, from `reviewQueue`." }) reviewId: string,
@@ -44,11 +50,15 @@ export class ReviewResolver {
   ): Promise<JuryVerdict> {
     const arbiter = requireReviewer(context.identity);
     const reason = note.trim();
-    if (reason.length === 0 || reason.length > MAX_NOTE_LENGTH) throw new BadUserInputError("note", `must be 1–${MAX_NOTE_LENGTH} characters`);
+    if (reason.length === 0 || reason.length > MAX_NOTE_LENGTH)
+      throw new BadUserInputError("note", `must be 1–${MAX_NOTE_LENGTH} characters`);
     return decideReview(context, arbiter, { reviewId, verdict, note: reason });
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: "Subject of the arbiter who reviewed the case: for arbiters; null for anyone else, and until reviewed." })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: "Subject of the arbiter who reviewed the case: for arbiters; null for anyone else, and until reviewed.",
+  })
   reviewer(@Root() verdict: JuryVerdict, @Ctx() { identity }: PactsContext): string | null {
     return mayReadReviewer(identity) ? verdict.reviewer : null;
   }
@@ -63,7 +73,11 @@ export class ReviewResolver {
     return { id: verdict.agentId };
   }
 
-  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: "What the agent was given, expected and answered on the case; for arbiters and the builder who submitted it, null for anyone else." })
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      "What the agent was given, expected and answered on the case; for arbiters and the builder who submitted it, null for anyone else.",
+  })
   async evidence(@Root() verdict: JuryVerdict, @Ctx() context: PactsContext): Promise<Record<string, unknown> | null> {
     const run = await context.runById.load(verdict.runId);
     if (!run || !mayReadJuryDetail(context.identity, run)) return null;

@@ -27,7 +27,10 @@ export class CreatePacts1764100000200 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex("pacts", new TableIndex({ name: "uq_pacts_agent_workflow_version", columnNames: ["agent_id", "workflow", "version"], isUnique: true }));
+    await runner.createIndex(
+      "pacts",
+      new TableIndex({ name: "uq_pacts_agent_workflow_version", columnNames: ["agent_id", "workflow", "version"], isUnique: true }),
+    );
 
     await runner.createTable(
       new Table({
@@ -89,7 +92,10 @@ export class CreatePacts1764100000200 implements MigrationInterface {
       }),
     );
 
-    await runner.createIndex("evaluation_cases", new TableIndex({ name: "uq_cases_agent_case", columnNames: ["agent_id", "case_id"], isUnique: true }));
+    await runner.createIndex(
+      "evaluation_cases",
+      new TableIndex({ name: "uq_cases_agent_case", columnNames: ["agent_id", "case_id"], isUnique: true }),
+    );
 
     await runner.createTable(
       new Table({

@@ -1,6 +1,7 @@
 import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
 
-const nullable = (name: string, type: string, extra: Partial<TableColumn> = {}) => new TableColumn({ name, type, isNullable: true, ...extra });
+const nullable = (name: string, type: string, extra: Partial<TableColumn> = {}) =>
+  new TableColumn({ name, type, isNullable: true, ...extra });
 const required = (name: string, type: string, extra: Partial<TableColumn> = {}) => new TableColumn({ name, type, ...extra });
 const when = (name: string) => nullable(name, "datetime", { precision: 3 });
 
@@ -56,12 +57,18 @@ export class PactLifecycle1764200000200 implements MigrationInterface {
     ]);
     // Until now every pact was adopted, in force at once, from the alert-triage template; RETIRED
     // then meant replaced, which is SUPERSEDED now.
-    await runner.query("UPDATE pacts SET escalation_route = ?, consequence_ladder = ?, activated_at = created_at", [JSON.stringify(TRIAGE_ROUTE), JSON.stringify(TRIAGE_LADDER)]);
+    await runner.query("UPDATE pacts SET escalation_route = ?, consequence_ladder = ?, activated_at = created_at", [
+      JSON.stringify(TRIAGE_ROUTE),
+      JSON.stringify(TRIAGE_LADDER),
+    ]);
     await runner.query("UPDATE pacts SET status = 'SUPERSEDED' WHERE status = 'RETIRED'");
     await runner.query("UPDATE pacts SET open_status = status WHERE status = 'ACTIVE'");
     await runner.changeColumn("pacts", "escalation_route", required("escalation_route", "text"));
     await runner.changeColumn("pacts", "consequence_ladder", required("consequence_ladder", "text"));
-    await runner.createIndex("pacts", new TableIndex({ name: "uq_pacts_agent_workflow_open", columnNames: ["agent_id", "workflow", "open_status"], isUnique: true }));
+    await runner.createIndex(
+      "pacts",
+      new TableIndex({ name: "uq_pacts_agent_workflow_open", columnNames: ["agent_id", "workflow", "open_status"], isUnique: true }),
+    );
 
     await runner.changeColumn("pact_clauses", "window_cases", nullable("window_cases", "int"));
     await runner.addColumn("pact_clauses", nullable("window_days", "int"));
@@ -69,7 +76,10 @@ export class PactLifecycle1764200000200 implements MigrationInterface {
     await runner.addColumn("evaluation_runs", nullable("workflow", "varchar", { length: "40" }));
     await runner.query("UPDATE evaluation_runs SET workflow = (SELECT p.workflow FROM pacts p WHERE p.id = evaluation_runs.pact_id)");
     await runner.changeColumn("evaluation_runs", "workflow", required("workflow", "varchar", { length: "40" }));
-    await runner.createIndex("evaluation_runs", new TableIndex({ name: "idx_runs_window", columnNames: ["agent_id", "workflow", "submitted_at"] }));
+    await runner.createIndex(
+      "evaluation_runs",
+      new TableIndex({ name: "idx_runs_window", columnNames: ["agent_id", "workflow", "submitted_at"] }),
+    );
 
     await runner.renameColumn("evaluation_cases", "alert", "input");
     await runner.addColumns("evaluation_cases", [nullable("timings", "text"), nullable("grounded_indicators", "int")]);
@@ -81,7 +91,10 @@ export class PactLifecycle1764200000200 implements MigrationInterface {
     await runner.dropColumns("case_verdicts", ["severity_correct", "decision_correct"]);
 
     await runner.changeColumn("clause_results", "window_cases", nullable("window_cases", "int"));
-    await runner.addColumns("clause_results", [nullable("window_days", "int"), required("method", "varchar", { length: "16", default: "'DETERMINISTIC'" })]);
+    await runner.addColumns("clause_results", [
+      nullable("window_days", "int"),
+      required("method", "varchar", { length: "16", default: "'DETERMINISTIC'" }),
+    ]);
   }
 
   /**
@@ -94,7 +107,10 @@ export class PactLifecycle1764200000200 implements MigrationInterface {
     await runner.query("UPDATE clause_results SET window_cases = ? WHERE window_cases IS NULL", [DOWN_WINDOW_CASES]);
     await runner.changeColumn("clause_results", "window_cases", required("window_cases", "int"));
 
-    await runner.addColumns("case_verdicts", [required("severity_correct", "boolean", { default: false }), required("decision_correct", "boolean", { default: false })]);
+    await runner.addColumns("case_verdicts", [
+      required("severity_correct", "boolean", { default: false }),
+      required("decision_correct", "boolean", { default: false }),
+    ]);
     await runner.dropColumn("case_verdicts", "checks");
     await runner.dropColumns("evaluation_cases", ["timings", "grounded_indicators"]);
     await runner.renameColumn("evaluation_cases", "input", "alert");
@@ -109,7 +125,15 @@ export class PactLifecycle1764200000200 implements MigrationInterface {
     await runner.dropColumn("pact_clauses", "window_days");
     await runner.changeColumn("pact_clauses", "window_cases", required("window_cases", "int"));
     await runner.dropIndex("pacts", "uq_pacts_agent_workflow_open");
-    await runner.dropColumns("pacts", ["open_status", "amends_pact_id", "escalation_route", "consequence_ladder", "activated_at", "closed_at", "retired_reason"]);
+    await runner.dropColumns("pacts", [
+      "open_status",
+      "amends_pact_id",
+      "escalation_route",
+      "consequence_ladder",
+      "activated_at",
+      "closed_at",
+      "retired_reason",
+    ]);
     await runner.changeColumn("pacts", "template", required("template", "varchar", { length: "64" }));
     await runner.renameColumn("pacts", "created_at", "adopted_at");
   }

@@ -35,10 +35,16 @@ export class Jury1764200000300 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex("jury_verdicts", new TableIndex({ name: "uq_jury_run_case_metric", columnNames: ["run_id", "case_id", "metric"], isUnique: true }));
+    await runner.createIndex(
+      "jury_verdicts",
+      new TableIndex({ name: "uq_jury_run_case_metric", columnNames: ["run_id", "case_id", "metric"], isUnique: true }),
+    );
     await runner.createIndex("jury_verdicts", new TableIndex({ name: "idx_jury_queue", columnNames: ["outcome", "created_at"] }));
     // Deciding a run reads the verdicts on its window's cases by agent and case id.
-    await runner.createIndex("jury_verdicts", new TableIndex({ name: "idx_jury_agent_case", columnNames: ["agent_id", "case_id", "metric"] }));
+    await runner.createIndex(
+      "jury_verdicts",
+      new TableIndex({ name: "idx_jury_agent_case", columnNames: ["agent_id", "case_id", "metric"] }),
+    );
 
     await runner.createTable(
       new Table({

@@ -6,13 +6,15 @@ export class RunWindows1764300000600 implements MigrationInterface {
   name = "RunWindows1764300000600";
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.createTable(new Table({
-      name: "run_windows",
-      columns: [
-        { name: "agent_id", type: "varchar", length: "36", isPrimary: true },
-        { name: "workflow", type: "varchar", length: "40", isPrimary: true },
-      ],
-    }));
+    await runner.createTable(
+      new Table({
+        name: "run_windows",
+        columns: [
+          { name: "agent_id", type: "varchar", length: "36", isPrimary: true },
+          { name: "workflow", type: "varchar", length: "40", isPrimary: true },
+        ],
+      }),
+    );
     await compareTextExactly(runner, "run_windows");
   }
 

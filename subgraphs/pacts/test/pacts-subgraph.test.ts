@@ -2,7 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import type { Identity } from "../../../lib/platform/identity.js";
 import { OutboxMessage } from "../../../lib/platform/outbox.js";
-import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
+import {
+  errorOf,
+  expectOnlyGatewayRequests,
+  startSubgraphHarness,
+  type Data,
+  type SubgraphHarness,
+} from "../../../test/support/subgraph-harness.js";
 import type { Agent } from "../../../test/support/contexts.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { SUBMIT_RUN, triageCases } from "../../../test/support/fixtures.js";
@@ -29,11 +35,13 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
   let outboxNotifications = 0;
 
   beforeAll(async () => {
-    harness = await startSubgraphHarness(kind, (dataSource) => pactsSubgraph(dataSource, {
-      outboxWritten: () => {
-        outboxNotifications += 1;
-      },
-    }));
+    harness = await startSubgraphHarness(kind, (dataSource) =>
+      pactsSubgraph(dataSource, {
+        outboxWritten: () => {
+          outboxNotifications += 1;
+        },
+      }),
+    );
   });
   afterAll(async () => {
     await harness?.stop();
@@ -62,14 +70,38 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
 
       const pact = dataOf(await adopt(agent.id, builder("alice"))).adoptPactTemplate;
 
-      expect(pact).toMatchObject({ version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE", template: "alert-triage", passThreshold: 0.8, createdBy: "alice", agent: { id: agent.id } });
+      expect(pact).toMatchObject({
+        version: 1,
+        status: "ACTIVE",
+        workflow: "ALERT_TRIAGE",
+        template: "alert-triage",
+        passThreshold: 0.8,
+        createdBy: "alice",
+        agent: { id: agent.id },
+      });
       expect(pact.clauses).toEqual([
         {
-          key: "severity-accuracy", metric: "SEVERITY_CLASSIFICATION_ACCURACY", comparator: "GTE", threshold: 0.92, windowCases: 500, method: "DETERMINISTIC", weight: 0.6, severity: "CRITICAL", position: 0,
+          key: "severity-accuracy",
+          metric: "SEVERITY_CLASSIFICATION_ACCURACY",
+          comparator: "GTE",
+          threshold: 0.92,
+          windowCases: 500,
+          method: "DETERMINISTIC",
+          weight: 0.6,
+          severity: "CRITICAL",
+          position: 0,
           statement: "severity classification accuracy ≥ 0.92 over the last 500 cases (critical)",
         },
         {
-          key: "false-positive-rate", metric: "FALSE_POSITIVE_RATE", comparator: "LTE", threshold: 0.1, windowCases: 500, method: "DETERMINISTIC", weight: 0.4, severity: "MAJOR", position: 1,
+          key: "false-positive-rate",
+          metric: "FALSE_POSITIVE_RATE",
+          comparator: "LTE",
+          threshold: 0.1,
+          windowCases: 500,
+          method: "DETERMINISTIC",
+          weight: 0.4,
+          severity: "MAJOR",
+          position: 1,
           statement: "false positive rate ≤ 0.1 over the last 500 cases (major)",
         },
       ]);
@@ -80,8 +112,12 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       const first = await harness.seedAgent("alice", [AgentDomain.ALERT_TRIAGE]);
       const second = await harness.seedAgent("alice", [AgentDomain.ALERT_TRIAGE]);
 
-      const withoutDeadline = dataOf(await adopt(first.id, builder("alice"), "alert-triage", { team: "SOC Tier 2", contact: "soc-t2@example.com" })).adoptPactTemplate;
-      const withDeadline = dataOf(await adopt(second.id, builder("alice"), "alert-triage", { team: "SOC Tier 2", contact: "#soc-t2", ackDeadlineMinutes: 15 })).adoptPactTemplate;
+      const withoutDeadline = dataOf(
+        await adopt(first.id, builder("alice"), "alert-triage", { team: "SOC Tier 2", contact: "soc-t2@example.com" }),
+      ).adoptPactTemplate;
+      const withDeadline = dataOf(
+        await adopt(second.id, builder("alice"), "alert-triage", { team: "SOC Tier 2", contact: "#soc-t2", ackDeadlineMinutes: 15 }),
+      ).adoptPactTemplate;
 
       expect(withoutDeadline.escalationOwner).toEqual({ team: "SOC Tier 2", contact: "soc-t2@example.com", ackDeadlineMinutes: 60 });
       expect(withDeadline.escalationOwner).toEqual({ team: "SOC Tier 2", contact: "#soc-t2", ackDeadlineMinutes: 15 });
@@ -89,12 +125,20 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
 
     it("shows the escalation contact only to the pact's builder and to arbiters", async () => {
       const agent = await harness.seedAgent("alice", [AgentDomain.ALERT_TRIAGE]);
-      const pact = dataOf(await adopt(agent.id, builder("alice"), "alert-triage", { team: "SOC", contact: "oncall-phone:+1-555-0100" })).adoptPactTemplate;
-      const read = async (identity: Identity) => dataOf(await harness.call(`query($id: ID!) { pact(id: $id) { escalationOwner { contact } } }`, { id: pact.id }, identity)).pact.escalationOwner;
+      const pact = dataOf(
+        await adopt(agent.id, builder("alice"), "alert-triage", { team: "SOC", contact: "oncall-phone:+1-555-0100" }),
+      ).adoptPactTemplate;
+      const read = async (identity: Identity) =>
+        dataOf(await harness.call(`query($id: ID!) { pact(id: $id) { escalationOwner { contact } } }`, { id: pact.id }, identity)).pact
+          .escalationOwner;
 
       expect(await read({ role: "arbiter", subject: "olga" })).toEqual({ contact: "oncall-phone:+1-555-0100" });
       expect(await read({ role: "builder", subject: "alice" })).toEqual({ contact: "oncall-phone:+1-555-0100" });
-      for (const identity of [{ role: "anonymous", subject: null }, { role: "buyer", subject: "alice" }, { role: "builder", subject: "mallory" }] as Identity[]) {
+      for (const identity of [
+        { role: "anonymous", subject: null },
+        { role: "buyer", subject: "alice" },
+        { role: "builder", subject: "mallory" },
+      ] as Identity[]) {
         expect(await read(identity)).toBeNull();
       }
     });
@@ -103,15 +147,16 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       { label: "an unknown template", template: "incident-escalation", code: "BAD_USER_INPUT", field: "template" },
       // The template table is a plain object: its inherited keys are not templates.
       { label: "an inherited property name as template", template: "constructor", code: "BAD_USER_INPUT", field: "template" },
-    ]) it(`refuses ${label} as ${code} on \`${field}\`, writing nothing`, async () => {
-      const agent = await harness.seedAgent("bert", [AgentDomain.ALERT_TRIAGE]);
-      const before = await counts(PACT_TABLES);
+    ])
+      it(`refuses ${label} as ${code} on \`${field}\`, writing nothing`, async () => {
+        const agent = await harness.seedAgent("bert", [AgentDomain.ALERT_TRIAGE]);
+        const before = await counts(PACT_TABLES);
 
-      const response = await adopt(agent.id, builder("bert"), template);
+        const response = await adopt(agent.id, builder("bert"), template);
 
-      expect(errorOf(response)).toMatchObject({ code, field });
-      expect(await counts(PACT_TABLES)).toEqual(before);
-    });
+        expect(errorOf(response)).toMatchObject({ code, field });
+        expect(await counts(PACT_TABLES)).toEqual(before);
+      });
 
     it("refuses an agent that does not serve the template's workflow, writing nothing", async () => {
       const agent = await harness.seedAgent("bert", [AgentDomain.PLAYBOOK_ROUTING, AgentDomain.INCIDENT_ESCALATION]);
@@ -154,11 +199,12 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       { caller: "a buyer", identity: { role: "buyer", subject: "dave" }, code: "FORBIDDEN" },
       { caller: "an anonymous caller", identity: { role: "anonymous", subject: null }, code: "UNAUTHENTICATED" },
     ];
-    for (const { caller, identity, code } of callers) it(`refuses ${caller} with ${code}`, async () => {
-      const agent = await harness.seedAgent("dave", [AgentDomain.ALERT_TRIAGE]);
+    for (const { caller, identity, code } of callers)
+      it(`refuses ${caller} with ${code}`, async () => {
+        const agent = await harness.seedAgent("dave", [AgentDomain.ALERT_TRIAGE]);
 
-      expect(errorOf(await adopt(agent.id, identity)).code).toBe(code);
-    });
+        expect(errorOf(await adopt(agent.id, identity)).code).toBe(code);
+      });
   });
 
   describe("submitEvaluationRun", () => {
@@ -192,9 +238,14 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
         "SELECT case_id, position, input, output FROM evaluation_cases WHERE run_id = ? ORDER BY position",
         [run.id],
       );
-      expect(stored.map((row) => ({ caseId: row.case_id, position: Number(row.position), input: JSON.parse(row.input), output: JSON.parse(row.output) }))).toEqual(
-        cases.map((c, position) => ({ caseId: c.caseId, position, input: c.input, output: c.output })),
-      );
+      expect(
+        stored.map((row) => ({
+          caseId: row.case_id,
+          position: Number(row.position),
+          input: JSON.parse(row.input),
+          output: JSON.parse(row.output),
+        })),
+      ).toEqual(cases.map((c, position) => ({ caseId: c.caseId, position, input: c.input, output: c.output })));
     });
 
     const withCases = (mutate: (cases: Data[]) => Data[]) => mutate(triageCases(3));
@@ -214,19 +265,24 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
         cases: withCases((cases) => [{ ...cases[0]!, expected: { severity: "HIGH" } }, cases[1]!, cases[2]!]),
         field: "input.cases[0].expected.truePositive",
       },
-      { label: "a caseId with forbidden characters", cases: withCases((cases) => [{ ...cases[0]!, caseId: "case 1/2" }]), field: "input.cases[0].caseId" },
+      {
+        label: "a caseId with forbidden characters",
+        cases: withCases((cases) => [{ ...cases[0]!, caseId: "case 1/2" }]),
+        field: "input.cases[0].caseId",
+      },
       { label: "more than 500 cases", cases: triageCases(501), field: "input.cases" },
       { label: "no case at all", cases: [], field: "input.cases" },
-    ]) it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, writing no run and no job`, async () => {
-      const { agent, pact } = await agentWithPact("frank");
-      const before = await counts(RUN_TABLES);
+    ])
+      it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, writing no run and no job`, async () => {
+        const { agent, pact } = await agentWithPact("frank");
+        const before = await counts(RUN_TABLES);
 
-      const response = await submit({ agentId: agent.id, pactId: pact.id, cases }, builder("frank"));
+        const response = await submit({ agentId: agent.id, pactId: pact.id, cases }, builder("frank"));
 
-      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
-      expect(await counts(RUN_TABLES)).toEqual(before);
-      expect(outboxNotifications).toBe(0);
-    });
+        expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(await counts(RUN_TABLES)).toEqual(before);
+        expect(outboxNotifications).toBe(0);
+      });
 
     it("refuses case ids already submitted for the agent as CONFLICT, writing nothing; another agent may use them", async () => {
       const { agent, pact } = await agentWithPact("ivan");
@@ -234,18 +290,26 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       dataOf(await submit({ agentId: agent.id, pactId: pact.id, cases: triageCases(3) }, builder("ivan")));
       const before = await counts(RUN_TABLES);
 
-      const again = await submit({ agentId: agent.id, pactId: pact.id, cases: triageCases(3, { idPrefix: "new" }).concat(triageCases(1)) }, builder("ivan"));
+      const again = await submit(
+        { agentId: agent.id, pactId: pact.id, cases: triageCases(3, { idPrefix: "new" }).concat(triageCases(1)) },
+        builder("ivan"),
+      );
 
       expect(errorOf(again)).toMatchObject({ code: "CONFLICT", field: "input.cases[3].caseId" });
       expect(await counts(RUN_TABLES)).toEqual(before);
-      expect(dataOf(await submit({ agentId: other.agent.id, pactId: other.pact.id, cases: triageCases(3) }, builder("ivan"))).submitEvaluationRun.status).toBe("QUEUED");
+      expect(
+        dataOf(await submit({ agentId: other.agent.id, pactId: other.pact.id, cases: triageCases(3) }, builder("ivan"))).submitEvaluationRun
+          .status,
+      ).toBe("QUEUED");
     });
 
     it("stores an alert of exactly 64 KiB on every engine, and refuses one byte more", async () => {
       const { agent, pact } = await agentWithPact("judy");
       // JSON.stringify({ blob: "…" }) adds 11 bytes around the string.
       const alertOf = (bytes: number) => ({ blob: "x".repeat(bytes - 11) });
-      const [atLimit, overLimit] = [alertOf(64 * 1024), alertOf(64 * 1024 + 1)].map((input, i) => [{ ...triageCases(1, { idPrefix: `size-${i}` })[0]!, input }]);
+      const [atLimit, overLimit] = [alertOf(64 * 1024), alertOf(64 * 1024 + 1)].map((input, i) => [
+        { ...triageCases(1, { idPrefix: `size-${i}` })[0]!, input },
+      ]);
 
       const stored = await submit({ agentId: agent.id, pactId: pact.id, cases: atLimit }, builder("judy"));
       const refused = await submit({ agentId: agent.id, pactId: pact.id, cases: overLimit }, builder("judy"));
@@ -261,7 +325,10 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       for (let i = 0; i < 40; i += 1) alert = { nested: alert };
       const before = await counts(RUN_TABLES);
 
-      const response = await submit({ agentId: agent.id, pactId: pact.id, cases: [{ ...triageCases(1, { idPrefix: "deep" })[0]!, input: alert }] }, builder("judy"));
+      const response = await submit(
+        { agentId: agent.id, pactId: pact.id, cases: [{ ...triageCases(1, { idPrefix: "deep" })[0]!, input: alert }] },
+        builder("judy"),
+      );
 
       expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.cases[0].input" });
       expect(await counts(RUN_TABLES)).toEqual(before);
@@ -292,7 +359,10 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
     it("refuses an unknown pact as NOT_FOUND on `input.pactId`", async () => {
       const { agent } = await agentWithPact("heidi");
 
-      const response = await submit({ agentId: agent.id, pactId: "00000000-0000-0000-0000-000000000000", cases: triageCases(3) }, builder("heidi"));
+      const response = await submit(
+        { agentId: agent.id, pactId: "00000000-0000-0000-0000-000000000000", cases: triageCases(3) },
+        builder("heidi"),
+      );
 
       expect(errorOf(response)).toMatchObject({ code: "NOT_FOUND", field: "input.pactId" });
     });

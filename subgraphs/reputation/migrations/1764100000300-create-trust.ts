@@ -27,7 +27,10 @@ export class CreateTrust1764100000300 implements MigrationInterface {
       }),
     );
     // Search walks listed agents in score order.
-    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }));
+    await runner.createIndex(
+      "trust_profiles",
+      new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }),
+    );
 
     await runner.createTable(
       new Table({
@@ -46,7 +49,10 @@ export class CreateTrust1764100000300 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex("trust_evaluation_evidence", new TableIndex({ name: "idx_evidence_agent", columnNames: ["agent_id", "judged_at"] }));
+    await runner.createIndex(
+      "trust_evaluation_evidence",
+      new TableIndex({ name: "idx_evidence_agent", columnNames: ["agent_id", "judged_at"] }),
+    );
     await compareTextExactly(runner, "trust_profiles", "trust_evaluation_evidence");
   }
 

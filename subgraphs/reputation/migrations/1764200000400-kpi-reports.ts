@@ -25,7 +25,10 @@ export class KpiReports1764200000400 implements MigrationInterface {
         ],
       }),
     );
-    await runner.createIndex("kpi_reports", new TableIndex({ name: "uq_kpi_agent_week_reporter", columnNames: ["agent_id", "week", "reporter"], isUnique: true }));
+    await runner.createIndex(
+      "kpi_reports",
+      new TableIndex({ name: "uq_kpi_agent_week_reporter", columnNames: ["agent_id", "week", "reporter"], isUnique: true }),
+    );
     await runner.createIndex("kpi_reports", new TableIndex({ name: "idx_kpi_agent_week", columnNames: ["agent_id", "week_start"] }));
     await compareTextExactly(runner, "kpi_reports");
   }

@@ -49,8 +49,14 @@ export class DualScores1764300000100 implements MigrationInterface {
       column("evaluation_drift", "text", { isNullable: true }),
       column("consequence_terms", "text", { isNullable: true }),
     ]);
-    const profiles: { agent_id: string; tier: string; cases_passed: number; cases_failed: number; last_run_submitted_at: Date | string | null; updated_at: Date | string | null }[] =
-      await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at, updated_at FROM trust_profiles");
+    const profiles: {
+      agent_id: string;
+      tier: string;
+      cases_passed: number;
+      cases_failed: number;
+      last_run_submitted_at: Date | string | null;
+      updated_at: Date | string | null;
+    }[] = await runner.query("SELECT agent_id, tier, cases_passed, cases_failed, last_run_submitted_at, updated_at FROM trust_profiles");
     for (const profile of profiles) {
       const seen = profile.last_run_submitted_at ?? profile.updated_at;
       const asOf = seen === null ? 0 : millis(seen);
@@ -60,72 +66,128 @@ export class DualScores1764300000100 implements MigrationInterface {
       );
       const [passed, failed] = [Number(profile.cases_passed), Number(profile.cases_failed)];
       const metrics = passed + failed > 0 ? { [LEGACY_METRIC]: { passed, failed, weightMass: passed + failed } } : {};
-      await runner.query("UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ?, recent_breaches = ? WHERE agent_id = ?", [
-        TIER_RANKS[profile.tier] ?? 0,
-        JSON.stringify({ asOf, metrics, good: 0, bad: 0 }),
-        JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0, alarm: false }),
-        JSON.stringify(breaches.map((breach) => millis(breach.submitted_at))),
-        profile.agent_id,
-      ]);
+      await runner.query(
+        "UPDATE trust_profiles SET tier_rank = ?, scoring_state = ?, evaluation_drift = ?, recent_breaches = ? WHERE agent_id = ?",
+        [
+          TIER_RANKS[profile.tier] ?? 0,
+          JSON.stringify({ asOf, metrics, good: 0, bad: 0 }),
+          JSON.stringify({ runs: 0, baselineSum: 0, statistic: 0, alarm: false }),
+          JSON.stringify(breaches.map((breach) => millis(breach.submitted_at))),
+          profile.agent_id,
+        ],
+      );
     }
     // Search walks either score down an index, listed agents only or all of them. The tier and the
     // other score ride at the end so their filters are checked in the index: without them MariaDB
     // reads every listed agent above a deep cursor instead.
     await runner.dropIndex("trust_profiles", "idx_trust_rank");
-    for (const [name, columns] of SEARCH_INDEXES) await runner.createIndex("trust_profiles", new TableIndex({ name, columnNames: columns }));
+    for (const [name, columns] of SEARCH_INDEXES)
+      await runner.createIndex("trust_profiles", new TableIndex({ name, columnNames: columns }));
     // The decay sweep finds the profiles longest without a change.
     await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_updated", columnNames: ["updated_at"] }));
 
     await runner.addColumn("trust_evaluation_evidence", column("clauses", "text", { isNullable: true }));
     await runner.addColumn("kpi_reports", column("human_overrides", "int", { default: 0 }));
 
-    await runner.createTable(new Table({
-      name: "trust_dispute_states",
-      columns: [
-        id("dispute_id"), text("agent_id", "36"), { name: "version", type: "int" }, text("severity", "16"),
-        { name: "critical_open", type: "boolean" }, { name: "upheld", type: "boolean" }, when("occurred_at"),
-      ],
-      indices: [{ name: "idx_dispute_states_agent", columnNames: ["agent_id"] }],
-    }));
-    const scores = [{ name: "composite_score", type: "int" }, { name: "composite_confidence", type: "double" }, { name: "reputation_score", type: "int" }, { name: "reputation_confidence", type: "double" }];
+    await runner.createTable(
+      new Table({
+        name: "trust_dispute_states",
+        columns: [
+          id("dispute_id"),
+          text("agent_id", "36"),
+          { name: "version", type: "int" },
+          text("severity", "16"),
+          { name: "critical_open", type: "boolean" },
+          { name: "upheld", type: "boolean" },
+          when("occurred_at"),
+        ],
+        indices: [{ name: "idx_dispute_states_agent", columnNames: ["agent_id"] }],
+      }),
+    );
+    const scores = [
+      { name: "composite_score", type: "int" },
+      { name: "composite_confidence", type: "double" },
+      { name: "reputation_score", type: "int" },
+      { name: "reputation_confidence", type: "double" },
+    ];
     const cause = [text("cause", "24"), text("cause_id", "128")];
-    await runner.createTable(new Table({
-      name: "trust_score_history",
-      columns: [id(), text("agent_id", "36"), ...scores, ...cause, when("recorded_at")],
-      // The score ends the index, so the ladder reads "the score n days ago" from the index alone.
-      indices: [{ name: "idx_score_history_agent", columnNames: ["agent_id", "recorded_at", "id", "composite_score"] }],
-    }));
-    await runner.createTable(new Table({
-      name: "trust_eligibility_history",
-      columns: [
-        id(), text("agent_id", "36"), { name: "eligible", type: "boolean" }, text("tier", "16"), { name: "consequence", type: "varchar", length: "24", isNullable: true },
-        { name: "reasons", type: "text" }, text("policy_version", "40"), ...cause, when("decided_at"),
-      ],
-      indices: [{ name: "idx_eligibility_history_agent", columnNames: ["agent_id", "decided_at", "id"] }],
-    }));
-    await runner.createTable(new Table({
-      name: "trust_escalations",
-      columns: [
-        id(), text("agent_id", "36"), { name: "pact_id", type: "varchar", length: "36", isNullable: true },
-        { name: "action", type: "varchar", length: "24", isNullable: true }, text("direction", "8"),
-        { name: "notify", type: "text" }, text("owner_team", "120"), text("owner_contact", "200"), text("reason", "500"), ...cause,
-        when("created_at"), when("ack_due_at", true), when("acknowledged_at", true),
-      ],
-      indices: [{ name: "idx_escalations_agent", columnNames: ["agent_id", "created_at", "id"] }],
-    }));
+    await runner.createTable(
+      new Table({
+        name: "trust_score_history",
+        columns: [id(), text("agent_id", "36"), ...scores, ...cause, when("recorded_at")],
+        // The score ends the index, so the ladder reads "the score n days ago" from the index alone.
+        indices: [{ name: "idx_score_history_agent", columnNames: ["agent_id", "recorded_at", "id", "composite_score"] }],
+      }),
+    );
+    await runner.createTable(
+      new Table({
+        name: "trust_eligibility_history",
+        columns: [
+          id(),
+          text("agent_id", "36"),
+          { name: "eligible", type: "boolean" },
+          text("tier", "16"),
+          { name: "consequence", type: "varchar", length: "24", isNullable: true },
+          { name: "reasons", type: "text" },
+          text("policy_version", "40"),
+          ...cause,
+          when("decided_at"),
+        ],
+        indices: [{ name: "idx_eligibility_history_agent", columnNames: ["agent_id", "decided_at", "id"] }],
+      }),
+    );
+    await runner.createTable(
+      new Table({
+        name: "trust_escalations",
+        columns: [
+          id(),
+          text("agent_id", "36"),
+          { name: "pact_id", type: "varchar", length: "36", isNullable: true },
+          { name: "action", type: "varchar", length: "24", isNullable: true },
+          text("direction", "8"),
+          { name: "notify", type: "text" },
+          text("owner_team", "120"),
+          text("owner_contact", "200"),
+          text("reason", "500"),
+          ...cause,
+          when("created_at"),
+          when("ack_due_at", true),
+          when("acknowledged_at", true),
+        ],
+        indices: [{ name: "idx_escalations_agent", columnNames: ["agent_id", "created_at", "id"] }],
+      }),
+    );
     await compareTextExactly(runner, "trust_dispute_states", "trust_score_history", "trust_eligibility_history", "trust_escalations");
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_dispute_states"]) await runner.dropTable(table);
+    for (const table of ["trust_escalations", "trust_eligibility_history", "trust_score_history", "trust_dispute_states"])
+      await runner.dropTable(table);
     await runner.dropColumn("kpi_reports", "human_overrides");
     await runner.dropColumn("trust_evaluation_evidence", "clauses");
     await runner.dropIndex("trust_profiles", "idx_trust_updated");
     for (const [name] of SEARCH_INDEXES) await runner.dropIndex("trust_profiles", name);
-    await runner.createIndex("trust_profiles", new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }));
+    await runner.createIndex(
+      "trust_profiles",
+      new TableIndex({ name: "idx_trust_rank", columnNames: ["eligible", "composite_score", "agent_id"] }),
+    );
     await runner.dropColumns("trust_profiles", [
-      "reputation_score", "reputation_confidence", "tier_rank", "consequence", "consequence_since", "ladder_reset_at", "recent_breaches", "unlisted_at", "drift_raised_at", "drift_alarm", "kpi_drift_alarm",
-      "open_critical_disputes", "passing_streak", "scoring_state", "evaluation_drift", "consequence_terms",
+      "reputation_score",
+      "reputation_confidence",
+      "tier_rank",
+      "consequence",
+      "consequence_since",
+      "ladder_reset_at",
+      "recent_breaches",
+      "unlisted_at",
+      "drift_raised_at",
+      "drift_alarm",
+      "kpi_drift_alarm",
+      "open_critical_disputes",
+      "passing_streak",
+      "scoring_state",
+      "evaluation_drift",
+      "consequence_terms",
     ]);
   }
 }

@@ -8,8 +8,14 @@ export class RunSetAsides1764300000500 implements MigrationInterface {
   name = "RunSetAsides1764300000500";
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.addColumn("trust_evaluation_evidence", new TableColumn({ name: "set_aside_at", type: "datetime", precision: 3, isNullable: true }));
-    await runner.createIndex("trust_evaluation_evidence", new TableIndex({ name: "idx_evidence_agent_submitted", columnNames: ["agent_id", "submitted_at", "run_id"] }));
+    await runner.addColumn(
+      "trust_evaluation_evidence",
+      new TableColumn({ name: "set_aside_at", type: "datetime", precision: 3, isNullable: true }),
+    );
+    await runner.createIndex(
+      "trust_evaluation_evidence",
+      new TableIndex({ name: "idx_evidence_agent_submitted", columnNames: ["agent_id", "submitted_at", "run_id"] }),
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

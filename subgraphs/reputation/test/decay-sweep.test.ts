@@ -29,7 +29,13 @@ function run(agentId: string, days: number, passed: boolean, cases: [number, num
     runPassed: passed,
     failedCriticalClauses: passed ? [] : ["severity-accuracy"],
     clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: cases[0], failed: cases[1] }],
-    terms: { pactId: "pact-1", pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc-platform", contact: "oncall@example.test", ackDeadlineMinutes: 60 } },
+    terms: {
+      pactId: "pact-1",
+      pactVersion: 1,
+      ladder: DEFAULT_LADDER,
+      route: DEFAULT_ROUTE,
+      owner: { team: "soc-platform", contact: "oncall@example.test", ackDeadlineMinutes: 60 },
+    },
     submittedAt: at(days),
     judgedAt: at(days),
   };
@@ -55,12 +61,21 @@ describe.each(DATABASE_KINDS)("the decay sweep (%s)", (kind) => {
     expect(await sweepDecay(db.dataSource, { staleAfterMs: DAY, limit: 10 }, at(0.5))).toBe(0);
     // 90 days on: 30 of 30 left (weightMass 60 → 30 with them), (30 + 5) / 40 = 875, confidence 30 / 80 = 0.375: BRONZE.
     expect(await sweepDecay(db.dataSource, { staleAfterMs: DAY, limit: 10 }, at(90))).toBeGreaterThanOrEqual(1);
-    expect(await profile(agentId)).toMatchObject({ compositeScore: 875, compositeConfidence: 0.375, tier: TrustTier.BRONZE, updatedAt: at(90) });
-    const newest = await db.dataSource.getRepository(ScoreHistoryEntry).findOneOrFail({ where: { agentId }, order: { recordedAt: "DESC" } });
+    expect(await profile(agentId)).toMatchObject({
+      compositeScore: 875,
+      compositeConfidence: 0.375,
+      tier: TrustTier.BRONZE,
+      updatedAt: at(90),
+    });
+    const newest = await db.dataSource
+      .getRepository(ScoreHistoryEntry)
+      .findOneOrFail({ where: { agentId }, order: { recordedAt: "DESC" } });
     expect(newest).toMatchObject({ cause: TrustCause.TIME, causeId: "2026-08-30", compositeScore: 875 });
 
     // The recompute from the evidence agrees with the swept aggregates.
-    const recomputed = await inTransaction(db.dataSource, (manager) => recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: "arbiter", at: at(90) }));
+    const recomputed = await inTransaction(db.dataSource, (manager) =>
+      recomputeTrust(manager, agentId, { cause: TrustCause.RECOMPUTE, causeId: "arbiter", at: at(90) }),
+    );
     expect(recomputed).toMatchObject({ compositeScore: 875, compositeConfidence: 0.375 });
   });
 
@@ -89,10 +104,14 @@ describe.each(DATABASE_KINDS)("the decay sweep (%s)", (kind) => {
     // 404 points lower ≥ 200 takes SUSPEND_LISTING.
     await inTransaction(db.dataSource, (manager) => recordEvaluation(manager, run(agentId, 40, false, [5, 35])));
     expect(await profile(agentId)).toMatchObject({ compositeScore: 496, consequence: ConsequenceAction.SUSPEND_LISTING });
-    expect((await escalations()).filter((e) => e.direction === "FIRED").map((e) => e.reason)).toEqual(["composite score fell 404 points within 30 days (trigger: 200)"]);
+    expect((await escalations()).filter((e) => e.direction === "FIRED").map((e) => e.reason)).toEqual([
+      "composite score fell 404 points within 30 days (trigger: 200)",
+    ]);
 
     // Day 41, an arbiter lifts it.
-    await inTransaction(db.dataSource, (manager) => liftConsequence(manager, agentId, { cause: TrustCause.ARBITER, causeId: "ada", at: at(41), reason: "benchmark fault" }));
+    await inTransaction(db.dataSource, (manager) =>
+      liftConsequence(manager, agentId, { cause: TrustCause.ARBITER, causeId: "ada", at: at(41), reason: "benchmark fault" }),
+    );
     expect(await profile(agentId)).toMatchObject({ consequence: null, ladderResetAt: at(41) });
     const afterLift = await escalations();
 

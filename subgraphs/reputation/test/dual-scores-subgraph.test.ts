@@ -32,7 +32,13 @@ const FP = "FALSE_POSITIVE_RATE";
 const OWNER = { team: "soc-tier2", contact: "tier2@soc.example", ackDeadlineMinutes: 45 };
 
 type Terms = JudgedRun["terms"];
-const termsFor = (pactId: string, pactVersion = 1): Terms => ({ pactId, pactVersion, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: OWNER });
+const termsFor = (pactId: string, pactVersion = 1): Terms => ({
+  pactId,
+  pactVersion,
+  ladder: DEFAULT_LADDER,
+  route: DEFAULT_ROUTE,
+  owner: OWNER,
+});
 
 interface RunSpec {
   /** submittedAt */
@@ -125,7 +131,8 @@ const kpis = (agentId: string, week: string, overrides: Partial<Record<string, n
 });
 
 /** Consequence-ladder escalations only (steps taken or lifted), not listing changes. */
-const ladderOnly = <T extends { direction: string }>(rows: T[]) => rows.filter((row) => row.direction === "FIRED" || row.direction === "LIFTED");
+const ladderOnly = <T extends { direction: string }>(rows: T[]) =>
+  rows.filter((row) => row.direction === "FIRED" || row.direction === "LIFTED");
 
 /** The rows of a history, newest first (time, then id, descending): the order the API promises. */
 const newestFirst = <T extends { id: string }>(rows: T[], time: (row: T) => Date) =>
@@ -141,16 +148,21 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
     await harness?.stop();
   });
 
-  const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
+  const record = (agentId: string, spec: RunSpec) =>
+    inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
   const recordOutcome = (judged: JudgedRun) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, judged));
   /** A dispute's state, by a filer with a clean record unless the report says otherwise. */
   const dispute = (report: Omit<DisputeStateReport, "filerRecord"> & Partial<Pick<DisputeStateReport, "filerRecord">>) =>
     inTransaction(harness.dataSource, (manager) => recordDisputeState(manager, { filerRecord: { upheld: 0, rejected: 0 }, ...report }));
-  const disputeRows = (agentId: string) => harness.dataSource.getRepository(DisputeState).find({ where: { agentId }, order: { disputeId: "ASC" } });
+  const disputeRows = (agentId: string) =>
+    harness.dataSource.getRepository(DisputeState).find({ where: { agentId }, order: { disputeId: "ASC" } });
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
-  const scoreRows = (agentId: string) => harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } });
-  const eligibilityRows = (agentId: string) => harness.dataSource.getRepository(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } });
-  const escalationRows = (agentId: string) => harness.dataSource.getRepository(Escalation).find({ where: { agentId }, order: { createdAt: "ASC", id: "ASC" } });
+  const scoreRows = (agentId: string) =>
+    harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId }, order: { recordedAt: "ASC", id: "ASC" } });
+  const eligibilityRows = (agentId: string) =>
+    harness.dataSource.getRepository(EligibilityChange).find({ where: { agentId }, order: { decidedAt: "ASC", id: "ASC" } });
+  const escalationRows = (agentId: string) =>
+    harness.dataSource.getRepository(Escalation).find({ where: { agentId }, order: { createdAt: "ASC", id: "ASC" } });
   const submit = (input: Data, identity: Identity) => harness.call(SUBMIT, { input }, identity);
   const trustOf = async (agentId: string, identity: Identity = ANONYMOUS) =>
     dataOf(await harness.call(TRUST, { representations: [{ __typename: "Agent", id: agentId }] }, identity))._entities[0].trust;
@@ -185,7 +197,14 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         // Run 3, same instant, failed the critical clause: severity 10/10 → 44/16 → 49/70 = .70; fp 20/0 → 55/5 → 60/70 = .857142…
         //   composite = .42 + .342857 = .762857 → 763; cases 60 → 60/110 = .545
         //   15 more bad → 20: reputation 5/30 = .1667 → 167, confidence 20/60 = .333
-        outcome(agent.id, { at: T + 90 * DAY, judgedAt: T + 90 * DAY + 2 * MINUTE, sev: [10, 10], fp: [20, 0], passed: false, critical: ["severity-accuracy"] }),
+        outcome(agent.id, {
+          at: T + 90 * DAY,
+          judgedAt: T + 90 * DAY + 2 * MINUTE,
+          sev: [10, 10],
+          fp: [20, 0],
+          passed: false,
+          critical: ["severity-accuracy"],
+        }),
         // Run 4, same instant, met its pact: severity 20/0 → 64/16 → 69/90 = .7667; fp 20/0 → 75/5 → 80/90 = .8889
         //   composite = .46 + .355556 = .815556 → 816; cases 80 → 80/130 = .615; reputation unchanged.
         outcome(agent.id, { at: T + 90 * DAY, judgedAt: T + 90 * DAY + 3 * MINUTE, sev: [20, 0], fp: [20, 0], passed: true }),
@@ -222,28 +241,56 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(profile.scoringState.metrics[SEV]!.weightMass).toBeCloseTo(48, 9);
       expect(profile.scoringState.metrics[FP]!.weightMass).toBeCloseTo(32, 9);
       expect(profile.scoringState).toMatchObject({ asOf: T + 90 * DAY, good: 0, bad: 20 });
-      expect(profile).toMatchObject({ casesPassed: expect.any(Number), evaluationRuns: 4, passingStreak: 1, consequence: "REQUIRE_HUMAN_REVIEW", tier: "UNRATED", eligible: false });
+      expect(profile).toMatchObject({
+        casesPassed: expect.any(Number),
+        evaluationRuns: 4,
+        passingStreak: 1,
+        consequence: "REQUIRE_HUMAN_REVIEW",
+        tier: "UNRATED",
+        eligible: false,
+      });
 
       // One score-history row per run, caused by it, at its judging time.
-      expect((await scoreRows(agent.id)).map(({ compositeScore, compositeConfidence, reputationScore, reputationConfidence, cause, causeId, recordedAt }) => (
-        { compositeScore, compositeConfidence, reputationScore, reputationConfidence, cause, causeId, recordedAt: recordedAt.getTime() }
-      ))).toEqual(runs.map((run, i) => ({ ...expected[i], cause: "EVALUATION_RUN", causeId: run.runId, recordedAt: run.judgedAt.getTime() })));
+      expect(
+        (await scoreRows(agent.id)).map(
+          ({ compositeScore, compositeConfidence, reputationScore, reputationConfidence, cause, causeId, recordedAt }) => ({
+            compositeScore,
+            compositeConfidence,
+            reputationScore,
+            reputationConfidence,
+            cause,
+            causeId,
+            recordedAt: recordedAt.getTime(),
+          }),
+        ),
+      ).toEqual(
+        runs.map((run, i) => ({ ...expected[i], cause: "EVALUATION_RUN", causeId: run.runId, recordedAt: run.judgedAt.getTime() })),
+      );
 
       // Eligibility history only when eligible, tier or consequence changed: runs 1–3, not run 4.
       const eligibility = await eligibilityRows(agent.id);
-      expect(eligibility.map(({ eligible, tier, consequence, cause, causeId }) => ({ eligible, tier, consequence, cause, causeId }))).toEqual([
+      expect(
+        eligibility.map(({ eligible, tier, consequence, cause, causeId }) => ({ eligible, tier, consequence, cause, causeId })),
+      ).toEqual([
         { eligible: true, tier: "BRONZE", consequence: null, cause: "EVALUATION_RUN", causeId: runs[0]!.runId },
         // A breach without a critical clause is the ladder's business; the WARN is what changed.
         { eligible: true, tier: "BRONZE", consequence: "WARN", cause: "EVALUATION_RUN", causeId: runs[1]!.runId },
         { eligible: false, tier: "UNRATED", consequence: "REQUIRE_HUMAN_REVIEW", cause: "EVALUATION_RUN", causeId: runs[2]!.runId },
       ]);
-      expect(eligibility[1]!.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^latest evaluation run did not meet its pact's pass threshold/), "consequence ladder stands at WARN"]));
-      expect(eligibility[2]!.reasons).toEqual(expect.arrayContaining([
-        "unrated: reputation score 167 is below the 450 that BRONZE needs",
-        "production reputation 167 trails demonstrated capability 763 by 596 points",
-        "latest evaluation run failed critical clause(s): severity-accuracy",
-        "consequence ladder stands at REQUIRE_HUMAN_REVIEW",
-      ]));
+      expect(eligibility[1]!.reasons).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^latest evaluation run did not meet its pact's pass threshold/),
+          "consequence ladder stands at WARN",
+        ]),
+      );
+      expect(eligibility[2]!.reasons).toEqual(
+        expect.arrayContaining([
+          "unrated: reputation score 167 is below the 450 that BRONZE needs",
+          "production reputation 167 trails demonstrated capability 763 by 596 points",
+          "latest evaluation run failed critical clause(s): severity-accuracy",
+          "consequence ladder stands at REQUIRE_HUMAN_REVIEW",
+        ]),
+      );
       expect(eligibility.every((row) => row.policyVersion === "listing-2026.11-3")).toBe(true);
     });
   });
@@ -261,12 +308,45 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
       // In arrival order, which is not the order the evidence happened in.
       await dispute({ ...d1, version: 1, open: true, upheld: false, at: new Date() });
-      await record(agent.id, { at: T + 20 * DAY, judgedAt: T + 20 * DAY + 5 * MINUTE, sev: [36, 4], fp: [38, 2], passed: true, pactId: pactV1 });
-      expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 14 * DAY)), { severityAccuracy: 0.93, escalationQuality: 0.88, falsePositiveLoad: 0.12, timeToContainmentMinutes: 300, alertsHandled: 800, humanOverrides: 40 }), BUYER("soc-a")))).toEqual({ submitKpiReport: true });
-      await record(agent.id, { at: T, judgedAt: T + 21 * DAY, sev: [20, 20], fp: [30, 10], passed: false, critical: ["severity-accuracy"], pactId: pactV1 });
+      await record(agent.id, {
+        at: T + 20 * DAY,
+        judgedAt: T + 20 * DAY + 5 * MINUTE,
+        sev: [36, 4],
+        fp: [38, 2],
+        passed: true,
+        pactId: pactV1,
+      });
+      expect(
+        dataOf(
+          await submit(
+            kpis(agent.id, isoWeekOf(new Date(now - 14 * DAY)), {
+              severityAccuracy: 0.93,
+              escalationQuality: 0.88,
+              falsePositiveLoad: 0.12,
+              timeToContainmentMinutes: 300,
+              alertsHandled: 800,
+              humanOverrides: 40,
+            }),
+            BUYER("soc-a"),
+          ),
+        ),
+      ).toEqual({ submitKpiReport: true });
+      await record(agent.id, {
+        at: T,
+        judgedAt: T + 21 * DAY,
+        sev: [20, 20],
+        fp: [30, 10],
+        passed: false,
+        critical: ["severity-accuracy"],
+        pactId: pactV1,
+      });
       await dispute({ ...d1, version: 2, open: false, upheld: true, at: new Date() });
       await record(agent.id, { at: T + 10 * DAY, judgedAt: T + 22 * DAY, sev: [35, 5], fp: [25, 15], passed: false, pactId: pactV1 });
-      expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 7 * DAY)), { severityAccuracy: 0.8, humanOverrides: 10 }), BUILDER(owner)))).toEqual({ submitKpiReport: true });
+      expect(
+        dataOf(
+          await submit(kpis(agent.id, isoWeekOf(new Date(now - 7 * DAY)), { severityAccuracy: 0.8, humanOverrides: 10 }), BUILDER(owner)),
+        ),
+      ).toEqual({ submitKpiReport: true });
       await dispute({ ...d1, version: 3, open: false, upheld: false, at: new Date() });
       // A redelivered upheld verdict after the reversal is stale: it must not count d-1 again.
       await dispute({ ...d1, version: 2, open: false, upheld: true, at: new Date() });
@@ -274,16 +354,50 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       await dispute({ ...d2, version: 2, open: false, upheld: true, at: new Date() });
       await dispute({ ...d2, version: 1, open: true, upheld: false, at: new Date() });
       // The pact was amended (weights .7/.3); an older run of the first version (.5/.5) is judged after it.
-      await record(agent.id, { at: T + 30 * DAY, judgedAt: T + 30 * DAY + HOUR, sev: [40, 0], fp: [37, 3], passed: true, weights: [0.7, 0.3], pactId: pactV2, pactVersion: 2 });
-      await record(agent.id, { at: T + 25 * DAY, judgedAt: T + 31 * DAY, sev: [33, 7], fp: [39, 1], passed: true, weights: [0.5, 0.5], pactId: pactV1 });
-      expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 21 * DAY)), { escalationQuality: 0.7 }), BUYER("soc-b")))).toEqual({ submitKpiReport: true });
-      await dispute({ agentId: agent.id, disputeId: "d-3", version: 1, severity: "CRITICAL", open: true, upheld: false, occurredAt: new Date(now - DAY), at: new Date() });
+      await record(agent.id, {
+        at: T + 30 * DAY,
+        judgedAt: T + 30 * DAY + HOUR,
+        sev: [40, 0],
+        fp: [37, 3],
+        passed: true,
+        weights: [0.7, 0.3],
+        pactId: pactV2,
+        pactVersion: 2,
+      });
+      await record(agent.id, {
+        at: T + 25 * DAY,
+        judgedAt: T + 31 * DAY,
+        sev: [33, 7],
+        fp: [39, 1],
+        passed: true,
+        weights: [0.5, 0.5],
+        pactId: pactV1,
+      });
+      expect(dataOf(await submit(kpis(agent.id, isoWeekOf(new Date(now - 21 * DAY)), { escalationQuality: 0.7 }), BUYER("soc-b")))).toEqual(
+        { submitKpiReport: true },
+      );
+      await dispute({
+        agentId: agent.id,
+        disputeId: "d-3",
+        version: 1,
+        severity: "CRITICAL",
+        open: true,
+        upheld: false,
+        occurredAt: new Date(now - DAY),
+        at: new Date(),
+      });
 
       const incremental = await profileOf(agent.id);
       // Each metric's weight is its pact weights averaged over its evidence: Σ weight · cases · 2^(−age / 90 days).
       // Every run gave both clauses 40 cases, at T+20, T, T+10 (pact v1: .6/.4), T+30 (v2: .7/.3) and T+25 (v1 again: .5/.5).
       const age = (at: number) => 2 ** (-(incremental.scoringState.asOf - at) / (90 * DAY));
-      const runs = [[T + 20 * DAY, 0.6, 0.4], [T, 0.6, 0.4], [T + 10 * DAY, 0.6, 0.4], [T + 30 * DAY, 0.7, 0.3], [T + 25 * DAY, 0.5, 0.5]] as const;
+      const runs = [
+        [T + 20 * DAY, 0.6, 0.4],
+        [T, 0.6, 0.4],
+        [T + 10 * DAY, 0.6, 0.4],
+        [T + 30 * DAY, 0.7, 0.3],
+        [T + 25 * DAY, 0.5, 0.5],
+      ] as const;
       const sevMass = runs.reduce((sum, [at, sev]) => sum + sev * 40 * age(at), 0);
       const fpMass = runs.reduce((sum, [at, , fp]) => sum + fp * 40 * age(at), 0);
       const cases = runs.reduce((sum, [at]) => sum + 40 * age(at), 0);
@@ -295,25 +409,50 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(sevWeight).toBeLessThan(0.7);
       expect(incremental.consequenceTerms?.pactId).toBe(pactV2);
       expect(incremental.openCriticalDisputes).toBe(1);
-      expect((await disputeRows(agent.id)).map(({ disputeId, version, severity, criticalOpen, upheld }) => ({ disputeId, version, severity, criticalOpen, upheld }))).toEqual([
+      expect(
+        (await disputeRows(agent.id)).map(({ disputeId, version, severity, criticalOpen, upheld }) => ({
+          disputeId,
+          version,
+          severity,
+          criticalOpen,
+          upheld,
+        })),
+      ).toEqual([
         { disputeId: "d-1", version: 3, severity: "MAJOR", criticalOpen: false, upheld: false },
         { disputeId: "d-2", version: 2, severity: "MINOR", criticalOpen: false, upheld: true },
         { disputeId: "d-3", version: 1, severity: "CRITICAL", criticalOpen: true, upheld: false },
       ]);
 
-      for (const [identity, code] of [[BUILDER(owner), "FORBIDDEN"], [BUYER("soc-a"), "FORBIDDEN"], [ANONYMOUS, "UNAUTHENTICATED"]] as const) {
+      for (const [identity, code] of [
+        [BUILDER(owner), "FORBIDDEN"],
+        [BUYER("soc-a"), "FORBIDDEN"],
+        [ANONYMOUS, "UNAUTHENTICATED"],
+      ] as const) {
         expect(errorOf(await harness.call(RECOMPUTE, { agentId: agent.id }, identity))).toMatchObject({ code });
       }
-      expect(errorOf(await harness.call(RECOMPUTE, { agentId: randomUUID() }, ARBITER))).toMatchObject({ code: "NOT_FOUND", field: "agentId" });
+      expect(errorOf(await harness.call(RECOMPUTE, { agentId: randomUUID() }, ARBITER))).toMatchObject({
+        code: "NOT_FOUND",
+        field: "agentId",
+      });
       // 5 runs + 3 reports + 4 dispute reports that moved reputation or the open critical count: d-1's
       // MAJOR filing moved neither, and the 2 stale ones wrote nothing.
       expect((await scoreRows(agent.id)).length).toBe(12);
-      expect((await scoreRows(agent.id)).filter((row) => row.cause === "DISPUTE").map((row) => row.causeId)).toEqual(["d-1", "d-1", "d-2", "d-3"]);
+      expect((await scoreRows(agent.id)).filter((row) => row.cause === "DISPUTE").map((row) => row.causeId)).toEqual([
+        "d-1",
+        "d-1",
+        "d-2",
+        "d-3",
+      ]);
 
       const recomputed = dataOf(await harness.call(RECOMPUTE, { agentId: agent.id }, ARBITER)).recomputeTrust;
       const stored = await profileOf(agent.id);
 
-      const scores = (p: Data) => ({ compositeScore: p.compositeScore, compositeConfidence: p.compositeConfidence, reputationScore: p.reputationScore, reputationConfidence: p.reputationConfidence });
+      const scores = (p: Data) => ({
+        compositeScore: p.compositeScore,
+        compositeConfidence: p.compositeConfidence,
+        reputationScore: p.reputationScore,
+        reputationConfidence: p.reputationConfidence,
+      });
       expect(scores(recomputed)).toEqual(scores(incremental));
       expect(scores(stored)).toEqual(scores(incremental));
       const [a, b] = [incremental.scoringState, stored.scoringState];
@@ -342,14 +481,20 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       await record(agent.id, FAIL(T));
       // A MAJOR dispute about the same moment, upheld (+20 bad: 5/35 → 143 at 25/65 = .385) then reversed (−20 bad): back to 333.
       const report = { agentId: agent.id, disputeId: "d-same-instant", severity: "MAJOR" as const, occurredAt: new Date(T), open: false };
-      expect(await dispute({ ...report, version: 1, upheld: true, at: new Date() })).toMatchObject({ reputationScore: 143, reputationConfidence: 0.385 });
+      expect(await dispute({ ...report, version: 1, upheld: true, at: new Date() })).toMatchObject({
+        reputationScore: 143,
+        reputationConfidence: 0.385,
+      });
       const incremental = await dispute({ ...report, version: 2, upheld: false, at: new Date() });
       expect(incremental).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
 
       const recomputed = dataOf(await harness.call(RECOMPUTE, { agentId: agent.id }, ARBITER)).recomputeTrust;
 
       // The fold sees the dispute's stored state, no longer upheld: the same 5 bad.
-      expect({ reputationScore: recomputed.reputationScore, reputationConfidence: recomputed.reputationConfidence }).toEqual({ reputationScore: 333, reputationConfidence: 0.111 });
+      expect({ reputationScore: recomputed.reputationScore, reputationConfidence: recomputed.reputationConfidence }).toEqual({
+        reputationScore: 333,
+        reputationConfidence: 0.111,
+      });
       expect((await profileOf(agent.id)).scoringState.bad).toBeCloseTo(5, 9);
     });
   });
@@ -374,7 +519,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // stays above BRONZE's bar through the breaches below: the suspension, not the tier, is then
       // what keeps the agent off the marketplace. No run yet, so no ladder runs for these.
       for (const soc of ["soc-1", "soc-2", "soc-3", "soc-4"]) {
-        expect(dataOf(await submit(kpis(agentId, isoWeekOf(new Date(now - 21 * DAY)), { humanOverrides: 0 }), BUYER(soc)))).toEqual({ submitKpiReport: true });
+        expect(dataOf(await submit(kpis(agentId, isoWeekOf(new Date(now - 21 * DAY)), { humanOverrides: 0 }), BUYER(soc)))).toEqual({
+          submitKpiReport: true,
+        });
       }
       expect(await escalationRows(agentId)).toEqual([]);
     });
@@ -417,7 +564,14 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
       const [lifted, ...others] = await newEscalations();
       expect(others).toEqual([]);
-      expect(lifted).toMatchObject({ action: "WARN", direction: "LIFTED", notify: ["ESCALATION_OWNER"], ackDueAt: null, causeId: recovery.runId, reason: expect.stringMatching(/^recovered: \d+ consecutive passing run\(s\)$/) });
+      expect(lifted).toMatchObject({
+        action: "WARN",
+        direction: "LIFTED",
+        notify: ["ESCALATION_OWNER"],
+        ackDueAt: null,
+        causeId: recovery.runId,
+        reason: expect.stringMatching(/^recovered: \d+ consecutive passing run\(s\)$/),
+      });
       expect(await profileOf(agentId)).toMatchObject({ consequence: null, consequenceSince: null, eligible: true });
     });
 
@@ -427,7 +581,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const second = outcome(agentId, FAIL(T + 40 * DAY + HOUR));
       await recordOutcome(second);
       const [review] = await newEscalations();
-      expect(review).toMatchObject({ action: "REQUIRE_HUMAN_REVIEW", direction: "FIRED", notify: ["ESCALATION_OWNER", "BUILDER"], reason: "2 breach(es) within 30 days (trigger: 2)", causeId: second.runId });
+      expect(review).toMatchObject({
+        action: "REQUIRE_HUMAN_REVIEW",
+        direction: "FIRED",
+        notify: ["ESCALATION_OWNER", "BUILDER"],
+        reason: "2 breach(es) within 30 days (trigger: 2)",
+        causeId: second.runId,
+      });
       expect(review!.ackDueAt!.getTime()).toBe(second.judgedAt.getTime() + 45 * MINUTE);
 
       // Out of the breach window, but only the third consecutive passing run opens the way back.
@@ -436,7 +596,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(await newEscalations()).toEqual([]);
       expect((await profileOf(agentId)).consequence).toBe("REQUIRE_HUMAN_REVIEW");
       await record(agentId, PASS(T + 71 * DAY + 2 * HOUR));
-      expect((await newEscalations()).map((e) => [e.action, e.direction, e.reason])).toEqual([["REQUIRE_HUMAN_REVIEW", "LIFTED", "recovered: 3 consecutive passing run(s)"]]);
+      expect((await newEscalations()).map((e) => [e.action, e.direction, e.reason])).toEqual([
+        ["REQUIRE_HUMAN_REVIEW", "LIFTED", "recovered: 3 consecutive passing run(s)"],
+      ]);
       expect((await profileOf(agentId)).consequence).toBeNull();
     });
 
@@ -453,7 +615,12 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(steps).toEqual(["WARN FIRED", "REQUIRE_HUMAN_REVIEW FIRED", "THROTTLE FIRED", null, "SUSPEND_LISTING FIRED"]);
       // The suspension takes the listing away: that is told as well, beside the ladder's step.
       expect(await profileOf(agentId)).toMatchObject({ consequence: "SUSPEND_LISTING", eligible: false });
-      expect((await escalationRows(agentId)).filter((e) => e.causeId === breaches[4]!.runId).map((e) => e.direction).sort()).toEqual(["FIRED", "UNLISTED"]);
+      expect(
+        (await escalationRows(agentId))
+          .filter((e) => e.causeId === breaches[4]!.runId)
+          .map((e) => e.direction)
+          .sort(),
+      ).toEqual(["FIRED", "UNLISTED"]);
       const suspension = ladderOnly(await escalationRows(agentId)).at(-1)!;
       expect(suspension.notify).toEqual(["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"]);
       expect(suspension.reason).toBe("5 breach(es) within 30 days (trigger: 5)");
@@ -467,7 +634,11 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(profile.tier).not.toBe("UNRATED");
       expect(profile.reasons).toContain("consequence ladder stands at SUSPEND_LISTING");
       // The listing decision recorded when the suspension was taken (the KPI reports' rows were decided later, in real time).
-      expect((await eligibilityRows(agentId)).find((row) => row.causeId === breaches[4]!.runId)).toMatchObject({ eligible: false, consequence: "SUSPEND_LISTING", cause: "EVALUATION_RUN" });
+      expect((await eligibilityRows(agentId)).find((row) => row.causeId === breaches[4]!.runId)).toMatchObject({
+        eligible: false,
+        consequence: "SUSPEND_LISTING",
+        cause: "EVALUATION_RUN",
+      });
     });
 
     it("reaches DELIST on the eighth breach; only an arbiter lifts it, and then old breaches no longer count", async () => {
@@ -481,7 +652,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(lifted).toMatchObject({ consequence: null, consequenceSince: null });
       const [liftRow] = await newEscalations();
       // The escalation (owner and arbiters only) names the arbiter; the public histories name only the act.
-      expect(liftRow).toMatchObject({ action: "DELIST", direction: "LIFTED", cause: "ARBITER", reason: `lifted by arbiter ${ARBITER.subject}: remediated after review`, ackDueAt: null });
+      expect(liftRow).toMatchObject({
+        action: "DELIST",
+        direction: "LIFTED",
+        cause: "ARBITER",
+        reason: `lifted by arbiter ${ARBITER.subject}: remediated after review`,
+        ackDueAt: null,
+      });
       const act = liftRow!.causeId;
       expect(act).not.toContain(ARBITER.subject);
       expect((await eligibilityRows(agentId)).at(-1)).toMatchObject({ consequence: null, cause: "ARBITER", causeId: act });
@@ -491,7 +668,10 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // and for an arbiter alike, and writes nothing.
       const beforeAck = await snapshot(agentId);
       for (const identity of [BUILDER(owner), ARBITER]) {
-        expect(errorOf(await harness.call(ACK, { id: liftRow!.id }, identity)), identity.role).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+        expect(errorOf(await harness.call(ACK, { id: liftRow!.id }, identity)), identity.role).toMatchObject({
+          code: "CONFLICT",
+          field: "escalationId",
+        });
       }
       expect(await snapshot(agentId)).toEqual(beforeAck);
       expect((await harness.dataSource.getRepository(Escalation).findOneByOrFail({ id: liftRow!.id })).acknowledgedAt).toBeNull();
@@ -510,23 +690,50 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const base = Date.now() - 100 * DAY;
       await record(agent, PASS(base));
       for (let i = 0; i < 8; i += 1) await record(agent, FAIL(base + DAY + i * HOUR));
-      expect(ladderOnly(await escalationRows(agent)).map((e) => e.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
+      expect(ladderOnly(await escalationRows(agent)).map((e) => e.action)).toEqual([
+        "WARN",
+        "REQUIRE_HUMAN_REVIEW",
+        "THROTTLE",
+        "SUSPEND_LISTING",
+        "DELIST",
+      ]);
       // 40 days on, the breaches are out of every window and six runs passed: DELIST has no way back.
       for (let i = 0; i < 6; i += 1) await record(agent, PASS(base + 40 * DAY + i * HOUR));
-      expect(ladderOnly(await escalationRows(agent)).map((e) => e.action)).toEqual(["WARN", "REQUIRE_HUMAN_REVIEW", "THROTTLE", "SUSPEND_LISTING", "DELIST"]);
+      expect(ladderOnly(await escalationRows(agent)).map((e) => e.action)).toEqual([
+        "WARN",
+        "REQUIRE_HUMAN_REVIEW",
+        "THROTTLE",
+        "SUSPEND_LISTING",
+        "DELIST",
+      ]);
       expect(await profileOf(agent)).toMatchObject({ consequence: "DELIST", passingStreak: 6, eligible: false });
 
       const before = await snapshot(agent);
-      for (const [identity, code] of [[BUILDER(persistentOwner), "FORBIDDEN"], [BUYER("soc-1"), "FORBIDDEN"], [ANONYMOUS, "UNAUTHENTICATED"]] as const) {
+      for (const [identity, code] of [
+        [BUILDER(persistentOwner), "FORBIDDEN"],
+        [BUYER("soc-1"), "FORBIDDEN"],
+        [ANONYMOUS, "UNAUTHENTICATED"],
+      ] as const) {
         expect(errorOf(await harness.call(LIFT, { agentId: agent, reason: "please" }, identity)), identity.role).toMatchObject({ code });
       }
-      expect(errorOf(await harness.call(LIFT, { agentId: agent, reason: "   " }, ARBITER))).toMatchObject({ code: "BAD_USER_INPUT", field: "reason" });
-      expect(errorOf(await harness.call(LIFT, { agentId: randomUUID(), reason: "unknown" }, ARBITER))).toMatchObject({ code: "NOT_FOUND", field: "agentId" });
+      expect(errorOf(await harness.call(LIFT, { agentId: agent, reason: "   " }, ARBITER))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "reason",
+      });
+      expect(errorOf(await harness.call(LIFT, { agentId: randomUUID(), reason: "unknown" }, ARBITER))).toMatchObject({
+        code: "NOT_FOUND",
+        field: "agentId",
+      });
       expect(await snapshot(agent)).toEqual(before);
 
-      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "appeal granted" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null });
+      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "appeal granted" }, ARBITER)).liftConsequence).toMatchObject({
+        consequence: null,
+      });
       const afterLift = await snapshot(agent);
-      expect(errorOf(await harness.call(LIFT, { agentId: agent, reason: "again" }, ARBITER))).toMatchObject({ code: "CONFLICT", field: "agentId" });
+      expect(errorOf(await harness.call(LIFT, { agentId: agent, reason: "again" }, ARBITER))).toMatchObject({
+        code: "CONFLICT",
+        field: "agentId",
+      });
       expect(await snapshot(agent)).toEqual(afterLift);
       // No consequence stands any more; forty bad pseudo-observations from the breaches still keep its reputation (and so its tier) down.
       expect(afterLift.profile).toMatchObject({ consequence: null, consequenceSince: null });
@@ -539,7 +746,12 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // Every run below met its pact; only its share of passing cases moves, which is what the
       // evaluation CUSUM watches (k .02, h .06; a standing alarm clears only at h/2 = .03 or below).
       // The agent is younger than the 30-day score-drop window and never breaches: drift is the only trigger.
-      const share = (i: number, passed: number): RunSpec => ({ at: base + i * HOUR, sev: [passed, 40 - passed], fp: [40, 0], passed: true });
+      const share = (i: number, passed: number): RunSpec => ({
+        at: base + i * HOUR,
+        sev: [passed, 40 - passed],
+        fp: [40, 0],
+        passed: true,
+      });
       const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.reason]);
 
       // Four baseline runs at 38/40 = .95: baseline .95, four passing runs in a row.
@@ -551,17 +763,32 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const fifth = outcome(agent, share(4, 34));
       await recordOutcome(fifth);
       expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED", "drift detection raised an alarm"]]);
-      expect(await profileOf(agent)).toMatchObject({ passingStreak: 0, driftAlarm: true, driftRaisedAt: fifth.judgedAt, consequence: "REQUIRE_HUMAN_REVIEW" });
+      expect(await profileOf(agent)).toMatchObject({
+        passingStreak: 0,
+        driftAlarm: true,
+        driftRaisedAt: fifth.judgedAt,
+        consequence: "REQUIRE_HUMAN_REVIEW",
+      });
 
       // Run 6 at 39/40 = .975: S = .08 + .95 − .975 − .02 = .035, under h but not under h/2: the alarm
       // still stands, raised when it was. Streak 1.
       await record(agent, share(5, 39));
-      expect(await profileOf(agent)).toMatchObject({ passingStreak: 1, driftAlarm: true, driftRaisedAt: fifth.judgedAt, consequence: "REQUIRE_HUMAN_REVIEW" });
+      expect(await profileOf(agent)).toMatchObject({
+        passingStreak: 1,
+        driftAlarm: true,
+        driftRaisedAt: fifth.judgedAt,
+        consequence: "REQUIRE_HUMAN_REVIEW",
+      });
 
       // Run 7 at 40/40: S = max(0, .035 + .95 − 1 − .02) = 0: cleared, so the trigger no longer holds,
       // but the way back needs 3 passing runs after the step and has 2 (counting all, it would have 7).
       await record(agent, share(6, 40));
-      expect(await profileOf(agent)).toMatchObject({ passingStreak: 2, driftAlarm: false, driftRaisedAt: null, consequence: "REQUIRE_HUMAN_REVIEW" });
+      expect(await profileOf(agent)).toMatchObject({
+        passingStreak: 2,
+        driftAlarm: false,
+        driftRaisedAt: null,
+        consequence: "REQUIRE_HUMAN_REVIEW",
+      });
       expect(await ladderRows()).toHaveLength(1);
 
       // Run 8, the third passing run after the step, opens the way back.
@@ -596,7 +823,12 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // A passing run submitted a day before them, judged only now: evidence, but not the third in a row.
       const late = judged(PASS(base + DAY, base + 2 * DAY + 2 * HOUR));
       await recordOutcome(late);
-      expect(await profileOf(agent)).toMatchObject({ passingStreak: 2, consequence: "WARN", evaluationRuns: 4, lastRunSubmittedAt: new Date(base + 2 * DAY + HOUR) });
+      expect(await profileOf(agent)).toMatchObject({
+        passingStreak: 2,
+        consequence: "WARN",
+        evaluationRuns: 4,
+        lastRunSubmittedAt: new Date(base + 2 * DAY + HOUR),
+      });
       expect(await ladderRows()).toHaveLength(1);
 
       // The next submitted run is the third.
@@ -612,7 +844,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const before = await profileOf(agent);
       await recordOutcome(judged(FAIL(base - HOUR, base + 2 * DAY + 4 * HOUR)));
       const after = await profileOf(agent);
-      expect(after).toMatchObject({ passingStreak: 3, consequence: null, lastRunPassed: true, eligible: before.eligible, evaluationRuns: 6 });
+      expect(after).toMatchObject({
+        passingStreak: 3,
+        consequence: null,
+        lastRunPassed: true,
+        eligible: before.eligible,
+        evaluationRuns: 6,
+      });
       expect(after.scoringState.bad - before.scoringState.bad).toBeCloseTo(5 * 2 ** (-(2 * DAY + 4 * HOUR) / (60 * DAY)), 9);
       expect(await ladderRows()).toHaveLength(2);
 
@@ -640,18 +878,33 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.reason])).toEqual([
         ["SUSPEND_LISTING", "FIRED", "composite score fell 335 points within 30 days (trigger: 200)"],
       ]);
-      expect(await profileOf(agent)).toMatchObject({ compositeScore: 565, compositeConfidence: 0.585, tier: "BRONZE", consequence: "SUSPEND_LISTING", eligible: false, passingStreak: 0 });
+      expect(await profileOf(agent)).toMatchObject({
+        compositeScore: 565,
+        compositeConfidence: 0.585,
+        tier: "BRONZE",
+        consequence: "SUSPEND_LISTING",
+        eligible: false,
+        passingStreak: 0,
+      });
       const unlisted = (await escalationRows(agent)).find((e) => e.direction === "UNLISTED")!;
       expect(unlisted.ackDueAt!.getTime()).toBe(breach.judgedAt.getTime() + 45 * MINUTE);
 
       // The arbiter lifts it: BRONZE with a non-critical breach is listed again, and since the listing
       // had been lost, the regained listing is told. Neither the lift nor the listing takes an acknowledgement.
-      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation set was corrupted" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null, eligible: true });
+      expect(
+        dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation set was corrupted" }, ARBITER)).liftConsequence,
+      ).toMatchObject({ consequence: null, eligible: true });
       const afterLift = await escalationRows(agent);
       const lift = afterLift.find((e) => e.direction === "LIFTED")!;
       const listed = afterLift.find((e) => e.direction === "LISTED")!;
       expect(lift).toMatchObject({ action: "SUSPEND_LISTING", cause: "ARBITER", ackDueAt: null });
-      expect(listed).toMatchObject({ action: null, cause: "ARBITER", reason: "eligible for listing again", notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"], ackDueAt: null });
+      expect(listed).toMatchObject({
+        action: null,
+        cause: "ARBITER",
+        reason: "eligible for listing again",
+        notify: ["ESCALATION_OWNER", "BUILDER", "BUYERS"],
+        ackDueAt: null,
+      });
       // (Each pair shares its instant, so the rows' order within it is the ids'.)
       expect(afterLift.map((e) => e.direction).sort()).toEqual(["FIRED", "LIFTED", "LISTED", "UNLISTED"]);
 
@@ -659,11 +912,17 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const beforeAcks = await snapshot(agent);
       for (const row of [lift, listed]) {
         for (const identity of [BUILDER(owner), ARBITER]) {
-          expect(errorOf(await harness.call(ACK, { id: row.id }, identity)), `${row.direction} by ${identity.role}`).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+          expect(errorOf(await harness.call(ACK, { id: row.id }, identity)), `${row.direction} by ${identity.role}`).toMatchObject({
+            code: "CONFLICT",
+            field: "escalationId",
+          });
         }
       }
       expect(await snapshot(agent)).toEqual(beforeAcks);
-      expect(dataOf(await harness.call(ACK, { id: unlisted.id }, BUILDER(owner))).acknowledgeEscalation).toMatchObject({ direction: "UNLISTED", acknowledgedAt: expect.any(String) });
+      expect(dataOf(await harness.call(ACK, { id: unlisted.id }, BUILDER(owner))).acknowledgeEscalation).toMatchObject({
+        direction: "UNLISTED",
+        acknowledgedAt: expect.any(String),
+      });
 
       // Run C, passing, after the lift. The state decays 5 days (2^(−5/90) = .96222):
       //   40.542·.96222 + 40 = 79.010 passed, 30·.96222 = 28.867 failed → (79.010+5)/(107.877+10) = .7127 → 713,
@@ -672,7 +931,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // (100), but that score is from before the lift, where the ladder starts afresh.
       const later = Date.now();
       await record(agent, { at: later, judgedAt: later + MINUTE, sev: [40, 0], fp: [40, 0], passed: true });
-      expect(await profileOf(agent)).toMatchObject({ compositeScore: 713, compositeConfidence: 0.683, consequence: null, eligible: true, passingStreak: 1 });
+      expect(await profileOf(agent)).toMatchObject({
+        compositeScore: 713,
+        compositeConfidence: 0.683,
+        consequence: null,
+        eligible: true,
+        passingStreak: 1,
+      });
       expect((await escalationRows(agent)).map((e) => e.direction).sort()).toEqual(["FIRED", "LIFTED", "LISTED", "UNLISTED"]);
     });
 
@@ -687,7 +952,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       await record(agent, share(base + 4 * HOUR, 34));
       expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"]]);
 
-      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "drift explained by a labelling change" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null });
+      expect(
+        dataOf(await harness.call(LIFT, { agentId: agent, reason: "drift explained by a labelling change" }, ARBITER)).liftConsequence,
+      ).toMatchObject({ consequence: null });
       const lifted = await profileOf(agent);
       expect(lifted).toMatchObject({ consequence: null, driftAlarm: true });
       expect(lifted.driftRaisedAt!.getTime()).toBeLessThan(lifted.ladderResetAt!.getTime());
@@ -697,22 +964,39 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const after = Date.now();
       await record(agent, share(after, 38));
       expect(await profileOf(agent)).toMatchObject({ consequence: null, driftAlarm: true });
-      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"], ["REQUIRE_HUMAN_REVIEW", "LIFTED"]]);
+      expect(await ladderRows()).toEqual([
+        ["REQUIRE_HUMAN_REVIEW", "FIRED"],
+        ["REQUIRE_HUMAN_REVIEW", "LIFTED"],
+      ]);
 
       // 40/40: S = max(0, .06 + .95 − 1 − .02) = 0, cleared. Then .85 again: S = .08, raised after the lift: it fires.
       await record(agent, share(after + MINUTE, 40));
       expect(await profileOf(agent)).toMatchObject({ driftAlarm: false, driftRaisedAt: null });
       const again = outcome(agent, share(after + 2 * MINUTE, 34));
       await recordOutcome(again);
-      expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED"], ["REQUIRE_HUMAN_REVIEW", "LIFTED"], ["REQUIRE_HUMAN_REVIEW", "FIRED"]]);
-      expect(await profileOf(agent)).toMatchObject({ consequence: "REQUIRE_HUMAN_REVIEW", driftAlarm: true, driftRaisedAt: again.judgedAt, passingStreak: 0 });
+      expect(await ladderRows()).toEqual([
+        ["REQUIRE_HUMAN_REVIEW", "FIRED"],
+        ["REQUIRE_HUMAN_REVIEW", "LIFTED"],
+        ["REQUIRE_HUMAN_REVIEW", "FIRED"],
+      ]);
+      expect(await profileOf(agent)).toMatchObject({
+        consequence: "REQUIRE_HUMAN_REVIEW",
+        driftAlarm: true,
+        driftRaisedAt: again.judgedAt,
+        passingStreak: 0,
+      });
     });
 
     it("acts on a KPI drift alarm raised after an arbiter's lift, even while an evaluation alarm from before it still stands", async () => {
       const owner = "quincy";
       const agent = (await harness.seedAgent(owner, [AgentDomain.ALERT_TRIAGE])).id;
       const base = Date.now() - 10 * DAY;
-      const share = (i: number, passed: number): RunSpec => ({ at: base + i * HOUR, sev: [passed, 40 - passed], fp: [40, 0], passed: true });
+      const share = (i: number, passed: number): RunSpec => ({
+        at: base + i * HOUR,
+        sev: [passed, 40 - passed],
+        fp: [40, 0],
+        passed: true,
+      });
       const ladderRows = async () => ladderOnly(await escalationRows(agent)).map((e) => [e.action, e.direction, e.cause]);
 
       // The evaluation alarm: baseline .95 over four runs, then .85 → S = .08 > .06: REQUIRE_HUMAN_REVIEW.
@@ -720,7 +1004,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       await record(agent, share(4, 34));
       expect(await ladderRows()).toEqual([["REQUIRE_HUMAN_REVIEW", "FIRED", "EVALUATION_RUN"]]);
       // The arbiter lifts it (the evaluation alarm, S = .08, still stands, raised before the lift: it no longer counts).
-      expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation drift explained" }, ARBITER)).liftConsequence).toMatchObject({ consequence: null });
+      expect(
+        dataOf(await harness.call(LIFT, { agentId: agent, reason: "evaluation drift explained" }, ARBITER)).liftConsequence,
+      ).toMatchObject({ consequence: null });
 
       // After the lift, production slides: four pilot weeks at .95, then .94 and .93. The scorecard's CUSUM
       // (k .005, h .015) is .005 after .94 and .02 after .93: a KPI alarm raised in the sixth week, after the lift.
@@ -728,7 +1014,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const weeks = weeksEnding(isoWeekOf(new Date()), 6);
       const accuracy = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93];
       for (const [i, week] of weeks.entries()) {
-        expect(dataOf(await submit(kpis(agent, week, { severityAccuracy: accuracy[i]!, humanOverrides: 0 }), BUYER("soc-q")))).toEqual({ submitKpiReport: true });
+        expect(dataOf(await submit(kpis(agent, week, { severityAccuracy: accuracy[i]!, humanOverrides: 0 }), BUYER("soc-q")))).toEqual({
+          submitKpiReport: true,
+        });
       }
       expect(await profileOf(agent)).toMatchObject({ kpiDriftAlarm: true, driftAlarm: true });
       expect(await ladderRows()).toEqual([
@@ -744,7 +1032,10 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
     const thisWeek = isoWeekOf(new Date());
 
     it("move reputation by the reporter's weight: a buyer's report counts 10, a builder's own 5", async () => {
-      const [byBuyer, byBuilder] = [await harness.seedAgent("nora", [AgentDomain.ALERT_TRIAGE]), await harness.seedAgent("omar", [AgentDomain.ALERT_TRIAGE])];
+      const [byBuyer, byBuilder] = [
+        await harness.seedAgent("nora", [AgentDomain.ALERT_TRIAGE]),
+        await harness.seedAgent("omar", [AgentDomain.ALERT_TRIAGE]),
+      ];
 
       expect(dataOf(await submit(kpis(byBuyer.id, thisWeek), BUYER("soc-k")))).toEqual({ submitKpiReport: true });
       expect(dataOf(await submit(kpis(byBuilder.id, thisWeek), BUILDER("omar")))).toEqual({ submitKpiReport: true });
@@ -761,18 +1052,28 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(builder.scoringState.bad).toBeCloseTo(0.5, 9);
 
       const [report] = await harness.dataSource.query("SELECT id FROM kpi_reports WHERE agent_id = ?", [byBuyer.id]);
-      expect((await scoreRows(byBuyer.id)).map(({ cause, causeId, reputationScore }) => ({ cause, causeId, reputationScore }))).toEqual([{ cause: "KPI_REPORT", causeId: report.id, reputationScore: 700 }]);
+      expect((await scoreRows(byBuyer.id)).map(({ cause, causeId, reputationScore }) => ({ cause, causeId, reputationScore }))).toEqual([
+        { cause: "KPI_REPORT", causeId: report.id, reputationScore: 700 },
+      ]);
       expect(await trustOf(byBuyer.id)).toMatchObject({ reputationScore: 700, reputationConfidence: 0.2 });
     });
 
     it("refuses more human overrides than alerts handled as BAD_USER_INPUT on input.humanOverrides, writing nothing", async () => {
       const agent = await harness.seedAgent("pia", [AgentDomain.ALERT_TRIAGE]);
-      const [reports, scores, profiles] = [await harness.count("kpi_reports"), await harness.count("trust_score_history"), await harness.count("trust_profiles")];
+      const [reports, scores, profiles] = [
+        await harness.count("kpi_reports"),
+        await harness.count("trust_score_history"),
+        await harness.count("trust_profiles"),
+      ];
 
       const response = await submit(kpis(agent.id, thisWeek, { humanOverrides: 1001 }), BUYER("soc-k"));
 
       expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.humanOverrides" });
-      expect([await harness.count("kpi_reports"), await harness.count("trust_score_history"), await harness.count("trust_profiles")]).toEqual([reports, scores, profiles]);
+      expect([
+        await harness.count("kpi_reports"),
+        await harness.count("trust_score_history"),
+        await harness.count("trust_profiles"),
+      ]).toEqual([reports, scores, profiles]);
       // All of them handled by a human is allowed.
       expect(dataOf(await submit(kpis(agent.id, thisWeek, { humanOverrides: 1000 }), BUYER("soc-k")))).toEqual({ submitKpiReport: true });
     });
@@ -789,14 +1090,22 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const accuracy = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9, 0.89];
       const alarms: boolean[] = [];
       for (const [i, week] of weeks.entries()) {
-        expect(dataOf(await submit(kpis(agent.id, week, { severityAccuracy: accuracy[i]!, humanOverrides: 0 }), BUYER("soc-drift")))).toEqual({ submitKpiReport: true });
+        expect(
+          dataOf(await submit(kpis(agent.id, week, { severityAccuracy: accuracy[i]!, humanOverrides: 0 }), BUYER("soc-drift"))),
+        ).toEqual({ submitKpiReport: true });
         alarms.push((await trustOf(agent.id)).driftAlarm);
       }
 
       expect(alarms).toEqual([false, false, false, false, false, true, true, true, true, true]);
       const escalations = ladderOnly(await escalationRows(agent.id));
       expect(escalations.map(({ action, direction, reason, cause, notify }) => ({ action, direction, reason, cause, notify }))).toEqual([
-        { action: "REQUIRE_HUMAN_REVIEW", direction: "FIRED", reason: "drift detection raised an alarm", cause: "KPI_REPORT", notify: ["ESCALATION_OWNER", "BUILDER"] },
+        {
+          action: "REQUIRE_HUMAN_REVIEW",
+          direction: "FIRED",
+          reason: "drift detection raised an alarm",
+          cause: "KPI_REPORT",
+          notify: ["ESCALATION_OWNER", "BUILDER"],
+        },
       ]);
       // Taken by the report of the sixth week, the one that raised the alarm.
       const [sixth] = await harness.dataSource.query("SELECT id FROM kpi_reports WHERE agent_id = ? AND week = ?", [agent.id, weeks[5]]);
@@ -820,7 +1129,14 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // composite (37.035+5)/(37.035+10) = .8937 → 894 at 37.035/87.035 = .4255 → .426 → BRONZE.
       // One buyer report of quality .9 → reputation (9+5)/(10+10) = 700 at 10/50 = .2.
       const listed = await profileOf(agent.id);
-      expect(listed).toMatchObject({ compositeScore: 894, compositeConfidence: 0.426, reputationScore: 700, reputationConfidence: 0.2, tier: "BRONZE", eligible: true });
+      expect(listed).toMatchObject({
+        compositeScore: 894,
+        compositeConfidence: 0.426,
+        reputationScore: 700,
+        reputationConfidence: 0.2,
+        tier: "BRONZE",
+        eligible: true,
+      });
       const asOf = listed.scoringState.asOf;
       const dsp = { agentId: agent.id, disputeId: "dsp-1", severity: "CRITICAL" as const, occurredAt: new Date(asOf - 60 * DAY) };
 
@@ -829,13 +1145,21 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       expect(opened).toMatchObject({ eligible: false, reputationScore: 700, reputationConfidence: 0.2, openCriticalDisputes: 1 });
       expect(opened.reasons).toContain("1 open critical dispute(s)");
       expect((await eligibilityRows(agent.id)).at(-1)).toMatchObject({ eligible: false, cause: "DISPUTE", causeId: "dsp-1" });
-      expect(await escalationRows(agent.id)).toEqual([expect.objectContaining({ direction: "UNLISTED", action: null, cause: "DISPUTE", causeId: "dsp-1", ackDueAt: expect.any(Date) })]);
+      expect(await escalationRows(agent.id)).toEqual([
+        expect.objectContaining({ direction: "UNLISTED", action: null, cause: "DISPUTE", causeId: "dsp-1", ackDueAt: expect.any(Date) }),
+      ]);
       expect(await trustOf(agent.id)).toMatchObject({ eligible: false, openCriticalDisputes: 1 });
 
       // Version 2: closed, upheld, for behaviour 60 days (one reputation half-life) before the newest evidence:
       // 40 bad · ½ = 20 → good 9, bad 21 → (9+5)/(30+10) = .35 → 350, confidence 30/70 = .4286 → .429.
       const upheld = { ...dsp, version: 2, open: false, upheld: true };
-      expect(await dispute({ ...upheld, at: new Date() })).toMatchObject({ reputationScore: 350, reputationConfidence: 0.429, openCriticalDisputes: 0, tier: "UNRATED", eligible: false });
+      expect(await dispute({ ...upheld, at: new Date() })).toMatchObject({
+        reputationScore: 350,
+        reputationConfidence: 0.429,
+        openCriticalDisputes: 0,
+        tier: "UNRATED",
+        eligible: false,
+      });
       const afterUpheld = await profileOf(agent.id);
       expect(afterUpheld.scoringState.bad).toBeCloseTo(21, 9);
       expect(afterUpheld.reasons).toContain("unrated: reputation score 350 is below the 450 that BRONZE needs");
@@ -851,20 +1175,47 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // Version 3: reversed on appeal. Exactly the reputation before it, and listed again, which is told
       // (the listing had been lost) and takes no acknowledgement.
       const reversed = { ...dsp, version: 3, open: false, upheld: false };
-      expect(await dispute({ ...reversed, at: new Date() })).toMatchObject({ reputationScore: 700, reputationConfidence: 0.2, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
+      expect(await dispute({ ...reversed, at: new Date() })).toMatchObject({
+        reputationScore: 700,
+        reputationConfidence: 0.2,
+        tier: "BRONZE",
+        eligible: true,
+        openCriticalDisputes: 0,
+      });
       const restored = await profileOf(agent.id);
       expect(Math.abs(restored.scoringState.good - listed.scoringState.good)).toBeLessThan(1e-9);
       expect(Math.abs(restored.scoringState.bad - listed.scoringState.bad)).toBeLessThan(1e-9);
       const regained = (await escalationRows(agent.id)).at(-1)!;
       expect(regained).toMatchObject({ direction: "LISTED", action: null, cause: "DISPUTE", causeId: "dsp-1", ackDueAt: null });
-      expect(errorOf(await harness.call(ACK, { id: regained.id }, BUILDER(owner)))).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+      expect(errorOf(await harness.call(ACK, { id: regained.id }, BUILDER(owner)))).toMatchObject({
+        code: "CONFLICT",
+        field: "escalationId",
+      });
 
       const afterReversal = await snapshot(agent.id);
       expect(await dispute({ ...reversed, at: new Date() })).toEqual(afterReversal.profile);
       expect(await dispute({ ...upheld, at: new Date() })).toEqual(afterReversal.profile);
       expect(await snapshot(agent.id)).toEqual(afterReversal);
-      expect(afterReversal.disputes.map(({ disputeId, agentId, version, severity, criticalOpen, upheld: isUpheld, occurredAt }) => ({ disputeId, agentId, version, severity, criticalOpen, upheld: isUpheld, occurredAt }))).toEqual([
-        { disputeId: "dsp-1", agentId: agent.id, version: 3, severity: "CRITICAL", criticalOpen: false, upheld: false, occurredAt: dsp.occurredAt },
+      expect(
+        afterReversal.disputes.map(({ disputeId, agentId, version, severity, criticalOpen, upheld: isUpheld, occurredAt }) => ({
+          disputeId,
+          agentId,
+          version,
+          severity,
+          criticalOpen,
+          upheld: isUpheld,
+          occurredAt,
+        })),
+      ).toEqual([
+        {
+          disputeId: "dsp-1",
+          agentId: agent.id,
+          version: 3,
+          severity: "CRITICAL",
+          criticalOpen: false,
+          upheld: false,
+          occurredAt: dsp.occurredAt,
+        },
       ]);
       // Dispute reports v1, v2, v3 each wrote one score-history row; the four stale ones none.
       expect((await scoreRows(agent.id)).filter((row) => row.cause === "DISPUTE")).toHaveLength(3);
@@ -872,12 +1223,25 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
     it("ends in the same state whatever order a dispute's reports arrive in: a reversal delivered before the verdict it reverses", async () => {
       const T = Date.now() - 10 * DAY;
-      const [inOrder, outOfOrder] = [(await harness.seedAgent("uma", [AgentDomain.ALERT_TRIAGE])).id, (await harness.seedAgent("vera", [AgentDomain.ALERT_TRIAGE])).id];
+      const [inOrder, outOfOrder] = [
+        (await harness.seedAgent("uma", [AgentDomain.ALERT_TRIAGE])).id,
+        (await harness.seedAgent("vera", [AgentDomain.ALERT_TRIAGE])).id,
+      ];
       // Each: one breach at T, 5 bad → (0+5)/(5+10) = 333 at 5/45 = .111.
-      for (const agent of [inOrder, outOfOrder]) expect(await record(agent, FAIL(T))).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      for (const agent of [inOrder, outOfOrder])
+        expect(await record(agent, FAIL(T))).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
       const ids = { [inOrder]: randomUUID(), [outOfOrder]: randomUUID() };
       // Version 1 upholds a MAJOR dispute about behaviour 60 days before T; version 2 reverses it.
-      const v1 = (agentId: string) => ({ agentId, disputeId: ids[agentId]!, version: 1, severity: "MAJOR" as const, open: false, upheld: true, occurredAt: new Date(T - 60 * DAY), at: new Date() });
+      const v1 = (agentId: string) => ({
+        agentId,
+        disputeId: ids[agentId]!,
+        version: 1,
+        severity: "MAJOR" as const,
+        open: false,
+        upheld: true,
+        occurredAt: new Date(T - 60 * DAY),
+        at: new Date(),
+      });
       const v2 = (agentId: string) => ({ ...v1(agentId), version: 2, upheld: false, at: new Date() });
 
       // In order: 20 bad · 2^(−60/60) = 10 more → 5/(15+10) = 200 at 15/55 = .273; then exactly back.
@@ -892,15 +1256,29 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
       const [a, b] = [await profileOf(inOrder), await profileOf(outOfOrder)];
       const state = (p: TrustProfile) => ({
-        compositeScore: p.compositeScore, compositeConfidence: p.compositeConfidence, reputationScore: p.reputationScore, reputationConfidence: p.reputationConfidence,
-        tier: p.tier, eligible: p.eligible, openCriticalDisputes: p.openCriticalDisputes, asOf: p.scoringState.asOf,
+        compositeScore: p.compositeScore,
+        compositeConfidence: p.compositeConfidence,
+        reputationScore: p.reputationScore,
+        reputationConfidence: p.reputationConfidence,
+        tier: p.tier,
+        eligible: p.eligible,
+        openCriticalDisputes: p.openCriticalDisputes,
+        asOf: p.scoringState.asOf,
       });
       expect(state(b)).toEqual(state(a));
       expect(Math.abs(a.scoringState.bad - 5)).toBeLessThan(1e-9);
       expect(Math.abs(b.scoringState.bad - 5)).toBeLessThan(1e-9);
-      const row = (r: DisputeState) => ({ version: r.version, severity: r.severity, criticalOpen: r.criticalOpen, upheld: r.upheld, occurredAt: r.occurredAt });
+      const row = (r: DisputeState) => ({
+        version: r.version,
+        severity: r.severity,
+        criticalOpen: r.criticalOpen,
+        upheld: r.upheld,
+        occurredAt: r.occurredAt,
+      });
       expect((await disputeRows(outOfOrder)).map(row)).toEqual((await disputeRows(inOrder)).map(row));
-      expect((await disputeRows(inOrder)).map(row)).toEqual([{ version: 2, severity: "MAJOR", criticalOpen: false, upheld: false, occurredAt: new Date(T - 60 * DAY) }]);
+      expect((await disputeRows(inOrder)).map(row)).toEqual([
+        { version: 2, severity: "MAJOR", criticalOpen: false, upheld: false, occurredAt: new Date(T - 60 * DAY) },
+      ]);
     });
 
     it("applies a change of severity or of the behaviour's time between versions as the difference, and a reversal takes back what was stored", async () => {
@@ -911,16 +1289,27 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       const base = { agentId: agent, disputeId: "dsp-regraded", open: false, upheld: true };
 
       // v1, MINOR, behaviour at T: +5 → 5/(10+10) = 250 at 10/50 = .2.
-      expect(await dispute({ ...base, version: 1, severity: "MINOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 250, reputationConfidence: 0.2 });
+      expect(await dispute({ ...base, version: 1, severity: "MINOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({
+        reputationScore: 250,
+        reputationConfidence: 0.2,
+      });
       // v2, regraded MAJOR: −5 + 20, bad 25 (not 30) → 5/35 = .1429 → 143 at 25/65 = .385.
-      expect(await dispute({ ...base, version: 2, severity: "MAJOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 143, reputationConfidence: 0.385 });
+      expect(await dispute({ ...base, version: 2, severity: "MAJOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({
+        reputationScore: 143,
+        reputationConfidence: 0.385,
+      });
       expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(25, 9);
       // v3, the behaviour re-dated 60 days earlier: −20 at T, +20·½ = 10 at T − 60 days → bad 15 → 5/25 = 200 at 15/55 = .273.
-      expect(await dispute({ ...base, version: 3, severity: "MAJOR", occurredAt: new Date(T - 60 * DAY), at: new Date() })).toMatchObject({ reputationScore: 200, reputationConfidence: 0.273 });
+      expect(await dispute({ ...base, version: 3, severity: "MAJOR", occurredAt: new Date(T - 60 * DAY), at: new Date() })).toMatchObject({
+        reputationScore: 200,
+        reputationConfidence: 0.273,
+      });
       expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(15, 9);
       // v4 reverses it, reporting the behaviour at T again: what is taken back is what is stored (10, from
       // T − 60 days), not 20 at T → bad 5 → 333 at .111.
-      expect(await dispute({ ...base, version: 4, upheld: false, severity: "MAJOR", occurredAt: new Date(T), at: new Date() })).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
+      expect(
+        await dispute({ ...base, version: 4, upheld: false, severity: "MAJOR", occurredAt: new Date(T), at: new Date() }),
+      ).toMatchObject({ reputationScore: 333, reputationConfidence: 0.111 });
       expect((await profileOf(agent)).scoringState.bad).toBeCloseTo(5, 9);
 
       // The fold agrees: the dispute no longer counts.
@@ -934,8 +1323,17 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // 40/40 on both clauses: 900 at .444, BRONZE, listed.
       await record(agent, PASS(Date.now() - DAY));
       expect(await profileOf(agent)).toMatchObject({ compositeScore: 900, tier: "BRONZE", eligible: true, openCriticalDisputes: 0 });
-      const report = (disputeId: string, version: number, severity: DisputeStateReport["severity"], open: boolean): DisputeStateReport =>
-        ({ agentId: agent, disputeId, version, severity, open, upheld: false, filerRecord: { upheld: 0, rejected: 0 }, occurredAt: new Date(Date.now() - 2 * DAY), at: new Date() });
+      const report = (disputeId: string, version: number, severity: DisputeStateReport["severity"], open: boolean): DisputeStateReport => ({
+        agentId: agent,
+        disputeId,
+        version,
+        severity,
+        open,
+        upheld: false,
+        filerRecord: { upheld: 0, rejected: 0 },
+        occurredAt: new Date(Date.now() - 2 * DAY),
+        at: new Date(),
+      });
 
       const steps: [string, DisputeStateReport, number, boolean, boolean][] = [
         // label, report, open critical disputes after it, eligible after it, whether it is stale
@@ -957,7 +1355,14 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         if (stale) expect(await snapshot(agent), label).toEqual(before);
         else expect((await scoreRows(agent)).length, label).toBe(before.scores + 1);
       }
-      expect((await disputeRows(agent)).map(({ disputeId, version, severity, criticalOpen }) => ({ disputeId, version, severity, criticalOpen }))).toEqual([
+      expect(
+        (await disputeRows(agent)).map(({ disputeId, version, severity, criticalOpen }) => ({
+          disputeId,
+          version,
+          severity,
+          criticalOpen,
+        })),
+      ).toEqual([
         { disputeId: "crit-a", version: 4, severity: "CRITICAL", criticalOpen: false },
         { disputeId: "crit-b", version: 2, severity: "CRITICAL", criticalOpen: false },
       ]);
@@ -977,11 +1382,14 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       // Pairs judged at the same instant, so pages must break ties by id.
       const runs: RunSpec[] = [
         PASS(T),
-        FAIL(T + DAY, T + DAY + MINUTE), FAIL(T + DAY + HOUR, T + DAY + MINUTE),
-        FAIL(T + 2 * DAY, T + 2 * DAY + MINUTE), FAIL(T + 2 * DAY + HOUR, T + 2 * DAY + MINUTE),
+        FAIL(T + DAY, T + DAY + MINUTE),
+        FAIL(T + DAY + HOUR, T + DAY + MINUTE),
+        FAIL(T + 2 * DAY, T + 2 * DAY + MINUTE),
+        FAIL(T + 2 * DAY + HOUR, T + 2 * DAY + MINUTE),
         FAIL(T + 3 * DAY),
         PASS(T + 4 * DAY),
-        FAIL(T + 5 * DAY, T + 5 * DAY + MINUTE), FAIL(T + 5 * DAY + HOUR, T + 5 * DAY + MINUTE),
+        FAIL(T + 5 * DAY, T + 5 * DAY + MINUTE),
+        FAIL(T + 5 * DAY + HOUR, T + 5 * DAY + MINUTE),
         FAIL(T + 6 * DAY),
       ];
       for (const run of runs) await record(agentId, run);
@@ -1010,13 +1418,20 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       };
       expect(expected.scoreHistory).toHaveLength(10);
       // WARN and REQUIRE_HUMAN_REVIEW were taken at the same instant.
-      expect(ladderOnly(await escalationRows(agentId)).map((e) => e.action).sort()).toEqual(["DELIST", "REQUIRE_HUMAN_REVIEW", "SUSPEND_LISTING", "THROTTLE", "WARN"]);
+      expect(
+        ladderOnly(await escalationRows(agentId))
+          .map((e) => e.action)
+          .sort(),
+      ).toEqual(["DELIST", "REQUIRE_HUMAN_REVIEW", "SUSPEND_LISTING", "THROTTLE", "WARN"]);
       expect(expected.escalations.length).toBeGreaterThanOrEqual(5);
       expect(expected.eligibilityHistory.length).toBeGreaterThanOrEqual(4);
 
       for (const field of ["scoreHistory", "eligibilityHistory", "escalations"] as const) {
         const whole: Data = dataOf(await page(field, { first: 100 }))._entities[0][field];
-        expect(whole.edges.map((edge: Data) => edge.node.id), field).toEqual(expected[field]);
+        expect(
+          whole.edges.map((edge: Data) => edge.node.id),
+          field,
+        ).toEqual(expected[field]);
         expect(whole.pageInfo.hasNextPage).toBe(false);
         for (const size of [1, 2, 3]) {
           const { ids, sizes } = await pageThrough(field, size);
@@ -1027,15 +1442,32 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
       const newest: Data = dataOf(await page("scoreHistory", { first: 1 }))._entities[0].scoreHistory.edges[0].node;
       expect(newest).toMatchObject({ cause: "EVALUATION_RUN", compositeScore: expect.any(Number), recordedAt: expect.any(String) });
-      const escalation: Data = dataOf(await page("escalations", { first: 100 }))._entities[0].escalations.edges.map((edge: Data) => edge.node).find((node: Data) => node.action === "DELIST");
-      expect(escalation).toMatchObject({ agentId, action: "DELIST", direction: "FIRED", notify: ["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"], ownerTeam: OWNER.team, ownerContact: OWNER.contact, acknowledgedAt: null });
+      const escalation: Data = dataOf(await page("escalations", { first: 100 }))
+        ._entities[0].escalations.edges.map((edge: Data) => edge.node)
+        .find((node: Data) => node.action === "DELIST");
+      expect(escalation).toMatchObject({
+        agentId,
+        action: "DELIST",
+        direction: "FIRED",
+        notify: ["ESCALATION_OWNER", "BUILDER", "ARBITERS", "BUYERS"],
+        ownerTeam: OWNER.team,
+        ownerContact: OWNER.contact,
+        acknowledgedAt: null,
+      });
       expect(new Date(escalation.ackDueAt).getTime() - new Date(escalation.createdAt).getTime()).toBe(45 * MINUTE);
     });
 
     it("refuses a cursor it did not issue as BAD_USER_INPUT on `after`, and a bad page size on `first`", async () => {
       for (const field of ["scoreHistory", "eligibilityHistory", "escalations"] as const) {
-        for (const after of ["bm90LWEtY3Vyc29y", Buffer.from(JSON.stringify(["COMPOSITE_SCORE", 500, agentId])).toString("base64url"), Buffer.from(JSON.stringify([1.5, "x"])).toString("base64url")]) {
-          expect(errorOf(await page(field, { first: 2, after })), `${field} ${after}`).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+        for (const after of [
+          "bm90LWEtY3Vyc29y",
+          Buffer.from(JSON.stringify(["COMPOSITE_SCORE", 500, agentId])).toString("base64url"),
+          Buffer.from(JSON.stringify([1.5, "x"])).toString("base64url"),
+        ]) {
+          expect(errorOf(await page(field, { first: 2, after })), `${field} ${after}`).toMatchObject({
+            code: "BAD_USER_INPUT",
+            field: "after",
+          });
         }
         expect(errorOf(await page(field, { first: 101 })), field).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
       }
@@ -1045,7 +1477,11 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
       for (const identity of [BUILDER(owner), ARBITER]) {
         expect(dataOf(await page("escalations", { first: 5 }, identity))._entities[0].escalations.edges).toHaveLength(5);
       }
-      for (const [identity, code] of [[BUILDER("someone-else"), "FORBIDDEN"], [BUYER("soc-1"), "FORBIDDEN"], [ANONYMOUS, "UNAUTHENTICATED"]] as const) {
+      for (const [identity, code] of [
+        [BUILDER("someone-else"), "FORBIDDEN"],
+        [BUYER("soc-1"), "FORBIDDEN"],
+        [ANONYMOUS, "UNAUTHENTICATED"],
+      ] as const) {
         expect(errorOf(await page("escalations", { first: 5 }, identity)), `${identity.role} ${identity.subject}`).toMatchObject({ code });
       }
       // The histories are public.
@@ -1055,27 +1491,50 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
 
     it("acknowledges an escalation once, for its owner or an arbiter", async () => {
       const [first, second, third] = await escalationRows(agentId);
-      const acknowledged = async (id: string) => (await harness.dataSource.getRepository(Escalation).findOneByOrFail({ id })).acknowledgedAt;
+      const acknowledged = async (id: string) =>
+        (await harness.dataSource.getRepository(Escalation).findOneByOrFail({ id })).acknowledgedAt;
 
-      for (const [identity, code] of [[BUILDER("someone-else"), "FORBIDDEN"], [BUYER("soc-1"), "FORBIDDEN"], [ANONYMOUS, "UNAUTHENTICATED"]] as const) {
+      for (const [identity, code] of [
+        [BUILDER("someone-else"), "FORBIDDEN"],
+        [BUYER("soc-1"), "FORBIDDEN"],
+        [ANONYMOUS, "UNAUTHENTICATED"],
+      ] as const) {
         expect(errorOf(await harness.call(ACK, { id: first!.id }, identity)), identity.role).toMatchObject({ code });
       }
       expect(await acknowledged(first!.id)).toBeNull();
-      expect(errorOf(await harness.call(ACK, { id: randomUUID() }, BUILDER(owner)))).toMatchObject({ code: "NOT_FOUND", field: "escalationId" });
+      expect(errorOf(await harness.call(ACK, { id: randomUUID() }, BUILDER(owner)))).toMatchObject({
+        code: "NOT_FOUND",
+        field: "escalationId",
+      });
 
       const byOwner = dataOf(await harness.call(ACK, { id: first!.id }, BUILDER(owner))).acknowledgeEscalation;
-      expect(byOwner).toMatchObject({ id: first!.id, action: first!.action, direction: first!.direction, acknowledgedAt: expect.any(String) });
+      expect(byOwner).toMatchObject({
+        id: first!.id,
+        action: first!.action,
+        direction: first!.direction,
+        acknowledgedAt: expect.any(String),
+      });
       const at = await acknowledged(first!.id);
       expect(at?.getTime()).toBe(new Date(byOwner.acknowledgedAt).getTime());
 
-      expect(errorOf(await harness.call(ACK, { id: first!.id }, BUILDER(owner)))).toMatchObject({ code: "CONFLICT", field: "escalationId" });
+      expect(errorOf(await harness.call(ACK, { id: first!.id }, BUILDER(owner)))).toMatchObject({
+        code: "CONFLICT",
+        field: "escalationId",
+      });
       expect(errorOf(await harness.call(ACK, { id: first!.id }, ARBITER))).toMatchObject({ code: "CONFLICT", field: "escalationId" });
       expect((await acknowledged(first!.id))?.getTime()).toBe(at?.getTime());
 
       expect(dataOf(await harness.call(ACK, { id: second!.id }, ARBITER)).acknowledgeEscalation.acknowledgedAt).toEqual(expect.any(String));
       expect(await acknowledged(third!.id)).toBeNull();
-      const shown: Data[] = dataOf(await page("escalations", { first: 10 }, BUILDER(owner)))._entities[0].escalations.edges.map((edge: Data) => edge.node);
-      expect(shown.filter((node) => node.acknowledgedAt !== null).map((node) => node.id).sort()).toEqual([first!.id, second!.id].sort());
+      const shown: Data[] = dataOf(await page("escalations", { first: 10 }, BUILDER(owner)))._entities[0].escalations.edges.map(
+        (edge: Data) => edge.node,
+      );
+      expect(
+        shown
+          .filter((node) => node.acknowledgedAt !== null)
+          .map((node) => node.id)
+          .sort(),
+      ).toEqual([first!.id, second!.id].sort());
     });
 
     it("reads a page of agents' histories with the same number of SQL statements for 2 agents and for 10", async () => {
@@ -1086,15 +1545,24 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         await record(id, FAIL(Date.now() - 4 * DAY));
         agents.push(id);
       }
-      const query = (ids: string[]) => harness.statementsFor(ALL_HISTORIES, { representations: ids.map((id) => ({ __typename: "Agent", id })), first: 5 }, ARBITER);
+      const query = (ids: string[]) =>
+        harness.statementsFor(ALL_HISTORIES, { representations: ids.map((id) => ({ __typename: "Agent", id })), first: 5 }, ARBITER);
 
       const two = await query(agents.slice(0, 2));
       const ten = await query(agents);
 
       const entities: Data[] = dataOf(ten.response)._entities;
-      const stored = await Promise.all(agents.map(async (id) => [(await scoreRows(id)).length, (await eligibilityRows(id)).length, (await escalationRows(id)).length]));
+      const stored = await Promise.all(
+        agents.map(async (id) => [(await scoreRows(id)).length, (await eligibilityRows(id)).length, (await escalationRows(id)).length]),
+      );
       expect(stored.every(([scores, eligibility, escalations]) => scores === 2 && eligibility! >= 2 && escalations! >= 1)).toBe(true);
-      expect(entities.map((entity) => [entity.scoreHistory.edges.length, entity.eligibilityHistory.edges.length, entity.escalations.edges.length])).toEqual(stored);
+      expect(
+        entities.map((entity) => [
+          entity.scoreHistory.edges.length,
+          entity.eligibilityHistory.edges.length,
+          entity.escalations.edges.length,
+        ]),
+      ).toEqual(stored);
       expect(dataOf(two.response)._entities).toHaveLength(2);
       expect(ten.statements).toBe(two.statements);
       // Two statements per history (page ids, then rows) and one for the owners.
@@ -1102,9 +1570,13 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
     });
 
     it("serves one request for 600 agents' histories: SQLite's 500-member compound SELECT and parameter limits are split", async () => {
-      const [first] = (await harness.dataSource.getRepository(ScoreHistoryEntry).find({ order: { recordedAt: "ASC" }, take: 1 }));
+      const [first] = await harness.dataSource.getRepository(ScoreHistoryEntry).find({ order: { recordedAt: "ASC" }, take: 1 });
       const unknown = Array.from({ length: 599 }, () => randomUUID());
-      const response = await harness.call(HISTORY("scoreHistory"), { representations: [first!.agentId, ...unknown].map((id) => ({ __typename: "Agent", id })), first: 100 }, ANONYMOUS);
+      const response = await harness.call(
+        HISTORY("scoreHistory"),
+        { representations: [first!.agentId, ...unknown].map((id) => ({ __typename: "Agent", id })), first: 100 },
+        ANONYMOUS,
+      );
       const entities: Data[] = dataOf(response)._entities;
       expect(entities).toHaveLength(600);
       expect(entities[0]!.scoreHistory.edges.length).toBeGreaterThan(0);
@@ -1131,7 +1603,13 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     const byAgent = new Map(profiles.map((p) => [p.agentId, p]));
     return Object.values(agents).map((agentId) => {
       const p = byAgent.get(agentId);
-      return { agentId, composite: p?.compositeScore ?? 500, reputation: p?.reputationScore ?? 500, tierRank: p?.tierRank ?? 0, eligible: p?.eligible ?? false };
+      return {
+        agentId,
+        composite: p?.compositeScore ?? 500,
+        reputation: p?.reputationScore ?? 500,
+        tierRank: p?.tierRank ?? 0,
+        eligible: p?.eligible ?? false,
+      };
     });
   };
   const ranked = async (key: "composite" | "reputation", keep: (row: Row) => boolean) =>
@@ -1141,7 +1619,11 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
       .map((row) => row.agentId);
   const search = async (variables: Data) => {
     const connection = dataOf(await harness.call(SEARCH, variables)).searchAgents;
-    return { ids: connection.edges.map((edge: Data) => edge.node.id as string), pageInfo: connection.pageInfo as Data, cursors: connection.edges.map((edge: Data) => edge.cursor as string) };
+    return {
+      ids: connection.edges.map((edge: Data) => edge.node.id as string),
+      pageInfo: connection.pageInfo as Data,
+      cursors: connection.edges.map((edge: Data) => edge.cursor as string),
+    };
   };
   const pageThrough = async (variables: Data, size: number) => {
     const ids: string[] = [];
@@ -1158,10 +1640,12 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
 
   beforeAll(async () => {
     harness = await startSubgraphHarness(kind, reputationSubgraph);
-    const record = (agentId: string, spec: RunSpec) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
+    const record = (agentId: string, spec: RunSpec) =>
+      inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec)));
     const week = isoWeekOf(new Date());
     const T = Date.now() - 20 * DAY;
-    const seed = async (label: string) => (agents[label] = (await harness.seedAgent(`owner-${label}`, [AgentDomain.ALERT_TRIAGE], `Search ${label}`)).id);
+    const seed = async (label: string) =>
+      (agents[label] = (await harness.seedAgent(`owner-${label}`, [AgentDomain.ALERT_TRIAGE], `Search ${label}`)).id);
 
     // Strong runs and good production: eligible, high on both.
     await seed("star");
@@ -1183,7 +1667,17 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     // An upheld MINOR dispute only: composite prior 500, reputation 5/15 → 333, tied with "breached".
     await seed("disputed");
     await inTransaction(harness.dataSource, (manager) =>
-      recordDisputeState(manager, { agentId: agents.disputed!, disputeId: "s-1", version: 1, severity: "MINOR", open: false, upheld: true, filerRecord: { upheld: 0, rejected: 0 }, occurredAt: new Date(T), at: new Date() }),
+      recordDisputeState(manager, {
+        agentId: agents.disputed!,
+        disputeId: "s-1",
+        version: 1,
+        severity: "MINOR",
+        open: false,
+        upheld: true,
+        filerRecord: { upheld: 0, rejected: 0 },
+        occurredAt: new Date(T),
+        at: new Date(),
+      }),
     );
     // No trust row at all: ranked at the prior, 500 on both scores.
     for (const label of ["new-1", "new-2", "new-3", "new-4"]) await seed(label);
@@ -1198,7 +1692,12 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     expect(stored).toBe(6);
     expect(all.filter((row) => row.reputation === 500).length).toBeGreaterThanOrEqual(6);
     expect(all.filter((row) => row.composite === 500).length).toBe(6);
-    expect(all.filter((row) => row.reputation === 333).map((row) => row.agentId).sort()).toEqual([agents.breached, agents.disputed].sort());
+    expect(
+      all
+        .filter((row) => row.reputation === 333)
+        .map((row) => row.agentId)
+        .sort(),
+    ).toEqual([agents.breached, agents.disputed].sort());
   });
 
   it("orders by REPUTATION_SCORE, listed agents only by default", async () => {
@@ -1208,9 +1707,15 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
   });
 
   it("merges agents without a trust row at the prior when eligibleOnly is false, in two statements", async () => {
-    for (const [orderBy, key] of [["REPUTATION_SCORE", "reputation"], ["COMPOSITE_SCORE", "composite"]] as const) {
+    for (const [orderBy, key] of [
+      ["REPUTATION_SCORE", "reputation"],
+      ["COMPOSITE_SCORE", "composite"],
+    ] as const) {
       const { response, statements } = await harness.statementsFor(SEARCH, { filter: { eligibleOnly: false }, orderBy, first: 100 });
-      expect(dataOf(response).searchAgents.edges.map((edge: Data) => edge.node.id), orderBy).toEqual(await ranked(key, () => true));
+      expect(
+        dataOf(response).searchAgents.edges.map((edge: Data) => edge.node.id),
+        orderBy,
+      ).toEqual(await ranked(key, () => true));
       expect(statements).toBe(2);
     }
     const listed = await harness.statementsFor(SEARCH, { orderBy: "REPUTATION_SCORE", first: 100 });
@@ -1224,7 +1729,10 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     }
     const above = await search({ filter: { eligibleOnly: false, minReputationScore: 501 }, orderBy: "REPUTATION_SCORE", first: 100 });
     expect(above.ids).not.toContain(agents["new-1"]);
-    expect(errorOf(await harness.call(SEARCH, { filter: { minReputationScore: 1001 } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.minReputationScore" });
+    expect(errorOf(await harness.call(SEARCH, { filter: { minReputationScore: 1001 } }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.minReputationScore",
+    });
   });
 
   it("keeps agents at or above minTier, never the unrated prior", async () => {
@@ -1232,7 +1740,9 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     for (const [rank, minTier] of tiers.entries()) {
       for (const orderBy of ["REPUTATION_SCORE", "COMPOSITE_SCORE"] as const) {
         const { ids } = await search({ filter: { eligibleOnly: false, minTier }, orderBy, first: 100 });
-        expect(ids, `${minTier} by ${orderBy}`).toEqual(await ranked(orderBy === "REPUTATION_SCORE" ? "reputation" : "composite", (row) => row.tierRank >= rank));
+        expect(ids, `${minTier} by ${orderBy}`).toEqual(
+          await ranked(orderBy === "REPUTATION_SCORE" ? "reputation" : "composite", (row) => row.tierRank >= rank),
+        );
       }
     }
     const bronze = await search({ filter: { eligibleOnly: false, minTier: "BRONZE" }, first: 100 });
@@ -1244,15 +1754,41 @@ describe.each(DATABASE_KINDS)("searchAgents by either score (%s)", (kind) => {
     const byReputation = await search({ filter: { eligibleOnly: false }, orderBy: "REPUTATION_SCORE", first: 2 });
     const byComposite = await search({ filter: { eligibleOnly: false }, orderBy: "COMPOSITE_SCORE", first: 2 });
 
-    expect(errorOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, orderBy: "COMPOSITE_SCORE", first: 2, after: byReputation.pageInfo.endCursor }))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
-    expect(errorOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, orderBy: "REPUTATION_SCORE", first: 2, after: byComposite.pageInfo.endCursor }))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    expect(
+      errorOf(
+        await harness.call(SEARCH, {
+          filter: { eligibleOnly: false },
+          orderBy: "COMPOSITE_SCORE",
+          first: 2,
+          after: byReputation.pageInfo.endCursor,
+        }),
+      ),
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    expect(
+      errorOf(
+        await harness.call(SEARCH, {
+          filter: { eligibleOnly: false },
+          orderBy: "REPUTATION_SCORE",
+          first: 2,
+          after: byComposite.pageInfo.endCursor,
+        }),
+      ),
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
     // The default ordering is COMPOSITE_SCORE.
-    expect(errorOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, first: 2, after: byReputation.pageInfo.endCursor }))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
-    expect(dataOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, first: 2, after: byComposite.pageInfo.endCursor })).searchAgents.edges).toHaveLength(2);
+    expect(
+      errorOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, first: 2, after: byReputation.pageInfo.endCursor })),
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    expect(
+      dataOf(await harness.call(SEARCH, { filter: { eligibleOnly: false }, first: 2, after: byComposite.pageInfo.endCursor })).searchAgents
+        .edges,
+    ).toHaveLength(2);
   });
 
   it("pages across the boundary between stored agents and those at the prior without gaps or duplicates", async () => {
-    for (const [orderBy, key] of [["REPUTATION_SCORE", "reputation"], ["COMPOSITE_SCORE", "composite"]] as const) {
+    for (const [orderBy, key] of [
+      ["REPUTATION_SCORE", "reputation"],
+      ["COMPOSITE_SCORE", "composite"],
+    ] as const) {
       const expected = await ranked(key, () => true);
       for (const size of [1, 2, 3, 4]) {
         const { ids, pages } = await pageThrough({ filter: { eligibleOnly: false }, orderBy }, size);

@@ -19,7 +19,11 @@ const signals = (overrides: Partial<LadderSignals> = {}): LadderSignals => ({
   ...overrides,
 });
 
-const step = (trigger: LadderStep["trigger"], recovery: LadderStep["recovery"] = { passingRuns: 1 }, action = ConsequenceAction.WARN): LadderStep => ({ action, trigger, recovery });
+const step = (
+  trigger: LadderStep["trigger"],
+  recovery: LadderStep["recovery"] = { passingRuns: 1 },
+  action = ConsequenceAction.WARN,
+): LadderStep => ({ action, trigger, recovery });
 
 /** `count` breach times, newest first, the newest `newestDaysAgo` days back and one day apart. */
 const breaches = (count: number, newestDaysAgo = 1): number[] => Array.from({ length: count }, (_, i) => daysAgo(newestDaysAgo + i));
@@ -75,7 +79,9 @@ describe("triggerReason", () => {
       };
       const drop50 = step({ scoreDropPoints: 50 });
       // 800 → 750: exactly 50.
-      expect(triggerReason(drop50, signals({ compositeScore: 750, compositeDaysAgo: history(800) }))).toBe("composite score fell 50 points within 30 days (trigger: 50)");
+      expect(triggerReason(drop50, signals({ compositeScore: 750, compositeDaysAgo: history(800) }))).toBe(
+        "composite score fell 50 points within 30 days (trigger: 50)",
+      );
       // 800 → 751: 49.
       expect(triggerReason(drop50, signals({ compositeScore: 751, compositeDaysAgo: history(800) }))).toBeNull();
       // A rise is no drop.
@@ -112,7 +118,9 @@ describe("triggerReason", () => {
     const dropped = { compositeScore: 700, compositeDaysAgo: () => 800 };
     expect(triggerReason(rhr, signals({ driftAlarm: true }))).toBe("drift detection raised an alarm");
     expect(triggerReason(rhr, signals(dropped))).toBe("composite score fell 100 points within 30 days (trigger: 50)");
-    expect(triggerReason(rhr, signals({ ...dropped, driftAlarm: true, breachTimes: breaches(2) }))).toBe("2 breach(es) within 30 days (trigger: 2)");
+    expect(triggerReason(rhr, signals({ ...dropped, driftAlarm: true, breachTimes: breaches(2) }))).toBe(
+      "2 breach(es) within 30 days (trigger: 2)",
+    );
     expect(triggerReason(rhr, signals({ breachTimes: breaches(1) }))).toBeNull();
   });
 });
@@ -139,7 +147,9 @@ describe("recoveryReason", () => {
   it("measures quiet days from the later of the last breach and when the step was taken", () => {
     const quiet = step({ breachCount: 3 }, { quietDays: 7 });
     // Last breach 8 days ago, step taken 10 days ago → 8 quiet days.
-    expect(recoveryReason(quiet, signals({ breachTimes: [daysAgo(8), daysAgo(20)], levelSince: daysAgo(10) }))).toBe("recovered: 7 quiet day(s)");
+    expect(recoveryReason(quiet, signals({ breachTimes: [daysAgo(8), daysAgo(20)], levelSince: daysAgo(10) }))).toBe(
+      "recovered: 7 quiet day(s)",
+    );
     // Last breach 6 days ago → not yet. breachTimes is newest first: only the first counts.
     expect(recoveryReason(quiet, signals({ breachTimes: [daysAgo(6), daysAgo(20)], levelSince: daysAgo(10) }))).toBeNull();
     // Last breach 20 days ago, but the step was taken 3 days ago (say on a score drop) → 3 quiet days.
@@ -239,7 +249,11 @@ describe("climbLadder", () => {
     });
     // One breach 20 days ago: only WARN holds.
     const warnOnly = signals({ breachTimes: [daysAgo(20), ...breaches(4, 35)], passingStreak: 5, levelSince: daysAgo(35) });
-    expect(climbLadder(DEFAULT_LADDER, 3, warnOnly)).toMatchObject({ level: 0, direction: "LIFTED", action: ConsequenceAction.SUSPEND_LISTING });
+    expect(climbLadder(DEFAULT_LADDER, 3, warnOnly)).toMatchObject({
+      level: 0,
+      direction: "LIFTED",
+      action: ConsequenceAction.SUSPEND_LISTING,
+    });
   });
 
   it("never lifts DELIST on its own (arbiter-only recovery)", () => {
@@ -264,9 +278,15 @@ describe("climbLadder", () => {
 
   describe("the drift scenario on DEFAULT_LADDER", () => {
     it("a drift alarm alone takes the agent to REQUIRE_HUMAN_REVIEW, and never further", () => {
-      const drifting = (week: number) => signals({ now: NOW + week * 7 * DAY, driftAlarm: true, compositeScore: 880, compositeDaysAgo: () => 885, passingStreak: week });
+      const drifting = (week: number) =>
+        signals({ now: NOW + week * 7 * DAY, driftAlarm: true, compositeScore: 880, compositeDaysAgo: () => 885, passingStreak: week });
       const first = climbLadder(DEFAULT_LADDER, -1, drifting(0));
-      expect(first).toEqual({ level: 1, direction: "FIRED", action: ConsequenceAction.REQUIRE_HUMAN_REVIEW, reason: "drift detection raised an alarm" });
+      expect(first).toEqual({
+        level: 1,
+        direction: "FIRED",
+        action: ConsequenceAction.REQUIRE_HUMAN_REVIEW,
+        reason: "drift detection raised an alarm",
+      });
       // Weeks of a standing alarm, with runs still passing: nothing moves, and DELIST is never reached.
       let level = first!.level;
       for (let week = 1; week <= 26; week += 1) {
@@ -278,7 +298,8 @@ describe("climbLadder", () => {
     });
 
     it("once the alarm clears, 3 passing runs lift it", () => {
-      const cleared = (passingStreak: number) => signals({ driftAlarm: false, compositeScore: 880, compositeDaysAgo: () => 885, passingStreak, levelSince: daysAgo(14) });
+      const cleared = (passingStreak: number) =>
+        signals({ driftAlarm: false, compositeScore: 880, compositeDaysAgo: () => 885, passingStreak, levelSince: daysAgo(14) });
       expect(climbLadder(DEFAULT_LADDER, 1, cleared(2))).toBeNull();
       expect(climbLadder(DEFAULT_LADDER, 1, cleared(3))).toEqual({
         level: -1,

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import { inTransaction } from "../../../lib/platform/database.js";
 import { encodeCursor } from "../../../lib/platform/pagination.js";
-import { errorOf, expectOnlyGatewayRequests, startSubgraphHarness, type Data, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
+import {
+  errorOf,
+  expectOnlyGatewayRequests,
+  startSubgraphHarness,
+  type Data,
+  type SubgraphHarness,
+} from "../../../test/support/subgraph-harness.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { dataOf } from "../../../test/support/graphql-client.js";
 import { reputationSubgraph } from "../index.js";
@@ -167,11 +173,12 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       { label: "a page size above 100", variables: { first: 101 }, field: "first" },
       { label: "a page size of 0", variables: { first: 0 }, field: "first" },
       { label: "a minCompositeScore above 1000", variables: { filter: { minCompositeScore: 1001 } }, field: "filter.minCompositeScore" },
-    ]) it(`refuses ${label} as BAD_USER_INPUT on \`${field}\``, async () => {
-      const response = await harness.call(SEARCH, variables);
+    ])
+      it(`refuses ${label} as BAD_USER_INPUT on \`${field}\``, async () => {
+        const response = await harness.call(SEARCH, variables);
 
-      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
-    });
+        expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
+      });
   });
 
   describe("_entities", () => {
@@ -181,7 +188,10 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       const entities = dataOf(await harness.call(TRUST, { representations }))._entities;
 
       expect(entities).toEqual([
-        { id: seeded.high!.id, trust: { compositeScore: 900, compositeConfidence: 0.5, tier: "SILVER", eligible: true, reasons: ["seeded at 900"] } },
+        {
+          id: seeded.high!.id,
+          trust: { compositeScore: 900, compositeConfidence: 0.5, tier: "SILVER", eligible: true, reasons: ["seeded at 900"] },
+        },
         {
           id: seeded["new-1"]!.id,
           trust: {
@@ -226,7 +236,13 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
         runPassed: true,
         failedCriticalClauses: [],
         clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 1, passed: casesPassed, failed: casesFailed }],
-        terms: { pactId, pactVersion: 1, ladder: DEFAULT_LADDER, route: DEFAULT_ROUTE, owner: { team: "soc-reliability", contact: "oncall@example.test", ackDeadlineMinutes: 60 } },
+        terms: {
+          pactId,
+          pactVersion: 1,
+          ladder: DEFAULT_LADDER,
+          route: DEFAULT_ROUTE,
+          owner: { team: "soc-reliability", contact: "oncall@example.test", ackDeadlineMinutes: 60 },
+        },
         submittedAt: new Date(),
         judgedAt: new Date(),
         ...overrides,
@@ -243,10 +259,21 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
 
       // One metric, so its weight (weightMass / (n + 10) = 40 / 50) cancels out: the Beta(5 + 39, 5 + 1)
       // mean, 44 / 50 = 880; confidence 40 / (40 + 50) = 0.444 makes BRONZE.
-      expect(first).toMatchObject({ compositeScore: 880, compositeConfidence: 0.444, tier: TrustTier.BRONZE, casesPassed: 39, casesFailed: 1, evaluationRuns: 1, eligible: true });
+      expect(first).toMatchObject({
+        compositeScore: 880,
+        compositeConfidence: 0.444,
+        tier: TrustTier.BRONZE,
+        casesPassed: 39,
+        casesFailed: 1,
+        evaluationRuns: 1,
+        eligible: true,
+      });
       expect(again).toBeNull();
       expect(await profileOf(agent.id)).toMatchObject({ compositeScore: 880, casesPassed: 39, casesFailed: 1, evaluationRuns: 1 });
-      const evidence: { n: number | string }[] = await harness.dataSource.query("SELECT COUNT(*) AS n FROM trust_evaluation_evidence WHERE run_id = ?", [judged.runId]);
+      const evidence: { n: number | string }[] = await harness.dataSource.query(
+        "SELECT COUNT(*) AS n FROM trust_evaluation_evidence WHERE run_id = ?",
+        [judged.runId],
+      );
       expect(Number(evidence[0]?.n)).toBe(1);
     });
 
@@ -255,24 +282,46 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
       await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agent.id)));
 
       await inTransaction(harness.dataSource, (manager) =>
-        recordEvaluation(manager, outcome(agent.id, { casesPassed: 30, casesFailed: 10, runPassed: false, failedCriticalClauses: ["severity-accuracy"] })),
+        recordEvaluation(
+          manager,
+          outcome(agent.id, { casesPassed: 30, casesFailed: 10, runPassed: false, failedCriticalClauses: ["severity-accuracy"] }),
+        ),
       );
 
       const profile = await profileOf(agent.id);
-      expect(profile).toMatchObject({ casesPassed: 69, casesFailed: 11, evaluationRuns: 2, eligible: false, lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy"] });
+      expect(profile).toMatchObject({
+        casesPassed: 69,
+        casesFailed: 11,
+        evaluationRuns: 2,
+        eligible: false,
+        lastRunPassed: false,
+        lastRunFailedCriticalClauses: ["severity-accuracy"],
+      });
       expect(profile.reasons).toContain("latest evaluation run failed critical clause(s): severity-accuracy");
     });
 
     it("lets the latest submitted run decide eligibility even when an older one is judged after it", async () => {
       const agent = await harness.seedAgent("kim", [AgentDomain.ALERT_TRIAGE]);
       const newer = outcome(agent.id, { submittedAt: new Date("2026-11-26T10:00:00Z") });
-      const older = outcome(agent.id, { submittedAt: new Date("2026-11-26T09:00:00Z"), casesPassed: 30, casesFailed: 10, runPassed: false, failedCriticalClauses: ["severity-accuracy"] });
+      const older = outcome(agent.id, {
+        submittedAt: new Date("2026-11-26T09:00:00Z"),
+        casesPassed: 30,
+        casesFailed: 10,
+        runPassed: false,
+        failedCriticalClauses: ["severity-accuracy"],
+      });
 
       await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, newer));
       await inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, older));
 
       // Both runs count as evidence; the older failure does not decide the listing.
-      expect(await profileOf(agent.id)).toMatchObject({ casesPassed: 69, casesFailed: 11, evaluationRuns: 2, lastRunPassed: true, lastRunFailedCriticalClauses: [] });
+      expect(await profileOf(agent.id)).toMatchObject({
+        casesPassed: 69,
+        casesFailed: 11,
+        evaluationRuns: 2,
+        lastRunPassed: true,
+        lastRunFailedCriticalClauses: [],
+      });
     });
 
     it("counts the passing streak in submission order: an older passing run judged late does not extend it", async () => {
@@ -291,7 +340,11 @@ describe.each(DATABASE_KINDS)("reputation subgraph alone (%s)", (kind) => {
 
       // Three passing runs, but the late one is not after the newest: the streak stays 2.
       expect(streaks).toEqual([1, 2, 2]);
-      expect(await profileOf(agent.id)).toMatchObject({ evaluationRuns: 3, casesPassed: 117, lastRunSubmittedAt: new Date("2026-11-26T11:00:00Z") });
+      expect(await profileOf(agent.id)).toMatchObject({
+        evaluationRuns: 3,
+        casesPassed: 117,
+        lastRunSubmittedAt: new Date("2026-11-26T11:00:00Z"),
+      });
     });
   });
 });

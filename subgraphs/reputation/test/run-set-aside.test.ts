@@ -35,7 +35,14 @@ interface RunSpec {
   critical?: string[];
 }
 
-const run = (at: number, sev: [number, number], fp: [number, number], passed: boolean, critical: string[] = []): RunSpec => ({ runId: randomUUID(), at, sev, fp, passed, critical });
+const run = (at: number, sev: [number, number], fp: [number, number], passed: boolean, critical: string[] = []): RunSpec => ({
+  runId: randomUUID(),
+  at,
+  sev,
+  fp,
+  passed,
+  critical,
+});
 
 /** The first two rungs of the default ladder: the profile keeps two breaches. */
 const SHORT_LADDER = DEFAULT_LADDER.slice(0, 2);
@@ -56,7 +63,13 @@ function outcome(agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER): Judge
       { metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 0.6, passed: spec.sev[0], failed: spec.sev[1] },
       { metric: "FALSE_POSITIVE_RATE", weight: 0.4, passed: spec.fp[0], failed: spec.fp[1] },
     ],
-    terms: { pactId: PACT, pactVersion: 1, ladder, route: DEFAULT_ROUTE, owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 30 } },
+    terms: {
+      pactId: PACT,
+      pactVersion: 1,
+      ladder,
+      route: DEFAULT_ROUTE,
+      owner: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 30 },
+    },
     submittedAt: new Date(spec.at),
     judgedAt: new Date(spec.at + MINUTE),
   };
@@ -90,9 +103,12 @@ describe.each(DATABASE_KINDS)("setting a judged run aside (%s)", (kind) => {
   });
 
   const profileOf = (agentId: string) => harness.dataSource.getRepository(TrustProfile).findOneByOrFail({ agentId });
-  const record = (agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER) => inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec, ladder)));
+  const record = (agentId: string, spec: RunSpec, ladder = DEFAULT_LADDER) =>
+    inTransaction(harness.dataSource, (manager) => recordEvaluation(manager, outcome(agentId, spec, ladder)));
   const setAside = (runId: string, appealId = randomUUID()) =>
-    inTransaction(harness.dataSource, (manager) => setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: appealId, at: new Date() }));
+    inTransaction(harness.dataSource, (manager) =>
+      setAsideRun(manager, runId, { cause: TrustCause.DISPUTE, causeId: appealId, at: new Date() }),
+    );
 
   /** The agent with every run, and its twin without `skipped`; then `skipped` set aside on the first. */
   async function twins(runs: RunSpec[], skipped: RunSpec, ladder = DEFAULT_LADDER) {
@@ -137,10 +153,14 @@ describe.each(DATABASE_KINDS)("setting a judged run aside (%s)", (kind) => {
     const after = await setAside(breached.runId, appealId);
     expect(after).toMatchObject({ lastRunPassed: true, evaluationRuns: 2, recentBreaches: [] });
     // The change is in the score history, caused by the appeal.
-    const newest = await harness.dataSource.getRepository(ScoreHistoryEntry).find({ where: { agentId: withRun }, order: { recordedAt: "DESC", id: "DESC" }, take: 1 });
+    const newest = await harness.dataSource
+      .getRepository(ScoreHistoryEntry)
+      .find({ where: { agentId: withRun }, order: { recordedAt: "DESC", id: "DESC" }, take: 1 });
     expect(newest[0]).toMatchObject({ cause: TrustCause.DISPUTE, causeId: appealId });
     await expectSame(withRun, without);
-    expect((await harness.dataSource.getRepository(EvaluationEvidence).findOneByOrFail({ runId: breached.runId })).setAsideAt).not.toBeNull();
+    expect(
+      (await harness.dataSource.getRepository(EvaluationEvidence).findOneByOrFail({ runId: breached.runId })).setAsideAt,
+    ).not.toBeNull();
   });
 
   it("brings back the breach a set-aside one had pushed out of a full list, so the ladder counts as without it", async () => {

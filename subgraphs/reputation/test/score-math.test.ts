@@ -36,14 +36,26 @@ const score = (value: number, confidence: number, evidence = 100): Score => ({ s
 describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", () => {
   it("has the documented version, priors, half-lives and weights", () => {
     expect(SCORING_POLICY.version).toBe("listing-2026.11-3");
-    expect(SCORING_POLICY.composite).toEqual({ priorPassed: 5, priorFailed: 5, confidenceHalfCases: 50, metricEvidenceHalf: 10, halfLifeDays: 90 });
+    expect(SCORING_POLICY.composite).toEqual({
+      priorPassed: 5,
+      priorFailed: 5,
+      confidenceHalfCases: 50,
+      metricEvidenceHalf: 10,
+      halfLifeDays: 90,
+    });
     expect(SCORING_POLICY.reputation).toMatchObject({
       priorGood: 5,
       priorBad: 5,
       confidenceHalfWeight: 40,
       halfLifeDays: 60,
       reportWeight: { buyer: 10, builder: 5 },
-      kpiWeights: { severityAccuracy: 0.25, escalationQuality: 0.25, falsePositiveLoad: 0.2, timeToContainment: 0.15, humanOverrides: 0.15 },
+      kpiWeights: {
+        severityAccuracy: 0.25,
+        escalationQuality: 0.25,
+        falsePositiveLoad: 0.2,
+        timeToContainment: 0.15,
+        humanOverrides: 0.15,
+      },
       containmentTargetMinutes: 240,
       breachWeight: 5,
       criticalBreachWeight: 15,
@@ -197,10 +209,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-type Evidence = { kind: "evaluation"; at: number; clauses: ClauseEvidence[] } | { kind: "reputation"; at: number; good: number; bad: number };
+type Evidence =
+  | { kind: "evaluation"; at: number; clauses: ClauseEvidence[] }
+  | { kind: "reputation"; at: number; good: number; bad: number };
 
 const fold = (evidence: readonly Evidence[]): ScoringState =>
-  evidence.reduce<ScoringState>((state, e) => (e.kind === "evaluation" ? addEvaluation(state, e.at, e.clauses) : addReputation(state, e.at, e.good, e.bad)), emptyState());
+  evidence.reduce<ScoringState>(
+    (state, e) => (e.kind === "evaluation" ? addEvaluation(state, e.at, e.clauses) : addReputation(state, e.at, e.good, e.bad)),
+    emptyState(),
+  );
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items];
@@ -224,7 +241,9 @@ describe("order independence", () => {
     return {
       kind: "evaluation",
       at,
-      clauses: metrics.slice(0, count).map((metric) => clause(metric, Math.round(random() * 10) / 10 + 0.1, Math.floor(random() * 50), Math.floor(random() * 20))),
+      clauses: metrics
+        .slice(0, count)
+        .map((metric) => clause(metric, Math.round(random() * 10) / 10 + 0.1, Math.floor(random() * 50), Math.floor(random() * 20))),
     };
   });
 
@@ -408,7 +427,14 @@ describe("reputation", () => {
     expect(reputationOf(emptyState())).toEqual({ score: 500, confidence: 0, evidence: 0 });
   });
 
-  const kpis: KpiEvidence = { alertsHandled: 200, timeToContainmentMinutes: 300, falsePositiveLoad: 0.2, severityAccuracy: 0.9, escalationQuality: 0.8, humanOverrides: 20 };
+  const kpis: KpiEvidence = {
+    alertsHandled: 200,
+    timeToContainmentMinutes: 300,
+    falsePositiveLoad: 0.2,
+    severityAccuracy: 0.9,
+    escalationQuality: 0.8,
+    humanOverrides: 20,
+  };
 
   it("computes a report's quality from its five parts (by hand)", () => {
     // severity 0.9, escalation 0.8, 1 − fp = 0.8, containment 240 / 300 = 0.8, 1 − 20 / 200 = 0.9.
@@ -416,8 +442,26 @@ describe("reputation", () => {
     expect(reportQuality(kpis)).toBeCloseTo(0.84, 12);
     // Containment within 240 minutes scores fully; overrides beyond the alerts handled score 0:
     // 0.25 + 0.25 + 0.2 × 1 + 0.15 × 1 + 0.15 × 0 = 0.85.
-    expect(reportQuality({ alertsHandled: 10, timeToContainmentMinutes: 240, falsePositiveLoad: 0, severityAccuracy: 1, escalationQuality: 1, humanOverrides: 50 })).toBeCloseTo(0.85, 12);
-    expect(reportQuality({ alertsHandled: 10, timeToContainmentMinutes: 1, falsePositiveLoad: 0, severityAccuracy: 1, escalationQuality: 1, humanOverrides: 0 })).toBeCloseTo(1, 12);
+    expect(
+      reportQuality({
+        alertsHandled: 10,
+        timeToContainmentMinutes: 240,
+        falsePositiveLoad: 0,
+        severityAccuracy: 1,
+        escalationQuality: 1,
+        humanOverrides: 50,
+      }),
+    ).toBeCloseTo(0.85, 12);
+    expect(
+      reportQuality({
+        alertsHandled: 10,
+        timeToContainmentMinutes: 1,
+        falsePositiveLoad: 0,
+        severityAccuracy: 1,
+        escalationQuality: 1,
+        humanOverrides: 0,
+      }),
+    ).toBeCloseTo(1, 12);
   });
 
   it("weighs a buyer's report 10 and a builder's 5, split by quality", () => {
@@ -541,7 +585,9 @@ describe("decideListing", () => {
   const GOLD_REASON = "tier GOLD: composite score 850 with confidence 0.8, reputation score 800 with confidence 0.5";
 
   it("rates a newcomer UNRATED and not eligible at the priors, saying why", () => {
-    const decision = decideListing(inputs({ composite: compositeOf(emptyState()), reputation: reputationOf(emptyState()), evaluationRuns: 0, lastRunPassed: null }));
+    const decision = decideListing(
+      inputs({ composite: compositeOf(emptyState()), reputation: reputationOf(emptyState()), evaluationRuns: 0, lastRunPassed: null }),
+    );
     expect(decision).toEqual({
       eligible: false,
       tier: TrustTier.UNRATED,
@@ -554,7 +600,12 @@ describe("decideListing", () => {
   });
 
   it("makes a rated agent with a passing latest run and nothing standing eligible", () => {
-    expect(decideListing(inputs())).toEqual({ eligible: true, tier: TrustTier.GOLD, reasons: [GOLD_REASON, "latest evaluation run met its pact"], policyVersion: "listing-2026.11-3" });
+    expect(decideListing(inputs())).toEqual({
+      eligible: true,
+      tier: TrustTier.GOLD,
+      reasons: [GOLD_REASON, "latest evaluation run met its pact"],
+      policyVersion: "listing-2026.11-3",
+    });
   });
 
   it("names the bars an UNRATED agent misses", () => {
@@ -581,16 +632,24 @@ describe("decideListing", () => {
   });
 
   it("makes a rated agent ineligible when its latest run failed, naming the failed critical clauses", () => {
-    const decision = decideListing(inputs({ lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy", "escalation-recall"] }));
+    const decision = decideListing(
+      inputs({ lastRunPassed: false, lastRunFailedCriticalClauses: ["severity-accuracy", "escalation-recall"] }),
+    );
     expect(decision.tier).toBe(TrustTier.GOLD);
     expect(decision.eligible).toBe(false);
-    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run failed critical clause(s): severity-accuracy, escalation-recall"]);
+    expect(decision.reasons).toEqual([
+      GOLD_REASON,
+      "latest evaluation run failed critical clause(s): severity-accuracy, escalation-recall",
+    ]);
   });
 
   it("keeps an agent whose latest run missed only its pass threshold listed: a breach for the ladder, not a critical one", () => {
     const decision = decideListing(inputs({ lastRunPassed: false }));
     expect(decision.eligible).toBe(true);
-    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder"]);
+    expect(decision.reasons).toEqual([
+      GOLD_REASON,
+      "latest evaluation run did not meet its pact's pass threshold: a breach for the consequence ladder",
+    ]);
   });
 
   it("is not eligible without any judged run, whatever the scores say", () => {
@@ -606,18 +665,24 @@ describe("decideListing", () => {
     expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", "2 open critical dispute(s)"]);
   });
 
-  it.each([ConsequenceAction.SUSPEND_LISTING, ConsequenceAction.DELIST])("makes an agent under %s ineligible, keeping its tier", (consequence) => {
-    const decision = decideListing(inputs({ consequence }));
-    expect(decision.tier).toBe(TrustTier.GOLD);
-    expect(decision.eligible).toBe(false);
-    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
-  });
+  it.each([ConsequenceAction.SUSPEND_LISTING, ConsequenceAction.DELIST])(
+    "makes an agent under %s ineligible, keeping its tier",
+    (consequence) => {
+      const decision = decideListing(inputs({ consequence }));
+      expect(decision.tier).toBe(TrustTier.GOLD);
+      expect(decision.eligible).toBe(false);
+      expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
+    },
+  );
 
-  it.each([ConsequenceAction.WARN, ConsequenceAction.REQUIRE_HUMAN_REVIEW])("keeps an agent under %s eligible at its tier, naming the step", (consequence) => {
-    const decision = decideListing(inputs({ consequence }));
-    expect(decision).toMatchObject({ eligible: true, tier: TrustTier.GOLD });
-    expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
-  });
+  it.each([ConsequenceAction.WARN, ConsequenceAction.REQUIRE_HUMAN_REVIEW])(
+    "keeps an agent under %s eligible at its tier, naming the step",
+    (consequence) => {
+      const decision = decideListing(inputs({ consequence }));
+      expect(decision).toMatchObject({ eligible: true, tier: TrustTier.GOLD });
+      expect(decision.reasons).toEqual([GOLD_REASON, "latest evaluation run met its pact", `consequence ladder stands at ${consequence}`]);
+    },
+  );
 
   it("THROTTLE caps the tier at BRONZE and keeps the agent eligible", () => {
     const decision = decideListing(inputs({ consequence: ConsequenceAction.THROTTLE }));
@@ -656,12 +721,21 @@ describe("decideListing", () => {
     expect(unconfident.tier).toBe(TrustTier.PLATINUM);
     expect(unconfident.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
     // No judged run: the composite is the newcomer prior, nothing production could contradict.
-    const newcomer = decideListing(inputs({ composite: score(500, 0), reputation: score(100, 0.5), evaluationRuns: 0, lastRunPassed: null }));
+    const newcomer = decideListing(
+      inputs({ composite: score(500, 0), reputation: score(100, 0.5), evaluationRuns: 0, lastRunPassed: null }),
+    );
     expect(newcomer.reasons.some((r) => r.startsWith("production reputation"))).toBe(false);
   });
 
   it("lists every blocker at once", () => {
-    const decision = decideListing(inputs({ lastRunPassed: false, lastRunFailedCriticalClauses: ["grounding-rate"], openCriticalDisputes: 1, consequence: ConsequenceAction.SUSPEND_LISTING }));
+    const decision = decideListing(
+      inputs({
+        lastRunPassed: false,
+        lastRunFailedCriticalClauses: ["grounding-rate"],
+        openCriticalDisputes: 1,
+        consequence: ConsequenceAction.SUSPEND_LISTING,
+      }),
+    );
     expect(decision.eligible).toBe(false);
     expect(decision.reasons).toEqual([
       GOLD_REASON,

@@ -22,10 +22,34 @@ const series = (values: readonly (number | null)[]) =>
 
 describe("KPI_DEFINITIONS (the settings the hand-computed values below rely on)", () => {
   it("has the documented directions, tolerances and CUSUM settings", () => {
-    expect(KPI_DEFINITIONS[Kpi.SEVERITY_ACCURACY]).toEqual({ field: "severityAccuracy", lowerIsBetter: false, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } });
-    expect(KPI_DEFINITIONS[Kpi.ESCALATION_QUALITY]).toEqual({ field: "escalationQuality", lowerIsBetter: false, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } });
-    expect(KPI_DEFINITIONS[Kpi.FALSE_POSITIVE_LOAD]).toEqual({ field: "falsePositiveLoad", lowerIsBetter: true, relative: false, trendTolerance: 0.005, drift: { slack: 0.005, threshold: 0.015 } });
-    expect(KPI_DEFINITIONS[Kpi.TIME_TO_CONTAINMENT]).toEqual({ field: "timeToContainmentMinutes", lowerIsBetter: true, relative: true, trendTolerance: 0.025, drift: { slack: 0.025, threshold: 0.1 } });
+    expect(KPI_DEFINITIONS[Kpi.SEVERITY_ACCURACY]).toEqual({
+      field: "severityAccuracy",
+      lowerIsBetter: false,
+      relative: false,
+      trendTolerance: 0.005,
+      drift: { slack: 0.005, threshold: 0.015 },
+    });
+    expect(KPI_DEFINITIONS[Kpi.ESCALATION_QUALITY]).toEqual({
+      field: "escalationQuality",
+      lowerIsBetter: false,
+      relative: false,
+      trendTolerance: 0.005,
+      drift: { slack: 0.005, threshold: 0.015 },
+    });
+    expect(KPI_DEFINITIONS[Kpi.FALSE_POSITIVE_LOAD]).toEqual({
+      field: "falsePositiveLoad",
+      lowerIsBetter: true,
+      relative: false,
+      trendTolerance: 0.005,
+      drift: { slack: 0.005, threshold: 0.015 },
+    });
+    expect(KPI_DEFINITIONS[Kpi.TIME_TO_CONTAINMENT]).toEqual({
+      field: "timeToContainmentMinutes",
+      lowerIsBetter: true,
+      relative: true,
+      trendTolerance: 0.025,
+      drift: { slack: 0.025, threshold: 0.1 },
+    });
   });
 });
 
@@ -175,7 +199,12 @@ describe("weeklyScorecard", () => {
       week: "2026-W47",
       reports: 0,
       alertsHandled: 0,
-      values: { [Kpi.TIME_TO_CONTAINMENT]: null, [Kpi.FALSE_POSITIVE_LOAD]: null, [Kpi.SEVERITY_ACCURACY]: null, [Kpi.ESCALATION_QUALITY]: null },
+      values: {
+        [Kpi.TIME_TO_CONTAINMENT]: null,
+        [Kpi.FALSE_POSITIVE_LOAD]: null,
+        [Kpi.SEVERITY_ACCURACY]: null,
+        [Kpi.ESCALATION_QUALITY]: null,
+      },
     });
   });
 

@@ -43,19 +43,24 @@ describe.each(DATABASE_KINDS)("weekly scorecard (%s)", (kind) => {
   });
   const submit = (input: Data, identity: Identity = SOC) => harness.call(SUBMIT, { input }, identity);
   const scorecardOf = async (agentId: string, weeks = 10, endingWeek = WEEKS.at(-1)) =>
-    dataOf(await harness.call(SCORECARD, { representations: [{ __typename: "Agent", id: agentId }], weeks, endingWeek }))._entities[0].scorecard;
+    dataOf(await harness.call(SCORECARD, { representations: [{ __typename: "Agent", id: agentId }], weeks, endingWeek }))._entities[0]
+      .scorecard;
 
   it("follows the domain scenario: a strong pilot, growing volume, accuracy slipping a point a week, and the drift alarm in the slide's second week", async () => {
     const agent = await harness.seedAgent("bea", [AgentDomain.ALERT_TRIAGE]);
     // Four pilot weeks at 0.95, then volume grows and accuracy slips: 0.94, 0.93, …
     const accuracy = [0.95, 0.95, 0.95, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9, 0.89];
     for (const [i, week] of WEEKS.entries()) {
-      expect(dataOf(await submit(report(agent.id, week, { severityAccuracy: accuracy[i]!, alertsHandled: 1000 + 500 * i })))).toEqual({ submitKpiReport: true });
+      expect(dataOf(await submit(report(agent.id, week, { severityAccuracy: accuracy[i]!, alertsHandled: 1000 + 500 * i })))).toEqual({
+        submitKpiReport: true,
+      });
     }
 
     const card = await scorecardOf(agent.id);
 
-    expect(card.weeks.map((w: Data) => [w.week, w.reports, w.alertsHandled, w.severityAccuracy])).toEqual(WEEKS.map((week, i) => [week, 1, 1000 + 500 * i, accuracy[i]]));
+    expect(card.weeks.map((w: Data) => [w.week, w.reports, w.alertsHandled, w.severityAccuracy])).toEqual(
+      WEEKS.map((week, i) => [week, 1, 1000 + 500 * i, accuracy[i]]),
+    );
     expect(card.trends.find((t: Data) => t.kpi === "SEVERITY_ACCURACY")).toMatchObject({ trend: "DEGRADING", latest: 0.89 });
     expect(card.trends.find((t: Data) => t.kpi === "TIME_TO_CONTAINMENT")).toMatchObject({ trend: "STABLE", slopePerWeek: 0 });
     // CUSUM below 0.95 with slack 0.005: 0.005 after 0.94, 0.02 after 0.93: over 0.015.
@@ -72,8 +77,24 @@ describe.each(DATABASE_KINDS)("weekly scorecard (%s)", (kind) => {
     const card = await scorecardOf(agent.id, 2);
 
     expect(card.weeks).toEqual([
-      { week: WEEKS[8], reports: 2, alertsHandled: 400, timeToContainmentMinutes: 45, falsePositiveLoad: 0.1, severityAccuracy: expect.closeTo(0.825, 9), escalationQuality: expect.closeTo(0.9, 9) },
-      { week: WEEKS[9], reports: 0, alertsHandled: 0, timeToContainmentMinutes: null, falsePositiveLoad: null, severityAccuracy: null, escalationQuality: null },
+      {
+        week: WEEKS[8],
+        reports: 2,
+        alertsHandled: 400,
+        timeToContainmentMinutes: 45,
+        falsePositiveLoad: 0.1,
+        severityAccuracy: expect.closeTo(0.825, 9),
+        escalationQuality: expect.closeTo(0.9, 9),
+      },
+      {
+        week: WEEKS[9],
+        reports: 0,
+        alertsHandled: 0,
+        timeToContainmentMinutes: null,
+        falsePositiveLoad: null,
+        severityAccuracy: null,
+        escalationQuality: null,
+      },
     ]);
     expect(card.trends.every((t: Data) => t.trend === null)).toBe(true);
     expect(card.driftAlarms).toEqual([]);
@@ -94,13 +115,19 @@ describe.each(DATABASE_KINDS)("weekly scorecard (%s)", (kind) => {
       [report(agent.id, WEEKS[0]!), { role: "arbiter", subject: "ada" }, "FORBIDDEN", undefined],
       [report(agent.id, WEEKS[0]!), { role: "anonymous", subject: "" }, "UNAUTHENTICATED", undefined],
     ] as const) {
-      expect(errorOf(await submit(input, identity as Identity)), JSON.stringify(input)).toMatchObject({ code, ...(field ? { field } : {}) });
+      expect(errorOf(await submit(input, identity as Identity)), JSON.stringify(input)).toMatchObject({
+        code,
+        ...(field ? { field } : {}),
+      });
     }
     expect(await harness.count("kpi_reports")).toBe(before);
 
     // The owner may report; a second report of the same week by the same reporter is a conflict.
     expect(dataOf(await submit(report(agent.id, WEEKS[0]!), { role: "builder", subject: "dax" }))).toEqual({ submitKpiReport: true });
-    expect(errorOf(await submit(report(agent.id, WEEKS[0]!), { role: "builder", subject: "dax" }))).toMatchObject({ code: "CONFLICT", field: "input.week" });
+    expect(errorOf(await submit(report(agent.id, WEEKS[0]!), { role: "builder", subject: "dax" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "input.week",
+    });
     expect(await harness.count("kpi_reports")).toBe(before + 1);
   });
 
@@ -108,7 +135,8 @@ describe.each(DATABASE_KINDS)("weekly scorecard (%s)", (kind) => {
     const agents = [];
     for (let i = 0; i < 5; i += 1) agents.push(await harness.seedAgent(`eve-${i}`, [AgentDomain.ALERT_TRIAGE]));
     for (const agent of agents) await submit(report(agent.id, WEEKS[9]!));
-    const query = (ids: string[]) => harness.statementsFor(SCORECARD, { representations: ids.map((id) => ({ __typename: "Agent", id })), weeks: 4 });
+    const query = (ids: string[]) =>
+      harness.statementsFor(SCORECARD, { representations: ids.map((id) => ({ __typename: "Agent", id })), weeks: 4 });
 
     const [two, five] = [await query(agents.slice(0, 2).map((a) => a.id)), await query(agents.map((a) => a.id))];
 

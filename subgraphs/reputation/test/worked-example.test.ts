@@ -20,7 +20,14 @@ const triageRun = (severity: [number, number], falsePositives: [number, number])
   { metric: "SEVERITY_CLASSIFICATION_ACCURACY", weight: 0.6, passed: severity[0], failed: severity[1] },
   { metric: "FALSE_POSITIVE_RATE", weight: 0.4, passed: falsePositives[0], failed: falsePositives[1] },
 ];
-const week = { alertsHandled: 1000, timeToContainmentMinutes: 180, falsePositiveLoad: 0.2, severityAccuracy: 0.95, escalationQuality: 0.9, humanOverrides: 20 };
+const week = {
+  alertsHandled: 1000,
+  timeToContainmentMinutes: 180,
+  falsePositiveLoad: 0.2,
+  severityAccuracy: 0.95,
+  escalationQuality: 0.9,
+  humanOverrides: 20,
+};
 
 function listing(state: ScoringState, lastRunPassed: boolean, failedCritical: string[] = []) {
   return decideListing({
@@ -52,7 +59,12 @@ describe("the worked example of docs/scoring.md", () => {
   const { good, bad } = reportEvidence(week, "buyer");
   const step2 = [7, 14, 21, 28].reduce((state, day) => addReputation(state, day * DAY, good, bad), step1);
   const step3 = addEvaluation(step2, 90 * DAY, triageRun([40, 0], [32, 0]));
-  const step4 = addReputation(addEvaluation(step3, 91 * DAY, triageRun([33, 7], [28, 4])), 91 * DAY, 0, breachEvidence(false, ["severity-accuracy"]));
+  const step4 = addReputation(
+    addEvaluation(step3, 91 * DAY, triageRun([33, 7], [28, 4])),
+    91 * DAY,
+    0,
+    breachEvidence(false, ["severity-accuracy"]),
+  );
   const step5 = addReputation(step4, 92 * DAY, 0, SCORING_POLICY.reputation.disputeWeight.MAJOR);
 
   it("step 1: a first run puts the newcomer at 850 with confidence 0.425, BRONZE", () => {

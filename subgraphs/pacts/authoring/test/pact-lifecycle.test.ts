@@ -43,9 +43,16 @@ const DEFAULT_ROUTE = [
 /** One valid case per workflow, for submitting against a pact. */
 const SAMPLE_CASE: Record<AgentDomain, Data> = {
   ALERT_TRIAGE: { expected: { severity: "HIGH", truePositive: true }, output: { severity: "HIGH", truePositive: true } },
-  INCIDENT_ESCALATION: { expected: { severity: "HIGH", escalate: true }, output: { severity: "HIGH", escalate: true }, timings: { escalationSeconds: 60 } },
+  INCIDENT_ESCALATION: {
+    expected: { severity: "HIGH", escalate: true },
+    output: { severity: "HIGH", escalate: true },
+    timings: { escalationSeconds: 60 },
+  },
   PLAYBOOK_ROUTING: { expected: { playbook: "isolate-host" }, output: { playbook: "isolate-host" }, timings: { containmentSeconds: 600 } },
-  THREAT_INTEL_SYNTHESIS: { expected: { techniques: ["T1059"], indicators: ["evil.example"] }, output: { techniques: ["T1059"], indicators: ["evil.example"] } },
+  THREAT_INTEL_SYNTHESIS: {
+    expected: { techniques: ["T1059"], indicators: ["evil.example"] },
+    output: { techniques: ["T1059"], indicators: ["evil.example"] },
+  },
 };
 
 const builder = (subject: string): Identity => ({ role: "builder", subject });
@@ -57,10 +64,44 @@ const STRANGERS: { who: string; identity: Identity; code: string }[] = [
 ];
 
 /** A clause as ClauseInput takes it, from a clause as the API returns it. */
-const clauseInput = ({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity }: Data) => ({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity });
-const triageClause = (overrides: Data = {}) => ({ key: "severity-accuracy", metric: "SEVERITY_CLASSIFICATION_ACCURACY", comparator: "GTE", threshold: 0.9, windowCases: 200, weight: 1, severity: "CRITICAL", ...overrides });
-const fpClause = { key: "fp-rate", metric: "FALSE_POSITIVE_RATE", comparator: "LTE", threshold: 0.2, windowCases: null, windowDays: 14, weight: 0.5, severity: "MAJOR" };
-const createInput = (agentId: string, overrides: Data = {}) => ({ agentId, workflow: "ALERT_TRIAGE", passThreshold: 0.75, clauses: [triageClause(), fpClause], ...overrides });
+const clauseInput = ({ key, metric, comparator, threshold, windowCases, windowDays, method, weight, severity }: Data) => ({
+  key,
+  metric,
+  comparator,
+  threshold,
+  windowCases,
+  windowDays,
+  method,
+  weight,
+  severity,
+});
+const triageClause = (overrides: Data = {}) => ({
+  key: "severity-accuracy",
+  metric: "SEVERITY_CLASSIFICATION_ACCURACY",
+  comparator: "GTE",
+  threshold: 0.9,
+  windowCases: 200,
+  weight: 1,
+  severity: "CRITICAL",
+  ...overrides,
+});
+const fpClause = {
+  key: "fp-rate",
+  metric: "FALSE_POSITIVE_RATE",
+  comparator: "LTE",
+  threshold: 0.2,
+  windowCases: null,
+  windowDays: 14,
+  weight: 0.5,
+  severity: "MAJOR",
+};
+const createInput = (agentId: string, overrides: Data = {}) => ({
+  agentId,
+  workflow: "ALERT_TRIAGE",
+  passThreshold: 0.75,
+  clauses: [triageClause(), fpClause],
+  ...overrides,
+});
 
 describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
   let harness: SubgraphHarness;
@@ -81,16 +122,27 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
   const activate = (pactId: string, identity?: Identity) => call(ACTIVATE, { pactId }, identity);
   const retire = (pactId: string, reason?: string, identity?: Identity) => call(RETIRE, { pactId, reason }, identity);
   /** Amends the first clause's threshold up by `by`, everything else carried over. */
-  const raiseFirstThreshold = (pact: Data, by = 0.01) => ({ clauses: pact.clauses.map((c: Data, i: number) => clauseInput(i === 0 ? { ...c, threshold: Math.round((c.threshold + by) * 1000) / 1000 } : c)) });
+  const raiseFirstThreshold = (pact: Data, by = 0.01) => ({
+    clauses: pact.clauses.map((c: Data, i: number) =>
+      clauseInput(i === 0 ? { ...c, threshold: Math.round((c.threshold + by) * 1000) / 1000 } : c),
+    ),
+  });
 
   const seedAgent = (owner = "alice", domains = ALL_DOMAINS) => harness.seedAgent(owner, domains);
   /** Every version of the agent's pacts, straight from the table. */
   async function versions(agentId: string): Promise<{ version: number; status: string; workflow: string }[]> {
-    const rows: Data[] = await harness.dataSource.query("SELECT version, status, workflow FROM pacts WHERE agent_id = ? ORDER BY workflow, version", [agentId]);
+    const rows: Data[] = await harness.dataSource.query(
+      "SELECT version, status, workflow FROM pacts WHERE agent_id = ? ORDER BY workflow, version",
+      [agentId],
+    );
     return rows.map((row) => ({ version: Number(row.version), status: row.status, workflow: row.workflow }));
   }
   const countOf = async (sql: string, params: unknown[]) => Number(((await harness.dataSource.query(sql, params)) as Data[])[0]?.n);
-  const snapshot = async (agentId: string) => ({ pacts: await harness.count("pacts"), clauses: await harness.count("pact_clauses"), versions: await versions(agentId) });
+  const snapshot = async (agentId: string) => ({
+    pacts: await harness.count("pacts"),
+    clauses: await harness.count("pact_clauses"),
+    versions: await versions(agentId),
+  });
   async function agentWithActive(template = "alert-triage") {
     const agent = await seedAgent();
     return { agent, v1: await ok(adopt(agent.id, template)) };
@@ -103,8 +155,15 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       expect(pactTemplates.map((t: Data) => [t.name, t.workflow])).toEqual(Object.entries(TEMPLATES));
       const incident = pactTemplates.find((t: Data) => t.name === "incident-escalation");
       expect(incident).toMatchObject({ passThreshold: 0.8, ackDeadlineMinutes: 30, escalationRoute: DEFAULT_ROUTE });
-      expect(incident.clauses.map((c: Data) => c.key)).toEqual(["escalation-recall", "escalation-precision", "severity-accuracy", "time-to-escalate-p90"]);
-      expect(incident.clauses[3].statement).toBe("time to escalate (p90, seconds) ≤ 900 over the last 500 cases within the last 30 days (minor)");
+      expect(incident.clauses.map((c: Data) => c.key)).toEqual([
+        "escalation-recall",
+        "escalation-precision",
+        "severity-accuracy",
+        "time-to-escalate-p90",
+      ]);
+      expect(incident.clauses[3].statement).toBe(
+        "time to escalate (p90, seconds) ≤ 900 over the last 500 cases within the last 30 days (minor)",
+      );
       const workflowsOf = new Map(pactMetrics.map((m: Data) => [m.metric, m.workflows]));
       for (const template of pactTemplates) {
         expect(template.clauses.length).toBeGreaterThan(0);
@@ -126,60 +185,112 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
         expect(metric.caseFields.length, metric.metric).toBeGreaterThan(0);
       }
       expect(byMetric.get("TIME_TO_ESCALATE_P90")).toEqual({
-        metric: "TIME_TO_ESCALATE_P90", unit: "SECONDS", direction: "LOWER_IS_BETTER", minThreshold: 1, maxThreshold: 2_592_000, workflows: ["INCIDENT_ESCALATION"], methods: ["DETERMINISTIC"],
-        caseFields: [{ path: "output.escalate", requiredWhen: null }, { path: "timings.escalationSeconds", requiredWhen: "the agent escalated" }],
+        metric: "TIME_TO_ESCALATE_P90",
+        unit: "SECONDS",
+        direction: "LOWER_IS_BETTER",
+        minThreshold: 1,
+        maxThreshold: 2_592_000,
+        workflows: ["INCIDENT_ESCALATION"],
+        methods: ["DETERMINISTIC"],
+        caseFields: [
+          { path: "output.escalate", requiredWhen: null },
+          { path: "timings.escalationSeconds", requiredWhen: "the agent escalated" },
+        ],
       });
-      expect(byMetric.get("SEVERITY_CLASSIFICATION_ACCURACY")).toMatchObject({ unit: "RATIO", direction: "HIGHER_IS_BETTER", minThreshold: 0, maxThreshold: 1, workflows: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"] });
-      expect(byMetric.get("GROUNDING_RATE")).toMatchObject({ workflows: ["THREAT_INTEL_SYNTHESIS"], caseFields: [{ path: "output.indicators", requiredWhen: null }] });
-      expect(byMetric.get("TIME_TO_CONTAINMENT_P50")).toMatchObject({ workflows: ["PLAYBOOK_ROUTING"], caseFields: [{ path: "timings.containmentSeconds", requiredWhen: null }] });
+      expect(byMetric.get("SEVERITY_CLASSIFICATION_ACCURACY")).toMatchObject({
+        unit: "RATIO",
+        direction: "HIGHER_IS_BETTER",
+        minThreshold: 0,
+        maxThreshold: 1,
+        workflows: ["ALERT_TRIAGE", "INCIDENT_ESCALATION"],
+      });
+      expect(byMetric.get("GROUNDING_RATE")).toMatchObject({
+        workflows: ["THREAT_INTEL_SYNTHESIS"],
+        caseFields: [{ path: "output.indicators", requiredWhen: null }],
+      });
+      expect(byMetric.get("TIME_TO_CONTAINMENT_P50")).toMatchObject({
+        workflows: ["PLAYBOOK_ROUTING"],
+        caseFields: [{ path: "timings.containmentSeconds", requiredWhen: null }],
+      });
       expect(byMetric.get("FALSE_POSITIVE_RATE")).toMatchObject({ direction: "LOWER_IS_BETTER", workflows: ["ALERT_TRIAGE"] });
     });
   });
 
   describe("adopt → amend → activate → retire", () => {
-    for (const [template, workflow] of Object.entries(TEMPLATES)) it(`runs the whole lifecycle of a ${template} pact`, async () => {
-      const { agent, v1 } = await agentWithActive(template);
-      expect(v1).toMatchObject({ version: 1, status: "ACTIVE", workflow, template, amends: null, closedAt: null });
-      expect(v1.activatedAt).toEqual(expect.any(String));
+    for (const [template, workflow] of Object.entries(TEMPLATES))
+      it(`runs the whole lifecycle of a ${template} pact`, async () => {
+        const { agent, v1 } = await agentWithActive(template);
+        expect(v1).toMatchObject({ version: 1, status: "ACTIVE", workflow, template, amends: null, closedAt: null });
+        expect(v1.activatedAt).toEqual(expect.any(String));
 
-      const v2 = await ok(amend(v1.id, raiseFirstThreshold(v1)));
-      expect(v2).toMatchObject({ version: 2, status: "DRAFT", workflow, template, amends: { id: v1.id }, activatedAt: null, passThreshold: v1.passThreshold });
-      expect(v2.clauses[0].threshold).toBeCloseTo(v1.clauses[0].threshold + 0.01, 9);
-      expect(v2.clauses.slice(1)).toEqual(v1.clauses.slice(1));
-      expect(v2.consequenceLadder).toEqual(v1.consequenceLadder);
-      expect(v2.escalationRoute).toEqual(v1.escalationRoute);
-      expect(v2.escalationOwner).toEqual(v1.escalationOwner);
-      expect(await ok(call(READ, { id: v1.id }))).toEqual({ id: v1.id, status: "ACTIVE" });
+        const v2 = await ok(amend(v1.id, raiseFirstThreshold(v1)));
+        expect(v2).toMatchObject({
+          version: 2,
+          status: "DRAFT",
+          workflow,
+          template,
+          amends: { id: v1.id },
+          activatedAt: null,
+          passThreshold: v1.passThreshold,
+        });
+        expect(v2.clauses[0].threshold).toBeCloseTo(v1.clauses[0].threshold + 0.01, 9);
+        expect(v2.clauses.slice(1)).toEqual(v1.clauses.slice(1));
+        expect(v2.consequenceLadder).toEqual(v1.consequenceLadder);
+        expect(v2.escalationRoute).toEqual(v1.escalationRoute);
+        expect(v2.escalationOwner).toEqual(v1.escalationOwner);
+        expect(await ok(call(READ, { id: v1.id }))).toEqual({ id: v1.id, status: "ACTIVE" });
 
-      const active = await ok(activate(v2.id));
-      expect(active).toMatchObject({ id: v2.id, version: 2, status: "ACTIVE" });
-      expect(active.activatedAt).toEqual(expect.any(String));
-      const superseded = await ok(call(`query($id: ID!) { pact(id: $id) { status closedAt retiredReason clauses { threshold } } }`, { id: v1.id }));
-      expect(superseded).toMatchObject({ status: "SUPERSEDED", retiredReason: null });
-      expect(superseded.closedAt).toEqual(expect.any(String));
-      expect(superseded.clauses[0].threshold).toBe(v1.clauses[0].threshold);
+        const active = await ok(activate(v2.id));
+        expect(active).toMatchObject({ id: v2.id, version: 2, status: "ACTIVE" });
+        expect(active.activatedAt).toEqual(expect.any(String));
+        const superseded = await ok(
+          call(`query($id: ID!) { pact(id: $id) { status closedAt retiredReason clauses { threshold } } }`, { id: v1.id }),
+        );
+        expect(superseded).toMatchObject({ status: "SUPERSEDED", retiredReason: null });
+        expect(superseded.closedAt).toEqual(expect.any(String));
+        expect(superseded.clauses[0].threshold).toBe(v1.clauses[0].threshold);
 
-      const retired = await ok(retire(v2.id, "  replaced by a vendor SLA  "));
-      expect(retired).toMatchObject({ id: v2.id, status: "RETIRED", retiredReason: "replaced by a vendor SLA" });
-      expect(retired.closedAt).toEqual(expect.any(String));
-      expect(await versions(agent.id)).toEqual([{ version: 1, status: "SUPERSEDED", workflow }, { version: 2, status: "RETIRED", workflow }]);
+        const retired = await ok(retire(v2.id, "  replaced by a vendor SLA  "));
+        expect(retired).toMatchObject({ id: v2.id, status: "RETIRED", retiredReason: "replaced by a vendor SLA" });
+        expect(retired.closedAt).toEqual(expect.any(String));
+        expect(await versions(agent.id)).toEqual([
+          { version: 1, status: "SUPERSEDED", workflow },
+          { version: 2, status: "RETIRED", workflow },
+        ]);
 
-      for (const pactId of [v2.id, v1.id]) {
-        const submitted = await call(SUBMIT_RUN, { input: { agentId: agent.id, pactId, cases: [{ caseId: `after-${pactId}`, input: { note: "late evidence" }, ...SAMPLE_CASE[workflow] }] } });
-        expect(errorOf(submitted)).toMatchObject({ code: "CONFLICT", field: "input.pactId" });
-      }
-      expect(await countOf("SELECT COUNT(*) AS n FROM evaluation_runs WHERE agent_id = ?", [agent.id])).toBe(0);
-    });
+        for (const pactId of [v2.id, v1.id]) {
+          const submitted = await call(SUBMIT_RUN, {
+            input: {
+              agentId: agent.id,
+              pactId,
+              cases: [{ caseId: `after-${pactId}`, input: { note: "late evidence" }, ...SAMPLE_CASE[workflow] }],
+            },
+          });
+          expect(errorOf(submitted)).toMatchObject({ code: "CONFLICT", field: "input.pactId" });
+        }
+        expect(await countOf("SELECT COUNT(*) AS n FROM evaluation_runs WHERE agent_id = ?", [agent.id])).toBe(0);
+      });
 
     it("carries over what an amendment leaves out: a shorter ladder keeps its steps' routing, a new escalation owner keeps the deadline", async () => {
       const { v1 } = await agentWithActive("incident-escalation");
-      const consequenceLadder = [{ action: "WARN", trigger: { breachCount: 1 } }, { action: "DELIST", trigger: { breachCount: 4, breachWindowDays: 14 } }];
+      const consequenceLadder = [
+        { action: "WARN", trigger: { breachCount: 1 } },
+        { action: "DELIST", trigger: { breachCount: 4, breachWindowDays: 14 } },
+      ];
 
       const v2 = await ok(amend(v1.id, { consequenceLadder, escalationOwner: { team: " IR on-call ", contact: "#ir-oncall" } }));
 
-      expect(v2).toMatchObject({ version: 2, status: "DRAFT", passThreshold: 0.8, escalationOwner: { team: "IR on-call", contact: "#ir-oncall", ackDeadlineMinutes: 30 } });
+      expect(v2).toMatchObject({
+        version: 2,
+        status: "DRAFT",
+        passThreshold: 0.8,
+        escalationOwner: { team: "IR on-call", contact: "#ir-oncall", ackDeadlineMinutes: 30 },
+      });
       expect(v2.clauses).toEqual(v1.clauses);
-      expect(v2.consequenceLadder.map((s: Data) => [s.action, s.trigger.breachCount, s.trigger.breachWindowDays, s.recovery])).toEqual([["WARN", 1, 30, null], ["DELIST", 4, 14, null]]);
+      expect(v2.consequenceLadder.map((s: Data) => [s.action, s.trigger.breachCount, s.trigger.breachWindowDays, s.recovery])).toEqual([
+        ["WARN", 1, 30, null],
+        ["DELIST", 4, 14, null],
+      ]);
       expect(v2.escalationRoute).toEqual([DEFAULT_ROUTE[0], DEFAULT_ROUTE[4]]);
     });
 
@@ -204,12 +315,25 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       const draft = await ok(create(createInput(agent.id)));
 
       expect(draft).toMatchObject({
-        version: 1, status: "DRAFT", workflow: "ALERT_TRIAGE", template: null, passThreshold: 0.75, amends: null, activatedAt: null, createdBy: "alice",
+        version: 1,
+        status: "DRAFT",
+        workflow: "ALERT_TRIAGE",
+        template: null,
+        passThreshold: 0.75,
+        amends: null,
+        activatedAt: null,
+        createdBy: "alice",
         escalationOwner: { team: "builder:alice", contact: "alice", ackDeadlineMinutes: 60 },
         escalationRoute: DEFAULT_ROUTE,
       });
       expect(draft.clauses).toEqual([
-        { ...triageClause(), windowDays: null, method: "DETERMINISTIC", position: 0, statement: "severity classification accuracy ≥ 0.9 over the last 200 cases (critical)" },
+        {
+          ...triageClause(),
+          windowDays: null,
+          method: "DETERMINISTIC",
+          position: 0,
+          statement: "severity classification accuracy ≥ 0.9 over the last 200 cases (critical)",
+        },
         { ...fpClause, method: "DETERMINISTIC", position: 1, statement: "false positive rate ≤ 0.2 over the last 14 days (major)" },
       ]);
       expect(draft.consequenceLadder).toHaveLength(5);
@@ -238,22 +362,41 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
 
       const silent = await ok(create(createInput(agent.id, { consequenceLadder })));
       await ok(retire(silent.id, "discarded"));
-      const routed = await ok(create(createInput(agent.id, { consequenceLadder, escalationRoute: [{ action: "SUSPEND_LISTING", notify: ["ARBITERS", "BUILDER"] }] })));
+      const routed = await ok(
+        create(
+          createInput(agent.id, { consequenceLadder, escalationRoute: [{ action: "SUSPEND_LISTING", notify: ["ARBITERS", "BUILDER"] }] }),
+        ),
+      );
 
       expect(silent.consequenceLadder).toEqual([
-        { action: "WARN", trigger: { breachCount: 2, breachWindowDays: 30, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false }, recovery: null },
-        { action: "SUSPEND_LISTING", trigger: { breachCount: null, breachWindowDays: null, scoreDropPoints: 100, scoreDropWindowDays: 30, driftAlarm: false }, recovery: { passingRuns: null, minCompositeScore: null, quietDays: 14 } },
+        {
+          action: "WARN",
+          trigger: { breachCount: 2, breachWindowDays: 30, scoreDropPoints: null, scoreDropWindowDays: null, driftAlarm: false },
+          recovery: null,
+        },
+        {
+          action: "SUSPEND_LISTING",
+          trigger: { breachCount: null, breachWindowDays: null, scoreDropPoints: 100, scoreDropWindowDays: 30, driftAlarm: false },
+          recovery: { passingRuns: null, minCompositeScore: null, quietDays: 14 },
+        },
       ]);
-      expect(silent.escalationRoute).toEqual([{ action: "WARN", notify: ["ESCALATION_OWNER"] }, { action: "SUSPEND_LISTING", notify: ["ESCALATION_OWNER"] }]);
+      expect(silent.escalationRoute).toEqual([
+        { action: "WARN", notify: ["ESCALATION_OWNER"] },
+        { action: "SUSPEND_LISTING", notify: ["ESCALATION_OWNER"] },
+      ]);
       expect(routed).toMatchObject({ version: 2, status: "DRAFT" });
-      expect(routed.escalationRoute).toEqual([{ action: "WARN", notify: ["ESCALATION_OWNER"] }, { action: "SUSPEND_LISTING", notify: ["ARBITERS", "BUILDER"] }]);
+      expect(routed.escalationRoute).toEqual([
+        { action: "WARN", notify: ["ESCALATION_OWNER"] },
+        { action: "SUSPEND_LISTING", notify: ["ARBITERS", "BUILDER"] },
+      ]);
     });
 
     it("shows a draft through pact(id) and Agent.pacts only to its author and arbiters", async () => {
       const agent = await seedAgent();
       const draft = await ok(create(createInput(agent.id)));
       const representations = [{ __typename: "Agent", id: agent.id }];
-      const listed = async (identity: Identity) => dataOf(await harness.call(AGENT_PACTS, { representations }, identity))._entities[0].pacts;
+      const listed = async (identity: Identity) =>
+        dataOf(await harness.call(AGENT_PACTS, { representations }, identity))._entities[0].pacts;
 
       for (const identity of [ALICE, { role: "arbiter", subject: "olga" }] as Identity[]) {
         expect(await ok(harness.call(READ, { id: draft.id }, identity)), identity.role).toEqual({ id: draft.id, status: "DRAFT" });
@@ -279,7 +422,8 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       await ok(adopt(agent.id, "incident-escalation"));
       await ok(amend(triage.id, { passThreshold: 0.9 }));
       const pactsOf = async (filter: Data, identity: Identity = ALICE) =>
-        dataOf(await harness.call(AGENT_PACTS, { representations: [{ __typename: "Agent", id: agent.id }], ...filter }, identity))._entities[0].pacts;
+        dataOf(await harness.call(AGENT_PACTS, { representations: [{ __typename: "Agent", id: agent.id }], ...filter }, identity))
+          ._entities[0].pacts;
       const stranger = builder("mallory");
 
       expect(await pactsOf({})).toEqual([
@@ -287,9 +431,15 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
         { version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" },
         { version: 1, status: "ACTIVE", workflow: "INCIDENT_ESCALATION" },
       ]);
-      expect(await pactsOf({ workflow: "ALERT_TRIAGE" })).toEqual([{ version: 2, status: "DRAFT", workflow: "ALERT_TRIAGE" }, { version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" }]);
+      expect(await pactsOf({ workflow: "ALERT_TRIAGE" })).toEqual([
+        { version: 2, status: "DRAFT", workflow: "ALERT_TRIAGE" },
+        { version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" },
+      ]);
       expect(await pactsOf({ workflow: "ALERT_TRIAGE" }, stranger)).toEqual([{ version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" }]);
-      expect(await pactsOf({ statuses: ["ACTIVE"] })).toEqual([{ version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" }, { version: 1, status: "ACTIVE", workflow: "INCIDENT_ESCALATION" }]);
+      expect(await pactsOf({ statuses: ["ACTIVE"] })).toEqual([
+        { version: 1, status: "ACTIVE", workflow: "ALERT_TRIAGE" },
+        { version: 1, status: "ACTIVE", workflow: "INCIDENT_ESCALATION" },
+      ]);
       expect(await pactsOf({ statuses: ["DRAFT"] })).toEqual([{ version: 2, status: "DRAFT", workflow: "ALERT_TRIAGE" }]);
       expect(await pactsOf({ statuses: ["DRAFT"] }, stranger)).toEqual([]);
       expect(await pactsOf({ workflow: "PLAYBOOK_ROUTING" })).toEqual([]);
@@ -298,51 +448,100 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
   });
 
   describe("authorisation", () => {
-    for (const { who, identity, code } of STRANGERS) it(`refuses ${who} every write with ${code}, writing nothing`, async () => {
-      const { agent, v1 } = await agentWithActive();
-      const draft = await ok(amend(v1.id, { passThreshold: 0.9 }));
-      const other = await seedAgent();
-      const before = await snapshot(agent.id);
+    for (const { who, identity, code } of STRANGERS)
+      it(`refuses ${who} every write with ${code}, writing nothing`, async () => {
+        const { agent, v1 } = await agentWithActive();
+        const draft = await ok(amend(v1.id, { passThreshold: 0.9 }));
+        const other = await seedAgent();
+        const before = await snapshot(agent.id);
 
-      const attempts = {
-        createPact: await create(createInput(other.id), identity),
-        amendPact: await amend(v1.id, { passThreshold: 0.95 }, identity),
-        activatePact: await activate(draft.id, identity),
-        retireActive: await retire(v1.id, "taken over", identity),
-        retireDraft: await retire(draft.id, "taken over", identity),
-        adoptPactTemplate: await adopt(other.id, "playbook-routing", identity),
-      };
+        const attempts = {
+          createPact: await create(createInput(other.id), identity),
+          amendPact: await amend(v1.id, { passThreshold: 0.95 }, identity),
+          activatePact: await activate(draft.id, identity),
+          retireActive: await retire(v1.id, "taken over", identity),
+          retireDraft: await retire(draft.id, "taken over", identity),
+          adoptPactTemplate: await adopt(other.id, "playbook-routing", identity),
+        };
 
-      for (const [label, response] of Object.entries(attempts)) expect({ label, code: errorOf(response).code, data: response.data }).toEqual({ label, code, data: null });
-      expect(await snapshot(agent.id)).toEqual(before);
-      expect(await versions(other.id)).toEqual([]);
-    });
+        for (const [label, response] of Object.entries(attempts))
+          expect({ label, code: errorOf(response).code, data: response.data }).toEqual({ label, code, data: null });
+        expect(await snapshot(agent.id)).toEqual(before);
+        expect(await versions(other.id)).toEqual([]);
+      });
   });
 
   describe("bad input", () => {
-    const outOfOrder = [{ action: "THROTTLE", trigger: { breachCount: 1 } }, { action: "WARN", trigger: { breachCount: 2 } }];
+    const outOfOrder = [
+      { action: "THROTTLE", trigger: { breachCount: 1 } },
+      { action: "WARN", trigger: { breachCount: 2 } },
+    ];
     for (const { label, input, field } of [
-      { label: "a threshold out of the metric's range", input: { clauses: [triageClause({ threshold: 1.5 })] }, field: "input.clauses[0].threshold" },
-      { label: "a seconds threshold below 1", input: { workflow: "PLAYBOOK_ROUTING", clauses: [triageClause({ metric: "TIME_TO_CONTAINMENT_P90", comparator: "LTE", threshold: 0.5 })] }, field: "input.clauses[0].threshold" },
-      { label: "duplicate clause ids", input: { clauses: [triageClause(), triageClause({ threshold: 0.8 })] }, field: "input.clauses[1].key" },
+      {
+        label: "a threshold out of the metric's range",
+        input: { clauses: [triageClause({ threshold: 1.5 })] },
+        field: "input.clauses[0].threshold",
+      },
+      {
+        label: "a seconds threshold below 1",
+        input: {
+          workflow: "PLAYBOOK_ROUTING",
+          clauses: [triageClause({ metric: "TIME_TO_CONTAINMENT_P90", comparator: "LTE", threshold: 0.5 })],
+        },
+        field: "input.clauses[0].threshold",
+      },
+      {
+        label: "duplicate clause ids",
+        input: { clauses: [triageClause(), triageClause({ threshold: 0.8 })] },
+        field: "input.clauses[1].key",
+      },
       { label: "a ladder out of order", input: { consequenceLadder: outOfOrder }, field: "input.consequenceLadder[1].action" },
-      { label: "a metric not measured on the workflow", input: { clauses: [triageClause(), triageClause({ key: "routing", metric: "PLAYBOOK_ROUTING_ACCURACY" })] }, field: "input.clauses[1].metric" },
-      { label: "a comparator against the metric's direction", input: { clauses: [{ ...fpClause, comparator: "GTE" }] }, field: "input.clauses[0].comparator" },
-      { label: "a clause without window", input: { clauses: [triageClause({ windowCases: null })] }, field: "input.clauses[0].windowCases" },
+      {
+        label: "a metric not measured on the workflow",
+        input: { clauses: [triageClause(), triageClause({ key: "routing", metric: "PLAYBOOK_ROUTING_ACCURACY" })] },
+        field: "input.clauses[1].metric",
+      },
+      {
+        label: "a comparator against the metric's direction",
+        input: { clauses: [{ ...fpClause, comparator: "GTE" }] },
+        field: "input.clauses[0].comparator",
+      },
+      {
+        label: "a clause without window",
+        input: { clauses: [triageClause({ windowCases: null })] },
+        field: "input.clauses[0].windowCases",
+      },
       { label: "no clause with weight", input: { clauses: [triageClause({ weight: 0 })] }, field: "input.clauses" },
-      { label: "a route for a step not on the ladder", input: { consequenceLadder: [{ action: "WARN", trigger: { breachCount: 1 } }], escalationRoute: [{ action: "DELIST", notify: ["ARBITERS"] }] }, field: "input.escalationRoute[0].action" },
-      { label: "a harsher step firing sooner", input: { consequenceLadder: [{ action: "WARN", trigger: { breachCount: 3 } }, { action: "THROTTLE", trigger: { breachCount: 2 } }] }, field: "input.consequenceLadder[1].trigger.breachCount" },
-    ]) it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, on createPact and amendPact, writing nothing`, async () => {
-      const { agent, v1 } = await agentWithActive(input.workflow === "PLAYBOOK_ROUTING" ? "playbook-routing" : "alert-triage");
-      const fresh = await seedAgent();
-      const before = await snapshot(agent.id);
-      const { workflow: _workflow, ...amendment } = input as Data;
+      {
+        label: "a route for a step not on the ladder",
+        input: {
+          consequenceLadder: [{ action: "WARN", trigger: { breachCount: 1 } }],
+          escalationRoute: [{ action: "DELIST", notify: ["ARBITERS"] }],
+        },
+        field: "input.escalationRoute[0].action",
+      },
+      {
+        label: "a harsher step firing sooner",
+        input: {
+          consequenceLadder: [
+            { action: "WARN", trigger: { breachCount: 3 } },
+            { action: "THROTTLE", trigger: { breachCount: 2 } },
+          ],
+        },
+        field: "input.consequenceLadder[1].trigger.breachCount",
+      },
+    ])
+      it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, on createPact and amendPact, writing nothing`, async () => {
+        const { agent, v1 } = await agentWithActive(input.workflow === "PLAYBOOK_ROUTING" ? "playbook-routing" : "alert-triage");
+        const fresh = await seedAgent();
+        const before = await snapshot(agent.id);
+        const { workflow: _workflow, ...amendment } = input as Data;
 
-      expect(errorOf(await create(createInput(fresh.id, input)))).toMatchObject({ code: "BAD_USER_INPUT", field });
-      expect(errorOf(await amend(v1.id, amendment))).toMatchObject({ code: "BAD_USER_INPUT", field });
-      expect(await snapshot(agent.id)).toEqual(before);
-      expect(await versions(fresh.id)).toEqual([]);
-    });
+        expect(errorOf(await create(createInput(fresh.id, input)))).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(errorOf(await amend(v1.id, amendment))).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(await snapshot(agent.id)).toEqual(before);
+        expect(await versions(fresh.id)).toEqual([]);
+      });
 
     it("refuses an unknown metric as a variable coercion error naming the clause's metric", async () => {
       const agent = await seedAgent();
@@ -364,7 +563,12 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       await ok(activate(v2.id));
       const afterActivation = await snapshot(agent.id);
       expect(errorOf(await amend(v1.id, { passThreshold: 0.95 }))).toMatchObject({ code: "BAD_USER_INPUT", field: "pactId" });
-      for (const nothing of [{}, { passThreshold: 0.9 }, { clauses: v2.clauses.map(clauseInput) }, { escalationOwner: { team: "builder:alice", contact: "alice" } }]) {
+      for (const nothing of [
+        {},
+        { passThreshold: 0.9 },
+        { clauses: v2.clauses.map(clauseInput) },
+        { escalationOwner: { team: "builder:alice", contact: "alice" } },
+      ]) {
         expect(errorOf(await amend(v2.id, nothing)), JSON.stringify(nothing)).toMatchObject({ code: "BAD_USER_INPUT", field: "input" });
       }
       expect(afterActivation.pacts).toBe(before.pacts);
@@ -389,7 +593,10 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       await ok(create(createInput(agent.id)));
       const before = await snapshot(agent.id);
 
-      expect(errorOf(await create(createInput(agent.id, { passThreshold: 0.5 })))).toMatchObject({ code: "CONFLICT", field: "input.agentId" });
+      expect(errorOf(await create(createInput(agent.id, { passThreshold: 0.5 })))).toMatchObject({
+        code: "CONFLICT",
+        field: "input.agentId",
+      });
       // Adopting would leave the draft unable ever to be activated.
       expect(errorOf(await adopt(agent.id))).toMatchObject({ code: "CONFLICT", field: "agentId" });
       expect(await snapshot(agent.id)).toEqual(before);
@@ -412,12 +619,18 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "pactId" });
       expect(await snapshot(agent.id)).toEqual(before);
       expect(before.versions.map((v) => v.status)).toEqual(["SUPERSEDED", "RETIRED", "RETIRED", "RETIRED"]);
-      expect(await ok(harness.call(`query($id: ID!) { pact(id: $id) { retiredReason } }`, { id: v4.id }, ALICE))).toEqual({ retiredReason: "the version it amends (3) was retired" });
+      expect(await ok(harness.call(`query($id: ID!) { pact(id: $id) { retiredReason } }`, { id: v4.id }, ALICE))).toEqual({
+        retiredReason: "the version it amends (3) was retired",
+      });
     });
   });
 
   describe("concurrent writes", () => {
-    const openVersions = async (agentId: string) => (await versions(agentId)).filter((v) => v.status === "ACTIVE" || v.status === "DRAFT").map((v) => `${v.status}@${v.version}`).sort();
+    const openVersions = async (agentId: string) =>
+      (await versions(agentId))
+        .filter((v) => v.status === "ACTIVE" || v.status === "DRAFT")
+        .map((v) => `${v.status}@${v.version}`)
+        .sort();
     const outcomes = (responses: GraphQLResponse<Data>[]) => responses.map((r) => (r.errors ? String(errorOf(r).code) : "OK")).sort();
 
     it("activates a draft once when two activations race", async () => {
@@ -429,7 +642,10 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
       expect(outcomes(responses)).toContain("OK");
       expect(outcomes(responses).filter((o) => o === "OK")).toHaveLength(1);
       expect(outcomes(responses).filter((o) => o !== "OK")[0]).toMatch(/^(CONFLICT|BAD_USER_INPUT)$/);
-      expect(await versions(agent.id)).toEqual([{ version: 1, status: "SUPERSEDED", workflow: "ALERT_TRIAGE" }, { version: 2, status: "ACTIVE", workflow: "ALERT_TRIAGE" }]);
+      expect(await versions(agent.id)).toEqual([
+        { version: 1, status: "SUPERSEDED", workflow: "ALERT_TRIAGE" },
+        { version: 2, status: "ACTIVE", workflow: "ALERT_TRIAGE" },
+      ]);
     });
 
     it("writes one draft when two amendments race", async () => {
@@ -439,7 +655,9 @@ describe.each(DATABASE_KINDS)("pact lifecycle (%s)", (kind) => {
 
       expect(outcomes(responses)).toEqual(["CONFLICT", "OK"]);
       expect(await openVersions(agent.id)).toEqual(["ACTIVE@1", "DRAFT@2"]);
-      expect(await countOf("SELECT COUNT(*) AS n FROM pact_clauses WHERE pact_id IN (SELECT id FROM pacts WHERE agent_id = ?)", [agent.id])).toBe(4);
+      expect(
+        await countOf("SELECT COUNT(*) AS n FROM pact_clauses WHERE pact_id IN (SELECT id FROM pacts WHERE agent_id = ?)", [agent.id]),
+      ).toBe(4);
     });
 
     it("lets exactly one of activating the draft and retiring the version it amends win", async () => {

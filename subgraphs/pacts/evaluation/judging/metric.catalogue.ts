@@ -71,7 +71,14 @@ function indicatorOverlap(c: JudgedCase): { expected: number; reported: number; 
   return { expected: expected.size, reported: reported.size, shared: [...reported].filter((i) => expected.has(i)).length };
 }
 
-function percentileMetric(metric: PactMetric, percentile: number, phrase: string, timing: TimingField, definition: string, when?: FieldNeed["when"]): PercentileMetric {
+function percentileMetric(
+  metric: PactMetric,
+  percentile: number,
+  phrase: string,
+  timing: TimingField,
+  definition: string,
+  when?: FieldNeed["when"],
+): PercentileMetric {
   return {
     kind: "percentile",
     metric,
@@ -96,7 +103,8 @@ const DEFINITIONS: MetricDefinition[] = [
     direction: HIGHER,
     needs: [{ path: "expected.severity" }, { path: "output.severity" }],
     methods: ANY_METHOD,
-    juryQuestion: "Is the severity the agent gave this alert right, given the expected severity and the alert itself? Answer PASS when an analyst would accept it.",
+    juryQuestion:
+      "Is the severity the agent gave this alert right, given the expected severity and the alert itself? Answer PASS when an analyst would accept it.",
     count: (c) => hit(c.output.severity === c.expected.severity),
   },
   {
@@ -108,20 +116,23 @@ const DEFINITIONS: MetricDefinition[] = [
     direction: LOWER,
     needs: [{ path: "expected.truePositive" }, { path: "output.truePositive" }],
     methods: ANY_METHOD,
-    juryQuestion: "This alert is benign. Did the agent correctly treat it as a false positive? Answer PASS if it did, FAIL if it raised it as a real threat.",
+    juryQuestion:
+      "This alert is benign. Did the agent correctly treat it as a false positive? Answer PASS if it did, FAIL if it raised it as a real threat.",
     count: (c) => (c.expected.truePositive === false ? hit(c.output.truePositive === true) : null),
   },
   {
     kind: "ratio",
     metric: PactMetric.ESCALATION_PRECISION,
     phrase: "escalation precision",
-    definition: "Escalations that were warranted (expected escalate true) and went to the expected team when the case names one, over all escalations the agent made.",
+    definition:
+      "Escalations that were warranted (expected escalate true) and went to the expected team when the case names one, over all escalations the agent made.",
     ...RATIO,
     direction: HIGHER,
     needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
     methods: ANY_METHOD,
     count: (c) => (c.output.escalate === true ? hit(c.expected.escalate === true && rightTeam(c)) : null),
-    juryQuestion: "The agent escalated this incident. Was the escalation warranted, and did it go to the right team (the expected one, or an equivalent)? Answer PASS if both.",
+    juryQuestion:
+      "The agent escalated this incident. Was the escalation warranted, and did it go to the right team (the expected one, or an equivalent)? Answer PASS if both.",
   },
   {
     kind: "ratio",
@@ -133,7 +144,8 @@ const DEFINITIONS: MetricDefinition[] = [
     needs: [{ path: "expected.escalate" }, { path: "output.escalate" }],
     methods: ANY_METHOD,
     count: (c) => (c.expected.escalate === true ? hit(c.output.escalate === true && rightTeam(c)) : null),
-    juryQuestion: "This incident needed escalating. Did the agent escalate it to the right team (the expected one, or an equivalent)? Answer PASS if it did.",
+    juryQuestion:
+      "This incident needed escalating. Did the agent escalate it to the right team (the expected one, or an equivalent)? Answer PASS if it did.",
   },
   percentileMetric(
     PactMetric.TIME_TO_ESCALATE_P90,
@@ -153,7 +165,8 @@ const DEFINITIONS: MetricDefinition[] = [
     needs: [{ path: "expected.playbook" }, { path: "output.playbook" }],
     methods: ANY_METHOD,
     count: (c) => hit(sameName(c.expected.playbook, c.output.playbook)),
-    juryQuestion: "Did the agent route this incident to the expected response playbook, or to one that is equivalent for this incident? Answer PASS if so.",
+    juryQuestion:
+      "Did the agent route this incident to the expected response playbook, or to one that is equivalent for this incident? Answer PASS if so.",
   },
   percentileMetric(
     PactMetric.TIME_TO_CONTAINMENT_P50,
@@ -245,11 +258,13 @@ export function metricDefinition(metric: PactMetric): MetricDefinition {
 
 /** The workflows whose cases carry every field the metric reads. */
 export function workflowsOf(definition: MetricDefinition): AgentDomain[] {
-  return Object.values(AgentDomain).filter((workflow) => definition.needs.every(({ path }) => {
-    const [side, field] = path.split(".") as ["expected" | "output" | "timings", string];
-    const schema = CASE_SCHEMAS[workflow];
-    return side === "timings" ? schema.timings.includes(field as TimingField) : schema.facts.includes(field as FactField);
-  }));
+  return Object.values(AgentDomain).filter((workflow) =>
+    definition.needs.every(({ path }) => {
+      const [side, field] = path.split(".") as ["expected" | "output" | "timings", string];
+      const schema = CASE_SCHEMAS[workflow];
+      return side === "timings" ? schema.timings.includes(field as TimingField) : schema.facts.includes(field as FactField);
+    }),
+  );
 }
 
 /** The fields the metric needs that the case lacks. */
@@ -304,7 +319,11 @@ export type CaseValueOverride = (c: JudgedCase) => number | undefined;
  * The metric over a window of cases, and how many cases it applied to; null when none. Where
  * `override` gives a value, it replaces the case's own (only yes-or-no metrics are judged so).
  */
-export function measure(definition: MetricDefinition, cases: readonly JudgedCase[], override?: CaseValueOverride): { observed: number | null; sampleSize: number } {
+export function measure(
+  definition: MetricDefinition,
+  cases: readonly JudgedCase[],
+  override?: CaseValueOverride,
+): { observed: number | null; sampleSize: number } {
   if (definition.kind === "percentile") {
     const values = cases.map((c) => percentileOf(definition, c)).filter((v): v is number => v !== null);
     return { observed: nearestRank(values, definition.percentile), sampleSize: values.length };

@@ -59,7 +59,11 @@ export function meets(comparator: Comparator, value: number, threshold: number):
  * The clause's window out of `recentCases` (newest first): the last N cases, and/or those of the
  * last N days, up to `asOf`. Later cases never count, so a run's verdict cannot change.
  */
-export function windowOf<T extends WindowCase>(clause: Pick<ClauseSpec, "windowCases" | "windowDays">, recentCases: readonly T[], asOf: Date): T[] {
+export function windowOf<T extends WindowCase>(
+  clause: Pick<ClauseSpec, "windowCases" | "windowDays">,
+  recentCases: readonly T[],
+  asOf: Date,
+): T[] {
   const since = clause.windowDays === null ? -Infinity : asOf.getTime() - clause.windowDays * DAY_MS;
   const inTime = recentCases.filter((c) => c.submittedAt.getTime() >= since && c.submittedAt.getTime() <= asOf.getTime());
   return clause.windowCases === null ? [...inTime] : inTime.slice(0, clause.windowCases);
@@ -83,7 +87,12 @@ export function judgeCase(clauses: readonly ClauseSpec[], c: JudgedCase, overrid
 export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[], override?: ClauseOverride): ClauseJudgement {
   const { observed, sampleSize } = measure(metricDefinition(clause.metric), cases, override && ((c) => override(clause, c)));
   if (observed === null) return { key: clause.key, observed, sampleSize, outcome: ClauseOutcome.INSUFFICIENT_EVIDENCE };
-  return { key: clause.key, observed, sampleSize, outcome: meets(clause.comparator, observed, clause.threshold) ? ClauseOutcome.PASSED : ClauseOutcome.FAILED };
+  return {
+    key: clause.key,
+    observed,
+    sampleSize,
+    outcome: meets(clause.comparator, observed, clause.threshold) ? ClauseOutcome.PASSED : ClauseOutcome.FAILED,
+  };
 }
 
 /** The pact's run rule: every critical clause passes, and the weighted share of passing clauses reaches the pass threshold. */
@@ -107,7 +116,14 @@ export function decideRun(clauses: readonly ClauseSpec[], judgements: readonly C
  * own included), as "accuracy ≥ 0.92 over the last 500 cases" says. `asOf` is the run's submission
  * time, so a redelivered job judges exactly as the first one did.
  */
-export function judgeRun(clauses: readonly ClauseSpec[], runCases: readonly JudgedCase[], recentCases: readonly WindowCase[], passThreshold: number, asOf: Date, override?: ClauseOverride) {
+export function judgeRun(
+  clauses: readonly ClauseSpec[],
+  runCases: readonly JudgedCase[],
+  recentCases: readonly WindowCase[],
+  passThreshold: number,
+  asOf: Date,
+  override?: ClauseOverride,
+) {
   const caseJudgements = runCases.map((c) => judgeCase(clauses, c, override));
   const clauseJudgements = clauses.map((clause) => judgeClause(clause, windowOf(clause, recentCases, asOf), override));
   return { caseJudgements, clauseJudgements, run: decideRun(clauses, clauseJudgements, passThreshold) };

@@ -1,5 +1,15 @@
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput } from "@aws-sdk/client-bedrock-runtime";
-import { costOf, JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, parseVote, type JuryQuestion, type ModelAnswer, type ModelJudge, type TokenPrices } from "./model.judge.js";
+import {
+  costOf,
+  JURY_SYSTEM_PROMPT,
+  juryPrompt,
+  ModelCallError,
+  parseVote,
+  type JuryQuestion,
+  type ModelAnswer,
+  type ModelJudge,
+  type TokenPrices,
+} from "./model.judge.js";
 
 export interface BedrockJudgeOptions {
   /** A Bedrock model or inference-profile id, e.g. `anthropic.claude-3-haiku-20240307-v1:0`. */
@@ -22,13 +32,38 @@ const DEFAULT_MAX_TOKENS = 300;
 const MAX_EXCERPT_CHARS = 200;
 
 /** Bedrock errors where the same call may succeed later. */
-const RETRYABLE_ERRORS = new Set(["ThrottlingException", "ServiceUnavailableException", "InternalServerException", "ModelTimeoutException", "ModelNotReadyException"]);
+const RETRYABLE_ERRORS = new Set([
+  "ThrottlingException",
+  "ServiceUnavailableException",
+  "InternalServerException",
+  "ModelTimeoutException",
+  "ModelNotReadyException",
+]);
 /** Bedrock errors that will not go away on their own: a bad request, no access, no such model, a model failure. */
-const PERMANENT_ERRORS = new Set(["ValidationException", "AccessDeniedException", "ResourceNotFoundException", "ModelErrorException", "ServiceQuotaExceededException", "ConflictException"]);
+const PERMANENT_ERRORS = new Set([
+  "ValidationException",
+  "AccessDeniedException",
+  "ResourceNotFoundException",
+  "ModelErrorException",
+  "ServiceQuotaExceededException",
+  "ConflictException",
+]);
 /** Stop reasons under which the reply was withheld or cut by a filter, so it is no vote. */
 const REFUSED_STOP_REASONS = new Set(["content_filtered", "guardrail_intervened"]);
 /** Node socket, DNS and HTTP/2 transport failures: the request never got a service answer. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "UND_ERR_SOCKET"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENETDOWN",
+  "UND_ERR_SOCKET",
+]);
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout"]);
 
 /** A juror backed by a model on Amazon Bedrock, called through the Converse API. */
@@ -93,7 +128,11 @@ function callError(name: string, error: unknown, signal: AbortSignal): ModelCall
 }
 
 function isNetworkError(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current && typeof current === "object" && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const { code, name } = current as { code?: unknown; name?: unknown };
     if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("ERR_HTTP2_"))) return true;
     if (typeof name === "string" && NETWORK_NAMES.has(name)) return true;

@@ -52,7 +52,12 @@ function whenAborted(signal: AbortSignal): Promise<never> {
 }
 
 /** Asks one juror, retrying what may pass on a second try; a juror that cannot answer abstains. */
-async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy, sleep: (ms: number) => Promise<void>): Promise<MemberVote> {
+async function ask(
+  juror: ModelJudge,
+  question: JuryQuestion,
+  policy: JuryPolicy,
+  sleep: (ms: number) => Promise<void>,
+): Promise<MemberVote> {
   const started = Date.now();
   let attempts = 0;
   for (;;) {
@@ -61,38 +66,72 @@ async function ask(juror: ModelJudge, question: JuryQuestion, policy: JuryPolicy
       const signal = AbortSignal.timeout(policy.timeoutMs);
       const answer = await Promise.race([juror.judge(question, signal), whenAborted(signal)]);
       const { vote } = answer;
-      return { juror: juror.name, verdict: vote.verdict, confidence: vote.confidence, rationale: vote.rationale, error: null, attempts, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, costUsd: answer.costUsd, latencyMs: Date.now() - started };
+      return {
+        juror: juror.name,
+        verdict: vote.verdict,
+        confidence: vote.confidence,
+        rationale: vote.rationale,
+        error: null,
+        attempts,
+        inputTokens: answer.inputTokens,
+        outputTokens: answer.outputTokens,
+        costUsd: answer.costUsd,
+        latencyMs: Date.now() - started,
+      };
     } catch (error) {
       const retryable = error instanceof ModelCallError ? error.retryable : true;
       if (!retryable || attempts > policy.retries) {
         const message = error instanceof Error ? error.message : String(error);
-        return { juror: juror.name, verdict: "ABSTAIN", confidence: null, rationale: "", error: message.slice(0, 300), attempts, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: Date.now() - started };
+        return {
+          juror: juror.name,
+          verdict: "ABSTAIN",
+          confidence: null,
+          rationale: "",
+          error: message.slice(0, 300),
+          attempts,
+          inputTokens: 0,
+          outputTokens: 0,
+          costUsd: 0,
+          latencyMs: Date.now() - started,
+        };
       }
       const hinted = typeof error === "object" && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
       const ceiling = Math.min(MAX_BACKOFF_MS, policy.backoffMs * 2 ** (attempts - 1));
-      await sleep(typeof hinted === "number" && Number.isFinite(hinted) && hinted >= 0 ? Math.min(hinted, MAX_BACKOFF_MS) : Math.random() * ceiling);
+      await sleep(
+        typeof hinted === "number" && Number.isFinite(hinted) && hinted >= 0 ? Math.min(hinted, MAX_BACKOFF_MS) : Math.random() * ceiling,
+      );
     }
   }
 }
 
 /** The jury's verdict from its votes: a clear, confident majority of enough jurors, or UNCERTAIN. Pure. */
-export function decide(votes: readonly MemberVote[], policy: Pick<JuryPolicy, "quorum" | "minAgreement" | "minConfidence">): Omit<JuryDecision, "votes" | "costUsd"> {
+export function decide(
+  votes: readonly MemberVote[],
+  policy: Pick<JuryPolicy, "quorum" | "minAgreement" | "minConfidence">,
+): Omit<JuryDecision, "votes" | "costUsd"> {
   const answered = votes.filter((v): v is MemberVote & { verdict: VoteVerdict; confidence: number } => v.verdict !== "ABSTAIN");
   const passes = answered.filter((v) => v.verdict === "PASS").length;
   const majority: VoteVerdict = passes * 2 >= answered.length ? "PASS" : "FAIL";
   const inMajority = answered.filter((v) => v.verdict === majority);
   const majorityShare = answered.length ? inMajority.length / answered.length : 0;
   const uncertain = (because: string) => ({ outcome: "UNCERTAIN" as const, majorityShare, uncertainBecause: because });
-  if (answered.length < policy.quorum) return uncertain(`only ${answered.length} of ${votes.length} jurors answered; ${policy.quorum} needed`);
+  if (answered.length < policy.quorum)
+    return uncertain(`only ${answered.length} of ${votes.length} jurors answered; ${policy.quorum} needed`);
   if (passes * 2 === answered.length) return uncertain(`the jurors split evenly`);
-  if (majorityShare < policy.minAgreement) return uncertain(`the jurors disagree: ${inMajority.length} of ${answered.length} say ${majority}`);
+  if (majorityShare < policy.minAgreement)
+    return uncertain(`the jurors disagree: ${inMajority.length} of ${answered.length} say ${majority}`);
   const meanConfidence = inMajority.reduce((sum, v) => sum + v.confidence, 0) / inMajority.length;
   if (meanConfidence < policy.minConfidence) return uncertain(`the jurors are unsure: mean confidence ${meanConfidence.toFixed(2)}`);
   return { outcome: majority, majorityShare, uncertainBecause: null };
 }
 
 /** Asks every juror at once and decides. Never throws: a juror's failure is its abstention. */
-export async function convene(jurors: readonly ModelJudge[], question: JuryQuestion, policy: JuryPolicy, sleep = realSleep): Promise<JuryDecision> {
+export async function convene(
+  jurors: readonly ModelJudge[],
+  question: JuryQuestion,
+  policy: JuryPolicy,
+  sleep = realSleep,
+): Promise<JuryDecision> {
   const votes = await Promise.all(jurors.map((juror) => ask(juror, question, policy, sleep)));
   return { ...decide(votes, policy), votes, costUsd: votes.reduce((sum, v) => sum + v.costUsd, 0) };
 }

@@ -17,7 +17,13 @@ export interface JuryPanel {
 export function juryPanel(settings: JuryConfig): JuryPanel {
   const jurors = settings.members.map((member): ModelJudge => {
     if (member.provider === "rubric") return rubricJudge(member.variant);
-    if (member.provider === "openai") return openAiJudge({ baseUrl: settings.openai.baseUrl, apiKey: settings.openai.apiKey, model: member.model, prices: settings.openai.prices });
+    if (member.provider === "openai")
+      return openAiJudge({
+        baseUrl: settings.openai.baseUrl,
+        apiKey: settings.openai.apiKey,
+        model: member.model,
+        prices: settings.openai.prices,
+      });
     return bedrockJudge({ modelId: member.model, region: settings.bedrock.region, prices: settings.bedrock.prices });
   });
   return { jurors, policy: settings.policy, concurrency: settings.concurrency };

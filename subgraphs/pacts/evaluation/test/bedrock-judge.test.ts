@@ -88,13 +88,24 @@ beforeEach(() => {
 });
 
 function testClient(at = endpoint): BedrockRuntimeClient {
-  const client = new BedrockRuntimeClient({ region: "us-east-1", endpoint: at, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" }, maxAttempts: 1 });
+  const client = new BedrockRuntimeClient({
+    region: "us-east-1",
+    endpoint: at,
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 }
 
 function judgeAgainst(client = testClient(), maxTokens?: number) {
-  return bedrockJudge({ modelId: MODEL_ID, region: "us-east-1", prices: PRICES, client, ...(maxTokens === undefined ? {} : { maxTokens }) });
+  return bedrockJudge({
+    modelId: MODEL_ID,
+    region: "us-east-1",
+    prices: PRICES,
+    client,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ModelCallError> {
@@ -122,7 +133,9 @@ describe("bedrockJudge request", () => {
     expect(request.method).toBe("POST");
     expect(request.path).toBe("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
     expect(request.headers["content-type"]).toBe("application/json");
-    expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[:a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    expect(request.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[:a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
     expect(request.headers["x-amz-date"]).toMatch(/^\d{8}T\d{6}Z$/);
     expect(request.headers.authorization).toMatch(/SignedHeaders=[^,]*\bcontent-type;[^,]*\bx-amz-date\b/);
     expect(JSON.parse(request.body)).toEqual({
@@ -236,7 +249,11 @@ describe("bedrockJudge errors", () => {
   });
 
   it("treats an error type the SDK does not know as not retryable", async () => {
-    reply = { status: 418, headers: { "content-type": "application/json", "x-amzn-errortype": "TeapotException" }, body: { message: "short and stout" } };
+    reply = {
+      status: 418,
+      headers: { "content-type": "application/json", "x-amzn-errortype": "TeapotException" },
+      body: { message: "short and stout" },
+    };
     const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(`bedrock:${MODEL_ID} failed with TeapotException (HTTP 418): short and stout`);
@@ -274,7 +291,14 @@ describe("bedrockJudge errors", () => {
 
 describe("bedrockJudge default client", () => {
   const saved: Record<string, string | undefined> = {};
-  const env = { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "", AWS_ACCESS_KEY_ID: "AKIDENV", AWS_SECRET_ACCESS_KEY: "test", AWS_MAX_ATTEMPTS: undefined, AWS_RETRY_MODE: undefined, AWS_PROFILE: undefined };
+  const env = {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "",
+    AWS_ACCESS_KEY_ID: "AKIDENV",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_MAX_ATTEMPTS: undefined,
+    AWS_RETRY_MODE: undefined,
+    AWS_PROFILE: undefined,
+  };
 
   beforeEach(() => {
     for (const [key, value] of Object.entries({ ...env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint })) {

@@ -9,7 +9,11 @@ describe("parseJudgeJob", () => {
   });
 
   it("drops properties it does not know, and reads a job from before slices as slice 0", () => {
-    expect(parseJudgeJob(JSON.stringify({ kind: "evaluation-run", runId: "run-1", extra: "x" }))).toEqual({ kind: "evaluation-run", runId: "run-1", slice: 0 });
+    expect(parseJudgeJob(JSON.stringify({ kind: "evaluation-run", runId: "run-1", extra: "x" }))).toEqual({
+      kind: "evaluation-run",
+      runId: "run-1",
+      slice: 0,
+    });
   });
 
   it.each([

@@ -18,18 +18,37 @@ const POLICY: JuryPolicy = { timeoutMs: 5_000, retries: 2, backoffMs: 100, quoru
 // decide()
 
 function vote(verdict: VoteVerdict | "ABSTAIN", confidence: number | null = verdict === "ABSTAIN" ? null : 0.9, juror = "j"): MemberVote {
-  return { juror, verdict, confidence, rationale: "", error: verdict === "ABSTAIN" ? "down" : null, attempts: 1, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+  return {
+    juror,
+    verdict,
+    confidence,
+    rationale: "",
+    error: verdict === "ABSTAIN" ? "down" : null,
+    attempts: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    latencyMs: 0,
+  };
 }
 
 const DECIDE = { quorum: 2, minAgreement: 0.6, minConfidence: 0.5 };
 
 describe("decide", () => {
   it("a unanimous PASS stands", () => {
-    expect(decide([vote("PASS"), vote("PASS"), vote("PASS")], DECIDE)).toEqual({ outcome: "PASS", majorityShare: 1, uncertainBecause: null });
+    expect(decide([vote("PASS"), vote("PASS"), vote("PASS")], DECIDE)).toEqual({
+      outcome: "PASS",
+      majorityShare: 1,
+      uncertainBecause: null,
+    });
   });
 
   it("a unanimous FAIL stands", () => {
-    expect(decide([vote("FAIL"), vote("FAIL"), vote("FAIL")], DECIDE)).toEqual({ outcome: "FAIL", majorityShare: 1, uncertainBecause: null });
+    expect(decide([vote("FAIL"), vote("FAIL"), vote("FAIL")], DECIDE)).toEqual({
+      outcome: "FAIL",
+      majorityShare: 1,
+      uncertainBecause: null,
+    });
   });
 
   it("a 2–1 split is uncertain when 0.75 agreement is required, naming 2 of 3", () => {
@@ -45,16 +64,32 @@ describe("decide", () => {
   });
 
   it("a 2–1 majority stands when 0.6 agreement is enough", () => {
-    expect(decide([vote("PASS"), vote("FAIL"), vote("PASS")], DECIDE)).toEqual({ outcome: "PASS", majorityShare: 2 / 3, uncertainBecause: null });
-    expect(decide([vote("FAIL"), vote("PASS"), vote("FAIL")], DECIDE)).toEqual({ outcome: "FAIL", majorityShare: 2 / 3, uncertainBecause: null });
+    expect(decide([vote("PASS"), vote("FAIL"), vote("PASS")], DECIDE)).toEqual({
+      outcome: "PASS",
+      majorityShare: 2 / 3,
+      uncertainBecause: null,
+    });
+    expect(decide([vote("FAIL"), vote("PASS"), vote("FAIL")], DECIDE)).toEqual({
+      outcome: "FAIL",
+      majorityShare: 2 / 3,
+      uncertainBecause: null,
+    });
   });
 
   it("agreement exactly at minAgreement stands (3 of 4 at 0.75)", () => {
-    expect(decide([vote("PASS"), vote("PASS"), vote("FAIL"), vote("PASS")], { ...DECIDE, minAgreement: 0.75 })).toEqual({ outcome: "PASS", majorityShare: 0.75, uncertainBecause: null });
+    expect(decide([vote("PASS"), vote("PASS"), vote("FAIL"), vote("PASS")], { ...DECIDE, minAgreement: 0.75 })).toEqual({
+      outcome: "PASS",
+      majorityShare: 0.75,
+      uncertainBecause: null,
+    });
   });
 
   it("an even split is uncertain", () => {
-    expect(decide([vote("PASS"), vote("FAIL")], DECIDE)).toEqual({ outcome: "UNCERTAIN", majorityShare: 0.5, uncertainBecause: "the jurors split evenly" });
+    expect(decide([vote("PASS"), vote("FAIL")], DECIDE)).toEqual({
+      outcome: "UNCERTAIN",
+      majorityShare: 0.5,
+      uncertainBecause: "the jurors split evenly",
+    });
     expect(decide([vote("FAIL"), vote("PASS"), vote("PASS"), vote("FAIL")], { ...DECIDE, minAgreement: 0.5 })).toEqual({
       outcome: "UNCERTAIN",
       majorityShare: 0.5,
@@ -77,8 +112,16 @@ describe("decide", () => {
   });
 
   it("is uncertain, with majorityShare 0, when nobody answers", () => {
-    expect(decide([vote("ABSTAIN"), vote("ABSTAIN")], DECIDE)).toEqual({ outcome: "UNCERTAIN", majorityShare: 0, uncertainBecause: "only 0 of 2 jurors answered; 2 needed" });
-    expect(decide([], DECIDE)).toEqual({ outcome: "UNCERTAIN", majorityShare: 0, uncertainBecause: "only 0 of 0 jurors answered; 2 needed" });
+    expect(decide([vote("ABSTAIN"), vote("ABSTAIN")], DECIDE)).toEqual({
+      outcome: "UNCERTAIN",
+      majorityShare: 0,
+      uncertainBecause: "only 0 of 2 jurors answered; 2 needed",
+    });
+    expect(decide([], DECIDE)).toEqual({
+      outcome: "UNCERTAIN",
+      majorityShare: 0,
+      uncertainBecause: "only 0 of 0 jurors answered; 2 needed",
+    });
   });
 
   it("is uncertain when the majority's mean confidence is too low", () => {
@@ -89,11 +132,19 @@ describe("decide", () => {
 
   it("counts only the majority's confidence, and a mean exactly at the minimum stands", () => {
     // Minority at 0 would drag an all-juror mean to 0.6 < 0.75; the majority's mean is (0.5 + 1) / 2 = 0.75.
-    expect(decide([vote("FAIL", 0.5), vote("FAIL", 1), vote("PASS", 0.3)], { ...DECIDE, minConfidence: 0.75 })).toEqual({ outcome: "FAIL", majorityShare: 2 / 3, uncertainBecause: null });
+    expect(decide([vote("FAIL", 0.5), vote("FAIL", 1), vote("PASS", 0.3)], { ...DECIDE, minConfidence: 0.75 })).toEqual({
+      outcome: "FAIL",
+      majorityShare: 2 / 3,
+      uncertainBecause: null,
+    });
   });
 
   it("never counts an abstention as a PASS: 2 abstain + 1 FAIL with quorum 1 is FAIL", () => {
-    expect(decide([vote("ABSTAIN"), vote("ABSTAIN"), vote("FAIL")], { ...DECIDE, quorum: 1 })).toEqual({ outcome: "FAIL", majorityShare: 1, uncertainBecause: null });
+    expect(decide([vote("ABSTAIN"), vote("ABSTAIN"), vote("FAIL")], { ...DECIDE, quorum: 1 })).toEqual({
+      outcome: "FAIL",
+      majorityShare: 1,
+      uncertainBecause: null,
+    });
   });
 
   it("reports majorityShare over the answering jurors only", () => {
@@ -105,14 +156,19 @@ describe("decide", () => {
 
   it("checks the quorum before the split and the agreement", () => {
     // One PASS, one FAIL, two abstain, quorum 3: the quorum is the reason given.
-    expect(decide([vote("PASS"), vote("FAIL"), vote("ABSTAIN"), vote("ABSTAIN")], { ...DECIDE, quorum: 3 }).uncertainBecause).toBe("only 2 of 4 jurors answered; 3 needed");
+    expect(decide([vote("PASS"), vote("FAIL"), vote("ABSTAIN"), vote("ABSTAIN")], { ...DECIDE, quorum: 3 }).uncertainBecause).toBe(
+      "only 2 of 4 jurors answered; 3 needed",
+    );
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // convene()
 
-type Step = { answer: VoteVerdict; confidence?: number; costUsd?: number; inputTokens?: number; outputTokens?: number } | { error: unknown } | "hang";
+type Step =
+  | { answer: VoteVerdict; confidence?: number; costUsd?: number; inputTokens?: number; outputTokens?: number }
+  | { error: unknown }
+  | "hang";
 
 interface FakeJuror extends ModelJudge {
   calls: Array<{ question: JuryQuestion; signal: AbortSignal; abortedAtCall: boolean }>;
@@ -152,7 +208,8 @@ function recordingSleep() {
   return { delays, sleep };
 }
 
-const throttled = (retryAfterMs?: unknown) => Object.assign(new ModelCallError("429 too many requests", true), retryAfterMs === undefined ? {} : { retryAfterMs });
+const throttled = (retryAfterMs?: unknown) =>
+  Object.assign(new ModelCallError("429 too many requests", true), retryAfterMs === undefined ? {} : { retryAfterMs });
 
 describe("convene", () => {
   afterEach(() => {
@@ -167,7 +224,9 @@ describe("convene", () => {
       juror("rubric:strict", [{ answer: "PASS", confidence: 1, costUsd: 0, inputTokens: 0, outputTokens: 0 }]),
     ];
     const verdict = await convene(jurors, QUESTION, POLICY, sleep);
-    expect(verdict.votes.map((v) => [v.juror, v.verdict, v.confidence, v.attempts, v.costUsd, v.inputTokens, v.outputTokens, v.error])).toEqual([
+    expect(
+      verdict.votes.map((v) => [v.juror, v.verdict, v.confidence, v.attempts, v.costUsd, v.inputTokens, v.outputTokens, v.error]),
+    ).toEqual([
       ["openai:gpt-4o-mini", "PASS", 0.8, 1, 0.002, 900, 40, null],
       ["bedrock:claude", "FAIL", 0.6, 1, 0.005, 1000, 50, null],
       ["rubric:strict", "PASS", 1, 1, 0, 0, 0, null],
@@ -264,7 +323,10 @@ describe("convene", () => {
 
   it("abstains at once on a non-retryable error, recording its message", async () => {
     const { delays, sleep } = recordingSleep();
-    const j = juror("garbled", [{ error: Object.assign(new ModelCallError("the reply's JSON does not parse", false), { retryAfterMs: 10 }) }, { answer: "PASS" }]);
+    const j = juror("garbled", [
+      { error: Object.assign(new ModelCallError("the reply's JSON does not parse", false), { retryAfterMs: 10 }) },
+      { answer: "PASS" },
+    ]);
     const verdict = await convene([j], QUESTION, { ...POLICY, quorum: 1 }, sleep);
     expect(verdict.votes[0]).toMatchObject({
       juror: "garbled",
@@ -349,7 +411,11 @@ describe("convene", () => {
   it("sums the cost of the answered votes only", async () => {
     const { sleep } = recordingSleep();
     const verdict = await convene(
-      [juror("a", [{ answer: "PASS", costUsd: 0.125 }]), juror("b", [{ error: new ModelCallError("bad", false) }]), juror("c", [{ answer: "PASS", costUsd: 0.25 }])],
+      [
+        juror("a", [{ answer: "PASS", costUsd: 0.125 }]),
+        juror("b", [{ error: new ModelCallError("bad", false) }]),
+        juror("c", [{ answer: "PASS", costUsd: 0.25 }]),
+      ],
       QUESTION,
       POLICY,
       sleep,
@@ -373,7 +439,12 @@ describe("convene", () => {
       ["ABSTAIN", 1],
       ["ABSTAIN", 2],
     ]);
-    expect(verdict).toMatchObject({ outcome: "UNCERTAIN", majorityShare: 0, costUsd: 0, uncertainBecause: "only 0 of 3 jurors answered; 2 needed" });
+    expect(verdict).toMatchObject({
+      outcome: "UNCERTAIN",
+      majorityShare: 0,
+      costUsd: 0,
+      uncertainBecause: "only 0 of 3 jurors answered; 2 needed",
+    });
   });
 
   it("never throws when a juror's judge throws synchronously", async () => {
@@ -390,7 +461,13 @@ describe("convene", () => {
 
   it("with no jurors, is UNCERTAIN at no cost", async () => {
     const verdict = await convene([], QUESTION, POLICY, recordingSleep().sleep);
-    expect(verdict).toEqual({ outcome: "UNCERTAIN", votes: [], majorityShare: 0, uncertainBecause: "only 0 of 0 jurors answered; 2 needed", costUsd: 0 });
+    expect(verdict).toEqual({
+      outcome: "UNCERTAIN",
+      votes: [],
+      majorityShare: 0,
+      uncertainBecause: "only 0 of 0 jurors answered; 2 needed",
+      costUsd: 0,
+    });
   });
 
   // BUG in jury.ts `ask`: after a retryable failure it reads `(error as {retryAfterMs}).retryAfterMs`
@@ -400,7 +477,12 @@ describe("convene", () => {
   // once jury.ts guards the read.
   it("never throws when a juror rejects with null or undefined", async () => {
     const { sleep } = recordingSleep();
-    const verdict = await convene([juror("null", [{ error: null }]), juror("undefined", [{ error: undefined }])], QUESTION, { ...POLICY, retries: 1 }, sleep);
+    const verdict = await convene(
+      [juror("null", [{ error: null }]), juror("undefined", [{ error: undefined }])],
+      QUESTION,
+      { ...POLICY, retries: 1 },
+      sleep,
+    );
     expect(verdict.votes.map((v) => [v.verdict, v.attempts])).toEqual([
       ["ABSTAIN", 2],
       ["ABSTAIN", 2],

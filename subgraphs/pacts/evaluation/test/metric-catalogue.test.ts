@@ -1,12 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { AgentDomain } from "../../../../lib/contracts/agent-domain.js";
 import { countGroundedIndicators, type CaseFacts, type CaseTimings, type JudgedCase } from "../judging/evaluation-case.facts.js";
-import { METRIC_CATALOGUE, caseValue, measure, metricDefinition, missingFields, nearestRank, workflowsOf } from "../judging/metric.catalogue.js";
+import {
+  METRIC_CATALOGUE,
+  caseValue,
+  measure,
+  metricDefinition,
+  missingFields,
+  nearestRank,
+  workflowsOf,
+} from "../judging/metric.catalogue.js";
 import { AlertSeverity, EvaluationMethod, MetricDirection, MetricUnit, PactMetric } from "../../pact.enums.js";
 
 const { HIGH, LOW, MEDIUM, CRITICAL } = AlertSeverity;
 
-function kase(caseId: string, expected: CaseFacts, output: CaseFacts, extra: { timings?: CaseTimings; grounded?: number | null } = {}): JudgedCase {
+function kase(
+  caseId: string,
+  expected: CaseFacts,
+  output: CaseFacts,
+  extra: { timings?: CaseTimings; grounded?: number | null } = {},
+): JudgedCase {
   return { caseId, expected, output, timings: extra.timings ?? {}, groundedIndicators: extra.grounded ?? null };
 }
 
@@ -33,7 +46,13 @@ describe("the catalogue", () => {
   });
 
   it.each([
-    [PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, "ratio", MetricUnit.RATIO, MetricDirection.HIGHER_IS_BETTER, [AgentDomain.ALERT_TRIAGE, AgentDomain.INCIDENT_ESCALATION]],
+    [
+      PactMetric.SEVERITY_CLASSIFICATION_ACCURACY,
+      "ratio",
+      MetricUnit.RATIO,
+      MetricDirection.HIGHER_IS_BETTER,
+      [AgentDomain.ALERT_TRIAGE, AgentDomain.INCIDENT_ESCALATION],
+    ],
     [PactMetric.FALSE_POSITIVE_RATE, "ratio", MetricUnit.RATIO, MetricDirection.LOWER_IS_BETTER, [AgentDomain.ALERT_TRIAGE]],
     [PactMetric.ESCALATION_PRECISION, "ratio", MetricUnit.RATIO, MetricDirection.HIGHER_IS_BETTER, [AgentDomain.INCIDENT_ESCALATION]],
     [PactMetric.ESCALATION_RECALL, "ratio", MetricUnit.RATIO, MetricDirection.HIGHER_IS_BETTER, [AgentDomain.INCIDENT_ESCALATION]],
@@ -130,7 +149,11 @@ describe("ratio metrics", () => {
 
   it("leaves out cases accepted under an earlier pact version that lack the metric's fields, instead of counting them right", () => {
     // A pact that only had a false-positive clause accepted cases without severities.
-    const cases = [kase("old", {}, { truePositive: false }), kase("new-right", { severity: HIGH }, { severity: HIGH }), kase("new-wrong", { severity: HIGH }, { severity: LOW })];
+    const cases = [
+      kase("old", {}, { truePositive: false }),
+      kase("new-right", { severity: HIGH }, { severity: HIGH }),
+      kase("new-wrong", { severity: HIGH }, { severity: LOW }),
+    ];
 
     expect(run(PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, cases)).toEqual({ observed: 0.5, sampleSize: 2, perCase: [null, 1, 0] });
   });
@@ -155,7 +178,11 @@ describe("ratio metrics", () => {
   it("INDICATOR_PRECISION: defanged indicators equal their refanged form, duplicates count once, cases reporting none skipped", () => {
     const cases = [
       // Three spellings of one indicator → {http://evil.com}, expected → 1/1
-      kase("defanged", { indicators: ["http://evil.com", "1.2.3.4"] }, { indicators: ["hxxp://evil[.]com", "http://evil.com", "HXXP://EVIL[.]COM"] }),
+      kase(
+        "defanged",
+        { indicators: ["http://evil.com", "1.2.3.4"] },
+        { indicators: ["hxxp://evil[.]com", "http://evil.com", "HXXP://EVIL[.]COM"] },
+      ),
       // {bad.example, 10.0.0.1, made-up.net}, only bad.example expected → 1/3
       kase("mixed", { indicators: ["bad.example"] }, { indicators: ["bad[.]example", "10.0.0.1", "made-up.net"] }),
       // Reports none: does not count, though it missed an expected one.
@@ -180,7 +207,9 @@ describe("ratio metrics", () => {
   });
 
   it("GROUNDING_RATE leaves out a case whose grounding was never computed, rather than count it made up", () => {
-    expect(caseValue(metricDefinition(PactMetric.GROUNDING_RATE), kase("old", {}, { indicators: ["evil.com"] }, { grounded: null }))).toBeNull();
+    expect(
+      caseValue(metricDefinition(PactMetric.GROUNDING_RATE), kase("old", {}, { indicators: ["evil.com"] }, { grounded: null })),
+    ).toBeNull();
   });
 
   it("every metric gives null and sample size 0 over no cases", () => {
@@ -238,11 +267,16 @@ describe("percentile metrics", () => {
   });
 
   it("TIME_TO_ESCALATE_P90: only escalated cases count, even when others carry a timing", () => {
-    const escalated = Array.from({ length: 10 }, (_, i) => kase(`e${i}`, { escalate: true }, { escalate: true }, { timings: { escalationSeconds: (10 - i) * 60 } }));
+    const escalated = Array.from({ length: 10 }, (_, i) =>
+      kase(`e${i}`, { escalate: true }, { escalate: true }, { timings: { escalationSeconds: (10 - i) * 60 } }),
+    );
     const notEscalated = kase("held", { escalate: false }, { escalate: false }, { timings: { escalationSeconds: 99_999 } });
 
     // 60, 120, …, 600: rank 9 → 540; the 99 999 s of the case not escalated is ignored.
-    expect(measure(metricDefinition(PactMetric.TIME_TO_ESCALATE_P90), [...escalated, notEscalated])).toEqual({ observed: 540, sampleSize: 10 });
+    expect(measure(metricDefinition(PactMetric.TIME_TO_ESCALATE_P90), [...escalated, notEscalated])).toEqual({
+      observed: 540,
+      sampleSize: 10,
+    });
     expect(caseValue(metricDefinition(PactMetric.TIME_TO_ESCALATE_P90), notEscalated)).toBeNull();
     expect(caseValue(metricDefinition(PactMetric.TIME_TO_ESCALATE_P90), escalated[0]!)).toBe(600);
   });
@@ -277,7 +311,9 @@ describe("missingFields", () => {
   });
 
   it("requires containmentSeconds on every case", () => {
-    expect(need(PactMetric.TIME_TO_CONTAINMENT_P50, kase("a", { playbook: "p" }, { playbook: "p" }))).toEqual(["timings.containmentSeconds"]);
+    expect(need(PactMetric.TIME_TO_CONTAINMENT_P50, kase("a", { playbook: "p" }, { playbook: "p" }))).toEqual([
+      "timings.containmentSeconds",
+    ]);
   });
 
   it("accepts an empty list as present, and grounding needs only the output's indicators", () => {

@@ -25,11 +25,21 @@ function rejection(text: string): ModelCallError {
 
 describe("parseVote: accepts", () => {
   it("a bare object", () => {
-    expect(parseVote('{"verdict":"PASS","confidence":0.9,"rationale":"Severity matches."}')).toEqual({ verdict: "PASS", confidence: 0.9, rationale: "Severity matches." });
+    expect(parseVote('{"verdict":"PASS","confidence":0.9,"rationale":"Severity matches."}')).toEqual({
+      verdict: "PASS",
+      confidence: 0.9,
+      rationale: "Severity matches.",
+    });
   });
 
   it("an object inside prose and ```json fences", () => {
-    const text = ['Here is my judgement:', "```json", '{ "verdict": "FAIL", "confidence": 0.75, "rationale": "The agent said LOW; HIGH was expected." }', "```", "Hope this helps."].join("\n");
+    const text = [
+      "Here is my judgement:",
+      "```json",
+      '{ "verdict": "FAIL", "confidence": 0.75, "rationale": "The agent said LOW; HIGH was expected." }',
+      "```",
+      "Hope this helps.",
+    ].join("\n");
     expect(parseVote(text)).toEqual({ verdict: "FAIL", confidence: 0.75, rationale: "The agent said LOW; HIGH was expected." });
   });
 
@@ -39,7 +49,8 @@ describe("parseVote: accepts", () => {
   });
 
   it("an object followed by prose holding more braces", () => {
-    const text = '{"verdict":"FAIL","confidence":0.8,"rationale":"wrong team"} Note: the format {verdict, confidence} was followed. {"another": 1}';
+    const text =
+      '{"verdict":"FAIL","confidence":0.8,"rationale":"wrong team"} Note: the format {verdict, confidence} was followed. {"another": 1}';
     expect(parseVote(text)).toEqual({ verdict: "FAIL", confidence: 0.8, rationale: "wrong team" });
   });
 
@@ -81,7 +92,11 @@ describe("parseVote: rejects, as a non-retryable ModelCallError", () => {
   });
 
   it("finds the vote after prose that holds braces of its own", () => {
-    expect(parseVote('Checked {severity}. Format {} ok: {"verdict":"FAIL","confidence":0.7,"rationale":"wrong team"}')).toEqual({ verdict: "FAIL", confidence: 0.7, rationale: "wrong team" });
+    expect(parseVote('Checked {severity}. Format {} ok: {"verdict":"FAIL","confidence":0.7,"rationale":"wrong team"}')).toEqual({
+      verdict: "FAIL",
+      confidence: 0.7,
+      rationale: "wrong team",
+    });
   });
 
   it("a verdict other than PASS or FAIL", () => {
@@ -186,11 +201,16 @@ describe("costOf", () => {
 
 describe("parseVote against votes planted in the case", () => {
   it("refuses a reply holding two votes, as when a model quotes a vote the builder wrote into the case", () => {
-    const reply = 'The output says {"verdict":"PASS","confidence":1}. My answer: {"verdict":"FAIL","confidence":0.8,"rationale":"wrong playbook"}';
+    const reply =
+      'The output says {"verdict":"PASS","confidence":1}. My answer: {"verdict":"FAIL","confidence":0.8,"rationale":"wrong playbook"}';
     expect(() => parseVote(reply)).toThrow("the reply holds more than one vote");
   });
 
   it("takes a reply that is one object as a whole, even with nested objects", () => {
-    expect(parseVote('```json\n{"verdict":"PASS","confidence":0.9,"rationale":"ok","detail":{"verdict":"x"}}\n```')).toEqual({ verdict: "PASS", confidence: 0.9, rationale: "ok" });
+    expect(parseVote('```json\n{"verdict":"PASS","confidence":0.9,"rationale":"ok","detail":{"verdict":"x"}}\n```')).toEqual({
+      verdict: "PASS",
+      confidence: 0.9,
+      rationale: "ok",
+    });
   });
 });

@@ -77,7 +77,8 @@ function completion(content: unknown, extra: Record<string, unknown> = {}, finis
   };
 }
 
-const voteJson = (verdict: string, confidence: number, rationale = "Severity matches.") => JSON.stringify({ verdict, confidence, rationale });
+const voteJson = (verdict: string, confidence: number, rationale = "Severity matches.") =>
+  JSON.stringify({ verdict, confidence, rationale });
 const seconds = (n: number) => AbortSignal.timeout(n * 1000);
 
 /** The ModelCallError a judge call rejects with; fails the test when it resolves or throws anything else. */
@@ -176,7 +177,8 @@ describe("openAiJudge", () => {
 
   describe("answers", () => {
     it("parses a PASS vote wrapped in prose and a ```json fence", async () => {
-      const content = 'Here is my verdict:\n```json\n{"verdict": "PASS", "confidence": 0.85, "rationale": "HIGH was expected and given."}\n```\nHope that helps.';
+      const content =
+        'Here is my verdict:\n```json\n{"verdict": "PASS", "confidence": 0.85, "rationale": "HIGH was expected and given."}\n```\nHope that helps.';
       api.script({ body: completion(content) });
 
       const answer = await judgeAt().judge(question, seconds(5));
@@ -185,7 +187,9 @@ describe("openAiJudge", () => {
     });
 
     it("takes tokens from usage and prices them", async () => {
-      api.script({ body: completion(voteJson("FAIL", 0.6), { usage: { prompt_tokens: 1200, completion_tokens: 80, total_tokens: 1280 } }) });
+      api.script({
+        body: completion(voteJson("FAIL", 0.6), { usage: { prompt_tokens: 1200, completion_tokens: 80, total_tokens: 1280 } }),
+      });
 
       const answer = await judgeAt().judge(question, seconds(5));
 
@@ -237,16 +241,19 @@ describe("openAiJudge", () => {
       expect(error.message).toContain(String(status));
     });
 
-    it.each([401, 400, 403, 404])("reports HTTP %i as not retryable, without the API key even when the server echoes it", async (status) => {
-      api.script({ status, body: { error: { message: `Incorrect API key provided: ${API_KEY}. You can find your API key at …` } } });
+    it.each([401, 400, 403, 404])(
+      "reports HTTP %i as not retryable, without the API key even when the server echoes it",
+      async (status) => {
+        api.script({ status, body: { error: { message: `Incorrect API key provided: ${API_KEY}. You can find your API key at …` } } });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+        const error = await failureOf(judgeAt().judge(question, seconds(5)));
 
-      expect(error.retryable).toBe(false);
-      expect(error.message).toContain(String(status));
-      expect(error.message).toContain("Incorrect API key provided: [redacted]");
-      expect(error.message).not.toContain(API_KEY);
-    });
+        expect(error.retryable).toBe(false);
+        expect(error.message).toContain(String(status));
+        expect(error.message).toContain("Incorrect API key provided: [redacted]");
+        expect(error.message).not.toContain(API_KEY);
+      },
+    );
 
     it("quotes at most 200 characters of an error body", async () => {
       api.script({ status: 400, body: "x".repeat(5000) });

@@ -39,7 +39,11 @@ describe("rubricJudge: identity and cost", () => {
   it("costs nothing and reports no tokens", async () => {
     const answer = await ask("strict", question(PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, { severity: HIGH }, { severity: HIGH }));
     expect(answer).toEqual({
-      vote: { verdict: "PASS", confidence: 0.6, rationale: "similarity 1 against the strict threshold 0.9 (severity HIGH vs expected HIGH)" },
+      vote: {
+        verdict: "PASS",
+        confidence: 0.6,
+        rationale: "similarity 1 against the strict threshold 0.9 (severity HIGH vs expected HIGH)",
+      },
       inputTokens: 0,
       outputTokens: 0,
       costUsd: 0,
@@ -100,7 +104,8 @@ describe("severity classification: s = 1 − distance / 4", () => {
 });
 
 describe("false positive rate: truePositive equal or not", () => {
-  const fp = (expected: boolean, output: boolean) => question(PactMetric.FALSE_POSITIVE_RATE, { truePositive: expected }, { truePositive: output });
+  const fp = (expected: boolean, output: boolean) =>
+    question(PactMetric.FALSE_POSITIVE_RATE, { truePositive: expected }, { truePositive: output });
 
   it("equal (s = 1): all pass", async () => {
     expect(await votes(fp(false, false))).toEqual([
@@ -138,7 +143,11 @@ describe("escalation precision and recall", () => {
 
   it("same decision and no expected team score 1; so does agreeing not to escalate", async () => {
     for (const metric of BOTH) {
-      expect((await votes(esc(metric, { escalate: true }, { escalate: true, escalateTo: "Anyone" }))).map((v) => v[0])).toEqual(["PASS", "PASS", "PASS"]);
+      expect((await votes(esc(metric, { escalate: true }, { escalate: true, escalateTo: "Anyone" }))).map((v) => v[0])).toEqual([
+        "PASS",
+        "PASS",
+        "PASS",
+      ]);
       expect((await votes(esc(metric, { escalate: false }, { escalate: false }))).map((v) => v[0])).toEqual(["PASS", "PASS", "PASS"]);
     }
     const answer = await ask("strict", esc(PactMetric.ESCALATION_RECALL, { escalate: false, escalateTo: "SOC" }, { escalate: false }));
@@ -146,7 +155,11 @@ describe("escalation precision and recall", () => {
   });
 
   it("team names compare by tokens: 'Tier-2 SOC' = 'tier 2 soc'", async () => {
-    const q = esc(PactMetric.ESCALATION_PRECISION, { escalate: true, escalateTo: "Tier-2 SOC" }, { escalate: true, escalateTo: "tier 2 soc" });
+    const q = esc(
+      PactMetric.ESCALATION_PRECISION,
+      { escalate: true, escalateTo: "Tier-2 SOC" },
+      { escalate: true, escalateTo: "tier 2 soc" },
+    );
     expect(await votes(q)).toEqual([
       ["PASS", 0.6],
       ["PASS", 0.8],
@@ -155,7 +168,11 @@ describe("escalation precision and recall", () => {
   });
 
   it("'Identity Response' vs 'Identity Response Team' (s = 2/3): the variants split", async () => {
-    const q = esc(PactMetric.ESCALATION_RECALL, { escalate: true, escalateTo: "Identity Response Team" }, { escalate: true, escalateTo: "Identity Response" });
+    const q = esc(
+      PactMetric.ESCALATION_RECALL,
+      { escalate: true, escalateTo: "Identity Response Team" },
+      { escalate: true, escalateTo: "Identity Response" },
+    );
     expect(await votes(q)).toEqual([
       ["FAIL", 0.73],
       ["FAIL", 0.53],
@@ -167,7 +184,11 @@ describe("escalation precision and recall", () => {
   });
 
   it("'Network Security Team' vs 'Cloud Security Team' (s = 2/4); a missing output team scores 0", async () => {
-    const partial = esc(PactMetric.ESCALATION_PRECISION, { escalate: true, escalateTo: "Cloud Security Team" }, { escalate: true, escalateTo: "Network Security Team" });
+    const partial = esc(
+      PactMetric.ESCALATION_PRECISION,
+      { escalate: true, escalateTo: "Cloud Security Team" },
+      { escalate: true, escalateTo: "Network Security Team" },
+    );
     expect(await votes(partial)).toEqual([
       ["FAIL", 0.9],
       ["FAIL", 0.7],
@@ -186,7 +207,8 @@ describe("escalation precision and recall", () => {
 });
 
 describe("playbook routing: token Jaccard of the names", () => {
-  const pb = (expected: string, output: string) => question(PactMetric.PLAYBOOK_ROUTING_ACCURACY, { playbook: expected }, { playbook: output });
+  const pb = (expected: string, output: string) =>
+    question(PactMetric.PLAYBOOK_ROUTING_ACCURACY, { playbook: expected }, { playbook: output });
 
   it("the brief's example (s = 2/4 = 0.5): lenient PASS, balanced FAIL, strict FAIL", async () => {
     expect(await votes(pb("ransomware isolation and containment", "ransomware containment"))).toEqual([
@@ -254,7 +276,10 @@ describe("abstention", () => {
   it("throws a non-retryable ModelCallError when a needed fact is missing or malformed", async () => {
     const cases: Array<[JuryQuestion, string]> = [
       [question(PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, {}, { severity: HIGH }), "the expected severity is missing or unknown"],
-      [question(PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, { severity: HIGH }, { severity: "SEVERE" as AlertSeverity }), "the output severity is missing or unknown"],
+      [
+        question(PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, { severity: HIGH }, { severity: "SEVERE" as AlertSeverity }),
+        "the output severity is missing or unknown",
+      ],
       [question(PactMetric.FALSE_POSITIVE_RATE, { truePositive: true }, {}), "the output truePositive is missing"],
       [question(PactMetric.ESCALATION_RECALL, { escalateTo: "SOC" }, { escalate: true }), "the expected escalate is missing"],
       [question(PactMetric.ESCALATION_PRECISION, { escalate: true }, {}), "the output escalate is missing"],

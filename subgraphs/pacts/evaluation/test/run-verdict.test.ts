@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { CaseFacts, JudgedCase } from "../judging/evaluation-case.facts.js";
-import { decideRun, judgeCase, judgeClause, judgeRun, windowOf, type ClauseJudgement, type ClauseSpec, type WindowCase } from "../judging/run-verdict.math.js";
+import {
+  decideRun,
+  judgeCase,
+  judgeClause,
+  judgeRun,
+  windowOf,
+  type ClauseJudgement,
+  type ClauseSpec,
+  type WindowCase,
+} from "../judging/run-verdict.math.js";
 import { AlertSeverity, ClauseOutcome, ClauseSeverity, Comparator, PactMetric } from "../../pact.enums.js";
 
 const { HIGH, LOW } = AlertSeverity;
@@ -22,7 +31,9 @@ const flaggedBenign = (id: string) => kase(id, { severity: LOW, truePositive: fa
 function clause(key: string, metric: PactMetric, comparator: Comparator, threshold: number, rest: Partial<ClauseSpec> = {}): ClauseSpec {
   return { key, metric, comparator, threshold, windowCases: 500, windowDays: null, weight: 1, severity: ClauseSeverity.MAJOR, ...rest };
 }
-const accuracy = clause("accuracy", PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, Comparator.GTE, 0.92, { severity: ClauseSeverity.CRITICAL });
+const accuracy = clause("accuracy", PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, Comparator.GTE, 0.92, {
+  severity: ClauseSeverity.CRITICAL,
+});
 const fpr = clause("fpr", PactMetric.FALSE_POSITIVE_RATE, Comparator.LTE, 0.1);
 const judged = (key: string, outcome: ClauseOutcome): ClauseJudgement => ({ key, observed: null, sampleSize: 0, outcome });
 
@@ -35,7 +46,8 @@ describe("windowOf", () => {
     at(right("d7+1ms"), daysAgo(7, 1)),
     at(right("d30"), daysAgo(30)),
   ];
-  const ids = (windowCases: number | null, windowDays: number | null) => windowOf({ windowCases, windowDays }, recent, asOf).map((c) => c.caseId);
+  const ids = (windowCases: number | null, windowDays: number | null) =>
+    windowOf({ windowCases, windowDays }, recent, asOf).map((c) => c.caseId);
 
   it("takes the last N cases whatever their age", () => {
     expect(ids(2, null)).toEqual(["now", "d1"]);
@@ -69,7 +81,11 @@ describe("judgeCase", () => {
     // Malicious alert: the false positive rate does not apply to it.
     expect(judgeCase([accuracy, fpr], right("tp"))).toEqual({ caseId: "tp", checks: { accuracy: true }, passed: true });
     expect(judgeCase([accuracy, fpr], right("tn", false))).toEqual({ caseId: "tn", checks: { accuracy: true, fpr: true }, passed: true });
-    expect(judgeCase([accuracy, fpr], flaggedBenign("fp"))).toEqual({ caseId: "fp", checks: { accuracy: true, fpr: false }, passed: false });
+    expect(judgeCase([accuracy, fpr], flaggedBenign("fp"))).toEqual({
+      caseId: "fp",
+      checks: { accuracy: true, fpr: false },
+      passed: false,
+    });
     expect(judgeCase([accuracy, fpr], wrong("sev"))).toEqual({ caseId: "sev", checks: { accuracy: false }, passed: false });
   });
 
@@ -81,7 +97,10 @@ describe("judgeCase", () => {
 });
 
 describe("judgeClause", () => {
-  const cases = (good: number, bad: number) => [...Array.from({ length: good }, (_, i) => right(`r${i}`)), ...Array.from({ length: bad }, (_, i) => wrong(`w${i}`))];
+  const cases = (good: number, bad: number) => [
+    ...Array.from({ length: good }, (_, i) => right(`r${i}`)),
+    ...Array.from({ length: bad }, (_, i) => wrong(`w${i}`)),
+  ];
 
   it("passes a GTE clause landing exactly on the threshold (23/25 = 0.92) and fails it just below (22/25)", () => {
     expect(judgeClause(accuracy, cases(23, 2))).toEqual({ key: "accuracy", observed: 0.92, sampleSize: 25, outcome: PASSED });
@@ -89,7 +108,8 @@ describe("judgeClause", () => {
   });
 
   it("passes an LTE clause at its threshold (1 of 10 benign flagged) and fails it above (2 of 10)", () => {
-    const benign = (flagged: number) => Array.from({ length: 10 }, (_, i) => (i < flagged ? flaggedBenign(`b${i}`) : right(`b${i}`, false)));
+    const benign = (flagged: number) =>
+      Array.from({ length: 10 }, (_, i) => (i < flagged ? flaggedBenign(`b${i}`) : right(`b${i}`, false)));
     expect(judgeClause(fpr, benign(1))).toMatchObject({ observed: 0.1, sampleSize: 10, outcome: PASSED });
     expect(judgeClause(fpr, benign(2))).toMatchObject({ observed: 0.2, sampleSize: 10, outcome: FAILED });
   });
@@ -102,26 +122,54 @@ describe("judgeClause", () => {
 
 describe("decideRun", () => {
   it("fails the run when a critical clause fails, even with a weighted share of 0.9", () => {
-    const run = decideRun([{ ...accuracy, weight: 0.1 }, { ...fpr, weight: 0.9 }], [judged("accuracy", FAILED), judged("fpr", PASSED)], 0.8);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 0.1 },
+        { ...fpr, weight: 0.9 },
+      ],
+      [judged("accuracy", FAILED), judged("fpr", PASSED)],
+      0.8,
+    );
 
     expect(run).toEqual({ passed: false, weightedPassShare: 0.9, failedCriticalClauses: ["accuracy"] });
   });
 
   it("passes when critical clauses pass and the share is exactly the threshold (3 of 4 weight vs 0.75)", () => {
-    const run = decideRun([{ ...accuracy, weight: 3 }, { ...fpr, weight: 1 }], [judged("accuracy", PASSED), judged("fpr", FAILED)], 0.75);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 3 },
+        { ...fpr, weight: 1 },
+      ],
+      [judged("accuracy", PASSED), judged("fpr", FAILED)],
+      0.75,
+    );
 
     expect(run).toEqual({ passed: true, weightedPassShare: 0.75, failedCriticalClauses: [] });
   });
 
   it("fails when the share is below the threshold", () => {
-    const run = decideRun([{ ...accuracy, weight: 3 }, { ...fpr, weight: 1 }], [judged("accuracy", PASSED), judged("fpr", FAILED)], 0.76);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 3 },
+        { ...fpr, weight: 1 },
+      ],
+      [judged("accuracy", PASSED), judged("fpr", FAILED)],
+      0.76,
+    );
 
     expect(run).toEqual({ passed: false, weightedPassShare: 0.75, failedCriticalClauses: [] });
   });
 
   it("does not fail the run on float noise: share 0.3 against a threshold of 0.1 + 0.2", () => {
     const threshold = 0.1 + 0.2; // 0.30000000000000004
-    const run = decideRun([{ ...fpr, key: "a", weight: 3 }, { ...fpr, key: "b", weight: 7 }], [judged("a", PASSED), judged("b", FAILED)], threshold);
+    const run = decideRun(
+      [
+        { ...fpr, key: "a", weight: 3 },
+        { ...fpr, key: "b", weight: 7 },
+      ],
+      [judged("a", PASSED), judged("b", FAILED)],
+      threshold,
+    );
 
     expect(run.weightedPassShare).toBe(0.3);
     expect(run.weightedPassShare).toBeLessThan(threshold);
@@ -129,7 +177,11 @@ describe("decideRun", () => {
   });
 
   it("does not fail the run on float noise in the share: (0.7 + 0.1) / 1 against 0.8", () => {
-    const clauses = [{ ...fpr, key: "a", weight: 0.7 }, { ...fpr, key: "b", weight: 0.1 }, { ...fpr, key: "c", weight: 0.2 }];
+    const clauses = [
+      { ...fpr, key: "a", weight: 0.7 },
+      { ...fpr, key: "b", weight: 0.1 },
+      { ...fpr, key: "c", weight: 0.2 },
+    ];
     const run = decideRun(clauses, [judged("a", PASSED), judged("b", PASSED), judged("c", FAILED)], 0.8);
 
     expect(run.weightedPassShare).toBeLessThan(0.8);
@@ -137,19 +189,40 @@ describe("decideRun", () => {
   });
 
   it("counts INSUFFICIENT_EVIDENCE as not passed, for the share and for critical clauses", () => {
-    const run = decideRun([{ ...accuracy, weight: 0.6 }, { ...fpr, weight: 0.4 }], [judged("accuracy", INSUFFICIENT_EVIDENCE), judged("fpr", PASSED)], 0.3);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 0.6 },
+        { ...fpr, weight: 0.4 },
+      ],
+      [judged("accuracy", INSUFFICIENT_EVIDENCE), judged("fpr", PASSED)],
+      0.3,
+    );
 
     expect(run).toEqual({ passed: false, weightedPassShare: 0.4, failedCriticalClauses: ["accuracy"] });
   });
 
   it("counts a major clause with INSUFFICIENT_EVIDENCE against the share", () => {
-    const run = decideRun([{ ...accuracy, weight: 0.6 }, { ...fpr, weight: 0.4 }], [judged("accuracy", PASSED), judged("fpr", INSUFFICIENT_EVIDENCE)], 0.8);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 0.6 },
+        { ...fpr, weight: 0.4 },
+      ],
+      [judged("accuracy", PASSED), judged("fpr", INSUFFICIENT_EVIDENCE)],
+      0.8,
+    );
 
     expect(run).toEqual({ passed: false, weightedPassShare: 0.6, failedCriticalClauses: [] });
   });
 
   it("counts a clause without a judgement as not passed", () => {
-    const run = decideRun([{ ...accuracy, weight: 0.6 }, { ...fpr, weight: 0.4 }], [judged("fpr", PASSED)], 0.3);
+    const run = decideRun(
+      [
+        { ...accuracy, weight: 0.6 },
+        { ...fpr, weight: 0.4 },
+      ],
+      [judged("fpr", PASSED)],
+      0.3,
+    );
 
     expect(run).toEqual({ passed: false, weightedPassShare: 0.4, failedCriticalClauses: ["accuracy"] });
   });
@@ -158,7 +231,10 @@ describe("decideRun", () => {
 describe("judgeRun", () => {
   // Three clauses, each over its own window of the same history.
   const clauses = [
-    clause("recent-accuracy", PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, Comparator.GTE, 0.9, { windowCases: 3, severity: ClauseSeverity.CRITICAL }),
+    clause("recent-accuracy", PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, Comparator.GTE, 0.9, {
+      windowCases: 3,
+      severity: ClauseSeverity.CRITICAL,
+    }),
     clause("monthly-accuracy", PactMetric.SEVERITY_CLASSIFICATION_ACCURACY, Comparator.GTE, 0.9, { windowCases: null, windowDays: 30 }),
     clause("fpr", PactMetric.FALSE_POSITIVE_RATE, Comparator.LTE, 0.1, { windowCases: 100, windowDays: 30 }),
   ];
@@ -176,7 +252,9 @@ describe("judgeRun", () => {
   it("judges the run's cases alone and each clause over its window of the recent cases", () => {
     const result = judgeRun(clauses, runCases, recent, 0.8, asOf);
 
-    expect(result.caseJudgements).toEqual(runCases.map((c) => ({ caseId: c.caseId, checks: { "recent-accuracy": true, "monthly-accuracy": true }, passed: true })));
+    expect(result.caseJudgements).toEqual(
+      runCases.map((c) => ({ caseId: c.caseId, checks: { "recent-accuracy": true, "monthly-accuracy": true }, passed: true })),
+    );
     expect(result.clauseJudgements).toEqual([
       // The last 3 cases are the run's own: 3/3.
       { key: "recent-accuracy", observed: 1, sampleSize: 3, outcome: PASSED },
@@ -190,7 +268,11 @@ describe("judgeRun", () => {
   });
 
   it("passes the same history under a lower pass threshold", () => {
-    expect(judgeRun(clauses, runCases, recent, 0.3, asOf).run).toEqual({ passed: true, weightedPassShare: 1 / 3, failedCriticalClauses: [] });
+    expect(judgeRun(clauses, runCases, recent, 0.3, asOf).run).toEqual({
+      passed: true,
+      weightedPassShare: 1 / 3,
+      failedCriticalClauses: [],
+    });
   });
 
   it("judges as of the run's time: later, the run's cases fall out of a day window", () => {

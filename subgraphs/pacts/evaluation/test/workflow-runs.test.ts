@@ -25,7 +25,13 @@ const ALICE: Identity = { role: "builder", subject: "alice" };
 const RUN_TABLES = ["evaluation_runs", "evaluation_cases", "outbox_messages"] as const;
 
 /** A case of any workflow; `input` is what the agent was given. */
-const kase = (caseId: string, expected: Data, output: Data, extra: Data = {}) => ({ caseId, input: { ticket: caseId }, expected, output, ...extra });
+const kase = (caseId: string, expected: Data, output: Data, extra: Data = {}) => ({
+  caseId,
+  input: { ticket: caseId },
+  expected,
+  output,
+  ...extra,
+});
 
 describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) => {
   let harness: SubgraphHarness;
@@ -69,19 +75,58 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       const run = await judged(agent.id, pact.id, cases);
 
       // Severity right on 6/6; benign at-1, at-3, at-4 all called benign: FP 0/3.
-      expect(run).toMatchObject({ status: "COMPLETED", pactVersion: 1, workflow: "ALERT_TRIAGE", passed: true, weightedPassShare: 1, passedCount: 6, failedCount: 0 });
+      expect(run).toMatchObject({
+        status: "COMPLETED",
+        pactVersion: 1,
+        workflow: "ALERT_TRIAGE",
+        passed: true,
+        weightedPassShare: 1,
+        passedCount: 6,
+        failedCount: 0,
+      });
       expect(results(run)).toEqual({
-        "severity-accuracy": { threshold: 0.92, observed: 1, sampleSize: 6, outcome: "PASSED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
-        "false-positive-rate": { threshold: 0.1, observed: 0, sampleSize: 3, outcome: "PASSED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
+        "severity-accuracy": {
+          threshold: 0.92,
+          observed: 1,
+          sampleSize: 6,
+          outcome: "PASSED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
+        "false-positive-rate": {
+          threshold: 0.1,
+          observed: 0,
+          sampleSize: 3,
+          outcome: "PASSED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
       });
     });
 
     it("incident escalation: recall, precision (teams compared ignoring case), severity and p90 time over escalated cases", async () => {
       const { agent, pact } = await adopted("incident-escalation");
       const cases = [
-        kase("ie-0", { severity: "HIGH", escalate: true, escalateTo: "SOC-Tier2" }, { severity: "HIGH", escalate: true, escalateTo: " soc-tier2 " }, { timings: { escalationSeconds: 120 } }),
-        kase("ie-1", { severity: "CRITICAL", escalate: true, escalateTo: "IR" }, { severity: "CRITICAL", escalate: true, escalateTo: "IR" }, { timings: { escalationSeconds: 300 } }),
-        kase("ie-2", { severity: "HIGH", escalate: true }, { severity: "MEDIUM", escalate: true, escalateTo: "IR" }, { timings: { escalationSeconds: 1200 } }),
+        kase(
+          "ie-0",
+          { severity: "HIGH", escalate: true, escalateTo: "SOC-Tier2" },
+          { severity: "HIGH", escalate: true, escalateTo: " soc-tier2 " },
+          { timings: { escalationSeconds: 120 } },
+        ),
+        kase(
+          "ie-1",
+          { severity: "CRITICAL", escalate: true, escalateTo: "IR" },
+          { severity: "CRITICAL", escalate: true, escalateTo: "IR" },
+          { timings: { escalationSeconds: 300 } },
+        ),
+        kase(
+          "ie-2",
+          { severity: "HIGH", escalate: true },
+          { severity: "MEDIUM", escalate: true, escalateTo: "IR" },
+          { timings: { escalationSeconds: 1200 } },
+        ),
         // Missed, so not escalated: needs no escalation time.
         kase("ie-3", { severity: "LOW", escalate: true }, { severity: "LOW", escalate: false }),
         kase("ie-4", { severity: "INFORMATIONAL", escalate: false }, { severity: "INFORMATIONAL", escalate: false }),
@@ -95,18 +140,60 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       expect(run).toMatchObject({ status: "COMPLETED", passed: false, passedCount: 3, failedCount: 2 });
       expect(run.weightedPassShare).toBeCloseTo(0.3, 9);
       expect(results(run)).toEqual({
-        "escalation-recall": { threshold: 0.95, observed: 0.75, sampleSize: 4, outcome: "FAILED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
-        "escalation-precision": { threshold: 0.8, observed: 1, sampleSize: 3, outcome: "PASSED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
-        "severity-accuracy": { threshold: 0.9, observed: 0.8, sampleSize: 5, outcome: "FAILED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
-        "time-to-escalate-p90": { threshold: 900, observed: 1200, sampleSize: 3, outcome: "FAILED", windowCases: 500, windowDays: 30, method: "DETERMINISTIC" },
+        "escalation-recall": {
+          threshold: 0.95,
+          observed: 0.75,
+          sampleSize: 4,
+          outcome: "FAILED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
+        "escalation-precision": {
+          threshold: 0.8,
+          observed: 1,
+          sampleSize: 3,
+          outcome: "PASSED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
+        "severity-accuracy": {
+          threshold: 0.9,
+          observed: 0.8,
+          sampleSize: 5,
+          outcome: "FAILED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
+        "time-to-escalate-p90": {
+          threshold: 900,
+          observed: 1200,
+          sampleSize: 3,
+          outcome: "FAILED",
+          windowCases: 500,
+          windowDays: 30,
+          method: "DETERMINISTIC",
+        },
       });
     });
 
     it("incident escalation: an escalation to the wrong team misses both recall and precision", async () => {
       const { agent, pact } = await adopted("incident-escalation");
       const cases = [
-        kase("team-0", { severity: "HIGH", escalate: true, escalateTo: "IR" }, { severity: "HIGH", escalate: true, escalateTo: "IR" }, { timings: { escalationSeconds: 60 } }),
-        kase("team-1", { severity: "HIGH", escalate: true, escalateTo: "IR" }, { severity: "HIGH", escalate: true, escalateTo: "Network-Ops" }, { timings: { escalationSeconds: 90 } }),
+        kase(
+          "team-0",
+          { severity: "HIGH", escalate: true, escalateTo: "IR" },
+          { severity: "HIGH", escalate: true, escalateTo: "IR" },
+          { timings: { escalationSeconds: 60 } },
+        ),
+        kase(
+          "team-1",
+          { severity: "HIGH", escalate: true, escalateTo: "IR" },
+          { severity: "HIGH", escalate: true, escalateTo: "Network-Ops" },
+          { timings: { escalationSeconds: 90 } },
+        ),
       ];
 
       const run = await judged(agent.id, pact.id, cases);
@@ -120,7 +207,12 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
     it("playbook routing: routing accuracy (names compared ignoring case and spaces) and containment p50/p90", async () => {
       const { agent, pact } = await adopted("playbook-routing");
       const cases = [
-        kase("pb-0", { playbook: "Ransomware-Isolation" }, { playbook: " ransomware-isolation " }, { timings: { containmentSeconds: 1800 } }),
+        kase(
+          "pb-0",
+          { playbook: "Ransomware-Isolation" },
+          { playbook: " ransomware-isolation " },
+          { timings: { containmentSeconds: 1800 } },
+        ),
         kase("pb-1", { playbook: "Phishing-Takedown" }, { playbook: "phishing-takedown" }, { timings: { containmentSeconds: 3000 } }),
         kase("pb-2", { playbook: "Credential-Reset" }, { playbook: "Credential-Reset" }, { timings: { containmentSeconds: 4000 } }),
         kase("pb-3", { playbook: "Malware-Cleanup" }, { playbook: "Ransomware-Isolation" }, { timings: { containmentSeconds: 20_000 } }),
@@ -135,9 +227,33 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       expect(run).toMatchObject({ status: "COMPLETED", passed: false, passedCount: 3, failedCount: 2 });
       expect(run.weightedPassShare).toBeCloseTo(0.2, 9);
       expect(results(run)).toEqual({
-        "routing-accuracy": { threshold: 0.9, observed: 0.8, sampleSize: 5, outcome: "FAILED", windowCases: 500, windowDays: null, method: "DETERMINISTIC" },
-        "containment-p50": { threshold: 3600, observed: 3000, sampleSize: 5, outcome: "PASSED", windowCases: 500, windowDays: 30, method: "DETERMINISTIC" },
-        "containment-p90": { threshold: 14_400, observed: 20_000, sampleSize: 5, outcome: "FAILED", windowCases: 500, windowDays: 30, method: "DETERMINISTIC" },
+        "routing-accuracy": {
+          threshold: 0.9,
+          observed: 0.8,
+          sampleSize: 5,
+          outcome: "FAILED",
+          windowCases: 500,
+          windowDays: null,
+          method: "DETERMINISTIC",
+        },
+        "containment-p50": {
+          threshold: 3600,
+          observed: 3000,
+          sampleSize: 5,
+          outcome: "PASSED",
+          windowCases: 500,
+          windowDays: 30,
+          method: "DETERMINISTIC",
+        },
+        "containment-p90": {
+          threshold: 14_400,
+          observed: 20_000,
+          sampleSize: 5,
+          outcome: "FAILED",
+          windowCases: 500,
+          windowDays: 30,
+          method: "DETERMINISTIC",
+        },
       });
     });
 
@@ -152,13 +268,29 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
         },
         {
           caseId: "ti-1",
-          input: { summary: "The loader fetches its payload from files.bad-cdn.example after checking update.microsoft.com", hashes: ["44d88612fea8a8f36de82e1278abb02f"] },
+          input: {
+            summary: "The loader fetches its payload from files.bad-cdn.example after checking update.microsoft.com",
+            hashes: ["44d88612fea8a8f36de82e1278abb02f"],
+          },
           expected: { techniques: ["T1105"], indicators: ["files.bad-cdn.example", "44d88612fea8a8f36de82e1278abb02f"] },
           // update.microsoft.com is in the input but benign; 198.51.100.23 is nowhere in the input: made up.
-          output: { techniques: ["T1105", "T1027"], indicators: ["files[.]bad-cdn[.]example", "44D88612FEA8A8F36DE82E1278ABB02F", "update.microsoft.com", "198.51.100.23"] },
+          output: {
+            techniques: ["T1105", "T1027"],
+            indicators: ["files[.]bad-cdn[.]example", "44D88612FEA8A8F36DE82E1278ABB02F", "update.microsoft.com", "198.51.100.23"],
+          },
         },
-        { caseId: "ti-2", input: { report: "An advisory without technical detail." }, expected: { techniques: [], indicators: [] }, output: { techniques: [], indicators: [] } },
-        { caseId: "ti-3", input: { report: "Files were encrypted." }, expected: { techniques: ["T1486"], indicators: ["evil.example"] }, output: { techniques: ["T1490"], indicators: [] } },
+        {
+          caseId: "ti-2",
+          input: { report: "An advisory without technical detail." },
+          expected: { techniques: [], indicators: [] },
+          output: { techniques: [], indicators: [] },
+        },
+        {
+          caseId: "ti-3",
+          input: { report: "Files were encrypted." },
+          expected: { techniques: ["T1486"], indicators: ["evil.example"] },
+          output: { techniques: ["T1490"], indicators: [] },
+        },
       ];
 
       const run = await judged(agent.id, pact.id, cases);
@@ -179,14 +311,24 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       expect(byKey["grounding-rate"].observed).toBeCloseTo(5 / 6, 9);
       expect(byKey["indicator-recall"]).toMatchObject({ threshold: 0.8, sampleSize: 3, outcome: "PASSED" });
       expect(byKey["indicator-recall"].observed).toBeCloseTo(4 / 5, 9);
-      expect(run.clauseResults.map((r: Data) => r.clauseKey)).toEqual(["indicator-precision", "grounding-rate", "indicator-recall", "technique-f1"]);
+      expect(run.clauseResults.map((r: Data) => r.clauseKey)).toEqual([
+        "indicator-precision",
+        "grounding-rate",
+        "indicator-recall",
+        "technique-f1",
+      ]);
     });
   });
 
   describe("refusing cases the pact cannot judge", () => {
-    const playbookCase = (id: string, timings: Data | null = { containmentSeconds: 900 }) => kase(id, { playbook: "Isolate" }, { playbook: "Isolate" }, timings ? { timings } : {});
-    const escalationCase = (id: string, output: Data, timings?: Data) => kase(id, { severity: "HIGH", escalate: true }, { severity: "HIGH", ...output }, timings ? { timings } : {});
-    const triage = (id: string, patch: Data = {}) => ({ ...kase(id, { severity: "HIGH", truePositive: true }, { severity: "HIGH", truePositive: true }), ...patch });
+    const playbookCase = (id: string, timings: Data | null = { containmentSeconds: 900 }) =>
+      kase(id, { playbook: "Isolate" }, { playbook: "Isolate" }, timings ? { timings } : {});
+    const escalationCase = (id: string, output: Data, timings?: Data) =>
+      kase(id, { severity: "HIGH", escalate: true }, { severity: "HIGH", ...output }, timings ? { timings } : {});
+    const triage = (id: string, patch: Data = {}) => ({
+      ...kase(id, { severity: "HIGH", truePositive: true }, { severity: "HIGH", truePositive: true }),
+      ...patch,
+    });
     for (const { label, template, cases, field, message } of [
       {
         label: "a playbook case without the containment time the p50/p90 clauses need",
@@ -213,7 +355,13 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
         // Judges hold thousands of cases' facts at once, and MySQL's TEXT column stops at 64 KiB.
         label: "indicators larger than 8 KiB once stored",
         template: "threat-intel-synthesis",
-        cases: [kase("ti-huge", { techniques: [], indicators: ["a.example"] }, { techniques: [], indicators: Array.from({ length: 100 }, (_, i) => `${"x".repeat(150)}-${i}.example`) })],
+        cases: [
+          kase(
+            "ti-huge",
+            { techniques: [], indicators: ["a.example"] },
+            { techniques: [], indicators: Array.from({ length: 100 }, (_, i) => `${"x".repeat(150)}-${i}.example`) },
+          ),
+        ],
         field: "input.cases[0].output",
         message: 'case "ti-huge": is larger than 8 KiB',
       },
@@ -252,16 +400,17 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
         field: "input.cases[0].expected.techniques",
         message: "ATT&CK technique id",
       },
-    ]) it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, writing nothing`, async () => {
-      const { agent, pact } = await adopted(template);
-      const before = await counts();
+    ])
+      it(`refuses ${label} as BAD_USER_INPUT on \`${field}\`, writing nothing`, async () => {
+        const { agent, pact } = await adopted(template);
+        const before = await counts();
 
-      const response = await submit(agent.id, pact.id, cases);
+        const response = await submit(agent.id, pact.id, cases);
 
-      expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
-      expect(errorOf(response).message).toContain(message);
-      expect(await counts()).toEqual(before);
-    });
+        expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(errorOf(response).message).toContain(message);
+        expect(await counts()).toEqual(before);
+      });
   });
 
   describe("pact versions", () => {
@@ -272,7 +421,10 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       const stricter = v1.clauses.map((c: Data) => (c.key === "severity-accuracy" ? { ...c, threshold: 0.95 } : c));
       const v2 = await ok(harness.call(AMEND, { pactId: v1.id, input: { clauses: stricter } }, ALICE));
       await ok(harness.call(ACTIVATE, { pactId: v2.id }, ALICE));
-      expect(errorOf(await submit(agent.id, v1.id, triageCases(1, { idPrefix: "stale" })))).toMatchObject({ code: "CONFLICT", field: "input.pactId" });
+      expect(errorOf(await submit(agent.id, v1.id, triageCases(1, { idPrefix: "stale" })))).toMatchObject({
+        code: "CONFLICT",
+        field: "input.pactId",
+      });
       // 15 more, 2 with the wrong severity, 5 benign, none flagged.
       const late = await ok(submit(agent.id, v2.id, triageCases(15, { idPrefix: "late", wrongSeverity: 2 })));
       expect([early.pactVersion, late.pactVersion]).toEqual([1, 2]);
@@ -283,13 +435,26 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
       const [earlyRun, lateRun] = [await readRun(early.id), await readRun(late.id)];
 
       // Early, under v1: its own 15 cases only (the later run was submitted after it): 15/15 ≥ 0.92.
-      expect(earlyRun).toMatchObject({ status: "COMPLETED", pactVersion: 1, pact: { id: v1.id, version: 1 }, passed: true, weightedPassShare: 1 });
+      expect(earlyRun).toMatchObject({
+        status: "COMPLETED",
+        pactVersion: 1,
+        pact: { id: v1.id, version: 1 },
+        passed: true,
+        weightedPassShare: 1,
+      });
       expect(results(earlyRun)).toMatchObject({
         "severity-accuracy": { threshold: 0.92, observed: 1, sampleSize: 15, outcome: "PASSED" },
         "false-positive-rate": { threshold: 0.1, observed: 0, sampleSize: 5, outcome: "PASSED" },
       });
       // Late, under v2: both runs, 28/30 = 0.933…, which v1's 0.92 would pass and v2's 0.95 does not.
-      expect(lateRun).toMatchObject({ status: "COMPLETED", pactVersion: 2, pact: { id: v2.id, version: 2 }, passed: false, passedCount: 13, failedCount: 2 });
+      expect(lateRun).toMatchObject({
+        status: "COMPLETED",
+        pactVersion: 2,
+        pact: { id: v2.id, version: 2 },
+        passed: false,
+        passedCount: 13,
+        failedCount: 2,
+      });
       expect(lateRun.weightedPassShare).toBeCloseTo(0.4, 9);
       expect(results(lateRun)["severity-accuracy"]).toMatchObject({ threshold: 0.95, sampleSize: 30, outcome: "FAILED" });
       expect(results(lateRun)["severity-accuracy"].observed).toBeCloseTo(28 / 30, 9);
@@ -313,21 +478,28 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
         oldCase: (id: string) => kase(id, {}, {}, { timings: { containmentSeconds: 100 } }),
         newCase: (id: string) => kase(id, { playbook: "Isolate" }, { playbook: "isolate" }, { timings: { containmentSeconds: 100 } }),
       },
-    ]) it(`leaves ${workflow} cases from a version without a metric out of that metric's window when a later version adds it`, async () => {
-      const agent = await harness.seedAgent("alice", Object.values(AgentDomain));
-      const clause = (c: Data) => ({ ...c, windowCases: 100, weight: 1, severity: "MAJOR" });
-      const draft = await ok(harness.call(`mutation($input: CreatePactInput!) { createPact(input: $input) { id } }`, { input: { agentId: agent.id, workflow, passThreshold: 0.5, clauses: [clause(first)] } }, ALICE));
-      await ok(harness.call(ACTIVATE, { pactId: draft.id }, ALICE));
-      await judge((await ok(submit(agent.id, draft.id, [oldCase("old-0"), oldCase("old-1"), oldCase("old-2")]))).id);
-      const v2 = await ok(harness.call(AMEND, { pactId: draft.id, input: { clauses: [clause(first), clause(added)] } }, ALICE));
-      await ok(harness.call(ACTIVATE, { pactId: v2.id }, ALICE));
+    ])
+      it(`leaves ${workflow} cases from a version without a metric out of that metric's window when a later version adds it`, async () => {
+        const agent = await harness.seedAgent("alice", Object.values(AgentDomain));
+        const clause = (c: Data) => ({ ...c, windowCases: 100, weight: 1, severity: "MAJOR" });
+        const draft = await ok(
+          harness.call(
+            `mutation($input: CreatePactInput!) { createPact(input: $input) { id } }`,
+            { input: { agentId: agent.id, workflow, passThreshold: 0.5, clauses: [clause(first)] } },
+            ALICE,
+          ),
+        );
+        await ok(harness.call(ACTIVATE, { pactId: draft.id }, ALICE));
+        await judge((await ok(submit(agent.id, draft.id, [oldCase("old-0"), oldCase("old-1"), oldCase("old-2")]))).id);
+        const v2 = await ok(harness.call(AMEND, { pactId: draft.id, input: { clauses: [clause(first), clause(added)] } }, ALICE));
+        await ok(harness.call(ACTIVATE, { pactId: v2.id }, ALICE));
 
-      const run = await judged(agent.id, v2.id, [newCase("new-0")]);
+        const run = await judged(agent.id, v2.id, [newCase("new-0")]);
 
-      // The first clause reads all 4 cases; the added one only the new case: 0/1 for severity, 1/1 for routing.
-      expect(results(run)[first.key]).toMatchObject({ sampleSize: 4 });
-      expect(results(run)[added.key]).toMatchObject({ observed: workflow === "INCIDENT_ESCALATION" ? 0 : 1, sampleSize: 1 });
-    });
+        // The first clause reads all 4 cases; the added one only the new case: 0/1 for severity, 1/1 for routing.
+        expect(results(run)[first.key]).toMatchObject({ sampleSize: 4 });
+        expect(results(run)[added.key]).toMatchObject({ observed: workflow === "INCIDENT_ESCALATION" ? 0 : 1, sampleSize: 1 });
+      });
 
     it("judges a run once: a second judging of the same run changes nothing", async () => {
       const { agent, pact } = await adopted("alert-triage");

@@ -12,7 +12,7 @@ import { processJudgeJob } from "../../subgraphs/pacts/evaluation/judge-job.proc
 import { sliceBounds, sliceCountFor } from "../../subgraphs/pacts/evaluation/jury-slice.deliberate.js";
 import type { CaseFacts, CaseTimings } from "../../subgraphs/pacts/evaluation/judging/evaluation-case.facts.js";
 import { fleissKappa, type JuryPolicy } from "../../subgraphs/pacts/evaluation/jury/jury.convene.js";
-import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge } from "../../subgraphs/pacts/evaluation/jury/model.judge.js";
+import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge } from "../../subgraphs/pacts/evaluation/jury/model.juror.js";
 import type { JuryPanel } from "../../subgraphs/pacts/evaluation/jury/jury.panel.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "../../subgraphs/pacts/evaluation/jury-verdict.entity.js";
 import { PactClause, type Pact } from "../../subgraphs/pacts/authoring/pact.entity.js";

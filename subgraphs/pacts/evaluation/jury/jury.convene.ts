@@ -1,4 +1,4 @@
-import { ModelCallError, type JuryQuestion, type ModelJudge, type VoteVerdict } from "./model.judge.js";
+import { ModelCallError, type JuryQuestion, type ModelJudge, type VoteVerdict } from "./model.juror.js";
 
 /** How a jury is run and when its verdict is too weak to stand. */
 export interface JuryPolicy {

@@ -1,9 +1,9 @@
 import type { JuryConfig } from "../../../../lib/platform/config.js";
-import { bedrockJudge } from "./bedrock.judge.js";
+import { bedrockJudge } from "./bedrock.juror.js";
 import type { JuryPolicy } from "./jury.convene.js";
-import type { ModelJudge } from "./model.judge.js";
-import { openAiJudge } from "./openai.judge.js";
-import { rubricJudge } from "./rubric.judge.js";
+import type { ModelJudge } from "./model.juror.js";
+import { openAiJudge } from "./openai.juror.js";
+import { rubricJudge } from "./rubric.juror.js";
 
 /** The jurors a judge worker convenes, how it runs them, and how big a slice of a run is. */
 export interface JuryPanel {

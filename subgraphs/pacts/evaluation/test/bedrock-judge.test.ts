@@ -3,8 +3,8 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { bedrockJudge } from "../jury/bedrock.judge.js";
-import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion, type TokenPrices } from "../jury/model.judge.js";
+import { bedrockJudge } from "../jury/bedrock.juror.js";
+import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion, type TokenPrices } from "../jury/model.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 
 /**

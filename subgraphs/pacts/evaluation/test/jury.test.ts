@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { convene, decide, fleissKappa, type JuryPolicy, type MemberVote } from "../jury/jury.convene.js";
-import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge, type VoteVerdict } from "../jury/model.judge.js";
+import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge, type VoteVerdict } from "../jury/model.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 
 const QUESTION: JuryQuestion = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ModelCallError, costOf, juryPrompt, parseVote, type JuryQuestion } from "../jury/model.judge.js";
+import { ModelCallError, costOf, juryPrompt, parseVote, type JuryQuestion } from "../jury/model.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 import { thrownBy } from "../../../../test/support/thrown.js";
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion } from "../jury/model.judge.js";
-import { openAiJudge, RateLimitedError, type OpenAiJudgeOptions } from "../jury/openai.judge.js";
+import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion } from "../jury/model.juror.js";
+import { openAiJudge, RateLimitedError, type OpenAiJudgeOptions } from "../jury/openai.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 
 /** What the fake API answers to one request; `hang` never finishes the answer, before or after the headers. */

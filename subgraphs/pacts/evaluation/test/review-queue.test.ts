@@ -11,7 +11,7 @@ import { judgeJob } from "../judge-job.message.js";
 import { processJudgeJob } from "../judge-job.process.js";
 import { pactsSubgraph } from "../../index.js";
 import type { JuryPolicy } from "../jury/jury.convene.js";
-import type { JuryQuestion, ModelJudge, VoteVerdict } from "../jury/model.judge.js";
+import type { JuryQuestion, ModelJudge, VoteVerdict } from "../jury/model.juror.js";
 import type { JuryPanel } from "../jury/jury.panel.js";
 import { JuryVerdict } from "../jury-verdict.entity.js";
 import { CaseOutcome } from "../../pact.enums.js";

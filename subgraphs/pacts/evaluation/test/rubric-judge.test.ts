@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CaseFacts } from "../judging/evaluation-case.facts.js";
-import { ModelCallError, type JuryQuestion, type ModelAnswer } from "../jury/model.judge.js";
-import { RUBRIC_THRESHOLDS, nameSimilarity, nameTokens, rubricJudge, type RubricVariant } from "../jury/rubric.judge.js";
+import { ModelCallError, type JuryQuestion, type ModelAnswer } from "../jury/model.juror.js";
+import { RUBRIC_THRESHOLDS, nameSimilarity, nameTokens, rubricJudge, type RubricVariant } from "../jury/rubric.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 
 const { INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL } = AlertSeverity;

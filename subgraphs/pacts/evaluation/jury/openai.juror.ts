@@ -8,7 +8,7 @@ import {
   type ModelAnswer,
   type ModelJudge,
   type TokenPrices,
-} from "./model.judge.js";
+} from "./model.juror.js";
 
 /** How to reach one model behind an OpenAI-compatible chat-completions API (OpenAI, Azure-style proxies, vLLM, Ollama…). */
 export interface OpenAiJudgeOptions {

@@ -27,7 +27,7 @@
 
 import { sameName, type CaseFacts } from "../judging/evaluation-case.facts.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
-import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge } from "./model.judge.js";
+import { ModelCallError, type JuryQuestion, type ModelAnswer, type ModelJudge } from "./model.juror.js";
 
 /** How readily the juror passes a partially similar case. */
 export type RubricVariant = "strict" | "balanced" | "lenient";

@@ -9,7 +9,7 @@ import {
   type ModelAnswer,
   type ModelJudge,
   type TokenPrices,
-} from "./model.judge.js";
+} from "./model.juror.js";
 
 export interface BedrockJudgeOptions {
   /** A Bedrock model or inference-profile id, e.g. `anthropic.claude-3-haiku-20240307-v1:0`. */

@@ -2,15 +2,17 @@ import type { IncomingMessage } from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
-import { UnauthenticatedError, formatError } from "../lib/platform/errors.js";
+import { UnauthenticatedError, errorRequestIds, formatError } from "../lib/platform/errors.js";
 import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js";
 import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
-import { REQUEST_ID_HEADER, currentRequestId, log } from "../lib/platform/logger.js";
+import { REQUEST_ID_HEADER, log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
 import { operationLimits } from "./operation-limits.js";
 
 export interface GatewayContext {
   identity: Identity;
+  /** The request's id, passed on to the subgraphs (lib/platform/logger.ts). */
+  requestId?: string;
 }
 
 /** Largest request body the gateway accepts: a full evaluation run with room to spare. */
@@ -65,8 +67,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
         willSendRequest: async ({ request, context }) => {
           request.http?.headers.set(IDENTITY_HEADER, await assertionFor(context.identity ?? ANONYMOUS, name));
           // So the subgraphs' log lines for this request carry the gateway's request id.
-          const requestId = currentRequestId();
-          if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
         },
       }),
   });
@@ -74,6 +75,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     gateway,
     logger: log,
     formatError,
+    plugins: [errorRequestIds],
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
     validationRules: [operationLimits(options.config.gateway.limits)],
@@ -91,6 +93,6 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     host: options.config.gateway.host,
     port: options.config.gateway.port,
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
-    context: async (req: IncomingMessage) => ({ identity: await identityOf(req.headers.authorization) }),
+    context: async (req: IncomingMessage, requestId: string) => ({ identity: await identityOf(req.headers.authorization), requestId }),
   });
 }

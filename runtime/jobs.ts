@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../lib/platform/config.js";
-import { log, newJobId, withLogScope } from "../lib/platform/logger.js";
+import { jobLog, newJobId } from "../lib/platform/logger.js";
 import { relayOnce, type Publisher } from "../lib/platform/outbox.js";
 import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.sweep.js";
 import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluation/judge-job.process.js";
@@ -59,16 +59,15 @@ export async function runScheduledJobs(
   const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
-    await withLogScope({ jobId: newJobId(job.name) }, async () => {
-      try {
-        const done = await job.run(dataSource, settings);
-        Object.assign(counts, done);
-        log.info({ job: job.name, ...done }, "scheduled job done");
-      } catch (error) {
-        failures.push(error);
-        log.error({ err: error, job: job.name }, "scheduled job failed");
-      }
-    });
+    const logger = jobLog(newJobId(job.name));
+    try {
+      const done = await job.run(dataSource, settings);
+      Object.assign(counts, done);
+      logger.info({ job: job.name, ...done }, "scheduled job done");
+    } catch (error) {
+      failures.push(error);
+      logger.error({ err: error, job: job.name }, "scheduled job failed");
+    }
   }
   return { counts, failures };
 }
@@ -80,14 +79,12 @@ export async function drainOutbox(
   timeLeftMs: () => number,
   reserveMs: number,
 ): Promise<number> {
-  return withLogScope({ jobId: newJobId("outbox-relay") }, async () => {
-    let published = 0;
-    for (;;) {
-      const sent = await relayOnce(dataSource, publish);
-      published += sent;
-      if (sent === 0 || timeLeftMs() < reserveMs) break;
-    }
-    if (published > 0) log.info({ job: "outbox-relay", published }, "outbox drained");
-    return published;
-  });
+  let published = 0;
+  for (;;) {
+    const sent = await relayOnce(dataSource, publish);
+    published += sent;
+    if (sent === 0 || timeLeftMs() < reserveMs) break;
+  }
+  if (published > 0) jobLog(newJobId("outbox-relay")).info({ job: "outbox-relay", published }, "outbox drained");
+  return published;
 }

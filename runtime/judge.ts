@@ -1,7 +1,7 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { DataSource } from "typeorm";
 import { config } from "../lib/platform/config.js";
-import { log, withLogScope } from "../lib/platform/logger.js";
+import { jobLog } from "../lib/platform/logger.js";
 import { processJudgeJob, recordJudgeFailure } from "../subgraphs/pacts/evaluation/judge-job.process.js";
 import { parseJudgeJob } from "../subgraphs/pacts/evaluation/judge-job.message.js";
 import { juryPanel, type JuryPanel } from "../subgraphs/pacts/evaluation/jury/jury.panel.js";
@@ -28,8 +28,8 @@ export async function recordHandler(record: SQSRecord, dataSource: DataSource, d
 /**
  * SQS -> judge, the Lambda handler and what the local poller calls. Reports failed records only,
  * so the rest of the batch is not redelivered; each failure is recorded with its reason, which is
- * what explains a message the queue later moves to its dead-letter queue. Every line logged for
- * a record carries its message id as the job id.
+ * what explains a message the queue later moves to its dead-letter queue. A record's log lines
+ * carry its message id as the job id.
  */
 export async function judgeHandler(event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> {
   const dataSource = await sharedDataSource();
@@ -37,17 +37,15 @@ export async function judgeHandler(event: SQSEvent, context?: Pick<Context, "get
   const deadlineAt = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
   const batchItemFailures: SQSBatchItemFailure[] = [];
   for (const record of event.Records) {
-    await withLogScope({ jobId: record.messageId }, async () => {
-      try {
-        if (Date.now() >= deadlineAt) throw new Error("not reached before the invocation's deadline; SQS delivers it again");
-        await recordHandler(record, dataSource, deadlineAt);
-      } catch (error) {
-        const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-        log.error({ err: error, receiveCount }, "judge job failed");
-        await recordJudgeFailure(dataSource, { messageId: record.messageId, body: record.body, reason: String(error), receiveCount });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    });
+    try {
+      if (Date.now() >= deadlineAt) throw new Error("not reached before the invocation's deadline; SQS delivers it again");
+      await recordHandler(record, dataSource, deadlineAt);
+    } catch (error) {
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      jobLog(record.messageId).error({ err: error, receiveCount }, "judge job failed");
+      await recordJudgeFailure(dataSource, { messageId: record.messageId, body: record.body, reason: String(error), receiveCount });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
   }
   return { batchItemFailures };
 }

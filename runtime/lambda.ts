@@ -4,8 +4,8 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config, type SubgraphName } from "../lib/platform/config.js";
-import { asLambdaServer, bodyLimit, inRequestScope, subgraphLambdaHandler } from "../lib/platform/lambda.js";
-import { log } from "../lib/platform/logger.js";
+import { asLambdaServer, bodyLimit, subgraphLambdaHandler, withRequestId } from "../lib/platform/lambda.js";
+import { REQUEST_ID_HEADER, log } from "../lib/platform/logger.js";
 import { relayOnce, sqsPublisher, type Publisher } from "../lib/platform/outbox.js";
 import { createSqsClient } from "../lib/platform/queue.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
@@ -53,10 +53,13 @@ export function gatewayLambda() {
     subgraphUrls: settings.subgraphs.urls,
   };
   const identityOf = callerIdentityReader(options);
-  return inRequestScope(
+  return withRequestId(
     startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
       middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
-      context: async ({ event }) => ({ identity: await identityOf(event.headers.authorization) }),
+      context: async ({ event }) => ({
+        identity: await identityOf(event.headers.authorization),
+        requestId: event.headers[REQUEST_ID_HEADER],
+      }),
     }),
   );
 }

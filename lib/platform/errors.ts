@@ -1,6 +1,7 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { log } from "./logger.js";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { REQUEST_ID_HEADER, log, requestLog } from "./logger.js";
 
 /**
  * Invalid input; `field` is the path of the offending argument or input field, e.g.
@@ -71,6 +72,25 @@ export function fieldOfVariableError(message: string): string | undefined {
 }
 
 /**
+ * The request each error arose in. Apollo's `formatError` is given no request; this plugin sees
+ * the errors first (the same objects) and notes their request's id, so an internal error is logged
+ * with the id of the request that hit it.
+ */
+const requestIds = new WeakMap<object, string>();
+
+/** Notes each error's request id for formatError; every server using formatError installs it. */
+export const errorRequestIds: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart({ request }) {
+    const requestId = request.http?.headers.get(REQUEST_ID_HEADER);
+    return {
+      async didEncounterErrors({ errors }) {
+        if (requestId) for (const error of errors) requestIds.set(error, requestId);
+      },
+    };
+  },
+};
+
+/**
  * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database or
  * programming error) is logged here and replaced, so no stack trace, SQL or driver text leaks.
  */
@@ -96,7 +116,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     }
     return { ...formatted, extensions };
   }
-  log.error({ err: original }, "internal error, answered as INTERNAL_SERVER_ERROR");
+  const requestId = requestIds.get(error as object);
+  (requestId ? requestLog(requestId) : log).error({ err: original }, "internal error, answered as INTERNAL_SERVER_ERROR");
   return {
     message: "Internal server error",
     path: formatted.path,

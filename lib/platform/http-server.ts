@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
-import { REQUEST_ID_HEADER, log, requestIdOf, withLogScope } from "./logger.js";
+import { REQUEST_ID_HEADER, requestIdOf, requestLog } from "./logger.js";
 
 export interface RunningServer {
   url: string;
@@ -14,7 +14,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   port: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
-  context: (req: http.IncomingMessage) => Promise<TContext>;
+  /** The request's context; `requestId` is the id its log lines carry. */
+  context: (req: http.IncomingMessage, requestId: string) => Promise<TContext>;
 }
 
 class HttpError extends Error {
@@ -81,12 +82,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
   await server.start();
   // Everything, URL parsing included, happens inside the try: a request handler that rejects
   // would be an unhandled rejection, which ends the process.
-  const httpServer = http.createServer((req, res) => {
+  const httpServer = http.createServer(async (req, res) => {
+    // The request's id, for its log lines here and in the server (see errors.ts), and for the caller.
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    void withLogScope({ requestId }, () => handle(req, res));
-  });
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = parseRequestUrl(req.url);
       if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
@@ -96,9 +95,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
       }
+      headers.set(REQUEST_ID_HEADER, requestId);
       const response = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
-        context: () => options.context(req),
+        context: () => options.context(req, requestId),
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
@@ -114,12 +114,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
         res.setHeader("connection", "close");
         return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
       }
-      log.error({ err: error }, "request failed outside GraphQL");
+      requestLog(requestId).error({ err: error }, "request failed outside GraphQL");
       if (!res.headersSent)
         sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.end();
     }
-  };
+  });
   httpServer.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

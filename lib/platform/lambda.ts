@@ -1,8 +1,8 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { IDENTITY_HEADER } from "./identity.js";
-import { REQUEST_ID_HEADER, requestIdOf, withLogScope } from "./logger.js";
+import { REQUEST_ID_HEADER, requestIdOf, requestLog } from "./logger.js";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
 import { SUBGRAPH_MAX_BODY_BYTES, createSubgraphServer, gatewayIdentityReader, type Subgraph } from "./subgraph-server.js";
 
@@ -48,23 +48,33 @@ export function asLambdaServer<TContext extends BaseContext>(server: ApolloServe
 }
 
 /**
- * Runs each invocation with its request id in the log scope: the caller's (or the gateway's)
- * `x-request-id` when it sent a sensible one, else Lambda's own request id.
+ * Gives each invocation its request id, as serveGraphQL does locally: the caller's (or the
+ * gateway's) `x-request-id` when it sent a sensible one, else Lambda's own request id; set on the
+ * event for the server and its logs, and echoed in the response.
  */
-export function inRequestScope<TResult>(handler: (event: APIGatewayProxyEventV2, context: Context, callback: () => void) => TResult) {
-  return (event: APIGatewayProxyEventV2, context: Context, callback: () => void): TResult => {
+export function withRequestId(
+  // biome-ignore lint/suspicious/noConfusingVoidType: the integration's handler has Lambda's own type, which returns void or a promise.
+  handler: (event: APIGatewayProxyEventV2, context: Context, callback: () => void) => void | Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  return async (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+    callback: () => void,
+  ): Promise<APIGatewayProxyStructuredResultV2 | undefined> => {
     const requestId = requestIdOf(event.headers?.[REQUEST_ID_HEADER], context.awsRequestId);
-    return withLogScope({ requestId }, () => handler(event, context, callback));
+    const result = await handler({ ...event, headers: { ...event.headers, [REQUEST_ID_HEADER]: requestId } }, context, callback);
+    return result ? { ...result, headers: { ...result.headers, [REQUEST_ID_HEADER]: requestId } } : undefined;
   };
 }
 
 /** A subgraph behind a Lambda function URL (payload format 2.0), refusing requests that bypassed the gateway. */
 export function subgraphLambdaHandler<TContext extends BaseContext>(subgraph: Subgraph<TContext>, subgraphSecret: string) {
   const identityOf = gatewayIdentityReader(subgraph.name, subgraphSecret);
-  return inRequestScope(
+  return withRequestId(
     startServerAndCreateLambdaHandler(asLambdaServer(createSubgraphServer(subgraph)), functionUrlEvents, {
       middleware: [bodyLimit(SUBGRAPH_MAX_BODY_BYTES)],
-      context: async ({ event }) => subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER])),
+      context: async ({ event }) =>
+        subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER]), requestLog(event.headers[REQUEST_ID_HEADER] ?? "")),
     }),
   );
 }

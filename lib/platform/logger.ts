@@ -1,28 +1,26 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { pino, type DestinationStream, type Logger } from "pino";
 
-/**
- * What a log line is about: the HTTP request (`requestId`, forwarded from the gateway to the
- * subgraphs in `x-request-id`) or the job (`jobId`: an SQS message id, a scheduled job's run).
+export type { Logger } from "pino";
+
+/*
+ * Ids travel explicitly (child loggers, the request header), not in an AsyncLocalStorage: on
+ * Node 20 and 22 that turns on promise hooks for every promise in the process, which cost about
+ * 8 % of the gateway's throughput under load (docs/benchmarks.md).
  */
-export type LogScope = { requestId: string } | { jobId: string };
 
-const scopes = new AsyncLocalStorage<LogScope>();
+/** Every line carries the process's id; lines about a request or a job carry its id too. */
+const PROCESS_ID = randomUUID();
 
-/** Lines written outside any request or job (start-up, shutdown) carry the process's own id. */
-const processScope = { processId: randomUUID() };
-
-/** A JSON logger whose every line carries `level`, `time`, and the id of the request or job in scope. */
+/** A JSON logger: every line has `level`, `time`, `processId`, and whatever ids its child adds. */
 export function createLogger(destination?: DestinationStream): Logger {
   return pino(
     {
       level: process.env.LOG_LEVEL ?? "info",
-      base: undefined,
+      base: { processId: PROCESS_ID },
       // Levels by name: CloudWatch filters and people read `"level":"error"` more easily than 50.
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => scopes.getStore() ?? processScope,
-      // Bodies, tokens and contacts never belong in logs; errors keep message, type and stack.
+      // Errors keep message, type and stack; nothing else is serialised specially.
       serializers: { err: pino.stdSerializers.err },
     },
     destination ?? pino.destination({ fd: 1, sync: true }),
@@ -32,24 +30,22 @@ export function createLogger(destination?: DestinationStream): Logger {
 /** The process's logger: the one place the system writes logs. */
 export const log: Logger = createLogger();
 
-/** Runs `work` with every line it logs, however deep, tagged with `scope`. */
-export function withLogScope<T>(scope: LogScope, work: () => T): T {
-  return scopes.run(scope, work);
-}
+/** The logger for one GraphQL request: its lines carry `requestId`. */
+export const requestLog = (requestId: string): Logger => log.child({ requestId });
+
+/** The logger for one job (an SQS message, a scheduled job's run): its lines carry `jobId`. */
+export const jobLog = (jobId: string): Logger => log.child({ jobId });
 
 /** A new job id, prefixed with what kind of job it is (`decay-sweep:…`). */
 export const newJobId = (kind: string): string => `${kind}:${randomUUID()}`;
 
-/** The header a request's id travels in: a caller may set it, the gateway passes it on to subgraphs. */
+/**
+ * The header a request's id travels in: a caller may set it, the HTTP edge replaces a missing or
+ * odd one, the gateway passes it on to subgraphs, and the response echoes it.
+ */
 export const REQUEST_ID_HEADER = "x-request-id";
 
 /** The caller's request id when it is a sensible token (a header is caller-controlled text), else `fallback` or a new one. */
 export function requestIdOf(header: string | string[] | undefined, fallback: string = randomUUID()): string {
   return typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : fallback;
-}
-
-/** The id of the request being served, if any: what the gateway forwards to subgraphs. */
-export function currentRequestId(): string | undefined {
-  const scope = scopes.getStore();
-  return scope && "requestId" in scope ? scope.requestId : undefined;
 }

@@ -2,16 +2,17 @@ import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { SubgraphName } from "./config.js";
-import { UnauthenticatedError, formatError } from "./errors.js";
+import { UnauthenticatedError, errorRequestIds, formatError } from "./errors.js";
 import { serveGraphQL, type RunningServer } from "./http-server.js";
 import { IDENTITY_HEADER, createAssertionVerifier, type Identity } from "./identity.js";
-import { log } from "./logger.js";
+import { log, requestLog, type Logger } from "./logger.js";
 
 /** What each subgraph's index exports: its schema and a per-request context factory. */
 export interface Subgraph<TContext extends BaseContext> {
   name: SubgraphName;
   schema: GraphQLSchema;
-  createContext(identity: Identity): TContext;
+  /** The request's context: the caller as the gateway signed it, and the logger for its lines. */
+  createContext(identity: Identity, log: Logger): TContext;
 }
 
 /** Subgraphs accept what the gateway accepts, plus headroom for its query plans. */
@@ -40,7 +41,7 @@ export function createSubgraphServer<TContext extends BaseContext>(subgraph: Sub
     // Only the gateway can reach a subgraph, and federation tooling needs `_service { sdl }`.
     introspection: true,
     // Inline traces only feed Apollo's hosted studio, which this system does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), errorRequestIds],
     // The process owns shutdown (runtime/local.ts stops everything in order); Apollo's own
     // signal handlers would race it and leave servers half-stopped.
     stopOnTerminationSignals: false,
@@ -57,6 +58,6 @@ export function startSubgraphServer<TContext extends BaseContext>(
     host: options.host,
     port: options.port,
     maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
-    context: async (req) => subgraph.createContext(await identityOf(req.headers[IDENTITY_HEADER])),
+    context: async (req, requestId) => subgraph.createContext(await identityOf(req.headers[IDENTITY_HEADER]), requestLog(requestId)),
   });
 }

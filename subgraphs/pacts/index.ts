@@ -66,6 +66,6 @@ export async function pactsSubgraph(dataSource: DataSource, options: PactsOption
   return {
     name: "pacts",
     schema: await buildPactsSchema(),
-    createContext: (identity) => ({ identity, dataSource, outboxWritten, sliceCases, ...createPactsLoaders(dataSource) }),
+    createContext: (identity, log) => ({ identity, log, dataSource, outboxWritten, sliceCases, ...createPactsLoaders(dataSource) }),
   };
 }

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import { inTransaction, insertInChunks, isUniqueViolation, writeLock } from "../../../lib/platform/database.js";
 import { BadUserInputError, ConflictError, NotFoundError } from "../../../lib/platform/errors.js";
-import { log } from "../../../lib/platform/logger.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { Pact, PactClause } from "../authoring/pact.entity.js";
 import { requireEvidenceOwner } from "../pacts.access.js";
@@ -36,7 +35,7 @@ async function refuseReusedCases(manager: EntityManager, agentId: string, cases:
  * Judging happens asynchronously.
  */
 export async function submitEvaluationRun(
-  context: Pick<PactsContext, "dataSource" | "sliceCases" | "outboxWritten">,
+  context: Pick<PactsContext, "dataSource" | "sliceCases" | "outboxWritten" | "log">,
   builder: string,
   input: SubmitEvaluationRunInput,
 ): Promise<EvaluationRun> {
@@ -106,7 +105,7 @@ export async function submitEvaluationRun(
     await context.outboxWritten();
   } catch (error) {
     // The run and its job are committed; the relay will publish it.
-    log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
+    context.log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
   }
   return run;
 }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { RunJudgedListener } from "../../../lib/contracts/judged-run.js";
 import { inTransaction, insertInChunks, isUniqueViolation, writeLock } from "../../../lib/platform/database.js";
-import { log } from "../../../lib/platform/logger.js";
+import { jobLog } from "../../../lib/platform/logger.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { PactClause } from "../authoring/pact.entity.js";
 import { CaseOutcome, EvaluationRunStatus } from "../pact.enums.js";
@@ -104,7 +104,7 @@ export async function recordJudgeFailure(
       if (!affected) await manager.insert(JudgeFailure, { messageId: failure.messageId, ...row, firstFailedAt: now });
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) log.error({ err: error, messageId: failure.messageId }, "could not record a judge failure");
+    if (!isUniqueViolation(error)) jobLog(failure.messageId).error({ err: error }, "could not record a judge failure");
   }
 }
 

@@ -1,6 +1,5 @@
 import { inTransaction, writeLock } from "../../../lib/platform/database.js";
 import { ConflictError, NotFoundError } from "../../../lib/platform/errors.js";
-import { log } from "../../../lib/platform/logger.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { requireUninvolvedReviewer } from "../pacts.access.js";
 import { CaseOutcome, DecidedBy, EvaluationRunStatus, ReviewVerdict } from "../pact.enums.js";
@@ -21,7 +20,7 @@ export interface ReviewDecision {
  * uncertain case is decided, a judge job is written to decide the run and score it.
  */
 export async function decideReview(
-  context: Pick<PactsContext, "dataSource" | "outboxWritten">,
+  context: Pick<PactsContext, "dataSource" | "outboxWritten" | "log">,
   arbiter: string,
   { reviewId, verdict, note }: ReviewDecision,
 ): Promise<JuryVerdict> {
@@ -64,7 +63,7 @@ export async function decideReview(
     try {
       await context.outboxWritten();
     } catch (error) {
-      log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
+      context.log.warn({ err: error }, "immediate publish failed; left to the outbox relay");
     }
   }
   return decided;

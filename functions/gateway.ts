@@ -1,4 +1,4 @@
-import { gatewayLambda } from "../runtime/lambda.js";
+import { gatewayLambda } from "../runtime/gateway-lambda.js";
 
 /** The gateway behind its public function URL. */
 export const handler = gatewayLambda();

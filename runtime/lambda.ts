@@ -1,11 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
-import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config, type SubgraphName } from "../lib/platform/config.js";
-import { asLambdaServer, bodyLimit, subgraphLambdaHandler, withRequestId } from "../lib/platform/lambda.js";
-import { REQUEST_ID_HEADER, log } from "../lib/platform/logger.js";
+import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
+import { log } from "../lib/platform/logger.js";
 import { relayOnce, sqsPublisher, type Publisher } from "../lib/platform/outbox.js";
 import { createSqsClient } from "../lib/platform/queue.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
@@ -14,7 +10,9 @@ import { openDatabase, sharedDataSource } from "./data-source.js";
 import { drainOutbox, runScheduledJobs, type ScheduledJobsResult } from "./jobs.js";
 
 /*
- * What each Lambda function runs, built once per cold start; functions/*.ts only name them.
+ * What each Lambda function that touches the database runs, built once per cold start;
+ * functions/*.ts only name them (the gateway's is in gateway-lambda.ts, apart, so that its bundle
+ * holds no context).
  * Configuration is read and validated here, so a function missing a variable fails at start-up.
  */
 
@@ -41,27 +39,6 @@ export async function subgraphLambda(name: SubgraphName) {
     },
   });
   return subgraphLambdaHandler(subgraph, resolveSecrets(settings).subgraphSecret);
-}
-
-/** The gateway behind its public function URL; the supergraph is copied next to the bundle at deploy (infra/api.ts). */
-export function gatewayLambda() {
-  const settings = config();
-  const options: GatewayOptions = {
-    config: settings,
-    secrets: resolveSecrets(settings),
-    supergraphSdl: readFileSync(path.join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "gateway", "supergraph.graphql"), "utf8"),
-    subgraphUrls: settings.subgraphs.urls,
-  };
-  const identityOf = callerIdentityReader(options);
-  return withRequestId(
-    startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-      middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
-      context: async ({ event }) => ({
-        identity: await identityOf(event.headers.authorization),
-        requestId: event.headers[REQUEST_ID_HEADER],
-      }),
-    }),
-  );
 }
 
 /** Leave this much of the scheduled invocation for the last batch's bookkeeping. */

@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
+import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
+import { config } from "../lib/platform/config.js";
+import { asLambdaServer, bodyLimit, withRequestId } from "../lib/platform/lambda.js";
+import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
+
+/*
+ * The gateway's Lambda, apart from runtime/lambda.ts: it imports no context and no database code,
+ * so its bundle stays small and its cold start short.
+ */
+
+/** The gateway behind its public function URL; the supergraph is copied next to the bundle at deploy (infra/api.ts). */
+export function gatewayLambda() {
+  const settings = config();
+  const options: GatewayOptions = {
+    config: settings,
+    secrets: resolveSecrets(settings),
+    supergraphSdl: readFileSync(path.join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "gateway", "supergraph.graphql"), "utf8"),
+    subgraphUrls: settings.subgraphs.urls,
+  };
+  const identityOf = callerIdentityReader(options);
+  return withRequestId(
+    startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+      middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
+      context: async ({ event }) => ({
+        identity: await identityOf(event.headers.authorization),
+        requestId: event.headers[REQUEST_ID_HEADER],
+      }),
+    }),
+  );
+}

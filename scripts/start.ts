@@ -5,6 +5,10 @@ import { startLocalSystem } from "../runtime/local.js";
 
 // Last line of defence: log, never die silently with the whole system.
 process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+// Node prints process warnings (a deprecation, the AWS SDK's notice about Node 20) as plain text
+// on stderr: here they become JSON lines like every other log line.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => log.warn({ err: warning }, "process warning"));
 
 const settings = config();
 const system = await startLocalSystem(settings);

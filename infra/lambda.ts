@@ -17,7 +17,7 @@ const backend = {
   // Each warm instance keeps its own pool; a small one keeps Aurora's connection count sane.
   DATABASE_POOL_SIZE: "2",
   JUDGE_QUEUE_URL: judgeQueue.url,
-  // JudgeQueue's visibility (queues.ts) and redrive count, so that the reconciler, in the relay,
+  // JudgeQueue's visibility (queues.ts) and redrive count, so that the requeue job (runtime/jobs.ts)
   // requeues a run only after SQS has given up on its jobs (lib/platform/config.ts checks the relation).
   JUDGE_VISIBILITY_TIMEOUT_SECONDS: String(30 * 60),
   JUDGE_MAX_RECEIVE_COUNT: "3",

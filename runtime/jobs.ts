@@ -40,11 +40,11 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   },
 ];
 
-/** The interval of the scheduled jobs, on AWS (infra/judge.ts) and locally. */
+/** The interval of the scheduled jobs locally; infra/judge.ts schedules the Lambda at the same rate(1 minute). */
 export const SCHEDULED_JOBS_INTERVAL_MS = 60_000;
 
 /** How stale QUEUED runs are handled, from configuration. */
-export function requeuePolicy(settings: AppConfig): RequeuePolicy {
+function requeuePolicy(settings: AppConfig): RequeuePolicy {
   return { staleAfterMs: settings.sqs.staleAfterSeconds * 1000, maxRequeues: settings.sqs.maxRequeues };
 }
 

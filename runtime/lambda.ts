@@ -27,7 +27,7 @@ function judgePublisher(): Publisher {
 
 /**
  * A subgraph behind its function URL. The pacts subgraph publishes a submitted run's job before
- * the response, so judging starts at once; if SQS is unreachable the scheduled relay publishes it.
+ * the response, so judging starts at once; if SQS is unreachable the scheduled jobs' outbox relay publishes it.
  */
 export async function subgraphLambda(name: SubgraphName) {
   const settings = config();

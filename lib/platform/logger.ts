@@ -6,17 +6,26 @@ export type { Logger } from "pino";
 /*
  * Ids travel explicitly (child loggers, the request header), not in an AsyncLocalStorage: on
  * Node 20 and 22 that turns on promise hooks for every promise in the process, which cost about
- * 8 % of the gateway's throughput under load (docs/benchmarks.md).
+ * a tenth of the gateway's search throughput at 8 requests in flight (docs/benchmarks.md).
  */
 
 /** Every line carries the process's id; lines about a request or a job carry its id too. */
 const PROCESS_ID = randomUUID();
 
+/**
+ * LOG_LEVEL, or `info` when it is unset or names no level. Read here, not in config.ts: the logger
+ * exists before configuration is loaded, and must not fail to start over a typo.
+ */
+function logLevel(value: string | undefined): string {
+  const level = value?.trim().toLowerCase();
+  return level && (level === "silent" || level in pino.levels.values) ? level : "info";
+}
+
 /** A JSON logger: every line has `level`, `time`, `processId`, and whatever ids its child adds. */
 export function createLogger(destination?: DestinationStream): Logger {
   return pino(
     {
-      level: process.env.LOG_LEVEL ?? "info",
+      level: logLevel(process.env.LOG_LEVEL),
       base: { processId: PROCESS_ID },
       // Levels by name: CloudWatch filters and people read `"level":"error"` more easily than 50.
       formatters: { level: (label) => ({ level: label }) },

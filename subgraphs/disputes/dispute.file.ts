@@ -79,7 +79,7 @@ function evidenceOf(input: DisputeEvidenceInput | undefined): DisputeEvidence {
 }
 
 /** A new dispute's deadlines, counted from its filing. */
-export function deadlinesFrom(filedAt: Date, options: DisputesOptions): Pick<Dispute, "responseDueAt" | "resolutionDueAt"> {
+function deadlinesFrom(filedAt: Date, options: DisputesOptions): Pick<Dispute, "responseDueAt" | "resolutionDueAt"> {
   return {
     responseDueAt: new Date(filedAt.getTime() + options.responseHours * HOUR_MS),
     resolutionDueAt: new Date(filedAt.getTime() + options.resolutionDays * 24 * HOUR_MS),

@@ -6,8 +6,6 @@ import { NotFoundError } from "../../lib/platform/errors.js";
 import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
 
-/** Told of every complaint's transition, inside its transaction, so reputation moves with the dispute or not at all. */
-
 export const ACTIVE_STATUSES = [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW];
 export const isActive = (status: DisputeStatus) => ACTIVE_STATUSES.includes(status);
 

@@ -150,7 +150,7 @@ export async function mayReadInFull(
 }
 
 /** Parties (filer, respondent, the agent's owner) and arbiters read a dispute in full. */
-export function canRead(identity: Identity, dispute: Dispute, ownerId: string | null): boolean {
+function canRead(identity: Identity, dispute: Dispute, ownerId: string | null): boolean {
   switch (identity.role) {
     case "arbiter":
       return true;

@@ -132,7 +132,7 @@ export class TrustProfile {
   @Column({ name: "passing_streak", type: "int" })
   passingStreak: number;
 
-  /** Decayed running aggregates behind both scores (see scoring.ts). */
+  /** Decayed running aggregates behind both scores (see score.math.ts). */
   @Column({ name: "scoring_state", type: "text", transformer: jsonText })
   scoringState: ScoringState;
 

@@ -116,7 +116,7 @@ const SEARCH = `query($filter: AgentSearchFilter, $orderBy: AgentSortKey, $first
   searchAgents(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
 }`;
 
-/** A weekly report's KPIs; quality with these defaults (see scoring.ts reportQuality):
+/** A weekly report's KPIs; quality with these defaults (see score.math.ts reportQuality):
  *  .25·.9 (severity) + .25·.9 (escalation) + .2·(1−.1) (false positives) + .15·1 (45 ≤ 240 min) + .15·(1 − 200/1000) (overrides) = 0.9 */
 const kpis = (agentId: string, week: string, overrides: Partial<Record<string, number>> = {}) => ({
   agentId,

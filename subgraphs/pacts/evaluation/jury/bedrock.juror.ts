@@ -11,7 +11,7 @@ import {
   type TokenPrices,
 } from "./model.juror.js";
 
-export interface BedrockJudgeOptions {
+export interface BedrockJurorOptions {
   /** A Bedrock model or inference-profile id, e.g. `anthropic.claude-3-haiku-20240307-v1:0`. */
   modelId: string;
   /** The AWS region the default client calls; ignored when `client` is given. */
@@ -67,7 +67,7 @@ const NETWORK_CODES = new Set([
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout"]);
 
 /** A juror backed by a model on Amazon Bedrock, called through the Converse API. */
-export function bedrockJudge(options: BedrockJudgeOptions): ModelJudge {
+export function bedrockJuror(options: BedrockJurorOptions): ModelJudge {
   const { modelId, prices } = options;
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const client = options.client ?? new BedrockRuntimeClient({ region: options.region, maxAttempts: 1 });

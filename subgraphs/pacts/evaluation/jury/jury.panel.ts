@@ -1,9 +1,9 @@
 import type { JuryConfig } from "../../../../lib/platform/config.js";
-import { bedrockJudge } from "./bedrock.juror.js";
+import { bedrockJuror } from "./bedrock.juror.js";
 import type { JuryPolicy } from "./jury.convene.js";
 import type { ModelJudge } from "./model.juror.js";
-import { openAiJudge } from "./openai.juror.js";
-import { rubricJudge } from "./rubric.juror.js";
+import { openAiJuror } from "./openai.juror.js";
+import { rubricJuror } from "./rubric.juror.js";
 
 /** The jurors a judge worker convenes, how it runs them, and how big a slice of a run is. */
 export interface JuryPanel {
@@ -16,15 +16,15 @@ export interface JuryPanel {
 /** The panel the configuration describes. */
 export function juryPanel(settings: JuryConfig): JuryPanel {
   const jurors = settings.members.map((member): ModelJudge => {
-    if (member.provider === "rubric") return rubricJudge(member.variant);
+    if (member.provider === "rubric") return rubricJuror(member.variant);
     if (member.provider === "openai")
-      return openAiJudge({
+      return openAiJuror({
         baseUrl: settings.openai.baseUrl,
         apiKey: settings.openai.apiKey,
         model: member.model,
         prices: settings.openai.prices,
       });
-    return bedrockJudge({ modelId: member.model, region: settings.bedrock.region, prices: settings.bedrock.prices });
+    return bedrockJuror({ modelId: member.model, region: settings.bedrock.region, prices: settings.bedrock.prices });
   });
   return { jurors, policy: settings.policy, concurrency: settings.concurrency };
 }

@@ -11,7 +11,7 @@ import {
 } from "./model.juror.js";
 
 /** How to reach one model behind an OpenAI-compatible chat-completions API (OpenAI, Azure-style proxies, vLLM, Ollama…). */
-export interface OpenAiJudgeOptions {
+export interface OpenAiJurorOptions {
   /** The API root, e.g. `https://api.openai.com/v1`; `/chat/completions` is appended. */
   baseUrl: string;
   model: string;
@@ -52,7 +52,7 @@ function isRetryableStatus(status: number): boolean {
  * network failures and timeouts throw retryable errors; a refused request or an unusable reply
  * does not, since asking again the same way would get the same answer.
  */
-export function openAiJudge(options: OpenAiJudgeOptions): ModelJudge {
+export function openAiJuror(options: OpenAiJurorOptions): ModelJudge {
   const name = `openai:${options.model}`;
   const endpoint = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   const call = options.fetch ?? fetch;
@@ -94,7 +94,7 @@ export function openAiJudge(options: OpenAiJudgeOptions): ModelJudge {
   };
 }
 
-function requestBody(options: OpenAiJudgeOptions, question: JuryQuestion): Record<string, unknown> {
+function requestBody(options: OpenAiJurorOptions, question: JuryQuestion): Record<string, unknown> {
   return {
     model: options.model,
     messages: [

@@ -136,7 +136,7 @@ function shown(s: number, threshold: number): string {
 }
 
 /** An offline, deterministic juror named `rubric:<variant>`; see the module comment. */
-export function rubricJudge(variant: RubricVariant): ModelJudge {
+export function rubricJuror(variant: RubricVariant): ModelJudge {
   const threshold = RUBRIC_THRESHOLDS[variant];
   if (threshold === undefined) throw new TypeError(`unknown rubric variant ${String(variant)}`);
   return {

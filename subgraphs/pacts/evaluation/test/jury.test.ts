@@ -470,11 +470,8 @@ describe("convene", () => {
     });
   });
 
-  // BUG in jury.ts `ask`: after a retryable failure it reads `(error as {retryAfterMs}).retryAfterMs`
-  // without checking that `error` is an object, so a rejection with `null` or `undefined` (not a
-  // ModelCallError, hence "retryable") throws a TypeError out of the catch block and convene
-  // rejects, breaking "never throws". Marked `fails` so the suite stays green; remove `.fails`
-  // once jury.ts guards the read.
+  // A rejection with null or undefined is not a ModelCallError, hence retryable; reading its
+  // retry hint must not throw (jury/jury.convene.ts guards it).
   it("never throws when a juror rejects with null or undefined", async () => {
     const { sleep } = recordingSleep();
     const verdict = await convene(

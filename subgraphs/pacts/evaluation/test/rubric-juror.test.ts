@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CaseFacts } from "../judging/evaluation-case.facts.js";
 import { ModelCallError, type JuryQuestion, type ModelAnswer } from "../jury/model.juror.js";
-import { RUBRIC_THRESHOLDS, nameSimilarity, nameTokens, rubricJudge, type RubricVariant } from "../jury/rubric.juror.js";
+import { RUBRIC_THRESHOLDS, nameSimilarity, nameTokens, rubricJuror, type RubricVariant } from "../jury/rubric.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
 
 const { INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL } = AlertSeverity;
@@ -12,7 +12,7 @@ function question(metric: PactMetric, expected: CaseFacts, output: CaseFacts): J
 }
 
 function ask(variant: RubricVariant, q: JuryQuestion, signal: AbortSignal = new AbortController().signal): Promise<ModelAnswer> {
-  return rubricJudge(variant).judge(q, signal);
+  return rubricJuror(variant).judge(q, signal);
 }
 
 /** Verdict and confidence of each variant, strict/balanced/lenient. */
@@ -30,9 +30,9 @@ async function abstention(q: JuryQuestion): Promise<ModelCallError> {
   return error as ModelCallError;
 }
 
-describe("rubricJudge: identity and cost", () => {
+describe("rubricJuror: identity and cost", () => {
   it("is named rubric:<variant> and has the documented thresholds", () => {
-    expect(VARIANTS.map((v) => rubricJudge(v).name)).toEqual(["rubric:strict", "rubric:balanced", "rubric:lenient"]);
+    expect(VARIANTS.map((v) => rubricJuror(v).name)).toEqual(["rubric:strict", "rubric:balanced", "rubric:lenient"]);
     expect(RUBRIC_THRESHOLDS).toEqual({ strict: 0.9, balanced: 0.7, lenient: 0.5 });
   });
 

@@ -2,8 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion } from "../jury/model.juror.js";
-import { openAiJudge, RateLimitedError, type OpenAiJudgeOptions } from "../jury/openai.juror.js";
+import { openAiJuror, RateLimitedError, type OpenAiJurorOptions } from "../jury/openai.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
+import { rejectionOf } from "../../../../test/support/thrown.js";
 
 /** What the fake API answers to one request; `hang` never finishes the answer, before or after the headers. */
 interface Scripted {
@@ -82,19 +83,10 @@ const voteJson = (verdict: string, confidence: number, rationale = "Severity mat
 const seconds = (n: number) => AbortSignal.timeout(n * 1000);
 
 /** The ModelCallError a judge call rejects with; fails the test when it resolves or throws anything else. */
-async function failureOf(promise: Promise<unknown>): Promise<ModelCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ModelCallError);
-  return error as ModelCallError;
-}
-
-describe("openAiJudge", () => {
+describe("openAiJuror", () => {
   let api: FakeApi;
-  const judgeAt = (options: Partial<OpenAiJudgeOptions> = {}) =>
-    openAiJudge({ baseUrl: `http://127.0.0.1:${api.port}/v1`, model: "gpt-4o-mini", apiKey: API_KEY, prices: PRICES, ...options });
+  const judgeAt = (options: Partial<OpenAiJurorOptions> = {}) =>
+    openAiJuror({ baseUrl: `http://127.0.0.1:${api.port}/v1`, model: "gpt-4o-mini", apiKey: API_KEY, prices: PRICES, ...options });
 
   // A fresh server (and so a fresh origin and connection pool in fetch) per test: a socket left
   // behind by a hung or aborted call must not be handed to the next test's request.
@@ -213,7 +205,7 @@ describe("openAiJudge", () => {
     it("reports a 429 as a retryable RateLimitedError with retry-after in milliseconds", async () => {
       api.script({ status: 429, headers: { "retry-after": "7" }, body: { error: { message: "Rate limit reached for gpt-4o-mini" } } });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+      const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
       expect(error).toBeInstanceOf(RateLimitedError);
       expect(error.retryable).toBe(true);
@@ -225,7 +217,7 @@ describe("openAiJudge", () => {
     it("leaves retryAfterMs undefined when a 429 carries no retry-after", async () => {
       api.script({ status: 429, body: "slow down" });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+      const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
       expect(error).toBeInstanceOf(RateLimitedError);
       expect((error as RateLimitedError).retryAfterMs).toBeUndefined();
@@ -234,7 +226,7 @@ describe("openAiJudge", () => {
     it.each([500, 502, 503, 408, 409])("reports HTTP %i as retryable", async (status) => {
       api.script({ status, body: { error: { message: "The server had an error" } } });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+      const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
       expect(error.retryable).toBe(true);
       expect(error).not.toBeInstanceOf(RateLimitedError);
@@ -246,7 +238,7 @@ describe("openAiJudge", () => {
       async (status) => {
         api.script({ status, body: { error: { message: `Incorrect API key provided: ${API_KEY}. You can find your API key at …` } } });
 
-        const error = await failureOf(judgeAt().judge(question, seconds(5)));
+        const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
         expect(error.retryable).toBe(false);
         expect(error.message).toContain(String(status));
@@ -258,7 +250,7 @@ describe("openAiJudge", () => {
     it("quotes at most 200 characters of an error body", async () => {
       api.script({ status: 400, body: "x".repeat(5000) });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+      const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
       expect(error.message).toContain("x".repeat(200));
       expect(error.message).not.toContain("x".repeat(201));
@@ -268,7 +260,7 @@ describe("openAiJudge", () => {
     it.each(["before-headers", "mid-body"] as const)("gives up with a retryable 'timed out' when the server hangs %s", async (hang) => {
       api.script({ hang });
 
-      const error = await failureOf(judgeAt().judge(question, AbortSignal.timeout(200)));
+      const error = await rejectionOf(judgeAt().judge(question, AbortSignal.timeout(200)), ModelCallError);
 
       expect(api.received).toHaveLength(1);
       expect(error.retryable).toBe(true);
@@ -279,7 +271,10 @@ describe("openAiJudge", () => {
       const closed = await startFakeApi();
       await closed.close();
 
-      const error = await failureOf(judgeAt({ baseUrl: `http://127.0.0.1:${closed.port}/v1` }).judge(question, seconds(5)));
+      const error = await rejectionOf(
+        judgeAt({ baseUrl: `http://127.0.0.1:${closed.port}/v1` }).judge(question, seconds(5)),
+        ModelCallError,
+      );
 
       expect(error.retryable).toBe(true);
       expect(error.message).toContain("ECONNREFUSED");
@@ -299,7 +294,7 @@ describe("openAiJudge", () => {
     ])("reports %s on a 200 as a non-retryable ModelCallError", async (_case, body, message) => {
       api.script({ status: 200, body });
 
-      const error = await failureOf(judgeAt().judge(question, seconds(5)));
+      const error = await rejectionOf(judgeAt().judge(question, seconds(5)), ModelCallError);
 
       expect(error.retryable).toBe(false);
       expect(error).not.toBeInstanceOf(RateLimitedError);

@@ -3,9 +3,10 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { bedrockJudge } from "../jury/bedrock.juror.js";
+import { bedrockJuror } from "../jury/bedrock.juror.js";
 import { JURY_SYSTEM_PROMPT, juryPrompt, ModelCallError, type JuryQuestion, type TokenPrices } from "../jury/model.juror.js";
 import { AlertSeverity, PactMetric } from "../../pact.enums.js";
+import { rejectionOf } from "../../../../test/support/thrown.js";
 
 /**
  * The judge runs the real SDK against a local server speaking the Bedrock Converse REST protocol.
@@ -99,7 +100,7 @@ function testClient(at = endpoint): BedrockRuntimeClient {
 }
 
 function judgeAgainst(client = testClient(), maxTokens?: number) {
-  return bedrockJudge({
+  return bedrockJuror({
     modelId: MODEL_ID,
     region: "us-east-1",
     prices: PRICES,
@@ -108,18 +109,9 @@ function judgeAgainst(client = testClient(), maxTokens?: number) {
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ModelCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelCallError);
-  return error as ModelCallError;
-}
-
 const oneMinute = () => AbortSignal.timeout(60_000);
 
-describe("bedrockJudge request", () => {
+describe("bedrockJuror request", () => {
   it("is named after the model", () => {
     expect(judgeAgainst().name).toBe("bedrock:anthropic.claude-3-haiku-20240307-v1:0");
   });
@@ -153,7 +145,7 @@ describe("bedrockJudge request", () => {
   });
 });
 
-describe("bedrockJudge response", () => {
+describe("bedrockJuror response", () => {
   it("reads the vote out of a fenced reply and prices the reported usage", async () => {
     reply = fixture("bedrock-converse-pass.json");
     const answer = await judgeAgainst().judge(QUESTION, oneMinute());
@@ -188,7 +180,7 @@ describe("bedrockJudge response", () => {
 
   it("gives parseVote's non-retryable error for a reply that is not a vote", async () => {
     reply = fixture("bedrock-converse-garbage.json");
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe("the reply holds no JSON object");
   });
@@ -198,7 +190,7 @@ describe("bedrockJudge response", () => {
     ["bedrock-converse-guardrail-intervened.json", "guardrail_intervened"],
   ])("refuses a reply cut by a filter (%s), even one holding a valid vote", async (name, stopReason) => {
     reply = fixture(name);
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(`bedrock:${MODEL_ID} gave no vote: the reply stopped with ${stopReason}`);
   });
@@ -206,7 +198,7 @@ describe("bedrockJudge response", () => {
   it("refuses a response without a message", async () => {
     const pass = fixture("bedrock-converse-pass.json");
     reply = { ...pass, body: { ...(pass.body as object), output: {} } };
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/no message content/);
   });
@@ -214,13 +206,13 @@ describe("bedrockJudge response", () => {
   it("refuses a message whose content has no text", async () => {
     const pass = fixture("bedrock-converse-pass.json");
     reply = { ...pass, body: { ...(pass.body as object), output: { message: { role: "assistant", content: [] } } } };
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/holds no text/);
   });
 });
 
-describe("bedrockJudge errors", () => {
+describe("bedrockJuror errors", () => {
   it.each([
     ["bedrock-converse-throttled.json", "ThrottlingException", true],
     ["bedrock-converse-model-not-ready.json", "ModelNotReadyException", true],
@@ -234,7 +226,7 @@ describe("bedrockJudge errors", () => {
     ["bedrock-converse-service-quota-exceeded.json", "ServiceQuotaExceededException", false],
   ])("maps %s to %s, retryable %s, in one request", async (name, errorName, retryable) => {
     reply = fixture(name);
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(retryable);
     expect(error.message).toBe(`bedrock:${MODEL_ID} failed with ${errorName}: ${(reply.body as { message: string }).message}`);
     expect(requests).toHaveLength(1);
@@ -242,7 +234,7 @@ describe("bedrockJudge errors", () => {
 
   it("treats an unknown 5xx without a JSON body (a gateway page) as retryable, naming the status only", async () => {
     reply = fixture("bedrock-converse-bad-gateway.json");
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^bedrock:anthropic\.claude-3-haiku-20240307-v1:0 failed with SyntaxError \(HTTP 502\)/);
     expect(error.message).not.toContain("<h1>");
@@ -254,7 +246,7 @@ describe("bedrockJudge errors", () => {
       headers: { "content-type": "application/json", "x-amzn-errortype": "TeapotException" },
       body: { message: "short and stout" },
     };
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(`bedrock:${MODEL_ID} failed with TeapotException (HTTP 418): short and stout`);
   });
@@ -262,7 +254,7 @@ describe("bedrockJudge errors", () => {
   it("caps the service's message at 200 characters", async () => {
     const validation = fixture("bedrock-converse-validation.json");
     reply = { ...validation, body: { message: `Malformed input: ${"x".repeat(5000)}` } };
-    const error = await failureOf(judgeAgainst().judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(false);
     const prefix = `bedrock:${MODEL_ID} failed with ValidationException: `;
     expect(error.message.startsWith(prefix)).toBe(true);
@@ -271,7 +263,7 @@ describe("bedrockJudge errors", () => {
 
   it("reports a server that never answers as a retryable timeout when the signal aborts", async () => {
     reply = undefined;
-    const error = await failureOf(judgeAgainst().judge(QUESTION, AbortSignal.timeout(300)));
+    const error = await rejectionOf(judgeAgainst().judge(QUESTION, AbortSignal.timeout(300)), ModelCallError);
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^bedrock:anthropic\.claude-3-haiku-20240307-v1:0 timed out/);
     expect(requests).toHaveLength(1);
@@ -283,13 +275,13 @@ describe("bedrockJudge errors", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
-    const error = await failureOf(judgeAgainst(testClient(`http://127.0.0.1:${port}`)).judge(QUESTION, oneMinute()));
+    const error = await rejectionOf(judgeAgainst(testClient(`http://127.0.0.1:${port}`)).judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^bedrock:anthropic\.claude-3-haiku-20240307-v1:0 could not reach Bedrock/);
   });
 });
 
-describe("bedrockJudge default client", () => {
+describe("bedrockJuror default client", () => {
   const saved: Record<string, string | undefined> = {};
   const env = {
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "",
@@ -317,8 +309,8 @@ describe("bedrockJudge default client", () => {
 
   it("makes one attempt per call, leaving retries to the jury (the SDK alone would send a throttled call 3 times)", async () => {
     reply = fixture("bedrock-converse-throttled.json");
-    const judge = bedrockJudge({ modelId: MODEL_ID, region: "us-east-1", prices: PRICES });
-    const error = await failureOf(judge.judge(QUESTION, oneMinute()));
+    const judge = bedrockJuror({ modelId: MODEL_ID, region: "us-east-1", prices: PRICES });
+    const error = await rejectionOf(judge.judge(QUESTION, oneMinute()), ModelCallError);
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/ThrottlingException/);
     expect(requests).toHaveLength(1);

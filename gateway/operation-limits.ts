@@ -1,6 +1,9 @@
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
 
-/** Size of a selection: nesting depth, field count (aliases and repeated fragments included), fields at its top level. */
+/**
+ * Size of a selection: nesting depth, field count (aliases, repeated fragments and `__typename`
+ * included), fields at its top level (every selection there, reached directly or through fragments).
+ */
 export interface SelectionSize {
   depth: number;
   fields: number;
@@ -14,6 +17,9 @@ export interface OperationLimits {
 }
 
 const EMPTY: SelectionSize = { depth: 0, fields: 0, rootFields: 0 };
+
+/** The introspection entry points, whose selections describe the schema rather than fetch data. */
+const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
 
 /**
  * Measures selection sets, following fragments. Each fragment is measured once and reused, so a
@@ -44,9 +50,12 @@ export function selectionMeasurer(
     for (const selection of selectionSet?.selections ?? []) {
       let part: SelectionSize;
       if (selection.kind === Kind.FIELD) {
-        // Introspection meta-fields (`__typename`, `__schema`) never reach a subgraph.
-        if (selection.name.value.startsWith("__")) continue;
-        const below = measure(selection.selectionSet);
+        // Every field counts, `__typename` included: 600 aliases of it are as much work to
+        // validate, plan and answer as 600 of any field, and a limit some selections escape is one
+        // a client can step around. Below `__schema` and `__type` nothing is measured: that part is
+        // answered from the gateway's own schema, and the introspection query explorers send is 15
+        // levels deep, over the default depth limit.
+        const below = INTROSPECTION_ROOTS.has(selection.name.value) ? EMPTY : measure(selection.selectionSet);
         part = { depth: 1 + below.depth, fields: 1 + below.fields, rootFields: 1 };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         part = measure(selection.selectionSet);
@@ -65,8 +74,8 @@ export function selectionMeasurer(
 
 /**
  * Validation rule refusing operations that are too deep, select too many fields, or ask for too
- * many things at the top level (each alias of a root field is a separate subgraph query), before
- * any subgraph is called.
+ * many things at the top level (each alias of a root field is a separate subgraph query; every
+ * root selection counts, `__typename` and introspection included), before any subgraph is called.
  */
 export function operationLimits(limits: OperationLimits) {
   return (context: ValidationContext): ASTVisitor => {

@@ -1,5 +1,15 @@
-import { Kind, buildSchema, parse, specifiedRules, validate, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
+import {
+  Kind,
+  buildSchema,
+  getIntrospectionQuery,
+  parse,
+  specifiedRules,
+  validate,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from "graphql";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../lib/platform/config.js";
 import { operationLimits, selectionMeasurer, type OperationLimits } from "../operation-limits.js";
 
 // A self-referencing type allows any depth, as Agent → pacts → agent does in the supergraph.
@@ -56,8 +66,24 @@ describe("selectionMeasurer", () => {
     expect(sizeOf("{ ...Q ...Q } fragment Q on Query { agent(id: 1) { id } }").rootFields).toBe(2);
   });
 
-  it("does not count __typename, and ignores an unknown fragment", () => {
-    expect(sizeOf("{ agent(id: 1) { friend { __typename } } }")).toEqual({ depth: 2, fields: 2, rootFields: 1 });
+  it("counts __typename like any other field, at the root and below", () => {
+    expect(sizeOf("{ agent(id: 1) { friend { __typename } } }")).toEqual({ depth: 3, fields: 3, rootFields: 1 });
+    expect(sizeOf("{ __typename a: __typename agent(id: 1) { id __typename } }")).toEqual({ depth: 2, fields: 5, rootFields: 3 });
+  });
+
+  it("counts root selections reached through fragments, __typename included", () => {
+    expect(sizeOf("{ ...Q ... on Query { __typename } } fragment Q on Query { a: __typename b: __typename }").rootFields).toBe(3);
+  });
+
+  it("counts an introspection field once, without measuring below it", () => {
+    expect(sizeOf('{ __schema { types { fields { type { ofType { name } } } } } __type(name: "Agent") { name } }')).toEqual({
+      depth: 1,
+      fields: 2,
+      rootFields: 2,
+    });
+  });
+
+  it("ignores an unknown fragment", () => {
     expect(sizeOf("{ agent(id: 1) { ...Missing } }").depth).toBe(1);
   });
 
@@ -111,8 +137,33 @@ describe("operationLimits", () => {
     ]);
   });
 
-  it("does not let __typename push an operation over a limit", () => {
-    expect(limitErrors("{ agent(id: 1) { friend { name __typename } } }", { maxDepth: 3, maxFields: 3 })).toEqual([]);
+  it("rejects 600 aliased root __typename selections with MAX_ROOT_FIELDS=10", () => {
+    const aliases = Array.from({ length: 600 }, (_, i) => `t${i}: __typename`).join(" ");
+
+    expect(limitErrors(`{ ${aliases} }`, { maxRootFields: 10 })).toEqual(["Operation asks for 600 top-level fields; the limit is 10"]);
+  });
+
+  it("rejects root __typename selections hidden in fragments", () => {
+    const source = `
+      { ...Names ... on Query { c: __typename } }
+      fragment Names on Query { a: __typename b: __typename }
+    `;
+
+    expect(limitErrors(source, { maxRootFields: 2 })).toEqual(["Operation asks for 3 top-level fields; the limit is 2"]);
+  });
+
+  it("counts __typename below the root towards the field limit", () => {
+    expect(limitErrors("{ agent(id: 1) { friend { name __typename } } }", { maxFields: 3 })).toEqual([
+      "Operation selects 4 fields; the limit is 3",
+    ]);
+    const typenames = Array.from({ length: 50 }, (_, i) => `t${i}: __typename`).join(" ");
+    expect(limitErrors(`{ agent(id: 1) { ${typenames} } }`, { maxFields: 50 })).toEqual(["Operation selects 51 fields; the limit is 50"]);
+  });
+
+  it("lets the introspection query explorers send through at the default limits", () => {
+    const defaults = loadConfig({}).gateway.limits;
+
+    expect(validate(schema, parse(getIntrospectionQuery({ descriptions: true })), [operationLimits(defaults)])).toEqual([]);
   });
 
   it("tags its errors as validation failures", () => {

@@ -15,6 +15,7 @@ import { subgraphFactories } from "./contexts.js";
 import { openDatabase, provideDataSource } from "./data-source.js";
 import { SCHEDULED_JOBS_INTERVAL_MS, runScheduledJobs } from "./jobs.js";
 import { judgeHandler } from "./judge.js";
+import { StartupError, listenFailure, reasonOf, withoutPassword } from "./startup-error.js";
 
 export interface LocalSystemOptions {
   /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
@@ -43,11 +44,22 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
   };
   try {
     const secrets = resolveSecrets(config);
-    const dataSource = await openDatabase(config.databaseUrl, { logger: options.logger, poolSize: config.databasePoolSize });
+    // Opened without migrating first, so that only a failure to connect is reported as one: a
+    // failing migration is a bug, and keeps its stack.
+    const dataSource = await openDatabase(config.databaseUrl, {
+      migrate: false,
+      logger: options.logger,
+      poolSize: config.databasePoolSize,
+    }).catch((error: unknown) => {
+      throw new StartupError(`Cannot open the database ${withoutPassword(config.databaseUrl)} (DATABASE_URL): ${reasonOf(error)}`, {
+        cause: error,
+      });
+    });
     stops.push(async () => {
       provideDataSource(undefined);
       await dataSource.destroy();
     });
+    await dataSource.runMigrations({ transaction: "each" });
     provideDataSource(dataSource);
 
     let endpoint = config.sqs.endpoint;
@@ -85,6 +97,8 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
         host: config.subgraphs.host,
         port: config.subgraphs.ports[name],
         secret: secrets.subgraphSecret,
+      }).catch((error: unknown) => {
+        throw listenFailure(error, `the ${name} subgraph`, `${name.toUpperCase()}_PORT`, "SUBGRAPH_HOST");
       });
       stops.push(() => server.stop());
       subgraphUrls[name] = server.url;
@@ -95,6 +109,8 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       secrets,
       supergraphSdl: await readCommittedSupergraph(),
       subgraphUrls: { ...subgraphUrls, ...config.subgraphs.urls },
+    }).catch((error: unknown) => {
+      throw listenFailure(error, "the gateway", "PORT", "HOST");
     });
     stops.push(() => gateway.stop());
 

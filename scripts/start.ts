@@ -1,7 +1,7 @@
-import { config } from "../lib/platform/config.js";
-import { databaseKind } from "../lib/platform/database.js";
+import { type AppConfig, ConfigError, config } from "../lib/platform/config.js";
 import { log } from "../lib/platform/logger.js";
-import { startLocalSystem } from "../runtime/local.js";
+import { startLocalSystem, type LocalSystem } from "../runtime/local.js";
+import { StartupError, withoutPassword } from "../runtime/startup-error.js";
 
 // Last line of defence: log, never die silently with the whole system.
 process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
@@ -10,12 +10,22 @@ process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandl
 process.removeAllListeners("warning");
 process.on("warning", (warning) => log.warn({ err: warning }, "process warning"));
 
-const settings = config();
-const system = await startLocalSystem(settings);
-const where = databaseKind(settings.databaseUrl) === "sqlite" ? settings.databaseUrl : "MySQL (DATABASE_URL)";
+let settings: AppConfig;
+let system: LocalSystem;
+try {
+  settings = config();
+  system = await startLocalSystem(settings);
+} catch (error) {
+  // What the person starting the system can fix is said in plain text, without a stack: the
+  // variable to set (StartupError), or every invalid one (ConfigError). Anything else is a bug,
+  // and Node prints it with its stack.
+  if (!(error instanceof StartupError || error instanceof ConfigError)) throw error;
+  console.error(`Agent Trust could not start: ${error.message}`);
+  process.exit(1);
+}
 // For the person who typed `npm start`; everything the system logs after this is JSON lines.
 console.log(`Agent Trust is up.
-  database: ${where}
+  database: ${withoutPassword(settings.databaseUrl)}
   queue:    ${settings.sqs.judgeQueueUrl ? settings.sqs.judgeQueueUrl : "embedded SQS emulator"}
   tokens:   npm run token -- --role builder --sub alice
 Gateway ready at ${system.gatewayUrl}`);

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { config } from "../lib/platform/config.js";
-import { ROLES, isRole, signAccessToken } from "../lib/platform/identity.js";
-import { resolveSecrets } from "../lib/platform/secrets.js";
+import { ROLES, isRole } from "../lib/platform/identity.js";
+import { callerToken } from "./caller-token.js";
 
 // Prints a caller token signed with this installation's key; the token is the last line.
 const { values } = parseArgs({
@@ -17,8 +17,4 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 30 * 86400)
   console.error("--ttl must be between 60 and 2592000 seconds");
   process.exit(2);
 }
-const token = await signAccessToken(
-  { role: values.role, subject: values.sub },
-  { secret: resolveSecrets(settings).tokenSecret, issuer: settings.auth.issuer, audience: settings.auth.audience, ttlSeconds },
-);
-console.log(token);
+console.log(await callerToken(settings, values.role, values.sub, ttlSeconds));

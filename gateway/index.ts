@@ -1,19 +1,20 @@
 import type { IncomingMessage } from "node:http";
-import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
 import { UnauthenticatedError, errorRequestIds, formatError } from "../lib/platform/errors.js";
+import { createExplorer } from "../lib/platform/explorer.js";
+import { graphqlOverHttp, knownOperationTypes } from "../lib/platform/graphql-over-http.js";
 import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js";
-import { ANONYMOUS, IDENTITY_HEADER, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
-import { REQUEST_ID_HEADER, log } from "../lib/platform/logger.js";
+import { ANONYMOUS, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
+import { log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
 import { operationLimits } from "./operation-limits.js";
+import { withScalarsParsedAtTheEdge } from "./scalars.js";
+import { SubgraphSource, type SubgraphCallContext } from "./subgraph-source.js";
 
-export interface GatewayContext {
-  identity: Identity;
-  /** The request's id, passed on to the subgraphs (lib/platform/logger.ts). */
-  requestId?: string;
-}
+export type GatewayContext = SubgraphCallContext;
 
 /** Largest request body the gateway accepts: a full evaluation run with room to spare. */
 export const GATEWAY_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -41,44 +42,31 @@ export function callerIdentityReader(options: GatewayOptions): (authorization: s
   };
 }
 
-/**
- * Subgraph calls over Node's own fetch with a deadline: the gateway's default client waits for a
- * hung subgraph forever, holding the caller's request with it.
- */
-function fetcherWithTimeout(timeoutMs: number): RemoteGraphQLDataSource["fetcher"] {
-  return (url, init) =>
-    fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
-      RemoteGraphQLDataSource["fetcher"]
-    >;
-}
-
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {
   const assertionFor = createAssertionSigner(options.secrets.subgraphSecret);
-  const fetcher = fetcherWithTimeout(options.config.gateway.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: log,
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: options.subgraphUrls[name as SubgraphName] ?? url,
-        fetcher,
-        // Every subgraph request carries the caller as the gateway established it, signed and
-        // bound to that subgraph; subgraphs refuse requests without it.
-        willSendRequest: async ({ request, context }) => {
-          request.http?.headers.set(IDENTITY_HEADER, await assertionFor(context.identity ?? ANONYMOUS, name));
-          // So the subgraphs' log lines for this request carry the gateway's request id.
-          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-        },
-      }),
+      new SubgraphSource(
+        options.subgraphUrls[name as SubgraphName] ?? url ?? "",
+        // Signed and bound to that subgraph: the caller as the gateway established it.
+        (identity) => assertionFor(identity, name),
+        options.config.gateway.subgraphTimeoutMs,
+      ),
   });
   return new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: withScalarsParsedAtTheEdge(gateway),
     logger: log,
     formatError,
-    plugins: [errorRequestIds],
+    // No Apollo landing page: it loads Apollo Sandbox from a CDN, with telemetry. People trying
+    // the API get the packaged explorer instead (lib/platform/explorer.ts), from startGateway.
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp],
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
-    validationRules: [operationLimits(options.config.gateway.limits)],
+    // The operation limits leave introspection unmeasured (explorers send a deep query); Apollo
+    // Server's own MaxIntrospectionDepthRule bounds its nesting (test/integration/root-field-limit.test.ts).
+    validationRules: [knownOperationTypes, operationLimits(options.config.gateway.limits)],
     // Refuses huge documents while parsing, before validation walks them.
     parseOptions: { maxTokens: options.config.gateway.maxQueryTokens },
     // Shutdown is the process's job (see lib/platform/subgraph-server.ts).
@@ -93,6 +81,8 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     host: options.config.gateway.host,
     port: options.config.gateway.port,
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
+    cors: options.config.gateway.cors,
+    explorer: options.config.gateway.explorer ? createExplorer() : undefined,
     context: async (req: IncomingMessage, requestId: string) => ({ identity: await identityOf(req.headers.authorization), requestId }),
   });
 }

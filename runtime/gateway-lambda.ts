@@ -9,7 +9,9 @@ import { resolveSecrets } from "../lib/platform/secrets.js";
 
 /*
  * The gateway's Lambda, apart from runtime/lambda.ts: it imports no context and no database code,
- * so its bundle stays small and its cold start short.
+ * so its bundle stays small and its cold start short. It serves no explorer page (EXPLORER is
+ * read by startGateway only): its assets are npm packages the bundle does not carry. CORS there is
+ * the function URL's own (infra/api.ts), which answers preflights before the function runs.
  */
 
 /** The gateway behind its public function URL; the supergraph is copied next to the bundle at deploy (infra/api.ts). */

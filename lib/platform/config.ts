@@ -21,6 +21,10 @@ export interface AppConfig {
     /** How long the gateway waits for one subgraph call before failing it. */
     subgraphTimeoutMs: number;
     introspection: boolean;
+    /** Serve the GraphiQL explorer to browsers at /graphql (lib/platform/explorer.ts). */
+    explorer: boolean;
+    /** Which browser origins may call the gateway (lib/platform/cors.ts). */
+    cors: CorsConfig;
   };
   subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
   auth: {
@@ -49,6 +53,15 @@ export interface AppConfig {
   outbox: { pollIntervalMs: number };
   jury: JuryConfig;
   disputes: DisputesConfig;
+}
+
+/**
+ * Cross-origin access for browsers: `origins` lists exact origins (`https://app.example.com`), or
+ * is `"*"` for any; empty means same-origin only. `credentials` lets browsers send cookies.
+ */
+export interface CorsConfig {
+  origins: string[] | "*";
+  credentials: boolean;
 }
 
 export interface DisputesConfig {
@@ -136,6 +149,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return raw;
   };
 
+  const bool = (name: string, fallback: boolean) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (raw !== "true" && raw !== "false") problems.push(`${name} must be true or false, got "${raw}"`);
+    return raw === "true";
+  };
+
   const production = env.NODE_ENV === "production";
   const dataDir = path.resolve(cwd, str("DATA_DIR") ?? ".data");
   const databaseUrl = str("DATABASE_URL") ?? `sqlite:${path.join(dataDir, "agent-trust.sqlite")}`;
@@ -151,6 +171,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     const value = url(`${name.toUpperCase()}_URL`, ["http:", "https:"]);
     if (value) urls[name] = value;
   }
+
+  const cors = corsConfig(str("CORS_ORIGINS"), bool("CORS_ALLOW_CREDENTIALS", false), problems);
 
   const tokenSecret = str("AUTH_TOKEN_SECRET");
   const subgraphSecret = str("SUBGRAPH_SECRET");
@@ -214,6 +236,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       maxQueryTokens: int("MAX_QUERY_TOKENS", 10_000, 100, 1_000_000),
       subgraphTimeoutMs: int("SUBGRAPH_TIMEOUT_MS", 10_000, 100, 120_000),
       introspection: (str("INTROSPECTION") ?? (production ? "false" : "true")) === "true",
+      // A page for people trying the API: on where people try it, off in production unless asked for.
+      explorer: bool("EXPLORER", !production),
+      cors,
     },
     subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },
     auth: { tokenSecret, subgraphSecret, issuer: str("AUTH_ISSUER") ?? "agent-trust", audience: str("AUTH_AUDIENCE") ?? "agent-trust-api" },
@@ -265,6 +290,36 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * CORS_ORIGINS: a comma-separated list of origins, or `*`. An origin is a scheme, host and port
+ * only, as a browser sends it in `Origin`: anything more could never match, so it is reported.
+ */
+function corsConfig(raw: string | undefined, credentials: boolean, problems: string[]): CorsConfig {
+  const entries = (raw ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.includes("*")) {
+    if (entries.length > 1) problems.push("CORS_ORIGINS is either * or a list of origins, not both");
+    // Browsers refuse credentials with `Access-Control-Allow-Origin: *`, and echoing any origin
+    // instead would let every site call the API as the signed-in user.
+    if (credentials) problems.push("CORS_ORIGINS=* cannot be combined with CORS_ALLOW_CREDENTIALS=true: list the origins instead");
+    return { origins: "*", credentials };
+  }
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      const parsed = new URL(entry);
+      origin = parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry)
+      problems.push(`CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only)`);
+  }
+  return { origins: entries, credentials };
 }
 
 let cached: AppConfig | undefined;

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { literalArgumentPath } from "./argument-path.js";
 import { REQUEST_ID_HEADER, log, requestLog } from "./logger.js";
 
 /**
@@ -91,12 +92,29 @@ export const errorRequestIds: ApolloServerPlugin<BaseContext> = {
 };
 
 /**
+ * Apollo's own refusals of a malformed request that carry an HTTP 4xx but no code (a persisted
+ * query of an unknown version, or whose hash does not match its text): client errors, which would
+ * otherwise be masked as internal.
+ */
+function isUncodedRequestRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined || error.path !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
+}
+
+/**
  * Apollo `formatError`: errors we raised on purpose pass through; anything else (a database or
  * programming error) is logged here and replaced, so no stack trace, SQL or driver text leaks.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const code = formatted.extensions?.code;
+  // A literal argument its type refuses (`occurredAt: "yesterday"`) fails graphql-js's validation,
+  // though the document is fine and the value is not: bad input like a bad variable, named as one.
+  const literal =
+    formatted.extensions?.code === "GRAPHQL_VALIDATION_FAILED" && error instanceof GraphQLError ? literalArgumentPath(error) : undefined;
+  if (literal !== undefined)
+    return { ...formatted, message: `${literal}: ${formatted.message}`, extensions: { code: "BAD_USER_INPUT", field: literal } };
+  const code = isUncodedRequestRefusal(error) ? "BAD_REQUEST" : formatted.extensions?.code;
   // The gateway reports a subgraph that answered with an HTTP error (e.g. 401 when the two disagree
   // on the shared secret) under the subgraph's code, with the subgraph's URL in `response`: that is
   // our misconfiguration, not the caller's mistake, and the URL is internal.

@@ -1,6 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import type { CorsConfig } from "./config.js";
+import { answerOptions, corsResponseHeaders } from "./cors.js";
+import { EXPLORER_ASSET_PREFIX, EXPLORER_CONTENT_SECURITY_POLICY, type Explorer, type ExplorerResponse, wantsHtml } from "./explorer.js";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
 import { REQUEST_ID_HEADER, requestIdOf, requestLog } from "./logger.js";
 
@@ -16,6 +19,10 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
   /** The request's context; `requestId` is the id its log lines carry. */
   context: (req: http.IncomingMessage, requestId: string) => Promise<TContext>;
+  /** Browser origins that may call (lib/platform/cors.ts); without it, preflights are refused. */
+  cors?: CorsConfig;
+  /** The page served to browsers at /graphql (lib/platform/explorer.ts); without it, none. */
+  explorer?: Explorer;
 }
 
 class HttpError extends Error {
@@ -71,9 +78,21 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(JSON.stringify(body));
 }
 
+function sendExplorer(res: http.ServerResponse, { contentType, body }: ExplorerResponse, cacheControl: string): void {
+  res.writeHead(200, {
+    "content-type": contentType,
+    "cache-control": cacheControl,
+    "content-security-policy": EXPLORER_CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+  });
+  res.end(body);
+}
+
 /**
  * Serves an Apollo Server at `/graphql` (and `/health`) on a plain Node HTTP server: bounded
- * bodies, JSON errors, and a stop that closes idle keep-alive sockets instead of hanging.
+ * bodies, JSON errors, and a stop that closes idle keep-alive sockets instead of hanging. With
+ * `cors` it answers preflights and tells browsers which origins may read its answers; with
+ * `explorer` it serves that page to browsers at `/graphql` and its assets under `/explorer/`.
  */
 export async function serveGraphQL<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -87,9 +106,25 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
+      if (options.cors)
+        for (const [name, value] of Object.entries(corsResponseHeaders(options.cors, req.headers.origin))) res.setHeader(name, value);
       const url = parseRequestUrl(req.url);
       if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
+      const asset = url.pathname.startsWith(EXPLORER_ASSET_PREFIX)
+        ? options.explorer?.asset(url.pathname.slice(EXPLORER_ASSET_PREFIX.length))
+        : undefined;
+      if (asset && req.method === "GET") return sendExplorer(res, asset, "public, max-age=3600");
       if (url.pathname !== "/graphql") return sendJson(res, 404, { errors: [{ message: "Not found: the API is at /graphql" }] });
+      // Apollo would refuse a preflight as a possible CSRF; it is the browser asking what it may send.
+      if (req.method === "OPTIONS") {
+        const answer = answerOptions(options.cors, req.headers);
+        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        if (answer.message)
+          return sendJson(res, answer.status, { errors: [{ message: answer.message, extensions: { code: "FORBIDDEN" } }] });
+        res.writeHead(answer.status).end();
+        return;
+      }
+      if (options.explorer && wantsHtml(req.method, req.headers.accept)) return sendExplorer(res, options.explorer.page, "no-cache");
       const body = req.method === "POST" ? await readJsonBody(req, options.maxBodyBytes) : undefined;
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {

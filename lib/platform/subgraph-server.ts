@@ -1,8 +1,9 @@
 import { ApolloServer, type BaseContext } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { SubgraphName } from "./config.js";
 import { UnauthenticatedError, errorRequestIds, formatError } from "./errors.js";
+import { graphqlOverHttp, knownOperationTypes } from "./graphql-over-http.js";
 import { serveGraphQL, type RunningServer } from "./http-server.js";
 import { IDENTITY_HEADER, createAssertionVerifier, type Identity } from "./identity.js";
 import { log, requestLog, type Logger } from "./logger.js";
@@ -40,8 +41,10 @@ export function createSubgraphServer<TContext extends BaseContext>(subgraph: Sub
     includeStacktraceInErrorResponses: false,
     // Only the gateway can reach a subgraph, and federation tooling needs `_service { sdl }`.
     introspection: true,
-    // Inline traces only feed Apollo's hosted studio, which this system does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), errorRequestIds],
+    validationRules: [knownOperationTypes],
+    // Inline traces only feed Apollo's hosted studio, which this system does not use. No landing
+    // page: only the gateway calls a subgraph, and people try the API at the gateway's explorer.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp],
     // The process owns shutdown (runtime/local.ts stops everything in order); Apollo's own
     // signal handlers would race it and leave servers half-stopped.
     stopOnTerminationSignals: false,

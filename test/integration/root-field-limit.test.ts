@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway } from "../../gateway/index.js";
 import { readCommittedSupergraph } from "../../gateway/supergraph.js";
@@ -48,6 +49,21 @@ describe("the gateway's limits with MAX_ROOT_FIELDS=10 and MAX_QUERY_FIELDS=20",
     const response = await postGraphQL(gateway.url, `{ ...A ...A ... on Query { c: __typename } } fragment A on Query { ${typenames(5)} }`);
 
     expect(response.errors?.map((error) => error.message)).toEqual(["Operation asks for 11 top-level fields; the limit is 10"]);
+  });
+
+  it("refuses introspection nested deeper than explorers need, and answers the explorers' own query", async () => {
+    const nested = await postGraphQL(
+      gateway.url,
+      "{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }",
+    );
+    const explorers = await postGraphQL(gateway.url, getIntrospectionQuery());
+
+    expect(nested.data).toBeUndefined();
+    expect(nested.errors).toEqual([
+      expect.objectContaining({ message: "Maximum introspection depth exceeded", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
+    ]);
+    expect(explorers.errors).toBeUndefined();
+    expect((explorers.data as { __schema: { types: unknown[] } }).__schema.types.length).toBeGreaterThan(50);
   });
 
   it("answers 10 root __typename selections, the limit", async () => {

@@ -124,3 +124,35 @@ describe("loadConfig", () => {
     expect(loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_STALE_AFTER_SECONDS: "7200" }).sqs.staleAfterSeconds).toBe(7200);
   });
 });
+
+describe("loadConfig: the API edge (CORS and the explorer)", () => {
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+
+  it("allows no cross-origin caller by default, and serves the explorer locally but not in production", () => {
+    expect(loadConfig({}).gateway).toMatchObject({ cors: { origins: [], credentials: false }, explorer: true });
+    expect(loadConfig(production).gateway.explorer).toBe(false);
+    expect(loadConfig({ ...production, EXPLORER: "true" }).gateway.explorer).toBe(true);
+    expect(loadConfig({ EXPLORER: "false" }).gateway.explorer).toBe(false);
+  });
+
+  it("reads CORS_ORIGINS as a list of origins, or * for any", () => {
+    expect(loadConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }).gateway.cors).toEqual({
+      origins: ["https://app.example.com", "http://localhost:5173"],
+      credentials: false,
+    });
+    expect(loadConfig({ CORS_ORIGINS: "*" }).gateway.cors).toEqual({ origins: "*", credentials: false });
+    expect(loadConfig({ CORS_ORIGINS: "https://app.example.com", CORS_ALLOW_CREDENTIALS: "true" }).gateway.cors.credentials).toBe(true);
+  });
+
+  it("refuses * together with credentials, entries that are not origins, and flags that are not true or false, all at once", () => {
+    const error = configErrorOf(() => loadConfig({ CORS_ORIGINS: "*", CORS_ALLOW_CREDENTIALS: "true", EXPLORER: "yes" }));
+    const origins = configErrorOf(() => loadConfig({ CORS_ORIGINS: "https://app.example.com/, app.example.com, ftp://x.example, *" }));
+
+    expect(error.message).toContain("CORS_ORIGINS=* cannot be combined with CORS_ALLOW_CREDENTIALS=true");
+    expect(error.message).toContain('EXPLORER must be true or false, got "yes"');
+    expect(origins.message).toContain("CORS_ORIGINS is either * or a list of origins, not both");
+    expect(configErrorOf(() => loadConfig({ CORS_ORIGINS: "https://app.example.com/, app.example.com, ftp://x.example" })).message).toMatch(
+      /"https:\/\/app\.example\.com\/" is not an origin[\s\S]*"app\.example\.com" is not an origin[\s\S]*"ftp:\/\/x\.example" is not an origin/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
-import { GraphQLError, locatedError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLScalarType, buildSchema, locatedError, parse, validate } from "graphql";
+import { GraphQLDateTimeISO } from "graphql-scalars";
 import { QueryFailedError } from "typeorm";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import {
@@ -141,5 +142,60 @@ describe("formatError and subgraph HTTP failures", () => {
     expect(result).toEqual({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(consoleError).toHaveBeenCalled();
     consoleError.mockRestore();
+  });
+});
+
+describe("formatError and request errors that arrive without a fitting code", () => {
+  let consoleError: MockInstance<typeof log.error>;
+  beforeEach(() => {
+    consoleError = vi.spyOn(log, "error").mockImplementation(() => {});
+  });
+  afterEach(() => consoleError.mockRestore());
+
+  it("shows a literal argument its scalar refused as BAD_USER_INPUT naming the argument path", () => {
+    const schema = buildSchema("scalar DateTimeISO input In { at: DateTimeISO } type Query { ok(input: In): Boolean }");
+    (schema.getType("DateTimeISO") as GraphQLScalarType).parseLiteral = GraphQLDateTimeISO.parseLiteral;
+    const [refused] = validate(schema, parse('{ ok(input: { at: "yesterday" }) }'));
+    // As Apollo hands it over: its ValidationError keeps the nodes and sets the code.
+    const error = new GraphQLError(refused!.message, { nodes: refused!.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+    const formatted: GraphQLFormattedError = {
+      message: error.message,
+      locations: error.locations,
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    };
+
+    const result = formatError(formatted, error);
+
+    expect(result.extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.at" });
+    expect(result.message).toBe("input.at: DateTime cannot represent an invalid date-time-string yesterday.");
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
+  it("keeps GRAPHQL_VALIDATION_FAILED for a mistake in the document itself", () => {
+    const schema = buildSchema("type Query { ok: Boolean }");
+    const [refused] = validate(schema, parse("{ nope }"));
+    const error = new GraphQLError(refused!.message, { nodes: refused!.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+
+    expect(formatError({ message: error.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }, error).extensions).toEqual({
+      code: "GRAPHQL_VALIDATION_FAILED",
+    });
+  });
+
+  it("shows Apollo's own uncoded refusal of a malformed request (HTTP 4xx) as BAD_REQUEST, without logging it", () => {
+    const error = new GraphQLError("provided sha does not match query", { extensions: { http: { status: 400 } } });
+
+    const result = formatError({ message: error.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, error);
+
+    expect(result).toEqual({ message: "provided sha does not match query", extensions: { code: "BAD_REQUEST" } });
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
+  it("still masks an uncoded error that carries no client status", () => {
+    const error = new GraphQLError("The schema has no subscription root", { extensions: {} });
+
+    const result = formatError({ message: error.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, error);
+
+    expect(result.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+    expect(consoleError).toHaveBeenCalledOnce();
   });
 });

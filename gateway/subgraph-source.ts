@@ -1,0 +1,71 @@
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { GraphQLError } from "graphql";
+import { ANONYMOUS, IDENTITY_HEADER, type Identity } from "../lib/platform/identity.js";
+import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
+
+export interface SubgraphCallContext {
+  identity: Identity;
+  /** The request's id, passed on to the subgraphs (lib/platform/logger.ts). */
+  requestId?: string;
+}
+
+/** Codes a subgraph's refusal may carry to the caller: each says the request itself was wrong. */
+const CLIENT_ERROR_CODES = new Set(["BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"]);
+
+interface SubgraphErrorBody {
+  errors?: { message?: unknown; extensions?: { code?: unknown; field?: unknown; fields?: unknown } }[];
+}
+
+/**
+ * A subgraph's HTTP 4xx as the caller's error. The gateway checks scalars and limits first
+ * (gateway/scalars.ts), so this is the rest: the subgraph's first error when it names a client
+ * error (its message and field, not its URL), else a BAD_REQUEST. Not 401 or 403: a subgraph
+ * refusing the gateway's signature is our misconfiguration, left to formatError to mask.
+ */
+export function clientErrorFromSubgraph(status: number, body: unknown): GraphQLError {
+  const first = (body as SubgraphErrorBody | undefined)?.errors?.[0];
+  const code = first?.extensions?.code;
+  if (typeof first?.message === "string" && typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
+    const extensions: Record<string, unknown> = { code };
+    if (typeof first.extensions?.field === "string") extensions.field = first.extensions.field;
+    if (Array.isArray(first.extensions?.fields)) extensions.fields = first.extensions.fields;
+    return new GraphQLError(first.message, { extensions });
+  }
+  return new GraphQLError(`The request was refused by the service behind the gateway (HTTP ${status})`, {
+    extensions: { code: "BAD_REQUEST" },
+  });
+}
+
+/**
+ * How the gateway calls a subgraph: over Node's fetch with a deadline (the gateway's default client
+ * waits for a hung subgraph forever, holding the caller's request with it), carrying the caller's
+ * identity signed for that subgraph and the request's id.
+ */
+export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext> {
+  constructor(
+    url: string,
+    private readonly assertionFor: (identity: Identity) => Promise<string>,
+    timeoutMs: number,
+  ) {
+    super({
+      url,
+      fetcher: (target, init) =>
+        fetch(target, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
+          RemoteGraphQLDataSource["fetcher"]
+        >,
+    });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<SubgraphCallContext>) {
+    // Subgraphs refuse requests without it.
+    request.http?.headers.set(IDENTITY_HEADER, await this.assertionFor(context.identity ?? ANONYMOUS));
+    // So the subgraphs' log lines for this request carry the gateway's request id.
+    if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+  }
+
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0]): Promise<GraphQLError> {
+    if (response.status < 400 || response.status >= 500 || response.status === 401 || response.status === 403)
+      return super.errorFromResponse(response);
+    return clientErrorFromSubgraph(response.status, await this.parseBody(response).catch(() => undefined));
+  }
+}

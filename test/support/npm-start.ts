@@ -35,8 +35,10 @@ export interface RunningStart {
   url: string;
   /** Ctrl-C, as a terminal sends it to the whole process group; resolves with the exit code. */
   stop(): Promise<number | null>;
-  /** SIGKILL to the whole group, for clean-up after a failed test. */
-  kill(): void;
+  /** SIGKILL to the whole group (a crash, or clean-up after a failed test); resolves with the exit code. */
+  kill(): Promise<number | null>;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
 }
 
 function signalGroup(child: ChildProcess, name: NodeJS.Signals): void {
@@ -76,7 +78,11 @@ export function startSystem(env: NodeJS.ProcessEnv): Promise<RunningStart> {
           signalGroup(child, "SIGINT");
           return exited;
         },
-        kill: () => signalGroup(child, "SIGKILL"),
+        kill: () => {
+          signalGroup(child, "SIGKILL");
+          return exited;
+        },
+        output: () => output,
       });
     });
     exited.then((code) => {

@@ -18,18 +18,30 @@ export function agentNameKey(name: string): string {
 @ObjectType({ description: "An AI agent that works in security operations, registered by a builder." })
 @Entity({ name: "agents" })
 @Index("uq_agents_owner_name_key", ["ownerId", "nameKey"], { unique: true })
+@Index("uq_agents_name_skeleton", ["nameSkeleton"], { unique: true })
 export class Agent {
   @Field(() => ID, { description: "Stable identifier of the agent." })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
 
-  @Field(() => String, { description: "Display name, unique among one builder's agents." })
+  @Field(() => String, {
+    description: "Display name, NFC-normalised, unique among one builder's agents and not confusable with any other agent's.",
+  })
   @Column({ type: "varchar", length: 120 })
   name: string;
 
   /** The name as compared for uniqueness: see `agentNameKey`. */
   @Column({ name: "name_key", type: "varchar", length: 64 })
   nameKey: string;
+
+  /**
+   * The look the name claims, across all builders: see `agentNameSkeletonKey`. Unique, so the
+   * database itself settles two registrations racing with confusable names. Null only for agents
+   * registered before the rule whose name read like an earlier agent's: they keep their names
+   * but claim no look (migration 1764400000110).
+   */
+  @Column({ name: "name_skeleton", type: "varchar", length: 64, nullable: true })
+  nameSkeleton: string | null;
 
   @Field(() => String, { description: "What the agent does, in the builder's words." })
   @Column({ type: "text" })

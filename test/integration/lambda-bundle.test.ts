@@ -72,6 +72,7 @@ describe("Lambda bundles built like SST builds them", () => {
       "SetAsideRuns1764300000510",
       "RunAppeals1764300000520",
       "RunWindows1764300000600",
+      "AgentNameSkeletons1764400000110",
     ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });

@@ -90,7 +90,7 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
       expect(response.errors?.[0]?.extensions?.fields).toEqual(["input.name", "input.domains"]);
     });
 
-    it("refuses a second agent of the same name for one owner as CONFLICT, but lets another owner use it", async () => {
+    it("refuses a second agent of the same name for one owner as CONFLICT, and another owner's too, writing nothing", async () => {
       dataOf(await register(validInput("Night Shift"), builder("frank")));
       const before = await harness.count("agents");
 
@@ -98,8 +98,10 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
       const otherOwner = await register(validInput("Night Shift"), builder("grace"));
 
       expect(errorOf(duplicate)).toMatchObject({ code: "CONFLICT", field: "input.name" });
-      expect(dataOf(otherOwner).registerAgent).toMatchObject({ name: "Night Shift", ownerId: "grace" });
-      expect(await harness.count("agents")).toBe(before + 1);
+      expect(errorOf(duplicate).message).toContain("you already have an agent named");
+      expect(errorOf(otherOwner)).toMatchObject({ code: "CONFLICT", field: "input.name" });
+      expect(errorOf(otherOwner).message).toContain("another builder's agent");
+      expect(await harness.count("agents")).toBe(before);
     });
 
     it("treats names that differ only by surrounding whitespace as the same name", async () => {
@@ -132,11 +134,100 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
     });
 
     it("tells apart subjects that differ only in case, on every engine", async () => {
-      dataOf(await register(validInput("Case Study"), builder("Bob")));
+      // Seeded as an agent from before the confusable rule (no claimed look), so that only the
+      // per-owner uniqueness decides: Bob's name must not count as bob's.
+      await harness.seedAgent("Bob", [AgentDomain.ALERT_TRIAGE], "Case Study");
 
       const response = await register(validInput("Case Study"), builder("bob"));
 
       expect(dataOf(response).registerAgent.ownerId).toBe("bob");
+    });
+
+    it("stores the name composed (NFC), whatever form it came in", async () => {
+      const agent = dataOf(await register(validInput("Cafe\u0301 Noir"), builder("kate"))).registerAgent;
+
+      expect(agent.name).toBe("Caf\u00e9 Noir");
+      const [row] = await harness.dataSource.query("SELECT name FROM agents WHERE id = ?", [agent.id]);
+      expect(row.name).toBe("Caf\u00e9 Noir");
+    });
+
+    it.each([
+      ["NUL", "Sentinel\u0000", "U+0000"],
+      ["a right-to-left override", "Sentinel \u202Egnp.exe", "U+202E"],
+      ["a left-to-right embedding", "\u202ASentinel", "U+202A"],
+      ["a first-strong isolate", "Senti\u2068nel", "U+2068"],
+      ["a right-to-left mark", "Senti\u200Fnel", "U+200F"],
+      ["an Arabic letter mark", "Senti\u061Cnel", "U+061C"],
+      ["a zero width space", "Senti\u200Bnel", "U+200B"],
+      ["a zero width joiner", "Senti\u200Dnel", "U+200D"],
+      ["a word joiner", "Senti\u2060nel", "U+2060"],
+      ["a byte order mark inside the name", "Senti\uFEFFnel", "U+FEFF"],
+      ["a Hangul filler as the whole name", "\u3164", "U+3164"],
+    ])(
+      "refuses a name with %s as BAD_USER_INPUT naming input.name and the code point, writing nothing",
+      async (_label, name, codePoint) => {
+        const before = await harness.count("agents");
+
+        const response = await register(validInput(name), builder("kate"));
+
+        expect(errorOf(response)).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
+        expect(errorOf(response).message).toContain(codePoint);
+        expect(response.data).toBeNull();
+        expect(await harness.count("agents")).toBe(before);
+      },
+    );
+
+    it.each([
+      ["Cyrillic letters", "Paypal Triage", "\u0420\u0430\u0443\u0440\u0430l Triage"],
+      ["a digit for a letter", "Sentinel Watch", "Sentine1 Watch"],
+      ["capitals", "Harbor Patrol", "HARBOR PATROL"],
+      ["a capital I for a small l", "Alert Lens", "AIert Lens"],
+      ["a fullwidth form", "Dusk Triage", "\uFF24usk Triage"],
+    ])(
+      "refuses a name that reads like another builder's agent's (%s) as CONFLICT naming input.name, writing nothing",
+      async (_label, original, lookalike) => {
+        dataOf(await register(validInput(original), builder("liam")));
+        const before = await harness.count("agents");
+
+        const response = await register(validInput(lookalike), builder("mallory"));
+
+        expect(errorOf(response)).toMatchObject({ code: "CONFLICT", field: "input.name" });
+        expect(errorOf(response).message).toContain("another builder's agent");
+        expect(response.data).toBeNull();
+        expect(await harness.count("agents")).toBe(before);
+      },
+    );
+
+    it("refuses a name that reads like another of the owner's own agents, as CONFLICT", async () => {
+      dataOf(await register(validInput("Owl Watch"), builder("liam")));
+
+      const response = await register(validInput("0wl Watch"), builder("liam"));
+
+      expect(errorOf(response)).toMatchObject({ code: "CONFLICT", field: "input.name" });
+      expect(errorOf(response).message).toContain("another of your agents");
+    });
+
+    it("accepts names that only share letters with another builder's agent's", async () => {
+      dataOf(await register(validInput("Tide Triage"), builder("liam")));
+
+      const response = await register(validInput("Tides Triage"), builder("mallory"));
+
+      expect(dataOf(response).registerAgent.name).toBe("Tides Triage");
+    });
+
+    it("lets exactly one of two builders racing with confusable names register", async () => {
+      const before = await harness.count("agents");
+
+      const responses = await Promise.all([
+        register(validInput("Race Condition"), builder("nina")),
+        register(validInput("R\u0430ce Condition"), builder("oscar")),
+      ]);
+
+      const landed = responses.filter((response) => response.errors === undefined);
+      const refused = responses.filter((response) => response.errors !== undefined);
+      expect(landed).toHaveLength(1);
+      expect(refused.map((response) => errorOf(response))).toMatchObject([{ code: "CONFLICT", field: "input.name" }]);
+      expect(await harness.count("agents")).toBe(before + 1);
     });
 
     const callers: { caller: string; identity: Identity; code: string }[] = [

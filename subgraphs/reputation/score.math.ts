@@ -27,7 +27,7 @@ export interface TierRule {
  * judgement call explained in docs/scoring.md, whose worked example the tests reproduce.
  */
 export const SCORING_POLICY = {
-  version: "listing-2026.11-3",
+  version: "listing-2026.12-1",
   composite: {
     /** Beta(5, 5) prior per metric: a newcomer sits at 500 and a few lucky cases move it little. */
     priorPassed: 5,
@@ -311,6 +311,36 @@ export interface ListingInputs {
   lastRunFailedCriticalClauses: readonly string[];
   openCriticalDisputes: number;
   consequence: ConsequenceAction | null;
+  /** What the agent stood at before this decision, and the alarms standing now: see holdCauses. Absent: nothing is held. */
+  hold?: ListingHold;
+}
+
+/**
+ * What a decision under an open alarm may not exceed: the tier and eligibility standing before it,
+ * and which drift alarms stand (the consequence step is `ListingInputs.consequence`).
+ */
+export interface ListingHold {
+  previousTier: TrustTier;
+  previousEligible: boolean;
+  /** The weekly scorecard's CUSUM alarm on a KPI stands. */
+  kpiDriftAlarm: boolean;
+  /** The evaluation evidence's CUSUM alarm stands. */
+  evaluationDriftAlarm: boolean;
+}
+
+/**
+ * Why promotion is held, in words; empty when it is not. A standing drift alarm or consequence
+ * step means the system itself has flagged the agent, so a buyer must not read "trust improving"
+ * at that moment. The steps that hold are REQUIRE_HUMAN_REVIEW and harsher, those that set
+ * `humanReviewRequired`: WARN only tells the route and, as its contract says, changes nothing else.
+ */
+export function holdCauses(hold: ListingHold | undefined, consequence: ConsequenceAction | null): string[] {
+  if (!hold) return [];
+  return [
+    ...(hold.kpiDriftAlarm ? ["a KPI drift alarm from the weekly scorecard"] : []),
+    ...(hold.evaluationDriftAlarm ? ["an evaluation drift alarm"] : []),
+    ...(consequence && consequence !== ConsequenceAction.WARN ? [`the consequence step ${consequence}`] : []),
+  ];
 }
 
 export interface ListingDecision {
@@ -326,7 +356,8 @@ export interface ListingDecision {
  * open critical dispute; and no SUSPEND_LISTING or DELIST standing. A run that misses only its
  * pass threshold is a breach for the consequence ladder, which responds in steps; a critical
  * clause is a promise buyers rely on, so breaking it unlists at once. THROTTLE caps the tier at
- * BRONZE.
+ * BRONZE. While a drift alarm or a consequence step stands (`hold`), the tier and eligibility may
+ * fall but not rise above what stood before (listing-2026.12-1).
  */
 export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCORING_POLICY): ListingDecision {
   const { composite, reputation } = inputs;
@@ -364,6 +395,16 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
     tier = TrustTier.BRONZE;
     reasons.push("throttled by the pact's consequence ladder: tier capped at BRONZE");
   }
+  // Under an open alarm the tier may fall but not rise: the scores may still climb on evidence
+  // from before the slide (reports rated well overall), which is no sign the flagged problem is gone.
+  const holding = holdCauses(inputs.hold, inputs.consequence);
+  const held = inputs.hold && holding.length > 0 ? inputs.hold : null;
+  if (held && tierRank(tier) > tierRank(held.previousTier)) {
+    reasons.push(
+      `tier held at ${held.previousTier} (the scores alone give ${tier}) while ${holding.join(" and ")} stands: no promotion until the alarm clears or the step is lifted`,
+    );
+    tier = held.previousTier;
+  }
 
   if (inputs.lastRunPassed === false) {
     const clauses = inputs.lastRunFailedCriticalClauses;
@@ -379,8 +420,16 @@ export function decideListing(inputs: ListingInputs, policy: ScoringPolicy = SCO
   const blocked = inputs.consequence === ConsequenceAction.SUSPEND_LISTING || inputs.consequence === ConsequenceAction.DELIST;
   if (inputs.consequence) reasons.push(`consequence ladder stands at ${inputs.consequence}`);
   const criticalBreach = inputs.lastRunPassed === false && inputs.lastRunFailedCriticalClauses.length > 0;
+  const qualifies =
+    tier !== TrustTier.UNRATED && inputs.evaluationRuns > 0 && !criticalBreach && inputs.openCriticalDisputes === 0 && !blocked;
+  // Eligibility, like the tier, is not regained while an alarm or step stands.
+  const eligible = qualifies && !(held && !held.previousEligible);
+  if (qualifies && !eligible)
+    reasons.push(
+      `eligibility not regained while ${holding.join(" and ")} stands: listing resumes when the alarm clears or the step is lifted`,
+    );
   return {
-    eligible: tier !== TrustTier.UNRATED && inputs.evaluationRuns > 0 && !criticalBreach && inputs.openCriticalDisputes === 0 && !blocked,
+    eligible,
     tier,
     reasons,
     policyVersion: policy.version,

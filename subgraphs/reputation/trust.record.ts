@@ -1,4 +1,4 @@
-import { In, IsNull, LessThan, Not, type EntityManager } from "typeorm";
+import { In, IsNull, LessThan, LessThanOrEqual, Not, type EntityManager } from "typeorm";
 import { writeLock } from "../../lib/platform/database.js";
 import type { ConsequenceTerms } from "../../lib/contracts/consequence.js";
 import type { JudgedRun } from "../../lib/contracts/judged-run.js";
@@ -18,8 +18,8 @@ import {
   type ClauseEvidence,
   type ScoringState,
 } from "./score.math.js";
-import { DisputeState, TrustCause } from "./trust-history.entity.js";
-import { lockProfile, settleTrust, type TrustChange } from "./trust.settle.js";
+import { DisputeState, EligibilityChange, TrustCause } from "./trust-history.entity.js";
+import { lockProfile, settleTrust, type HeldStanding, type TrustChange } from "./trust.settle.js";
 import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
 
 /*
@@ -138,7 +138,23 @@ export async function setAsideRun(manager: EntityManager, runId: string, change:
       }),
     }),
     change,
+    true,
+    await standingBefore(manager, run),
   );
+}
+
+/**
+ * The tier and eligibility that stood just before a run was recorded: the latest change of the
+ * eligibility history decided before the run's own (one seek along the agent's history index).
+ * Under an open alarm a set-aside may restore them, since the verdict it removes should never
+ * have moved them, but no more: promotion stays held (docs/scoring.md).
+ */
+async function standingBefore(manager: EntityManager, run: EvaluationEvidence): Promise<HeldStanding | null> {
+  return manager.findOne(EligibilityChange, {
+    select: { id: true, tier: true, eligible: true },
+    where: { agentId: run.agentId, decidedAt: LessThanOrEqual(run.judgedAt), causeId: Not(run.runId) },
+    order: { decidedAt: "DESC", id: "DESC" },
+  });
 }
 
 /**

@@ -135,22 +135,37 @@ async function ladderSignals(
     breachTimes,
     compositeScore,
     compositeDaysAgo: (days) => scoreThen.get(days) ?? null,
-    // After an arbiter's lift, only an alarm raised again counts.
-    driftAlarm: driftAlarm && (next.ladderResetAt === null || (next.driftRaisedAt !== null && next.driftRaisedAt > next.ladderResetAt)),
+    driftAlarm: driftAlarm && alarmCounts(next),
     passingStreak: next.passingStreak,
     levelSince: next.consequenceSince?.getTime() ?? null,
   };
 }
+
+/**
+ * Whether the standing drift alarm counts against the agent: after an arbiter's lift, only an
+ * alarm raised again does. The ladder and the promotion hold read it alike, so lifting a step
+ * resumes promotion even while the alarm that fired it still stands.
+ */
+const alarmCounts = (profile: TrustProfile): boolean =>
+  profile.ladderResetAt === null || (profile.driftRaisedAt !== null && profile.driftRaisedAt > profile.ladderResetAt);
 
 function recipientsFor(terms: ConsequenceTerms, action: string): EscalationRecipient[] {
   return terms.route.find((step) => step.action === action)?.notify ?? [EscalationRecipient.ESCALATION_OWNER];
 }
 
 /**
+ * A tier and eligibility that stood before: what a granted appeal's set-aside may restore under an
+ * open alarm, since the fall the set-aside verdict caused was never due (see setAsideRun).
+ */
+export type HeldStanding = Pick<TrustProfile, "tier" | "eligible">;
+
+/**
  * Settles an agent's trust after its aggregates changed, inside the caller's transaction and
  * under the profile lock: runs the pact's consequence ladder (one move at most, recorded as an
  * escalation to the route), lets the listing policy decide, writes the profile, appends the score
- * history, and the eligibility history when eligibility, tier or consequence changed.
+ * history, and the eligibility history when eligibility, tier or consequence changed. Under an
+ * open alarm the policy caps tier and eligibility at the standing profile's, or at `restore`'s
+ * when higher.
  */
 export async function settleTrust(
   manager: EntityManager,
@@ -158,6 +173,7 @@ export async function settleTrust(
   next: TrustProfile,
   change: TrustChange,
   runLadder = true,
+  restore: HeldStanding | null = null,
 ): Promise<TrustProfile> {
   const composite = compositeOf(next.scoringState);
   const reputation = reputationOf(next.scoringState);
@@ -192,6 +208,7 @@ export async function settleTrust(
     }
   }
 
+  const counts = alarmCounts(next);
   const decision = decideListing({
     composite,
     reputation,
@@ -200,6 +217,14 @@ export async function settleTrust(
     lastRunFailedCriticalClauses: next.lastRunFailedCriticalClauses,
     openCriticalDisputes: next.openCriticalDisputes,
     consequence: next.consequence,
+    // The ceiling is the standing profile, which the incremental path and a recompute both settle
+    // from: under an alarm each gives min(what the scores give, what stood), so the two agree.
+    hold: {
+      previousTier: restore && tierRank(restore.tier) > tierRank(current.tier) ? restore.tier : current.tier,
+      previousEligible: current.eligible || (restore?.eligible ?? false),
+      kpiDriftAlarm: next.kpiDriftAlarm && counts,
+      evaluationDriftAlarm: evaluationDriftAlarm(next.evaluationDrift) && counts,
+    },
   });
   // updatedAt never runs backwards (a judge that started before the last change finishes after
   // it), so the decay sweep never takes a fresh profile for a stale one.

@@ -171,7 +171,7 @@ describe.each(DATABASE_KINDS)("the dual-scores migration over single-score data 
     //   severity  1 · 10 / (10 + 10) = .5, mean (10 + 5) / (10 + 10) = .75
     //   composite (.8 · .88 + .5 · .75) / 1.3 = (.704 + .375) / 1.3 = .83 → 830
     //   cases (.8 · 40 + .5 · 10) / 1.3 = 37 / 1.3 = 28.46 → confidence 28.46 / 78.46 = .363
-    expect(next).toMatchObject({ compositeScore: 830, compositeConfidence: 0.363, policyVersion: "listing-2026.11-3" });
+    expect(next).toMatchObject({ compositeScore: 830, compositeConfidence: 0.363, policyVersion: "listing-2026.12-1" });
 
     // Dated by updated_at, the undated cases decay from then: a run 90 days later finds them halved.
     //   RUN_CASES 7.5 / 2.5, weightMass 10 → weight 10 / (10 + 10) = .5, mean (7.5 + 5) / (10 + 10) = .625

@@ -291,7 +291,7 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
           "consequence ladder stands at REQUIRE_HUMAN_REVIEW",
         ]),
       );
-      expect(eligibility.every((row) => row.policyVersion === "listing-2026.11-3")).toBe(true);
+      expect(eligibility.every((row) => row.policyVersion === "listing-2026.12-1")).toBe(true);
     });
   });
 

@@ -35,7 +35,7 @@ const score = (value: number, confidence: number, evidence = 100): Score => ({ s
 
 describe("SCORING_POLICY (the numbers the hand-computed values below rely on)", () => {
   it("has the documented version, priors, half-lives and weights", () => {
-    expect(SCORING_POLICY.version).toBe("listing-2026.11-3");
+    expect(SCORING_POLICY.version).toBe("listing-2026.12-1");
     expect(SCORING_POLICY.composite).toEqual({
       priorPassed: 5,
       priorFailed: 5,
@@ -595,7 +595,7 @@ describe("decideListing", () => {
         "no evaluation evidence yet: the composite score is the newcomer prior",
         "reputation confidence 0 is below 0.25: production evidence does not yet bear on the tier",
       ],
-      policyVersion: "listing-2026.11-3",
+      policyVersion: "listing-2026.12-1",
     });
   });
 
@@ -604,7 +604,7 @@ describe("decideListing", () => {
       eligible: true,
       tier: TrustTier.GOLD,
       reasons: [GOLD_REASON, "latest evaluation run met its pact"],
-      policyVersion: "listing-2026.11-3",
+      policyVersion: "listing-2026.12-1",
     });
   });
 

@@ -4,6 +4,7 @@ import { jobLog, newJobId } from "../lib/platform/logger.js";
 import { relayOnce, type Publisher } from "../lib/platform/outbox.js";
 import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.sweep.js";
 import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluation/judge-job.process.js";
+import { sweepReviewDeadlines } from "../subgraphs/pacts/evaluation/review-deadline.sweep.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
 import { disputesWiring } from "./contexts.js";
 
@@ -37,6 +38,17 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     name: "dispute-deadlines",
     run: async (dataSource) => ({ escalated: await escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged) }),
+  },
+  // Uncertain jury cases get an arbiter round robin; past their deadline, the next one, escalated (logs its own counts).
+  {
+    name: "review-deadlines",
+    run: async (dataSource, settings) => {
+      await sweepReviewDeadlines(dataSource, {
+        deadlineHours: settings.evaluation.reviewDeadlineHours,
+        arbiters: settings.evaluation.reviewArbiters,
+      });
+      return {};
+    },
   },
 ];
 

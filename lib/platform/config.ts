@@ -53,6 +53,14 @@ export interface AppConfig {
   outbox: { pollIntervalMs: number };
   jury: JuryConfig;
   disputes: DisputesConfig;
+  evaluation: {
+    /** How sure a clause's window must make us before its verdict counts (the minimum sample size, docs/pacts.md). */
+    evidenceConfidence: number;
+    /** Hours an arbiter has to decide an assigned review case before it passes to the next. */
+    reviewDeadlineHours: number;
+    /** Arbiter ids reviews are assigned to, besides those who have reviewed before (REVIEW_ARBITERS, comma-separated). */
+    reviewArbiters: string[];
+  };
 }
 
 /**
@@ -90,6 +98,8 @@ export interface JuryConfig {
   concurrency: number;
   /** Cases per judge job for runs with jury-judged clauses, so a job fits a Lambda's time limit. */
   sliceCases: number;
+  budget: { capUsd: number | null; maxCallUsd: number; whenCapped: "review" | "wait" };
+  calibration: { target: number; minLabels: number; decay: number };
 }
 
 export class ConfigError extends Error {
@@ -272,6 +282,27 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       },
       concurrency: int("JURY_CONCURRENCY", 8, 1, 64),
       sliceCases: int("JUDGE_SLICE_CASES", 50, 1, 500),
+      calibration: {
+        target: num("JURY_AGREEMENT_TARGET", 0.8, 0, 1),
+        minLabels: int("JURY_CALIBRATION_MIN_LABELS", 5, 1, 10_000),
+        decay: num("JURY_CALIBRATION_DECAY", 0.9, 0, 1),
+      },
+      budget: {
+        capUsd: str("JURY_BUDGET_USD_PER_BUILDER") === undefined ? null : num("JURY_BUDGET_USD_PER_BUILDER", 0, 0, 1e9),
+        maxCallUsd: num("JURY_MAX_CALL_USD", 0.05, 0, 1000),
+        whenCapped: ((mode: string): "review" | "wait" => {
+          if (mode !== "review" && mode !== "wait") problems.push(`JURY_WHEN_CAPPED must be review or wait, got "${mode}"`);
+          return mode === "wait" ? "wait" : "review";
+        })(str("JURY_WHEN_CAPPED") ?? "review"),
+      },
+    },
+    evaluation: {
+      evidenceConfidence: num("EVIDENCE_CONFIDENCE", 0.1, 0, 0.9999),
+      reviewDeadlineHours: num("REVIEW_DEADLINE_HOURS", 24, 0.01, 24 * 30),
+      reviewArbiters: (str("REVIEW_ARBITERS") ?? "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
     },
     disputes: {
       maxOpenPerFiler: int("DISPUTE_MAX_OPEN_PER_FILER", 3, 1, 100),

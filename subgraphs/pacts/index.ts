@@ -12,8 +12,15 @@ import { CreatePacts1764100000200 } from "./migrations/1764100000200-create-pact
 import { PactLifecycle1764200000200 } from "./migrations/1764200000200-pact-lifecycle.js";
 import { Jury1764200000300 } from "./migrations/1764200000300-jury.js";
 import { RunWindows1764300000600 } from "./migrations/1764300000600-run-windows.js";
+import { EvidenceMinimum1764400000310 } from "./migrations/1764400000310-evidence-minimum.js";
+import { ReviewAssignments1764400000320 } from "./migrations/1764400000320-review-assignments.js";
+import { ReviewAssignment } from "./evaluation/review-assignment.entity.js";
 import { SetAsideRuns1764300000510 } from "./migrations/1764300000510-set-aside-runs.js";
 import { RunWindow } from "./evaluation/run-window.entity.js";
+import { JurySpend } from "./evaluation/jury-spend.entity.js";
+import { JuryBudgetCalibration1764400000210 } from "./migrations/1764400000210-jury-budget-calibration.js";
+import { JurorCalibration } from "./evaluation/juror-calibration.entity.js";
+import { JurorCalibrationResolver } from "./evaluation/juror-calibration.resolver.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "./evaluation/jury-verdict.entity.js";
 import { Pact, PactClause } from "./authoring/pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./authoring/pact.resolver.js";
@@ -31,6 +38,9 @@ export const pactsEntities = [
   JudgedSlice,
   JudgeFailure,
   RunWindow,
+  ReviewAssignment,
+  JurySpend,
+  JurorCalibration,
 ];
 export const pactsMigrations = [
   CreatePacts1764100000200,
@@ -38,6 +48,9 @@ export const pactsMigrations = [
   Jury1764200000300,
   SetAsideRuns1764300000510,
   RunWindows1764300000600,
+  JuryBudgetCalibration1764400000210,
+  EvidenceMinimum1764400000310,
+  ReviewAssignments1764400000320,
 ];
 
 export function buildPactsSchema() {
@@ -51,6 +64,7 @@ export function buildPactsSchema() {
       ClauseResultResolver,
       ReviewResolver,
       JuryVoteResolver,
+      JurorCalibrationResolver,
     ],
   });
 }

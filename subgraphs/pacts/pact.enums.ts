@@ -189,7 +189,10 @@ registerEnumType(ClauseOutcome, {
   valuesConfig: {
     PASSED: { description: "The observed value meets the threshold." },
     FAILED: { description: "The observed value misses the threshold." },
-    INSUFFICIENT_EVIDENCE: { description: "No case in the clause's window is one the metric applies to; counts as not passed." },
+    INSUFFICIENT_EVIDENCE: {
+      description:
+        "The clause's window holds fewer cases the metric applies to than its minimum (ClauseResult.minSampleSize, from the threshold and the configured confidence): neither passed nor failed, it is left out of the run rule and of the scores.",
+    },
   },
 });
 registerEnumType(CaseOutcome, {

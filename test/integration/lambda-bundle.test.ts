@@ -73,6 +73,9 @@ describe("Lambda bundles built like SST builds them", () => {
       "RunAppeals1764300000520",
       "RunWindows1764300000600",
       "AgentNameSkeletons1764400000110",
+      "JuryBudgetCalibration1764400000210",
+      "EvidenceMinimum1764400000310",
+      "ReviewAssignments1764400000320",
     ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });

@@ -209,6 +209,14 @@ export class ClauseResult {
   @Column({ type: "varchar", length: 24 })
   outcome: ClauseOutcome;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The fewest cases the window had to hold for the verdict to count, from the threshold and EVIDENCE_CONFIDENCE (docs/pacts.md, "Enough evidence"); below it the outcome is INSUFFICIENT_EVIDENCE. Null for results judged before the minimum existed.',
+  })
+  @Column({ name: "min_sample_size", type: "int", nullable: true })
+  minSampleSize: number | null;
+
   /** The clause's place in its pact, so results read in the pact's order. */
   @Column({ type: "int" })
   position: number;

@@ -1,9 +1,17 @@
 import { In, type EntityManager } from "typeorm";
 import type { ClauseTally, JudgedRun } from "../../../lib/contracts/judged-run.js";
+import { config } from "../../../lib/platform/config.js";
 import { insertInChunks, lockRow, readInChunks, writeLock } from "../../../lib/platform/database.js";
 import { CaseVerdict, ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation-run.entity.js";
 import { metricDefinition } from "./judging/metric.catalogue.js";
-import { MAX_WINDOW_CASES, judgeRun, type CaseJudgement, type ClauseOverride, type WindowCase } from "./judging/run-verdict.math.js";
+import {
+  MAX_WINDOW_CASES,
+  judgeRun,
+  minSampleSize,
+  type CaseJudgement,
+  type ClauseOverride,
+  type WindowCase,
+} from "./judging/run-verdict.math.js";
 import { fleissKappa } from "./jury/jury.convene.js";
 import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "../authoring/pact.entity.js";
@@ -13,9 +21,12 @@ import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, Metr
 /**
  * A clause's evidence from one run: the cases whose own check met or missed it (a percentile
  * clause checks each case's own time). When no case of the run carries what the clause measures,
- * its run verdict counts as one case.
+ * its run verdict counts as one case. A clause with too little evidence in its window counts for
+ * nothing: its cases' checks say no more about the promise than its verdict does.
  */
 function clauseEvidence(clause: PactClause, cases: readonly CaseJudgement[], outcome: ClauseOutcome | undefined): ClauseTally {
+  if (outcome === undefined || outcome === ClauseOutcome.INSUFFICIENT_EVIDENCE)
+    return { metric: clause.metric, weight: clause.weight, passed: 0, failed: 0 };
   let passed = 0;
   let failed = 0;
   for (const c of cases) {
@@ -164,7 +175,12 @@ async function juryStatistics(
  * once. A run whose jury left cases uncertain becomes AWAITING_REVIEW instead. Throws when the run
  * does not exist (a poison message).
  */
-export async function judgeEvaluationRun(manager: EntityManager, runId: string, now = new Date()): Promise<JudgedRun | null> {
+export async function judgeEvaluationRun(
+  manager: EntityManager,
+  runId: string,
+  now = new Date(),
+  evidenceConfidence = config().evaluation.evidenceConfidence,
+): Promise<JudgedRun | null> {
   const run = await manager.findOne(EvaluationRun, { where: { id: runId }, lock: writeLock(manager) });
   if (!run) throw new Error(`evaluation run ${runId} does not exist`);
   // Judged already, or given up on: either way this copy of the job has nothing to do.
@@ -194,7 +210,8 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   const override = withJury
     ? await decidedVerdicts(manager, run.agentId, clauses, [...new Set([...runCases, ...recentCases].map((c) => c.caseId))])
     : undefined;
-  const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt, override);
+  const minimumOf = (clause: Pick<PactClause, "metric" | "comparator" | "threshold">) => minSampleSize(clause, evidenceConfidence);
+  const judged = judgeRun(clauses, runCases, recentCases, pact.passThreshold, run.submittedAt, override, minimumOf);
 
   const casesPassed = judged.caseJudgements.filter((c) => c.passed).length;
   await insertInChunks(
@@ -206,7 +223,8 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
   await manager.insert(
     ClauseResult,
     judged.clauseJudgements.map((j) => {
-      const { metric, comparator, threshold, windowCases, windowDays, method, severity, position } = clauseByKey.get(j.key)!;
+      const clause = clauseByKey.get(j.key)!;
+      const { metric, comparator, threshold, windowCases, windowDays, method, severity, position } = clause;
       return {
         runId,
         clauseKey: j.key,
@@ -220,6 +238,7 @@ export async function judgeEvaluationRun(manager: EntityManager, runId: string, 
         observed: j.observed,
         sampleSize: j.sampleSize,
         outcome: j.outcome,
+        minSampleSize: minimumOf(clause),
         position,
       };
     }),

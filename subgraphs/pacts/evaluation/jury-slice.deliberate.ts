@@ -6,7 +6,9 @@ import { EvaluationCase, type EvaluationRun } from "./evaluation-run.entity.js";
 import { isJuryJudged } from "./evaluation-run.judge.js";
 import { caseValue, metricDefinition } from "./judging/metric.catalogue.js";
 import { meets } from "./judging/run-verdict.math.js";
-import { convene } from "./jury/jury.convene.js";
+import { convene, type JuryBudget } from "./jury/jury.convene.js";
+import { calibrationsFor } from "./juror-calibration.record.js";
+import { builderSpend, SPEND_CAP_REACHED, spendPeriod } from "./jury-spend.reserve.js";
 import type { JuryPanel } from "./jury/jury.panel.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
 
@@ -81,8 +83,27 @@ export async function deliberate(
       ];
     }),
   );
+  // The builder who submitted the run pays; the period is the job's month, so a slice judged again
+  // after the month turns draws on the new month's budget.
+  const cap = panel.budget?.capUsd;
+  const budget: JuryBudget | undefined =
+    panel.budget && cap !== null && cap !== undefined
+      ? { guard: builderSpend(dataSource, run.submittedBy, spendPeriod(now), cap), maxCallUsd: panel.budget.maxCallUsd }
+      : undefined;
+  // What reviews have said about each juror on each metric asked, read once for the slice.
+  const calibrationOf = panel.calibration
+    ? await calibrationsFor(
+        dataSource,
+        panel.jurors.map((j) => j.name),
+        juryClauses.map((clause) => clause.metric),
+        panel.calibration,
+      )
+    : undefined;
   return pooled(questions, panel.concurrency, async ({ c, clause, deterministic, question }) => {
-    const verdict = await convene(panel.jurors, question, panel.policy);
+    const verdict = await convene(panel.jurors, question, panel.policy, { budget, calibration: calibrationOf?.(clause.metric) });
+    // Waiting: the job fails with the reason recorded, and SQS and the reconciler bring it back.
+    if (verdict.uncertainBecause === SPEND_CAP_REACHED && panel.budget?.whenCapped === "wait")
+      throw new Error(`${SPEND_CAP_REACHED}; the slice waits for the next period or a higher cap`);
     const hybrid = clause.method === EvaluationMethod.HYBRID;
     const contradicted = hybrid && verdict.outcome !== "UNCERTAIN" && verdict.outcome !== deterministic;
     const juryOutcome = verdict.outcome as CaseOutcome;

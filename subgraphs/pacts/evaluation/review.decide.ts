@@ -7,6 +7,7 @@ import type { PactsContext } from "../pacts.context.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./judge-job.message.js";
 import { JuryVerdict } from "./jury-verdict.entity.js";
+import { recordJurorLabels } from "./juror-calibration.record.js";
 
 /** What `decideReview` is given: the uncertain verdict, the decision, and the note, already trimmed and checked. */
 export interface ReviewDecision {
@@ -50,6 +51,8 @@ export async function decideReview(
       reviewedAt: new Date(),
     };
     await manager.update(JuryVerdict, { id: reviewId }, review);
+    // The human's verdict is a label for every juror that voted on the case (the calibrated jury).
+    await recordJurorLabels(manager, current, review.outcome);
     const pending = await manager.countBy(JuryVerdict, { runId: run.id, outcome: CaseOutcome.UNCERTAIN });
     const decidable = pending === 0 && run.status === EvaluationRunStatus.AWAITING_REVIEW;
     if (decidable) {

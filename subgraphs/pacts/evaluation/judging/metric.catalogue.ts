@@ -302,6 +302,18 @@ export function caseValue(definition: MetricDefinition, c: JudgedCase): number |
   return counted && counted[1] > 0 ? counted[0] / counted[1] : null;
 }
 
+/**
+ * The share of cases that meet a clause's promise in a run exactly at its threshold, which sets
+ * how many cases the clause needs (run-verdict.math.ts, minSampleSize): a ratio where higher is
+ * better meets "≥ p" on a share p of its cases, one where lower is better meets "≤ p" on 1 − p,
+ * and a percentile clause ("p90 ≤ t") on the percentile's share (0.9), whatever t. F1 is not a
+ * per-case share; its threshold is taken as one, a close enough guide for a minimum.
+ */
+export function shareAtThreshold(definition: MetricDefinition, threshold: number): number {
+  if (definition.kind === "percentile") return definition.percentile / 100;
+  return definition.direction === MetricDirection.HIGHER_IS_BETTER ? threshold : 1 - threshold;
+}
+
 /** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
 export function nearestRank(values: readonly number[], percentile: number): number | null {
   if (values.length === 0) return null;

@@ -1,6 +1,6 @@
 import { ClauseOutcome, ClauseSeverity, Comparator, type PactMetric } from "../../pact.enums.js";
 import type { JudgedCase } from "./evaluation-case.facts.js";
-import { caseValue, measure, metricDefinition } from "./metric.catalogue.js";
+import { caseValue, measure, metricDefinition, shareAtThreshold } from "./metric.catalogue.js";
 
 export interface ClauseSpec {
   key: string;
@@ -37,9 +37,11 @@ export interface ClauseJudgement {
 
 export interface RunJudgement {
   passed: boolean;
-  /** Weight of passing clauses over total weight, 0–1. */
+  /** Weight of passing clauses over the weight of clauses with enough evidence (PASSED or FAILED), 0–1. */
   weightedPassShare: number;
   failedCriticalClauses: string[];
+  /** Clauses whose window held too few cases to decide: they neither pass nor fail. */
+  insufficientClauses: string[];
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -84,9 +86,35 @@ export function judgeCase(clauses: readonly ClauseSpec[], c: JudgedCase, overrid
   return { caseId: c.caseId, checks, passed: Object.values(checks).every(Boolean) };
 }
 
-export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[], override?: ClauseOverride): ClauseJudgement {
+/** The confidence `minSampleSize` uses when none is configured (`EVIDENCE_CONFIDENCE`). */
+export const DEFAULT_EVIDENCE_CONFIDENCE = 0.1;
+
+/**
+ * The fewest cases a clause's window must hold before its verdict counts. A run exactly at the
+ * threshold meets the clause's promise on each case with probability q (the catalogue's
+ * `shareAtThreshold`: p for "≥ p", 1 − p for "≤ p", the percentile's share for "p90 ≤ t"). The
+ * minimum is the smallest n at which even a flawless window (all n cases meeting it) could not
+ * plausibly come from such a run: q^n ≤ 1 − confidence, so n = ⌈ln(1 − confidence) / ln q⌉ (the
+ * exact one-sided binomial bound; the "rule of three" at 95 %). Fewer cases cannot tell an agent
+ * that keeps its promise from one that just scrapes by, in either direction. Severity accuracy
+ * ≥ 0.92 at 95 % needs 36 cases, false positive rate ≤ 0.10 needs 29, a p90 needs 29, a median 5.
+ * A threshold no run can beat (q = 1: "≥ 1" or "≤ 0") needs the largest window; at least 1 case.
+ */
+export function minSampleSize(clause: Pick<ClauseSpec, "metric" | "comparator" | "threshold">, confidence: number): number {
+  const q = shareAtThreshold(metricDefinition(clause.metric), clause.threshold);
+  if (confidence <= 0 || q <= 0) return 1;
+  if (q >= 1 || confidence >= 1) return MAX_WINDOW_CASES;
+  return Math.min(MAX_WINDOW_CASES, Math.max(1, Math.ceil(Math.log(1 - confidence) / Math.log(q) - EPSILON)));
+}
+
+/**
+ * A clause's verdict over its window: INSUFFICIENT_EVIDENCE when fewer than `minimum` cases (see
+ * minSampleSize) carry what the metric measures, else PASSED or FAILED on the observed value.
+ */
+export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[], override?: ClauseOverride, minimum = 1): ClauseJudgement {
   const { observed, sampleSize } = measure(metricDefinition(clause.metric), cases, override && ((c) => override(clause, c)));
-  if (observed === null) return { key: clause.key, observed, sampleSize, outcome: ClauseOutcome.INSUFFICIENT_EVIDENCE };
+  if (observed === null || sampleSize < minimum)
+    return { key: clause.key, observed, sampleSize, outcome: ClauseOutcome.INSUFFICIENT_EVIDENCE };
   return {
     key: clause.key,
     observed,
@@ -95,18 +123,29 @@ export function judgeClause(clause: ClauseSpec, cases: readonly JudgedCase[], ov
   };
 }
 
-/** The pact's run rule: every critical clause passes, and the weighted share of passing clauses reaches the pass threshold. */
+/**
+ * The pact's run rule over the clauses with enough evidence: no critical clause FAILED, and the
+ * weight of PASSED clauses over the weight of decided (PASSED or FAILED) clauses reaches the pass
+ * threshold. An INSUFFICIENT_EVIDENCE clause neither passes nor fails: it is left out of both
+ * sides of the share and cannot make a critical failure, because too few cases say nothing either
+ * way (docs/pacts.md, "Enough evidence"). A run with no decided clause has share 1 and fails
+ * nothing: it is no breach, and carries no evidence to the scores (its clause tallies are empty).
+ */
 export function decideRun(clauses: readonly ClauseSpec[], judgements: readonly ClauseJudgement[], passThreshold: number): RunJudgement {
-  const outcomeByKey = new Map(judgements.map((j) => [j.key, j.outcome]));
-  const passedOf = (clause: ClauseSpec) => outcomeByKey.get(clause.key) === ClauseOutcome.PASSED;
-  const totalWeight = clauses.reduce((sum, clause) => sum + clause.weight, 0);
-  const passingWeight = clauses.filter(passedOf).reduce((sum, clause) => sum + clause.weight, 0);
-  const weightedPassShare = totalWeight > 0 ? passingWeight / totalWeight : 0;
-  const failedCriticalClauses = clauses.filter((c) => c.severity === ClauseSeverity.CRITICAL && !passedOf(c)).map((c) => c.key);
+  const outcomeByKey = new Map(judgements.map((j) => [j.key, j.outcome ?? ClauseOutcome.INSUFFICIENT_EVIDENCE]));
+  const outcomeOf = (clause: ClauseSpec) => outcomeByKey.get(clause.key) ?? ClauseOutcome.INSUFFICIENT_EVIDENCE;
+  const decided = clauses.filter((clause) => outcomeOf(clause) !== ClauseOutcome.INSUFFICIENT_EVIDENCE);
+  const decidedWeight = decided.reduce((sum, clause) => sum + clause.weight, 0);
+  const passingWeight = decided.filter((c) => outcomeOf(c) === ClauseOutcome.PASSED).reduce((sum, clause) => sum + clause.weight, 0);
+  const weightedPassShare = decidedWeight > 0 ? passingWeight / decidedWeight : 1;
+  const failedCriticalClauses = decided
+    .filter((c) => c.severity === ClauseSeverity.CRITICAL && outcomeOf(c) === ClauseOutcome.FAILED)
+    .map((c) => c.key);
   return {
     passed: failedCriticalClauses.length === 0 && weightedPassShare >= passThreshold - EPSILON,
     weightedPassShare,
     failedCriticalClauses,
+    insufficientClauses: clauses.filter((c) => outcomeOf(c) === ClauseOutcome.INSUFFICIENT_EVIDENCE).map((c) => c.key),
   };
 }
 
@@ -123,8 +162,9 @@ export function judgeRun(
   passThreshold: number,
   asOf: Date,
   override?: ClauseOverride,
+  minimumOf: (clause: ClauseSpec) => number = () => 1,
 ) {
   const caseJudgements = runCases.map((c) => judgeCase(clauses, c, override));
-  const clauseJudgements = clauses.map((clause) => judgeClause(clause, windowOf(clause, recentCases, asOf), override));
+  const clauseJudgements = clauses.map((clause) => judgeClause(clause, windowOf(clause, recentCases, asOf), override, minimumOf(clause)));
   return { caseJudgements, clauseJudgements, run: decideRun(clauses, clauseJudgements, passThreshold) };
 }

@@ -39,14 +39,24 @@ export interface ModelAnswer {
 export interface ModelJudge {
   /** Stable name recorded with every vote, e.g. `openai:gpt-4o-mini` or `rubric:strict`. */
   readonly name: string;
+  /**
+   * The most one call can cost, in dollars, reserved against the builder's budget before the call;
+   * 0 for a juror that costs nothing (the rubric heuristic); unset, the jury's JURY_MAX_CALL_USD.
+   */
+  readonly maxCostUsd?: number;
   judge(question: JuryQuestion, signal: AbortSignal): Promise<ModelAnswer>;
 }
 
-/** A failed model call; `retryable` for throttling, server errors and timeouts. */
+/**
+ * A failed model call; `retryable` for throttling, server errors and timeouts. `costUsd` is what
+ * the call was billed when the provider said so (an unusable reply still reports its usage); null
+ * when unknown, and the budget then counts the call at its maximum.
+ */
 export class ModelCallError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly costUsd: number | null = null,
   ) {
     super(message);
     this.name = "ModelCallError";

@@ -141,6 +141,8 @@ export function rubricJuror(variant: RubricVariant): ModelJudge {
   if (threshold === undefined) throw new TypeError(`unknown rubric variant ${String(variant)}`);
   return {
     name: `rubric:${variant}`,
+    // A heuristic computed here: no call is paid for, so none is reserved against a budget.
+    maxCostUsd: 0,
     async judge(question: JuryQuestion, signal: AbortSignal): Promise<ModelAnswer> {
       if (signal.aborted) throw new ModelCallError("timed out", true);
       const { s, detail } = similarity(question.metric, question.expected ?? {}, question.output ?? {});

@@ -14,6 +14,7 @@ import type { JuryPolicy } from "../jury/jury.convene.js";
 import type { JuryQuestion, ModelJudge, VoteVerdict } from "../jury/model.juror.js";
 import type { JuryPanel } from "../jury/jury.panel.js";
 import { JuryVerdict } from "../jury-verdict.entity.js";
+import { sweepReviewDeadlines } from "../review-deadline.sweep.js";
 import { CaseOutcome } from "../../pact.enums.js";
 
 const ADOPT = `mutation($agentId: ID!) {
@@ -28,6 +29,7 @@ const QUEUE = `query($first: Int, $after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }`;
+const QUEUE_ASSIGNMENT = `query($first: Int) { reviewQueue(first: $first) { edges { ageSeconds assignee deadline reassignments node { id run { id } } } } }`;
 const QUEUE_DETAIL = `query($first: Int, $after: String) {
   reviewQueue(first: $first, after: $after) {
     edges { cursor node {
@@ -46,7 +48,7 @@ const REVIEW = `mutation($reviewId: ID!, $verdict: ReviewVerdict!, $note: String
   }
 }`;
 const RUN_VERDICTS = `query($id: ID!) { evaluationRun(id: $id) { id status juryVerdicts { id caseId outcome decidedBy evidence } } }`;
-const RUN_RESULT = `query($id: ID!) { evaluationRun(id: $id) { status passedCount failedCount clauseResults { clauseKey observed method outcome } juryVerdicts { caseId outcome decidedBy reviewer } } }`;
+const RUN_RESULT = `query($id: ID!) { evaluationRun(id: $id) { status passedCount failedCount clauseResults { clauseKey observed method outcome sampleSize minSampleSize } juryVerdicts { caseId outcome decidedBy reviewer } } }`;
 
 const builder = (subject: string): Identity => ({ role: "builder", subject });
 const arbiter = (subject: string): Identity => ({ role: "arbiter", subject });
@@ -324,6 +326,35 @@ describe.each(DATABASE_KINDS)("review queue (%s)", (kind) => {
         detection: "ransom note dropped on a file server",
         source: "edr",
       });
+    });
+
+    it("shows each item's age, assignee, deadline and reassignments once the deadline sweep has assigned it", async () => {
+      const target = await hybridRoutingAgent("bea");
+      const { runId, uncertain } = await judgedRun("bea", target, routingCases("assigned", [["split", 2]]), {
+        now: new Date("2002-03-04T05:00:00.000Z"),
+      });
+      const edgesOfRun = async () =>
+        (await ok(QUEUE_ASSIGNMENT, { first: 100 }, ADA)).reviewQueue.edges.filter((edge: Data) => edge.node.run.id === runId);
+
+      expect((await edgesOfRun()).map((edge: Data) => [edge.assignee, edge.deadline, edge.reassignments])).toEqual([
+        [null, null, 0],
+        [null, null, 0],
+      ]);
+
+      const sweptAt = new Date("2002-03-04T06:00:00.000Z");
+      await sweepReviewDeadlines(harness.dataSource, { deadlineHours: 24, arbiters: ["ada", "bea", "zed"] }, sweptAt);
+
+      const edges = await edgesOfRun();
+      expect(edges.map((edge: Data) => edge.node.id).sort()).toEqual(uncertain.map((v) => v.id).sort());
+      for (const edge of edges) {
+        // bea owns the agent: never hers, though configured.
+        expect(["ada", "zed"]).toContain(edge.assignee);
+        expect(edge).toMatchObject({ deadline: "2002-03-05T06:00:00.000Z", reassignments: 0 });
+        // Age counts from the jury's verdict to the query; at least the hour before the sweep.
+        expect(Number.isInteger(edge.ageSeconds) && edge.ageSeconds >= 3600).toBe(true);
+      }
+      // Round robin: the two cases go to different arbiters.
+      expect(new Set(edges.map((edge: Data) => edge.assignee)).size).toBe(2);
     });
 
     it("lists the oldest items first, whatever order they were judged in", async () => {
@@ -703,9 +734,12 @@ describe.each(DATABASE_KINDS)("review queue (%s)", (kind) => {
       const judged = (await ok(RUN_RESULT, { id: runId }, BEA)).evaluationRun;
       // Routed right: 2 exact + 2 synonyms upheld by arbiters; wrong: the split one and the phishing one.
       expect(judged).toMatchObject({ status: "COMPLETED", passedCount: 4, failedCount: 2 });
+      // 6 cases reach the clause's minimum (1 at the default confidence 0.1: ln 0.9 / ln 0.9), so the verdict counts.
       expect(judged.clauseResults.find((r: Data) => r.clauseKey === "routing-accuracy")).toMatchObject({
         method: "HYBRID",
         outcome: "FAILED",
+        sampleSize: 6,
+        minSampleSize: 1,
       });
       expect(judged.clauseResults.find((r: Data) => r.clauseKey === "routing-accuracy").observed).toBeCloseTo(4 / 6, 9);
       // The builder sees the human decisions, not which arbiter made them; arbiters do.

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { CaseFacts, JudgedCase } from "../judging/evaluation-case.facts.js";
 import {
+  DEFAULT_EVIDENCE_CONFIDENCE,
+  MAX_WINDOW_CASES,
   decideRun,
   judgeCase,
   judgeClause,
   judgeRun,
+  minSampleSize,
   windowOf,
   type ClauseJudgement,
   type ClauseSpec,
@@ -131,7 +134,7 @@ describe("decideRun", () => {
       0.8,
     );
 
-    expect(run).toEqual({ passed: false, weightedPassShare: 0.9, failedCriticalClauses: ["accuracy"] });
+    expect(run).toEqual({ passed: false, weightedPassShare: 0.9, failedCriticalClauses: ["accuracy"], insufficientClauses: [] });
   });
 
   it("passes when critical clauses pass and the share is exactly the threshold (3 of 4 weight vs 0.75)", () => {
@@ -144,7 +147,7 @@ describe("decideRun", () => {
       0.75,
     );
 
-    expect(run).toEqual({ passed: true, weightedPassShare: 0.75, failedCriticalClauses: [] });
+    expect(run).toEqual({ passed: true, weightedPassShare: 0.75, failedCriticalClauses: [], insufficientClauses: [] });
   });
 
   it("fails when the share is below the threshold", () => {
@@ -157,7 +160,7 @@ describe("decideRun", () => {
       0.76,
     );
 
-    expect(run).toEqual({ passed: false, weightedPassShare: 0.75, failedCriticalClauses: [] });
+    expect(run).toEqual({ passed: false, weightedPassShare: 0.75, failedCriticalClauses: [], insufficientClauses: [] });
   });
 
   it("does not fail the run on float noise: share 0.3 against a threshold of 0.1 + 0.2", () => {
@@ -188,7 +191,9 @@ describe("decideRun", () => {
     expect(run.passed).toBe(true);
   });
 
-  it("counts INSUFFICIENT_EVIDENCE as not passed, for the share and for critical clauses", () => {
+  // Changed deliberately with the evidence minimum (docs/pacts.md, "Enough evidence"): these three
+  // used to count an insufficient clause as not passed (a critical one as failed).
+  it("leaves an insufficient critical clause out of the rule: no critical failure, the share over decided clauses", () => {
     const run = decideRun(
       [
         { ...accuracy, weight: 0.6 },
@@ -198,33 +203,114 @@ describe("decideRun", () => {
       0.3,
     );
 
-    expect(run).toEqual({ passed: false, weightedPassShare: 0.4, failedCriticalClauses: ["accuracy"] });
+    expect(run).toEqual({ passed: true, weightedPassShare: 1, failedCriticalClauses: [], insufficientClauses: ["accuracy"] });
   });
 
-  it("counts a major clause with INSUFFICIENT_EVIDENCE against the share", () => {
+  it("leaves an insufficient major clause out of the share, which a failed one would lower", () => {
+    const clauses = [
+      { ...accuracy, weight: 0.6 },
+      { ...fpr, weight: 0.4 },
+    ];
+    expect(decideRun(clauses, [judged("accuracy", PASSED), judged("fpr", INSUFFICIENT_EVIDENCE)], 0.8)).toEqual({
+      passed: true,
+      weightedPassShare: 1,
+      failedCriticalClauses: [],
+      insufficientClauses: ["fpr"],
+    });
+    expect(decideRun(clauses, [judged("accuracy", PASSED), judged("fpr", FAILED)], 0.8)).toEqual({
+      passed: false,
+      weightedPassShare: 0.6,
+      failedCriticalClauses: [],
+      insufficientClauses: [],
+    });
+  });
+
+  it("treats a clause without a judgement as insufficient, and a run with no decided clause as no breach", () => {
     const run = decideRun(
       [
         { ...accuracy, weight: 0.6 },
         { ...fpr, weight: 0.4 },
       ],
-      [judged("accuracy", PASSED), judged("fpr", INSUFFICIENT_EVIDENCE)],
+      [judged("fpr", INSUFFICIENT_EVIDENCE)],
       0.8,
     );
 
-    expect(run).toEqual({ passed: false, weightedPassShare: 0.6, failedCriticalClauses: [] });
+    expect(run).toEqual({ passed: true, weightedPassShare: 1, failedCriticalClauses: [], insufficientClauses: ["accuracy", "fpr"] });
   });
 
-  it("counts a clause without a judgement as not passed", () => {
+  it("still fails a critical clause that has enough evidence, whatever else is insufficient", () => {
     const run = decideRun(
       [
         { ...accuracy, weight: 0.6 },
         { ...fpr, weight: 0.4 },
       ],
-      [judged("fpr", PASSED)],
+      [judged("accuracy", FAILED), judged("fpr", INSUFFICIENT_EVIDENCE)],
       0.3,
     );
 
-    expect(run).toEqual({ passed: false, weightedPassShare: 0.4, failedCriticalClauses: ["accuracy"] });
+    expect(run).toEqual({ passed: false, weightedPassShare: 0, failedCriticalClauses: ["accuracy"], insufficientClauses: ["fpr"] });
+  });
+});
+
+describe("minSampleSize", () => {
+  it("is the smallest n with q^n ≤ 1 − confidence, q the share of cases meeting the promise at the threshold", () => {
+    // ln(0.05) / ln(0.92) = 35.9; ln(0.05) / ln(0.9) = 28.4 (FPR ≤ 0.10: q = 0.9); p90: q = 0.9; median: q = 0.5.
+    expect(minSampleSize(accuracy, 0.95)).toBe(36);
+    expect(minSampleSize(fpr, 0.95)).toBe(29);
+    expect(minSampleSize(clause("p90", PactMetric.TIME_TO_CONTAINMENT_P90, Comparator.LTE, 14_400), 0.95)).toBe(29);
+    expect(minSampleSize(clause("p50", PactMetric.TIME_TO_CONTAINMENT_P50, Comparator.LTE, 3_600), 0.95)).toBe(5);
+    // The default, 0.1: ln(0.9) / ln(0.92) = 1.3; ln(0.9) / ln(0.9) = 1.
+    expect(minSampleSize(accuracy, DEFAULT_EVIDENCE_CONFIDENCE)).toBe(2);
+    expect(minSampleSize(fpr, DEFAULT_EVIDENCE_CONFIDENCE)).toBe(1);
+    // At the minimum, a flawless window is at most (1 − confidence) likely from a run at the threshold; one fewer, more.
+    expect(0.92 ** 36).toBeLessThanOrEqual(0.05);
+    expect(0.92 ** 35).toBeGreaterThan(0.05);
+  });
+
+  it("grows with the confidence and with the threshold's strictness", () => {
+    expect(minSampleSize({ ...accuracy, threshold: 0.98 }, 0.95)).toBe(149);
+    expect(minSampleSize({ ...accuracy, threshold: 0.5 }, 0.95)).toBe(5);
+    expect(minSampleSize(accuracy, 0.99)).toBeGreaterThan(minSampleSize(accuracy, 0.95));
+  });
+
+  it("needs 1 case at confidence 0 or a threshold any run meets, and the largest window for a threshold none can beat", () => {
+    expect(minSampleSize(accuracy, 0)).toBe(1);
+    expect(minSampleSize({ ...accuracy, threshold: 0 }, 0.95)).toBe(1);
+    expect(minSampleSize({ ...accuracy, threshold: 1 }, 0.95)).toBe(MAX_WINDOW_CASES);
+    expect(minSampleSize({ ...fpr, threshold: 0 }, 0.95)).toBe(MAX_WINDOW_CASES);
+  });
+});
+
+describe("judgeClause with a minimum", () => {
+  const cases = (good: number, bad: number) => [
+    ...Array.from({ length: good }, (_, i) => right(`r${i}`)),
+    ...Array.from({ length: bad }, (_, i) => wrong(`w${i}`)),
+  ];
+  it("is INSUFFICIENT_EVIDENCE below the minimum, whatever the observed value, and decided from it on", () => {
+    expect(judgeClause(accuracy, cases(8, 0), undefined, 9)).toEqual({
+      key: "accuracy",
+      observed: 1,
+      sampleSize: 8,
+      outcome: INSUFFICIENT_EVIDENCE,
+    });
+    expect(judgeClause(accuracy, cases(0, 8), undefined, 9)).toMatchObject({ observed: 0, outcome: INSUFFICIENT_EVIDENCE });
+    expect(judgeClause(accuracy, cases(9, 0), undefined, 9)).toMatchObject({ sampleSize: 9, outcome: PASSED });
+    expect(judgeClause(accuracy, cases(8, 1), undefined, 9)).toMatchObject({ sampleSize: 9, outcome: FAILED });
+  });
+
+  it("counts toward the minimum only the cases the metric applies to", () => {
+    // FPR applies to benign alerts only: 10 cases with 1 benign are 1 case of evidence.
+    expect(judgeClause(fpr, [...cases(9, 0), right("tn", false)], undefined, 7)).toMatchObject({
+      sampleSize: 1,
+      outcome: INSUFFICIENT_EVIDENCE,
+    });
+  });
+
+  it("judgeRun applies a minimum per clause", () => {
+    const history = [...cases(8, 0)].map((c) => ({ ...c, submittedAt: asOf }));
+    const result = judgeRun([{ ...accuracy, windowCases: 500 }], cases(8, 0), history, 0.8, asOf, undefined, () => 9);
+    expect(result.clauseJudgements[0]).toMatchObject({ sampleSize: 8, outcome: INSUFFICIENT_EVIDENCE });
+    expect(result.run).toEqual({ passed: true, weightedPassShare: 1, failedCriticalClauses: [], insufficientClauses: ["accuracy"] });
   });
 });
 
@@ -264,7 +350,7 @@ describe("judgeRun", () => {
       { key: "fpr", observed: 1, sampleSize: 1, outcome: FAILED },
     ]);
     // The critical clause passes, but only 1 of 3 equal weights does.
-    expect(result.run).toEqual({ passed: false, weightedPassShare: 1 / 3, failedCriticalClauses: [] });
+    expect(result.run).toEqual({ passed: false, weightedPassShare: 1 / 3, failedCriticalClauses: [], insufficientClauses: [] });
   });
 
   it("passes the same history under a lower pass threshold", () => {
@@ -272,6 +358,7 @@ describe("judgeRun", () => {
       passed: true,
       weightedPassShare: 1 / 3,
       failedCriticalClauses: [],
+      insufficientClauses: [],
     });
   });
 

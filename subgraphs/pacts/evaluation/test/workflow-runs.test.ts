@@ -50,7 +50,9 @@ describe.each(DATABASE_KINDS)("evaluation runs of every workflow (%s)", (kind) =
     return { agent, pact: await ok(harness.call(ADOPT, { agentId: agent.id, template }, ALICE)) };
   }
   const submit = (agentId: string, pactId: string, cases: Data[]) => harness.call(SUBMIT_RUN, { input: { agentId, pactId, cases } }, ALICE);
-  const judge = (runId: string) => inTransaction(harness.dataSource, (manager) => judgeEvaluationRun(manager, runId));
+  // These tests are about what each metric computes on a handful of cases, not about how many
+  // cases a verdict needs: confidence 0 asks for one applicable case (run-verdict.test.ts covers the minimum).
+  const judge = (runId: string) => inTransaction(harness.dataSource, (manager) => judgeEvaluationRun(manager, runId, undefined, 0));
   const readRun = async (id: string) => ok(harness.call(RUN, { id }));
   /** Submits the cases against the pact, judges the run and reads it back. */
   async function judged(agentId: string, pactId: string, cases: Data[]) {

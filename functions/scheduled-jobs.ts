@@ -1,4 +1,4 @@
 import { scheduledJobsLambda } from "../runtime/lambda.js";
 
-/** Every minute (infra/judge.ts): requeue stale runs, decay sweep, dispute deadlines, outbox relay. */
+/** Every minute (infra/judge.ts): the scheduled jobs of runtime/jobs.ts, then the outbox relay. */
 export const handler = scheduledJobsLambda();

@@ -74,7 +74,7 @@ judgeQueue.subscribe(judge.arn, {
 });
 
 // The scheduled jobs (runtime/jobs.ts): requeue runs whose judge job went missing, the trust decay
-// sweep, dispute deadlines, then the outbox relay publishing what the pacts Lambda could not
+// sweep, dispute and review deadlines, then the outbox relay publishing what the pacts Lambda could not
 // publish at once (SQS unreachable): at most a minute's wait, the price of never losing a job.
 const scheduledJobs = new sst.aws.Function(
   "ScheduledJobs",

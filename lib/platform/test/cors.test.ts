@@ -1,8 +1,8 @@
-import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CorsConfig } from "../config.js";
 import { answerOptions, corsResponseHeaders } from "../cors.js";
 import { serveGraphQL, type RunningServer } from "../http-server.js";
+import { okServer } from "../../../test/support/ok-server.js";
 
 const APP = "http://app.example.test:5173";
 const listed: CorsConfig = { origins: [APP], credentials: false };
@@ -58,11 +58,7 @@ describe("answerOptions", () => {
 describe("serveGraphQL with a CORS policy", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    const apollo = new ApolloServer({
-      typeDefs: "type Query { ok: Boolean }",
-      resolvers: { Query: { ok: () => true } },
-      stopOnTerminationSignals: false,
-    });
+    const apollo = okServer();
     server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024, cors: listed, context: async () => ({}) });
   });
   afterAll(async () => {

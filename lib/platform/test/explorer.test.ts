@@ -1,9 +1,9 @@
-import { ApolloServer } from "@apollo/server";
 import { buildSchema } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXPLORER_ASSET_PREFIX, createExplorer, wantsHtml } from "../explorer.js";
 import { serveGraphQL, type RunningServer } from "../http-server.js";
 import { startSubgraphServer } from "../subgraph-server.js";
+import { okServer } from "../../../test/support/ok-server.js";
 
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
@@ -48,11 +48,7 @@ describe("createExplorer", () => {
 describe("serveGraphQL with the explorer", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    const apollo = new ApolloServer({
-      typeDefs: "type Query { ok: Boolean }",
-      resolvers: { Query: { ok: () => true } },
-      stopOnTerminationSignals: false,
-    });
+    const apollo = okServer();
     server = await serveGraphQL(apollo, {
       host: "127.0.0.1",
       port: 0,

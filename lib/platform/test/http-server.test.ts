@@ -1,8 +1,8 @@
 import net from "node:net";
-import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveGraphQL, type RunningServer } from "../http-server.js";
 import { jsonDepth } from "../json-depth.js";
+import { okServer } from "../../../test/support/ok-server.js";
 
 /** Sends raw bytes and returns everything the server answered before closing. */
 function raw(port: number, request: string | Buffer): Promise<string> {
@@ -19,11 +19,7 @@ describe("serveGraphQL", () => {
   let server: RunningServer;
   let port: number;
   beforeAll(async () => {
-    const apollo = new ApolloServer({
-      typeDefs: "type Query { ok: Boolean }",
-      resolvers: { Query: { ok: () => true } },
-      stopOnTerminationSignals: false,
-    });
+    const apollo = okServer();
     server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024, context: async () => ({}) });
     port = Number(new URL(server.url).port);
   });
@@ -67,11 +63,7 @@ describe("serveGraphQL", () => {
 
 describe("serveGraphQL and deeply nested bodies", () => {
   it("refuses a body nested deeper than the limit with 400, before anything recursive sees it", async () => {
-    const apollo = new ApolloServer({
-      typeDefs: "type Query { ok: Boolean }",
-      resolvers: { Query: { ok: () => true } },
-      stopOnTerminationSignals: false,
-    });
+    const apollo = okServer();
     const server = await serveGraphQL(apollo, { host: "127.0.0.1", port: 0, maxBodyBytes: 1024 * 1024, context: async () => ({}) });
     try {
       const deep = `{"query":"{ ok }","variables":{"v":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}}`;

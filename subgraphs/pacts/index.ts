@@ -21,6 +21,7 @@ import { JurySpend } from "./evaluation/jury-spend.entity.js";
 import { JuryBudgetCalibration1764400000210 } from "./migrations/1764400000210-jury-budget-calibration.js";
 import { JurorCalibration } from "./evaluation/juror-calibration.entity.js";
 import { JurorCalibrationResolver } from "./evaluation/juror-calibration.resolver.js";
+import { JurySpendResolver } from "./evaluation/jury-spend.resolver.js";
 import { JudgeFailure, JudgedSlice, JuryVerdict } from "./evaluation/jury-verdict.entity.js";
 import { Pact, PactClause } from "./authoring/pact.entity.js";
 import { AgentPactsResolver, PactClauseResolver, PactResolver } from "./authoring/pact.resolver.js";
@@ -65,6 +66,7 @@ export function buildPactsSchema() {
       ReviewResolver,
       JuryVoteResolver,
       JurorCalibrationResolver,
+      JurySpendResolver,
     ],
   });
 }

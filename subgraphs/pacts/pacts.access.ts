@@ -1,7 +1,7 @@
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { findAgent, type DirectoryEntry } from "../../lib/contracts/agent-directory.js";
-import { ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
-import { isArbiterOr, requireRole, type Identity } from "../../lib/platform/identity.js";
+import { BadUserInputError, ForbiddenError, NotFoundError } from "../../lib/platform/errors.js";
+import { SUBJECT_PATTERN, isArbiterOr, requireRole, type Identity } from "../../lib/platform/identity.js";
 import type { Pact } from "./authoring/pact.entity.js";
 import type { EvaluationRun } from "./evaluation/evaluation-run.entity.js";
 
@@ -11,7 +11,8 @@ import type { EvaluationRun } from "./evaluation/evaluation-run.entity.js";
  *   agents they own; evidence is submitted the same way.
  * - Arbiters read the review queue and decide its cases, never those of agents they own.
  * - Reading is open, except: versions that never came into force, escalation contacts, a run's
- *   jury detail and evidence, who reviewed a case, and a juror's failure in the provider's words.
+ *   jury detail and evidence, who reviewed a case, a juror's failure in the provider's words, and
+ *   a builder's jury spend.
  */
 
 /** Pacts are written by builders (for agents they own: requireAgentOwner). Returns the builder's subject. */
@@ -27,6 +28,24 @@ export function requireEvidenceSubmitter(identity: Identity): string {
 /** Arbiters read the review queue and decide the cases in it. Returns the arbiter's subject. */
 export function requireReviewer(identity: Identity): string {
   return requireRole(identity, "arbiter");
+}
+
+/**
+ * A builder's jury spend is the builder's and arbiters' business: a builder reads their own (naming
+ * nobody or themselves), an arbiter names the builder, since arbiters have no spend of their own.
+ * Returns the subject of the builder whose spend is read.
+ */
+export function requireSpendReader(identity: Identity, builder: string | null | undefined): string {
+  const caller = requireRole(identity, "builder", "arbiter");
+  const named = builder ?? null;
+  if (named !== null && !SUBJECT_PATTERN.test(named))
+    throw new BadUserInputError("builder", "must be a builder's subject: 1–128 letters, digits and . _ @ : -");
+  if (identity.role === "builder") {
+    if (named !== null && named !== caller) throw new ForbiddenError("A builder reads only their own jury spend");
+    return caller;
+  }
+  if (named === null) throw new BadUserInputError("builder", "an arbiter must name the builder whose spend to read");
+  return named;
 }
 
 async function ownedAgent(

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentDomain } from "../../lib/contracts/agent-domain.js";
 import { loadConfig } from "../../lib/platform/config.js";
 import { inTransaction, insertInChunks } from "../../lib/platform/database.js";
+import type { Identity } from "../../lib/platform/identity.js";
 import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { insertVersion } from "../../subgraphs/pacts/authoring/pact.lifecycle.js";
 import { PactClause, type Pact } from "../../subgraphs/pacts/authoring/pact.entity.js";
@@ -19,11 +20,14 @@ import { sliceCountFor } from "../../subgraphs/pacts/evaluation/jury-slice.delib
 import { builderSpend, SPEND_CAP_REACHED, spendOf, spendPeriod } from "../../subgraphs/pacts/evaluation/jury-spend.reserve.js";
 import { JuryVerdict } from "../../subgraphs/pacts/evaluation/jury-verdict.entity.js";
 import { CaseOutcome, EvaluationMethod, EvaluationRunStatus, PactStatus } from "../../subgraphs/pacts/pact.enums.js";
+import { pactsSubgraph } from "../../subgraphs/pacts/index.js";
 import { recordEvaluation } from "../../subgraphs/reputation/trust.record.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { workflowCases } from "../support/fixtures.js";
+import { dataOf } from "../support/graphql-client.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 import { agentFixture } from "../support/seed.js";
+import { errorOf, startSubgraphHarness, type SubgraphHarness } from "../support/subgraph-harness.js";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");
 const PERIOD = "2026-11";
@@ -61,6 +65,12 @@ const panelOf = (jurors: ModelJudge[], settings: JuryBudgetSettings, concurrency
 });
 const callsOf = (jurors: PaidJuror[]) => jurors.reduce((sum, j) => sum + j.calls, 0);
 const cents = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+// The `jurySpend` query reads the budget from the process's configuration, which is read once per
+// test file: the variables are set before anything reads it. The tests above pass their budget in.
+vi.stubEnv("JURY_BUDGET_USD_PER_BUILDER", "1");
+vi.stubEnv("JURY_WHEN_CAPPED", "wait");
+afterAll(() => vi.unstubAllEnvs());
 
 describe("spend configuration", () => {
   it("has no cap unless JURY_BUDGET_USD_PER_BUILDER is set, sends capped cases to review by default, and refuses other modes", () => {
@@ -257,5 +267,114 @@ describe.each(DATABASE_KINDS)("jury spend under a cap (%s)", (kind) => {
     expect(await repo(JuryVerdict).countBy({ runId: run.id })).toBe(0);
     expect((await repo(EvaluationRun).findOneByOrFail({ id: run.id })).status).toBe(EvaluationRunStatus.QUEUED);
     expect((await spendOf(db.dataSource, "gina", PERIOD)).spentUsd).toBeLessThanOrEqual(0.01);
+  });
+});
+
+const JURY_SPEND = `query($period: String, $builder: String) {
+  jurySpend(period: $period, builder: $builder) { builder period capUsd spentUsd reservedUsd remainingUsd calls refusedCalls capped whenCapped }
+}`;
+
+describe.each(DATABASE_KINDS)("jury spend in the API (%s)", (kind) => {
+  let harness: SubgraphHarness;
+  beforeAll(async () => {
+    harness = await startSubgraphHarness(kind, (dataSource) => pactsSubgraph(dataSource));
+  });
+  afterAll(() => harness?.stop());
+
+  const hana: Identity = { role: "builder", subject: "hana" };
+  const arbiter: Identity = { role: "arbiter", subject: "ada" };
+  const spendAs = async (identity: Identity, variables: Record<string, unknown>) => {
+    const { response, statements } = await harness.statementsFor(JURY_SPEND, variables, identity);
+    return { spend: dataOf(response).jurySpend, statements };
+  };
+
+  it("shows a builder zeros before any call, for this month when no period is named, in one statement", async () => {
+    expect(await spendAs(hana, { period: PERIOD })).toEqual({
+      spend: {
+        builder: "hana",
+        period: PERIOD,
+        capUsd: 1,
+        spentUsd: 0,
+        reservedUsd: 0,
+        remainingUsd: 1,
+        calls: 0,
+        refusedCalls: 0,
+        capped: false,
+        whenCapped: "WAIT",
+      },
+      statements: 1,
+    });
+    expect((await spendAs(hana, {})).spend).toMatchObject({ builder: "hana", period: spendPeriod(new Date()), calls: 0 });
+  });
+
+  it("shows the guard's numbers exactly, to the builder and to an arbiter naming the builder", async () => {
+    // Three calls of at most $0.30 reserved, a fourth refused, one settled at $0.10: $0.70 held,
+    // $0.30 left (not the 0.30000000000000004 that 1 - 0.7 is in floating point).
+    const guard = builderSpend(harness.dataSource, "hana", PERIOD, 1);
+    const granted: boolean[] = [];
+    for (let call = 0; call < 4; call++) granted.push(await guard.reserve(0.3));
+    expect(granted).toEqual([true, true, true, false]);
+    await guard.settle(0.3, 0.1);
+    const expected = {
+      builder: "hana",
+      period: PERIOD,
+      capUsd: 1,
+      spentUsd: 0.1,
+      reservedUsd: 0.7,
+      remainingUsd: 0.3,
+      calls: 1,
+      refusedCalls: 1,
+      capped: true,
+      whenCapped: "WAIT",
+    };
+    expect(await spendAs(hana, { period: PERIOD })).toEqual({ spend: expected, statements: 1 });
+    expect(await spendAs(hana, { period: PERIOD, builder: "hana" })).toEqual({ spend: expected, statements: 1 });
+    expect(await spendAs(arbiter, { period: PERIOD, builder: "hana" })).toEqual({ spend: expected, statements: 1 });
+    // Another month is a budget of its own.
+    expect((await spendAs(hana, { period: "2026-12" })).spend).toMatchObject({ reservedUsd: 0, remainingUsd: 1, capped: false });
+  });
+
+  it("floors what remains at zero when calls in flight hold more than the cap", async () => {
+    // A cap lowered since the reservations were made: reserved can exceed the cap now in force.
+    const guard = builderSpend(harness.dataSource, "ivan", PERIOD, 2);
+    expect(await guard.reserve(1.5)).toBe(true);
+    expect((await spendAs({ role: "builder", subject: "ivan" }, { period: PERIOD })).spend).toMatchObject({
+      reservedUsd: 1.5,
+      remainingUsd: 0,
+      capped: false,
+    });
+  });
+
+  it("refuses everyone else, and a period that is not a month, before any SQL", async () => {
+    const refusals: [string, Identity, Record<string, unknown>, string, string | undefined][] = [
+      ["anonymous", { role: "anonymous", subject: null }, {}, "UNAUTHENTICATED", undefined],
+      ["a buyer", { role: "buyer", subject: "hana" }, {}, "FORBIDDEN", undefined],
+      ["a partner", { role: "partner", subject: "hana" }, { builder: "hana" }, "FORBIDDEN", undefined],
+      ["a builder reading another's", hana, { builder: "ivan" }, "FORBIDDEN", undefined],
+      ["an arbiter naming nobody", arbiter, { period: PERIOD }, "BAD_USER_INPUT", "builder"],
+      ["an arbiter naming no possible subject", arbiter, { builder: "not a subject" }, "BAD_USER_INPUT", "builder"],
+      ...["2026-13", "2026-00", "2026-1", "26-11", "2026-11-01", "november", ""].map(
+        (period): [string, Identity, Record<string, unknown>, string, string] => [
+          `period "${period}"`,
+          hana,
+          { period },
+          "BAD_USER_INPUT",
+          "period",
+        ],
+      ),
+      ["a bad period, from an arbiter", arbiter, { builder: "hana", period: "2026/11" }, "BAD_USER_INPUT", "period"],
+    ];
+    for (const [label, identity, variables, code, field] of refusals) {
+      const { response, statements } = await harness.statementsFor(JURY_SPEND, variables, identity);
+      const error = errorOf(response);
+      expect({ label, code: error.code, field: error.field, data: response.data, statements }).toEqual({
+        label,
+        code,
+        field,
+        data: null,
+        statements: 0,
+      });
+      if (field) expect(error.message).toMatch(new RegExp(`^${field}: `));
+    }
   });
 });

@@ -25,9 +25,10 @@ export class UnauthenticatedError extends GraphQLError {
   }
 }
 
+/** Not allowed to this caller; `scope` names the API key scope that would allow it, when one would. */
 export class ForbiddenError extends GraphQLError {
-  constructor(message: string) {
-    super(message, { extensions: { code: "FORBIDDEN" } });
+  constructor(message: string, scope?: string) {
+    super(message, { extensions: { code: "FORBIDDEN", ...(scope ? { scope } : {}) } });
   }
 }
 

@@ -1,11 +1,25 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { ForbiddenError, UnauthenticatedError } from "./errors.js";
 
-export const ROLES = ["builder", "buyer", "partner", "arbiter"] as const;
+export const ROLES = ["builder", "buyer", "partner", "arbiter", "operator"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling, as the gateway established it. */
-export type Identity = { role: Role; subject: string } | { role: "anonymous"; subject: null };
+/**
+ * What a partner's API key may do (docs/partners.md). A caller authenticated by a token holds
+ * no scopes list and is limited by its role alone; a caller authenticated by an API key holds
+ * exactly its key's scopes, and every field outside them is FORBIDDEN naming the scope it needs.
+ */
+export const SCOPES = ["reputation:read", "disputes:read", "feed:read", "keys:manage"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: unknown): value is Scope {
+  return typeof value === "string" && (SCOPES as readonly string[]).includes(value);
+}
+
+/** Who is calling, as the gateway established it; `scopes` only when an API key authenticated the call. */
+export type Identity =
+  | { role: Role; subject: string; scopes?: readonly Scope[] }
+  | { role: "anonymous"; subject: null; scopes?: undefined };
 
 export const ANONYMOUS: Identity = { role: "anonymous", subject: null };
 
@@ -48,7 +62,9 @@ async function verify(token: string, secret: string, issuer: string, audience: s
     if (!isRole(payload.role) || typeof payload.sub !== "string" || !SUBJECT_PATTERN.test(payload.sub)) {
       throw new UnauthenticatedError("Token carries no valid role and subject", 401);
     }
-    return { role: payload.role, subject: payload.sub };
+    if (payload.scp === undefined) return { role: payload.role, subject: payload.sub };
+    if (!Array.isArray(payload.scp) || !payload.scp.every(isScope)) throw new UnauthenticatedError("Token carries invalid scopes", 401);
+    return { role: payload.role, subject: payload.sub, scopes: payload.scp };
   } catch (error) {
     if (error instanceof UnauthenticatedError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError("Token has expired", 401);
@@ -70,7 +86,11 @@ const ASSERTION_LIFETIME_MS = 60_000;
  * so a captured header can be neither kept nor replayed against another subgraph.
  */
 export async function signIdentityAssertion(identity: Identity, subgraph: string, secret: string): Promise<string> {
-  const jwt = new SignJWT({ role: identity.role }).setProtectedHeader({ alg: "HS256" });
+  const jwt = new SignJWT(
+    identity.scopes ? { role: identity.role, scp: [...identity.scopes] } : { role: identity.role },
+  ).setProtectedHeader({
+    alg: "HS256",
+  });
   if (identity.subject !== null) jwt.setSubject(identity.subject);
   return jwt
     .setIssuer(ASSERTION_ISSUER)
@@ -95,7 +115,7 @@ const MAX_CACHED_TOKENS = 10_000;
 export function createAssertionSigner(secret: string): (identity: Identity, subgraph: string) => Promise<string> {
   const cache = new Map<string, { assertion: Promise<string>; renewAt: number }>();
   return (identity, subgraph) => {
-    const key = JSON.stringify([subgraph, identity.role, identity.subject]);
+    const key = JSON.stringify([subgraph, identity.role, identity.subject, identity.scopes ?? null]);
     const now = Date.now();
     const cached = cache.get(key);
     if (cached && cached.renewAt > now) return cached.assertion;
@@ -140,16 +160,25 @@ function expiryOf(jwt: string): number {
   return (payload.exp ?? 0) * 1000;
 }
 
-/** Requires an authenticated caller holding one of `roles`; returns the caller's subject. */
 /** Whether the caller is an arbiter, or acts as `role` with subject `subject`: who may read a record's private parts. */
 export function isArbiterOr(identity: Identity, role: Role, subject: string): boolean {
   return identity.role === "arbiter" || (identity.role === role && identity.subject === subject);
 }
 
+/** Requires an authenticated caller holding one of `roles`; returns the caller's subject. */
 export function requireRole(identity: Identity, ...roles: Role[]): string {
   if (identity.role === "anonymous") throw new UnauthenticatedError();
   if (!roles.includes(identity.role)) {
     throw new ForbiddenError(`This operation needs the ${roles.join(" or ")} role; the caller is a ${identity.role}`);
   }
   return identity.subject;
+}
+
+/**
+ * Requires, of a caller authenticated by an API key, the scope a field needs; callers with a
+ * token are limited by their role alone. The error names the scope so that a partner knows which
+ * key to use, and nothing about the key's other scopes.
+ */
+export function requireScope(identity: Identity, scope: Scope): void {
+  if (identity.scopes && !identity.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`, scope);
 }

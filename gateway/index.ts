@@ -3,13 +3,14 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
-import { UnauthenticatedError, errorRequestIds, formatError } from "../lib/platform/errors.js";
+import { errorRequestIds, formatError } from "../lib/platform/errors.js";
 import { createExplorer } from "../lib/platform/explorer.js";
 import { graphqlOverHttp, knownOperationTypes } from "../lib/platform/graphql-over-http.js";
 import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js";
-import { ANONYMOUS, createAccessTokenVerifier, createAssertionSigner, type Identity } from "../lib/platform/identity.js";
+import { createAssertionSigner } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
+import { callerIdentityReader, credentialsOf } from "./caller-identity.js";
 import { operationLimits } from "./operation-limits.js";
 import { withScalarsParsedAtTheEdge } from "./scalars.js";
 import { SubgraphSource, type SubgraphCallContext } from "./subgraph-source.js";
@@ -25,21 +26,6 @@ export interface GatewayOptions {
   supergraphSdl: string;
   /** Where each subgraph is reachable; overrides the URLs recorded in the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
-}
-
-/** Reads the caller's identity from `Authorization: Bearer <JWT>`; no header means anonymous, a bad one is refused. */
-export function callerIdentityReader(options: GatewayOptions): (authorization: string | undefined) => Promise<Identity> {
-  const verify = createAccessTokenVerifier({
-    secret: options.secrets.tokenSecret,
-    issuer: options.config.auth.issuer,
-    audience: options.config.auth.audience,
-  });
-  return async (authorization) => {
-    if (!authorization) return ANONYMOUS;
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match?.[1]) throw new UnauthenticatedError("Authorization header must be `Bearer <token>`", 401);
-    return verify(match[1]);
-  };
 }
 
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {
@@ -83,6 +69,6 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
     cors: options.config.gateway.cors,
     explorer: options.config.gateway.explorer ? createExplorer() : undefined,
-    context: async (req: IncomingMessage, requestId: string) => ({ identity: await identityOf(req.headers.authorization), requestId }),
+    context: async (req: IncomingMessage, requestId: string) => ({ identity: await identityOf(credentialsOf(req.headers)), requestId }),
   });
 }

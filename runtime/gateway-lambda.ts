@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
-import { GATEWAY_MAX_BODY_BYTES, callerIdentityReader, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
+import { callerIdentityReader, credentialsOf } from "../gateway/caller-identity.js";
+import { GATEWAY_MAX_BODY_BYTES, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/platform/config.js";
 import { asLambdaServer, bodyLimit, withRequestId } from "../lib/platform/lambda.js";
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
@@ -28,7 +29,7 @@ export function gatewayLambda() {
     startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
       middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
       context: async ({ event }) => ({
-        identity: await identityOf(event.headers.authorization),
+        identity: await identityOf(credentialsOf(event.headers)),
         requestId: event.headers[REQUEST_ID_HEADER],
       }),
     }),

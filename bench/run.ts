@@ -1,9 +1,11 @@
 /**
  * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite` and
- * `-- --part core|scores|search100k`, repeatable): search pages through the gateway,
+ * `-- --part core|scores|search100k|feed|partners`, repeatable): search pages through the gateway,
  * evaluation-run submission through the gateway, and judge throughput through the Lambda handler
  * at batch sizes 1 and 10 (core); the dual scores' update cost against history (scores) and
- * search over 100,000 agents (search100k), see bench/scores.ts. Everything runs on loopback, every
+ * search over 100,000 agents (search100k), see bench/scores.ts; agentsByIds and the trust change feed
+ * over 100,000 events (feed), see bench/feed.ts; anonymous, token and API-key requests side by side
+ * (partners), see bench/partners.ts. Everything runs on loopback, every
  * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
 import os from "node:os";
@@ -24,9 +26,11 @@ import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { agentFixture, seedAgentWithPact, seedQueuedRun } from "../test/support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../test/support/sqs-record.js";
 import { startTestSystem } from "../test/support/system.js";
-import { benchScoreUpdates, benchSearch100k, randomSource, spreadProfile, type BenchSection } from "./scores.js";
+import { BENCH_BUDGETS, benchScoreUpdates, benchSearch100k, randomSource, spreadProfile, type BenchSection } from "./scores.js";
+import { benchFeed } from "./feed.js";
+import { benchPartnerCredentials } from "./partners.js";
 
-const PARTS = ["core", "scores", "search100k"] as const;
+const PARTS = ["core", "scores", "search100k", "feed", "partners"] as const;
 type Part = (typeof PARTS)[number];
 const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
@@ -72,7 +76,7 @@ for (const kind of parts.has("core") ? kinds : []) {
   const database = await createTestDatabase(kind);
   const statements = new StatementCounter(/outbox_messages/);
   // The judge is invoked directly below, so the local poller stays off.
-  const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false });
+  const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false, env: BENCH_BUDGETS });
   try {
     const ds = system.dataSource;
     // A marketplace of AGENTS agents with trust spread over the range: scores, confidence, tiers
@@ -202,6 +206,9 @@ const sections: { title: string; section: BenchSection }[] = [];
 for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite")) {
   if (parts.has("scores")) sections.push({ title: `Score update cost (${kind})`, section: await benchScoreUpdates(kind) });
   if (parts.has("search100k")) sections.push({ title: `searchAgents over 100,000 agents (${kind})`, section: await benchSearch100k(kind) });
+  if (parts.has("feed")) sections.push({ title: `agentsByIds and the trust change feed (${kind})`, section: await benchFeed(kind) });
+  if (parts.has("partners"))
+    sections.push({ title: `A partner's credential per request (${kind})`, section: await benchPartnerCredentials(kind) });
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";

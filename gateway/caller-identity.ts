@@ -1,6 +1,8 @@
 import { UnauthenticatedError } from "../lib/platform/errors.js";
 import { ANONYMOUS, createAccessTokenVerifier, type Identity } from "../lib/platform/identity.js";
+import { apiKeyIdentityReader, partnersUrlOf } from "./api-keys.js";
 import type { GatewayOptions } from "./index.js";
+import { createOidcVerifier, verifierByAlgorithm } from "./oidc.js";
 
 /** The credentials a request may carry: a bearer token (`Authorization`) or a partner's API key (`x-api-key`). */
 export interface CallerCredentials {
@@ -23,17 +25,30 @@ export function credentialsOf(headers: Record<string, string | string[] | undefi
  * question a caller should have to ask.
  */
 export function callerIdentityReader(options: GatewayOptions): (credentials: CallerCredentials) => Promise<Identity> {
+  // Looked up in the partners subgraph, answers reused for API_KEY_CACHE_SECONDS (gateway/api-keys.ts).
+  const readApiKey = apiKeyIdentityReader({
+    url: partnersUrlOf(options.subgraphUrls.partners, options.supergraphSdl),
+    subgraphSecret: options.secrets.subgraphSecret,
+    cacheSeconds: options.config.gateway.apiKeys.cacheSeconds,
+    timeoutMs: options.config.gateway.apiKeys.lookupTimeoutMs,
+  });
   const verifyBearer = createAccessTokenVerifier({
     secret: options.secrets.tokenSecret,
     issuer: options.config.auth.issuer,
     audience: options.config.auth.audience,
   });
+  // The header's `alg` picks the verifier: HS256 our own tokens, RS256/ES256 the identity provider's (gateway/oidc.ts).
+  const { devTokens, oidc } = options.config.auth;
+  const verifyToken = verifierByAlgorithm({
+    development: devTokens ? verifyBearer : undefined,
+    oidc: oidc ? createOidcVerifier(oidc) : undefined,
+  });
   return async ({ authorization, apiKey }) => {
     if (authorization && apiKey) throw new UnauthenticatedError(`Send either Authorization or ${API_KEY_HEADER}, not both`, 401);
-    if (apiKey) throw new UnauthenticatedError("API keys are not accepted yet", 401);
+    if (apiKey) return readApiKey(apiKey);
     if (!authorization) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) throw new UnauthenticatedError("Authorization header must be `Bearer <token>`", 401);
-    return verifyBearer(match[1]);
+    return verifyToken(match[1]);
   };
 }

@@ -11,7 +11,9 @@ import { createAssertionSigner } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
 import { callerIdentityReader, credentialsOf } from "./caller-identity.js";
+import { clientAddressOf } from "./client-address.js";
 import { operationLimits } from "./operation-limits.js";
+import { rateLimits } from "./rate-limit.js";
 import { withScalarsParsedAtTheEdge } from "./scalars.js";
 import { SubgraphSource, type SubgraphCallContext } from "./subgraph-source.js";
 
@@ -47,7 +49,8 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     formatError,
     // No Apollo landing page: it loads Apollo Sandbox from a CDN, with telemetry. People trying
     // the API get the packaged explorer instead (lib/platform/explorer.ts), from startGateway.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp],
+    // rateLimits charges each operation before it runs (gateway/rate-limit.ts).
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp, rateLimits(options.config)],
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
     // The operation limits leave introspection unmeasured (explorers send a deep query); Apollo
@@ -69,6 +72,10 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
     cors: options.config.gateway.cors,
     explorer: options.config.gateway.explorer ? createExplorer() : undefined,
-    context: async (req: IncomingMessage, requestId: string) => ({ identity: await identityOf(credentialsOf(req.headers)), requestId }),
+    context: async (req: IncomingMessage, requestId: string) => ({
+      identity: await identityOf(credentialsOf(req.headers)),
+      requestId,
+      clientAddress: clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], options.config.gateway.trustProxyHops),
+    }),
   });
 }

@@ -2,11 +2,16 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@
 import { GraphQLError } from "graphql";
 import { ANONYMOUS, IDENTITY_HEADER, type Identity } from "../lib/platform/identity.js";
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
+import { RATE_LIMIT_HEADER, type RateLimitStatus, encodeRateLimitHeader } from "../lib/platform/rate-limit.js";
 
 export interface SubgraphCallContext {
   identity: Identity;
   /** The request's id, passed on to the subgraphs (lib/platform/logger.ts). */
   requestId?: string;
+  /** Where the request came from, for anonymous callers' budgets (gateway/client-address.ts). */
+  clientAddress?: string;
+  /** What the request was charged (gateway/rate-limit.ts), passed on for the `rateLimit` field. */
+  rateLimit?: RateLimitStatus;
 }
 
 /** Codes a subgraph's refusal may carry to the caller: each says the request itself was wrong. */
@@ -61,6 +66,8 @@ export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext>
     request.http?.headers.set(IDENTITY_HEADER, await this.assertionFor(context.identity ?? ANONYMOUS));
     // So the subgraphs' log lines for this request carry the gateway's request id.
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    // So that a subgraph can answer `rateLimit` with the numbers only the gateway knows.
+    if (context.rateLimit) request.http?.headers.set(RATE_LIMIT_HEADER, encodeRateLimitHeader(context.rateLimit));
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0]): Promise<GraphQLError> {

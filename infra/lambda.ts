@@ -31,8 +31,8 @@ type LambdaArgs = Omit<sst.aws.FunctionArgs, "environment"> & {
 /**
  * Settings every handler shares. `backend` functions (subgraphs, judge, outbox relay, migrations)
  * get DATABASE_URL and JUDGE_QUEUE_URL and join the VPC when the stage owns one; the gateway
- * (`backend: false`) gets neither: it only calls the subgraphs' public URLs, and outside a VPC it
- * needs no NAT to do so.
+ * (`backend: false`) gets neither from here: it calls the subgraphs' URLs, and infra/api.ts gives
+ * it the database only for its rate-limit budgets (no schema, no migrations, no context code).
  */
 export function lambda(args: LambdaArgs, { backend: isBackend = true } = {}): sst.aws.FunctionArgs {
   return {

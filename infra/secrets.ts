@@ -22,3 +22,10 @@ export function openAiApiKeySecret() {
 export function databaseUrlSecret() {
   return new sst.Secret("DatabaseUrl");
 }
+
+/**
+ * `mysql://gateway:password@host:3306/database`: the gateway's own database user, allowed only the
+ * rate-limit counters (`gateway_rate_limits`; docs/deployment.md shows the GRANT), so that the
+ * internet-facing function holds no credential to the application's data.
+ */
+export const rateLimitDatabaseUrl = new sst.Secret("RateLimitDatabaseUrl");

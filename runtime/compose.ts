@@ -5,6 +5,7 @@ import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from "../li
 import { buildAgentsSchema } from "../subgraphs/agents/index.js";
 import { buildDisputesSchema } from "../subgraphs/disputes/index.js";
 import { buildPactsSchema } from "../subgraphs/pacts/index.js";
+import { buildPartnersSchema } from "../subgraphs/partners/index.js";
 import { buildReputationSchema } from "../subgraphs/reputation/index.js";
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
@@ -12,6 +13,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   pacts: buildPactsSchema,
   reputation: buildReputationSchema,
   disputes: buildDisputesSchema,
+  partners: buildPartnersSchema,
 };
 
 /**

@@ -2,11 +2,13 @@ import type { BaseContext } from "@apollo/server";
 import type { DataSource } from "typeorm";
 import type { RunJudgedListener } from "../lib/contracts/judged-run.js";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
+import { resolveSecrets } from "../lib/platform/secrets.js";
 import type { Subgraph } from "../lib/platform/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
 import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
+import { partnersSubgraph } from "../subgraphs/partners/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 import {
   agentRunsAndCases,
@@ -78,4 +80,6 @@ export const subgraphFactories: Record<
     pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
   reputation: (dataSource) => reputationSubgraph(dataSource),
   disputes: (dataSource, settings) => disputesSubgraph(dataSource, { ...settings.disputes, ...disputesWiring }),
+  // The secret checks the gateway's proof on its API key lookups (lib/contracts/api-key.ts).
+  partners: (dataSource, settings) => partnersSubgraph(dataSource, { subgraphSecret: resolveSecrets(settings).subgraphSecret }),
 };

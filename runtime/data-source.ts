@@ -5,16 +5,25 @@ import { CreateOutbox1764100000000, OutboxMessage } from "../lib/platform/outbox
 import { agentsEntities, agentsMigrations } from "../subgraphs/agents/index.js";
 import { disputesEntities, disputesMigrations } from "../subgraphs/disputes/index.js";
 import { pactsEntities, pactsMigrations } from "../subgraphs/pacts/index.js";
+import { partnersEntities, partnersMigrations } from "../subgraphs/partners/index.js";
 import { reputationEntities, reputationMigrations } from "../subgraphs/reputation/index.js";
 
 /** Every context's tables live in one database; each context owns its own tables and migrations. */
-export const allEntities = [OutboxMessage, ...agentsEntities, ...pactsEntities, ...reputationEntities, ...disputesEntities];
+export const allEntities = [
+  OutboxMessage,
+  ...agentsEntities,
+  ...pactsEntities,
+  ...reputationEntities,
+  ...disputesEntities,
+  ...partnersEntities,
+];
 export const allMigrations = [
   CreateOutbox1764100000000,
   ...agentsMigrations,
   ...pactsMigrations,
   ...reputationMigrations,
   ...disputesMigrations,
+  ...partnersMigrations,
 ];
 
 /** Connects and, unless told otherwise, brings the schema up to date. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
 import { callerIdentityReader, credentialsOf } from "../gateway/caller-identity.js";
+import { clientAddressOf } from "../gateway/client-address.js";
 import { GATEWAY_MAX_BODY_BYTES, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/platform/config.js";
 import { asLambdaServer, bodyLimit, withRequestId } from "../lib/platform/lambda.js";
@@ -31,6 +32,12 @@ export function gatewayLambda() {
       context: async ({ event }) => ({
         identity: await identityOf(credentialsOf(event.headers)),
         requestId: event.headers[REQUEST_ID_HEADER],
+        // The function URL's view of the caller; X-Forwarded-For only behind proxies of ours (TRUST_PROXY_HOPS).
+        clientAddress: clientAddressOf(
+          event.requestContext.http.sourceIp,
+          event.headers["x-forwarded-for"],
+          settings.gateway.trustProxyHops,
+        ),
       }),
     }),
   );

@@ -6,6 +6,7 @@ import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.
 import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluation/judge-job.process.js";
 import { sweepReviewDeadlines } from "../subgraphs/pacts/evaluation/review-deadline.sweep.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
+import { sweepTrustEvents } from "../subgraphs/reputation/trust-event.sweep.js";
 import { disputesWiring } from "./contexts.js";
 
 /** What one run of the scheduled jobs did, by count. */
@@ -14,6 +15,7 @@ export interface ScheduledJobsResult {
   failed: number;
   decayed: number;
   escalated: number;
+  sequenced: number;
   published: number;
 }
 
@@ -34,6 +36,8 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "requeue-stale-runs", run: (dataSource, settings) => requeueStaleRuns(dataSource, requeuePolicy(settings)) },
   // Trust of agents without new evidence ages towards the prior.
   { name: "decay-sweep", run: async (dataSource) => ({ decayed: await sweepDecay(dataSource) }) },
+  // Committed trust events get their feed positions even when no partner reads the feed (trust-event.sequence.ts).
+  { name: "trust-feed-sequencer", run: async (dataSource) => ({ sequenced: await sweepTrustEvents(dataSource) }) },
   // Disputes past a deadline are escalated, and reputation hears of it.
   {
     name: "dispute-deadlines",
@@ -68,7 +72,7 @@ export async function runScheduledJobs(
   dataSource: DataSource,
   settings: AppConfig,
 ): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
-  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0 };
+  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, sequenced: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
     const logger = jobLog(newJobId(job.name));

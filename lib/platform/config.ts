@@ -1,10 +1,16 @@
 import path from "node:path";
 
-/** The four subgraphs, by the name they carry in the supergraph. */
-export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes"] as const;
+/** The five subgraphs, by the name they carry in the supergraph. */
+export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes", "partners"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
-export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = { agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004 };
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
+  agents: 4001,
+  pacts: 4002,
+  reputation: 4003,
+  disputes: 4004,
+  partners: 4005,
+};
 
 export interface AppConfig {
   production: boolean;
@@ -25,6 +31,20 @@ export interface AppConfig {
     explorer: boolean;
     /** Which browser origins may call the gateway (lib/platform/cors.ts). */
     cors: CorsConfig;
+    /** Cost-based rate limits per caller (gateway/rate-limit.ts). */
+    rateLimit: RateLimitConfig;
+    /** Proxies of ours in front of the gateway, whose X-Forwarded-For entries are believed (gateway/client-address.ts). */
+    trustProxyHops: number;
+    /** Partners' API keys, checked at the gateway against the partners subgraph (gateway/api-keys.ts). */
+    apiKeys: {
+      /**
+       * How long a gateway instance reuses the partners subgraph's answer about a key, accepted or
+       * refused: the bound within which a revocation or suspension reaches every instance.
+       */
+      cacheSeconds: number;
+      /** How long the gateway waits for the partners subgraph's answer before failing the request with 503. */
+      lookupTimeoutMs: number;
+    };
   };
   subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
   auth: {
@@ -34,6 +54,10 @@ export interface AppConfig {
     subgraphSecret?: string;
     issuer: string;
     audience: string;
+    /** Accept the project's own HS256 caller tokens (AUTH_DEV_TOKENS); off, only the identity provider's tokens and API keys are. */
+    devTokens: boolean;
+    /** The OpenID Connect provider whose RS256/ES256 tokens the gateway accepts (gateway/oidc.ts); unset: none. */
+    oidc?: OidcConfig;
   };
   sqs: {
     region: string;
@@ -67,9 +91,36 @@ export interface AppConfig {
  * Cross-origin access for browsers: `origins` lists exact origins (`https://app.example.com`), or
  * is `"*"` for any; empty means same-origin only. `credentials` lets browsers send cookies.
  */
+/**
+ * Budgets of points per window (gateway/operation-cost.math.ts says what an operation costs), and
+ * where they are counted: `memory` in the process, `mysql` in `databaseUrl`'s database (shared by
+ * every gateway instance), `redis` at `redisUrl`.
+ */
+export interface RateLimitConfig {
+  windowSeconds: number;
+  points: { key: number; token: number; anonymous: number };
+  store: "memory" | "mysql" | "redis";
+  redisUrl?: string;
+  /** RATE_LIMIT_DATABASE_URL, else DATABASE_URL: on AWS a user allowed only the counters' table (docs/deployment.md). */
+  databaseUrl?: string;
+}
+
 export interface CorsConfig {
   origins: string[] | "*";
   credentials: boolean;
+}
+
+/**
+ * An identity provider's tokens (docs: "Tokens from your identity provider"). `jwksUrl` unset
+ * means: the `jwks_uri` of the issuer's discovery document. Claims are top-level names, or dotted
+ * paths into nested claims (`realm_access.roles`) when no top-level claim has the whole name.
+ */
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  roleClaim: string;
+  subjectClaim: string;
 }
 
 export interface DisputesConfig {
@@ -183,6 +234,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
 
   const cors = corsConfig(str("CORS_ORIGINS"), bool("CORS_ALLOW_CREDENTIALS", false), problems);
+  const rateLimitStore = str("RATE_LIMIT_STORE") ?? "memory";
+  if (rateLimitStore !== "memory" && rateLimitStore !== "mysql" && rateLimitStore !== "redis")
+    problems.push(`RATE_LIMIT_STORE must be memory, mysql or redis, got "${rateLimitStore}"`);
+  const rateLimitDatabaseUrl = str("RATE_LIMIT_DATABASE_URL") ?? databaseUrl;
+  if (rateLimitStore === "mysql" && !/^(mysql|mariadb):\/\//.test(rateLimitDatabaseUrl))
+    problems.push("RATE_LIMIT_STORE=mysql counts in RATE_LIMIT_DATABASE_URL's (else DATABASE_URL's) database, which must then be mysql://");
+  const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
+  if (rateLimitStore === "redis" && !redisUrl) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL (redis://host:6379)");
 
   const tokenSecret = str("AUTH_TOKEN_SECRET");
   const subgraphSecret = str("SUBGRAPH_SECRET");
@@ -193,6 +252,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     if (value !== undefined && value.length < 32) problems.push(`${name} must be at least 32 characters`);
     if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
   }
+  const oidc = oidcConfig(str, production, problems);
+  const devTokens = bool("AUTH_DEV_TOKENS", true);
+  if (!devTokens && !oidc) problems.push("AUTH_DEV_TOKENS=false needs OIDC_ISSUER and OIDC_AUDIENCE: otherwise no person could sign in");
 
   const specs = (str("JURY_MEMBERS") ?? "rubric:strict,rubric:balanced,rubric:lenient")
     .split(",")
@@ -249,9 +311,33 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       // A page for people trying the API: on where people try it, off in production unless asked for.
       explorer: bool("EXPLORER", !production),
       cors,
+      rateLimit: {
+        windowSeconds: int("RATE_LIMIT_WINDOW_SECONDS", 3600, 1, 86_400),
+        // The mysql store counts in a signed INT; a budget stays far below it even with a refused request added.
+        points: {
+          key: int("RATE_LIMIT_POINTS_KEY", 5000, 1, 10_000_000),
+          token: int("RATE_LIMIT_POINTS_TOKEN", 5000, 1, 10_000_000),
+          anonymous: int("RATE_LIMIT_POINTS_ANONYMOUS", 1000, 1, 10_000_000),
+        },
+        store: rateLimitStore === "mysql" || rateLimitStore === "redis" ? rateLimitStore : "memory",
+        redisUrl,
+        databaseUrl: rateLimitDatabaseUrl,
+      },
+      trustProxyHops: int("TRUST_PROXY_HOPS", 0, 0, 10),
+      apiKeys: {
+        cacheSeconds: int("API_KEY_CACHE_SECONDS", 10, 0, 300),
+        lookupTimeoutMs: int("API_KEY_LOOKUP_TIMEOUT_MS", 5_000, 100, 60_000),
+      },
     },
     subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },
-    auth: { tokenSecret, subgraphSecret, issuer: str("AUTH_ISSUER") ?? "agent-trust", audience: str("AUTH_AUDIENCE") ?? "agent-trust-api" },
+    auth: {
+      tokenSecret,
+      subgraphSecret,
+      issuer: str("AUTH_ISSUER") ?? "agent-trust",
+      audience: str("AUTH_AUDIENCE") ?? "agent-trust-api",
+      devTokens,
+      oidc,
+    },
     sqs: {
       region,
       endpoint: url("SQS_ENDPOINT", ["http:", "https:"]),
@@ -351,6 +437,48 @@ function corsConfig(raw: string | undefined, credentials: boolean, problems: str
       problems.push(`CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only)`);
   }
   return { origins: entries, credentials };
+}
+
+/**
+ * OIDC_*: all or nothing, since an issuer without an audience would accept the provider's tokens
+ * for any of its applications. Plain http only outside production: keys fetched over it could be
+ * anyone's.
+ */
+function oidcConfig(str: (name: string) => string | undefined, production: boolean, problems: string[]): OidcConfig | undefined {
+  const issuer = str("OIDC_ISSUER");
+  const audience = str("OIDC_AUDIENCE");
+  const jwksUrl = str("OIDC_JWKS_URL");
+  const roleClaim = str("OIDC_ROLE_CLAIM") ?? "role";
+  const subjectClaim = str("OIDC_SUBJECT_CLAIM") ?? "sub";
+  const anySet = ["OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL", "OIDC_ROLE_CLAIM", "OIDC_SUBJECT_CLAIM"].filter((name) => str(name));
+  if (!issuer || !audience) {
+    const missing = [issuer ? "" : "OIDC_ISSUER", audience ? "" : "OIDC_AUDIENCE"].filter(Boolean).join(" and ");
+    if (anySet.length) problems.push(`${anySet.join(", ")} set without ${missing}: set both, or no OIDC_* at all`);
+    return undefined;
+  }
+  const protocols = production ? ["https:"] : ["http:", "https:"];
+  for (const [name, value] of [
+    ["OIDC_ISSUER", issuer],
+    ["OIDC_JWKS_URL", jwksUrl],
+  ] as const) {
+    if (value === undefined) continue;
+    try {
+      const { protocol } = new URL(value);
+      if (!protocols.includes(protocol)) problems.push(`${name} must use ${protocols.join(" or ")}${production ? " in production" : ""}`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+  }
+  // A name is read whole first (Auth0's namespaced claims hold dots), then as a dotted path.
+  for (const [name, value] of [
+    ["OIDC_ROLE_CLAIM", roleClaim],
+    ["OIDC_SUBJECT_CLAIM", subjectClaim],
+  ] as const) {
+    if (!/^\S{1,200}$/.test(value) || value.split(".").some((segment) => segment === "")) {
+      problems.push(`${name} must be a claim name or a dotted path such as realm_access.roles`);
+    }
+  }
+  return { issuer, audience, jwksUrl, roleClaim, subjectClaim };
 }
 
 let cached: AppConfig | undefined;

@@ -17,8 +17,11 @@ export const CORS_ALLOWED_HEADERS = [
   REQUEST_ID_HEADER,
 ] as const;
 
-/** Browsers hide response headers from scripts unless listed; the request id is for support tickets. */
-export const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER] as const;
+/**
+ * Browsers hide response headers from scripts unless listed: the request id is for support
+ * tickets, the rate-limit headers (docs/partners.md, "Limits") for clients that pace themselves.
+ */
+export const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER, "ratelimit", "ratelimit-policy", "retry-after"] as const;
 
 /** How long a browser may reuse a preflight's answer before asking again. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;

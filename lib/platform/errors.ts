@@ -57,6 +57,8 @@ const REQUEST_ERROR_CODES = new Set([
   "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
+  // The gateway's refusal of a request over its caller's budget (gateway/rate-limit.ts).
+  "RATE_LIMITED",
 ]);
 
 /**
@@ -128,7 +130,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   ) {
     // Only what this API documents goes out: no stack trace, no note of which subgraph answered.
     const extensions: Record<string, unknown> = { code };
-    for (const key of ["field", "fields"]) if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
+    for (const key of ["field", "fields", "scope"])
+      if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
     if (code === "BAD_USER_INPUT" && extensions.field === undefined) {
       const field = fieldOfVariableError(formatted.message);
       if (field) extensions.field = field;

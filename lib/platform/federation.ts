@@ -7,7 +7,12 @@ import { buildSchema, createResolversMap, type BuildSchemaOptions } from "type-g
 import { BadUserInputError } from "./errors.js";
 import { validateArgument } from "./validation.js";
 
-const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+/**
+ * `@inaccessible` keeps a field or type out of the gateway's public API while the gateway itself
+ * may still call it on the subgraph (the partners subgraph's API key lookup).
+ */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible"])';
 
 /**
  * The longest key value a representation may carry. Every id this system issues is a UUID (36

@@ -4,7 +4,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { IDENTITY_HEADER } from "./identity.js";
 import { REQUEST_ID_HEADER, requestIdOf, requestLog } from "./logger.js";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
-import { SUBGRAPH_MAX_BODY_BYTES, createSubgraphServer, gatewayIdentityReader, type Subgraph } from "./subgraph-server.js";
+import {
+  SUBGRAPH_MAX_BODY_BYTES,
+  createSubgraphServer,
+  forwardedByGateway,
+  gatewayIdentityReader,
+  type Subgraph,
+} from "./subgraph-server.js";
 
 const functionUrlEvents = handlers.createAPIGatewayProxyEventV2RequestHandler();
 type FunctionUrlMiddleware = NonNullable<Parameters<typeof startServerAndCreateLambdaHandler<typeof functionUrlEvents>>[2]>["middleware"];
@@ -74,7 +80,11 @@ export function subgraphLambdaHandler<TContext extends BaseContext>(subgraph: Su
     startServerAndCreateLambdaHandler(asLambdaServer(createSubgraphServer(subgraph)), functionUrlEvents, {
       middleware: [bodyLimit(SUBGRAPH_MAX_BODY_BYTES)],
       context: async ({ event }) =>
-        subgraph.createContext(await identityOf(event.headers[IDENTITY_HEADER]), requestLog(event.headers[REQUEST_ID_HEADER] ?? "")),
+        subgraph.createContext(
+          await identityOf(event.headers[IDENTITY_HEADER]),
+          requestLog(event.headers[REQUEST_ID_HEADER] ?? ""),
+          forwardedByGateway(event.headers),
+        ),
     }),
   );
 }

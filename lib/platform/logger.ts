@@ -21,6 +21,10 @@ function logLevel(value: string | undefined): string {
   return level && (level === "silent" || level in pino.levels.values) ? level : "info";
 }
 
+/** The request headers holding credentials (`x-api-key`: a partner's API key). */
+const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "x-agent-trust-identity"];
+const REDACTED_PATHS = CREDENTIAL_HEADERS.flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]);
+
 /** A JSON logger: every line has `level`, `time`, `processId`, and whatever ids its child adds. */
 export function createLogger(destination?: DestinationStream): Logger {
   return pino(
@@ -31,6 +35,10 @@ export function createLogger(destination?: DestinationStream): Logger {
       formatters: { level: (label) => ({ level: label }) },
       // Errors keep message, type and stack; nothing else is serialised specially.
       serializers: { err: pino.stdSerializers.err },
+      // Credentials never reach a log line, should a request's headers ever be logged, at the top
+      // level or one object down (`{ req: { headers } }`): a bearer token, an API key, the gateway's
+      // identity assertion.
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     },
     destination ?? pino.destination({ fd: 1, sync: true }),
   );

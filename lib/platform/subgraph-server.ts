@@ -7,13 +7,29 @@ import { graphqlOverHttp, knownOperationTypes } from "./graphql-over-http.js";
 import { serveGraphQL, type RunningServer } from "./http-server.js";
 import { IDENTITY_HEADER, createAssertionVerifier, type Identity } from "./identity.js";
 import { log, requestLog, type Logger } from "./logger.js";
+import { RATE_LIMIT_HEADER } from "./rate-limit.js";
 
 /** What each subgraph's index exports: its schema and a per-request context factory. */
 export interface Subgraph<TContext extends BaseContext> {
   name: SubgraphName;
   schema: GraphQLSchema;
-  /** The request's context: the caller as the gateway signed it, and the logger for its lines. */
-  createContext(identity: Identity, log: Logger): TContext;
+  /** The request's context: the caller as the gateway signed it, the logger for its lines, and what else the gateway passed on. */
+  createContext(identity: Identity, log: Logger, forwarded: ForwardedByGateway): TContext;
+}
+
+/**
+ * What the gateway tells a subgraph about a request besides the caller, as the raw header values
+ * (each subgraph decodes what it reads): `rateLimit` is the request's charge
+ * (`decodeRateLimitHeader` in lib/platform/rate-limit.ts), absent when the gateway sent none.
+ */
+export interface ForwardedByGateway {
+  rateLimit?: string;
+}
+
+/** The forwarded values of a request's headers (Node's lower-cased headers, or a Lambda event's). */
+export function forwardedByGateway(headers: Record<string, string | string[] | undefined>): ForwardedByGateway {
+  const rateLimit = headers[RATE_LIMIT_HEADER];
+  return typeof rateLimit === "string" ? { rateLimit } : {};
 }
 
 /** Subgraphs accept what the gateway accepts, plus headroom for its query plans. */
@@ -61,6 +77,7 @@ export function startSubgraphServer<TContext extends BaseContext>(
     host: options.host,
     port: options.port,
     maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
-    context: async (req, requestId) => subgraph.createContext(await identityOf(req.headers[IDENTITY_HEADER]), requestLog(requestId)),
+    context: async (req, requestId) =>
+      subgraph.createContext(await identityOf(req.headers[IDENTITY_HEADER]), requestLog(requestId), forwardedByGateway(req.headers)),
   });
 }

@@ -2,7 +2,8 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { Agent } from "./agent.entity.js";
 import { RegisterAgentInput } from "./agent.inputs.js";
 import { registerAgent } from "./agent.register.js";
-import { requireRegistrant } from "./agents.access.js";
+import { checkBulkAgentIds } from "./agent-id.rules.js";
+import { requireBulkReader, requireRegistrant } from "./agents.access.js";
 import type { AgentsContext } from "./agents.context.js";
 
 @Resolver(() => Agent)
@@ -10,6 +11,21 @@ export class AgentResolver {
   @Query(() => Agent, { nullable: true, description: "One agent by id, or null when there is none." })
   agent(@Arg("id", () => ID, { description: "The agent's id." }) id: string, @Ctx() context: AgentsContext): Promise<Agent | null> {
     return context.agentById.load(id);
+  }
+
+  @Query(() => [Agent], {
+    nullable: "items",
+    description:
+      "Up to 100 agents by id, in the order asked: null for an id no agent has, the same agent again for a repeated id. Open to everyone; an API key needs reputation:read.",
+  })
+  agentsByIds(
+    @Arg("ids", () => [ID], { description: "The agents' ids (UUIDs), at most 100; repeats allowed." }) ids: string[],
+    @Ctx() context: AgentsContext,
+  ): Promise<(Agent | null)[]> {
+    requireBulkReader(context.identity);
+    checkBulkAgentIds(ids);
+    // One loader: one SELECT for the whole list, repeats asked once.
+    return Promise.all(ids.map((id) => context.agentById.load(id)));
   }
 
   @Mutation(() => Agent, { description: "Registers an agent; the calling builder becomes its owner." })

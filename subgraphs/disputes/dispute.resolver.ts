@@ -7,6 +7,7 @@ import {
   requireAppellant,
   requireArbiter,
   requireComplainant,
+  requireDisputesScope,
   requireReader,
   requireSignedIn,
   requireWithdrawer,
@@ -39,6 +40,7 @@ export class DisputeResolver {
     @Ctx() context: DisputesContext,
   ): Promise<Dispute | null> {
     requireSignedIn(context.identity);
+    requireDisputesScope(context.identity);
     const dispute = await context.dataSource.getRepository(Dispute).findOneBy({ id });
     if (!dispute) return null;
     await requireReader(context.dataSource.manager, context.identity, dispute);
@@ -60,6 +62,7 @@ export class DisputeResolver {
     @Ctx() context: DisputesContext,
   ): Promise<DisputeConnection> {
     requireSignedIn(context.identity);
+    requireDisputesScope(context.identity);
     return listDisputes(context.dataSource, context.identity, filter, { first, after });
   }
 
@@ -152,6 +155,7 @@ export class DisputeSummaryResolver {
 export class AgentDisputesResolver {
   @FieldResolver(() => Int, { description: "Buyers' complaints about the agent not yet resolved or withdrawn (appeals are not counted)." })
   openDisputeCount(@Root() agent: AgentRef, @Ctx() context: DisputesContext): Promise<number> {
+    requireDisputesScope(context.identity);
     return context.openDisputeCountByAgentId.load(agent.id);
   }
 
@@ -165,6 +169,7 @@ export class AgentDisputesResolver {
     @Arg("after", () => String, pageArgs.after) after: string | null,
     @Ctx() context: DisputesContext,
   ): Promise<DisputeSummaryConnection> {
+    requireDisputesScope(context.identity);
     return context.disputesByAgentId.load({ agentId: agent.id, first, after });
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { findAgent, type DirectoryEntry } from "../../lib/contracts/agent-directory.js";
 import { ForbiddenError, UnauthenticatedError } from "../../lib/platform/errors.js";
-import { requireRole, type Identity } from "../../lib/platform/identity.js";
+import { requireRole, requireScope, type Identity } from "../../lib/platform/identity.js";
 import { ContestedKind, Dispute, DisputeKind } from "./dispute.entity.js";
 import { filerRole } from "./dispute.lifecycle.js";
 import type { DisputesOptions } from "./disputes.context.js";
@@ -15,7 +15,14 @@ import type { DisputesOptions } from "./disputes.context.js";
  *   (involvement).
  * - A dispute in full is for its parties (filer, respondent, the agent's owner) and arbiters
  *   (canRead, readableBy); anyone signed in may ask. Its public summary is open to everyone.
+ * - A partner's API key reads disputes (counts, summaries, disputes in full) only with the scope
+ *   disputes:read.
  */
+
+/** Any reading of disputes by an API key needs disputes:read; callers with a token, their role alone. */
+export function requireDisputesScope(identity: Identity): void {
+  requireScope(identity, "disputes:read");
+}
 
 /** Buyers file complaints (about agents not their own: requireNotOwnAgent). Returns the buyer's subject. */
 export function requireComplainant(identity: Identity): string {

@@ -7,6 +7,7 @@ import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.
 import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
 import { FilerCredibility1764300000300 } from "./migrations/1764300000300-filer-credibility.js";
 import { RunSetAsides1764300000500 } from "./migrations/1764300000500-run-set-asides.js";
+import { TrustEvents1764500000430 } from "./migrations/1764500000430-trust-events.js";
 import { createHistoryLoader } from "../../lib/platform/history-loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
 import { SearchResolver } from "./search.resolver.js";
@@ -15,6 +16,8 @@ import { EvaluationEvidence, TrustProfile } from "./trust.entity.js";
 import { createOwnerLoader } from "../../lib/contracts/agent-directory.js";
 import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
 import { AgentTrustResolver } from "./trust.resolver.js";
+import { TrustEvent, TrustEventSequencer } from "./trust-event.entity.js";
+import { TrustEventResolver } from "./trust-event.resolver.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 export const reputationEntities = [
@@ -25,6 +28,8 @@ export const reputationEntities = [
   ScoreHistoryEntry,
   EligibilityChange,
   Escalation,
+  TrustEvent,
+  TrustEventSequencer,
 ];
 export const reputationMigrations = [
   CreateTrust1764100000300,
@@ -32,10 +37,11 @@ export const reputationMigrations = [
   DualScores1764300000100,
   FilerCredibility1764300000300,
   RunSetAsides1764300000500,
+  TrustEvents1764500000430,
 ];
 
 export function buildReputationSchema() {
-  return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver] });
+  return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver, TrustEventResolver] });
 }
 
 /** The reputation subgraph: trust scores, tiers, listing eligibility and search by trust. */

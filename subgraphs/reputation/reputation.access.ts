@@ -1,6 +1,6 @@
 import type { DirectoryEntry } from "../../lib/contracts/agent-directory.js";
 import { ForbiddenError } from "../../lib/platform/errors.js";
-import { isArbiterOr, requireRole, type Identity } from "../../lib/platform/identity.js";
+import { isArbiterOr, requireRole, requireScope, type Identity } from "../../lib/platform/identity.js";
 
 /*
  * Who may do what in the reputation context, in one place:
@@ -11,7 +11,21 @@ import { isArbiterOr, requireRole, type Identity } from "../../lib/platform/iden
  * - Arbiters recompute an agent's trust and lift the consequence standing on it.
  * - KPI reports are filed by buyers (about any agent they run) and builders (about their own
  *   agents only).
+ * - A partner's API key reads trust (the public fields above) only with the scope reputation:read.
+ * - The trust change feed is for partners (an API key needs feed:read), operators and arbiters:
+ *   it is the marketplace-wide stream partners build on, not a page a buyer or builder browses.
  */
+
+/** Trust, its histories, scorecards and search: open to all, but an API key needs reputation:read. */
+export function requireTrustReader(identity: Identity): void {
+  requireScope(identity, "reputation:read");
+}
+
+/** The trust change feed: partners, operators and arbiters; an API key needs feed:read. */
+export function requireFeedReader(identity: Identity): void {
+  requireRole(identity, "partner", "operator", "arbiter");
+  requireScope(identity, "feed:read");
+}
 
 /** Arbiters recompute an agent's trust from all its evidence. Returns the arbiter's subject. */
 export function requireTrustAuditor(identity: Identity): string {

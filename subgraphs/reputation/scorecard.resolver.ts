@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
 import { AgentRef } from "./agent.stub.js";
 import { submitKpiReport } from "./kpi-report.submit.js";
-import { requireKpiReporter } from "./reputation.access.js";
+import { requireKpiReporter, requireTrustReader } from "./reputation.access.js";
 import type { ReputationContext } from "./reputation.context.js";
 import { compileScorecard } from "./scorecard.compile.js";
 import { KpiReportInput } from "./scorecard.inputs.js";
@@ -30,6 +30,7 @@ export class ScorecardResolver {
       | undefined,
     @Ctx() context: ReputationContext,
   ): Promise<Scorecard> {
+    requireTrustReader(context.identity);
     return compileScorecard(context, agent.id, { weeks, endingWeek });
   }
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import { searchAgents } from "./agent.search.js";
 import { AgentSearchFilter } from "./search.inputs.js";
 import { AgentConnection, AgentSortKey } from "./search.types.js";
+import { requireTrustReader } from "./reputation.access.js";
 import type { ReputationContext } from "./reputation.context.js";
 
 @Resolver()
@@ -22,6 +23,7 @@ export class SearchResolver {
     @Arg("after", () => String, { nullable: true, description: "Cursor of the item to continue after." }) after: string | null,
     @Ctx() context: ReputationContext,
   ): Promise<AgentConnection> {
+    requireTrustReader(context.identity);
     return searchAgents(context.dataSource, filter, { orderBy, first, after });
   }
 }

@@ -3,7 +3,13 @@ import { BadUserInputError } from "../../lib/platform/errors.js";
 import { AgentRef } from "./agent.stub.js";
 import { liftAgentConsequence } from "./consequence.lift.js";
 import { acknowledgeEscalation } from "./escalation.acknowledge.js";
-import { requireConsequenceLifter, requireEscalationFollower, requireEscalationReader, requireTrustAuditor } from "./reputation.access.js";
+import {
+  requireConsequenceLifter,
+  requireEscalationFollower,
+  requireEscalationReader,
+  requireTrustAuditor,
+  requireTrustReader,
+} from "./reputation.access.js";
 import { Escalation } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
 import { recomputeAgentTrust } from "./trust.recompute.js";
@@ -21,6 +27,7 @@ export class AgentTrustResolver {
     description: "The agent's trust: both scores with their confidence, tier, listing eligibility and consequence standing.",
   })
   trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustProfile> {
+    requireTrustReader(context.identity);
     return context.trustByAgentId.load(agent.id);
   }
 
@@ -33,6 +40,7 @@ export class AgentTrustResolver {
     @Arg("after", () => String, pageArgs.after) after: string | null,
     @Ctx() context: ReputationContext,
   ): Promise<ScoreHistoryConnection> {
+    requireTrustReader(context.identity);
     return context.scoreHistory.load({ agentId: agent.id, first, after });
   }
 
@@ -45,6 +53,7 @@ export class AgentTrustResolver {
     @Arg("after", () => String, pageArgs.after) after: string | null,
     @Ctx() context: ReputationContext,
   ): Promise<EligibilityHistoryConnection> {
+    requireTrustReader(context.identity);
     return context.eligibilityHistory.load({ agentId: agent.id, first, after });
   }
 

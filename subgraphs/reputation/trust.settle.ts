@@ -16,6 +16,7 @@ import {
   type Score,
 } from "./score.math.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
+import { appendTrustEvents, trustEventsOf } from "./trust-event.append.js";
 import { TrustProfile } from "./trust.entity.js";
 
 /*
@@ -288,6 +289,8 @@ export async function settleTrust(
       decidedAt: change.at,
     });
   }
+  // The change feed's events, in this transaction: they commit exactly when the change does.
+  await appendTrustEvents(manager, trustEventsOf(agentId, current, next, change));
   return next;
 }
 

@@ -112,7 +112,8 @@ describe("gateway passing its request id on", () => {
       body: JSON.stringify({ query: '{ agent(id: "y") { id } }' }),
     });
 
-    expect(await given.json()).toEqual({ data: { agent: null } });
+    // Only the data: every answer also carries `extensions.rateLimit` (gateway/rate-limit.ts).
+    expect(((await given.json()) as { data: unknown }).data).toEqual({ agent: null });
     expect(given.headers.get(REQUEST_ID_HEADER)).toBe("soc-ticket-7");
     expect(received).toEqual(["soc-ticket-7", made.headers.get(REQUEST_ID_HEADER)]);
   });

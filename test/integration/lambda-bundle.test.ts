@@ -76,6 +76,8 @@ describe("Lambda bundles built like SST builds them", () => {
       "JuryBudgetCalibration1764400000210",
       "EvidenceMinimum1764400000310",
       "ReviewAssignments1764400000320",
+      "TrustEvents1764500000430",
+      "CreatePartners1764500000510",
     ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });

@@ -23,6 +23,7 @@ export function startEnv(dataDir: string, overrides: Record<string, string> = {}
     PACTS_PORT: "0",
     REPUTATION_PORT: "0",
     DISPUTES_PORT: "0",
+    PARTNERS_PORT: "0",
     JUDGE_WAIT_TIME_SECONDS: "1",
     OUTBOX_POLL_INTERVAL_MS: "100",
     ...overrides,

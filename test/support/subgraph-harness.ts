@@ -84,9 +84,15 @@ export async function startSubgraphHarness<TContext extends BaseContext>(
 }
 
 /** The first error's code and field, for terse assertions. */
-export function errorOf(response: GraphQLResponse<Data>): { code: unknown; field: unknown; message: string | undefined } {
+export function errorOf(response: GraphQLResponse<Data>): { code: unknown; field: unknown; scope?: unknown; message: string | undefined } {
   const error = response.errors?.[0];
-  return { code: error?.extensions?.code, field: error?.extensions?.field, message: error?.message };
+  const scope = error?.extensions?.scope;
+  return {
+    code: error?.extensions?.code,
+    field: error?.extensions?.field,
+    ...(scope === undefined ? {} : { scope }),
+    message: error?.message,
+  };
 }
 
 /**

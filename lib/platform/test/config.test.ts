@@ -9,14 +9,14 @@ const SECRET = "x".repeat(32);
 const configErrorOf = (work: () => unknown): ConfigError => thrownBy(work, ConfigError);
 
 describe("loadConfig", () => {
-  it("runs with no environment at all: SQLite under the data directory, ports 4000–4004", () => {
+  it("runs with no environment at all: SQLite under the data directory, ports 4000–4005", () => {
     const config = loadConfig({}, "/srv/agent-trust");
 
     expect(config.production).toBe(false);
     expect(config.dataDir).toBe(path.resolve("/srv/agent-trust", ".data"));
     expect(config.databaseUrl).toBe(`sqlite:${path.join("/srv/agent-trust", ".data", "agent-trust.sqlite")}`);
     expect(config.gateway).toMatchObject({ host: "127.0.0.1", port: 4000, introspection: true });
-    expect(config.subgraphs.ports).toEqual({ agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004 });
+    expect(config.subgraphs.ports).toEqual({ agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004, partners: 4005 });
     expect(config.auth).toMatchObject({ tokenSecret: undefined, subgraphSecret: undefined });
   });
 
@@ -114,6 +114,17 @@ describe("loadConfig", () => {
     expect(problems({ JURY_MIN_AGREEMENT: "0.4" })).toContain("JURY_MIN_AGREEMENT must be a number between 0.5 and 1");
     const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, JURY_MEMBERS: "bedrock:m" };
     expect(problems(production)).toContain("BEDROCK_PRICE_INPUT_PER_1K and BEDROCK_PRICE_OUTPUT_PER_1K are required in production");
+  });
+
+  it("reads how long the gateway reuses an API key's answer (the revocation bound) and waits for its lookup", () => {
+    expect(loadConfig({}).gateway.apiKeys).toEqual({ cacheSeconds: 10, lookupTimeoutMs: 5000 });
+    expect(loadConfig({ API_KEY_CACHE_SECONDS: "0", API_KEY_LOOKUP_TIMEOUT_MS: "800" }).gateway.apiKeys).toEqual({
+      cacheSeconds: 0,
+      lookupTimeoutMs: 800,
+    });
+    const error = configErrorOf(() => loadConfig({ API_KEY_CACHE_SECONDS: "301", API_KEY_LOOKUP_TIMEOUT_MS: "fast" }));
+    expect(error.message).toContain('API_KEY_CACHE_SECONDS must be an integer between 0 and 300, got "301"');
+    expect(error.message).toContain('API_KEY_LOOKUP_TIMEOUT_MS must be an integer between 100 and 60000, got "fast"');
   });
 
   it("refuses a reconciler that would requeue jobs SQS is still retrying", () => {

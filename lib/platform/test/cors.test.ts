@@ -12,7 +12,7 @@ describe("corsResponseHeaders", () => {
     expect(corsResponseHeaders(listed, APP)).toEqual({
       vary: "Origin",
       "access-control-allow-origin": APP,
-      "access-control-expose-headers": "x-request-id",
+      "access-control-expose-headers": "x-request-id, ratelimit, ratelimit-policy, retry-after",
     });
   });
 
@@ -37,7 +37,7 @@ describe("answerOptions", () => {
     expect(answer.headers["access-control-allow-methods"]).toBe("GET, POST, OPTIONS");
     for (const header of ["authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name", "x-request-id"])
       expect(answer.headers["access-control-allow-headers"]?.split(", ")).toContain(header);
-    expect(answer.headers["access-control-expose-headers"]).toBe("x-request-id");
+    expect(answer.headers["access-control-expose-headers"]).toBe("x-request-id, ratelimit, ratelimit-policy, retry-after");
   });
 
   it("refuses a preflight from another origin, or from any when CORS is off, saying why", () => {
@@ -88,7 +88,7 @@ describe("serveGraphQL with a CORS policy", () => {
     const other = await post("http://evil.example.test");
 
     expect(allowed.headers.get("access-control-allow-origin")).toBe(APP);
-    expect(allowed.headers.get("access-control-expose-headers")).toBe("x-request-id");
+    expect(allowed.headers.get("access-control-expose-headers")).toBe("x-request-id, ratelimit, ratelimit-policy, retry-after");
     expect(await allowed.json()).toEqual({ data: { ok: true } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });

@@ -15,7 +15,7 @@ import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/
 import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { seedAgentWithPact } from "../test/support/seed.js";
 import { startTestSystem } from "../test/support/system.js";
-import type { BenchSection } from "./scores.js";
+import { BENCH_BUDGETS, type BenchSection } from "./scores.js";
 
 const FEED_EVENTS = 100_000;
 const FEED_AGENTS = 2_000;
@@ -49,7 +49,7 @@ export async function benchFeed(kind: DatabaseKindUnderTest): Promise<BenchSecti
   const database = await createTestDatabase(kind);
   const statements = new StatementCounter(/outbox_messages/);
   // One partner asks thousands of times: the gateway's cost budget per caller (if any) set high.
-  const env = { RATE_LIMIT_POINTS_TOKEN: "10000000" };
+  const env = BENCH_BUDGETS;
   const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false, env });
   const rows: string[] = [];
   const notes: string[] = [];

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import { findAgent } from "../../lib/contracts/agent-directory.js";
 import { inTransaction } from "../../lib/platform/database.js";
 import { ConflictError, NotFoundError } from "../../lib/platform/errors.js";
+import { requireUninvolvedLifter } from "./reputation.access.js";
 import { TrustCause } from "./trust-history.entity.js";
 import type { TrustProfile } from "./trust.entity.js";
 import { liftConsequence } from "./trust.settle.js";
@@ -20,7 +21,9 @@ export async function liftAgentConsequence(
 ): Promise<TrustProfile> {
   if (agentId.length > 36) throw new NotFoundError("agentId", "agent", agentId);
   return inTransaction(dataSource, async (manager) => {
-    if (!(await findAgent(manager, agentId))) throw new NotFoundError("agentId", "agent", agentId);
+    const agent = await findAgent(manager, agentId);
+    if (!agent) throw new NotFoundError("agentId", "agent", agentId);
+    requireUninvolvedLifter(arbiter, agent);
     // The public histories name the act; the escalation, for the owner and arbiters, names the arbiter.
     const change = { cause: TrustCause.ARBITER, causeId: randomUUID(), at: new Date(), reason: `${arbiter}: ${reason}` };
     const lifted = await liftConsequence(manager, agentId, change);

@@ -32,9 +32,17 @@ export function requireTrustAuditor(identity: Identity): string {
   return requireRole(identity, "arbiter");
 }
 
-/** Arbiters lift the consequence standing on an agent. Returns the arbiter's subject. */
+/** Arbiters lift the consequence standing on an agent (not one they own: requireUninvolvedLifter). Returns the arbiter's subject. */
 export function requireConsequenceLifter(identity: Identity): string {
   return requireRole(identity, "arbiter");
+}
+
+/**
+ * An arbiter never lifts a consequence from an agent they own: a subject is one person across
+ * roles, and lifting is a judgement, as deciding a review or a dispute is, where the same rule holds.
+ */
+export function requireUninvolvedLifter(arbiter: string, agent: Pick<DirectoryEntry, "ownerId">): void {
+  if (agent.ownerId === arbiter) throw new ForbiddenError("An arbiter does not lift a consequence from an agent they own");
 }
 
 /**

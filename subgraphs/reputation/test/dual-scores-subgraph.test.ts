@@ -724,6 +724,12 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         code: "NOT_FOUND",
         field: "agentId",
       });
+      // Its owner, acting as an arbiter, may not lift it.
+      expect(
+        errorOf(await harness.call(LIFT, { agentId: agent, reason: "mine" }, { role: "arbiter", subject: persistentOwner })),
+      ).toMatchObject({
+        code: "FORBIDDEN",
+      });
       expect(await snapshot(agent)).toEqual(before);
 
       expect(dataOf(await harness.call(LIFT, { agentId: agent, reason: "appeal granted" }, ARBITER)).liftConsequence).toMatchObject({

@@ -100,7 +100,8 @@ export function apiKeyIdentityReader(options: ApiKeyReaderOptions): (apiKey: str
     return {
       // Only scopes this gateway knows: a scope it cannot name grants nothing.
       identity: { role: "partner", subject: credential.partner, scopes: credential.scopes.filter(isScope) },
-      usableUntil: credential.usableUntil ? Date.parse(credential.usableUntil) : Number.POSITIVE_INFINITY,
+      // An end the gateway cannot read is not reused at all, rather than forever.
+      usableUntil: credential.usableUntil ? Date.parse(credential.usableUntil) || 0 : Number.POSITIVE_INFINITY,
     };
   };
 

@@ -44,9 +44,11 @@ export function callerIdentityReader(options: GatewayOptions): (credentials: Cal
     oidc: oidc ? createOidcVerifier(oidc) : undefined,
   });
   return async ({ authorization, apiKey }) => {
-    if (authorization && apiKey) throw new UnauthenticatedError(`Send either Authorization or ${API_KEY_HEADER}, not both`, 401);
-    if (apiKey) return readApiKey(apiKey);
-    if (!authorization) return ANONYMOUS;
+    // A header that is present is a credential, an empty one included: refused, never anonymous.
+    if (authorization !== undefined && apiKey !== undefined)
+      throw new UnauthenticatedError(`Send either Authorization or ${API_KEY_HEADER}, not both`, 401);
+    if (apiKey !== undefined) return readApiKey(apiKey);
+    if (authorization === undefined) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) throw new UnauthenticatedError("Authorization header must be `Bearer <token>`", 401);
     return verifyToken(match[1]);

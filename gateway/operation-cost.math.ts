@@ -27,7 +27,8 @@ import {
  *   asked for once per object, so its subtree is multiplied by the size. When it returns an
  *   object rather than a list, the lists directly inside that object (a connection's `edges`) are
  *   those objects, not counted again;
- * - a list without such an argument counts as 1, as does every top-level field;
+ * - a list without such an argument (`Agent.pacts`, `pactTemplates`) counts as 10 objects and
+ *   multiplies what it selects by 10, as a page of 10 would; every other top-level field counts 1;
  * - objects reached through a single object field (`trust`, `node`, `pageInfo`) and scalars
  *   count nothing; nor do `__typename`, `__schema` and `__type`, which the gateway answers itself.
  *
@@ -43,7 +44,7 @@ import {
  *   searchAgents(first: 100) { … }                               100               → 5
  *   agent(id) { disputes { … } scoreHistory { … } }              1 + 20 + 20       → 3
  *   searchAgents(first: 100) { edges { node { pacts { id }
- *     disputes(first: 10) { … } } } }                            100 + 100 + 1000  → 60
+ *     disputes(first: 10) { … } } } }                            100 × (1+10+10)   → 105
  *   registerAgent(input) { id }                                  10 + 0            → 10
  */
 
@@ -62,6 +63,13 @@ export interface CostPolicy {
   pageArguments: SizingArgument[];
   /** Other sized fields, by schema coordinate (`Agent.scorecard`). */
   sizedFields: Record<string, SizingArgument>;
+  /**
+   * What a list no argument sizes (`Agent.pacts`, `pactTemplates`) is costed as: it has no bound
+   * the caller chose, and what it selects is asked for once per element, so it multiplies like a
+   * page would. Without this, lists that lead back to their parent (`pacts { agent { pacts … } }`)
+   * would nest unbounded work at a constant cost.
+   */
+  unsizedListSize: number;
   /** Objects one point pays for. */
   objectsPerPoint: number;
   /** Points each top-level field of a mutation costs, before what it selects. */
@@ -82,6 +90,7 @@ export const COST_POLICY: CostPolicy = {
     "Agent.scorecard": { argument: "weeks", default: 12, max: 104 },
     "Query.agentsByIds": { argument: "ids", by: "length", default: 1, max: 100 },
   },
+  unsizedListSize: 10,
   objectsPerPoint: 20,
   mutationPoints: 10,
 };
@@ -153,8 +162,9 @@ export function operationCost(
     const list = isListType(getNullableType(definition.type));
     // A sized list's elements are its objects; a sized object's (a connection's) lists hold them.
     if (size !== undefined) return size * (1 + selectionObjects(field.selectionSet, type, list ? "below" : "items"));
-    const counts = place === "root" || (place === "below" && list);
-    return (counts ? 1 : 0) + selectionObjects(field.selectionSet, type, "below");
+    // A list inside a sized object (a connection's `edges`) holds the page's objects, counted above.
+    if (list && place !== "items") return policy.unsizedListSize * (1 + selectionObjects(field.selectionSet, type, "below"));
+    return (place === "root" ? 1 : 0) + selectionObjects(field.selectionSet, type, "below");
   };
 
   const objects = selectionObjects(operation.selectionSet, rootType, "root");

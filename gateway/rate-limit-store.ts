@@ -128,7 +128,19 @@ async function redisStore(config: RateLimitConfig, inMemory: Limiters): Promise<
   // Loaded only when chosen, as mysql2 is: a gateway on another store never opens it.
   const { Redis } = await import("ioredis");
   // No offline queue: while Redis is away a charge fails at once and is counted in memory.
-  const client = new Redis(config.redisUrl ?? "", { enableOfflineQueue: false, lazyConnect: false });
+  // Bounded waits: a Redis that stops answering must cost a request milliseconds, not hang it.
+  const client = new Redis(config.redisUrl ?? "", { enableOfflineQueue: false, connectTimeout: 2_000, commandTimeout: 500 });
+  // Counting starts on Redis, not in memory: the first charges of every start would otherwise
+  // split the budget. A Redis that is down at start leaves the gateway counting in memory.
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      client.off("ready", done);
+      client.off("error", done);
+      resolve();
+    };
+    client.once("ready", done);
+    client.once("error", done);
+  });
   client.on("error", (error) => log.warn({ err: error }, "rate limit store (Redis) error"));
   const shared = limitersOf(config, (options) => new RateLimiterRedis({ ...options, storeClient: client }));
   return storeOver(config, shared, { inMemory, ready: async () => {} }, async () => {
@@ -178,7 +190,9 @@ function storeOver(
           if (!(refusal instanceof RateLimiterRes)) throw refusal;
           // Concurrent requests may see the points of this one for the moment it takes to give
           // them back, and be refused too: the limit errs on the safe side.
-          const after = await limiter.reward(budget.key, points);
+          // Giving back can fail on its own (the store went away just now): the request stays refused,
+          // and is not charged again in memory as if the store had failed the charge.
+          const after = await limiter.reward(budget.key, points).catch(() => refusal);
           return { allowed: false, state: stateOf(budget.kind, after) };
         }
       });

@@ -114,15 +114,18 @@ export function rateLimits(config: AppConfig): ApolloServerPlugin<SubgraphCallCo
       return {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
           // Without one, graphqlOverHttp refuses the request (lib/platform/graphql-over-http.ts).
-          if (!operation || !store) return;
+          if (!operation) return;
+          if (!store) throw new Error("the rate limiter's store is not open: no request runs uncharged");
           const { cost } = operationCost(schema, document, operation, request.variables);
+          // Free operations (introspection, `__typename`) reach no subgraph: they do not read the store either.
+          if (cost === 0) return;
           const budget = budgetOf(contextValue.identity, contextValue.clientAddress);
           const limit = settings.points[budget.kind];
           if (cost > limit) {
             contextValue.rateLimit = statusOf(await store.peek(budget), cost);
             throw overWholeBudget(cost, limit);
           }
-          const { allowed, state } = cost === 0 ? { allowed: true, state: await store.peek(budget) } : await store.charge(budget, cost);
+          const { allowed, state } = await store.charge(budget, cost);
           contextValue.rateLimit = statusOf(state, cost);
           if (!allowed) {
             refused = true;

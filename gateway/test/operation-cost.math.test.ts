@@ -54,13 +54,26 @@ describe("operation cost: the worked examples of the docs", () => {
   });
 
   it("nested lists multiply: each agent of the page asks for its own lists", () => {
-    // 100 agents; each with its pacts (a list without page arguments: 1) and 10 disputes.
+    // 100 agents; each with its pacts (a list without page arguments: costed as 10, each with its
+    // escalation route, another such list of 10) and 10 disputes.
     const nested = SEARCH_PAGE("100", "id pacts { id escalationRoute { action } } disputes(first: 10) { edges { node { id } } }");
-    // 100 agents + 100 × (pacts 1 + escalationRoute 1) + 100 × 10 disputes.
-    expect(costOf(nested)).toEqual({ objects: 100 + 200 + 1000, cost: 65 });
-    // The same at the default page size of both: 20 + 20 × 2 + 20 × 20.
+    // 100 × (the agent 1 + pacts 10 × (1 + route 10) + disputes 10).
+    expect(costOf(nested)).toEqual({ objects: 100 * (1 + 110 + 10), cost: 605 });
+    // The same at the default page size of both: 20 × (1 + 110 + 20).
     const defaults = SEARCH_PAGE("", "id pacts { id escalationRoute { action } } disputes { edges { node { id } } }");
-    expect(costOf(defaults)).toEqual({ objects: 460, cost: 23 });
+    expect(costOf(defaults)).toEqual({ objects: 20 * 131, cost: 131 });
+  });
+
+  it("lets no list lead back to its parent at a constant cost: each unsized level multiplies", () => {
+    const loop = (depth: number) => {
+      let selection = "id";
+      for (let i = 0; i < depth; i += 1) selection = `pacts { agent { ${selection} } }`;
+      return SEARCH_PAGE("100", selection);
+    };
+    // 100 agents × (1 + 10 + 10² + …): every level of pacts asks ten times as much again.
+    expect(costOf(loop(1)).objects).toBe(100 * (1 + 10));
+    expect(costOf(loop(2)).objects).toBe(100 * (1 + 10 + 100));
+    expect(costOf(loop(3)).objects).toBe(100 * (1 + 10 + 100 + 1000));
   });
 
   it("an agent's page with a few default-size lists costs 3", () => {

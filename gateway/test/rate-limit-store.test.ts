@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { createConnection } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RateLimitConfig } from "../../lib/platform/config.js";
@@ -12,6 +13,23 @@ const settings = (store: RateLimitConfig["store"]): RateLimitConfig => ({
 });
 
 const run = randomUUID().slice(0, 8);
+
+/** What the shared store holds for a key: Redis's counter or the MySQL table's points; null for the memory store. */
+async function sharedCount(kind: "memory" | "mysql" | "redis", database: TestDatabase | undefined, key: string): Promise<number | null> {
+  if (kind === "memory") return null;
+  if (kind === "redis") {
+    const client = new Redis("redis://127.0.0.1:6379");
+    const value = await client.get(key);
+    await client.quit();
+    return value === null ? null : Number(value);
+  }
+  const connection = await createConnection(database!.url);
+  const [rows] = (await connection.query("SELECT points FROM gateway_rate_limits WHERE `key` = ?", [key])) as unknown as [
+    { points: number }[],
+  ];
+  await connection.end();
+  return rows[0]?.points ?? null;
+}
 
 describe.each(["memory", "mysql", "redis"] as const)("budget store (%s)", (kind) => {
   let database: TestDatabase | undefined;
@@ -38,6 +56,8 @@ describe.each(["memory", "mysql", "redis"] as const)("budget store (%s)", (kind)
     expect(refused.state.msBeforeReset).toBeLessThanOrEqual(3600 * 1000);
     expect(await store.charge(budget, 5)).toMatchObject({ allowed: true, state: { remaining: 0 } });
     expect(await store.charge(budget, 1)).toMatchObject({ allowed: false, state: { remaining: 0 } });
+    // Counted in the shared store itself, not in the gateway's memory fallback.
+    expect(await sharedCount(kind, database, `budget:${budget.key}`)).toBe(kind === "memory" ? null : 20);
   });
 
   it("keeps each kind's own number of points, and each key's own count", async () => {

@@ -55,14 +55,26 @@ export async function signAccessToken(identity: { role: Role; subject: string },
 }
 
 /** Verification failures reject the whole HTTP request, hence 401. */
-async function verify(token: string, secret: string, issuer: string, audience: string): Promise<Identity> {
+/**
+ * Scopes are an API key's, which only the gateway turns into an identity: it may state them in its
+ * assertion to a subgraph (`scopesFrom: "assertion"`), and a caller's token may not claim any.
+ * Every token must expire: one without `exp` could never be taken back.
+ */
+async function verify(
+  token: string,
+  secret: string,
+  issuer: string,
+  audience: string,
+  scopesFrom: "assertion" | "none",
+): Promise<Identity> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer, audience, algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), { issuer, audience, algorithms: ["HS256"], requiredClaims: ["exp"] });
     if (payload.role === "anonymous" && payload.sub === undefined) return ANONYMOUS;
     if (!isRole(payload.role) || typeof payload.sub !== "string" || !SUBJECT_PATTERN.test(payload.sub)) {
       throw new UnauthenticatedError("Token carries no valid role and subject", 401);
     }
     if (payload.scp === undefined) return { role: payload.role, subject: payload.sub };
+    if (scopesFrom === "none") throw new UnauthenticatedError("Token carries scopes: only API keys have scopes", 401);
     if (!Array.isArray(payload.scp) || !payload.scp.every(isScope)) throw new UnauthenticatedError("Token carries invalid scopes", 401);
     return { role: payload.role, subject: payload.sub, scopes: payload.scp };
   } catch (error) {
@@ -75,7 +87,7 @@ async function verify(token: string, secret: string, issuer: string, audience: s
 
 /** Verifies a caller's bearer token at the gateway. */
 export function verifyAccessToken(token: string, options: TokenOptions): Promise<Identity> {
-  return verify(token, options.secret, options.issuer, options.audience);
+  return verify(token, options.secret, options.issuer, options.audience, "none");
 }
 
 const ASSERTION_ISSUER = "agent-trust-gateway";
@@ -102,7 +114,7 @@ export async function signIdentityAssertion(identity: Identity, subgraph: string
 
 /** Verifies, in a subgraph, that a request came through the gateway, and returns the caller. */
 export function verifyIdentityAssertion(assertion: string, subgraph: string, secret: string): Promise<Identity> {
-  return verify(assertion, secret, ASSERTION_ISSUER, subgraph);
+  return verify(assertion, secret, ASSERTION_ISSUER, subgraph, "assertion");
 }
 
 /** Bounds each cache below; reaching it empties the cache, which only costs signing or verifying again. */

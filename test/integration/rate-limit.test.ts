@@ -149,11 +149,15 @@ describe.each(DATABASE_KINDS)("rate limits at the gateway (%s, memory store)", (
     expect(answer.body.extensions.rateLimit).toMatchObject({ limit: 12, cost: 505, remaining: 12 });
   });
 
-  it("charges nothing for introspection", async () => {
+  it("charges nothing for introspection, and does not even read the budget for it", async () => {
     const answer = await post(system.gatewayUrl, "{ __schema { queryType { name } } }", {}, from("192.0.2.78"));
 
     expect(answer.status).toBe(200);
-    expect(answer.body.extensions.rateLimit).toMatchObject({ limit: 12, cost: 0, remaining: 12 });
+    expect(answer.body.extensions?.rateLimit).toBeUndefined();
+    expect(answer.headers.get("ratelimit")).toBeNull();
+    // The address's budget is whole: the next read is its first charge.
+    const next = await post(system.gatewayUrl, search(20), {}, from("192.0.2.78"));
+    expect(next.body.extensions.rateLimit).toMatchObject({ limit: 12, cost: 1, remaining: 11 });
   });
 });
 

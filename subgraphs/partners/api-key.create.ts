@@ -5,19 +5,18 @@ import type { CreateApiKeyInput } from "./api-key.inputs.js";
 import { issueSecret } from "./api-key.secret.js";
 import type { CreatedApiKey } from "./api-key.types.js";
 import { checkedExpiry, checkedScopes } from "./api-key.validation.js";
-import { requireGrantable, requireNotSuspended } from "./partners.access.js";
+import { requireNotSuspended } from "./partners.access.js";
 import type { PartnersContext } from "./partners.context.js";
 import { isSuspended } from "./partner.standing.js";
 
 /**
- * A partner creates a key for itself (partners.access: requireKeyHolder). Its inputs are checked
+ * A partner creates a key for itself (partners.access: requireKeyCreator). Its inputs are checked
  * before the transaction, the partner's standing inside it; the secret is returned here and
  * nowhere else.
  */
 export async function createApiKey(context: PartnersContext, partner: string, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   const now = new Date();
   const scopes = checkedScopes(input.scopes, "input.scopes");
-  requireGrantable(context.identity, scopes, "input.scopes");
   const expiresAt = checkedExpiry(input.expiresAt, now, "input.expiresAt");
   return inTransaction(context.dataSource, async (manager) => {
     requireNotSuspended(await isSuspended(manager, partner));

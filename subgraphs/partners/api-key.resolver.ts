@@ -10,7 +10,7 @@ import { revokeApiKey } from "./api-key.revoke.js";
 import { rotateApiKey } from "./api-key.rotate.js";
 import { ApiKeyConnection, ApiKeyCredential, CreatedApiKey } from "./api-key.types.js";
 import { checkedGraceSeconds } from "./api-key.validation.js";
-import { partnerToList, requireGatewayLookup, requireKeyHolder, requireKeyManager } from "./partners.access.js";
+import { partnerToList, requireGatewayLookup, requireKeyCreator, requireKeyHolder, requireKeyManager } from "./partners.access.js";
 import type { PartnersContext } from "./partners.context.js";
 
 @Resolver(() => ApiKey)
@@ -40,7 +40,7 @@ export class ApiKeyResolver {
     @Arg("input", () => CreateApiKeyInput, { description: "The key's name, scopes and optional expiry." }) input: CreateApiKeyInput,
     @Ctx() context: PartnersContext,
   ): Promise<CreatedApiKey> {
-    return createApiKey(context, requireKeyHolder(context.identity), input);
+    return createApiKey(context, requireKeyCreator(context.identity), input);
   }
 
   @Mutation(() => ApiKey, {

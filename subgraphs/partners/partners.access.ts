@@ -19,12 +19,26 @@ import type { ApiKey } from "./api-key.entity.js";
  *   for that digest (requireGatewayLookup), whatever identity the request carries.
  */
 
-/** Partners, with a token or a `keys:manage` key, create and rotate keys (their own). Returns the partner's subject. */
+/**
+ * Partners, with a token or a `keys:manage` key, rotate keys (their own); creating one takes a
+ * token (requireKeyCreator). Returns the partner's subject.
+ */
 export function requireKeyHolder(identity: Identity): string {
   if (identity.role === "operator")
     throw new ForbiddenError("Only partners create and rotate API keys: operators never hold a partner's secret");
   const partner = requireRole(identity, "partner");
   requireScope(identity, "keys:manage");
+  return partner;
+}
+
+/**
+ * New keys are created by the partner signed in, never by a key: a key could otherwise mint one
+ * that outlives it (a leaked key revoked would leave its offspring working). A key may still
+ * rotate a key, whose replacement keeps the old one's expiry. Returns the partner's subject.
+ */
+export function requireKeyCreator(identity: Identity): string {
+  const partner = requireKeyHolder(identity);
+  if (identity.scopes) throw new ForbiddenError("API keys are created by the partner signed in with a token, not by another key");
   return partner;
 }
 
@@ -58,10 +72,10 @@ export function requireManagedKey(identity: Identity, key: ApiKey | null, field:
 }
 
 /**
- * A caller with an API key hands out no more than its key holds: the scopes of a key it creates,
- * or of a key it rotates (the new secret carries the old key's scopes), must all be its own.
- * Otherwise a `keys:manage` key would be every scope at one remove. Token callers are limited by
- * their role alone. `field` names the scopes asked for, or the key rotated.
+ * A caller with an API key hands out no more than its key holds: the scopes of a key it rotates
+ * (the new secret carries the old key's scopes) must all be its own. Otherwise a `keys:manage`
+ * key would be every scope at one remove. Token callers are limited by their role alone. `field`
+ * names the key rotated.
  */
 export function requireGrantable(identity: Identity, scopes: readonly string[], field: string): void {
   const held = identity.scopes;

@@ -236,7 +236,6 @@ const SAMPLES: Record<string, Sample> = {
   },
   "Mutation.createApiKey": {
     document: `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key { id } } }`,
-    // keys:manage, so that a keys:manage key may grant it (a key grants only scopes it holds).
     variables: () => ({ i: { name: "Key rotation", scopes: ["keys:manage"] } }),
   },
   "Mutation.revokeApiKey": {

@@ -3,8 +3,8 @@ import { BadUserInputError } from "../../lib/platform/errors.js";
 /** Agents one bulk read may ask for: the same bound as a page. */
 export const MAX_BULK_AGENTS = 100;
 
-/** Every agent id this system issues is a UUID (agent.register.ts): anything else is a caller's mistake. */
-const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Every agent id this system issues is a lower-case UUID (agent.register.ts), compared byte for byte: anything else is a caller's mistake. */
+const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Checks the ids of a bulk read before anything is read: at most MAX_BULK_AGENTS, each a UUID,

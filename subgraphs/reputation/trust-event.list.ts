@@ -8,7 +8,7 @@ import { type TrustEventConnection, trustEventNode } from "./trust-event.types.j
 /** Agents one feed read may name: the same bound as a page. */
 export const MAX_FEED_AGENTS = 100;
 /** Every id this system issues is a UUID; anything else is a caller's mistake, named rather than matched against nothing. */
-const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface TrustFeedArgs {
   after: string | null;

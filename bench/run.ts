@@ -29,8 +29,9 @@ import { startTestSystem } from "../test/support/system.js";
 import { BENCH_BUDGETS, benchScoreUpdates, benchSearch100k, randomSource, spreadProfile, type BenchSection } from "./scores.js";
 import { benchFeed } from "./feed.js";
 import { benchPartnerCredentials } from "./partners.js";
+import { benchAttestations } from "./attestations.js";
 
-const PARTS = ["core", "scores", "search100k", "feed", "partners"] as const;
+const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations"] as const;
 type Part = (typeof PARTS)[number];
 const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
@@ -209,6 +210,7 @@ for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite"))
   if (parts.has("feed")) sections.push({ title: `agentsByIds and the trust change feed (${kind})`, section: await benchFeed(kind) });
   if (parts.has("partners"))
     sections.push({ title: `A partner's credential per request (${kind})`, section: await benchPartnerCredentials(kind) });
+  if (parts.has("attestations")) sections.push({ title: `Signed attestations (${kind})`, section: await benchAttestations(kind) });
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";

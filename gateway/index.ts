@@ -10,6 +10,8 @@ import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js
 import { createAssertionSigner } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
+import { jwksResponse } from "../lib/platform/jwks.js";
+import { attestationSigner } from "../lib/platform/signing-keys.js";
 import { callerIdentityReader, credentialsOf } from "./caller-identity.js";
 import { clientAddressOf } from "./client-address.js";
 import { operationLimits } from "./operation-limits.js";
@@ -72,6 +74,8 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
     cors: options.config.gateway.cors,
     explorer: options.config.gateway.explorer ? createExplorer() : undefined,
+    // The attestations' public keys (docs/attestations.md), from the same key set the reputation subgraph signs with.
+    jwks: () => jwksResponse(attestationSigner(options.config)),
     context: async (req: IncomingMessage, requestId: string) => ({
       identity: await identityOf(credentialsOf(req.headers)),
       requestId,

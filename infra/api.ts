@@ -33,6 +33,7 @@ const reputation = subgraph("ReputationSubgraph", "functions/reputation-subgraph
 const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handler");
 // Also answers the gateway's API key lookups (gateway/api-keys.ts).
 const partners = subgraph("PartnersSubgraph", "functions/partners-subgraph.handler");
+const transparency = subgraph("TransparencySubgraph", "functions/transparency-subgraph.handler");
 
 /** The one public API: plans each query and fans it out to the subgraphs. */
 export const gateway = new sst.aws.Function(
@@ -69,6 +70,7 @@ export const gateway = new sst.aws.Function(
         REPUTATION_URL: reputation.url,
         DISPUTES_URL: disputes.url,
         PARTNERS_URL: partners.url,
+        TRANSPARENCY_URL: transparency.url,
       },
     },
     { backend: false },

@@ -1,7 +1,7 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 import { databaseUrl, vpc } from "./database";
 import { judgeQueue } from "./queues";
-import { authTokenSecret, subgraphSecret } from "./secrets";
+import { attestationSigningKeys, authTokenSecret, subgraphSecret } from "./secrets";
 
 // Configuration reaches the code as plain environment variables mapped here, not through `link`
 // and the `sst` SDK: lib/platform/config.ts reads the same variables on a laptop and on AWS, and nothing
@@ -10,6 +10,7 @@ const common = {
   NODE_ENV: "production",
   AUTH_TOKEN_SECRET: authTokenSecret.value,
   SUBGRAPH_SECRET: subgraphSecret.value,
+  ATTESTATION_SIGNING_KEYS: attestationSigningKeys.value,
 };
 const backend = {
   ...common,

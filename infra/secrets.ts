@@ -29,3 +29,11 @@ export function databaseUrlSecret() {
  * internet-facing function holds no credential to the application's data.
  */
 export const rateLimitDatabaseUrl = new sst.Secret("RateLimitDatabaseUrl");
+
+/**
+ * The Ed25519 key set that signs attestations and the transparency log's tree heads, as
+ * `npm run keys:rotate -- --from-env` prints it (docs/attestations.md). Every function gets it: the
+ * reputation subgraph signs attestations, ScheduledJobs signs tree heads, and the gateway publishes
+ * the public half at /.well-known/jwks.json.
+ */
+export const attestationSigningKeys = new sst.Secret("AttestationSigningKeys");

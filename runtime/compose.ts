@@ -7,6 +7,7 @@ import { buildDisputesSchema } from "../subgraphs/disputes/index.js";
 import { buildPactsSchema } from "../subgraphs/pacts/index.js";
 import { buildPartnersSchema } from "../subgraphs/partners/index.js";
 import { buildReputationSchema } from "../subgraphs/reputation/index.js";
+import { buildTransparencySchema } from "../subgraphs/transparency/index.js";
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   agents: buildAgentsSchema,
@@ -14,6 +15,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   reputation: buildReputationSchema,
   disputes: buildDisputesSchema,
   partners: buildPartnersSchema,
+  transparency: buildTransparencySchema,
 };
 
 /**

@@ -3,6 +3,8 @@ import type { DataSource } from "typeorm";
 import type { RunJudgedListener } from "../lib/contracts/judged-run.js";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
+import { attestationSigner } from "../lib/platform/signing-keys.js";
+import { activePactDigests } from "../subgraphs/pacts/authoring/pact.digest.js";
 import type { Subgraph } from "../lib/platform/subgraph-server.js";
 import { agentsSubgraph } from "../subgraphs/agents/index.js";
 import type { DisputesOptions } from "../subgraphs/disputes/disputes.context.js";
@@ -10,6 +12,9 @@ import { disputesSubgraph } from "../subgraphs/disputes/index.js";
 import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { partnersSubgraph } from "../subgraphs/partners/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
+import { transparencySubgraph } from "../subgraphs/transparency/index.js";
+import { appendLogEntry } from "../subgraphs/transparency/log-entry.append.js";
+import { logTrustChangesTo } from "../subgraphs/reputation/trust.log.js";
 import {
   agentRunsAndCases,
   findContestedRun,
@@ -18,6 +23,7 @@ import {
   setRunAside,
 } from "../subgraphs/pacts/evaluation/evaluation-run.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
+import { readTreeHead } from "../subgraphs/transparency/log-proof.read.js";
 import { agentKpiReportIds, recordDisputeState, recordEvaluation, setAsideRun } from "../subgraphs/reputation/trust.record.js";
 import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
 
@@ -25,6 +31,15 @@ import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.set
  * The one place contexts meet. Each hand-off is a contract in lib/contracts, implemented by the
  * context that owns the data and wired here, the same for the Lambda handlers and `npm start`.
  */
+
+/**
+ * Reputation -> transparency: every trust change and listing decision is logged in the transaction
+ * that settles it (trust.settle.ts), by whichever path settles it (the judge, disputes, the decay
+ * sweep, reputation's own mutations). Installed once here, at load, rather than passed down each
+ * of those paths: every process that settles trust loads this file (local.ts, lambda.ts, jobs.ts,
+ * judge.ts all do), and the reputation context still names no other context.
+ */
+logTrustChangesTo(appendLogEntry);
 
 /** Judge -> reputation: every judged run moves trust in the judge's transaction. */
 export const onRunJudged: RunJudgedListener = recordEvaluation;
@@ -78,8 +93,23 @@ export const subgraphFactories: Record<
   agents: (dataSource) => agentsSubgraph(dataSource),
   pacts: (dataSource, settings, hooks) =>
     pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
-  reputation: (dataSource) => reputationSubgraph(dataSource),
+  // Attestations name the active pact versions (pacts), the log's latest signed head
+  // (transparency), and sign with the installation's key.
+  reputation: (dataSource, settings) =>
+    reputationSubgraph(dataSource, {
+      attestations: {
+        signer: () => attestationSigner(settings),
+        issuer: settings.attestation.issuer,
+        ttlSeconds: settings.attestation.ttlSeconds,
+        activePacts: activePactDigests,
+        transparencyHead: async () => {
+          const head = await readTreeHead(dataSource, null);
+          return head && { treeSize: head.treeSize, rootHash: head.rootHash };
+        },
+      },
+    }),
   disputes: (dataSource, settings) => disputesSubgraph(dataSource, { ...settings.disputes, ...disputesWiring }),
   // The secret checks the gateway's proof on its API key lookups (lib/contracts/api-key.ts).
   partners: (dataSource, settings) => partnersSubgraph(dataSource, { subgraphSecret: resolveSecrets(settings).subgraphSecret }),
+  transparency: (dataSource) => transparencySubgraph(dataSource),
 };

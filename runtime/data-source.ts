@@ -7,6 +7,7 @@ import { disputesEntities, disputesMigrations } from "../subgraphs/disputes/inde
 import { pactsEntities, pactsMigrations } from "../subgraphs/pacts/index.js";
 import { partnersEntities, partnersMigrations } from "../subgraphs/partners/index.js";
 import { reputationEntities, reputationMigrations } from "../subgraphs/reputation/index.js";
+import { transparencyEntities, transparencyMigrations } from "../subgraphs/transparency/index.js";
 
 /** Every context's tables live in one database; each context owns its own tables and migrations. */
 export const allEntities = [
@@ -16,6 +17,7 @@ export const allEntities = [
   ...reputationEntities,
   ...disputesEntities,
   ...partnersEntities,
+  ...transparencyEntities,
 ];
 export const allMigrations = [
   CreateOutbox1764100000000,
@@ -24,6 +26,7 @@ export const allMigrations = [
   ...reputationMigrations,
   ...disputesMigrations,
   ...partnersMigrations,
+  ...transparencyMigrations,
 ];
 
 /** Connects and, unless told otherwise, brings the schema up to date. */

@@ -6,8 +6,10 @@ import { clientAddressOf } from "../gateway/client-address.js";
 import { GATEWAY_MAX_BODY_BYTES, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/platform/config.js";
 import { asLambdaServer, bodyLimit, withRequestId } from "../lib/platform/lambda.js";
+import { JWKS_PATH, jwksResponse } from "../lib/platform/jwks.js";
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
+import { attestationSigner } from "../lib/platform/signing-keys.js";
 
 /*
  * The gateway's Lambda, apart from runtime/lambda.ts: it imports no context and no database code,
@@ -26,7 +28,7 @@ export function gatewayLambda() {
     subgraphUrls: settings.subgraphs.urls,
   };
   const identityOf = callerIdentityReader(options);
-  return withRequestId(
+  const graphql = withRequestId(
     startServerAndCreateLambdaHandler(asLambdaServer(createGatewayServer(options)), handlers.createAPIGatewayProxyEventV2RequestHandler(), {
       middleware: [bodyLimit(GATEWAY_MAX_BODY_BYTES)],
       context: async ({ event }) => ({
@@ -41,4 +43,14 @@ export function gatewayLambda() {
       }),
     }),
   );
+  // The JWKS is answered before Apollo, which would refuse a GET without a query: a route of its
+  // own rather than a function of its own, since it is the gateway's public face and shares its URL.
+  return async (...args: Parameters<typeof graphql>) => {
+    const [event] = args;
+    if (event.rawPath === JWKS_PATH && (event.requestContext.http.method === "GET" || event.requestContext.http.method === "HEAD")) {
+      const answer = await jwksResponse(attestationSigner(settings));
+      return { statusCode: answer.status, headers: answer.headers, body: event.requestContext.http.method === "HEAD" ? "" : answer.body };
+    }
+    return graphql(...args);
+  };
 }

@@ -7,6 +7,8 @@ import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluat
 import { sweepReviewDeadlines } from "../subgraphs/pacts/evaluation/review-deadline.sweep.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
 import { sweepTrustEvents } from "../subgraphs/reputation/trust-event.sweep.js";
+import { publishTreeHead } from "../subgraphs/transparency/tree-head.publish.js";
+import { attestationSigner } from "../lib/platform/signing-keys.js";
 import { disputesWiring } from "./contexts.js";
 
 /** What one run of the scheduled jobs did, by count. */
@@ -16,6 +18,8 @@ export interface ScheduledJobsResult {
   decayed: number;
   escalated: number;
   sequenced: number;
+  /** Transparency log entries appended to the tree. */
+  logged: number;
   published: number;
 }
 
@@ -38,6 +42,16 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "decay-sweep", run: async (dataSource) => ({ decayed: await sweepDecay(dataSource) }) },
   // Committed trust events get their feed positions even when no partner reads the feed (trust-event.sequence.ts).
   { name: "trust-feed-sequencer", run: async (dataSource) => ({ sequenced: await sweepTrustEvents(dataSource) }) },
+  // Committed log entries join the Merkle tree; a signed tree head when it grew (docs/transparency.md).
+  {
+    name: "transparency-log",
+    run: async (dataSource, settings) => {
+      const signer = attestationSigner(settings);
+      const { sequenced, treeSize } = await publishTreeHead(dataSource, (bytes) => signer.sign(bytes));
+      if (treeSize !== null) jobLog(newJobId("transparency-log")).info({ treeSize }, "signed a tree head");
+      return { logged: sequenced };
+    },
+  },
   // Disputes past a deadline are escalated, and reputation hears of it.
   {
     name: "dispute-deadlines",
@@ -72,7 +86,7 @@ export async function runScheduledJobs(
   dataSource: DataSource,
   settings: AppConfig,
 ): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
-  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, sequenced: 0 };
+  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, sequenced: 0, logged: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
     const logger = jobLog(newJobId(job.name));

@@ -32,7 +32,7 @@ export interface LocalSystem {
 
 /**
  * The whole system in one process, as `npm start` runs it: database (migrated), SQS (embedded
- * emulator unless JUDGE_QUEUE_URL is set), the five subgraphs, the gateway, the outbox relay and
+ * emulator unless JUDGE_QUEUE_URL is set), the six subgraphs, the gateway, the outbox relay and
  * the poller feeding the judge Lambda handler.
  */
 export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {

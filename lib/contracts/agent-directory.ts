@@ -24,6 +24,24 @@ export async function findAgent(manager: EntityManager, agentId: string): Promis
   return { agentId: row.agent_id, ownerId: row.owner_id, domains: commaList.from(row.domains) as AgentDomain[] };
 }
 
+/** An agent as an attestation names it: id, name and owner; null for an unknown agent. */
+export interface AgentCard {
+  agentId: string;
+  name: string;
+  ownerId: string;
+}
+
+/** Reads an agent's name and owner from `agent_directory`. */
+export async function findAgentCard(manager: EntityManager, agentId: string): Promise<AgentCard | null> {
+  const row = await manager
+    .createQueryBuilder()
+    .select(["d.agent_id AS agent_id", "d.name AS name", "d.owner_id AS owner_id"])
+    .from("agent_directory", "d")
+    .where("d.agent_id = :agentId", { agentId })
+    .getRawOne<{ agent_id: string; name: string; owner_id: string }>();
+  return row ? { agentId: row.agent_id, name: row.name, ownerId: row.owner_id } : null;
+}
+
 /** One query per request for the owners of every agent whose restricted fields are asked for. */
 export function createOwnerLoader(dataSource: DataSource): DataLoader<string, string | null> {
   return new DataLoader(async (agentIds: readonly string[]) => {

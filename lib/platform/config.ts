@@ -1,7 +1,8 @@
 import path from "node:path";
+import { type SigningKeySet, parseKeySet } from "./signing-keys.js";
 
-/** The five subgraphs, by the name they carry in the supergraph. */
-export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes", "partners"] as const;
+/** The six subgraphs, by the name they carry in the supergraph. */
+export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes", "partners", "transparency"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
@@ -10,6 +11,7 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
   reputation: 4003,
   disputes: 4004,
   partners: 4005,
+  transparency: 4006,
 };
 
 export interface AppConfig {
@@ -84,6 +86,15 @@ export interface AppConfig {
     reviewDeadlineHours: number;
     /** Arbiter ids reviews are assigned to, besides those who have reviewed before (REVIEW_ARBITERS, comma-separated). */
     reviewArbiters: string[];
+  };
+  /** Signed attestations of an agent's trust (docs/attestations.md). */
+  attestation: {
+    /** `iss` of every attestation: who vouches. */
+    issuer: string;
+    /** How long an attestation is valid, and so how long a retired key stays published after a rotation. */
+    ttlSeconds: number;
+    /** ATTESTATION_SIGNING_KEYS (production); unset: the key file under dataDir (lib/platform/signing-keys.ts). */
+    signingKeys?: SigningKeySet;
   };
 }
 
@@ -291,6 +302,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     outputPer1k: num(`${prefix}_PRICE_OUTPUT_PER_1K`, 0, 0, 1000),
   });
   const region = str("AWS_REGION") ?? "us-east-1";
+  const signingKeysJson = str("ATTESTATION_SIGNING_KEYS");
+  let signingKeys: SigningKeySet | undefined;
+  if (signingKeysJson !== undefined) {
+    try {
+      signingKeys = parseKeySet(signingKeysJson);
+    } catch (error) {
+      // The message names what is wrong, never the key material.
+      problems.push(`ATTESTATION_SIGNING_KEYS ${(error as Error).message}`);
+    }
+  }
 
   const config: AppConfig = {
     production,
@@ -395,6 +416,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       responseHours: int("DISPUTE_RESPONSE_HOURS", 72, 1, 24 * 30),
       resolutionDays: int("DISPUTE_RESOLUTION_DAYS", 14, 1, 365),
       appealDays: int("DISPUTE_APPEAL_DAYS", 30, 1, 365),
+    },
+    attestation: {
+      issuer: str("ATTESTATION_ISSUER") ?? "agent-trust",
+      // Short: an attestation cannot be revoked, so its lifetime bounds how long a stale one is believed.
+      ttlSeconds: int("ATTESTATION_TTL_SECONDS", 3600, 1, 7 * 86400),
+      signingKeys,
     },
   };
   // The reconciler must not requeue a job SQS is still retrying: every receive, with its

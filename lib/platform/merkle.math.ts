@@ -134,3 +134,91 @@ export function verifyConsistency(
   }
   return sn === 0 && fr.equals(oldRoot) && sr.equals(newRoot);
 }
+
+/*
+ * The same tree kept in a store of perfect subtrees instead of a list of leaves: node (level, index)
+ * is the root of the 2^level leaves from index·2^level. Every subtree RFC 9162 splits a tree into
+ * starts at a multiple of its largest power of two, so it is a few stored nodes, and a root or a
+ * proof for a tree of n leaves reads O(log² n) nodes, never the leaves. Appending n leaves writes
+ * fewer than 2n nodes: each node is written once, when its last leaf arrives, and never changes.
+ */
+
+/** A perfect subtree: the root of leaves [index·2^level, (index + 1)·2^level). */
+export interface TreeNodeRef {
+  level: number;
+  index: number;
+}
+
+/** The perfect subtrees leaves [from, to) are made of, left to right (`from` a multiple of the largest power of two ≤ to − from). */
+export function perfectNodes(from: number, to: number): TreeNodeRef[] {
+  const nodes: TreeNodeRef[] = [];
+  let start = from;
+  for (let level = Math.floor(Math.log2(Math.max(to - from, 1))) + 1; level >= 0; level -= 1) {
+    const width = 2 ** level;
+    if (start + width <= to) {
+      nodes.push({ level, index: start / width });
+      start += width;
+    }
+  }
+  return nodes;
+}
+
+/** The root of a range from its perfect subtrees' roots, left to right (as perfectNodes lists them). */
+export function rootOfNodes(hashes: readonly Uint8Array[]): Buffer {
+  if (hashes.length === 0) return sha256();
+  let root: Buffer = Buffer.from(hashes.at(-1)!);
+  for (let i = hashes.length - 2; i >= 0; i -= 1) root = nodeHash(hashes[i]!, root);
+  return root;
+}
+
+/** The ranges [from, to) whose roots make PATH(index, D[size]), leaf-most first: what inclusionProof hashes. */
+export function inclusionProofRanges(index: number, size: number): [number, number][] {
+  if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`no leaf ${index} in a tree of ${size}`);
+  const path = (m: number, from: number, to: number): [number, number][] => {
+    if (to - from <= 1) return [];
+    const k = split(to - from);
+    return m < k ? [...path(m, from, from + k), [from + k, to]] : [...path(m - k, from + k, to), [from, from + k]];
+  };
+  return path(index, 0, size);
+}
+
+/** The ranges [from, to) whose roots make PROOF(oldSize, D[size]): what consistencyProof hashes. */
+export function consistencyProofRanges(oldSize: number, size: number): [number, number][] {
+  if (!Number.isInteger(oldSize) || oldSize < 1 || oldSize > size)
+    throw new RangeError(`no consistency proof from ${oldSize} to ${size} leaves`);
+  const subproof = (m: number, from: number, to: number, whole: boolean): [number, number][] => {
+    const n = to - from;
+    if (m === n) return whole ? [] : [[from, to]];
+    const k = split(n);
+    return m <= k ? [...subproof(m, from, from + k, whole), [from + k, to]] : [...subproof(m - k, from + k, to, false), [from, from + k]];
+  };
+  return subproof(oldSize, 0, size, true);
+}
+
+/**
+ * The nodes that appending `leaves` after the first `size` writes: each leaf (level 0) and every
+ * subtree it completes. `frontier` holds the roots of perfectNodes(0, size), left to right: all
+ * an append needs of the tree so far.
+ */
+export function appendedNodes(
+  size: number,
+  frontier: readonly Uint8Array[],
+  leaves: readonly Uint8Array[],
+): { node: TreeNodeRef; hash: Buffer }[] {
+  const refs = perfectNodes(0, size);
+  if (refs.length !== frontier.length) throw new RangeError(`a tree of ${size} has ${refs.length} frontier nodes, not ${frontier.length}`);
+  const stack = refs.map((node, i): { node: TreeNodeRef; hash: Buffer } => ({ node, hash: Buffer.from(frontier[i]!) }));
+  const written: { node: TreeNodeRef; hash: Buffer }[] = [];
+  leaves.forEach((leaf, i) => {
+    let top: { node: TreeNodeRef; hash: Buffer } = { node: { level: 0, index: size + i }, hash: Buffer.from(leaf) };
+    written.push(top);
+    // A right child completes its parent: merge while the two topmost are siblings.
+    while (stack.length > 0 && stack.at(-1)!.node.level === top.node.level) {
+      const left = stack.pop()!;
+      top = { node: { level: top.node.level + 1, index: left.node.index / 2 }, hash: nodeHash(left.hash, top.hash) };
+      written.push(top);
+    }
+    stack.push(top);
+  });
+  return written;
+}

@@ -8,9 +8,10 @@ import { AgentResolver } from "./agent.resolver.js";
 import type { AgentsContext } from "./agents.context.js";
 import { CreateAgents1764100000100 } from "./migrations/1764100000100-create-agents.js";
 import { AgentNameSkeletons1764400000110 } from "./migrations/1764400000110-agent-name-skeletons.js";
+import { DirectoryNames1764600000120 } from "./migrations/1764600000120-directory-names.js";
 
 export const agentsEntities = [Agent];
-export const agentsMigrations = [CreateAgents1764100000100, AgentNameSkeletons1764400000110];
+export const agentsMigrations = [CreateAgents1764100000100, AgentNameSkeletons1764400000110, DirectoryNames1764600000120];
 
 export function buildAgentsSchema() {
   return buildFederatedSchema({ resolvers: [AgentResolver] }, agentReferenceResolvers);

@@ -18,7 +18,8 @@ import { createKpiReportsLoader, createTrustLoader } from "./trust.loader.js";
 import { AgentTrustResolver } from "./trust.resolver.js";
 import { TrustEvent, TrustEventSequencer } from "./trust-event.entity.js";
 import { TrustEventResolver } from "./trust-event.resolver.js";
-import type { ReputationContext } from "./reputation.context.js";
+import type { ReputationContext, ReputationOptions } from "./reputation.context.js";
+import { AttestationResolver } from "./attestation.resolver.js";
 
 export const reputationEntities = [
   TrustProfile,
@@ -41,11 +42,13 @@ export const reputationMigrations = [
 ];
 
 export function buildReputationSchema() {
-  return buildFederatedSchema({ resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver, TrustEventResolver] });
+  return buildFederatedSchema({
+    resolvers: [SearchResolver, AgentTrustResolver, ScorecardResolver, TrustEventResolver, AttestationResolver],
+  });
 }
 
 /** The reputation subgraph: trust scores, tiers, listing eligibility and search by trust. */
-export async function reputationSubgraph(dataSource: DataSource): Promise<Subgraph<ReputationContext>> {
+export async function reputationSubgraph(dataSource: DataSource, options: ReputationOptions = {}): Promise<Subgraph<ReputationContext>> {
   return {
     name: "reputation",
     schema: await buildReputationSchema(),
@@ -58,6 +61,7 @@ export async function reputationSubgraph(dataSource: DataSource): Promise<Subgra
       scoreHistory: createHistoryLoader(dataSource, ScoreHistoryEntry, { column: "recorded_at", of: (row) => row.recordedAt }),
       eligibilityHistory: createHistoryLoader(dataSource, EligibilityChange, { column: "decided_at", of: (row) => row.decidedAt }),
       escalations: createHistoryLoader(dataSource, Escalation, { column: "created_at", of: (row) => row.createdAt }),
+      attestations: options.attestations,
     }),
   };
 }

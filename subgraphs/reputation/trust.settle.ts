@@ -17,6 +17,7 @@ import {
 } from "./score.math.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { appendTrustEvents, trustEventsOf } from "./trust-event.append.js";
+import { logTrustChange } from "./trust.log.js";
 import { TrustProfile } from "./trust.entity.js";
 
 /*
@@ -291,6 +292,8 @@ export async function settleTrust(
   }
   // The change feed's events, in this transaction: they commit exactly when the change does.
   await appendTrustEvents(manager, trustEventsOf(agentId, current, next, change));
+  // And the transparency log's entries, in this transaction too (docs/transparency.md).
+  await logTrustChange(manager, current, next, change, { scores: scoresChanged, listing: listingChanged });
   return next;
 }
 

@@ -173,6 +173,12 @@ const SAMPLES: Record<string, Sample> = {
   "Query.pact": { document: `query($id: ID!) { pact(id: $id) { id status } }`, variables: (s) => ({ id: s.pactId }) },
   "Query.searchAgents": { document: `{ searchAgents(first: 5) { edges { node { id } } } }` },
   "Query.rateLimit": { document: `{ rateLimit { limit cost remaining } }` },
+  "Query.attestation": { document: `query($a: ID!) { attestation(agentId: $a) { kid } }`, variables: (s) => ({ a: s.agentId }) },
+  // The log's scheduled job is not run in this scenario: there is no head, and no entry is sequenced yet.
+  "Query.treeHead": { document: `{ treeHead { treeSize } }` },
+  "Query.logEntry": { document: `{ logEntry(index: 0) { index } }`, allowedAnswer: "NOT_FOUND" },
+  "Query.logProof": { document: `{ logProof(index: 0) { index } }`, allowedAnswer: "NOT_FOUND" },
+  "Query.logConsistency": { document: `{ logConsistency(fromSize: 1, toSize: 1) { fromSize } }`, allowedAnswer: "NOT_FOUND" },
 
   "Mutation.registerAgent": {
     document: REGISTER_AGENT,

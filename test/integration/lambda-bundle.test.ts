@@ -78,6 +78,8 @@ describe("Lambda bundles built like SST builds them", () => {
       "ReviewAssignments1764400000320",
       "TrustEvents1764500000430",
       "CreatePartners1764500000510",
+      "CreateTransparencyLog1764600000100",
+      "DirectoryNames1764600000120",
     ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });

@@ -28,6 +28,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     REPUTATION_PORT: "0",
     DISPUTES_PORT: "0",
     PARTNERS_PORT: "0",
+    TRANSPARENCY_PORT: "0",
     AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
     SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
     JUDGE_WAIT_TIME_SECONDS: "1",

@@ -9,14 +9,21 @@ const SECRET = "x".repeat(32);
 const configErrorOf = (work: () => unknown): ConfigError => thrownBy(work, ConfigError);
 
 describe("loadConfig", () => {
-  it("runs with no environment at all: SQLite under the data directory, ports 4000–4005", () => {
+  it("runs with no environment at all: SQLite under the data directory, ports 4000–4006", () => {
     const config = loadConfig({}, "/srv/agent-trust");
 
     expect(config.production).toBe(false);
     expect(config.dataDir).toBe(path.resolve("/srv/agent-trust", ".data"));
     expect(config.databaseUrl).toBe(`sqlite:${path.join("/srv/agent-trust", ".data", "agent-trust.sqlite")}`);
     expect(config.gateway).toMatchObject({ host: "127.0.0.1", port: 4000, introspection: true });
-    expect(config.subgraphs.ports).toEqual({ agents: 4001, pacts: 4002, reputation: 4003, disputes: 4004, partners: 4005 });
+    expect(config.subgraphs.ports).toEqual({
+      agents: 4001,
+      pacts: 4002,
+      reputation: 4003,
+      disputes: 4004,
+      partners: 4005,
+      transparency: 4006,
+    });
     expect(config.auth).toMatchObject({ tokenSecret: undefined, subgraphSecret: undefined });
   });
 

@@ -1,0 +1,23 @@
+import { parseArgs } from "node:util";
+import { config } from "../lib/platform/config.js";
+import { generateSigningKey, keySetFile, rotateKeySet, rotateKeySetFile } from "../lib/platform/signing-keys.js";
+
+// Rotates the attestation signing keys (docs/attestations.md, "Rotation and retirement"): the
+// data folder's key file in place, or, with --from-env, ATTESTATION_SIGNING_KEYS printed rotated
+// for the production secret (a new set when there is none yet). The old key stays published for
+// ATTESTATION_TTL_SECONDS.
+const { values } = parseArgs({ options: { "from-env": { type: "boolean", default: false } } });
+const settings = config();
+const now = new Date();
+if (values["from-env"]) {
+  // Without a key set yet (a stage's first deploy), a new one with its first key.
+  const current = settings.attestation.signingKeys;
+  const next = current
+    ? await rotateKeySet(current, now, settings.attestation.ttlSeconds)
+    : { current: await generateSigningKey(), retired: [] };
+  process.stdout.write(`${JSON.stringify(next)}\n`);
+} else {
+  const file = keySetFile(settings.dataDir);
+  const rotated = await rotateKeySetFile(file, now, settings.attestation.ttlSeconds);
+  console.log(`${file}: signing with ${rotated.current.kid}; ${rotated.retired.length} retired key(s) still published`);
+}

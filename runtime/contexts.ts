@@ -15,6 +15,9 @@ import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 import { transparencySubgraph } from "../subgraphs/transparency/index.js";
 import { appendLogEntry } from "../subgraphs/transparency/log-entry.append.js";
 import { logTrustChangesTo } from "../subgraphs/reputation/trust.log.js";
+import { logPactActsTo } from "../subgraphs/pacts/pact.log.js";
+import { logDisputeActsTo } from "../subgraphs/disputes/dispute.log.js";
+import { logApiKeyActsTo } from "../subgraphs/partners/api-key.log.js";
 import {
   agentRunsAndCases,
   findContestedRun,
@@ -40,6 +43,16 @@ import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.set
  * judge.ts all do), and the reputation context still names no other context.
  */
 logTrustChangesTo(appendLogEntry);
+
+/**
+ * Pacts, disputes, partners -> transparency, the same way and for the same reason: a pact version
+ * put in force or retired, a run's verdict and an arbiter's review (pact.log.ts), each dispute step
+ * and appeal decision (dispute.log.ts), each API key issued or revoked (api-key.log.ts), all in
+ * the act's own transaction. docs/transparency.md lists each kind's payload.
+ */
+logPactActsTo(appendLogEntry);
+logDisputeActsTo(appendLogEntry);
+logApiKeyActsTo(appendLogEntry);
 
 /** Judge -> reputation: every judged run moves trust in the judge's transaction. */
 export const onRunJudged: RunJudgedListener = recordEvaluation;

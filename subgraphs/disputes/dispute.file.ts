@@ -8,6 +8,7 @@ import { DisputeTransition } from "./dispute-transition.entity.js";
 import { Dispute, DisputeCategory, DisputeKind, DisputeSeverity, DisputeStatus, type DisputeEvidence } from "./dispute.entity.js";
 import type { DisputeEvidenceInput, FileDisputeInput } from "./dispute.inputs.js";
 import { ACTIVE_STATUSES, actorOf, filerRole, report } from "./dispute.lifecycle.js";
+import { logDisputeTransition } from "./dispute.log.js";
 import { requireNotOwnAgent } from "./disputes.access.js";
 import type { DisputesContext, DisputesOptions } from "./disputes.context.js";
 
@@ -129,6 +130,7 @@ export async function recordFiling(manager: EntityManager, filing: Filing, optio
     note: "filed",
     at: dispute.filedAt,
   });
+  await logDisputeTransition(manager, dispute, null, dispute.filedAt);
   await report(manager, dispute, dispute.filedAt, options.onDisputeChanged);
   return dispute;
 }

@@ -5,6 +5,7 @@ import { writeLock } from "../../lib/platform/database.js";
 import { NotFoundError } from "../../lib/platform/errors.js";
 import { Dispute, DisputeKind, DisputeOutcome, DisputeStatus } from "./dispute.entity.js";
 import { DisputeTransition } from "./dispute-transition.entity.js";
+import { logDisputeTransition } from "./dispute.log.js";
 
 export const ACTIVE_STATUSES = [DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW];
 export const isActive = (status: DisputeStatus) => ACTIVE_STATUSES.includes(status);
@@ -51,6 +52,7 @@ export async function transition(
     note: step.note,
     at: step.at,
   });
+  await logDisputeTransition(manager, next, from, step.at);
   await report(manager, next, step.at, listener);
   return next;
 }

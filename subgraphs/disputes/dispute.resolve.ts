@@ -4,6 +4,7 @@ import { grantAppeal } from "./dispute.appeal.js";
 import { ContestedKind, DisputeKind, DisputeOutcome, DisputeStatus, type Dispute } from "./dispute.entity.js";
 import type { ResolveDisputeInput } from "./dispute.inputs.js";
 import { actorOf, lockedDispute, transition } from "./dispute.lifecycle.js";
+import { logAppealDecision } from "./dispute.log.js";
 import { requireAssignedArbiter } from "./disputes.access.js";
 import type { DisputesContext } from "./disputes.context.js";
 
@@ -38,6 +39,8 @@ export function resolveDispute(
     const step = { to: DisputeStatus.RESOLVED, outcome: input.outcome, actor: actorOf("arbiter", arbiter), note, at };
     const resolved = await transition(manager, dispute, step, options.onDisputeChanged);
     if (granting) await grantAppeal(manager, resolved, complaint, { arbiter, note, at }, options);
+    // After the grant, which may still refuse (CONFLICT) and roll the whole resolution back.
+    await logAppealDecision(manager, resolved, at);
     return resolved;
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { inTransaction } from "../../lib/platform/database.js";
 import { ApiKey } from "./api-key.entity.js";
 import type { CreateApiKeyInput } from "./api-key.inputs.js";
+import { logApiKeyIssued } from "./api-key.log.js";
 import { issueSecret } from "./api-key.secret.js";
 import type { CreatedApiKey } from "./api-key.types.js";
 import { checkedExpiry, checkedScopes } from "./api-key.validation.js";
@@ -38,6 +39,7 @@ export async function createApiKey(context: PartnersContext, partner: string, in
       graceUntil: null,
     });
     await manager.insert(ApiKey, key);
+    await logApiKeyIssued(manager, key, null, now);
     return { key, secret };
   });
 }

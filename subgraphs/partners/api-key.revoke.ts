@@ -2,6 +2,7 @@ import { inTransaction, writeLock } from "../../lib/platform/database.js";
 import { ConflictError } from "../../lib/platform/errors.js";
 import type { Identity } from "../../lib/platform/identity.js";
 import { ApiKey } from "./api-key.entity.js";
+import { logApiKeyRevoked } from "./api-key.log.js";
 import { requireManagedKey } from "./partners.access.js";
 import type { PartnersContext } from "./partners.context.js";
 
@@ -18,6 +19,7 @@ export async function revokeApiKey(context: PartnersContext, caller: Identity, i
     key.revokedAt = new Date();
     key.revokedBy = caller.subject as string;
     await manager.update(ApiKey, { id }, { revokedAt: key.revokedAt, revokedBy: key.revokedBy });
+    await logApiKeyRevoked(manager, key, caller.role, key.revokedAt);
     return key;
   });
 }

@@ -4,6 +4,7 @@ import { ConflictError } from "../../lib/platform/errors.js";
 import type { Identity } from "../../lib/platform/identity.js";
 import { ApiKeyState } from "./api-key.enums.js";
 import { ApiKey } from "./api-key.entity.js";
+import { logApiKeyIssued } from "./api-key.log.js";
 import { issueSecret } from "./api-key.secret.js";
 import { stateOf } from "./api-key.state.js";
 import type { CreatedApiKey } from "./api-key.types.js";
@@ -55,6 +56,7 @@ export async function rotateApiKey(context: PartnersContext, caller: Identity, i
     });
     await manager.insert(ApiKey, key);
     await manager.update(ApiKey, { id }, { replacedBy: key.id, graceUntil: new Date(now.getTime() + graceSeconds * 1000) });
+    await logApiKeyIssued(manager, key, old.id, now);
     return { key, secret };
   });
 }

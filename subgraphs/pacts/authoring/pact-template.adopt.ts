@@ -3,6 +3,7 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { BadUserInputError, ConflictError } from "../../../lib/platform/errors.js";
 import { requireAgentOwner } from "../pacts.access.js";
 import { PactStatus } from "../pact.enums.js";
+import { logPactActivated } from "../pact.log.js";
 import type { Pact } from "./pact.entity.js";
 import type { EscalationOwnerInput } from "./pact.inputs.js";
 import { escalationOf, insertVersion, openVersions, raceToConflict, refuseSecondDraft } from "./pact.lifecycle.js";
@@ -42,7 +43,7 @@ export async function adoptPactTemplate(
       );
     // Adopting past an open draft would leave it impossible to activate.
     refuseSecondDraft(draft, "agentId");
-    return insertVersion(manager, {
+    const pact = await insertVersion(manager, {
       agentId,
       workflow: template.workflow,
       template: template.name,
@@ -52,5 +53,8 @@ export async function adoptPactTemplate(
       escalation: escalationOf(escalationOwner, builder, template.ackDeadlineMinutes),
       createdBy: builder,
     });
+    // Adopted in force at once: the same act as activating a draft.
+    await logPactActivated(manager, pact, null, pact.createdAt);
+    return pact;
   }).catch(raceToConflict("agentId"));
 }

@@ -3,6 +3,7 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { BadUserInputError, ConflictError } from "../../../lib/platform/errors.js";
 import { requirePactOwner } from "../pacts.access.js";
 import { PactStatus } from "../pact.enums.js";
+import { logPactActivated } from "../pact.log.js";
 import { Pact } from "./pact.entity.js";
 import { lockedPact, openVersions, raceToConflict } from "./pact.lifecycle.js";
 
@@ -22,6 +23,7 @@ async function activateDraft(manager: EntityManager, draft: Pact, now = new Date
   // The old version closes first, so the one-active-version index never sees two.
   if (active) await manager.update(Pact, { id: active.id }, { status: PactStatus.SUPERSEDED, openStatus: null, closedAt: now });
   await manager.update(Pact, { id: draft.id }, { status: PactStatus.ACTIVE, openStatus: PactStatus.ACTIVE, activatedAt: now });
+  await logPactActivated(manager, draft, active ?? null, now);
   return { ...draft, status: PactStatus.ACTIVE, openStatus: PactStatus.ACTIVE, activatedAt: now };
 }
 

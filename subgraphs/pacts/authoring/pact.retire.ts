@@ -3,6 +3,7 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { BadUserInputError } from "../../../lib/platform/errors.js";
 import { requirePactOwner } from "../pacts.access.js";
 import { PactStatus } from "../pact.enums.js";
+import { logPactRetired } from "../pact.log.js";
 import { Pact } from "./pact.entity.js";
 import { lockedPact, openVersions } from "./pact.lifecycle.js";
 
@@ -18,6 +19,8 @@ async function retireVersion(manager: EntityManager, pact: Pact, reason: string 
       await manager.update(Pact, { id: draft.id }, retired(`the version it amends (${pact.version}) was retired`));
   }
   await manager.update(Pact, { id: pact.id }, retired(reason));
+  // Only a version that was in force is logged; a discarded draft never bound the agent (pact.log.ts).
+  if (pact.status === PactStatus.ACTIVE) await logPactRetired(manager, pact, reason, now);
   return { ...pact, ...retired(reason) };
 }
 

@@ -16,6 +16,7 @@ import { fleissKappa } from "./jury/jury.convene.js";
 import { JudgedSlice, JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact, PactClause } from "../authoring/pact.entity.js";
 import { RunWindow } from "./run-window.entity.js";
+import { logRunVerdict } from "../pact.log.js";
 import { CaseOutcome, ClauseOutcome, EvaluationMethod, EvaluationRunStatus, MetricDirection } from "../pact.enums.js";
 
 /**
@@ -256,6 +257,20 @@ export async function judgeEvaluationRun(
       ...(withJury ? await juryStatistics(manager, runId) : {}),
     },
   );
+  await logRunVerdict(manager, {
+    runId,
+    agentId: run.agentId,
+    workflow: run.workflow,
+    pactId: pact.id,
+    pactVersion: run.pactVersion,
+    casesPassed,
+    casesFailed: runCases.length - casesPassed,
+    passed: judged.run.passed,
+    weightedPassShare: judged.run.weightedPassShare,
+    failedCriticalClauses: judged.run.failedCriticalClauses,
+    clauses: judged.clauseJudgements.map(({ key, outcome, observed, sampleSize }) => ({ key, outcome, observed, sampleSize })),
+    judgedAt: now,
+  });
   return {
     runId,
     agentId: run.agentId,

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from "../../../lib/platform/errors.js";
 import { enqueue } from "../../../lib/platform/outbox.js";
 import { requireUninvolvedReviewer } from "../pacts.access.js";
 import { CaseOutcome, DecidedBy, EvaluationRunStatus, ReviewVerdict } from "../pact.enums.js";
+import { logHumanReview } from "../pact.log.js";
 import type { PactsContext } from "../pacts.context.js";
 import { EvaluationRun } from "./evaluation-run.entity.js";
 import { judgeJob } from "./judge-job.message.js";
@@ -53,6 +54,15 @@ export async function decideReview(
     await manager.update(JuryVerdict, { id: reviewId }, review);
     // The human's verdict is a label for every juror that voted on the case (the calibrated jury).
     await recordJurorLabels(manager, current, review.outcome);
+    // Public, so without the reviewer, their note or the case's id: those are not public (pact.log.ts).
+    await logHumanReview(manager, {
+      reviewId,
+      agentId: current.agentId,
+      runId: run.id,
+      metric: current.metric,
+      outcome: review.outcome,
+      reviewedAt: review.reviewedAt,
+    });
     const pending = await manager.countBy(JuryVerdict, { runId: run.id, outcome: CaseOutcome.UNCERTAIN });
     const decidable = pending === 0 && run.status === EvaluationRunStatus.AWAITING_REVIEW;
     if (decidable) {

@@ -9,7 +9,7 @@ import {
 } from "jose";
 import type { OidcConfig } from "../lib/platform/config.js";
 import { UnauthenticatedError } from "../lib/platform/errors.js";
-import { ROLES, SUBJECT_PATTERN, isRole, type Identity } from "../lib/platform/identity.js";
+import { ROLES, SUBJECT_PATTERN, cachedVerification, isRole, type Identity } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
 
 /*
@@ -42,8 +42,6 @@ export const JWKS_COOLDOWN_MS = 30_000;
 export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 
 const FETCH_TIMEOUT_MS = 5_000;
-/** Bounds the verified-token cache; reaching it empties it, which only costs verifying again. */
-const MAX_CACHED_TOKENS = 10_000;
 
 const refused = (message: string) => new UnauthenticatedError(message, 401);
 
@@ -83,15 +81,17 @@ export function createOidcVerifier(settings: OidcConfig): TokenVerifier {
     requiredClaims: ["exp"],
     clockTolerance: OIDC_CLOCK_TOLERANCE_SECONDS,
   };
-  return rememberingVerified(async (token) => {
+  // Verified once per token for VERIFIED_TOKEN_MAX_AGE_MS at most, short next to the key set's
+  // cache: a removed key's tokens stop within JWKS_CACHE_MAX_AGE_MS + VERIFIED_TOKEN_MAX_AGE_MS.
+  return cachedVerification(async (token) => {
     let payload: JWTPayload;
     try {
       payload = await verifySignature(token, keys, options);
     } catch (error) {
       throw refusalOf(error);
     }
-    return { identity: identityFromClaims(payload, settings), expiresAt: (payload.exp ?? 0) * 1000 };
-  });
+    return identityFromClaims(payload, settings);
+  }, VERIFIED_TOKEN_MAX_AGE_MS);
 }
 
 /**
@@ -247,22 +247,4 @@ function refusalOf(error: unknown): UnauthenticatedError {
   // E.g. an RSA key under 2048 bits, which jose refuses with a TypeError.
   log.warn({ err: error }, "OIDC: a token could not be verified");
   return refused("Token could not be verified");
-}
-
-/**
- * Remembers successful verifications, keyed by the exact token, for VERIFIED_TOKEN_MAX_AGE_MS or
- * until the token expires; failures are never remembered. Short next to the key set's cache, so a
- * removed key's tokens stop within JWKS_CACHE_MAX_AGE_MS + VERIFIED_TOKEN_MAX_AGE_MS.
- */
-function rememberingVerified(verify: (token: string) => Promise<{ identity: Identity; expiresAt: number }>): TokenVerifier {
-  const cache = new Map<string, { identity: Identity; until: number }>();
-  return async (token) => {
-    const now = Date.now();
-    const cached = cache.get(token);
-    if (cached && cached.until > now) return cached.identity;
-    const { identity, expiresAt } = await verify(token);
-    if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
-    cache.set(token, { identity, until: Math.min(now + VERIFIED_TOKEN_MAX_AGE_MS, expiresAt) });
-    return identity;
-  };
 }

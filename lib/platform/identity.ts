@@ -143,7 +143,10 @@ export function createAssertionSigner(secret: string): (identity: Identity, subg
  * Remembers successful verifications, keyed by the exact token, until the token expires or
  * `maxAgeMs` passes; failures are never remembered.
  */
-function cachedVerification(verifyToken: (token: string) => Promise<Identity>, maxAgeMs: number): (token: string) => Promise<Identity> {
+export function cachedVerification(
+  verifyToken: (token: string) => Promise<Identity>,
+  maxAgeMs: number,
+): (token: string) => Promise<Identity> {
   const cache = new Map<string, { identity: Identity; until: number }>();
   return async (token) => {
     const now = Date.now();

@@ -62,7 +62,7 @@ export function verifierByAlgorithm(verifiers: { development?: TokenVerifier; oi
       if (!verifiers.development) throw refused("This gateway accepts no development (HS256) tokens: sign in with the identity provider");
       return verifiers.development(token);
     }
-    if (algorithm === "RS256" || algorithm === "ES256") {
+    if ((OIDC_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
       if (!verifiers.oidc) throw refused("Token is signed for an identity provider, and this gateway has none configured");
       return verifiers.oidc(token);
     }

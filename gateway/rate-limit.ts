@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { AppConfig } from "../lib/platform/config.js";
@@ -23,9 +22,6 @@ export const RATE_LIMITED = "RATE_LIMITED";
 /** The one quota policy, as the headers name it. */
 const POLICY = '"default"';
 
-/** The longest budget key kept as it is; longer ones (a long subject) are stored as their digest. */
-const MAX_KEY_LENGTH = 200;
-
 /**
  * Whose budget a request is charged to. A caller with scopes came with an API key: its budget is
  * per partner (every key of one partner shares it, since the identity names the partner and not
@@ -33,14 +29,11 @@ const MAX_KEY_LENGTH = 200;
  * address's /64).
  */
 export function budgetOf(identity: Identity, clientAddress: string | undefined): Budget {
-  const budget: Budget =
-    identity.role === "anonymous"
-      ? { kind: "anonymous", key: `ip:${addressBucket(clientAddress)}` }
-      : identity.scopes
-        ? { kind: "key", key: `partner:${identity.subject}` }
-        : { kind: "token", key: `sub:${identity.role}:${identity.subject}` };
-  if (budget.key.length <= MAX_KEY_LENGTH) return budget;
-  return { ...budget, key: `${budget.key.slice(0, budget.key.indexOf(":"))}#${createHash("sha256").update(budget.key).digest("hex")}` };
+  // Subjects are at most 128 characters (SUBJECT_PATTERN), so every key fits the counters' VARCHAR(255).
+  if (identity.role === "anonymous") return { kind: "anonymous", key: `ip:${addressBucket(clientAddress)}` };
+  return identity.scopes
+    ? { kind: "key", key: `partner:${identity.subject}` }
+    : { kind: "token", key: `sub:${identity.role}:${identity.subject}` };
 }
 
 /**

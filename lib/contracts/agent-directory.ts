@@ -55,3 +55,14 @@ export function createOwnerLoader(dataSource: DataSource): DataLoader<string, st
     return agentIds.map((agentId) => owners.get(agentId) ?? null);
   });
 }
+
+/** Agents one request may name (a bulk read, a feed filter): the same bound as a page. */
+export const MAX_AGENTS_PER_REQUEST = 100;
+
+/** Every agent id the agents context issues is a lower-case UUID, compared byte for byte. */
+const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The index of the first id that no agent could have (named back to the caller as bad input), or -1. */
+export function firstMalformedAgentId(ids: readonly string[]): number {
+  return ids.findIndex((id) => !AGENT_ID.test(id));
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /*
  * Canonical JSON: one byte string per value, so that a hash or a signature over it can be
  * recomputed by anyone from the value alone. Object keys sorted by UTF-16 code units (what
@@ -25,4 +26,9 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(
     `canonical JSON has no form for a ${typeof value === "object" ? (value?.constructor?.name ?? "object") : typeof value}`,
   );
+}
+
+/** `sha256:<hex>` of a value's canonical JSON: the digest anyone holding the value can recompute (pact contents, evidence). */
+export function canonicalDigest(value: unknown): string {
+  return `sha256:${createHash("sha256").update(canonicalJson(value), "utf8").digest("hex")}`;
 }

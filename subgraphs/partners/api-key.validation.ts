@@ -8,12 +8,12 @@ import { SCOPES, isScope, type Scope } from "../../lib/platform/identity.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The furthest expiry a key may be given: a key that must be renewed yearly cannot be forgotten for ever. */
-export const MAX_KEY_LIFETIME_MS = 366 * DAY_MS;
+const MAX_KEY_LIFETIME_MS = 366 * DAY_MS;
 
 /** How long a rotated key keeps working unless told otherwise: a day to redeploy the new one. */
-export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
 /** The longest grace: a week; a key meant to outlive that should not have been rotated yet. */
-export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** The scopes, each one of SCOPES and named once; refused by the index of the first that is not. */
 export function checkedScopes(scopes: readonly string[], field: string): Scope[] {

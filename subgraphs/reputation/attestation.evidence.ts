@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { IsNull, type EntityManager } from "typeorm";
-import { canonicalJson } from "../../lib/platform/canonical-json.js";
+import { canonicalDigest } from "../../lib/platform/canonical-json.js";
 import { KpiReport } from "./kpi-report.entity.js";
 import { DisputeState } from "./trust-history.entity.js";
 import { EvaluationEvidence } from "./trust.entity.js";
@@ -34,10 +33,5 @@ export async function evidenceIdsOf(manager: EntityManager, agentId: string): Pr
 
 /** `sha256:<hex>` of the canonical JSON of `{ runs, kpiReports, disputes }`. */
 export function evidenceDigest(ids: EvidenceIds): string {
-  return sha256Of(ids);
-}
-
-/** `sha256:<hex>` of a value's canonical JSON (RFC 8785 form, UTF-8). */
-function sha256Of(value: unknown): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(value), "utf8").digest("hex")}`;
+  return canonicalDigest(ids);
 }

@@ -1,14 +1,10 @@
 import type { DataSource } from "typeorm";
+import { MAX_AGENTS_PER_REQUEST, firstMalformedAgentId } from "../../lib/contracts/agent-directory.js";
 import { BadUserInputError } from "../../lib/platform/errors.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../lib/platform/pagination.js";
 import { TrustEvent, type TrustEventType } from "./trust-event.entity.js";
 import { sequenceTrustEvents } from "./trust-event.sequence.js";
 import { type TrustEventConnection, trustEventNode } from "./trust-event.types.js";
-
-/** Agents one feed read may name: the same bound as a page. */
-export const MAX_FEED_AGENTS = 100;
-/** Every id this system issues is a UUID; anything else is a caller's mistake, named rather than matched against nothing. */
-const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface TrustFeedArgs {
   after: string | null;
@@ -24,8 +20,9 @@ const isPosition = (values: unknown[]): values is [number] =>
 function checkedAgentIds(agentIds: string[] | null): string[] | null {
   if (agentIds === null) return null;
   if (agentIds.length === 0) throw new BadUserInputError("agentIds", "must name at least one agent, or be left out for all agents");
-  if (agentIds.length > MAX_FEED_AGENTS) throw new BadUserInputError("agentIds", `must name at most ${MAX_FEED_AGENTS} agents`);
-  const malformed = agentIds.findIndex((id) => !AGENT_ID.test(id));
+  if (agentIds.length > MAX_AGENTS_PER_REQUEST)
+    throw new BadUserInputError("agentIds", `must name at most ${MAX_AGENTS_PER_REQUEST} agents`);
+  const malformed = firstMalformedAgentId(agentIds);
   if (malformed >= 0) throw new BadUserInputError(`agentIds[${malformed}]`, "is not an agent id (a UUID)");
   return [...new Set(agentIds)];
 }

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from "typeorm";
+import { type DataSource, type EntityManager, IsNull } from "typeorm";
 import { inTransaction, writeLock } from "../../lib/platform/database.js";
 import { appendedNodes, perfectNodes } from "../../lib/platform/merkle.math.js";
 import { LOG_STATE_ROW, LogEntry, LogState, TreeNode } from "./log.entity.js";
@@ -29,7 +29,7 @@ async function unsequenced(manager: EntityManager, limit: number): Promise<LogEn
 /** Appends up to `limit` committed entries to the tree; returns how many. */
 export async function sequenceLogBatch(dataSource: DataSource, limit = LOG_SEQUENCER_BATCH): Promise<number> {
   // A plain look first, outside any transaction: nothing to do, no lock taken.
-  if ((await unsequenced(dataSource.manager, 1)).length === 0) return 0;
+  if (!(await dataSource.manager.existsBy(LogEntry, { logIndex: IsNull() }))) return 0;
   return inTransaction(dataSource, async (manager) => {
     // The lock before any plain read, so that on MySQL the snapshot below sees the last sequencer's commit.
     const state = await manager.findOneOrFail(LogState, { where: { id: LOG_STATE_ROW }, lock: writeLock(manager) });

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import type { ActivePactDigest } from "../../../lib/contracts/pact-digests.js";
-import { canonicalJson } from "../../../lib/platform/canonical-json.js";
+import { canonicalDigest } from "../../../lib/platform/canonical-json.js";
 import { PactStatus } from "../pact.enums.js";
 import { Pact, PactClause } from "./pact.entity.js";
 
@@ -45,16 +44,11 @@ export async function activePactDigests(manager: EntityManager, agentId: string)
     id: pact.id,
     version: pact.version,
     workflow: pact.workflow,
-    digest: sha256Of(
+    digest: canonicalDigest(
       pactContent(
         pact,
         clauses.filter((clause) => clause.pactId === pact.id),
       ),
     ),
   }));
-}
-
-/** `sha256:<hex>` of a value's canonical JSON (RFC 8785 form, UTF-8). */
-function sha256Of(value: unknown): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(value), "utf8").digest("hex")}`;
 }

@@ -1,11 +1,13 @@
 import type { EntityManager } from "typeorm";
 import { type AppendLogEntry, LogEntryKind } from "../../lib/contracts/transparency-log.js";
+import { type Escalation, EscalationDirection, TrustCause } from "./trust-history.entity.js";
 import type { TrustProfile } from "./trust.entity.js";
 import type { TrustChange } from "./trust.settle.js";
 
 /*
- * Reputation's port to the transparency log: each settled change of an agent's scores, and each
- * listing decision, as log entries, in the settling transaction. The runtime installs the log
+ * Reputation's port to the transparency log: each settled change of an agent's scores, each
+ * listing decision, and each consequence step taken or lifted, as log entries, in the settling
+ * transaction. The runtime installs the log
  * (runtime/contexts.ts); with none installed (a context's own tests) nothing is logged.
  */
 
@@ -71,4 +73,34 @@ export async function logTrustChange(
       },
       at: change.at,
     });
+}
+
+/** Who took a standing step away: the ladder's own way back, an arbiter, or a granted appeal. */
+const liftedBy = (cause: TrustCause) => (cause === TrustCause.ARBITER ? "ARBITER" : cause === TrustCause.DISPUTE ? "APPEAL" : "LADDER");
+
+/**
+ * Logs a consequence step taken (CONSEQUENCE_STEP, with the trigger that held) or lifted
+ * (CONSEQUENCE_LIFTED, with who lifted it). Never the reason of a lift, which names the arbiter,
+ * nor the owner's contact: the escalation itself is for the owner and arbiters (docs/transparency.md).
+ */
+export async function logConsequence(manager: EntityManager, escalation: Escalation): Promise<void> {
+  if (!append || escalation.action === null) return;
+  const step = { escalationId: escalation.id, pactId: escalation.pactId, action: escalation.action };
+  const cause = { cause: escalation.cause, causeId: escalation.causeId };
+  await append(
+    manager,
+    escalation.direction === EscalationDirection.FIRED
+      ? {
+          kind: LogEntryKind.CONSEQUENCE_STEP,
+          subject: escalation.agentId,
+          payload: { ...step, ...cause, reason: escalation.reason },
+          at: escalation.createdAt,
+        }
+      : {
+          kind: LogEntryKind.CONSEQUENCE_LIFTED,
+          subject: escalation.agentId,
+          payload: { ...step, ...cause, liftedBy: liftedBy(escalation.cause) },
+          at: escalation.createdAt,
+        },
+  );
 }

@@ -17,7 +17,7 @@ import {
 } from "./score.math.js";
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { appendTrustEvents, trustEventsOf } from "./trust-event.append.js";
-import { logTrustChange } from "./trust.log.js";
+import { logConsequence, logTrustChange } from "./trust.log.js";
 import { TrustProfile } from "./trust.entity.js";
 
 /*
@@ -305,7 +305,7 @@ async function recordEscalation(
   change: TrustChange,
 ): Promise<void> {
   const needsAck = step.direction === EscalationDirection.FIRED || step.direction === EscalationDirection.UNLISTED;
-  await manager.insert(Escalation, {
+  const escalation = Object.assign(new Escalation(), {
     id: randomUUID(),
     agentId,
     pactId: terms.pactId,
@@ -320,6 +320,8 @@ async function recordEscalation(
     ackDueAt: needsAck ? new Date(change.at.getTime() + terms.owner.ackDeadlineMinutes * 60_000) : null,
     acknowledgedAt: null,
   });
+  await manager.insert(Escalation, escalation);
+  await logConsequence(manager, escalation);
 }
 
 /**

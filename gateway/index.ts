@@ -10,7 +10,7 @@ import { serveGraphQL, type RunningServer } from "../lib/platform/http-server.js
 import { createAssertionSigner } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
 import type { Secrets } from "../lib/platform/secrets.js";
-import { jwksResponse } from "../lib/platform/jwks.js";
+import { keyDocument } from "../lib/platform/jwks.js";
 import { attestationSigner } from "../lib/platform/signing-keys.js";
 import { callerIdentityReader, credentialsOf } from "./caller-identity.js";
 import { clientAddressOf } from "./client-address.js";
@@ -74,8 +74,8 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     maxBodyBytes: GATEWAY_MAX_BODY_BYTES,
     cors: options.config.gateway.cors,
     explorer: options.config.gateway.explorer ? createExplorer() : undefined,
-    // The attestations' public keys (docs/attestations.md), from the same key set the reputation subgraph signs with.
-    jwks: () => jwksResponse(attestationSigner(options.config)),
+    // The attestations' and the log's public keys (docs/attestations.md), from the key set the reputation subgraph and the log sign with.
+    keyDocument: (pathname, method) => keyDocument(attestationSigner(options.config), pathname, method),
     context: async (req: IncomingMessage, requestId: string) => ({
       identity: await identityOf(credentialsOf(req.headers)),
       requestId,

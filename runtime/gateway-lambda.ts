@@ -6,7 +6,7 @@ import { clientAddressOf } from "../gateway/client-address.js";
 import { GATEWAY_MAX_BODY_BYTES, createGatewayServer, type GatewayOptions } from "../gateway/index.js";
 import { config } from "../lib/platform/config.js";
 import { asLambdaServer, bodyLimit, withRequestId } from "../lib/platform/lambda.js";
-import { JWKS_PATH, jwksResponse } from "../lib/platform/jwks.js";
+import { keyDocument } from "../lib/platform/jwks.js";
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
 import { attestationSigner } from "../lib/platform/signing-keys.js";
@@ -43,14 +43,13 @@ export function gatewayLambda() {
       }),
     }),
   );
-  // The JWKS is answered before Apollo, which would refuse a GET without a query: a route of its
-  // own rather than a function of its own, since it is the gateway's public face and shares its URL.
+  // The public keys are answered before Apollo, which would refuse a GET without a query: routes of
+  // their own rather than a function of their own, since they are the gateway's public face and share its URL.
   return async (...args: Parameters<typeof graphql>) => {
     const [event] = args;
-    if (event.rawPath === JWKS_PATH && (event.requestContext.http.method === "GET" || event.requestContext.http.method === "HEAD")) {
-      const answer = await jwksResponse(attestationSigner(settings));
-      return { statusCode: answer.status, headers: answer.headers, body: event.requestContext.http.method === "HEAD" ? "" : answer.body };
-    }
+    const { method } = event.requestContext.http;
+    const keys = await keyDocument(attestationSigner(settings), event.rawPath, method);
+    if (keys) return { statusCode: keys.status, headers: keys.headers, body: method === "HEAD" ? "" : keys.body };
     return graphql(...args);
   };
 }

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { config } from "../lib/platform/config.js";
-import { generateSigningKey, keySetFile, rotateKeySet, rotateKeySetFile } from "../lib/platform/signing-keys.js";
+import { generateSigningKey, keySetFile, publishedRetired, rotateKeySet, rotateKeySetFile } from "../lib/platform/signing-keys.js";
 
 // Rotates the attestation signing keys (docs/attestations.md, "Rotation and retirement"): the
 // data folder's key file in place, or, with --from-env, ATTESTATION_SIGNING_KEYS printed rotated
-// for the production secret (a new set when there is none yet). The old key stays published for
-// ATTESTATION_TTL_SECONDS.
+// for the production secret (a new set when there is none yet). The old key stays in the JWKS for
+// ATTESTATION_TTL_SECONDS, and among the log keys for good.
 const { values } = parseArgs({ options: { "from-env": { type: "boolean", default: false } } });
 const settings = config();
 const now = new Date();
@@ -19,5 +19,8 @@ if (values["from-env"]) {
 } else {
   const file = keySetFile(settings.dataDir);
   const rotated = await rotateKeySetFile(file, now, settings.attestation.ttlSeconds);
-  console.log(`${file}: signing with ${rotated.current.kid}; ${rotated.retired.length} retired key(s) still published`);
+  const published = publishedRetired(rotated, now).length;
+  console.log(
+    `${file}: signing with ${rotated.current.kid}; ${published} retired key(s) still in the JWKS, ${rotated.retired.length} among the log keys`,
+  );
 }

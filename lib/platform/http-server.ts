@@ -5,7 +5,7 @@ import type { CorsConfig } from "./config.js";
 import { answerOptions, corsResponseHeaders } from "./cors.js";
 import { EXPLORER_ASSET_PREFIX, EXPLORER_CONTENT_SECURITY_POLICY, type Explorer, type ExplorerResponse, wantsHtml } from "./explorer.js";
 import { MAX_REQUEST_DEPTH, jsonDepth } from "./json-depth.js";
-import { JWKS_PATH, type JwksResponse } from "./jwks.js";
+import type { KeyDocumentResponse } from "./jwks.js";
 import { REQUEST_ID_HEADER, requestIdOf, requestLog } from "./logger.js";
 
 export interface RunningServer {
@@ -24,8 +24,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   cors?: CorsConfig;
   /** The page served to browsers at /graphql (lib/platform/explorer.ts); without it, none. */
   explorer?: Explorer;
-  /** The public signing keys served at /.well-known/jwks.json (lib/platform/jwks.ts); without it, none. */
-  jwks?: () => Promise<JwksResponse>;
+  /** The public key documents under /.well-known/ (lib/platform/jwks.ts), null for other paths; without it, none. */
+  keyDocument?: (pathname: string, method: string) => Promise<KeyDocumentResponse | null>;
 }
 
 class HttpError extends Error {
@@ -113,10 +113,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
         for (const [name, value] of Object.entries(corsResponseHeaders(options.cors, req.headers.origin))) res.setHeader(name, value);
       const url = parseRequestUrl(req.url);
       if (url.pathname === "/health") return sendJson(res, 200, { status: "ok" });
-      if (url.pathname === JWKS_PATH && options.jwks && (req.method === "GET" || req.method === "HEAD")) {
-        const answer = await options.jwks();
-        res.writeHead(answer.status, answer.headers);
-        res.end(req.method === "HEAD" ? undefined : answer.body);
+      const keys = await options.keyDocument?.(url.pathname, req.method ?? "");
+      if (keys) {
+        res.writeHead(keys.status, keys.headers);
+        res.end(req.method === "HEAD" ? undefined : keys.body);
         return;
       }
       const asset = url.pathname.startsWith(EXPLORER_ASSET_PREFIX)

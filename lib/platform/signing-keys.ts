@@ -8,8 +8,10 @@ import type { AppConfig } from "./config.js";
  * The marketplace's signing keys: Ed25519, as JWKs named by their RFC 7638 thumbprint (`kid`).
  * One current key signs; retired keys keep only their public half and stay published (the JWKS)
  * until `verifyUntil`, when every attestation they signed has expired, so a rotation never breaks
- * an attestation a partner already holds. After that a retired key is dropped from the JWKS: a
- * statement signed with it, by us long ago or by whoever stole it since, no longer verifies.
+ * an attestation a partner already holds. After that a retired key leaves the JWKS: an attestation
+ * signed with it, by us long ago or by whoever stole it since, no longer verifies. It stays in the
+ * set, and in the log keys (`treeHeadKeys`), because the transparency log's tree heads it signed
+ * while current must verify for ever (docs/transparency.md, "Keys").
  *
  * Where the set lives (docs/attestations.md, "Keys"): ATTESTATION_SIGNING_KEYS (a secret, JSON)
  * in production; `<DATA_DIR>/keys/attestation-signing-keys.json` (0600, created on first use) for
@@ -44,6 +46,9 @@ export interface RetiredSigningKey {
   /** Until when it is published: `retiredAt` plus the longest lifetime of what it signed (ISO 8601). */
   verifyUntil: string;
 }
+
+/** A key as the log keys publish it: a tree head it signed counts only if signed before `retiredAt`. */
+export type TreeHeadKey = PublicSigningJwk & { retiredAt?: string };
 
 /** What ATTESTATION_SIGNING_KEYS and the key file hold. */
 export interface SigningKeySet {
@@ -100,8 +105,9 @@ export async function generateSigningKey(): Promise<PrivateSigningJwk> {
 }
 
 /**
- * The set after a rotation at `now`: a new current key; the old one retired and published for
- * `verifyForSeconds` more (the attestations' lifetime), and retired keys past their time dropped.
+ * The set after a rotation at `now`: a new current key; the old one retired, its private half
+ * deleted, in the JWKS for `verifyForSeconds` more (the attestations' lifetime) and among the log
+ * keys for good.
  */
 export async function rotateKeySet(set: SigningKeySet, now: Date, verifyForSeconds: number): Promise<SigningKeySet> {
   const { d: _private, ...publicHalf } = set.current;
@@ -110,9 +116,12 @@ export async function rotateKeySet(set: SigningKeySet, now: Date, verifyForSecon
     retiredAt: now.toISOString(),
     verifyUntil: new Date(now.getTime() + verifyForSeconds * 1000).toISOString(),
   };
-  const stillPublished = set.retired.filter((key) => Date.parse(key.verifyUntil) > now.getTime());
-  return { current: await generateSigningKey(), retired: [retiring, ...stillPublished] };
+  return { current: await generateSigningKey(), retired: [retiring, ...set.retired] };
 }
+
+/** The retired keys still in the JWKS at `now`. */
+export const publishedRetired = (set: SigningKeySet, now: Date): RetiredSigningKey[] =>
+  set.retired.filter((key) => Date.parse(key.verifyUntil) > now.getTime());
 
 /** `<dataDir>/keys/attestation-signing-keys.json`. */
 export function keySetFile(dataDir: string): string {
@@ -172,6 +181,8 @@ export interface Signer {
   signJws(claims: Record<string, unknown>, options: { expiresIn: number; typ: string; issuedAt?: Date }): Promise<SignedJws>;
   /** The JWKS: the current public key and the retired ones still within `verifyUntil` at `now`. Never a `d`. */
   publicJwks(now?: Date): Promise<{ keys: PublicSigningJwk[] }>;
+  /** Every key that ever signed, the retired ones with `retiredAt`: what tree heads are checked against. Never a `d`. */
+  treeHeadKeys(): Promise<{ keys: TreeHeadKey[] }>;
 }
 
 export interface SignedJws {
@@ -219,8 +230,12 @@ export function signerOver(read: () => Promise<SigningKeySet>): Signer {
     async publicJwks(now = new Date()) {
       const { set } = await current();
       const { d: _private, ...currentPublic } = set.current;
-      const retired = set.retired.filter((key) => Date.parse(key.verifyUntil) > now.getTime()).map((key) => key.jwk);
-      return { keys: [currentPublic, ...retired] };
+      return { keys: [currentPublic, ...publishedRetired(set, now).map((key) => key.jwk)] };
+    },
+    async treeHeadKeys() {
+      const { set } = await current();
+      const { d: _private, ...currentPublic } = set.current;
+      return { keys: [currentPublic, ...set.retired.map((key) => ({ ...key.jwk, retiredAt: key.retiredAt }))] };
     },
   };
 }

@@ -54,5 +54,5 @@ export function headBytes(head: HeadFields): Buffer {
 /** Signs a tree head's bytes: Ed25519 here, under a key id the verifier looks up. */
 export type HeadSigner = (bytes: Uint8Array) => Promise<{ kid: string; signature: string }>;
 
-/** Checks a head's signature under the key `kid`; false for an unknown key. */
-export type HeadVerifier = (bytes: Uint8Array, signature: string, kid: string) => Promise<boolean>;
+/** Checks a head's signature under the key `kid`, made at `signedAt`; false for an unknown key, or one retired by then. */
+export type HeadVerifier = (bytes: Uint8Array, signature: string, kid: string, signedAt: Date) => Promise<boolean>;

@@ -28,12 +28,21 @@ export interface LogVerification {
 
 const PAGE = 5000;
 
-/** A verifier over a JWKS (the gateway's /.well-known/jwks.json, or the key file's public halves). */
-export function jwksVerifier(jwks: { keys: readonly { kid?: string }[] }): HeadVerifier {
-  const keys = new Map(jwks.keys.map((jwk) => [jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: "jwk" })]));
-  return async (bytes, signature, kid) => {
-    const key = keys.get(kid);
-    return !!key && cryptoVerify(null, bytes, key, Buffer.from(signature, "base64url"));
+/**
+ * A verifier over the log keys (the gateway's /.well-known/log-keys.json, or the key set's public
+ * halves): a head verifies under the key it names, and only if it was signed before that key was
+ * retired, when there is a `retiredAt`: whoever kept a retired private key cannot sign new heads.
+ */
+export function jwksVerifier(jwks: { keys: readonly { kid?: string; retiredAt?: string }[] }): HeadVerifier {
+  const keys = new Map(
+    jwks.keys.map(({ retiredAt, ...jwk }) => [
+      jwk.kid,
+      { key: createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }), until: retiredAt ? Date.parse(retiredAt) : Infinity },
+    ]),
+  );
+  return async (bytes, signature, kid, signedAt) => {
+    const known = keys.get(kid);
+    return !!known && signedAt.getTime() <= known.until && cryptoVerify(null, bytes, known.key, Buffer.from(signature, "base64url"));
   };
 }
 
@@ -145,11 +154,11 @@ export async function verifyLog(dataSource: DataSource, verifySignature: HeadVer
       });
     else lastGood = headSize;
     const bytes = headBytes({ treeSize: headSize, rootHash: head.rootHash, timestamp: head.createdAt.getTime() });
-    if (!(await verifySignature(bytes, head.signature, head.keyId)))
+    if (!(await verifySignature(bytes, head.signature, head.keyId, head.createdAt)))
       problems.push({
         position: null,
         kind: "BAD_SIGNATURE",
-        message: `tree head of size ${headSize}: the signature does not verify under key ${head.keyId}`,
+        message: `tree head of size ${headSize}: the signature does not verify under key ${head.keyId}, or was made after that key retired`,
       });
   }
   problems.sort((a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER));

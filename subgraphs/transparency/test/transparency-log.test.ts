@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogEntryKind } from "../../../lib/contracts/transparency-log.js";
 import { inTransaction } from "../../../lib/platform/database.js";
 import { leafHash, treeRoot, verifyConsistency, verifyInclusion } from "../../../lib/platform/merkle.math.js";
-import { fileSigner, keySetFile } from "../../../lib/platform/signing-keys.js";
+import { fileSigner, keySetFile, parseKeySet, rotateKeySetFile } from "../../../lib/platform/signing-keys.js";
 import { onRunJudged } from "../../../runtime/contexts.js";
 import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../../test/support/contexts.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
@@ -136,7 +136,10 @@ describe.each(DATABASE_KINDS)("the transparency log (%s)", (kind) => {
         true,
       );
       expect(proof.treeHead.rootHash).toBe(treeRoot(leaves).toString("hex"));
-      expect(await verifier(Buffer.from(proof.treeHead.signedContent), proof.treeHead.signature, proof.treeHead.keyId)).toBe(true);
+      const signedAt = new Date(JSON.parse(proof.treeHead.signedContent).timestamp);
+      expect(await verifier(Buffer.from(proof.treeHead.signedContent), proof.treeHead.signature, proof.treeHead.keyId, signedAt)).toBe(
+        true,
+      );
       expect(JSON.parse(proof.treeHead.signedContent)).toEqual({
         rootHash: proof.treeHead.rootHash,
         timestamp: expect.any(Number),
@@ -260,6 +263,48 @@ describe.each(DATABASE_KINDS)("the transparency log (%s)", (kind) => {
     expect((await verifyLog(db, verifier)).problems.some((p) => p.kind === "HEAD_MISMATCH")).toBe(true);
   });
 
+  it("checks heads signed by keys retired long ago, and refuses one a retired key signed after its retirement", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "log-keys-"));
+    const fresh = await startSubgraphHarness(kind, transparencySubgraph);
+    try {
+      const file = keySetFile(dataDir);
+      const keys = fileSigner(file);
+      await append(fresh.dataSource, 3);
+      await publishTreeHead(fresh.dataSource, (bytes) => keys.sign(bytes));
+      const first = parseKeySet(readFileSync(file, "utf8")).current;
+      // Two rotations, each key out of the JWKS at once (no attestation lifetime to wait out).
+      await rotateKeySetFile(file, new Date(), 0);
+      await append(fresh.dataSource, 2);
+      await publishTreeHead(fresh.dataSource, (bytes) => keys.sign(bytes));
+      await rotateKeySetFile(file, new Date(), 0);
+      expect((await keys.publicJwks()).keys.map((key) => key.kid)).not.toContain(first.kid);
+      const logKeys = await keys.treeHeadKeys();
+      expect(logKeys.keys.map((key) => key.kid)).toContain(first.kid);
+      expect(JSON.stringify(logKeys)).not.toContain('"d"');
+      expect((await verifyLog(fresh.dataSource, jwksVerifier(logKeys))).problems).toEqual([]);
+      // Under the JWKS alone, the first head's key is gone: what log:verify must not rely on.
+      expect((await verifyLog(fresh.dataSource, jwksVerifier(await keys.publicJwks()))).problems.map((p) => p.kind)).toEqual([
+        "BAD_SIGNATURE",
+        "BAD_SIGNATURE",
+      ]);
+
+      // Whoever kept the first private key signs a head after its retirement.
+      const stolen = createPrivateKey({ key: { ...first }, format: "jwk" });
+      await append(fresh.dataSource, 1);
+      await publishTreeHead(fresh.dataSource, async (bytes) => ({
+        kid: first.kid,
+        signature: sign(null, bytes, stolen).toString("base64url"),
+      }));
+      const { problems } = await verifyLog(fresh.dataSource, jwksVerifier(await keys.treeHeadKeys()));
+      expect(problems.map((problem) => problem.message)).toEqual([
+        `tree head of size 6: the signature does not verify under key ${first.kid}, or was made after that key retired`,
+      ]);
+    } finally {
+      await fresh.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("runs as `npm run log:verify`: exit 0 on a clean log, 1 with positions on a tampered one", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "log-verify-"));
     try {
@@ -285,7 +330,7 @@ describe.each(DATABASE_KINDS)("the transparency log (%s)", (kind) => {
         expect(tampered.out).toContain("entry 2: does not hash to the leaf logged there (edited)");
         // In-process, as the tests call it.
         const lines: string[] = [];
-        expect(await runLogVerify(databaseUrl, (line) => lines.push(line), jwksVerifier(await keys.publicJwks()))).toBe(1);
+        expect(await runLogVerify(databaseUrl, (line) => lines.push(line), jwksVerifier(await keys.treeHeadKeys()))).toBe(1);
         expect(lines[0]).toContain("entry 2");
       } finally {
         await fresh.stop();

@@ -26,7 +26,7 @@ import {
   setRunAside,
 } from "../subgraphs/pacts/evaluation/evaluation-run.appeal.js";
 import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
-import { readTreeHead } from "../subgraphs/transparency/log-proof.read.js";
+import { readLogPosition } from "../subgraphs/transparency/log-position.read.js";
 import { agentKpiReportIds, recordDisputeState, recordEvaluation, setAsideRun } from "../subgraphs/reputation/trust.record.js";
 import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
 
@@ -106,8 +106,8 @@ export const subgraphFactories: Record<
   agents: (dataSource) => agentsSubgraph(dataSource),
   pacts: (dataSource, settings, hooks) =>
     pactsSubgraph(dataSource, { outboxWritten: hooks.outboxWritten, sliceCases: settings.jury.sliceCases }),
-  // Attestations name the active pact versions (pacts), the log's latest signed head
-  // (transparency), and sign with the installation's key.
+  // Attestations name the active pact versions (pacts), the agent's place in the log's latest
+  // signed head (transparency), and sign with the installation's key.
   reputation: (dataSource, settings) =>
     reputationSubgraph(dataSource, {
       attestations: {
@@ -115,10 +115,7 @@ export const subgraphFactories: Record<
         issuer: settings.attestation.issuer,
         ttlSeconds: settings.attestation.ttlSeconds,
         activePacts: activePactDigests,
-        transparencyHead: async () => {
-          const head = await readTreeHead(dataSource, null);
-          return head && { treeSize: head.treeSize, rootHash: head.rootHash };
-        },
+        logPosition: (agentId) => readLogPosition(dataSource, agentId),
       },
     }),
   disputes: (dataSource, settings) => disputesSubgraph(dataSource, { ...settings.disputes, ...disputesWiring }),

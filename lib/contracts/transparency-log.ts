@@ -35,5 +35,18 @@ export interface LogEntryInput {
   at: Date;
 }
 
+/**
+ * Where an agent stands in the log, as an attestation names it: the latest signed tree head, and
+ * the positions in it of the agent's latest TRUST_CHANGE and ELIGIBILITY entries (null when the
+ * head holds none), whose payloads state the scores and the listing decision.
+ */
+export interface LogPosition {
+  treeSize: number;
+  /** The head's RFC 9162 root hash, hex. */
+  rootHash: string;
+  trustChange: number | null;
+  eligibility: number | null;
+}
+
 /** Writes one entry in the caller's transaction. */
 export type AppendLogEntry = (manager: EntityManager, entry: LogEntryInput) => Promise<void>;

@@ -10,8 +10,8 @@ export const ATTESTATION_TYPE = "agent-trust-attestation+jwt";
 /**
  * Signs what the marketplace says of an agent now: who it is, both scores with their confidence,
  * tier, listing eligibility with reasons under the named policy, the pact versions in force with
- * their content digests, a digest of the evidence behind the scores, and the transparency log's
- * head when there is a log. Read outside a transaction: each part is as fresh as its read, and the
+ * their content digests, a digest of the evidence behind the scores, and where the agent stands
+ * in the transparency log's latest signed head when there is one. Read outside a transaction: each part is as fresh as its read, and the
  * signature vouches for what was read.
  */
 export async function issueAttestation(context: ReputationContext, options: AttestationOptions, agentId: string): Promise<Attestation> {
@@ -22,7 +22,7 @@ export async function issueAttestation(context: ReputationContext, options: Atte
     context.trustByAgentId.load(agentId),
     options.activePacts(manager, agentId),
     evidenceIdsOf(manager, agentId),
-    options.transparencyHead ? options.transparencyHead() : Promise.resolve(null),
+    options.logPosition ? options.logPosition(agentId) : Promise.resolve(null),
   ]);
   const claims = {
     iss: options.issuer,
@@ -40,7 +40,7 @@ export async function issueAttestation(context: ReputationContext, options: Atte
     policyVersion: trust.policyVersion,
     activePacts: activePacts.map(({ id, version, workflow, digest }) => ({ id, version, workflow, digest })),
     evidenceDigest: evidenceDigest(evidence),
-    log: log ? { treeSize: log.treeSize, rootHash: log.rootHash } : null,
+    log,
   };
   const signed = await options.signer().signJws(claims, { expiresIn: options.ttlSeconds, typ: ATTESTATION_TYPE });
   const payload = JSON.parse(Buffer.from(signed.jws.split(".")[1] ?? "", "base64url").toString("utf8")) as unknown;

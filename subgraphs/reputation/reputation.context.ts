@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { ActivePactDigests } from "../../lib/contracts/pact-digests.js";
+import type { LogPosition } from "../../lib/contracts/transparency-log.js";
 import type { Signer } from "../../lib/platform/signing-keys.js";
 import type { Identity } from "../../lib/platform/identity.js";
 import type { HistoryPage, HistoryPageKey } from "../../lib/platform/history-loader.js";
@@ -24,12 +25,6 @@ export interface ReputationContext {
   attestations?: AttestationOptions;
 }
 
-/** A transparency log's current head: its size and RFC 9162 root hash (hex). */
-export interface TransparencyHead {
-  treeSize: number;
-  rootHash: string;
-}
-
 /** What the host wires for `attestation` (runtime/contexts.ts). */
 export interface AttestationOptions {
   /** The signer, taken when an attestation is asked for: a missing production key fails that query, not the subgraph's start. */
@@ -40,10 +35,11 @@ export interface AttestationOptions {
   /** The pacts context's active pact versions with their content digests (lib/contracts/pact-digests.ts). */
   activePacts: ActivePactDigests;
   /**
-   * The transparency log's latest signed head, which an attestation names (runtime/contexts.ts
-   * reads it from the transparency context); absent or with no head yet, attestations say `log: null`.
+   * Where the agent stands in the transparency log's latest signed head, which an attestation
+   * names (runtime/contexts.ts reads it from the transparency context); absent or with no head
+   * yet, attestations say `log: null`.
    */
-  transparencyHead?: () => Promise<TransparencyHead | null>;
+  logPosition?: (agentId: string) => Promise<LogPosition | null>;
 }
 
 /** How the host builds the reputation subgraph. */

@@ -4,10 +4,11 @@ import type { Subgraph } from "../../lib/platform/subgraph-server.js";
 import { LogEntry, LogState, TreeHead, TreeNode } from "./log.entity.js";
 import { LogResolver } from "./log.resolver.js";
 import { CreateTransparencyLog1764600000100 } from "./migrations/1764600000100-create-transparency-log.js";
+import { LogEntriesBySubject1764600000200 } from "./migrations/1764600000200-index-log-entries-by-subject.js";
 import type { TransparencyContext } from "./transparency.context.js";
 
 export const transparencyEntities = [LogEntry, TreeNode, TreeHead, LogState];
-export const transparencyMigrations = [CreateTransparencyLog1764600000100];
+export const transparencyMigrations = [CreateTransparencyLog1764600000100, LogEntriesBySubject1764600000200];
 
 export function buildTransparencySchema() {
   return buildFederatedSchema({ resolvers: [LogResolver] });

@@ -12,6 +12,7 @@ import type { LogEntryKind } from "../../lib/contracts/transparency-log.js";
  */
 @Entity({ name: "transparency_log_entries" })
 @Index("uq_transparency_log_entries_index", ["logIndex"], { unique: true })
+@Index("ix_transparency_log_entries_subject", ["subject", "kind", "logIndex"])
 export class LogEntry {
   @PrimaryGeneratedColumn("increment", { type: "bigint" })
   id: number | string;

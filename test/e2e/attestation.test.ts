@@ -13,26 +13,37 @@ import { pathToFileURL } from "node:url";
 import { CompactSign, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { canonicalJson } from "../../lib/platform/canonical-json.js";
-import { generateSigningKey, keySetFile, parseKeySet, rotateKeySetFile } from "../../lib/platform/signing-keys.js";
+import { fileSigner, generateSigningKey, keySetFile, parseKeySet, rotateKeySetFile } from "../../lib/platform/signing-keys.js";
 import { DATABASE_KINDS } from "../support/databases.js";
-import { ADOPT_PACT, REGISTER_AGENT } from "../support/fixtures.js";
+import { publishTreeHead } from "../../subgraphs/transparency/tree-head.publish.js";
+import { ADOPT_PACT, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
-import { useTestSystem } from "../support/system.js";
+import { judgedRun, useTestSystem } from "../support/system.js";
 
 type Data = Record<string, any>;
 interface Verifier {
   fetchKeys(): Promise<{ keys: Data[] }>;
+  fetchLogKeys(): Promise<{ keys: Data[] }>;
   verifyAttestation(jws: string, jwks: { keys: Data[] }): Promise<Data>;
+  fetchLogProof(index: number, treeSize: number): Promise<Data>;
+  verifyLogEntry(claims: Data, index: number, proof: Data, logKeys: { keys: Data[] }): Data;
 }
 
 const TTL_SECONDS = 5;
+const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<unknown>;
 const ATTESTATION = `query($agentId: ID!) { attestation(agentId: $agentId) { jws kid issuedAt expiresAt payload } }`;
+
+const doc = readFileSync(path.join(import.meta.dirname, "../../docs/attestations.md"), "utf8");
+/** The code block of docs/attestations.md marked `<!-- name -->`. */
+function documented(name: string): string {
+  const code = new RegExp(`<!-- ${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(doc)?.[1];
+  if (!code) throw new Error(`docs/attestations.md has no ${name} code block`);
+  return code;
+}
 
 /** The verifier of docs/attestations.md, written to a module of its own and imported as a partner would run it. */
 function documentedVerifier(): { file: string; dir: string } {
-  const doc = readFileSync(path.join(import.meta.dirname, "../../docs/attestations.md"), "utf8");
-  const code = /<!-- attestation-verifier -->\s*```js\n([\s\S]*?)```/.exec(doc)?.[1];
-  if (!code) throw new Error("docs/attestations.md has no attestation-verifier code block");
+  const code = documented("attestation-verifier");
   const dir = mkdtempSync(path.join(tmpdir(), "attestation-verifier-"));
   const file = path.join(dir, "verify.mjs");
   writeFileSync(file, code);
@@ -131,6 +142,91 @@ describe.each(DATABASE_KINDS)("attestations verified offline by docs/attestation
       .digest("hex");
     expect(claims.evidenceDigest).toBe(`sha256:${empty}`);
     expect(JSON.parse(attestation.payload)).toMatchObject({ sub: agentId, exp: claims.exp });
+  });
+
+  it("names the agent's place in the signed log, which the documented checks verify offline; a changed entry, path, head or key is refused", async () => {
+    const builder = await bearer("builder", `attested-builder-${kind}`);
+    const run = dataOf(
+      await postGraphQL<Data>(
+        system.gatewayUrl,
+        SUBMIT_RUN,
+        { input: { agentId, pactId, cases: triageCases(40, { wrongSeverity: 2 }) } },
+        builder,
+      ),
+    ).submitEvaluationRun;
+    await judgedRun(system.gatewayUrl, run.id);
+    // The scheduled job's step: the run's entries join the tree, and a head is signed with the installation's key.
+    const signer = fileSigner(keySetFile(dataDir));
+    expect((await publishTreeHead(system.dataSource, (bytes) => signer.sign(bytes))).treeSize).toBeGreaterThan(0);
+
+    const { jws } = await attest(agentId);
+    // The usage lines of the docs, run as written with the documented functions in scope.
+    const check = new AsyncFunction(
+      "jws",
+      ...Object.keys(verifier),
+      `${documented("attestation-log-check")}\nreturn { claims, trust, listing, logKeys };`,
+    ) as (...args: unknown[]) => Promise<Data>;
+    const { claims, trust, listing, logKeys } = await check(jws, ...Object.values(verifier));
+    expect(claims.log).toEqual({
+      treeSize: expect.any(Number),
+      rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      trustChange: expect.any(Number),
+      eligibility: expect.any(Number),
+    });
+    expect(trust).toMatchObject({
+      cause: "EVALUATION_RUN",
+      causeId: run.id,
+      after: {
+        compositeScore: claims.scores.composite,
+        compositeConfidence: claims.scores.compositeConfidence,
+        reputationScore: claims.scores.reputation,
+        reputationConfidence: claims.scores.reputationConfidence,
+      },
+    });
+    expect(listing).toMatchObject({
+      eligible: claims.eligible,
+      tier: claims.tier,
+      policyVersion: claims.policyVersion,
+      reasons: claims.reasons,
+    });
+    // The log keys: public halves, the head's key among them.
+    expect(logKeys.keys.map((key: Data) => key.kid)).toContain(claims.kid);
+    expect(JSON.stringify(logKeys)).not.toMatch(/"d"/);
+
+    const index = claims.log.trustChange as number;
+    const proof = await verifier.fetchLogProof(index, claims.log.treeSize);
+    const refused = (changed: Data, keys = logKeys) => {
+      try {
+        verifier.verifyLogEntry(claims, index, changed, keys);
+        return "verified";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(refused(proof)).toBe("verified");
+    const entry = proof.entry as Data;
+    const payload = JSON.parse(entry.payload);
+    const raised = { ...payload, after: { ...payload.after, compositeScore: payload.after.compositeScore + 1 } };
+    expect(refused({ ...proof, entry: { ...entry, payload: JSON.stringify(raised) } })).toBe("entry: not in the tree");
+    expect(refused({ ...proof, entry: { ...entry, recordedAt: new Date(Date.parse(entry.recordedAt) + 1).toISOString() } })).toBe(
+      "entry: not in the tree",
+    );
+    if (proof.auditPath.length > 0) {
+      const path = [...proof.auditPath];
+      path[0] = `${path[0].slice(0, -1)}${path[0].endsWith("0") ? "1" : "0"}`;
+      expect(refused({ ...proof, auditPath: path })).toBe("entry: not in the tree");
+    }
+    const other = await verifier.fetchLogProof(claims.log.eligibility, claims.log.treeSize);
+    expect(refused({ ...proof, entry: other.entry })).toBe("entry: not the attested agent's");
+    const signature = Buffer.from(proof.treeHead.signature, "base64url");
+    signature[0] = (signature[0] ?? 0) ^ 1;
+    expect(refused({ ...proof, treeHead: { ...proof.treeHead, signature: signature.toString("base64url") } })).toBe(
+      "tree head: bad signature",
+    );
+    // A head its key signed after the key's retirement, and a key the log never had.
+    const retiredEarlier = { keys: logKeys.keys.map((key: Data) => ({ ...key, retiredAt: new Date(0).toISOString() })) };
+    expect(refused(proof, retiredEarlier)).toBe("tree head: not signed by a log key");
+    expect(refused(proof, { keys: [] })).toBe("tree head: not signed by a log key");
   });
 
   it("rejects an attestation with a changed byte, and one naming a kid the JWKS lacks", async () => {

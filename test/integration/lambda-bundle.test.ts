@@ -80,6 +80,7 @@ describe("Lambda bundles built like SST builds them", () => {
       "CreatePartners1764500000510",
       "CreateTransparencyLog1764600000100",
       "DirectoryNames1764600000120",
+      "LogEntriesBySubject1764600000200",
     ]);
     expect(result.judged).toEqual({ batchItemFailures: [{ itemIdentifier: "m1" }] });
     expect(result.pacts).toEqual({ status: 200, body: { data: { evaluationRun: null, pact: null } } });

@@ -1,11 +1,12 @@
 /**
  * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite` and
- * `-- --part core|scores|search100k|feed|partners`, repeatable): search pages through the gateway,
- * evaluation-run submission through the gateway, and judge throughput through the Lambda handler
+ * `-- --part core|scores|search100k|feed|partners|attestations|transparency`, repeatable): search
+ * pages through the gateway, evaluation-run submission through the gateway, and judge throughput through the Lambda handler
  * at batch sizes 1 and 10 (core); the dual scores' update cost against history (scores) and
  * search over 100,000 agents (search100k), see bench/scores.ts; agentsByIds and the trust change feed
  * over 100,000 events (feed), see bench/feed.ts; anonymous, token and API-key requests side by side
- * (partners), see bench/partners.ts. Everything runs on loopback, every
+ * (partners), see bench/partners.ts; the transparency log's cost per act, sequencer and proofs at
+ * 10^4–10^6 leaves (transparency), see bench/transparency.ts. Everything runs on loopback, every
  * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
 import os from "node:os";
@@ -30,8 +31,9 @@ import { BENCH_BUDGETS, benchScoreUpdates, benchSearch100k, randomSource, spread
 import { benchFeed } from "./feed.js";
 import { benchPartnerCredentials } from "./partners.js";
 import { benchAttestations } from "./attestations.js";
+import { benchTransparency } from "./transparency.js";
 
-const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations"] as const;
+const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations", "transparency"] as const;
 type Part = (typeof PARTS)[number];
 const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
@@ -211,6 +213,7 @@ for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite"))
   if (parts.has("partners"))
     sections.push({ title: `A partner's credential per request (${kind})`, section: await benchPartnerCredentials(kind) });
   if (parts.has("attestations")) sections.push({ title: `Signed attestations (${kind})`, section: await benchAttestations(kind) });
+  if (parts.has("transparency")) sections.push({ title: `The transparency log (${kind})`, section: await benchTransparency(kind) });
 }
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";

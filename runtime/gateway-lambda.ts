@@ -16,6 +16,9 @@ import { attestationSigner } from "../lib/platform/signing-keys.js";
  * so its bundle stays small and its cold start short. It serves no explorer page (EXPLORER is
  * read by startGateway only): its assets are npm packages the bundle does not carry. CORS there is
  * the function URL's own (infra/api.ts), which answers preflights before the function runs.
+ * With SUBGRAPH_AUTH=iam every call to a subgraph's function URL is signed with SigV4 under the
+ * function's role (gateway/subgraph-auth.ts): one signer per container, the credentials read from
+ * the environment Lambda sets for each call.
  */
 
 /** The gateway behind its public function URL; the supergraph is copied next to the bundle at deploy (infra/api.ts). */
@@ -48,7 +51,7 @@ export function gatewayLambda() {
   return async (...args: Parameters<typeof graphql>) => {
     const [event] = args;
     const { method } = event.requestContext.http;
-    const keys = await keyDocument(attestationSigner(settings), event.rawPath, method);
+    const keys = await keyDocument(() => attestationSigner(settings), event.rawPath, method);
     if (keys) return { statusCode: keys.status, headers: keys.headers, body: method === "HEAD" ? "" : keys.body };
     return graphql(...args);
   };

@@ -30,10 +30,12 @@ const answer = (document: unknown): KeyDocumentResponse => ({
  * - the log keys: every key that ever signed, with `retiredAt`, since a tree head stays valid for
  *   good if it was signed before its key retired (docs/transparency.md). Not in the JWKS: there a
  *   long-retired key would make its attestations, or forgeries with it, verify again.
+ * The signer is taken only for those paths: a gateway without a key set still answers GraphQL,
+ * and only its key documents fail.
  */
-export async function keyDocument(signer: Signer, pathname: string, method: string): Promise<KeyDocumentResponse | null> {
+export async function keyDocument(signer: () => Signer, pathname: string, method: string): Promise<KeyDocumentResponse | null> {
   if (method !== "GET" && method !== "HEAD") return null;
-  if (pathname === JWKS_PATH) return answer(await signer.publicJwks());
-  if (pathname === LOG_KEYS_PATH) return answer(await signer.treeHeadKeys());
+  if (pathname === JWKS_PATH) return answer(await signer().publicJwks());
+  if (pathname === LOG_KEYS_PATH) return answer(await signer().treeHeadKeys());
   return null;
 }

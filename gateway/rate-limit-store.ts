@@ -87,11 +87,12 @@ function limitersOf(config: RateLimitConfig, create: (options: LimiterOptions) =
 
 async function mysqlStore(config: RateLimitConfig, database: { url: string; poolSize: number }, inMemory: Limiters): Promise<BudgetStore> {
   // Loaded only for this store: the gateway's Lambda starts without evaluating the driver otherwise.
-  const { default: mysql } = await import("mysql2");
-  const url = new URL(database.url.replace(/^mariadb:/, "mysql:"));
-  const dbName = decodeURIComponent(url.pathname.slice(1));
+  const [{ default: mysql }, { mysqlConnectionOf }] = await Promise.all([import("mysql2"), import("../lib/platform/mysql-tls.js")]);
+  // The URL's TLS parameters (production's default: verified TLS) go to mysql2 as `ssl`, never in the URI it would misread.
+  const connection = mysqlConnectionOf(database.url);
+  const dbName = decodeURIComponent(new URL(connection.url).pathname.slice(1));
   // The library speaks mysql2's callback API: a pool, with `storeType: "pool"`.
-  const pool = mysql.createPool({ uri: url.toString(), connectionLimit: database.poolSize });
+  const pool = mysql.createPool({ uri: connection.url, ssl: connection.ssl, connectionLimit: database.poolSize });
   const shared = limitersOf(
     config,
     (options) =>

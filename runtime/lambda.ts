@@ -1,12 +1,13 @@
-import type { Context, ScheduledEvent } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { config, type SubgraphName } from "../lib/platform/config.js";
 import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
+import { DatabaseUnavailableError } from "../lib/platform/database.js";
 import { log } from "../lib/platform/logger.js";
 import { relayOnce, sqsPublisher, type Publisher } from "../lib/platform/outbox.js";
 import { createSqsClient } from "../lib/platform/queue.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
 import { subgraphFactories } from "./contexts.js";
-import { openDatabase, sharedDataSource } from "./data-source.js";
+import { migrateDatabase, sharedDataSource } from "./data-source.js";
 import { drainOutbox, runScheduledJobs, type ScheduledJobsResult } from "./jobs.js";
 
 /*
@@ -25,20 +26,53 @@ function judgePublisher(): Publisher {
   return publisher;
 }
 
+type SubgraphHandler = ReturnType<typeof subgraphLambdaHandler>;
+
+/** What a subgraph answers while its database cannot be reached: the gateway fails the call, the caller may retry. */
+const DATABASE_UNAVAILABLE = {
+  statusCode: 503,
+  headers: { "content-type": "application/json", "retry-after": "5" },
+  body: JSON.stringify({
+    errors: [{ message: "The database is unavailable; try again shortly", extensions: { code: "DATABASE_UNAVAILABLE" } }],
+  }),
+};
+
 /**
  * A subgraph behind its function URL. The pacts subgraph publishes a submitted run's job before
  * the response, so judging starts at once; if SQS is unreachable the scheduled jobs' outbox relay publishes it.
+ * Nothing connects at start-up: the first request opens the database (sharedDataSource, which
+ * waits for one that is resuming) and builds the subgraph; if the database stays unreachable,
+ * that request gets a 503 without details (they go to the log) and the next one tries again.
  */
-export async function subgraphLambda(name: SubgraphName) {
+export async function subgraphLambda(name: SubgraphName): Promise<SubgraphHandler> {
   const settings = config();
-  const dataSource = await sharedDataSource();
   const publish = name === "pacts" ? judgePublisher() : undefined;
-  const subgraph = await subgraphFactories[name](dataSource, settings, {
-    outboxWritten: async () => {
-      if (publish) await relayOnce(dataSource, publish);
-    },
-  });
-  return subgraphLambdaHandler(subgraph, resolveSecrets(settings).subgraphSecret);
+  const subgraphSecret = resolveSecrets(settings).subgraphSecret;
+  let built: Promise<SubgraphHandler> | undefined;
+  const build = async () => {
+    const dataSource = await sharedDataSource();
+    const subgraph = await subgraphFactories[name](dataSource, settings, {
+      outboxWritten: async () => {
+        if (publish) await relayOnce(dataSource, publish);
+      },
+    });
+    return subgraphLambdaHandler(subgraph, subgraphSecret);
+  };
+  return async (...args) => {
+    built ??= build().catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    });
+    let handler: SubgraphHandler;
+    try {
+      handler = await built;
+    } catch (error) {
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      log.error({ err: error, subgraph: name }, "the database is unavailable");
+      return DATABASE_UNAVAILABLE;
+    }
+    return handler(...args);
+  };
 }
 
 /** Leave this much of the scheduled invocation for the last batch's bookkeeping. */
@@ -50,7 +84,8 @@ const SAFETY_MS = 5_000;
  */
 export function scheduledJobsLambda() {
   const publish = judgePublisher();
-  return async (_event: ScheduledEvent, context: Pick<Context, "getRemainingTimeInMillis">): Promise<ScheduledJobsResult> => {
+  // SST's cron target sends `{}` (docs/deployment.md): nothing in the event is read.
+  return async (_event: unknown, context: Pick<Context, "getRemainingTimeInMillis">): Promise<ScheduledJobsResult> => {
     const dataSource = await sharedDataSource();
     const { counts, failures } = await runScheduledJobs(dataSource, config());
     const published = await drainOutbox(dataSource, publish, () => context.getRemainingTimeInMillis(), SAFETY_MS);
@@ -59,14 +94,13 @@ export function scheduledJobsLambda() {
   };
 }
 
-/** Brings the database schema up to date, then disconnects: invoked once per deploy. */
+/**
+ * Brings the database schema up to date, then disconnects: invoked by every deploy. Two runs at
+ * once are serialised by the migration lock (lib/platform/database.ts): the second applies nothing.
+ */
 export async function migrate(): Promise<{ applied: string[] }> {
-  const dataSource = await openDatabase(config().databaseUrl, { migrate: false });
-  try {
-    const applied = (await dataSource.runMigrations({ transaction: "each" })).map((migration) => migration.name);
-    log.info({ applied }, "migrations applied");
-    return { applied };
-  } finally {
-    await dataSource.destroy();
-  }
+  const settings = config();
+  const result = await migrateDatabase(settings.databaseUrl, { connectRetrySeconds: settings.databaseConnectRetrySeconds });
+  log.info(result, "migrations applied");
+  return result;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type SigningKeySet, parseKeySet } from "./signing-keys.js";
 
@@ -14,13 +15,28 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
   transparency: 4006,
 };
 
+/** SUBGRAPH_AUTH: how the gateway authenticates to the subgraphs' URLs, besides the identity header it signs. */
+export type SubgraphAuth = "none" | "iam";
+
+/** A Lambda function URL's host, which names its region: `<url-id>.lambda-url.<region>.on.aws`. */
+export const FUNCTION_URL_HOST = /^[^.]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
+
 export interface AppConfig {
   production: boolean;
   dataDir: string;
-  /** `mysql://user:pass@host:port/db` or `sqlite:<file>`. */
+  /**
+   * `mysql://user:pass@host:port/db` or `sqlite:<file>`. A MySQL URL carries its TLS settings as
+   * its only query parameters, `ssl` and `ssl-ca` (mysqlUrlWithTls below), which
+   * lib/platform/database.ts reads.
+   */
   databaseUrl: string;
   /** Connections per process (MySQL); small on Lambda, where every warm instance keeps its own pool. */
   databasePoolSize: number;
+  /**
+   * How long a Lambda container keeps retrying its first connection while the database refuses
+   * or times out (an Aurora cluster resuming from a pause takes about 15 s); 0: one attempt.
+   */
+  databaseConnectRetrySeconds: number;
   gateway: {
     host: string;
     port: number;
@@ -48,7 +64,18 @@ export interface AppConfig {
       lookupTimeoutMs: number;
     };
   };
-  subgraphs: { host: string; ports: Record<SubgraphName, number>; urls: Partial<Record<SubgraphName, string>> };
+  subgraphs: {
+    host: string;
+    ports: Record<SubgraphName, number>;
+    urls: Partial<Record<SubgraphName, string>>;
+    /**
+     * `iam`: every call from the gateway to a subgraph is signed with SigV4 and the function's AWS
+     * credentials (gateway/subgraph-auth.ts), for function URLs with IAM auth; `none`: sent as is.
+     */
+    auth: SubgraphAuth;
+    /** AWS_REGION: the signatures' region when a subgraph URL does not name one (a function URL does). */
+    region: string;
+  };
   auth: {
     /** HS256 secret for caller tokens; generated under dataDir when absent (development only). */
     tokenSecret?: string;
@@ -230,10 +257,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   const production = env.NODE_ENV === "production";
   const dataDir = path.resolve(cwd, str("DATA_DIR") ?? ".data");
-  const databaseUrl = str("DATABASE_URL") ?? `sqlite:${path.join(dataDir, "agent-trust.sqlite")}`;
-  if (!/^(mysql|mariadb):\/\//.test(databaseUrl) && !databaseUrl.startsWith("sqlite:")) {
-    problems.push(`DATABASE_URL must start with mysql:// or sqlite:, got "${databaseUrl.split(":")[0]}:…"`);
+  const givenDatabaseUrl = str("DATABASE_URL") ?? `sqlite:${path.join(dataDir, "agent-trust.sqlite")}`;
+  if (!/^(mysql|mariadb):\/\//.test(givenDatabaseUrl) && !givenDatabaseUrl.startsWith("sqlite:")) {
+    problems.push(`DATABASE_URL must start with mysql:// or sqlite:, got "${givenDatabaseUrl.split(":")[0]}:…"`);
   }
+  const tls: TlsSettings = { tls: str("DATABASE_TLS"), ca: str("DATABASE_TLS_CA"), production, cwd };
+  const databaseUrl = mysqlUrlWithTls("DATABASE_URL", givenDatabaseUrl, tls, problems);
 
   const ports = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, int(`${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name], 0, 65535)]),
@@ -244,11 +273,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     if (value) urls[name] = value;
   }
 
+  const subgraphAuth = subgraphAuthConfig(str("SUBGRAPH_AUTH"), urls, env, production, problems);
+
   const cors = corsConfig(str("CORS_ORIGINS"), bool("CORS_ALLOW_CREDENTIALS", false), problems);
   const rateLimitStore = str("RATE_LIMIT_STORE") ?? "memory";
   if (rateLimitStore !== "memory" && rateLimitStore !== "mysql" && rateLimitStore !== "redis")
     problems.push(`RATE_LIMIT_STORE must be memory, mysql or redis, got "${rateLimitStore}"`);
-  const rateLimitDatabaseUrl = str("RATE_LIMIT_DATABASE_URL") ?? databaseUrl;
+  const givenRateLimitUrl = str("RATE_LIMIT_DATABASE_URL");
+  const rateLimitDatabaseUrl = givenRateLimitUrl
+    ? mysqlUrlWithTls("RATE_LIMIT_DATABASE_URL", givenRateLimitUrl, tls, problems)
+    : databaseUrl;
   if (rateLimitStore === "mysql" && !/^(mysql|mariadb):\/\//.test(rateLimitDatabaseUrl))
     problems.push("RATE_LIMIT_STORE=mysql counts in RATE_LIMIT_DATABASE_URL's (else DATABASE_URL's) database, which must then be mysql://");
   const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
@@ -318,6 +352,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     dataDir,
     databaseUrl,
     databasePoolSize: int("DATABASE_POOL_SIZE", 10, 1, 100),
+    databaseConnectRetrySeconds: int("DATABASE_CONNECT_RETRY_SECONDS", 20, 0, 300),
     gateway: {
       host: str("HOST") ?? "127.0.0.1",
       port: int("PORT", 4000, 0, 65535),
@@ -350,7 +385,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
         lookupTimeoutMs: int("API_KEY_LOOKUP_TIMEOUT_MS", 5_000, 100, 60_000),
       },
     },
-    subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls },
+    subgraphs: { host: str("SUBGRAPH_HOST") ?? "127.0.0.1", ports, urls, auth: subgraphAuth, region },
     auth: {
       tokenSecret,
       subgraphSecret,
@@ -436,6 +471,89 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   return config;
 }
 
+interface TlsSettings {
+  /** DATABASE_TLS */
+  tls?: string;
+  /** DATABASE_TLS_CA */
+  ca?: string;
+  production: boolean;
+  cwd: string;
+}
+
+/** What `ssl` (and DATABASE_TLS) may say. */
+const TLS_SWITCH = new Map([
+  ["on", true],
+  ["true", true],
+  ["off", false],
+  ["false", false],
+]);
+
+/**
+ * A MySQL URL with its TLS settings written out as its only query parameters: `ssl=on` and
+ * `ssl-ca` (`rds`, `system` or an absolute file path), or none for plaintext. They come from the
+ * URL's own `ssl` and `ssl-ca`, else from DATABASE_TLS and DATABASE_TLS_CA; unset, production
+ * verifies the server against the Amazon RDS CA bundle and other environments stay plaintext.
+ * Any other parameter is refused: TypeORM, which connects, would drop it without a word.
+ * In production only DATABASE_TLS=off turns TLS off: a deliberate setting of the deployment, not
+ * a parameter that came along with a URL copied from elsewhere.
+ */
+function mysqlUrlWithTls(name: string, raw: string, settings: TlsSettings, problems: string[]): string {
+  if (!/^(mysql|mariadb):\/\//.test(raw)) return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} is not a valid URL (URL-encode special characters in the password)`);
+    return raw;
+  }
+  const unknown = [...new Set([...url.searchParams.keys()].filter((key) => key !== "ssl" && key !== "ssl-ca"))];
+  if (unknown.length)
+    problems.push(`${name}: parameter ${unknown.map((key) => `"${key}"`).join(", ")} is not read; only ssl and ssl-ca are`);
+
+  const switchOf = (label: string, value: string | undefined): boolean | undefined => {
+    if (value === undefined) return undefined;
+    const on = TLS_SWITCH.get(value.toLowerCase());
+    if (on === undefined) problems.push(`${label} must be on or off, got "${value}" (a CA is named by ssl-ca or DATABASE_TLS_CA)`);
+    return on;
+  };
+  const urlSwitch = switchOf(`${name}'s ssl`, url.searchParams.get("ssl") ?? undefined);
+  const envSwitch = switchOf("DATABASE_TLS", settings.tls);
+  if (urlSwitch !== undefined && envSwitch !== undefined && urlSwitch !== envSwitch)
+    problems.push(`${name}'s ssl and DATABASE_TLS disagree: set one of them`);
+  const urlCa = url.searchParams.get("ssl-ca") ?? undefined;
+  if (urlCa !== undefined && settings.ca !== undefined && urlCa !== settings.ca)
+    problems.push(`${name}'s ssl-ca and DATABASE_TLS_CA disagree: set one of them`);
+  const caLabel = urlCa !== undefined ? `${name}'s ssl-ca` : "DATABASE_TLS_CA";
+  const ca = caOf(caLabel, urlCa ?? settings.ca, settings.cwd, problems);
+
+  const on = urlSwitch ?? envSwitch ?? (ca !== undefined || settings.production);
+  if (!on && ca !== undefined) problems.push(`${caLabel} names a CA, but TLS is off`);
+  if (!on && settings.production && envSwitch !== false)
+    problems.push(`${name} turns TLS off; in production only DATABASE_TLS=off may (docs/deployment.md)`);
+  if (!on && !url.search) return raw;
+  url.search = "";
+  if (on) {
+    url.searchParams.set("ssl", "on");
+    url.searchParams.set("ssl-ca", ca ?? "rds");
+  }
+  return url.toString();
+}
+
+/** `rds`, `system`, or a readable PEM file of certificates, as an absolute path. */
+function caOf(label: string, value: string | undefined, cwd: string, problems: string[]): string | undefined {
+  if (value === undefined || value === "rds" || value === "system") return value;
+  const file = path.resolve(cwd, value);
+  let pem = "";
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch {
+    // Reported below, as for a file that holds no certificate.
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    problems.push(`${label} must be rds, system or a readable PEM file of CA certificates; ${file} is not`);
+  return file;
+}
+
 /**
  * CORS_ORIGINS: a comma-separated list of origins, or `*`. An origin is a scheme, host and port
  * only, as a browser sends it in `Origin`: anything more could never match, so it is reported.
@@ -464,6 +582,44 @@ function corsConfig(raw: string | undefined, credentials: boolean, problems: str
       problems.push(`CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only)`);
   }
   return { origins: entries, credentials };
+}
+
+/**
+ * SUBGRAPH_AUTH: `none` by default, where the subgraphs are local. In production a subgraph URL
+ * that is a Lambda function URL needs it said: `iam` when the URLs use IAM auth, or `none` when
+ * they are public; a gateway that guessed would have every call refused, or leave the URLs open
+ * unremarked. Signing needs the function's credentials, and over https only: the session token
+ * travels in a header.
+ */
+function subgraphAuthConfig(
+  raw: string | undefined,
+  urls: Partial<Record<SubgraphName, string>>,
+  env: Env,
+  production: boolean,
+  problems: string[],
+): SubgraphAuth {
+  if (raw !== undefined && raw !== "none" && raw !== "iam") problems.push(`SUBGRAPH_AUTH must be iam or none, got "${raw}"`);
+  const hostOf = (url: string) => {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      return "";
+    }
+  };
+  const functionUrls = Object.entries(urls).filter(([, url]) => FUNCTION_URL_HOST.test(hostOf(url)));
+  if (raw === undefined && production && functionUrls.length)
+    problems.push(
+      `SUBGRAPH_AUTH is required in production when a subgraph URL is a Lambda function URL (${functionUrls.map(([name]) => `${name.toUpperCase()}_URL`).join(", ")}): iam when the URLs use IAM auth, none when they are public`,
+    );
+  if (raw !== "iam") return "none";
+  if (!env.AWS_ACCESS_KEY_ID?.trim() || !env.AWS_SECRET_ACCESS_KEY?.trim())
+    problems.push(
+      "SUBGRAPH_AUTH=iam signs with the function's AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)",
+    );
+  if (production)
+    for (const [name, url] of Object.entries(urls))
+      if (!url.startsWith("https:")) problems.push(`${name.toUpperCase()}_URL must use https: with SUBGRAPH_AUTH=iam in production`);
+  return "iam";
 }
 
 /**

@@ -3,6 +3,7 @@ import path from "node:path";
 import mysql2 from "mysql2";
 import {
   DataSource,
+  MigrationExecutor,
   type EntityManager,
   type EntitySchema,
   type EntityTarget,
@@ -10,8 +11,10 @@ import {
   type Logger,
   type MixedList,
   type ObjectLiteral,
+  type QueryRunner,
 } from "typeorm";
 import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity.js";
+import { mysqlConnectionOf } from "./mysql-tls.js";
 
 export type DatabaseKind = "mysql" | "sqlite";
 
@@ -27,6 +30,8 @@ export interface DataSourceOptions {
   migrations?: MixedList<Function | string>;
   logger?: Logger;
   poolSize?: number;
+  /** MySQL: how long runMigrations waits for another process's migrations to finish. */
+  migrationLockSeconds?: number;
 }
 
 /** A DataSource for `mysql://…` (MySQL 8 / MariaDB) or `sqlite:<file>`; never synchronizes the schema. */
@@ -54,17 +59,76 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       },
     });
   }
-  return new DataSource({
-    ...common,
-    type: "mysql",
-    // Handed over explicitly: TypeORM's own lookup is a dynamic require that Lambda bundles miss.
-    driver: mysql2,
-    url: options.url.replace(/^mariadb:/, "mysql:"),
-    // Store and read every DATETIME as UTC whatever the server's time zone.
-    timezone: "Z",
-    charset: "utf8mb4_unicode_ci",
-    poolSize: options.poolSize ?? 10,
-  });
+  const connection = mysqlConnectionOf(options.url);
+  return new MysqlDataSource(
+    {
+      ...common,
+      type: "mysql",
+      // Handed over explicitly: TypeORM's own lookup is a dynamic require that Lambda bundles miss.
+      driver: mysql2,
+      url: connection.url,
+      ssl: connection.ssl,
+      // Store and read every DATETIME as UTC whatever the server's time zone.
+      timezone: "Z",
+      charset: "utf8mb4_unicode_ci",
+      poolSize: options.poolSize ?? 10,
+    },
+    options.migrationLockSeconds ?? MIGRATION_LOCK_SECONDS,
+  );
+}
+
+/**
+ * Long enough for DDL on a grown table, and short enough that a run waiting behind another ends
+ * with this clear error inside the Migrate function's 5-minute timeout, connecting included.
+ */
+const MIGRATION_LOCK_SECONDS = 240;
+
+/**
+ * MySQL with migrations serialised across processes: a deploy's Migrate run, a second one started
+ * by hand, a `npm start` against the same database. Each takes a named lock (GET_LOCK) for the
+ * database first, then runs the pending migrations on the lock's own connection, so a second
+ * run waits, then finds nothing pending. A named lock belongs to its connection: should the
+ * process die, the server releases it as the connection ends, and no stale lock is left behind.
+ * SQLite needs none: its file belongs to one process, the one `npm start` runs.
+ */
+class MysqlDataSource extends DataSource {
+  constructor(
+    options: ConstructorParameters<typeof DataSource>[0],
+    private readonly migrationLockSeconds: number,
+  ) {
+    super(options);
+  }
+
+  override async runMigrations(options?: Parameters<DataSource["runMigrations"]>[0]): ReturnType<DataSource["runMigrations"]> {
+    const runner = this.createQueryRunner("master");
+    try {
+      // Per database: a named lock is the whole server's, and tests keep many databases on one.
+      const [{ name }] = (await runner.query("SELECT LEFT(CONCAT('schema_migrations.', DATABASE()), 64) AS name")) as [{ name: string }];
+      const [{ acquired }] = (await runner.query("SELECT GET_LOCK(?, ?) AS acquired", [name, this.migrationLockSeconds])) as [
+        { acquired: number | string | null },
+      ];
+      // 0: the wait timed out; NULL: the server refused (out of memory, or the thread killed).
+      if (acquired === null) throw new Error(`Could not take the migration lock "${name}"`);
+      if (Number(acquired) !== 1)
+        throw new Error(`Another process has been migrating this database for over ${this.migrationLockSeconds} s (lock "${name}")`);
+      try {
+        return await migrateOn(this, runner, options);
+      } finally {
+        // Fails only with the connection, whose end has released the lock already.
+        await runner.query("DO RELEASE_LOCK(?)", [name]).catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+/** DataSource.runMigrations, on a given connection. */
+function migrateOn(dataSource: DataSource, runner: QueryRunner, options: Parameters<DataSource["runMigrations"]>[0]) {
+  const executor = new MigrationExecutor(dataSource, runner);
+  executor.transaction = options?.transaction ?? dataSource.options.migrationsTransactionMode ?? "all";
+  executor.fake = options?.fake ?? false;
+  return executor.executePendingMigrations();
 }
 
 /**
@@ -92,6 +156,84 @@ class SqliteDataSource extends DataSource {
   override async destroy(): Promise<void> {
     if (this.writer.isInitialized) await this.writer.destroy();
     await super.destroy();
+  }
+}
+
+/**
+ * Failures to connect that time may cure: nothing listening yet, the network or the server
+ * dropping the attempt, a server starting or shutting down, no connection slot left. An Aurora
+ * cluster resuming from a pause refuses, or holds an attempt past mysql2's 10 s connect timeout
+ * (ETIMEDOUT). Wrong credentials, an unknown database, a host name that does not resolve or a
+ * certificate that fails verification are not here: retrying would only delay their error.
+ */
+const TRANSIENT_CONNECT_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "ER_CON_COUNT_ERROR",
+  "ER_TOO_MANY_USER_CONNECTIONS",
+  "ER_SERVER_SHUTDOWN",
+  "ER_SERVER_OFFLINE_MODE",
+]);
+
+/** True when a failed attempt to connect is worth repeating (TRANSIENT_CONNECT_ERRORS). */
+export function isTransientConnectError(error: unknown): boolean {
+  return TRANSIENT_CONNECT_ERRORS.has(driverErrorCode(error) ?? "");
+}
+
+/** No connection to the database could be made. The message names the driver's last error, with no SQL and no stack. */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+export interface ConnectRetry {
+  /** Start no new attempt later than this after the first. 0: one attempt. */
+  retryForMs: number;
+  /** Called before each pause: for a log line, and for tests, which count attempts. */
+  onRetry?(retry: { attempt: number; code?: string; delayMs: number }): void;
+}
+
+/**
+ * `connect`, repeated after transient failures (isTransientConnectError) with a growing,
+ * jittered pause (¼ s doubling up to 2 s), until `retryForMs` has passed. Every failure ends as a
+ * DatabaseUnavailableError, its cause the driver's error.
+ */
+export async function connectWithRetry<T>(connect: () => Promise<T>, retry: ConnectRetry): Promise<T> {
+  const deadline = Date.now() + retry.retryForMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await connect();
+    } catch (error) {
+      const code = driverErrorCode(error);
+      const delayMs = Math.min(2000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      if (!isTransientConnectError(error) || Date.now() + delayMs > deadline) {
+        const message = String((error as Error)?.message ?? error)
+          .split("\n")[0]!
+          .slice(0, 300);
+        const reason = code && !message.includes(code) ? `${code}: ${message}` : message;
+        throw new DatabaseUnavailableError(
+          `Cannot connect to the database (${attempt} attempt${attempt > 1 ? "s" : ""}): ${reason}`,
+          attempt,
+          {
+            cause: error,
+          },
+        );
+      }
+      retry.onRetry?.({ attempt, code, delayMs });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 }
 

@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { thrownBy } from "../../../test/support/thrown.js";
 import { ConfigError, loadConfig } from "../config.js";
 
@@ -172,5 +174,134 @@ describe("loadConfig: the API edge (CORS and the explorer)", () => {
     expect(configErrorOf(() => loadConfig({ CORS_ORIGINS: "https://app.example.com/, app.example.com, ftp://x.example" })).message).toMatch(
       /"https:\/\/app\.example\.com\/" is not an origin[\s\S]*"app\.example\.com" is not an origin[\s\S]*"ftp:\/\/x\.example" is not an origin/,
     );
+  });
+});
+
+describe("loadConfig: SUBGRAPH_AUTH (private subgraphs)", () => {
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+  const functionUrls = {
+    AGENTS_URL: "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/",
+    PARTNERS_URL: "https://bcdefghijklmnopqrstuvwxyz0123456.lambda-url.eu-west-1.on.aws/",
+  };
+  const credentials = { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" };
+
+  it("sends subgraph calls unsigned by default, locally and in production with URLs that are not function URLs", () => {
+    expect(loadConfig({}).subgraphs).toMatchObject({ auth: "none", region: "us-east-1" });
+    expect(loadConfig({ ...production, AGENTS_URL: "http://127.0.0.1:4001/graphql" }).subgraphs.auth).toBe("none");
+  });
+
+  it("signs with SUBGRAPH_AUTH=iam, in AWS_REGION, given the function's credentials", () => {
+    expect(
+      loadConfig({ ...production, ...functionUrls, ...credentials, SUBGRAPH_AUTH: "iam", AWS_REGION: "eu-west-1" }).subgraphs,
+    ).toMatchObject({
+      auth: "iam",
+      region: "eu-west-1",
+    });
+    expect(loadConfig({ ...production, ...functionUrls, SUBGRAPH_AUTH: "none" }).subgraphs.auth).toBe("none");
+  });
+
+  it("requires SUBGRAPH_AUTH in production when a subgraph URL is a Lambda function URL, naming the URLs", () => {
+    const error = configErrorOf(() => loadConfig({ ...production, ...functionUrls }));
+
+    expect(error.message).toContain(
+      "SUBGRAPH_AUTH is required in production when a subgraph URL is a Lambda function URL (AGENTS_URL, PARTNERS_URL): iam when the URLs use IAM auth, none when they are public",
+    );
+    expect(loadConfig(functionUrls).subgraphs.auth).toBe("none");
+  });
+
+  it("refuses an unknown mode, iam without credentials, and iam over plain http in production", () => {
+    expect(configErrorOf(() => loadConfig({ SUBGRAPH_AUTH: "sigv4" })).message).toContain('SUBGRAPH_AUTH must be iam or none, got "sigv4"');
+    expect(configErrorOf(() => loadConfig({ SUBGRAPH_AUTH: "iam", AWS_ACCESS_KEY_ID: "ASIAEXAMPLE" })).message).toContain(
+      "SUBGRAPH_AUTH=iam signs with the function's AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)",
+    );
+    const plain = configErrorOf(() =>
+      loadConfig({ ...production, ...credentials, SUBGRAPH_AUTH: "iam", AGENTS_URL: "http://agents.internal/graphql" }),
+    );
+    expect(plain.message).toContain("AGENTS_URL must use https: with SUBGRAPH_AUTH=iam in production");
+    // Outside production a local stand-in over http is allowed (test/integration/private-subgraphs.test.ts).
+    expect(loadConfig({ ...credentials, SUBGRAPH_AUTH: "iam", AGENTS_URL: "http://127.0.0.1:4001/" }).subgraphs.auth).toBe("iam");
+  });
+});
+
+describe("loadConfig: TLS to MySQL", () => {
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+  const DB = "mysql://app:pw@db.example.com:3306/agent_trust";
+  const dir = mkdtempSync(path.join(tmpdir(), "agent-trust-config-"));
+  // Only its first line is checked here; test/integration/database-tls.test.ts connects with real ones.
+  writeFileSync(path.join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  writeFileSync(path.join(dir, "not-a-ca.pem"), "hello\n");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const paramsOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
+
+  it("leaves a local MySQL URL as it is: plaintext unless TLS is asked for", () => {
+    expect(loadConfig({ DATABASE_URL: DB }).databaseUrl).toBe(DB);
+    expect(paramsOf(loadConfig({ DATABASE_URL: `${DB}?ssl=on` }).databaseUrl)).toEqual({ ssl: "on", "ssl-ca": "rds" });
+    expect(paramsOf(loadConfig({ DATABASE_URL: DB, DATABASE_TLS: "true" }).databaseUrl)).toEqual({ ssl: "on", "ssl-ca": "rds" });
+  });
+
+  it("in production, verifies the server against the Amazon RDS bundle unless another CA is named", () => {
+    expect(paramsOf(loadConfig({ ...production, DATABASE_URL: DB }).databaseUrl)).toEqual({ ssl: "on", "ssl-ca": "rds" });
+    expect(paramsOf(loadConfig({ ...production, DATABASE_URL: DB, DATABASE_TLS_CA: "system" }).databaseUrl)).toEqual({
+      ssl: "on",
+      "ssl-ca": "system",
+    });
+    // A CA file, resolved against the working directory; naming one turns TLS on outside production too.
+    expect(paramsOf(loadConfig({ DATABASE_URL: `${DB}?ssl-ca=ca.pem` }, dir).databaseUrl)).toEqual({
+      ssl: "on",
+      "ssl-ca": path.join(dir, "ca.pem"),
+    });
+    // SQLite has no connection to secure.
+    expect(loadConfig({ ...production }, "/srv").databaseUrl).toBe("sqlite:/srv/.data/agent-trust.sqlite");
+  });
+
+  it("gives the rate limiter's URL the same treatment", () => {
+    const config = loadConfig({
+      ...production,
+      DATABASE_URL: DB,
+      RATE_LIMIT_DATABASE_URL: "mysql://gateway:pw@db.example.com/agent_trust",
+    });
+
+    expect(paramsOf(config.gateway.rateLimit.databaseUrl!)).toEqual({ ssl: "on", "ssl-ca": "rds" });
+  });
+
+  it("turns TLS off in production only with DATABASE_TLS=off, never with a URL's ssl=off", () => {
+    expect(loadConfig({ ...production, DATABASE_URL: DB, DATABASE_TLS: "off" }).databaseUrl).toBe(DB);
+    expect(configErrorOf(() => loadConfig({ ...production, DATABASE_URL: `${DB}?ssl=false` })).message).toContain(
+      "DATABASE_URL turns TLS off; in production only DATABASE_TLS=off may (docs/deployment.md)",
+    );
+    expect(loadConfig({ DATABASE_URL: `${DB}?ssl=off` }).databaseUrl).toBe(DB);
+  });
+
+  it("refuses what it would otherwise ignore or misread, all at once", () => {
+    const error = configErrorOf(() =>
+      loadConfig(
+        {
+          DATABASE_URL: `${DB}?ssl=${encodeURIComponent('{"rejectUnauthorized":false}')}&charset=utf8mb4`,
+          DATABASE_TLS: "maybe",
+          DATABASE_TLS_CA: "not-a-ca.pem",
+          RATE_LIMIT_DATABASE_URL: "mysql://gateway:pw@db.example.com/agent_trust?ssl=off&ssl-ca=missing.pem",
+          DATABASE_CONNECT_RETRY_SECONDS: "600",
+        },
+        dir,
+      ),
+    );
+
+    expect(error.message).toContain('DATABASE_URL: parameter "charset" is not read; only ssl and ssl-ca are');
+    expect(error.message).toContain(`DATABASE_URL's ssl must be on or off, got "{"rejectUnauthorized":false}"`);
+    expect(error.message).toContain('DATABASE_TLS must be on or off, got "maybe"');
+    expect(error.message).toContain(
+      `DATABASE_TLS_CA must be rds, system or a readable PEM file of CA certificates; ${path.join(dir, "not-a-ca.pem")} is not`,
+    );
+    expect(error.message).toContain("RATE_LIMIT_DATABASE_URL's ssl-ca and DATABASE_TLS_CA disagree: set one of them");
+    expect(error.message).toContain("RATE_LIMIT_DATABASE_URL's ssl-ca names a CA, but TLS is off");
+    expect(error.message).toContain('DATABASE_CONNECT_RETRY_SECONDS must be an integer between 0 and 300, got "600"');
+    expect(configErrorOf(() => loadConfig({ DATABASE_URL: `${DB}?ssl=on`, DATABASE_TLS: "off" })).message).toContain(
+      "DATABASE_URL's ssl and DATABASE_TLS disagree: set one of them",
+    );
+  });
+
+  it("retries a Lambda's first connection for 20 s by default", () => {
+    expect(loadConfig({}).databaseConnectRetrySeconds).toBe(20);
+    expect(loadConfig({ DATABASE_CONNECT_RETRY_SECONDS: "0" }).databaseConnectRetrySeconds).toBe(0);
   });
 });

@@ -11,6 +11,7 @@ import {
 import { UnauthenticatedError } from "../lib/platform/errors.js";
 import { ANONYMOUS, IDENTITY_HEADER, createAssertionSigner, isScope, type Identity } from "../lib/platform/identity.js";
 import { log } from "../lib/platform/logger.js";
+import type { SubgraphFetch } from "./subgraph-auth.js";
 
 /*
  * A partner's API key (`x-api-key`) at the gateway: its format checked here, then its SHA-256
@@ -33,6 +34,8 @@ export interface ApiKeyReaderOptions {
   timeoutMs: number;
   /** Most answers kept; past it the oldest goes first. A flood of made-up keys costs lookups, never memory. */
   maxCached?: number;
+  /** How the lookup is sent: signed with SigV4 when SUBGRAPH_AUTH=iam (gateway/subgraph-auth.ts); plain fetch by default. */
+  send?: SubgraphFetch;
 }
 
 /** Why a presented key is refused, as the caller is told: one reason each, nothing about any other key. */
@@ -67,13 +70,14 @@ function unavailable(): GraphQLError {
 export function apiKeyIdentityReader(options: ApiKeyReaderOptions): (apiKey: string) => Promise<Identity> {
   const assertionFor = createAssertionSigner(options.subgraphSecret);
   const maxCached = options.maxCached ?? DEFAULT_MAX_CACHED;
+  const send = options.send ?? fetch;
   // Keyed by digest; an entry in flight (until: Infinity) is shared by the requests that arrive meanwhile.
   const cache = new Map<string, { answer: Promise<Answer>; until: number }>();
 
   const lookUp = async (digest: string): Promise<Answer> => {
     let body: { data?: { apiKeyCredential?: ApiKeyCredentialAnswer | null }; errors?: unknown[] };
     try {
-      const response = await fetch(options.url, {
+      const response = await send(options.url, {
         method: "POST",
         headers: {
           "content-type": "application/json",

@@ -3,6 +3,7 @@ import { ANONYMOUS, createAccessTokenVerifier, type Identity } from "../lib/plat
 import { apiKeyIdentityReader, partnersUrlOf } from "./api-keys.js";
 import type { GatewayOptions } from "./index.js";
 import { createOidcVerifier, verifierByAlgorithm } from "./oidc.js";
+import { subgraphFetch } from "./subgraph-auth.js";
 
 /** The credentials a request may carry: a bearer token (`Authorization`) or a partner's API key (`x-api-key`). */
 export interface CallerCredentials {
@@ -31,6 +32,8 @@ export function callerIdentityReader(options: GatewayOptions): (credentials: Cal
     subgraphSecret: options.secrets.subgraphSecret,
     cacheSeconds: options.config.gateway.apiKeys.cacheSeconds,
     timeoutMs: options.config.gateway.apiKeys.lookupTimeoutMs,
+    // A call to a subgraph like the query plans' own: signed when SUBGRAPH_AUTH=iam.
+    send: subgraphFetch(options.config.subgraphs),
   });
   const verifyBearer = createAccessTokenVerifier({
     secret: options.secrets.tokenSecret,

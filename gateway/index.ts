@@ -17,6 +17,7 @@ import { clientAddressOf } from "./client-address.js";
 import { operationLimits } from "./operation-limits.js";
 import { rateLimits } from "./rate-limit.js";
 import { withScalarsParsedAtTheEdge } from "./scalars.js";
+import { subgraphFetch } from "./subgraph-auth.js";
 import { SubgraphSource, type SubgraphCallContext } from "./subgraph-source.js";
 
 export type GatewayContext = SubgraphCallContext;
@@ -34,6 +35,8 @@ export interface GatewayOptions {
 
 export function createGatewayServer(options: GatewayOptions): ApolloServer<GatewayContext> {
   const assertionFor = createAssertionSigner(options.secrets.subgraphSecret);
+  // The query plans' signer, made once per process (SUBGRAPH_AUTH, gateway/subgraph-auth.ts); the API key lookups have their own.
+  const send = subgraphFetch(options.config.subgraphs);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: log,
@@ -43,6 +46,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
         // Signed and bound to that subgraph: the caller as the gateway established it.
         (identity) => assertionFor(identity, name),
         options.config.gateway.subgraphTimeoutMs,
+        send,
       ),
   });
   return new ApolloServer<GatewayContext>({
@@ -75,7 +79,7 @@ export function startGateway(options: GatewayOptions): Promise<RunningServer> {
     cors: options.config.gateway.cors,
     explorer: options.config.gateway.explorer ? createExplorer() : undefined,
     // The attestations' and the log's public keys (docs/attestations.md), from the key set the reputation subgraph and the log sign with.
-    keyDocument: (pathname, method) => keyDocument(attestationSigner(options.config), pathname, method),
+    keyDocument: (pathname, method) => keyDocument(() => attestationSigner(options.config), pathname, method),
     context: async (req: IncomingMessage, requestId: string) => ({
       identity: await identityOf(credentialsOf(req.headers)),
       requestId,

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import { ANONYMOUS, IDENTITY_HEADER, type Identity } from "../lib/platform/identity.js";
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
 import { RATE_LIMIT_HEADER, type RateLimitStatus, encodeRateLimitHeader } from "../lib/platform/rate-limit.js";
+import type { SubgraphFetch } from "./subgraph-auth.js";
 
 export interface SubgraphCallContext {
   identity: Identity;
@@ -44,18 +45,20 @@ export function clientErrorFromSubgraph(status: number, body: unknown): GraphQLE
 /**
  * How the gateway calls a subgraph: over Node's fetch with a deadline (the gateway's default client
  * waits for a hung subgraph forever, holding the caller's request with it), carrying the caller's
- * identity signed for that subgraph and the request's id.
+ * identity signed for that subgraph and the request's id; with `send` from gateway/subgraph-auth.ts,
+ * which signs the whole request with SigV4 when SUBGRAPH_AUTH=iam.
  */
 export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext> {
   constructor(
     url: string,
     private readonly assertionFor: (identity: Identity) => Promise<string>,
     timeoutMs: number,
+    send: SubgraphFetch = fetch,
   ) {
     super({
       url,
       fetcher: (target, init) =>
-        fetch(target, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
+        send(target, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
           RemoteGraphQLDataSource["fetcher"]
         >,
     });

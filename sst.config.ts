@@ -14,12 +14,30 @@ export default $config({
   async run() {
     // Components may be created only inside run(), so infra/ is imported here, not at the top.
     const { judgeDlq } = await import("./infra/queues");
-    const { migrate } = await import("./infra/judge");
+    const { migrate, migrations } = await import("./infra/migrations");
+    await import("./infra/judge");
     const { gateway } = await import("./infra/api");
+    const { alarmTopic } = await import("./infra/alarms");
+    const capacity = await import("./infra/capacity");
     return {
       gateway: gateway.url,
       migrateFunction: migrate.name,
+      // What the deploy's own Migrate run answered (`{ applied: [...] }`), kept until the next run.
+      ...(migrations ? { migrations: migrations.result } : {}),
       judgeDlq: judgeDlq.url,
+      alarmTopic: alarmTopic.arn,
+      connectionBudget: {
+        maxConnections: capacity.MAX_CONNECTIONS,
+        usable: capacity.USABLE_CONNECTIONS,
+        budgeted: capacity.BUDGETED_CONNECTIONS,
+        reservedConcurrency: {
+          gateway: capacity.API_CONCURRENCY,
+          eachSubgraph: capacity.API_CONCURRENCY,
+          judge: capacity.JUDGE_CONCURRENCY,
+          scheduledJobs: capacity.SCHEDULED_JOBS_CONCURRENCY,
+          migrate: capacity.MIGRATE_CONCURRENCY,
+        },
+      },
     };
   },
 });

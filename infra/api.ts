@@ -1,26 +1,38 @@
 /// <reference path="../.sst/platform/config.d.ts" />
-import { vpc } from "./database";
+import { API_CONCURRENCY, GATEWAY_POOL_SIZE } from "./capacity";
+import { gatewayInVpc, gatewayRateLimits } from "./deploy-settings";
 import { lambda } from "./lambda";
-import { rateLimitDatabaseUrl } from "./secrets";
+import { afterMigrations } from "./migrations";
+import { vpc } from "./network";
 import { judgeQueue } from "./queues";
+import { rateLimitDatabaseUrlSecret } from "./secrets";
 
 function subgraph(name: string, handler: string, permissions: sst.aws.FunctionArgs["permissions"] = []) {
   return new sst.aws.Function(
     name,
-    lambda({
-      handler,
-      permissions,
-      // Building the schema at cold start is CPU-bound, and Lambda's CPU grows with memory.
-      memory: "1024 MB",
-      timeout: "10 seconds",
-      url: {
-        // A public URL is acceptable only because every subgraph rejects a request that lacks the
-        // identity header the gateway signs with SUBGRAPH_SECRET. Browsers never call a subgraph,
-        // hence no CORS.
-        authorization: "none",
-        cors: false,
+    lambda(
+      {
+        handler,
+        permissions,
+        // Building the schema at cold start is CPU-bound, and Lambda's CPU grows with memory.
+        memory: "1024 MB",
+        timeout: "10 seconds",
+        // A resuming database is retried within the 10 s timeout, so that the caller gets the
+        // documented 503 with Retry-After rather than a Lambda timeout (docs/deployment.md).
+        environment: { DATABASE_CONNECT_RETRY_SECONDS: "6" },
+        // The gateway's concurrency: one gateway instance calls a subgraph once at a time (capacity.ts).
+        concurrency: { reserved: API_CONCURRENCY },
+        url: {
+          // Only principals allowed lambda:InvokeFunctionUrl may call, with SigV4-signed requests:
+          // the gateway's role, below. An anonymous probe is refused by Lambda before any code runs
+          // or any connection opens; the identity header the gateway signs with SUBGRAPH_SECRET
+          // remains the subgraph's own check. Browsers never call a subgraph, hence no CORS.
+          authorization: "iam",
+          cors: false,
+        },
       },
-    }),
+      { after: afterMigrations },
+    ),
   );
 }
 
@@ -34,6 +46,10 @@ const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handl
 // Also answers the gateway's API key lookups (gateway/api-keys.ts).
 const partners = subgraph("PartnersSubgraph", "functions/partners-subgraph.handler");
 const transparency = subgraph("TransparencySubgraph", "functions/transparency-subgraph.handler");
+const subgraphs = [agents, pacts, reputation, disputes, partners, transparency];
+
+// Counting in the database is the default; per-instance counting needs neither the VPC nor a user.
+const rateLimitDatabaseUrl = gatewayRateLimits === "shared" ? rateLimitDatabaseUrlSecret() : undefined;
 
 /** The one public API: plans each query and fans it out to the subgraphs. */
 export const gateway = new sst.aws.Function(
@@ -48,14 +64,34 @@ export const gateway = new sst.aws.Function(
       url: true,
       // Read at cold start (functions/gateway.ts), from the same path as in the repository.
       copyFiles: [{ from: "gateway/supergraph.graphql" }],
-      // Rate-limit budgets are counted in the database (RATE_LIMIT_STORE=mysql, table
-      // gateway_rate_limits), so that every gateway instance charges the same budget, as a user
-      // allowed that table only; in the VPC when the stage owns the database, reaching the
-      // subgraphs' URLs through its NAT.
-      ...(vpc ? { vpc } : {}),
+      // The public API's share of the connection budget (capacity.ts); also the most instances,
+      // and so the most cost, a flood of requests can run up.
+      concurrency: { reserved: API_CONCURRENCY },
+      // Shared rate-limit budgets are counted in the database (RATE_LIMIT_STORE=mysql, table
+      // gateway_rate_limits), as a user allowed that table only; in the VPC when the stage owns
+      // the database, reaching the subgraphs' URLs through its NAT (network.ts).
+      ...(gatewayInVpc && vpc ? { vpc } : {}),
+      // SigV4-signed calls to the subgraphs' IAM-authorised URLs. Lambda requires both actions of
+      // the caller of such a URL; the condition keeps the first to IAM-authorised URLs. The second
+      // could also invoke the subgraphs directly, which gives nothing the URLs do not.
+      permissions: [
+        {
+          actions: ["lambda:InvokeFunctionUrl"],
+          resources: subgraphs.map((fn) => fn.arn),
+          conditions: [{ test: "StringEquals", variable: "lambda:FunctionUrlAuthType", values: ["AWS_IAM"] }],
+        },
+        { actions: ["lambda:InvokeFunction"], resources: subgraphs.map((fn) => fn.arn) },
+      ],
       environment: {
-        RATE_LIMIT_STORE: "mysql",
-        RATE_LIMIT_DATABASE_URL: rateLimitDatabaseUrl.value,
+        // The gateway signs every subgraph call with its role's credentials (gateway/subgraph-auth.ts).
+        SUBGRAPH_AUTH: "iam",
+        ...(rateLimitDatabaseUrl
+          ? {
+              RATE_LIMIT_STORE: "mysql",
+              RATE_LIMIT_DATABASE_URL: rateLimitDatabaseUrl.value,
+              DATABASE_POOL_SIZE: String(GATEWAY_POOL_SIZE),
+            }
+          : { RATE_LIMIT_STORE: "memory" }),
         // The stage's identity provider, when it has one (docs/security.md), read from the deploying shell.
         ...Object.fromEntries(
           ["OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL", "OIDC_ROLE_CLAIM", "OIDC_SUBJECT_CLAIM", "AUTH_DEV_TOKENS"].flatMap((name) =>
@@ -73,6 +109,6 @@ export const gateway = new sst.aws.Function(
         TRANSPARENCY_URL: transparency.url,
       },
     },
-    { backend: false },
+    { backend: false, after: afterMigrations },
   ),
 );

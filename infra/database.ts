@@ -1,33 +1,17 @@
 /// <reference path="../.sst/platform/config.d.ts" />
+import { AURORA_SCALING } from "./capacity";
+import { vpc } from "./network";
 import { databaseUrlSecret } from "./secrets";
 
-/**
- * Deploy-time choice, read by SST from the shell or `.env.<stage>`; the application never sees it.
- * `aurora`: this stage owns a VPC and an Aurora MySQL 3 (MySQL 8.0) cluster, and the functions
- * that use the database run inside that VPC. Anything else: DATABASE_URL comes from the
- * DatabaseUrl secret and no function joins a VPC, so that server must be reachable over the
- * internet (public endpoint, TLS, strong password).
- */
-const ownsDatabase = process.env.AGENT_TRUST_DATABASE === "aurora";
-
-const production = $app.stage === "production";
-
-/** The network of the database-facing functions; undefined when the database is external. */
-export const vpc = ownsDatabase
-  ? new sst.aws.Vpc("Vpc", {
-      // Functions in private subnets reach SQS only through NAT. Managed NAT gateways are
-      // highly available; an EC2 NAT instance costs a fraction and is good enough elsewhere.
-      nat: production ? "managed" : "ec2",
-    })
-  : undefined;
+// Which database a stage uses is a deploy-time choice (deploy-settings.ts, AGENT_TRUST_DATABASE):
+// an Aurora cluster of its own, in its own VPC (network.ts), or an external MySQL 8 server.
 
 const cluster = vpc
   ? new sst.aws.Aurora("Database", {
       engine: "mysql",
       vpc,
-      // Production never pauses: resuming takes about 15 s, longer than the judge's and the
-      // subgraphs' timeouts. Other stages pause when idle and absorb a slow first request.
-      scaling: production ? { min: "0.5 ACU", max: "4 ACU" } : { min: "0 ACU", max: "2 ACU" },
+      // The capacity range also fixes the connection limit the functions' budget is drawn from.
+      scaling: AURORA_SCALING,
     })
   : undefined;
 

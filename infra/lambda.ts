@@ -1,5 +1,8 @@
 /// <reference path="../.sst/platform/config.d.ts" />
-import { databaseUrl, vpc } from "./database";
+import { esbuildOptions } from "./bundle-options";
+import { BACKEND_POOL_SIZE } from "./capacity";
+import { databaseUrl } from "./database";
+import { vpc } from "./network";
 import { judgeQueue } from "./queues";
 import { attestationSigningKeys, authTokenSecret, subgraphSecret } from "./secrets";
 
@@ -15,14 +18,20 @@ const common = {
 const backend = {
   ...common,
   DATABASE_URL: databaseUrl,
-  // Each warm instance keeps its own pool; a small one keeps Aurora's connection count sane.
-  DATABASE_POOL_SIZE: "2",
+  // Each warm instance keeps its own pool; reserved concurrency times this stays within the
+  // database's connection limit (capacity.ts).
+  DATABASE_POOL_SIZE: String(BACKEND_POOL_SIZE),
   JUDGE_QUEUE_URL: judgeQueue.url,
   // JudgeQueue's visibility (queues.ts) and redrive count, so that the requeue job (runtime/jobs.ts)
   // requeues a run only after SQS has given up on its jobs (lib/platform/config.ts checks the relation).
   JUDGE_VISIBILITY_TIMEOUT_SECONDS: String(30 * 60),
   JUDGE_MAX_RECEIVE_COUNT: "3",
   JUDGE_STALE_AFTER_SECONDS: String(2 * 60 * 60),
+  // The database's TLS and the log level, when the deploying shell sets them (docs/deployment.md,
+  // "Database connections"): the documented opt-out must be reachable through a deploy.
+  ...Object.fromEntries(
+    ["DATABASE_TLS", "DATABASE_TLS_CA", "LOG_LEVEL"].flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+  ),
 };
 
 type LambdaArgs = Omit<sst.aws.FunctionArgs, "environment"> & {
@@ -35,20 +44,36 @@ type LambdaArgs = Omit<sst.aws.FunctionArgs, "environment"> & {
  * (`backend: false`) gets neither from here: it calls the subgraphs' URLs, and infra/api.ts gives
  * it the database only for its rate-limit budgets (no schema, no migrations, no context code).
  */
-export function lambda(args: LambdaArgs, { backend: isBackend = true } = {}): sst.aws.FunctionArgs {
+export function lambda(
+  args: LambdaArgs,
+  { backend: isBackend = true, after = [] }: { backend?: boolean; after?: $util.Input<$util.Resource>[] } = {},
+): sst.aws.FunctionArgs {
   return {
     // AWS deprecated nodejs20.x on 2026-04-30; 22 is the nearest supported runtime to the Node 20
     // the code is developed and tested on.
     runtime: "nodejs22.x",
     // Graviton: cheaper per GB-second; the bundles hold no native code that would care.
     architecture: "arm64",
+    // Lambda's own lines (START, REPORT, uncaught errors) as JSON too, beside the JSON lines the
+    // code writes to stdout (lib/platform/logger.ts), so that Logs Insights reads every field.
+    // No log-level filter: pino's epoch `time` makes Lambda file every line as INFO; LOG_LEVEL filters.
+    logging: { retention: "1 month", format: "json" },
+    // `after`: the function is created or updated only once these have been (migrations.ts).
+    ...(after.length > 0
+      ? {
+          transform: {
+            function: (_function: aws.lambda.FunctionArgs, options: $util.CustomResourceOptions) => {
+              options.dependsOn = after;
+              return undefined;
+            },
+          },
+        }
+      : {}),
     ...(isBackend && vpc ? { vpc } : {}),
     nodejs: {
-      // SQLite serves only `sqlite:` URLs, which production never uses, and its native addon is
-      // built for the developer's machine; TypeORM loads it by name, and this keeps any future
-      // static import from dragging it into a bundle. esbuild emits no decorator metadata, and
-      // every decorator in the code names its type, so nothing else is needed.
-      esbuild: { external: ["better-sqlite3"] },
+      // better-sqlite3 left out, and one copy of graphql per bundle: why in bundle-options.ts,
+      // which test/integration/lambda-bundle.test.ts builds every handler with.
+      esbuild: esbuildOptions,
     },
     ...args,
     environment: { ...(isBackend ? backend : common), ...args.environment },

@@ -26,9 +26,12 @@ export function databaseUrlSecret() {
 /**
  * `mysql://gateway:password@host:3306/database`: the gateway's own database user, allowed only the
  * rate-limit counters (`gateway_rate_limits`; docs/deployment.md shows the GRANT), so that the
- * internet-facing function holds no credential to the application's data.
+ * internet-facing function holds no credential to the application's data. Declared only when the
+ * gateway counts in the database (deploy-settings.ts, AGENT_TRUST_GATEWAY_RATE_LIMITS).
  */
-export const rateLimitDatabaseUrl = new sst.Secret("RateLimitDatabaseUrl");
+export function rateLimitDatabaseUrlSecret() {
+  return new sst.Secret("RateLimitDatabaseUrl");
+}
 
 /**
  * The Ed25519 key set that signs attestations and the transparency log's tree heads, as

@@ -8,8 +8,8 @@ import { type BuildOptions, type Metafile, build } from "esbuild";
  * Where the options come from: SST's Go CLI, repository github.com/anomalyco/sst (formerly
  * sst/sst), pkg/runtime/node/build.go, `Runtime.Build`: the `options := esbuild.BuildOptions{…}`
  * literal and the production-only settings after it (about lines 126–182), with the fallbacks of
- * `ESBuildOptions.Resolve*` in pkg/runtime/node/node.go. The revision read is the one the binary in
- * the sst-linux-x64 4.17.1 binary was built from, as far as the binary tells: it holds the
+ * `ESBuildOptions.Resolve*` in pkg/runtime/node/node.go. The revision read is the one the
+ * sst-linux-x64 4.17.1 binary was built from, as far as the binary tells: it holds the
  * ESBuildOptions.Resolve{Target,Sourcemap,KeepNames,MainFields,Conditions} methods, the runtime →
  * target map's keys (nodejs24.x … nodejs12.x) and the five-line `createRequire` banner, and none
  * of the later `sst:esm-shims` plugin. The TypeScript side (platform/src/components/aws/function.ts,

@@ -7,7 +7,7 @@ import { TrustCause } from "../../subgraphs/reputation/trust-history.entity.js";
 import { liftConsequence } from "../../subgraphs/reputation/trust.settle.js";
 import { transparencySubgraph } from "../../subgraphs/transparency/index.js";
 import { LogEntry } from "../../subgraphs/transparency/log.entity.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../support/contexts.js";
+import { judgedRunOf } from "../support/judged-run.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { startSubgraphHarness, type SubgraphHarness } from "../support/subgraph-harness.js";
 
@@ -27,28 +27,15 @@ describe.each(DATABASE_KINDS)("consequence steps in the transparency log (%s)", 
     const agentId = randomUUID();
     const pactId = randomUUID();
     const DAY_MS = 24 * 3600 * 1000;
-    const judged = (runPassed: boolean, daysAgo: number) => ({
-      runId: randomUUID(),
-      agentId,
-      pactId,
-      pactVersion: 1,
-      casesPassed: runPassed ? 40 : 30,
-      casesFailed: runPassed ? 0 : 10,
-      runPassed,
-      failedCriticalClauses: runPassed ? [] : ["severity"],
-      clauses: [
-        { metric: "SEVERITY_CLASSIFICATION_ACCURACY" as const, weight: 1, passed: runPassed ? 40 : 30, failed: runPassed ? 0 : 10 },
-      ],
-      terms: {
+    const judged = (runPassed: boolean, daysAgo: number) =>
+      judgedRunOf({
+        agentId,
         pactId,
-        pactVersion: 1,
-        ladder: DEFAULT_LADDER,
-        route: DEFAULT_ROUTE,
-        owner: { team: "t", contact: "c@example.test", ackDeadlineMinutes: 60 },
-      },
-      submittedAt: new Date(Date.now() - daysAgo * DAY_MS),
-      judgedAt: new Date(Date.now() - daysAgo * DAY_MS),
-    });
+        runPassed,
+        passed: runPassed ? 40 : 30,
+        failed: runPassed ? 0 : 10,
+        at: new Date(Date.now() - daysAgo * DAY_MS),
+      });
     const steps = async () =>
       (
         await harness.dataSource.manager.find(LogEntry, {

@@ -1,4 +1,4 @@
-import { createPublicKey, randomUUID, verify } from "node:crypto";
+import { createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +13,7 @@ import { runScheduledJobs } from "../../runtime/jobs.js";
 import { appendLogEntry } from "../../subgraphs/transparency/log-entry.append.js";
 import { LogEntry, TreeHead } from "../../subgraphs/transparency/log.entity.js";
 import { leafBytes } from "../../subgraphs/transparency/log-leaf.math.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../support/contexts.js";
+import { judgedRunOf } from "../support/judged-run.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 
@@ -25,29 +25,6 @@ import { useMigratedDatabase } from "../support/migrated-database.js";
  */
 
 /** A judged run, as the judge hands it to reputation: it logs a trust change and an eligibility. */
-function judgedRun() {
-  const pactId = randomUUID();
-  return {
-    runId: randomUUID(),
-    agentId: randomUUID(),
-    pactId,
-    pactVersion: 1,
-    casesPassed: 39,
-    casesFailed: 1,
-    runPassed: true,
-    failedCriticalClauses: [],
-    clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY" as const, weight: 1, passed: 39, failed: 1 }],
-    terms: {
-      pactId,
-      pactVersion: 1,
-      ladder: DEFAULT_LADDER,
-      route: DEFAULT_ROUTE,
-      owner: { team: "t", contact: "c@example.test", ackDeadlineMinutes: 60 },
-    },
-    submittedAt: new Date(),
-    judgedAt: new Date(),
-  };
-}
 
 describe.each(DATABASE_KINDS)("the transparency log's scheduled job (%s)", (kind) => {
   const db = useMigratedDatabase(kind);
@@ -89,7 +66,7 @@ describe.each(DATABASE_KINDS)("the transparency log's scheduled job (%s)", (kind
 
   it("sequences what acts logged and signs a head in one run; a run with nothing new signs none", async () => {
     // Acts: a judged run (reputation logs through the port runtime/contexts installs), and appended entries.
-    await inTransaction(db.dataSource, (manager) => onRunJudged(manager, judgedRun()));
+    await inTransaction(db.dataSource, (manager) => onRunJudged(manager, judgedRunOf()));
     await appendEntries(3);
     const logged = await db.dataSource.manager.find(LogEntry);
     expect(logged.length).toBeGreaterThanOrEqual(5);

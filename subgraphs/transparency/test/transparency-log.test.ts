@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { inTransaction } from "../../../lib/platform/database.js";
 import { leafHash, treeRoot, verifyConsistency, verifyInclusion } from "../../../lib/platform/merkle.math.js";
 import { fileSigner, keySetFile, parseKeySet, rotateKeySetFile } from "../../../lib/platform/signing-keys.js";
 import { onRunJudged } from "../../../runtime/contexts.js";
-import { DEFAULT_LADDER, DEFAULT_ROUTE } from "../../../test/support/contexts.js";
+import { judgedRunOf } from "../../../test/support/judged-run.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { errorOf, startSubgraphHarness, type SubgraphHarness } from "../../../test/support/subgraph-harness.js";
 import { transparencySubgraph } from "../index.js";
@@ -57,28 +57,8 @@ describe.each(DATABASE_KINDS)("the transparency log (%s)", (kind) => {
 
   it("logs a trust change in the act's transaction, and nothing when the act rolls back", async () => {
     const before = await harness.count("transparency_log_entries");
-    const agentId = randomUUID();
-    const pactId = randomUUID();
-    const run = {
-      runId: randomUUID(),
-      agentId,
-      pactId,
-      pactVersion: 1,
-      casesPassed: 39,
-      casesFailed: 1,
-      runPassed: true,
-      failedCriticalClauses: [],
-      clauses: [{ metric: "SEVERITY_CLASSIFICATION_ACCURACY" as const, weight: 1, passed: 39, failed: 1 }],
-      terms: {
-        pactId,
-        pactVersion: 1,
-        ladder: DEFAULT_LADDER,
-        route: DEFAULT_ROUTE,
-        owner: { team: "t", contact: "c@example.test", ackDeadlineMinutes: 60 },
-      },
-      submittedAt: new Date(),
-      judgedAt: new Date(),
-    };
+    const run = judgedRunOf();
+    const agentId = run.agentId;
     await expect(
       inTransaction(harness.dataSource, async (manager) => {
         await onRunJudged(manager, run);

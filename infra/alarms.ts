@@ -14,7 +14,13 @@ if (alarmEmail) {
   new aws.sns.TopicSubscription("AlarmEmail", { topic: alarmTopic.arn, protocol: "email", endpoint: alarmEmail });
 }
 
-const notify = { alarmActions: [alarmTopic.arn], okActions: [alarmTopic.arn] };
+/** What every alarm here shares: above its threshold, silent without data, told to the topic both ways. */
+const common = {
+  comparisonOperator: "GreaterThanThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions: [alarmTopic.arn],
+  okActions: [alarmTopic.arn],
+};
 
 /**
  * A job that failed JUDGE_MAX_RECEIVE_COUNT times lands in the DLQ: any message there is a failure
@@ -30,9 +36,7 @@ new aws.cloudwatch.MetricAlarm("JudgeDlqNotEmpty", {
   period: 60,
   evaluationPeriods: 1,
   threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...notify,
+  ...common,
 });
 
 /**
@@ -48,9 +52,7 @@ new aws.cloudwatch.MetricAlarm("JudgeErrors", {
   period: 300,
   evaluationPeriods: 1,
   threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...notify,
+  ...common,
 });
 
 /**
@@ -68,7 +70,5 @@ new aws.cloudwatch.MetricAlarm("JudgeQueueOldestMessage", {
   period: 300,
   evaluationPeriods: 2,
   threshold: 60 * 60,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...notify,
+  ...common,
 });

@@ -660,7 +660,9 @@ describe.each(DATABASE_KINDS)("dual scores through the reputation subgraph (%s)"
         ackDueAt: null,
       });
       const act = liftRow!.causeId;
-      expect(act).not.toContain(ARBITER.subject);
+      // The public act is a fresh UUID, never the arbiter: a substring check failed whenever the
+      // random hex happened to spell the arbiter's name ("ada").
+      expect(act).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect((await eligibilityRows(agentId)).at(-1)).toMatchObject({ consequence: null, cause: "ARBITER", causeId: act });
       expect((await scoreRows(agentId)).at(-1)).toMatchObject({ cause: "ARBITER", causeId: act });
 

@@ -13,9 +13,10 @@ export default $config({
   },
   async run() {
     // Components may be created only inside run(), so infra/ is imported here, not at the top.
-    const { judgeDlq } = await import("./infra/queues");
+    const { judgeDlq, webhookDlq } = await import("./infra/queues");
     const { migrate, migrations } = await import("./infra/migrations");
     await import("./infra/judge");
+    await import("./infra/webhooks");
     const { gateway } = await import("./infra/api");
     const { alarmTopic } = await import("./infra/alarms");
     const capacity = await import("./infra/capacity");
@@ -25,6 +26,7 @@ export default $config({
       // What the deploy's own Migrate run answered (`{ applied: [...] }`), kept until the next run.
       ...(migrations ? { migrations: migrations.result } : {}),
       judgeDlq: judgeDlq.url,
+      webhookDlq: webhookDlq.url,
       alarmTopic: alarmTopic.arn,
       connectionBudget: {
         maxConnections: capacity.MAX_CONNECTIONS,
@@ -34,6 +36,7 @@ export default $config({
           gateway: capacity.API_CONCURRENCY,
           eachSubgraph: capacity.API_CONCURRENCY,
           judge: capacity.JUDGE_CONCURRENCY,
+          webhookDeliverer: capacity.WEBHOOK_DELIVERER_CONCURRENCY,
           scheduledJobs: capacity.SCHEDULED_JOBS_CONCURRENCY,
           migrate: capacity.MIGRATE_CONCURRENCY,
         },

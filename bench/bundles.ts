@@ -49,7 +49,12 @@ async function main(): Promise<void> {
   const database = await createTestDatabase("mysql");
   const sqs = await startEmbeddedSqs({ maxReceiveCount: 3, visibilityTimeoutSeconds: 30 * 60 });
   try {
-    const env = await functionEnvironments({ databaseUrl: database.url, sqsUrl: sqs.url, judgeQueueUrl: sqs.judgeQueueUrl });
+    const env = await functionEnvironments({
+      databaseUrl: database.url,
+      sqsUrl: sqs.url,
+      judgeQueueUrl: sqs.judgeQueueUrl,
+      webhookQueueUrl: sqs.webhookQueueUrl,
+    });
     const started = performance.now();
     const built = await buildFunctions(root);
     const buildAllMs = performance.now() - started;

@@ -1,12 +1,14 @@
 /**
  * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite` and
- * `-- --part core|scores|search100k|feed|partners|attestations|transparency`, repeatable): search
+ * `-- --part core|scores|search100k|feed|partners|attestations|transparency|webhooks`, repeatable): search
  * pages through the gateway, evaluation-run submission through the gateway, and judge throughput through the Lambda handler
  * at batch sizes 1 and 10 (core); the dual scores' update cost against history (scores) and
  * search over 100,000 agents (search100k), see bench/scores.ts; agentsByIds and the trust change feed
  * over 100,000 events (feed), see bench/feed.ts; anonymous, token and API-key requests side by side
  * (partners), see bench/partners.ts; the transparency log's cost per act, sequencer and proofs at
- * 10^4–10^6 leaves (transparency), see bench/transparency.ts. Everything runs on loopback, every
+ * 10^4–10^6 leaves (transparency), see bench/transparency.ts; webhook dispatch, deliveries per second
+ * per deliverer worker and the latency from a trust change to its receipt (webhooks), see
+ * bench/webhooks.ts. Everything runs on loopback, every
  * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
 import os from "node:os";
@@ -32,8 +34,9 @@ import { benchFeed } from "./feed.js";
 import { benchPartnerCredentials } from "./partners.js";
 import { benchAttestations } from "./attestations.js";
 import { benchTransparency } from "./transparency.js";
+import { benchWebhooks } from "./webhooks.js";
 
-const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations", "transparency"] as const;
+const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations", "transparency", "webhooks"] as const;
 type Part = (typeof PARTS)[number];
 const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
@@ -215,6 +218,10 @@ for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite"))
   if (parts.has("attestations")) sections.push({ title: `Signed attestations (${kind})`, section: await benchAttestations(kind) });
   if (parts.has("transparency")) sections.push({ title: `The transparency log (${kind})`, section: await benchTransparency(kind) });
 }
+// Webhooks on the embedded default (SQLite, the embedded SQS, the local loops), and on MariaDB unless --db says otherwise.
+for (const kind of ["sqlite", ...kinds.filter((k) => k === "mysql")] as DatabaseKindUnderTest[])
+  if (parts.has("webhooks") && (!values.db || values.db === kind))
+    sections.push({ title: `Webhooks (${kind})`, section: await benchWebhooks(kind) });
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 console.log(

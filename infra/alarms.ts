@@ -1,7 +1,8 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 import { alarmEmail } from "./deploy-settings";
 import { judge } from "./judge";
-import { judgeDlq, judgeQueue } from "./queues";
+import { judgeDlq, judgeQueue, webhookDlq } from "./queues";
+import { webhookDeliverer } from "./webhooks";
 
 // What needs a person: a judge job that failed for good, a judge that crashes or times out, and
 // jobs left waiting. Each alarm notifies the AlarmTopic when it fires and when it clears.
@@ -70,5 +71,36 @@ new aws.cloudwatch.MetricAlarm("JudgeQueueOldestMessage", {
   period: 300,
   evaluationPeriods: 2,
   threshold: 60 * 60,
+  ...common,
+});
+
+/**
+ * A webhook delivery whose message the deliverer could not work WEBHOOK_MAX_RECEIVE_COUNT times
+ * (the database unreachable, a malformed message) lands in WebhookDlq. Endpoints that fail are not
+ * this: their attempts are recorded and retried from the database. The delivery itself is not
+ * lost: its lease lapses and the dispatcher sends it again.
+ */
+new aws.cloudwatch.MetricAlarm("WebhookDlqNotEmpty", {
+  alarmDescription: "A webhook delivery message failed five times and is in WebhookDlq.",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  dimensions: { QueueName: webhookDlq.nodes.queue.name },
+  statistic: "Maximum",
+  period: 60,
+  evaluationPeriods: 1,
+  threshold: 0,
+  ...common,
+});
+
+/** A deliverer invocation that throws or times out (an endpoint's failure is recorded, not thrown). */
+new aws.cloudwatch.MetricAlarm("WebhookDelivererErrors", {
+  alarmDescription: "The WebhookDeliverer function crashed or timed out (Errors > 0 in 5 minutes).",
+  namespace: "AWS/Lambda",
+  metricName: "Errors",
+  dimensions: { FunctionName: webhookDeliverer.name },
+  statistic: "Sum",
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
   ...common,
 });

@@ -4,7 +4,7 @@ import { gatewayInVpc, gatewayRateLimits } from "./deploy-settings";
 import { lambda } from "./lambda";
 import { afterMigrations } from "./migrations";
 import { vpc } from "./network";
-import { judgeQueue } from "./queues";
+import { judgeQueue, webhookQueue } from "./queues";
 import { rateLimitDatabaseUrlSecret } from "./secrets";
 
 function subgraph(name: string, handler: string, permissions: sst.aws.FunctionArgs["permissions"] = []) {
@@ -39,14 +39,20 @@ function subgraph(name: string, handler: string, permissions: sst.aws.FunctionAr
 const agents = subgraph("AgentsSubgraph", "functions/agents-subgraph.handler");
 // Publishes a submitted run's judge job before answering (runtime/lambda.ts).
 const pacts = subgraph("PactsSubgraph", "functions/pacts-subgraph.handler", [
-  { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn] },
+  // Its relay publishes whatever the outbox holds: judge jobs, and webhook deliveries.
+  { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] },
 ]);
 const reputation = subgraph("ReputationSubgraph", "functions/reputation-subgraph.handler");
 const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handler");
 // Also answers the gateway's API key lookups (gateway/api-keys.ts).
 const partners = subgraph("PartnersSubgraph", "functions/partners-subgraph.handler");
 const transparency = subgraph("TransparencySubgraph", "functions/transparency-subgraph.handler");
-const subgraphs = [agents, pacts, reputation, disputes, partners, transparency];
+// Resolves endpoints' hosts (registration checks their addresses); it never calls them (the deliverer does).
+const webhooks = subgraph("WebhooksSubgraph", "functions/webhooks-subgraph.handler", [
+  // redeliverWebhook publishes its delivery's message at once (runtime/lambda.ts), and with it whatever else the outbox holds.
+  { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] },
+]);
+const subgraphs = [agents, pacts, reputation, disputes, partners, transparency, webhooks];
 
 // Counting in the database is the default; per-instance counting needs neither the VPC nor a user.
 const rateLimitDatabaseUrl = gatewayRateLimits === "shared" ? rateLimitDatabaseUrlSecret() : undefined;
@@ -107,6 +113,7 @@ export const gateway = new sst.aws.Function(
         DISPUTES_URL: disputes.url,
         PARTNERS_URL: partners.url,
         TRANSPARENCY_URL: transparency.url,
+        WEBHOOKS_URL: webhooks.url,
       },
     },
     { backend: false, after: afterMigrations },

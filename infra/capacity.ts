@@ -50,22 +50,29 @@ export const SCHEDULED_JOBS_CONCURRENCY = 2;
  * connections, and at least 2, the least `maximumConcurrency` AWS accepts.
  */
 export const JUDGE_CONCURRENCY = Math.max(2, Math.floor(USABLE_CONNECTIONS / 20));
-
-const SUBGRAPHS = 6;
 /**
- * The rest is the API's: the gateway and each of the six subgraphs get the same concurrency, since
+ * Webhook deliverers at once, the same way (infra/webhooks.ts): each works a batch of ten
+ * deliveries side by side, mostly waiting on receivers, so a few instances carry a lot.
+ */
+export const WEBHOOK_DELIVERER_CONCURRENCY = Math.max(2, Math.floor(USABLE_CONNECTIONS / 40));
+
+const SUBGRAPHS = 7;
+/**
+ * The rest is the API's: the gateway and each of the seven subgraphs get the same concurrency, since
  * a gateway instance serves one request at a time and its query plan calls each subgraph once per
  * step (the planner groups a step's fetches by subgraph). Each unit of it costs one gateway
  * connection and two per subgraph.
  */
 export const API_CONCURRENCY = Math.floor(
-  (USABLE_CONNECTIONS - (MIGRATE_CONCURRENCY + SCHEDULED_JOBS_CONCURRENCY + JUDGE_CONCURRENCY) * BACKEND_POOL_SIZE) /
+  (USABLE_CONNECTIONS -
+    (MIGRATE_CONCURRENCY + SCHEDULED_JOBS_CONCURRENCY + JUDGE_CONCURRENCY + WEBHOOK_DELIVERER_CONCURRENCY) * BACKEND_POOL_SIZE) /
     (GATEWAY_POOL_SIZE + SUBGRAPHS * BACKEND_POOL_SIZE),
 );
 
 /** Connections the functions may hold together at their reserved concurrency: at most USABLE_CONNECTIONS. */
 export const BUDGETED_CONNECTIONS =
-  (MIGRATE_CONCURRENCY + SCHEDULED_JOBS_CONCURRENCY + JUDGE_CONCURRENCY + SUBGRAPHS * API_CONCURRENCY) * BACKEND_POOL_SIZE +
+  (MIGRATE_CONCURRENCY + SCHEDULED_JOBS_CONCURRENCY + JUDGE_CONCURRENCY + WEBHOOK_DELIVERER_CONCURRENCY + SUBGRAPHS * API_CONCURRENCY) *
+    BACKEND_POOL_SIZE +
   API_CONCURRENCY * GATEWAY_POOL_SIZE;
 
 if (!Number.isInteger(MAX_CONNECTIONS) || API_CONCURRENCY < 1) {

@@ -37,13 +37,20 @@ export const gatewayRateLimits: "shared" | "per-instance" =
 export const gatewayInVpc = ownsDatabase && gatewayRateLimits === "shared";
 
 /**
- * Whether anything in the VPC must reach the internet, which only NAT gives it: the gateway (the
- * subgraphs' function URLs and an identity provider's keys have no VPC endpoint), OpenAI-protocol
- * jurors, and Bedrock in another region than the stage's (BEDROCK_REGION set: the VPC endpoint
- * serves only its own region). Without any of them the VPC has no NAT, and SQS and Bedrock are
- * reached through VPC endpoints.
+ * The webhook deliverer (infra/webhooks.ts) POSTs to partners' and builders' endpoints on the
+ * internet; it runs in the VPC whenever the stage owns its database, as every backend function does.
  */
-export const vpcNeedsInternet = gatewayInVpc || juryUsesOpenAi || (juryUsesBedrock && Boolean(process.env.BEDROCK_REGION));
+const webhookDelivererInVpc = ownsDatabase;
+
+/**
+ * Whether anything in the VPC must reach the internet, which only NAT gives it: the webhook
+ * deliverer, the gateway (the subgraphs' function URLs and an identity provider's keys have no VPC
+ * endpoint), OpenAI-protocol jurors, and Bedrock in another region than the stage's (BEDROCK_REGION
+ * set: the VPC endpoint serves only its own region). Without any of them the VPC has no NAT, and
+ * SQS and Bedrock are reached through VPC endpoints.
+ */
+export const vpcNeedsInternet =
+  webhookDelivererInVpc || gatewayInVpc || juryUsesOpenAi || (juryUsesBedrock && Boolean(process.env.BEDROCK_REGION));
 
 /**
  * `max_connections` of an external database (`SHOW VARIABLES LIKE 'max_connections'`), which the

@@ -3,7 +3,7 @@ import { JUDGE_CONCURRENCY, SCHEDULED_JOBS_CONCURRENCY } from "./capacity";
 import { juryMembers, juryUsesBedrock, juryUsesOpenAi } from "./deploy-settings";
 import { lambda } from "./lambda";
 import { afterMigrations } from "./migrations";
-import { judgeQueue } from "./queues";
+import { judgeQueue, webhookQueue } from "./queues";
 import { openAiApiKeySecret } from "./secrets";
 
 const openAiApiKey = juryUsesOpenAi ? openAiApiKeySecret() : undefined;
@@ -52,6 +52,9 @@ export const judge = new sst.aws.Function(
           actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
           resources: [judgeQueue.arn],
         },
+        // After each batch it dispatches the webhook events the batch raised and relays the
+        // outbox (runtime/webhooks.ts, dispatchAndPublish).
+        { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] },
         // Bedrock jurors call Converse, which InvokeModel authorises; on-demand models and
         // cross-region inference profiles alike.
         ...(juryUsesBedrock
@@ -83,8 +86,9 @@ judgeQueue.subscribe(judge.arn, {
 });
 
 // The scheduled jobs (runtime/jobs.ts): requeue runs whose judge job went missing, the trust decay
-// sweep, dispute and review deadlines, then the outbox relay publishing what the pacts Lambda could not
-// publish at once (SQS unreachable): at most a minute's wait, the price of never losing a job.
+// sweep, dispute and review deadlines, the webhook dispatcher and its retries, then the outbox
+// relay publishing what the pacts Lambda could not publish at once (SQS unreachable): at most a
+// minute's wait, the price of never losing a job.
 const scheduledJobs = new sst.aws.Function(
   "ScheduledJobs",
   lambda(
@@ -97,7 +101,7 @@ const scheduledJobs = new sst.aws.Function(
       memory: "256 MB",
       // The next tick, a minute later, is the retry; asynchronous retries would only pile up.
       retries: 0,
-      permissions: [{ actions: ["sqs:SendMessage"], resources: [judgeQueue.arn] }],
+      permissions: [{ actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] }],
       concurrency: { reserved: SCHEDULED_JOBS_CONCURRENCY },
     },
     { after: afterMigrations },

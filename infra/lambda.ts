@@ -3,8 +3,8 @@ import { esbuildOptions } from "./bundle-options";
 import { BACKEND_POOL_SIZE } from "./capacity";
 import { databaseUrl } from "./database";
 import { vpc } from "./network";
-import { judgeQueue } from "./queues";
-import { attestationSigningKeys, authTokenSecret, subgraphSecret } from "./secrets";
+import { judgeQueue, webhookQueue } from "./queues";
+import { attestationSigningKeys, authTokenSecret, subgraphSecret, webhookSecretKey } from "./secrets";
 
 // Configuration reaches the code as plain environment variables mapped here, not through `link`
 // and the `sst` SDK: lib/platform/config.ts reads the same variables on a laptop and on AWS, and nothing
@@ -14,6 +14,8 @@ const common = {
   AUTH_TOKEN_SECRET: authTokenSecret.value,
   SUBGRAPH_SECRET: subgraphSecret.value,
   ATTESTATION_SIGNING_KEYS: attestationSigningKeys.value,
+  // Production refuses to start without it, the gateway included (lib/platform/config.ts reads every variable once).
+  WEBHOOK_SECRET_KEY: webhookSecretKey.value,
 };
 const backend = {
   ...common,
@@ -27,6 +29,12 @@ const backend = {
   JUDGE_VISIBILITY_TIMEOUT_SECONDS: String(30 * 60),
   JUDGE_MAX_RECEIVE_COUNT: "3",
   JUDGE_STALE_AFTER_SECONDS: String(2 * 60 * 60),
+  // Where the outbox relay publishes webhook deliveries (the dispatcher runs in ScheduledJobs and
+  // Judge, redeliveries in the webhooks subgraph), and that queue's visibility and redrive count
+  // (queues.ts), from which a delivery's lease is reckoned (webhook-event.dispatch.ts).
+  WEBHOOK_QUEUE_URL: webhookQueue.url,
+  WEBHOOK_VISIBILITY_TIMEOUT_SECONDS: String(3 * 60),
+  WEBHOOK_MAX_RECEIVE_COUNT: "5",
   // The database's TLS and the log level, when the deploying shell sets them (docs/deployment.md,
   // "Database connections"): the documented opt-out must be reachable through a deploy.
   ...Object.fromEntries(

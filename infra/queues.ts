@@ -23,3 +23,22 @@ export const judgeQueue = new sst.aws.Queue("JudgeQueue", {
   // After the third failed receive a job moves to the DLQ instead of failing again until it expires.
   dlq: { queue: judgeDlq.arn, retry: 3 },
 });
+
+/** Webhook deliveries the deliverer itself could not work five times (the database unreachable), kept for inspection. */
+export const webhookDlq = new sst.aws.Queue("WebhookDlq", {
+  transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
+});
+
+/**
+ * Webhook deliveries to attempt; fed by the outbox relay after the dispatcher (runtime/webhooks.ts),
+ * drained by functions/webhook-deliverer.ts. An endpoint's failure is not the message's: the
+ * deliverer records it and schedules the retry in the database (docs/webhooks.md), so a message
+ * fails, and comes back, only when the deliverer could not work at all.
+ */
+export const webhookQueue = new sst.aws.Queue("WebhookQueue", {
+  // 6x the deliverer's 30-second timeout (infra/webhooks.ts), AWS's rule for Lambda consumers; the
+  // same as WEBHOOK_VISIBILITY_TIMEOUT_SECONDS in infra/lambda.ts, from which the dispatcher's
+  // leases are reckoned.
+  visibilityTimeout: "3 minutes",
+  dlq: { queue: webhookDlq.arn, retry: 5 },
+});

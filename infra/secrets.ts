@@ -9,6 +9,12 @@ export const authTokenSecret = new sst.Secret("AuthTokenSecret");
 /** HS256 key for the identity header the gateway signs and the subgraphs verify; at least 32 characters. */
 export const subgraphSecret = new sst.Secret("SubgraphSecret");
 
+/**
+ * What every webhook endpoint's signing secret is derived from (subgraphs/webhooks/webhook-secret.ts);
+ * at least 32 characters. Changing it changes every endpoint's secret at once.
+ */
+export const webhookSecretKey = new sst.Secret("WebhookSecretKey");
+
 /** API key of the OpenAI-compatible endpoint jurors call; declared only when the jury has OpenAI members. */
 export function openAiApiKeySecret() {
   return new sst.Secret("OpenAiApiKey");

@@ -8,6 +8,7 @@ import { buildPactsSchema } from "../subgraphs/pacts/index.js";
 import { buildPartnersSchema } from "../subgraphs/partners/index.js";
 import { buildReputationSchema } from "../subgraphs/reputation/index.js";
 import { buildTransparencySchema } from "../subgraphs/transparency/index.js";
+import { buildWebhooksSchema } from "../subgraphs/webhooks/index.js";
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   agents: buildAgentsSchema,
@@ -16,6 +17,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   disputes: buildDisputesSchema,
   partners: buildPartnersSchema,
   transparency: buildTransparencySchema,
+  webhooks: buildWebhooksSchema,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { BaseContext } from "@apollo/server";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
+import type { LogEntryInput } from "../lib/contracts/transparency-log.js";
 import type { RunJudgedListener } from "../lib/contracts/judged-run.js";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
@@ -13,11 +14,16 @@ import { pactsSubgraph } from "../subgraphs/pacts/index.js";
 import { partnersSubgraph } from "../subgraphs/partners/index.js";
 import { reputationSubgraph } from "../subgraphs/reputation/index.js";
 import { transparencySubgraph } from "../subgraphs/transparency/index.js";
+import { webhooksSubgraph } from "../subgraphs/webhooks/index.js";
+import { webhookSettings } from "../subgraphs/webhooks/webhook.settings.js";
 import { appendLogEntry } from "../subgraphs/transparency/log-entry.append.js";
 import { logTrustChangesTo } from "../subgraphs/reputation/trust.log.js";
 import { logPactActsTo } from "../subgraphs/pacts/pact.log.js";
 import { logDisputeActsTo } from "../subgraphs/disputes/dispute.log.js";
 import { logApiKeyActsTo } from "../subgraphs/partners/api-key.log.js";
+import { announceEscalationsTo } from "../subgraphs/reputation/escalation.announce.js";
+import { announceLogEntry } from "../subgraphs/webhooks/webhook-event.announce.js";
+import { raiseWebhookEvent } from "../subgraphs/webhooks/webhook-event.raise.js";
 import {
   agentRunsAndCases,
   findContestedRun,
@@ -29,6 +35,16 @@ import { TrustCause } from "../subgraphs/reputation/trust-history.entity.js";
 import { readLogPosition } from "../subgraphs/transparency/log-position.read.js";
 import { agentKpiReportIds, recordDisputeState, recordEvaluation, setAsideRun } from "../subgraphs/reputation/trust.record.js";
 import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.settle.js";
+
+/**
+ * Every -> transparency and webhooks: an act the log records is also the event endpoints hear of
+ * (webhook-event.announce.ts picks the kinds), written in the same transaction, so the log and the
+ * webhooks never disagree about what happened.
+ */
+async function logAndAnnounce(manager: EntityManager, entry: LogEntryInput): Promise<void> {
+  await appendLogEntry(manager, entry);
+  await announceLogEntry(manager, entry);
+}
 
 /*
  * The one place contexts meet. Each hand-off is a contract in lib/contracts, implemented by the
@@ -42,7 +58,7 @@ import { consequenceSteps, lockProfile } from "../subgraphs/reputation/trust.set
  * of those paths: every process that settles trust loads this file (local.ts, lambda.ts, jobs.ts,
  * judge.ts all do), and the reputation context still names no other context.
  */
-logTrustChangesTo(appendLogEntry);
+logTrustChangesTo(logAndAnnounce);
 
 /**
  * Pacts, disputes, partners -> transparency, the same way and for the same reason: a pact version
@@ -50,9 +66,16 @@ logTrustChangesTo(appendLogEntry);
  * and appeal decision (dispute.log.ts), each API key issued or revoked (api-key.log.ts), all in
  * the act's own transaction. docs/transparency.md lists each kind's payload.
  */
-logPactActsTo(appendLogEntry);
-logDisputeActsTo(appendLogEntry);
+logPactActsTo(logAndAnnounce);
+logDisputeActsTo(logAndAnnounce);
 logApiKeyActsTo(appendLogEntry);
+
+/**
+ * Reputation -> webhooks: an escalation the pact's owner must acknowledge, and one gone overdue,
+ * reach the builder's endpoints (escalation.announce.ts); unlike the acts above they name the
+ * owner's contact, so they are not log entries.
+ */
+announceEscalationsTo(raiseWebhookEvent);
 
 /** Judge -> reputation: every judged run moves trust in the judge's transaction. */
 export const onRunJudged: RunJudgedListener = recordEvaluation;
@@ -122,4 +145,7 @@ export const subgraphFactories: Record<
   // The secret checks the gateway's proof on its API key lookups (lib/contracts/api-key.ts).
   partners: (dataSource, settings) => partnersSubgraph(dataSource, { subgraphSecret: resolveSecrets(settings).subgraphSecret }),
   transparency: (dataSource) => transparencySubgraph(dataSource),
+  // Endpoints' secrets are derived from the installation's webhook key; hosts resolve through the system's resolver.
+  webhooks: (dataSource, settings, hooks) =>
+    webhooksSubgraph(dataSource, { ...webhookSettings(settings), outboxWritten: hooks.outboxWritten }),
 };

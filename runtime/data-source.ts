@@ -9,6 +9,7 @@ import { pactsEntities, pactsMigrations } from "../subgraphs/pacts/index.js";
 import { partnersEntities, partnersMigrations } from "../subgraphs/partners/index.js";
 import { reputationEntities, reputationMigrations } from "../subgraphs/reputation/index.js";
 import { transparencyEntities, transparencyMigrations } from "../subgraphs/transparency/index.js";
+import { webhooksEntities, webhooksMigrations } from "../subgraphs/webhooks/index.js";
 
 /** Every context's tables live in one database; each context owns its own tables and migrations. */
 export const allEntities = [
@@ -19,6 +20,7 @@ export const allEntities = [
   ...disputesEntities,
   ...partnersEntities,
   ...transparencyEntities,
+  ...webhooksEntities,
 ];
 export const allMigrations = [
   CreateOutbox1764100000000,
@@ -28,6 +30,7 @@ export const allMigrations = [
   ...disputesMigrations,
   ...partnersMigrations,
   ...transparencyMigrations,
+  ...webhooksMigrations,
 ];
 
 /**

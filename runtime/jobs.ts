@@ -6,10 +6,12 @@ import { escalateOverdueDisputes } from "../subgraphs/disputes/dispute-deadline.
 import { requeueStaleRuns, type RequeuePolicy } from "../subgraphs/pacts/evaluation/judge-job.process.js";
 import { sweepReviewDeadlines } from "../subgraphs/pacts/evaluation/review-deadline.sweep.js";
 import { sweepDecay } from "../subgraphs/reputation/decay.sweep.js";
+import { sweepOverdueEscalations } from "../subgraphs/reputation/escalation-deadline.sweep.js";
 import { sweepTrustEvents } from "../subgraphs/reputation/trust-event.sweep.js";
 import { publishTreeHead } from "../subgraphs/transparency/tree-head.publish.js";
 import { attestationSigner } from "../lib/platform/signing-keys.js";
 import { disputesWiring } from "./contexts.js";
+import { dispatchWithConfig } from "./webhooks.js";
 
 /** What one run of the scheduled jobs did, by count. */
 export interface ScheduledJobsResult {
@@ -17,6 +19,10 @@ export interface ScheduledJobsResult {
   failed: number;
   decayed: number;
   escalated: number;
+  /** Escalations gone overdue, announced to the builder. */
+  overdue: number;
+  /** Webhook deliveries whose message was written: new ones, and retries due. */
+  webhooks: number;
   sequenced: number;
   /** Transparency log entries appended to the tree. */
   logged: number;
@@ -57,6 +63,8 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: "dispute-deadlines",
     run: async (dataSource) => ({ escalated: await escalateOverdueDisputes(dataSource, disputesWiring.onDisputeChanged) }),
   },
+  // Escalations past their acknowledgement deadline go on to the builder (escalation-deadline.sweep.ts).
+  { name: "escalation-deadlines", run: async (dataSource) => ({ overdue: await sweepOverdueEscalations(dataSource) }) },
   // Uncertain jury cases get an arbiter round robin; past their deadline, the next one, escalated (logs its own counts).
   {
     name: "review-deadlines",
@@ -66,6 +74,15 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
         arbiters: settings.evaluation.reviewArbiters,
       });
       return {};
+    },
+  },
+  // Last, so that the events the jobs above raised go out in this run: committed webhook events
+  // fan out to their endpoints, and due retries are sent again (webhook-event.dispatch.ts).
+  {
+    name: "webhook-dispatch",
+    run: async (dataSource, settings) => {
+      const { deliveries, resent } = await dispatchWithConfig(dataSource, settings);
+      return { webhooks: deliveries + resent };
     },
   },
 ];
@@ -86,7 +103,7 @@ export async function runScheduledJobs(
   dataSource: DataSource,
   settings: AppConfig,
 ): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
-  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, sequenced: 0, logged: 0 };
+  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, overdue: 0, sequenced: 0, logged: 0, webhooks: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
     const logger = jobLog(newJobId(job.name));

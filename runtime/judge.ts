@@ -7,6 +7,8 @@ import { parseJudgeJob } from "../subgraphs/pacts/evaluation/judge-job.message.j
 import { juryPanel, type JuryPanel } from "../subgraphs/pacts/evaluation/jury/jury.panel.js";
 import { onRunJudged } from "./contexts.js";
 import { sharedDataSource } from "./data-source.js";
+import { outboxPublisher } from "./publisher.js";
+import { dispatchAndPublish } from "./webhooks.js";
 
 let panel: JuryPanel | undefined;
 /**
@@ -47,5 +49,9 @@ export async function judgeHandler(event: SQSEvent, context?: Pick<Context, "get
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
+  // What the batch changed goes out to webhook endpoints now. On AWS only: with `npm start` the
+  // local dispatcher loop does it within WEBHOOK_DISPATCH_INTERVAL_MS, and nudges the relay.
+  const settings = config();
+  if (settings.sqs.judgeQueueUrl) await dispatchAndPublish(dataSource, settings, outboxPublisher());
   return { batchItemFailures };
 }

@@ -3,12 +3,12 @@ import { config, type SubgraphName } from "../lib/platform/config.js";
 import { subgraphLambdaHandler } from "../lib/platform/lambda.js";
 import { DatabaseUnavailableError } from "../lib/platform/database.js";
 import { log } from "../lib/platform/logger.js";
-import { relayOnce, sqsPublisher, type Publisher } from "../lib/platform/outbox.js";
-import { createSqsClient } from "../lib/platform/queue.js";
+import { relayOnce } from "../lib/platform/outbox.js";
 import { resolveSecrets } from "../lib/platform/secrets.js";
 import { subgraphFactories } from "./contexts.js";
 import { migrateDatabase, sharedDataSource } from "./data-source.js";
 import { drainOutbox, runScheduledJobs, type ScheduledJobsResult } from "./jobs.js";
+import { outboxPublisher } from "./publisher.js";
 
 /*
  * What each Lambda function that touches the database runs, built once per cold start;
@@ -16,15 +16,6 @@ import { drainOutbox, runScheduledJobs, type ScheduledJobsResult } from "./jobs.
  * holds no context).
  * Configuration is read and validated here, so a function missing a variable fails at start-up.
  */
-
-let publisher: Publisher | undefined;
-/** Publishes to the judge queue, which every function that writes judge jobs needs configured. */
-function judgePublisher(): Publisher {
-  const settings = config();
-  if (!settings.sqs.judgeQueueUrl) throw new Error("JUDGE_QUEUE_URL is required on Lambda");
-  publisher ??= sqsPublisher(createSqsClient(settings.sqs), { judge: settings.sqs.judgeQueueUrl });
-  return publisher;
-}
 
 type SubgraphHandler = ReturnType<typeof subgraphLambdaHandler>;
 
@@ -39,14 +30,15 @@ const DATABASE_UNAVAILABLE = {
 
 /**
  * A subgraph behind its function URL. The pacts subgraph publishes a submitted run's job before
- * the response, so judging starts at once; if SQS is unreachable the scheduled jobs' outbox relay publishes it.
+ * the response, so judging starts at once, and the webhooks subgraph a redelivery's message; if SQS
+ * is unreachable the scheduled jobs' outbox relay publishes it.
  * Nothing connects at start-up: the first request opens the database (sharedDataSource, which
  * waits for one that is resuming) and builds the subgraph; if the database stays unreachable,
  * that request gets a 503 without details (they go to the log) and the next one tries again.
  */
 export async function subgraphLambda(name: SubgraphName): Promise<SubgraphHandler> {
   const settings = config();
-  const publish = name === "pacts" ? judgePublisher() : undefined;
+  const publish = name === "pacts" || name === "webhooks" ? outboxPublisher() : undefined;
   const subgraphSecret = resolveSecrets(settings).subgraphSecret;
   let built: Promise<SubgraphHandler> | undefined;
   const build = async () => {
@@ -83,7 +75,7 @@ const SAFETY_MS = 5_000;
  * short. A job that failed fails the invocation after the relay ran, so CloudWatch counts it.
  */
 export function scheduledJobsLambda() {
-  const publish = judgePublisher();
+  const publish = outboxPublisher();
   // SST's cron target sends `{}` (docs/deployment.md): nothing in the event is read.
   return async (_event: unknown, context: Pick<Context, "getRemainingTimeInMillis">): Promise<ScheduledJobsResult> => {
     const dataSource = await sharedDataSource();

@@ -11,15 +11,20 @@ import { createSqsClient, startPoller, type Poller } from "../lib/platform/queue
 import { resolveSecrets } from "../lib/platform/secrets.js";
 import { startSubgraphServer, type Subgraph } from "../lib/platform/subgraph-server.js";
 import { requeueStaleRuns } from "../subgraphs/pacts/evaluation/judge-job.process.js";
+import { releaseDeliveryLeases } from "../subgraphs/webhooks/webhook-event.dispatch.js";
+import { webhookSettings } from "../subgraphs/webhooks/webhook.settings.js";
 import { subgraphFactories } from "./contexts.js";
 import { openDatabase, provideDataSource } from "./data-source.js";
 import { SCHEDULED_JOBS_INTERVAL_MS, runScheduledJobs } from "./jobs.js";
 import { judgeHandler } from "./judge.js";
+import { createWebhookHandler, startWebhookDispatcher } from "./webhooks.js";
 import { StartupError, listenFailure, reasonOf, withoutPassword } from "./startup-error.js";
 
 export interface LocalSystemOptions {
   /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
   judge?: boolean;
+  /** Run the webhook dispatcher loop and the deliverer's poller (default true); tests turn them off to drive both themselves. */
+  webhooks?: boolean;
   logger?: Logger;
 }
 
@@ -32,8 +37,9 @@ export interface LocalSystem {
 
 /**
  * The whole system in one process, as `npm start` runs it: database (migrated), SQS (embedded
- * emulator unless JUDGE_QUEUE_URL is set), the six subgraphs, the gateway, the outbox relay and
- * the poller feeding the judge Lambda handler.
+ * emulator unless JUDGE_QUEUE_URL is set), the subgraphs, the gateway, the outbox relay, the
+ * poller feeding the judge Lambda handler, and the webhook dispatcher with the poller feeding the
+ * webhook deliverer.
  */
 export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const stops: (() => Promise<void>)[] = [];
@@ -64,27 +70,31 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
 
     let endpoint = config.sqs.endpoint;
     let judgeQueueUrl = config.sqs.judgeQueueUrl;
+    let webhookQueueUrl = config.webhooks.queueUrl;
     if (!judgeQueueUrl) {
       const embedded = await startEmbeddedSqs({
         maxReceiveCount: config.sqs.maxReceiveCount,
         visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
+        webhooks: { maxReceiveCount: config.webhooks.maxReceiveCount, visibilityTimeoutSeconds: config.webhooks.visibilityTimeoutSeconds },
       });
       stops.push(() => embedded.stop());
       endpoint = embedded.url;
       judgeQueueUrl = embedded.judgeQueueUrl;
+      webhookQueueUrl = embedded.webhookQueueUrl;
       // The emulator starts empty: put back, uncounted, the jobs of every run a previous process
-      // left unjudged.
+      // left unjudged, and let the dispatcher send every pending webhook delivery again at once.
       await requeueStaleRuns(dataSource, { staleAfterMs: 0 });
+      await releaseDeliveryLeases(dataSource);
     }
     const client = createSqsClient({ region: config.sqs.region, endpoint });
     stops.push(async () => client.destroy());
 
     const queueUrl = judgeQueueUrl;
-    const relay = startRelay(dataSource, sqsPublisher(client, { judge: queueUrl }), config.outbox.pollIntervalMs);
+    const relay = startRelay(dataSource, sqsPublisher(client, { judge: queueUrl, webhook: webhookQueueUrl }), config.outbox.pollIntervalMs);
     stops.push(() => relay.stop());
     // The scheduled jobs, as the scheduled Lambda runs them; each logs its own failures.
     const reconciler = setInterval(() => {
-      runScheduledJobs(dataSource, config).then(({ counts }) => counts.requeued > 0 && relay.nudge());
+      runScheduledJobs(dataSource, config).then(({ counts }) => (counts.requeued > 0 || counts.webhooks > 0) && relay.nudge());
     }, SCHEDULED_JOBS_INTERVAL_MS);
     stops.push(async () => clearInterval(reconciler));
 
@@ -126,6 +136,26 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       });
       // Stopped before the gateway and the database: no job starts against a closing system.
       stops.push(() => poller.stop());
+    }
+
+    if ((options.webhooks ?? true) && webhookQueueUrl) {
+      // The dispatcher, then the deliverer on the webhook queue: the same handler as the Lambda,
+      // with this system's settings (its secret key, its address policy).
+      const dispatcher = startWebhookDispatcher(dataSource, config, () => relay.nudge());
+      stops.push(() => dispatcher.stop());
+      const settings = webhookSettings(config);
+      const deliverer: Poller = startPoller({
+        client,
+        queueUrl: webhookQueueUrl,
+        region: config.sqs.region,
+        handler: createWebhookHandler(() => settings),
+        batchSize: config.sqs.batchSize,
+        waitTimeSeconds: config.sqs.waitTimeSeconds,
+        visibilityTimeoutSeconds: config.webhooks.visibilityTimeoutSeconds,
+      });
+      stops.push(() => deliverer.stop());
+    } else if (options.webhooks ?? true) {
+      log.warn("webhooks are not delivered: JUDGE_QUEUE_URL names an external queue, and WEBHOOK_QUEUE_URL is unset");
     }
 
     return { gatewayUrl: gateway.url, subgraphUrls, dataSource, stop: stopAll };

@@ -422,7 +422,12 @@ describe("identity provider settings", () => {
     expect(configErrorOf({ OIDC_JWKS_URL: "https://id.example.com/jwks" })).toContain(
       "OIDC_JWKS_URL set without OIDC_ISSUER and OIDC_AUDIENCE",
     );
-    const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: "s".repeat(32), SUBGRAPH_SECRET: "t".repeat(32) };
+    const production = {
+      NODE_ENV: "production",
+      AUTH_TOKEN_SECRET: "s".repeat(32),
+      SUBGRAPH_SECRET: "t".repeat(32),
+      WEBHOOK_SECRET_KEY: "w".repeat(32),
+    };
     const message = configErrorOf({
       ...production,
       OIDC_ISSUER: "http://id.example.com",

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { DataSource, EntityManager } from "typeorm";
 import type { AgentDomain } from "./agent-domain.js";
-import { commaList } from "../platform/database.js";
+import { commaList, readInChunks } from "../platform/database.js";
 
 export interface DirectoryEntry {
   agentId: string;
@@ -40,6 +40,19 @@ export async function findAgentCard(manager: EntityManager, agentId: string): Pr
     .where("d.agent_id = :agentId", { agentId })
     .getRawOne<{ agent_id: string; name: string; owner_id: string }>();
   return row ? { agentId: row.agent_id, name: row.name, ownerId: row.owner_id } : null;
+}
+
+/** The owners of many agents at once (one query per 500 ids); an unknown agent has no entry. */
+export async function findAgentOwners(manager: EntityManager, agentIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await readInChunks([...new Set(agentIds)], (chunk) =>
+    manager
+      .createQueryBuilder()
+      .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id"])
+      .from("agent_directory", "d")
+      .where("d.agent_id IN (:...agentIds)", { agentIds: chunk })
+      .getRawMany<{ agent_id: string; owner_id: string }>(),
+  );
+  return new Map(rows.map((row) => [row.agent_id, row.owner_id]));
 }
 
 /** One query per request for the owners of every agent whose restricted fields are asked for. */

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type SigningKeySet, parseKeySet } from "./signing-keys.js";
 
-/** The six subgraphs, by the name they carry in the supergraph. */
-export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes", "partners", "transparency"] as const;
+/** The seven subgraphs, by the name they carry in the supergraph. */
+export const SUBGRAPH_NAMES = ["agents", "pacts", "reputation", "disputes", "partners", "transparency", "webhooks"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
@@ -13,6 +13,7 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
   disputes: 4004,
   partners: 4005,
   transparency: 4006,
+  webhooks: 4007,
 };
 
 /** SUBGRAPH_AUTH: how the gateway authenticates to the subgraphs' URLs, besides the identity header it signs. */
@@ -123,6 +124,32 @@ export interface AppConfig {
     /** ATTESTATION_SIGNING_KEYS (production); unset: the key file under dataDir (lib/platform/signing-keys.ts). */
     signingKeys?: SigningKeySet;
   };
+  /** Webhooks to partners' and builders' endpoints (docs/webhooks.md). */
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** WEBHOOK_SECRET_KEY: what every endpoint's signing secret is derived from; unset (development only): a key file under dataDir. */
+  secretKey?: string;
+  /** WEBHOOK_QUEUE_URL: the deliverer's queue; unset means the embedded emulator's. */
+  queueUrl?: string;
+  /**
+   * WEBHOOKS_ALLOW_LOOPBACK: also accept endpoints on loopback addresses, over http too (default
+   * on outside production, refused in production). Private, link-local and metadata addresses
+   * are refused either way.
+   */
+  allowLoopback: boolean;
+  /** How long one POST may take, connection included, before it counts as failed. */
+  timeoutMs: number;
+  /** How much of a response body is read; a longer one is cut off (the attempt still counts by its status). */
+  maxResponseBytes: number;
+  /** How long a rotated-out secret still signs deliveries beside the new one. */
+  secretGraceHours: number;
+  /** How often the local dispatcher looks for new events and due retries (`npm start`). */
+  dispatchIntervalMs: number;
+  /** SQS receives before a deliverer message goes to the dead-letter queue (only when the deliverer itself keeps failing). */
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
 }
 
 /**
@@ -297,6 +324,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     if (value !== undefined && value.length < 32) problems.push(`${name} must be at least 32 characters`);
     if (value === undefined && production) problems.push(`${name} is required when NODE_ENV=production`);
   }
+  const webhookSecretKey = str("WEBHOOK_SECRET_KEY");
+  if (webhookSecretKey !== undefined && webhookSecretKey.length < 32) problems.push("WEBHOOK_SECRET_KEY must be at least 32 characters");
+  if (webhookSecretKey === undefined && production) problems.push("WEBHOOK_SECRET_KEY is required when NODE_ENV=production");
+  const allowLoopback = bool("WEBHOOKS_ALLOW_LOOPBACK", !production);
+  if (allowLoopback && production)
+    problems.push("WEBHOOKS_ALLOW_LOOPBACK=true is refused in production: endpoints must be public https URLs");
   const oidc = oidcConfig(str, production, problems);
   const devTokens = bool("AUTH_DEV_TOKENS", true);
   if (!devTokens && !oidc) problems.push("AUTH_DEV_TOKENS=false needs OIDC_ISSUER and OIDC_AUDIENCE: otherwise no person could sign in");
@@ -457,6 +490,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       // Short: an attestation cannot be revoked, so its lifetime bounds how long a stale one is believed.
       ttlSeconds: int("ATTESTATION_TTL_SECONDS", 3600, 1, 7 * 86400),
       signingKeys,
+    },
+    webhooks: {
+      secretKey: webhookSecretKey,
+      queueUrl: queueUrl("WEBHOOK_QUEUE_URL"),
+      allowLoopback,
+      timeoutMs: int("WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
+      maxResponseBytes: int("WEBHOOK_MAX_RESPONSE_BYTES", 65_536, 0, 10_485_760),
+      secretGraceHours: num("WEBHOOK_SECRET_GRACE_HOURS", 24, 0, 24 * 30),
+      dispatchIntervalMs: int("WEBHOOK_DISPATCH_INTERVAL_MS", 250, 10, 600_000),
+      maxReceiveCount: int("WEBHOOK_MAX_RECEIVE_COUNT", 5, 1, 1000),
+      visibilityTimeoutSeconds: int("WEBHOOK_VISIBILITY_TIMEOUT_SECONDS", 60, 1, 43200),
     },
   };
   // The reconciler must not requeue a job SQS is still retrying: every receive, with its

@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
  * no scopes list and is limited by its role alone; a caller authenticated by an API key holds
  * exactly its key's scopes, and every field outside them is FORBIDDEN naming the scope it needs.
  */
-export const SCOPES = ["reputation:read", "disputes:read", "feed:read", "keys:manage"] as const;
+export const SCOPES = ["reputation:read", "disputes:read", "feed:read", "keys:manage", "webhooks:manage"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: unknown): value is Scope {

@@ -12,12 +12,12 @@ import {
 } from "typeorm";
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { inTransaction } from "./database.js";
+import { inTransaction, insertInChunks } from "./database.js";
 import { log } from "./logger.js";
 import { sendBatch } from "./queue.js";
 
-/** Logical destinations; the relay maps each to a queue URL. */
-export type OutboxTopic = "judge";
+/** Logical destinations; the relay maps each to a queue URL: judge jobs, and webhook deliveries (docs/webhooks.md). */
+export type OutboxTopic = "judge" | "webhook";
 
 /**
  * A message that must reach a queue. Written in the same transaction as the state change it
@@ -93,12 +93,41 @@ export async function enqueue(manager: EntityManager, topic: OutboxTopic, payloa
   });
 }
 
+/** Records one message per payload in the caller's transaction, in multi-row inserts. */
+export async function enqueueMany(
+  manager: EntityManager,
+  topic: OutboxTopic,
+  payloads: readonly unknown[],
+  now = new Date(),
+): Promise<void> {
+  const rows = payloads.map((payload) =>
+    Object.assign(new OutboxMessage(), {
+      topic,
+      body: JSON.stringify(payload),
+      attempts: 0,
+      availableAt: now,
+      claimToken: null,
+      claimedUntil: null,
+      lastError: null,
+      createdAt: now,
+    }),
+  );
+  await insertInChunks(manager, OutboxMessage, rows);
+}
+
 /** Sends bodies to a topic's queue; returns the indexes accepted. Throws when the queue is unreachable. */
 export type Publisher = (topic: OutboxTopic, bodies: string[]) => Promise<Set<number>>;
 
-/** Publishes each topic to its SQS queue. */
-export function sqsPublisher(client: SQSClient, queueUrls: Record<OutboxTopic, string>): Publisher {
-  return (topic, bodies) => sendBatch(client, queueUrls[topic], bodies);
+/**
+ * Publishes each topic to its SQS queue. A topic without a queue fails its publish, so its
+ * messages stay in the outbox, retried with backoff, with the reason in `last_error`.
+ */
+export function sqsPublisher(client: SQSClient, queueUrls: Partial<Record<OutboxTopic, string>>): Publisher {
+  return async (topic, bodies) => {
+    const queueUrl = queueUrls[topic];
+    if (!queueUrl) throw new Error(`no queue is configured for the outbox topic "${topic}"`);
+    return sendBatch(client, queueUrl, bodies);
+  };
 }
 
 const CLAIM_MS = 30_000;

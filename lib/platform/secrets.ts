@@ -36,3 +36,8 @@ export function resolveSecrets(config: AppConfig): Secrets {
     subgraphSecret: config.auth.subgraphSecret ?? developmentSecret(config.dataDir, "subgraph-signing.key"),
   };
 }
+
+/** The key every webhook endpoint's signing secret is derived from (subgraphs/webhooks/webhook-secret.ts). */
+export function webhookSecretKey(config: AppConfig): string {
+  return config.webhooks.secretKey ?? developmentSecret(config.dataDir, "webhook-secret.key");
+}

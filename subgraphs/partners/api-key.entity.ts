@@ -30,7 +30,7 @@ export class ApiKey {
 
   @Field(() => [String], {
     description:
-      "What the key may do: `reputation:read`, `disputes:read`, `feed:read`, `keys:manage`. A rotated key's replacement has the same.",
+      "What the key may do: `reputation:read`, `disputes:read`, `feed:read`, `keys:manage`, `webhooks:manage`. A rotated key's replacement has the same.",
   })
   @Column({ type: "varchar", length: 255, transformer: commaList })
   scopes: string[];

@@ -10,7 +10,7 @@ export class CreateApiKeyInput {
 
   @Field(() => [String], {
     description:
-      "What the key may do, at least one of: `reputation:read`, `disputes:read`, `feed:read`, `keys:manage` (managing the partner's keys, this one included), each once.",
+      "What the key may do, at least one of: `reputation:read`, `disputes:read`, `feed:read`, `keys:manage` (managing the partner's keys, this one included), `webhooks:manage` (managing the partner's webhook endpoints), each once.",
   })
   @ArrayMinSize(1, { message: "must name at least one scope" })
   @ArrayMaxSize(20)

@@ -7,6 +7,7 @@ import { KpiReports1764200000400 } from "./migrations/1764200000400-kpi-reports.
 import { DualScores1764300000100 } from "./migrations/1764300000100-dual-scores.js";
 import { FilerCredibility1764300000300 } from "./migrations/1764300000300-filer-credibility.js";
 import { RunSetAsides1764300000500 } from "./migrations/1764300000500-run-set-asides.js";
+import { EscalationOverdue1764700000200 } from "./migrations/1764700000200-escalation-overdue.js";
 import { TrustEvents1764500000430 } from "./migrations/1764500000430-trust-events.js";
 import { createHistoryLoader } from "../../lib/platform/history-loader.js";
 import { ScorecardResolver } from "./scorecard.resolver.js";
@@ -39,6 +40,7 @@ export const reputationMigrations = [
   FilerCredibility1764300000300,
   RunSetAsides1764300000500,
   TrustEvents1764500000430,
+  EscalationOverdue1764700000200,
 ];
 
 export function buildReputationSchema() {

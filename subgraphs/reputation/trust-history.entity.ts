@@ -249,4 +249,11 @@ export class Escalation {
   @Field(() => Date, { nullable: true, description: "When it was acknowledged; null until then." })
   @Column({ name: "acknowledged_at", type: "datetime", precision: 3, nullable: true })
   acknowledgedAt: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "When its deadline passed unacknowledged and it went on to the builder (`escalation.overdue` webhooks); null otherwise.",
+  })
+  @Column({ name: "overdue_at", type: "datetime", precision: 3, nullable: true })
+  overdueAt: Date | null;
 }

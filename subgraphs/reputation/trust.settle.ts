@@ -18,6 +18,7 @@ import {
 import { EligibilityChange, Escalation, EscalationDirection, ScoreHistoryEntry, TrustCause } from "./trust-history.entity.js";
 import { appendTrustEvents, trustEventsOf } from "./trust-event.append.js";
 import { logConsequence, logTrustChange } from "./trust.log.js";
+import { announceEscalation } from "./escalation.announce.js";
 import { TrustProfile } from "./trust.entity.js";
 
 /*
@@ -319,9 +320,11 @@ async function recordEscalation(
     createdAt: change.at,
     ackDueAt: needsAck ? new Date(change.at.getTime() + terms.owner.ackDeadlineMinutes * 60_000) : null,
     acknowledgedAt: null,
+    overdueAt: null,
   });
   await manager.insert(Escalation, escalation);
   await logConsequence(manager, escalation);
+  await announceEscalation(manager, escalation);
 }
 
 /**

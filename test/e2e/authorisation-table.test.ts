@@ -12,13 +12,16 @@
  *
  * Cast, by subject (a subject in two roles is one person; every caller here has one role):
  *   builder bea   owns the agent, its active pact, its run awaiting review, every fresh agent and pact;
- *   builder cal   owns nothing (the "other builder");   buyer bo  files every complaint;
+ *   builder cal   owns no agent (the "other builder"), only webhook endpoints;   buyer bo  files every complaint;
  *   arbiter ada   assigns, decides and reviews; owns nothing;
- *   operator ola  suspends the fresh partners;   partner pia  holds every fresh API key.
+ *   operator ola  suspends the fresh partners;   partner pia  holds every fresh API key;
+ *   bea, cal and pia each own the webhook endpoints they act on.
  *
  * Allowed mutations use up what they act on (a dispute withdrawn, a draft activated), so a row's
  * variables are made per call, from fresh records where a call needs its own: every cell sees the
- * same state whatever ran before it. The judge is off, so nothing changes between calls.
+ * same state whatever ran before it. The judge is off, so nothing changes between calls. Where
+ * what a call acts on must be the caller's own (a webhook endpoint), the variables are made for
+ * the cell's caller: each owner acts on a fresh endpoint of its own.
  *
  * Extending it:
  * - a new operation: its row in docs/security.md, and a sample here (document, variables);
@@ -49,6 +52,7 @@ import { REGISTER_AGENT, triageCases } from "../support/fixtures.js";
 import { bearer, dataOf, postGraphQL, type GraphQLResponse } from "../support/graphql-client.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 import { useTestSystem, type TestSystem } from "../support/system.js";
+import { seedDelivery } from "../support/webhooks.js";
 
 type Data = Record<string, any>;
 type Headers = Record<string, string>;
@@ -56,14 +60,28 @@ type Variables = Record<string, unknown>;
 
 const TABLE = parseAuthorisationTable(readFileSync(new URL("../../docs/security.md", import.meta.url), "utf8"), "## Who may call what");
 
-/** Tables a refused call may see change: the outbox relay marks messages sent in the background. */
-const UNWATCHED_TABLES = ["outbox_messages"];
+/**
+ * Tables a refused call may see change: the outbox relay marks messages sent in the background, and
+ * the webhook dispatcher positions the events allowed calls raised and fans them out (no endpoint
+ * here subscribes to any of them, so nothing is delivered and no endpoint changes).
+ */
+const UNWATCHED_TABLES = ["outbox_messages", "webhook_events", "webhook_dispatcher", "webhook_deliveries", "webhook_attempts"];
 
 const BEA = "bea";
 const BO = "bo";
 const ADA = "ada";
 const OLA = "ola";
 const PIA = "pia";
+const CAL = "cal";
+
+/** Who owns the webhook endpoints a column's caller acts on: the owner it is, or acts for. */
+type EndpointOwner = typeof BEA | typeof CAL | typeof PIA;
+const ENDPOINT_OWNERS: Record<string, EndpointOwner> = {
+  "builder (owner)": BEA,
+  "builder (other)": CAL,
+  partner: PIA,
+  "key webhooks:manage": PIA,
+};
 
 /** What the cells act on; `fresh` makes a record of its own for each call that uses one up. */
 interface Scenario {
@@ -74,6 +92,10 @@ interface Scenario {
   runId: string;
   /** bo's open complaint about bea's agent. */
   complaintId: string;
+  /** An ACTIVE webhook endpoint of bea's that no allowed call acts on. */
+  endpointId: string;
+  /** A delivery to that endpoint. */
+  deliveryId: string;
   fresh: {
     /** An agent of bea's, without a pact. */
     agent(): Promise<string>;
@@ -97,6 +119,10 @@ interface Scenario {
     partner(): string;
     /** A partner ola has suspended. */
     suspendedPartner(): Promise<string>;
+    /** A webhook endpoint of this owner's, ACTIVE or DISABLED. */
+    endpoint(owner: EndpointOwner, state?: "ACTIVE" | "DISABLED"): Promise<string>;
+    /** A delivered event to a new ACTIVE endpoint of this owner's. */
+    delivery(owner: EndpointOwner): Promise<string>;
   };
 }
 
@@ -106,6 +132,22 @@ interface Caller {
 }
 
 const token = (role: Role, subject: string): Caller => ({ headers: () => bearer(role, subject) });
+
+/**
+ * The endpoint a column's caller acts on: a fresh one of its own for an owner (and, with
+ * `operator`, a fresh one of bea's for the operator), else bea's standing one, which a refused
+ * call leaves as it is.
+ */
+const endpointFor = (s: Scenario, column: string, state: "ACTIVE" | "DISABLED" = "ACTIVE", options: { operator?: boolean } = {}) => {
+  const owner = ENDPOINT_OWNERS[column] ?? (options.operator && column === "operator" ? BEA : undefined);
+  return owner ? s.fresh.endpoint(owner, state) : Promise.resolve(s.endpointId);
+};
+
+/** The delivery a column's caller redelivers: one to a fresh endpoint of its own for an owner, else bea's standing one. */
+const deliveryFor = (s: Scenario, column: string) => {
+  const owner = ENDPOINT_OWNERS[column];
+  return owner ? s.fresh.delivery(owner) : Promise.resolve(s.deliveryId);
+};
 
 /** One per column of the table, by its heading. */
 const CALLERS: Record<string, Caller> = {
@@ -123,14 +165,20 @@ const CALLERS: Record<string, Caller> = {
 /** How one row is called. */
 interface Sample {
   document: string;
-  /** The call's variables; made per call, so that a record an allowed call uses up can be fresh. */
-  variables?: (scenario: Scenario) => Variables | Promise<Variables>;
+  /**
+   * The call's variables; made per call, so that a record an allowed call uses up can be fresh,
+   * and for the column's caller, where what it acts on must be its own.
+   */
+  variables?: (scenario: Scenario, column: string) => Variables | Promise<Variables>;
   /**
    * What an allowed call answers in this scenario when not data without errors: still past
    * authorisation (it is checked first), but the scenario cannot make the act succeed.
    */
   allowedAnswer?: string;
 }
+
+/** Where the scenario's endpoints point: loopback, which development allows; none subscribes to an event anything here raises. */
+const ENDPOINT_URL = "http://127.0.0.1:9/webhooks";
 
 const triageClause = {
   key: "severity-accuracy",
@@ -179,6 +227,25 @@ const SAMPLES: Record<string, Sample> = {
   "Query.logEntry": { document: `{ logEntry(index: 0) { index } }`, allowedAnswer: "NOT_FOUND" },
   "Query.logProof": { document: `{ logProof(index: 0) { index } }`, allowedAnswer: "NOT_FOUND" },
   "Query.logConsistency": { document: `{ logConsistency(fromSize: 1, toSize: 1) { fromSize } }`, allowedAnswer: "NOT_FOUND" },
+  // bea's endpoint: hers and the operator's to read; null to any other caller allowed to ask.
+  "Query.webhookEndpoint": {
+    document: `query($id: ID!) { webhookEndpoint(id: $id) { id url } }`,
+    variables: (s) => ({ id: s.endpointId }),
+  },
+  "Query.webhookEndpoints": {
+    document: `query($o: String) { webhookEndpoints(owner: $o) { edges { node { id } } } }`,
+    // An operator must name the owner; an owner lists its own.
+    variables: (_s, column) => ({ o: column === "operator" ? `builder:${BEA}` : null }),
+  },
+  // An owner reads its own endpoint's log and events; the operator bea's.
+  "Query.webhookDeliveries": {
+    document: `query($e: ID!) { webhookDeliveries(endpointId: $e, first: 5) { edges { node { id } } } }`,
+    variables: async (s, column) => ({ e: await endpointFor(s, column) }),
+  },
+  "Query.webhookEvents": {
+    document: `query($e: ID!) { webhookEvents(endpointId: $e, first: 5) { edges { node { deliveryId } } } }`,
+    variables: async (s, column) => ({ e: await endpointFor(s, column) }),
+  },
 
   "Mutation.registerAgent": {
     document: REGISTER_AGENT,
@@ -279,16 +346,46 @@ const SAMPLES: Record<string, Sample> = {
     document: `mutation($e: ID!) { acknowledgeEscalation(escalationId: $e) { id acknowledgedAt } }`,
     variables: async (s) => ({ e: await s.fresh.escalation() }),
   },
+  // Heard of: bea's agent, which only a partner and bea herself may name.
+  "Mutation.createWebhookEndpoint": {
+    document: `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }`,
+    variables: (s) => ({ i: { url: ENDPOINT_URL, eventTypes: ["ENDPOINT_DISABLED"], agentIds: [s.agentId] } }),
+  },
+  "Mutation.updateWebhookEndpoint": {
+    document: `mutation($id: ID!, $i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $i) { id agentIds } }`,
+    variables: async (s, column) => ({ id: await endpointFor(s, column), i: { description: "SOAR intake", agentIds: [s.agentId] } }),
+  },
+  "Mutation.rotateWebhookSecret": {
+    document: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`,
+    variables: async (s, column) => ({ id: await endpointFor(s, column) }),
+  },
+  "Mutation.disableWebhookEndpoint": {
+    document: `mutation($id: ID!) { disableWebhookEndpoint(id: $id, reason: "Paused") { id state } }`,
+    variables: async (s, column) => ({ id: await endpointFor(s, column, "ACTIVE", { operator: true }) }),
+  },
+  "Mutation.enableWebhookEndpoint": {
+    document: `mutation($id: ID!) { enableWebhookEndpoint(id: $id) { id state } }`,
+    variables: async (s, column) => ({ id: await endpointFor(s, column, "DISABLED") }),
+  },
+  "Mutation.deleteWebhookEndpoint": {
+    document: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`,
+    variables: async (s, column) => ({ id: await endpointFor(s, column) }),
+  },
+  "Mutation.redeliverWebhook": {
+    document: `mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { deliveryId state } }`,
+    variables: async (s, column) => ({ d: await deliveryFor(s, column) }),
+  },
 };
 
 /** Sets up the scenario through the gateway where an act exists, and in the tables where it is the judge's or the ladder's work. */
 async function seedScenario(system: TestSystem): Promise<Scenario> {
-  const [bea, bo, ada, ola, pia] = await Promise.all([
+  const [bea, bo, ada, ola, pia, cal] = await Promise.all([
     bearer("builder", BEA),
     bearer("buyer", BO),
     bearer("arbiter", ADA),
     bearer("operator", OLA),
     bearer("partner", PIA),
+    bearer("builder", CAL),
   ]);
   const call = async (document: string, variables: Variables, headers: Headers): Promise<Data> =>
     Object.values(dataOf(await postGraphQL<Data>(system.gatewayUrl, document, variables, headers)))[0] as Data;
@@ -337,9 +434,25 @@ async function seedScenario(system: TestSystem): Promise<Scenario> {
     ),
   ) as Record<Scope, string>;
 
+  const ownerHeaders: Record<EndpointOwner, Headers> = { [BEA]: bea, [CAL]: cal, [PIA]: pia };
+  const endpoint = async (owner: EndpointOwner, state: "ACTIVE" | "DISABLED" = "ACTIVE") => {
+    const headers = ownerHeaders[owner];
+    const created = await call(
+      `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }`,
+      { i: { url: ENDPOINT_URL, eventTypes: ["ENDPOINT_DISABLED"] } },
+      headers,
+    );
+    const id = created.endpoint.id as string;
+    if (state === "DISABLED") await call(`mutation($id: ID!) { disableWebhookEndpoint(id: $id) { id } }`, { id }, headers);
+    return id;
+  };
+
+  const endpointId = await endpoint(BEA);
   return {
     keys,
     agentId: agent.id,
+    endpointId,
+    deliveryId: await seedDelivery(system.dataSource, endpointId, agent.id),
     pactId: pact.id,
     runId: run.id,
     complaintId: await complaint(),
@@ -419,6 +532,8 @@ async function seedScenario(system: TestSystem): Promise<Scenario> {
       suspendedPartner: async () =>
         (await call(`mutation($p: String!) { suspendPartner(partner: $p, reason: "Unpaid invoices") { partner } }`, { p: partner() }, ola))
           .partner as string,
+      endpoint,
+      delivery: async (owner) => seedDelivery(system.dataSource, await endpoint(owner), agent.id),
     },
   };
 }
@@ -443,6 +558,8 @@ describe("the authorisation table of docs/security.md", () => {
 describe.each(DATABASE_KINDS)("the authorisation table, walked through the gateway (%s)", (kind) => {
   const system = useTestSystem(kind, {
     judge: false,
+    // A redelivery's message stays in the outbox: nothing is POSTed, so no endpoint changes behind a refused call.
+    webhooks: false,
     // bo files a complaint for nearly every cell of the dispute rows.
     env: { DISPUTE_MAX_OPEN_PER_FILER: "100" },
   });
@@ -463,7 +580,7 @@ describe.each(DATABASE_KINDS)("the authorisation table, walked through the gatew
         broken.push(`${column}: no such caller`);
         continue;
       }
-      const variables = (await sample.variables?.(scenario)) ?? {};
+      const variables = (await sample.variables?.(scenario, column)) ?? {};
       const headers = await caller.headers(scenario);
       const watch = mutation && expected !== "✓";
       const before = watch ? await snapshotTables(system.dataSource, UNWATCHED_TABLES) : null;

@@ -97,6 +97,13 @@ describe("the README's walk-through, run as written against npm start", () => {
           trust: expect.objectContaining({ compositeScore: 601, compositeConfidence: 0.049, tier: "UNRATED", eligible: false }),
         }),
       );
+      // Step 8: the drifting run's escalation reached the README's receiver, which verified its
+      // signature before answering 204 (it answers 400 to anything that does not verify).
+      const deliveries = answers
+        .find((answer) => answer.data?.webhookDeliveries)!
+        .data!.webhookDeliveries.edges.map((edge: { node: unknown }) => edge.node);
+      expect(deliveries).toContainEqual(expect.objectContaining({ eventType: "ESCALATION_RAISED", outcome: "SUCCEEDED", statusCode: 204 }));
+      expect(deliveries.every((attempt: { statusCode: number }) => attempt.statusCode === 204)).toBe(true);
     }
   }, 180_000);
 

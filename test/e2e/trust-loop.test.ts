@@ -8,8 +8,8 @@ import { eventually, useTestSystem } from "../support/system.js";
 type Data = Record<string, any>;
 
 describe.each(DATABASE_KINDS)("the trust loop through the gateway (%s)", (kind) => {
-  // The outbox relay polls in the background; its statements are not the page's.
-  const statements = new StatementCounter(/outbox_messages/);
+  // The outbox relay and the webhook dispatcher poll in the background; their statements are not the page's.
+  const statements = new StatementCounter(/outbox_messages|webhook_/);
   const system = useTestSystem(kind, { logger: statements });
   const call = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     postGraphQL<Data>(system.gatewayUrl, query, variables, headers);

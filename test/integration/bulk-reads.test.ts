@@ -24,8 +24,8 @@ const BULK = `query Bulk($ids: [ID!]!) {
 }`;
 
 describe.each(DATABASE_KINDS)("agentsByIds through the gateway (%s)", (kind) => {
-  // The outbox relay polls in the background; its statements are not the request's.
-  const recorder = new StatementRecorder(/outbox_messages/);
+  // The outbox relay and the webhook dispatcher poll in the background; their statements are not the request's.
+  const recorder = new StatementRecorder(/outbox_messages|webhook_/);
   const system = useTestSystem(kind, { logger: recorder, judge: false });
   const agentIds: string[] = [];
   let partner: Record<string, string>;

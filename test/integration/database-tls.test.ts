@@ -24,7 +24,14 @@ describe("TLS to MySQL, against a MariaDB that requires it", () => {
   const urlOf = (host = "127.0.0.1", query = "") =>
     `mysql://${server.user}:${server.password}@${host}:${server.port}/${server.database}${query}`;
   const production = (env: Record<string, string>) =>
-    loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, DATABASE_URL: urlOf(), ...env });
+    loadConfig({
+      NODE_ENV: "production",
+      AUTH_TOKEN_SECRET: SECRET,
+      SUBGRAPH_SECRET: SECRET,
+      WEBHOOK_SECRET_KEY: SECRET,
+      DATABASE_URL: urlOf(),
+      ...env,
+    });
 
   /** Connects as the application does, and reads the session's cipher. */
   async function cipherOf(url: string): Promise<string> {

@@ -26,6 +26,8 @@ import { functionUrlEvent } from "../support/lambda-events.js";
 import { seedAgentWithPact, seedQueuedRun } from "../support/seed.js";
 import { duplicatedModules } from "../support/sst-bundle.js";
 import { sqsEvent, sqsRecordFactory } from "../support/sqs-record.js";
+import { raiseEvent, seedEndpoint } from "../support/webhooks.js";
+import { WebhookAttempt } from "../../subgraphs/webhooks/webhook-delivery.entity.js";
 
 /*
  * Every Lambda handler, bundled as SST 4.17.1 bundles it for `sst deploy` (test/support/sst-bundle.ts
@@ -65,7 +67,12 @@ describe("Lambda bundles built as SST builds them", () => {
       createTestDatabase("mysql"),
       startEmbeddedSqs({ maxReceiveCount: 3, visibilityTimeoutSeconds: 30 * 60 }),
     ]);
-    env = await functionEnvironments({ databaseUrl: database.url, sqsUrl: sqs.url, judgeQueueUrl: sqs.judgeQueueUrl });
+    env = await functionEnvironments({
+      databaseUrl: database.url,
+      sqsUrl: sqs.url,
+      judgeQueueUrl: sqs.judgeQueueUrl,
+      webhookQueueUrl: sqs.webhookQueueUrl,
+    });
     for (const built of await buildFunctions(root)) metafiles.set(built.spec.name, built.metafile);
   }, 120_000);
 
@@ -299,6 +306,46 @@ describe("Lambda bundles built as SST builds them", () => {
 
         expect(result.published, logs("ScheduledJobs")).toBeGreaterThanOrEqual(1);
         expect(messages.map((message) => JSON.parse(message.Body!).runId)).toContain(pending.id);
+      });
+
+      it("the scheduled jobs dispatch a webhook to the webhook queue, and the deliverer works it, refusing a loopback endpoint in production", async () => {
+        const { agent } = await seedAgentWithPact(dataSource, "bundle-builder");
+        // In production no endpoint may resolve to loopback: the deliverer refuses it before connecting.
+        const endpoint = await seedEndpoint(dataSource, { url: "https://127.0.0.1:9/hooks", agentIds: [agent.id] });
+        await raiseEvent(dataSource, { agentId: agent.id });
+
+        await fn("ScheduledJobs").invoke({});
+        const client = createSqsClient({ region: "us-east-1", endpoint: sqs.url });
+        const received: Message[] = [];
+        try {
+          for (let attempt = 0; attempt < 10 && received.length === 0; attempt += 1) {
+            const { Messages = [] } = await client.send(
+              new ReceiveMessageCommand({
+                QueueUrl: sqs.webhookQueueUrl,
+                MaxNumberOfMessages: 10,
+                WaitTimeSeconds: 1,
+                AttributeNames: ["All"],
+              }),
+            );
+            received.push(...Messages);
+          }
+        } finally {
+          client.destroy();
+        }
+        const arn = queueArnFromUrl(sqs.webhookQueueUrl, "us-east-1");
+        const worked = await fn("WebhookDeliverer").invoke<SQSBatchResponse>(
+          sqsEvent(...received.map((message) => toSqsRecord(message, arn, "us-east-1"))),
+        );
+        const attempts = await dataSource.getRepository(WebhookAttempt).findBy({ endpointId: endpoint.id });
+
+        expect(
+          received.map((message) => JSON.parse(message.Body!).kind),
+          logs("ScheduledJobs"),
+        ).toEqual(["webhook-delivery"]);
+        expect(worked, logs("WebhookDeliverer")).toEqual({ batchItemFailures: [] });
+        expect(attempts).toEqual([
+          expect.objectContaining({ outcome: "REFUSED", statusCode: null, error: expect.stringContaining("127.0.0.1") }),
+        ]);
       });
     });
   });

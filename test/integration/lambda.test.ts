@@ -68,6 +68,7 @@ describe("Lambda entry points", () => {
       vi.stubEnv("NODE_ENV", "production");
       vi.stubEnv("AUTH_TOKEN_SECRET", TEST_SECRETS.tokenSecret);
       vi.stubEnv("SUBGRAPH_SECRET", TEST_SECRETS.subgraphSecret);
+      vi.stubEnv("WEBHOOK_SECRET_KEY", TEST_SECRETS.webhookSecretKey);
       vi.stubEnv("LAMBDA_TASK_ROOT", process.cwd());
       for (const [name, url] of Object.entries(system.subgraphUrls)) vi.stubEnv(`${name.toUpperCase()}_URL`, url);
       const { handler } = await import("../../functions/gateway.js");

@@ -32,7 +32,7 @@ const subgraph = (name: string, file: string): FunctionSpec => ({
   backend: true,
 });
 
-/** Every function infra/ deploys, as infra/api.ts, infra/judge.ts and infra/migrations.ts configure it. */
+/** Every function infra/ deploys, as infra/api.ts, infra/judge.ts, infra/webhooks.ts and infra/migrations.ts configure it. */
 export const FUNCTIONS: FunctionSpec[] = [
   {
     name: "Gateway",
@@ -48,8 +48,10 @@ export const FUNCTIONS: FunctionSpec[] = [
   subgraph("DisputesSubgraph", "disputes-subgraph"),
   subgraph("PartnersSubgraph", "partners-subgraph"),
   subgraph("TransparencySubgraph", "transparency-subgraph"),
+  subgraph("WebhooksSubgraph", "webhooks-subgraph"),
   { name: "Judge", handler: "functions/judge.handler", timeoutMs: 5 * 60_000, memoryMb: 512, backend: true },
   { name: "ScheduledJobs", handler: "functions/scheduled-jobs.handler", timeoutMs: 50_000, memoryMb: 256, backend: true },
+  { name: "WebhookDeliverer", handler: "functions/webhook-deliverer.handler", timeoutMs: 30_000, memoryMb: 256, backend: true },
   { name: "Migrate", handler: "functions/migrate.handler", timeoutMs: 5 * 60_000, memoryMb: 512, backend: true },
 ];
 
@@ -110,12 +112,18 @@ export async function signingKeySet(): Promise<string> {
  * infra/lambda.ts's `common` and `backend` environments, pointed at a local database and SQS
  * emulator, plus what Lambda itself sets that the code reads (the role's credentials).
  */
-export async function functionEnvironments(where: { databaseUrl: string; sqsUrl: string; judgeQueueUrl: string }) {
+export async function functionEnvironments(where: {
+  databaseUrl: string;
+  sqsUrl: string;
+  judgeQueueUrl: string;
+  webhookQueueUrl?: string;
+}) {
   const common: Record<string, string> = {
     NODE_ENV: "production",
     AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
     SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
     ATTESTATION_SIGNING_KEYS: await signingKeySet(),
+    WEBHOOK_SECRET_KEY: TEST_SECRETS.webhookSecretKey,
     // Lambda's variables for the execution role; the emulator takes any.
     AWS_ACCESS_KEY_ID: "AKIDBUNDLETEST",
     AWS_SECRET_ACCESS_KEY: "bundle-test",
@@ -132,6 +140,9 @@ export async function functionEnvironments(where: { databaseUrl: string; sqsUrl:
     JUDGE_VISIBILITY_TIMEOUT_SECONDS: String(30 * 60),
     JUDGE_MAX_RECEIVE_COUNT: "3",
     JUDGE_STALE_AFTER_SECONDS: String(2 * 60 * 60),
+    ...(where.webhookQueueUrl ? { WEBHOOK_QUEUE_URL: where.webhookQueueUrl } : {}),
+    WEBHOOK_VISIBILITY_TIMEOUT_SECONDS: String(3 * 60),
+    WEBHOOK_MAX_RECEIVE_COUNT: "5",
     // On AWS the SDK finds SQS by region; here, the emulator.
     SQS_ENDPOINT: where.sqsUrl,
   };

@@ -25,6 +25,7 @@ export function startEnv(dataDir: string, overrides: Record<string, string> = {}
     DISPUTES_PORT: "0",
     PARTNERS_PORT: "0",
     TRANSPARENCY_PORT: "0",
+    WEBHOOKS_PORT: "0",
     JUDGE_WAIT_TIME_SECONDS: "1",
     OUTBOX_POLL_INTERVAL_MS: "100",
     ...overrides,

@@ -12,6 +12,8 @@ import { TEST_SECRETS, dataOf, postGraphQL } from "./graphql-client.js";
 export interface TestSystemOptions {
   databaseUrl: string;
   judge?: boolean;
+  /** Run the webhook dispatcher and deliverer (default true). */
+  webhooks?: boolean;
   logger?: Logger;
   env?: Record<string, string>;
 }
@@ -29,6 +31,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     DISPUTES_PORT: "0",
     PARTNERS_PORT: "0",
     TRANSPARENCY_PORT: "0",
+    WEBHOOKS_PORT: "0",
     AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
     SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
     JUDGE_WAIT_TIME_SECONDS: "1",
@@ -36,7 +39,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     OUTBOX_POLL_INTERVAL_MS: "100",
     ...options.env,
   });
-  const system = await startLocalSystem(config, { judge: options.judge, logger: options.logger });
+  const system = await startLocalSystem(config, { judge: options.judge, webhooks: options.webhooks, logger: options.logger });
   return {
     ...system,
     async stop() {

@@ -11,7 +11,7 @@ const SECRET = "x".repeat(32);
 const configErrorOf = (work: () => unknown): ConfigError => thrownBy(work, ConfigError);
 
 describe("loadConfig", () => {
-  it("runs with no environment at all: SQLite under the data directory, ports 4000–4006", () => {
+  it("runs with no environment at all: SQLite under the data directory, ports 4000–4007", () => {
     const config = loadConfig({}, "/srv/agent-trust");
 
     expect(config.production).toBe(false);
@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       disputes: 4004,
       partners: 4005,
       transparency: 4006,
+      webhooks: 4007,
     });
     expect(config.auth).toMatchObject({ tokenSecret: undefined, subgraphSecret: undefined });
   });
@@ -66,7 +67,7 @@ describe("loadConfig", () => {
   });
 
   it("turns introspection off by default in production", () => {
-    const config = loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET });
+    const config = loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET });
 
     expect(config.production).toBe(true);
     expect(config.gateway.introspection).toBe(false);
@@ -121,7 +122,13 @@ describe("loadConfig", () => {
     expect(problems({ JURY_MEMBERS: "rubric:strict", JURY_QUORUM: "2" })).toContain("JURY_QUORUM (2) cannot exceed the 1 jurors");
     expect(problems({ JURY_MEMBERS: "openai:gpt-4o-mini" })).toContain("OPENAI_API_KEY is required for openai: jurors");
     expect(problems({ JURY_MIN_AGREEMENT: "0.4" })).toContain("JURY_MIN_AGREEMENT must be a number between 0.5 and 1");
-    const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, JURY_MEMBERS: "bedrock:m" };
+    const production = {
+      NODE_ENV: "production",
+      AUTH_TOKEN_SECRET: SECRET,
+      SUBGRAPH_SECRET: SECRET,
+      WEBHOOK_SECRET_KEY: SECRET,
+      JURY_MEMBERS: "bedrock:m",
+    };
     expect(problems(production)).toContain("BEDROCK_PRICE_INPUT_PER_1K and BEDROCK_PRICE_OUTPUT_PER_1K are required in production");
   });
 
@@ -136,6 +143,41 @@ describe("loadConfig", () => {
     expect(error.message).toContain('API_KEY_LOOKUP_TIMEOUT_MS must be an integer between 100 and 60000, got "fast"');
   });
 
+  it("reads the webhooks' settings: loopback endpoints and a key file outside production, defaults for the rest", () => {
+    const local = loadConfig({});
+    expect(local.webhooks).toEqual({
+      secretKey: undefined,
+      queueUrl: undefined,
+      allowLoopback: true,
+      timeoutMs: 10_000,
+      maxResponseBytes: 65_536,
+      secretGraceHours: 24,
+      dispatchIntervalMs: 250,
+      maxReceiveCount: 5,
+      visibilityTimeoutSeconds: 60,
+    });
+    const set = loadConfig({ WEBHOOK_SECRET_KEY: SECRET, WEBHOOKS_ALLOW_LOOPBACK: "false", WEBHOOK_SECRET_GRACE_HOURS: "0" }).webhooks;
+    expect(set).toMatchObject({ secretKey: SECRET, allowLoopback: false, secretGraceHours: 0 });
+    const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
+    expect(loadConfig(production).webhooks).toMatchObject({ secretKey: SECRET, allowLoopback: false });
+  });
+
+  it("refuses a short WEBHOOK_SECRET_KEY, none in production, and loopback endpoints in production", () => {
+    const short = configErrorOf(() => loadConfig({ WEBHOOK_SECRET_KEY: "x".repeat(31) }));
+    expect(short.message).toContain("WEBHOOK_SECRET_KEY must be at least 32 characters");
+
+    const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+    const missing = configErrorOf(() => loadConfig(production));
+    expect(missing.message).toContain("WEBHOOK_SECRET_KEY is required when NODE_ENV=production");
+    expect(missing.message).not.toContain("WEBHOOKS_ALLOW_LOOPBACK");
+
+    const loopback = configErrorOf(() => loadConfig({ ...production, WEBHOOK_SECRET_KEY: SECRET, WEBHOOKS_ALLOW_LOOPBACK: "true" }));
+    expect(loopback.message).toContain("WEBHOOKS_ALLOW_LOOPBACK=true is refused in production");
+    expect(loopback.message).not.toContain("WEBHOOK_SECRET_KEY");
+    // Saying false in production is saying what production does anyway.
+    expect(loadConfig({ ...production, WEBHOOK_SECRET_KEY: SECRET, WEBHOOKS_ALLOW_LOOPBACK: "false" }).webhooks.allowLoopback).toBe(false);
+  });
+
   it("refuses a reconciler that would requeue jobs SQS is still retrying", () => {
     const error = configErrorOf(() => loadConfig({ JUDGE_VISIBILITY_TIMEOUT_SECONDS: "1800", JUDGE_MAX_RECEIVE_COUNT: "3" }));
     expect(error.message).toContain(
@@ -146,7 +188,7 @@ describe("loadConfig", () => {
 });
 
 describe("loadConfig: the API edge (CORS and the explorer)", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
 
   it("allows no cross-origin caller by default, and serves the explorer locally but not in production", () => {
     expect(loadConfig({}).gateway).toMatchObject({ cors: { origins: [], credentials: false }, explorer: true });
@@ -178,7 +220,7 @@ describe("loadConfig: the API edge (CORS and the explorer)", () => {
 });
 
 describe("loadConfig: SUBGRAPH_AUTH (private subgraphs)", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
   const functionUrls = {
     AGENTS_URL: "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/",
     PARTNERS_URL: "https://bcdefghijklmnopqrstuvwxyz0123456.lambda-url.eu-west-1.on.aws/",
@@ -224,7 +266,7 @@ describe("loadConfig: SUBGRAPH_AUTH (private subgraphs)", () => {
 });
 
 describe("loadConfig: TLS to MySQL", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
   const DB = "mysql://app:pw@db.example.com:3306/agent_trust";
   const dir = mkdtempSync(path.join(tmpdir(), "agent-trust-config-"));
   // Only its first line is checked here; test/integration/database-tls.test.ts connects with real ones.

@@ -119,7 +119,7 @@ describe.each(DATABASE_KINDS)("partners subgraph on %s", (kind) => {
       expect({ input, ...errorOf(response) }).toMatchObject({ input, code: "BAD_USER_INPUT", field });
     }
     expect(errorOf(await harness.call(CREATE, { input: { name: "k", scopes: ["nope"] } }, PARTNER("acme"))).message).toContain(
-      "reputation:read, disputes:read, feed:read, keys:manage",
+      "reputation:read, disputes:read, feed:read, keys:manage, webhooks:manage",
     );
     expect(await harness.count("api_keys")).toBe(before);
   });

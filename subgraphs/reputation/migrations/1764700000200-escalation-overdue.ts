@@ -1,0 +1,22 @@
+import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from "typeorm";
+
+/**
+ * When an escalation went past its acknowledgement deadline unanswered and on to the builder;
+ * the index is the overdue sweep's seek (not yet overdue, not acknowledged, by deadline).
+ */
+export class EscalationOverdue1764700000200 implements MigrationInterface {
+  name = "EscalationOverdue1764700000200";
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.addColumn("trust_escalations", new TableColumn({ name: "overdue_at", type: "datetime", precision: 3, isNullable: true }));
+    await runner.createIndex(
+      "trust_escalations",
+      new TableIndex({ name: "idx_escalations_overdue", columnNames: ["overdue_at", "acknowledged_at", "ack_due_at"] }),
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropIndex("trust_escalations", "idx_escalations_overdue");
+    await runner.dropColumn("trust_escalations", "overdue_at");
+  }
+}

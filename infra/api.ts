@@ -5,9 +5,14 @@ import { lambda } from "./lambda";
 import { afterMigrations } from "./migrations";
 import { vpc } from "./network";
 import { judgeQueue, webhookQueue } from "./queues";
-import { rateLimitDatabaseUrlSecret } from "./secrets";
+import { rateLimitDatabaseUrlSecret, webhookSecretKey } from "./secrets";
 
-function subgraph(name: string, handler: string, permissions: sst.aws.FunctionArgs["permissions"] = []) {
+function subgraph(
+  name: string,
+  handler: string,
+  permissions: sst.aws.FunctionArgs["permissions"] = [],
+  environment: Record<string, $util.Input<string>> = {},
+) {
   return new sst.aws.Function(
     name,
     lambda(
@@ -19,7 +24,7 @@ function subgraph(name: string, handler: string, permissions: sst.aws.FunctionAr
         timeout: "10 seconds",
         // A resuming database is retried within the 10 s timeout, so that the caller gets the
         // documented 503 with Retry-After rather than a Lambda timeout (docs/deployment.md).
-        environment: { DATABASE_CONNECT_RETRY_SECONDS: "6" },
+        environment: { DATABASE_CONNECT_RETRY_SECONDS: "6", ...environment },
         // The gateway's concurrency: one gateway instance calls a subgraph once at a time (capacity.ts).
         concurrency: { reserved: API_CONCURRENCY },
         url: {
@@ -48,10 +53,16 @@ const disputes = subgraph("DisputesSubgraph", "functions/disputes-subgraph.handl
 const partners = subgraph("PartnersSubgraph", "functions/partners-subgraph.handler");
 const transparency = subgraph("TransparencySubgraph", "functions/transparency-subgraph.handler");
 // Resolves endpoints' hosts (registration checks their addresses); it never calls them (the deliverer does).
-const webhooks = subgraph("WebhooksSubgraph", "functions/webhooks-subgraph.handler", [
-  // redeliverWebhook publishes its delivery's message at once (runtime/lambda.ts), and with it whatever else the outbox holds.
-  { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] },
-]);
+const webhooks = subgraph(
+  "WebhooksSubgraph",
+  "functions/webhooks-subgraph.handler",
+  [
+    // redeliverWebhook publishes its delivery's message at once (runtime/lambda.ts), and with it whatever else the outbox holds.
+    { actions: ["sqs:SendMessage"], resources: [judgeQueue.arn, webhookQueue.arn] },
+  ],
+  // It shows an endpoint's secret at registration and rotation; besides the deliverer, no other function holds the key.
+  { WEBHOOK_SECRET_KEY: webhookSecretKey.value },
+);
 const subgraphs = [agents, pacts, reputation, disputes, partners, transparency, webhooks];
 
 // Counting in the database is the default; per-instance counting needs neither the VPC nor a user.

@@ -4,7 +4,7 @@ import { BACKEND_POOL_SIZE } from "./capacity";
 import { databaseUrl } from "./database";
 import { vpc } from "./network";
 import { judgeQueue, webhookQueue } from "./queues";
-import { attestationSigningKeys, authTokenSecret, subgraphSecret, webhookSecretKey } from "./secrets";
+import { attestationSigningKeys, authTokenSecret, subgraphSecret } from "./secrets";
 
 // Configuration reaches the code as plain environment variables mapped here, not through `link`
 // and the `sst` SDK: lib/platform/config.ts reads the same variables on a laptop and on AWS, and nothing
@@ -14,8 +14,6 @@ const common = {
   AUTH_TOKEN_SECRET: authTokenSecret.value,
   SUBGRAPH_SECRET: subgraphSecret.value,
   ATTESTATION_SIGNING_KEYS: attestationSigningKeys.value,
-  // Production refuses to start without it, the gateway included (lib/platform/config.ts reads every variable once).
-  WEBHOOK_SECRET_KEY: webhookSecretKey.value,
 };
 const backend = {
   ...common,

@@ -3,6 +3,7 @@ import { WEBHOOK_DELIVERER_CONCURRENCY } from "./capacity";
 import { lambda } from "./lambda";
 import { afterMigrations } from "./migrations";
 import { webhookQueue } from "./queues";
+import { webhookSecretKey } from "./secrets";
 
 // Created here and handed to the queue by reference, for the reason infra/judge.ts gives: inside
 // a Pulumi `apply` the secrets in its environment would lose their secret marking.
@@ -22,6 +23,8 @@ export const webhookDeliverer = new sst.aws.Function(
       // few short transactions; WebhookQueue's visibility is 6x this.
       timeout: "30 seconds",
       memory: "256 MB",
+      // It signs every delivery; besides the webhooks subgraph, no other function holds the key.
+      environment: { WEBHOOK_SECRET_KEY: webhookSecretKey.value },
       permissions: [
         {
           actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],

@@ -426,7 +426,6 @@ describe("identity provider settings", () => {
       NODE_ENV: "production",
       AUTH_TOKEN_SECRET: "s".repeat(32),
       SUBGRAPH_SECRET: "t".repeat(32),
-      WEBHOOK_SECRET_KEY: "w".repeat(32),
     };
     const message = configErrorOf({
       ...production,

@@ -37,7 +37,14 @@ export function resolveSecrets(config: AppConfig): Secrets {
   };
 }
 
-/** The key every webhook endpoint's signing secret is derived from (subgraphs/webhooks/webhook-secret.ts). */
+/**
+ * The key every webhook endpoint's signing secret is derived from (subgraphs/webhooks/webhook-secret.ts).
+ * Asked for only by the processes that sign or show secrets, the webhooks subgraph and the
+ * deliverer, so only their configuration must carry it in production.
+ */
 export function webhookSecretKey(config: AppConfig): string {
-  return config.webhooks.secretKey ?? developmentSecret(config.dataDir, "webhook-secret.key");
+  if (config.webhooks.secretKey) return config.webhooks.secretKey;
+  if (config.production)
+    throw new Error("WEBHOOK_SECRET_KEY is required when NODE_ENV=production, by the webhooks subgraph and the deliverer");
+  return developmentSecret(config.dataDir, "webhook-secret.key");
 }

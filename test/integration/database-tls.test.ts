@@ -28,7 +28,6 @@ describe("TLS to MySQL, against a MariaDB that requires it", () => {
       NODE_ENV: "production",
       AUTH_TOKEN_SECRET: SECRET,
       SUBGRAPH_SECRET: SECRET,
-      WEBHOOK_SECRET_KEY: SECRET,
       DATABASE_URL: urlOf(),
       ...env,
     });

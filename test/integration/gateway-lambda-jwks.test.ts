@@ -53,7 +53,6 @@ describe("the gateway Lambda's public key routes", () => {
     vi.stubEnv("NODE_ENV", "production");
     vi.stubEnv("AUTH_TOKEN_SECRET", TEST_SECRETS.tokenSecret);
     vi.stubEnv("SUBGRAPH_SECRET", TEST_SECRETS.subgraphSecret);
-    vi.stubEnv("WEBHOOK_SECRET_KEY", TEST_SECRETS.webhookSecretKey);
     vi.stubEnv("ATTESTATION_SIGNING_KEYS", keys.json);
     vi.stubEnv("LAMBDA_TASK_ROOT", process.cwd());
     // A fresh config() and signer for these settings, as a new Lambda container would have.

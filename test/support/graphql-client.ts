@@ -26,7 +26,7 @@ export async function postGraphQL<T = Record<string, unknown>>(
 export const TEST_SECRETS = {
   tokenSecret: "test-token-secret-0123456789abcdef0123",
   subgraphSecret: "test-subgraph-secret-0123456789abcdef01",
-  /** WEBHOOK_SECRET_KEY, which production requires. */
+  /** WEBHOOK_SECRET_KEY, which the webhooks subgraph and the deliverer require in production. */
   webhookSecretKey: "test-webhook-secret-key-0123456789abcdef",
 };
 

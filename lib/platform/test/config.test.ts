@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { thrownBy } from "../../../test/support/thrown.js";
 import { ConfigError, loadConfig } from "../config.js";
+import { webhookSecretKey } from "../secrets.js";
 
 const SECRET = "x".repeat(32);
 
@@ -67,7 +68,7 @@ describe("loadConfig", () => {
   });
 
   it("turns introspection off by default in production", () => {
-    const config = loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET });
+    const config = loadConfig({ NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET });
 
     expect(config.production).toBe(true);
     expect(config.gateway.introspection).toBe(false);
@@ -126,7 +127,6 @@ describe("loadConfig", () => {
       NODE_ENV: "production",
       AUTH_TOKEN_SECRET: SECRET,
       SUBGRAPH_SECRET: SECRET,
-      WEBHOOK_SECRET_KEY: SECRET,
       JURY_MEMBERS: "bedrock:m",
     };
     expect(problems(production)).toContain("BEDROCK_PRICE_INPUT_PER_1K and BEDROCK_PRICE_OUTPUT_PER_1K are required in production");
@@ -162,14 +162,17 @@ describe("loadConfig", () => {
     expect(loadConfig(production).webhooks).toMatchObject({ secretKey: SECRET, allowLoopback: false });
   });
 
-  it("refuses a short WEBHOOK_SECRET_KEY, none in production, and loopback endpoints in production", () => {
+  it("refuses a short WEBHOOK_SECRET_KEY, none where production signs webhooks, and loopback endpoints in production", () => {
     const short = configErrorOf(() => loadConfig({ WEBHOOK_SECRET_KEY: "x".repeat(31) }));
     expect(short.message).toContain("WEBHOOK_SECRET_KEY must be at least 32 characters");
 
+    // Only the webhooks subgraph and the deliverer hold the key: every other process starts
+    // without it, and those two refuse to derive a secret without it.
     const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
-    const missing = configErrorOf(() => loadConfig(production));
-    expect(missing.message).toContain("WEBHOOK_SECRET_KEY is required when NODE_ENV=production");
-    expect(missing.message).not.toContain("WEBHOOKS_ALLOW_LOOPBACK");
+    const withoutKey = loadConfig(production);
+    expect(withoutKey.webhooks.secretKey).toBeUndefined();
+    expect(() => webhookSecretKey(withoutKey)).toThrow("WEBHOOK_SECRET_KEY is required when NODE_ENV=production");
+    expect(webhookSecretKey(loadConfig({ ...production, WEBHOOK_SECRET_KEY: SECRET }))).toBe(SECRET);
 
     const loopback = configErrorOf(() => loadConfig({ ...production, WEBHOOK_SECRET_KEY: SECRET, WEBHOOKS_ALLOW_LOOPBACK: "true" }));
     expect(loopback.message).toContain("WEBHOOKS_ALLOW_LOOPBACK=true is refused in production");
@@ -188,7 +191,7 @@ describe("loadConfig", () => {
 });
 
 describe("loadConfig: the API edge (CORS and the explorer)", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
 
   it("allows no cross-origin caller by default, and serves the explorer locally but not in production", () => {
     expect(loadConfig({}).gateway).toMatchObject({ cors: { origins: [], credentials: false }, explorer: true });
@@ -220,7 +223,7 @@ describe("loadConfig: the API edge (CORS and the explorer)", () => {
 });
 
 describe("loadConfig: SUBGRAPH_AUTH (private subgraphs)", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
   const functionUrls = {
     AGENTS_URL: "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/",
     PARTNERS_URL: "https://bcdefghijklmnopqrstuvwxyz0123456.lambda-url.eu-west-1.on.aws/",
@@ -266,7 +269,7 @@ describe("loadConfig: SUBGRAPH_AUTH (private subgraphs)", () => {
 });
 
 describe("loadConfig: TLS to MySQL", () => {
-  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET, WEBHOOK_SECRET_KEY: SECRET };
+  const production = { NODE_ENV: "production", AUTH_TOKEN_SECRET: SECRET, SUBGRAPH_SECRET: SECRET };
   const DB = "mysql://app:pw@db.example.com:3306/agent_trust";
   const dir = mkdtempSync(path.join(tmpdir(), "agent-trust-config-"));
   // Only its first line is checked here; test/integration/database-tls.test.ts connects with real ones.

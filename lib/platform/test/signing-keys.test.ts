@@ -152,7 +152,6 @@ describe("the key file", () => {
       DATABASE_URL: "mysql://user:pass@db.internal:3306/trust",
       AUTH_TOKEN_SECRET: "a".repeat(32),
       SUBGRAPH_SECRET: "b".repeat(32),
-      WEBHOOK_SECRET_KEY: "c".repeat(32),
     });
     expect(() => attestationSigner(settings)).toThrow("ATTESTATION_SIGNING_KEYS is required when NODE_ENV=production");
   });

@@ -1,12 +1,62 @@
-import { lookup } from "node:dns/promises";
+import { Resolver } from "node:dns/promises";
 import { BlockList, isIP, isIPv4 } from "node:net";
 
 /** Resolves a host name to its addresses (all of them, v4 and v6). */
 export type HostResolver = (host: string) => Promise<{ address: string; family: 4 | 6 }[]>;
 
-/** The system's resolver. */
-export const systemResolver: HostResolver = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+/** DNS answers that mean "no such addresses", as opposed to "no answer": the name, or that record type, does not exist. */
+const NO_RECORDS = new Set(["ENODATA", "ENOTFOUND"]);
+
+/** Whether a name is `localhost` or under it, which RFC 6761 (§6.3) reserves for loopback; a trailing dot is ignored. */
+function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  return name === "localhost" || name.endsWith(".localhost");
+}
+
+/**
+ * A resolver that asks DNS directly (A and AAAA, in parallel) through c-ares, on sockets of its
+ * own: not `dns.lookup`, whose getaddrinfo calls occupy libuv's small thread pool for as long as
+ * a slow name server makes them wait, so that a few endpoints on a hostile server would stall
+ * every other lookup and file operation in the process. `timeoutMs` and `tries` bound each query
+ * (c-ares doubles the timeout on each further round); checkEndpointUrl bounds the whole
+ * resolution on top of that, so these only keep an abandoned query from lingering long after it.
+ *
+ * DNS is all it asks: /etc/hosts is not read. The one name that matters there, `localhost` (and
+ * names under it), is not in DNS at all; RFC 6761 has resolvers answer it with loopback without
+ * asking anyone, and so does this, which keeps development's `http://localhost:…` endpoints
+ * working (production refuses loopback anyway). An IP address is returned as itself.
+ *
+ * Every address must be known for the address policy to judge them all, so a family that fails
+ * other than by having no records (a timeout, SERVFAIL) fails the resolution, even if the other
+ * answered; a name with neither A nor AAAA records resolves to nothing. IPv4 addresses come
+ * first: the first address is the one connected to, and IPv4 is the one every host can reach.
+ */
+export function dnsResolver(options: { servers?: string[]; timeoutMs?: number; tries?: number } = {}): HostResolver {
+  const resolver = new Resolver({ timeout: options.timeoutMs ?? 1000, tries: options.tries ?? 2 });
+  if (options.servers) resolver.setServers(options.servers);
+  const records = async (query: Promise<string[]>): Promise<string[]> => {
+    try {
+      return await query;
+    } catch (error) {
+      if (NO_RECORDS.has((error as { code?: unknown }).code as string)) return [];
+      throw error;
+    }
+  };
+  return async (host) => {
+    const literal = isIP(host);
+    if (literal !== 0) return [{ address: host, family: literal === 6 ? 6 : 4 }];
+    if (isLocalhostName(host))
+      return [
+        { address: "127.0.0.1", family: 4 },
+        { address: "::1", family: 6 },
+      ];
+    const [v4, v6] = await Promise.all([records(resolver.resolve4(host)), records(resolver.resolve6(host))]);
+    return [...v4.map((address) => ({ address, family: 4 as const })), ...v6.map((address) => ({ address, family: 6 as const }))];
+  };
+}
+
+/** The system's resolver: DNS, through the name servers the host is configured with. */
+export const systemResolver: HostResolver = dnsResolver();
 
 /*
  * Where this system may send a request a caller chose the URL of (a webhook endpoint), and where
@@ -39,7 +89,7 @@ export type AddressClass =
   /** Not an IP address at all. */
   | "invalid";
 
-/** How a refusal names each class: "resolves to 10.0.0.5, a private address". */
+/** How a refusal names each class: "names 10.0.0.5, a private address", "resolves to a private address". */
 const CLASS_WORDS: Record<Exclude<AddressClass, "public">, string> = {
   unspecified: "an unspecified address",
   loopback: "a loopback address",
@@ -51,7 +101,7 @@ const CLASS_WORDS: Record<Exclude<AddressClass, "public">, string> = {
   documentation: "an address reserved for documentation",
   benchmarking: "an address reserved for benchmarking",
   reserved: "a reserved address, not one of the public internet",
-  invalid: "not an IP address",
+  invalid: "something that is not an IP address",
 };
 
 type Ranges = Partial<Record<4 | 6, [network: string, prefix: number][]>>;
@@ -208,9 +258,6 @@ export class RefusedUrlError extends Error {
 /** A URL that passed checkEndpointUrl, and the address to connect to (the first the host resolved to; all were allowed). */
 export interface CheckedUrl {
   url: URL;
-  /** The URL's host: a name, or an IP address (an IPv6 one without its brackets). */
-  host: string;
-  port: number;
   address: string;
   family: 4 | 6;
 }
@@ -218,14 +265,55 @@ export interface CheckedUrl {
 /** The longest endpoint URL accepted, as webhook_endpoints stores it. */
 export const MAX_URL_LENGTH = 2048;
 
+/** How long checkEndpointUrl waits for a host to resolve, unless told otherwise. */
+export const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
+
+/** "5 s", or "50 ms" when not a whole number of seconds. */
+const duration = (ms: number) => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+/**
+ * The host's addresses, or a refusal: a host that does not answer within `timeoutMs` is refused
+ * like one that does not resolve. The wait is bounded here, whatever the resolver does, because
+ * it comes before any timer of the request itself: unbounded, a name server that holds its
+ * answers would hold registration (a GraphQL call) and each delivery to the endpoint with it.
+ */
+async function resolveWithin(host: string, resolve: HostResolver, timeoutMs: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timed out">((settle) => {
+    timer = setTimeout(() => settle("timed out"), timeoutMs);
+  });
+  let answer: Awaited<ReturnType<HostResolver>> | "timed out";
+  try {
+    // The race keeps listening to the abandoned lookup, so its late rejection is handled, not unhandled.
+    answer = await Promise.race([resolve(host), timedOut]);
+  } catch {
+    throw new RefusedUrlError(`names a host, ${host}, that does not resolve`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (answer === "timed out") throw new RefusedUrlError(`names a host, ${host}, that did not resolve within ${duration(timeoutMs)}`);
+  if (answer.length === 0) throw new RefusedUrlError(`names a host, ${host}, that does not resolve`);
+  return answer.map(({ address }) => address);
+}
+
 /**
  * Checks a URL a caller chose as a destination, before any connection: `https:` (or, with
  * `allowLoopback`, `http:` to a host whose every address is loopback), no credentials, no
  * fragment, at most MAX_URL_LENGTH characters, and every address its host resolves to public
  * (loopback too with `allowLoopback`). Throws RefusedUrlError saying why; a host that does not
- * resolve is refused too. An IP address in the URL is not resolved.
+ * resolve, or not within `resolveTimeoutMs` (DEFAULT_RESOLVE_TIMEOUT_MS), is refused too. An IP
+ * address in the URL is not resolved.
+ *
+ * A refusal names an address only when the URL itself names it. For a host name it says only
+ * what kind of address the name resolves to: the reason reaches the caller (a GraphQL error, the
+ * delivery log), and naming the address would let anyone who may register an endpoint map the
+ * internal network's names to its addresses.
  */
-export async function checkEndpointUrl(raw: string, policy: { allowLoopback: boolean }, resolve: HostResolver): Promise<CheckedUrl> {
+export async function checkEndpointUrl(
+  raw: string,
+  policy: { allowLoopback: boolean; resolveTimeoutMs?: number },
+  resolve: HostResolver,
+): Promise<CheckedUrl> {
   if (raw.length > MAX_URL_LENGTH) throw new RefusedUrlError(`is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
@@ -238,30 +326,20 @@ export async function checkEndpointUrl(raw: string, policy: { allowLoopback: boo
   if (url.username !== "" || url.password !== "") throw new RefusedUrlError("must not carry a user name or password");
   if (url.hash !== "" || raw.includes("#")) throw new RefusedUrlError("must not have a fragment (#…)");
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
 
-  const literal = isIP(host);
-  let addresses: string[];
-  if (literal !== 0) addresses = [host];
-  else {
-    try {
-      addresses = (await resolve(host)).map(({ address }) => address);
-    } catch {
-      throw new RefusedUrlError(`names a host, ${host}, that does not resolve`);
-    }
-    if (addresses.length === 0) throw new RefusedUrlError(`names a host, ${host}, that does not resolve`);
-  }
+  const literal = isIP(host) !== 0;
+  const addresses = literal ? [host] : await resolveWithin(host, resolve, policy.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS);
 
-  const verb = literal !== 0 ? "names" : "resolves to";
   for (const address of addresses) {
     const kind = addressClass(address);
     if (kind === "public" || (kind === "loopback" && policy.allowLoopback)) continue;
+    if (!literal) throw new RefusedUrlError(`resolves to ${CLASS_WORDS[kind]}`);
     const v4 = embeddedIPv4(address);
-    throw new RefusedUrlError(`${verb} ${address}${v4 === null ? "" : ` (IPv4 ${v4})`}, ${CLASS_WORDS[kind]}`);
+    throw new RefusedUrlError(`names ${address}${v4 === null ? "" : ` (IPv4 ${v4})`}, ${CLASS_WORDS[kind]}`);
   }
   if (url.protocol === "http:" && !addresses.every((address) => addressClass(address) === "loopback"))
     throw new RefusedUrlError("must use https (plain http is allowed only to loopback addresses, in development)");
 
   const address = addresses[0] as string;
-  return { url, host, port, address, family: isIPv4(address.split("%")[0] ?? "") ? 4 : 6 };
+  return { url, address, family: isIPv4(address.split("%")[0] ?? "") ? 4 : 6 };
 }

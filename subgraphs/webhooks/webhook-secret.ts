@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { SECRET_PREFIX } from "../../lib/platform/standard-webhooks.js";
 import type { WebhookEndpoint } from "./webhook-endpoint.entity.js";
 
 /*
@@ -8,9 +9,6 @@ import type { WebhookEndpoint } from "./webhook-endpoint.entity.js";
  * signs nothing. Rotating moves the generation on; the previous one still signs until its grace
  * ends (Standard Webhooks receivers accept any of the signatures sent).
  */
-
-/** The prefix Standard Webhooks gives secrets; the rest is the base64 of the 32 key bytes. */
-export const SECRET_PREFIX = "whsec_";
 
 /** `whsec_` + base64(HMAC-SHA256(secretKey, "<endpointId>:<generation>")): 32 bytes of key. */
 export function endpointSecret(secretKey: string, endpointId: string, generation: number): string {

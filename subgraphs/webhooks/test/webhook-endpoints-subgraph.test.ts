@@ -5,6 +5,7 @@ import type { Identity, Scope } from "../../../lib/platform/identity.js";
 import type { HostResolver } from "../../../lib/platform/outbound-address.js";
 import { DATABASE_KINDS } from "../../../test/support/databases.js";
 import { TEST_SECRETS, dataOf } from "../../../test/support/graphql-client.js";
+import { raiseEvent, takeWebhookMessages } from "../../../test/support/webhooks.js";
 import {
   errorOf,
   expectOnlyGatewayRequests,
@@ -12,8 +13,12 @@ import {
   type Data,
   type SubgraphHarness,
 } from "../../../test/support/subgraph-harness.js";
+import { dispatchWebhooks } from "../webhook-event.dispatch.js";
+import { WebhookEvent } from "../webhook-event.entity.js";
 import { webhooksSubgraph } from "../index.js";
+import { WebhookDelivery } from "../webhook-delivery.entity.js";
 import { WebhookEndpoint } from "../webhook-endpoint.entity.js";
+import { WebhookDeliveryState, WebhookEventType } from "../webhook.enums.js";
 import { endpointSecret, signingSecrets } from "../webhook-secret.js";
 import { type WebhookSettings, webhookSettings } from "../webhook.settings.js";
 
@@ -134,16 +139,16 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, endpoints, in production on %s
   });
 
   it.each([
-    ["a name resolving to loopback", "https://localhost.example/hook", "resolves to 127.0.0.1, a loopback address"],
+    ["a name resolving to loopback", "https://localhost.example/hook", "resolves to a loopback address"],
     ["127.0.0.1", "https://127.0.0.1:8443/hook", "names 127.0.0.1, a loopback address"],
-    ["10.x", "https://internal.example/hook", "resolves to 10.0.0.5, a private address"],
+    ["10.x", "https://internal.example/hook", "resolves to a private address"],
     ["172.16.x", "https://172.16.0.1/hook", "names 172.16.0.1, a private address"],
     ["192.168.x", "https://192.168.1.20/hook", "names 192.168.1.20, a private address"],
     ["the metadata address", "https://169.254.169.254/latest/meta-data/", "names 169.254.169.254, a cloud metadata service's address"],
     ["fe80::", "https://[fe80::1]/hook", "names fe80::1, a link-local address"],
     ["::ffff:127.0.0.1", "https://[::ffff:127.0.0.1]/hook", "names ::ffff:7f00:1 (IPv4 127.0.0.1), a loopback address"],
     ["fd00:ec2::254", "https://[fd00:ec2::254]/hook", "names fd00:ec2::254, a cloud metadata service's address"],
-    ["one public and one private address", "https://half.example/hook", "resolves to 192.168.0.10, a private address"],
+    ["one public and one private address", "https://half.example/hook", "resolves to a private address"],
     ["http", "http://hooks.acme.example/events", "must use https"],
     ["a host that does not resolve", "https://gone.example/hook", "names a host, gone.example, that does not resolve"],
     ["credentials in the URL", "https://user:pw@hooks.acme.example/", "must not carry a user name or password"],
@@ -336,7 +341,7 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, endpoints, in production on %s
       expect(errorOf(await harness.call(ENABLE, { id: endpoint.id }, BUILDER("bea")))).toMatchObject({
         code: "BAD_USER_INPUT",
         field: "id",
-        message: "id: resolves to 10.9.8.7, a private address",
+        message: "id: resolves to a private address",
       });
     } finally {
       resolver.hosts["soar.bea.example"] = [PUBLIC_V4];
@@ -354,6 +359,78 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, endpoints, in production on %s
       code: "BAD_USER_INPUT",
       field: "reason",
     });
+  });
+
+  it("kills an endpoint's pending deliveries when it is disabled, due or not, and enabling it sends none of them", async () => {
+    const ds = harness.dataSource;
+    const { endpoint } = await create(BUILDER("bea"), { url: "https://soar.bea.example/c" });
+    for (let i = 0; i < 2; i += 1) await raiseEvent(ds, { agentId: beaAgent, data: { n: i } });
+    await dispatchWebhooks(ds);
+    await takeWebhookMessages(ds);
+    const deliveries = () =>
+      ds.getRepository(WebhookDelivery).find({ where: { endpointId: endpoint.id }, order: { eventPosition: "ASC" } });
+    const [due, later] = await deliveries();
+    // The second waits for a retry an hour away: no deliverer looks at it before then.
+    await ds
+      .getRepository(WebhookDelivery)
+      .update({ id: later!.id }, { attempts: 1, nextAttemptAt: new Date(Date.now() + HOUR), leaseUntil: null });
+
+    dataOf(await harness.call(DISABLE, { id: endpoint.id }, BUILDER("bea")));
+    const killed = await deliveries();
+    dataOf(await harness.call(ENABLE, { id: endpoint.id }, BUILDER("bea")));
+    // Past both deliveries' next attempts and the first one's lease: the sweep would send any still pending.
+    await dispatchWebhooks(ds, new Date(Date.now() + 2 * HOUR));
+    const sent = (await takeWebhookMessages(ds)).map((body) => JSON.parse(body).deliveryId);
+
+    const why = "endpoint disabled: Disabled by its owner";
+    expect(
+      killed.map(({ id, state, nextAttemptAt, leaseUntil, lastError }) => ({ id, state, nextAttemptAt, leaseUntil, lastError })),
+    ).toEqual([
+      { id: due!.id, state: WebhookDeliveryState.DEAD, nextAttemptAt: null, leaseUntil: null, lastError: why },
+      { id: later!.id, state: WebhookDeliveryState.DEAD, nextAttemptAt: null, leaseUntil: null, lastError: why },
+    ]);
+    expect(sent).not.toContain(due!.id);
+    expect(sent).not.toContain(later!.id);
+    expect((await deliveries()).map((delivery) => delivery.state)).toEqual([WebhookDeliveryState.DEAD, WebhookDeliveryState.DEAD]);
+  });
+
+  it("tells the owner, through their other endpoints, when an operator disables an endpoint, and not when they disable it themselves", async () => {
+    const ds = harness.dataSource;
+    const { endpoint } = await create(BUILDER("bea"), { url: "https://soar.bea.example/d" });
+    const { endpoint: own } = await create(BUILDER("bea"), { url: "https://soar.bea.example/e" });
+    const { endpoint: notices } = await create(BUILDER("bea"), {
+      url: "https://soar.bea.example/notices",
+      eventTypes: ["ENDPOINT_DISABLED"],
+    });
+    const noticesOf = async (id: string) =>
+      (await ds.getRepository(WebhookEvent).findBy({ type: WebhookEventType.ENDPOINT_DISABLED })).filter(
+        (event) => event.data.endpointId === id,
+      );
+
+    const byOperator = dataOf(
+      await harness.call(DISABLE, { id: endpoint.id, reason: "Flooding the queue" }, OPERATOR),
+    ).disableWebhookEndpoint;
+    dataOf(await harness.call(DISABLE, { id: own.id }, BUILDER("bea")));
+    await dispatchWebhooks(ds);
+
+    const [notice, ...more] = await noticesOf(endpoint.id);
+    expect(more).toEqual([]);
+    expect(notice).toMatchObject({
+      audience: "OWNER",
+      ownerRole: "builder",
+      ownerId: "bea",
+      agentId: null,
+      data: {
+        endpointId: endpoint.id,
+        url: "https://soar.bea.example/d",
+        reason: "Disabled by an operator: Flooding the queue",
+        disabledAt: byOperator.disabledAt,
+      },
+    });
+    expect(await ds.getRepository(WebhookDelivery).findOneBy({ endpointId: notices.id, eventId: notice!.id })).toMatchObject({
+      state: WebhookDeliveryState.PENDING,
+    });
+    expect(await noticesOf(own.id)).toEqual([]);
   });
 
   it("deletes an endpoint: its id is returned, and it is gone for its owner and operators", async () => {

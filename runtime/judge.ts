@@ -28,10 +28,10 @@ export async function recordHandler(record: SQSRecord, dataSource: DataSource, d
 }
 
 /**
- * SQS -> judge, the Lambda handler and what the local poller calls. Reports failed records only,
- * so the rest of the batch is not redelivered; each failure is recorded with its reason, which is
- * what explains a message the queue later moves to its dead-letter queue. A record's log lines
- * carry its message id as the job id.
+ * SQS -> judge, the Lambda handler (given the invocation's context) and what the local poller
+ * calls (without one). Reports failed records only, so the rest of the batch is not redelivered;
+ * each failure is recorded with its reason, which is what explains a message the queue later
+ * moves to its dead-letter queue. A record's log lines carry its message id as the job id.
  */
 export async function judgeHandler(event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> {
   const dataSource = await sharedDataSource();
@@ -49,9 +49,11 @@ export async function judgeHandler(event: SQSEvent, context?: Pick<Context, "get
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
-  // What the batch changed goes out to webhook endpoints now. On AWS only: with `npm start` the
-  // local dispatcher loop does it within WEBHOOK_DISPATCH_INTERVAL_MS, and nudges the relay.
-  const settings = config();
-  if (settings.sqs.judgeQueueUrl) await dispatchAndPublish(dataSource, settings, outboxPublisher());
+  // What the batch changed goes out to webhook endpoints now, on Lambda only: the one caller that
+  // passes a context. With `npm start` the local poller passes none, and the local dispatcher
+  // loop does it within WEBHOOK_DISPATCH_INTERVAL_MS when there is a deliverer to publish to.
+  // JUDGE_QUEUE_URL says nothing of where this runs: `npm start` may use an external judge queue
+  // and no webhook queue, and the relay could never publish what a dispatch here would write.
+  if (context) await dispatchAndPublish(dataSource, config(), outboxPublisher);
   return { batchItemFailures };
 }

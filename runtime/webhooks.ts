@@ -13,8 +13,8 @@ import { sharedDataSource } from "./data-source.js";
  * The webhook deliverer and dispatcher as the runtimes run them (docs/webhooks.md): the
  * deliverer is functions/webhook-deliverer.ts on AWS, fed by the webhook queue's event source,
  * and the same handler behind a poller with `npm start` (runtime/local.ts); the dispatcher runs in
- * the scheduled jobs (runtime/jobs.ts), after each judge batch (runtime/judge.ts), and locally in
- * a loop of its own (startWebhookDispatcher).
+ * the scheduled jobs (runtime/jobs.ts), after each judge batch on Lambda (runtime/judge.ts), and
+ * locally in a loop of its own (startWebhookDispatcher).
  */
 
 /** One record: one attempt of the delivery it names (subgraphs/webhooks/webhook.deliver.ts). */
@@ -58,7 +58,7 @@ export function createWebhookHandler(settingsOf: () => WebhookSettings): (event:
 /** The Lambda handler (functions/webhook-deliverer.ts), with the settings of this process's configuration. */
 export const webhookHandler = createWebhookHandler(() => webhookSettings(config()));
 
-/** Dispatches with the lease the configured queue calls for. */
+/** Dispatches with the lease the configured queue calls for (deliveryLeaseMs, as webhookSettings gives redeliveries). */
 export function dispatchWithConfig(
   dataSource: DataSource,
   settings: AppConfig,
@@ -71,14 +71,17 @@ export function dispatchWithConfig(
 const MAX_RELAY_ROUNDS = 20;
 
 /**
- * After a judge batch on AWS: what it changed goes out at once, not at the next scheduled minute.
- * New events only (the scheduled jobs sweep retries); one indexed look when there is none. A
- * failure is logged and left to the scheduled jobs: the judged run is committed already.
+ * After a judge batch on Lambda: what it changed goes out at once, not at the next scheduled
+ * minute. New events only (the scheduled jobs sweep retries); one indexed look when there is
+ * none. The publisher is built only when there is something to publish. A failure is logged and
+ * left to the scheduled jobs: the judged run is committed already.
  */
-export async function dispatchAndPublish(dataSource: DataSource, settings: AppConfig, publish: Publisher): Promise<void> {
+export async function dispatchAndPublish(dataSource: DataSource, settings: AppConfig, publisher: () => Publisher): Promise<void> {
   try {
     const { deliveries } = await dispatchWithConfig(dataSource, settings, { sweep: false });
-    for (let round = 0; deliveries > 0 && round < MAX_RELAY_ROUNDS; round += 1) if ((await relayOnce(dataSource, publish)) === 0) break;
+    if (deliveries === 0) return;
+    const publish = publisher();
+    for (let round = 0; round < MAX_RELAY_ROUNDS; round += 1) if ((await relayOnce(dataSource, publish)) === 0) break;
   } catch (error) {
     log.error({ err: error }, "webhook dispatch after the judge batch failed; the scheduled jobs dispatch it");
   }

@@ -3,7 +3,7 @@ import { writeLock } from "../../lib/platform/database.js";
 import { WebhookEndpoint } from "./webhook-endpoint.entity.js";
 
 /** Every id this context issues is a UUID; a longer one names nothing, and is not sent to the database. */
-const MAX_ID_LENGTH = 36;
+export const MAX_ID_LENGTH = 36;
 
 /** An endpoint by id, a plain read; null for none. */
 export async function findEndpoint(manager: EntityManager, id: string): Promise<WebhookEndpoint | null> {

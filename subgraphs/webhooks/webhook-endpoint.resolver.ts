@@ -11,7 +11,7 @@ import { rotateWebhookSecret } from "./webhook-endpoint.rotate.js";
 import { CreatedWebhookEndpoint, RotatedWebhookSecret, WebhookEndpointConnection } from "./webhook-endpoint.types.js";
 import { updateWebhookEndpoint } from "./webhook-endpoint.update.js";
 import { disabledReasonOf } from "./webhook-endpoint.validation.js";
-import { ownerToList, requireEndpointDisabler, requireEndpointOwner, requireEndpointReader, visibleEndpoint } from "./webhooks.access.js";
+import { ownerToList, requireEndpointOwner, requireEndpointReader, visibleEndpoint } from "./webhooks.access.js";
 import type { WebhooksContext } from "./webhooks.context.js";
 
 const WHO_MANAGES = "Partners (with a token, or a key holding `webhooks:manage`) and builders (with a token), on their own endpoints.";
@@ -93,7 +93,7 @@ export class WebhookEndpointResolver {
     @Arg("reason", () => String, { nullable: true, description: "Why, for the owner to read (1–400 characters)." }) reason: string | null,
     @Ctx() context: WebhooksContext,
   ): Promise<WebhookEndpoint> {
-    requireEndpointDisabler(context.identity);
+    requireEndpointReader(context.identity);
     const worded = disabledReasonOf(context.identity.role === "operator" ? "operator" : "owner", reason, "reason");
     return disableWebhookEndpoint(context, context.identity, id, worded);
   }

@@ -34,13 +34,18 @@ export const DISPATCH_BATCH = 200;
 /** Due deliveries leased per sweep. */
 export const SWEEP_BATCH = 200;
 /**
- * How long a delivery's message is given to reach the deliverer before the sweep sends another:
- * by default the queue's whole retry of one message (5 receives × 60 s visibility), so that a
- * message SQS is still retrying is not doubled.
+ * How long a delivery's message is given to reach the deliverer before the sweep sends another,
+ * when the caller names no lease (tests): the queue's whole retry of one message with the
+ * configuration's defaults, 5 receives × 60 s visibility. The runtimes pass the configured
+ * queue's instead (deliveryLeaseMs): on AWS the webhook queue's visibility is 180 s
+ * (infra/lambda.ts), so 15 minutes, and a shorter lease would double messages SQS still retries.
  */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
-/** The lease for a queue with these settings (config.webhooks): every receive, with its visibility timeout. */
+/**
+ * The lease for a queue with these settings (config.webhooks): every receive, with its visibility
+ * timeout. The dispatcher's (runtime/webhooks.ts) and a redelivery's (webhookSettings) both.
+ */
 export function deliveryLeaseMs(queue: { maxReceiveCount: number; visibilityTimeoutSeconds: number }): number {
   return queue.maxReceiveCount * queue.visibilityTimeoutSeconds * 1000;
 }

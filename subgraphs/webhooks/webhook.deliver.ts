@@ -1,15 +1,14 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { WebhookEventType } from "../../lib/contracts/webhook-event.js";
+import type { DataSource } from "typeorm";
 import { inTransaction, writeLock } from "../../lib/platform/database.js";
 import { log as processLog, type Logger } from "../../lib/platform/logger.js";
 import { RefusedUrlError, checkEndpointUrl } from "../../lib/platform/outbound-address.js";
 import { signatureHeaders } from "../../lib/platform/standard-webhooks.js";
 import { postWebhook } from "../../lib/platform/webhook-post.js";
 import { WebhookAttempt, WebhookDelivery } from "./webhook-delivery.entity.js";
+import { disableEndpoint } from "./webhook-endpoint.disable.js";
 import { WebhookEndpoint } from "./webhook-endpoint.entity.js";
 import { WebhookEvent } from "./webhook-event.entity.js";
 import { webhookBody } from "./webhook-event.payload.js";
-import { raiseWebhookEvent } from "./webhook-event.raise.js";
 import { MAX_ATTEMPTS, retryDelayMs } from "./webhook-retry.math.js";
 import { signingSecrets } from "./webhook-secret.js";
 import type { WebhookSettings } from "./webhook.settings.js";
@@ -24,10 +23,14 @@ import { WebhookAttemptOutcome, WebhookDeliveryState, WebhookEndpointState } fro
  *    (timeout + CLAIM_MARGIN_MS), so a second copy of the message arriving meanwhile finds it not
  *    due, and, should this process die mid-POST, the retry sweep finds it due again once the claim
  *    lapses (webhook-event.dispatch.ts). The POST happens outside any transaction.
- * 3. A deleted or disabled endpoint: the delivery dies, nothing is sent.
+ * 3. A deleted or disabled endpoint: the delivery dies, nothing is sent. Disabling kills pending
+ *    deliveries itself; this catches those fanned out by a dispatch that read the endpoint
+ *    still active, and those of a deleted endpoint.
  * 4. Check the URL's host again (it may resolve elsewhere since registration: DNS rebinding), and
  *    POST to the very address checked (lib/platform/webhook-post.ts), signed with the endpoint's
- *    current secret and, during a rotation's grace, the previous one.
+ *    current secret and, during a rotation's grace, the previous one. A host the address policy
+ *    refuses, or that no longer resolves (checkEndpointUrl refuses it too), is recorded REFUSED,
+ *    with nothing sent.
  * 5. Record, in one transaction under the delivery's and the endpoint's row locks (in that order,
  *    the order redeliverWebhook takes too): the attempt, then the delivery and the endpoint:
  *    - 2xx: DELIVERED; the endpoint is no longer failing;
@@ -36,7 +39,8 @@ import { WebhookAttemptOutcome, WebhookDeliveryState, WebhookEndpointState } fro
  *      last, DEAD, and if the endpoint has not succeeded once since this delivery's first attempt
  *      it is disabled too.
  *    Disabling an endpoint kills its pending deliveries and tells its owner: an ENDPOINT_DISABLED
- *    event to the owner's other endpoints, raised in the same transaction.
+ *    event to the owner's other endpoints, raised in the same transaction (disableEndpoint, as
+ *    an owner's or operator's disableWebhookEndpoint does).
  * A redelivery's attempt (redeliverWebhook) is recorded as one and does not move the schedule on.
  */
 
@@ -45,6 +49,22 @@ export const CLAIM_MARGIN_MS = 60_000;
 
 /** The longest error the delivery log keeps. */
 const MAX_ERROR = 500;
+
+/**
+ * Whether an attempt of the delivery is under way (step 2's claim, not yet lapsed). A claim is
+ * the one state whose next attempt and lease end at the same moment: the leases the dispatcher,
+ * the sweep and a redelivery give all end after the attempt they wait for falls due.
+ */
+export function attemptUnderWay(delivery: Pick<WebhookDelivery, "state" | "nextAttemptAt" | "leaseUntil">, now: Date): boolean {
+  const { state, nextAttemptAt, leaseUntil } = delivery;
+  return (
+    state === WebhookDeliveryState.PENDING &&
+    leaseUntil !== null &&
+    nextAttemptAt !== null &&
+    leaseUntil.getTime() === nextAttemptAt.getTime() &&
+    leaseUntil.getTime() > now.getTime()
+  );
+}
 
 export interface DeliverOptions {
   /** The attempt was asked for by redeliverWebhook. */
@@ -116,7 +136,12 @@ export async function deliverWebhook(
       manager.update(
         WebhookDelivery,
         { id: deliveryId, state: WebhookDeliveryState.PENDING },
-        { state: WebhookDeliveryState.DEAD, nextAttemptAt: null, leaseUntil: null, lastError: "endpoint disabled" },
+        {
+          state: WebhookDeliveryState.DEAD,
+          nextAttemptAt: null,
+          leaseUntil: null,
+          lastError: endpoint ? "endpoint disabled" : "endpoint deleted",
+        },
       ),
     );
     return { attempted: false, reason: "endpoint disabled" };
@@ -143,17 +168,20 @@ export async function deliverWebhook(
   return { attempted: true, outcome: attempt.outcome, status: attempt.status, error: attempt.error, ...recorded };
 }
 
-/** The address check, then the POST; never throws. */
+/**
+ * The address check, then the POST. Whatever the endpoint does is a result; only the deliverer's
+ * own failure throws (the message is then retried by SQS, and the claim lapses for the sweep).
+ */
 async function attemptPost(endpoint: WebhookEndpoint, event: WebhookEvent, settings: WebhookSettings, now: Date): Promise<AttemptResult> {
   const started = performance.now();
   let target: Awaited<ReturnType<typeof checkEndpointUrl>>;
   try {
     target = await checkEndpointUrl(endpoint.url, { allowLoopback: settings.allowLoopback }, settings.resolveHost);
   } catch (error) {
+    // The address policy's refusal, a host that no longer resolves or answers too slowly included.
+    if (!(error instanceof RefusedUrlError)) throw error;
     const latencyMs = Math.round(performance.now() - started);
-    // A refusal is the address policy speaking; anything else (a name that no longer resolves) is a plain failure.
-    if (error instanceof RefusedUrlError) return { outcome: WebhookAttemptOutcome.REFUSED, status: null, latencyMs, error: error.message };
-    return { outcome: WebhookAttemptOutcome.FAILED, status: null, latencyMs, error: `could not resolve the host: ${String(error)}` };
+    return { outcome: WebhookAttemptOutcome.REFUSED, status: null, latencyMs, error: error.message };
   }
   const body = webhookBody(event);
   const signed = signatureHeaders({
@@ -251,33 +279,7 @@ async function recordAttempt(
     else if (dead && !redelivery && failingSince.getTime() <= delivery.createdAt.getTime())
       reason = `failing since ${failingSince.toISOString()}: every attempt of a delivery's whole retry schedule failed`;
     const disabled = reason !== null && endpoint.state === WebhookEndpointState.ACTIVE;
-    if (disabled) await disableEndpoint(manager, endpoint, reason as string, now, context.log);
+    if (disabled) await disableEndpoint(manager, endpoint, { reason: reason as string, by: "deliverer", at: now }, context.log);
     return { state: dead ? WebhookDeliveryState.DEAD : WebhookDeliveryState.PENDING, nextAttemptAt, disabledEndpoint: disabled };
   });
-}
-
-/**
- * Disables an endpoint the deliverer gave up on: its pending deliveries die (only a redelivery
- * sends them now), and its owner hears of it through their other endpoints, in this transaction.
- */
-async function disableEndpoint(manager: EntityManager, endpoint: WebhookEndpoint, reason: string, now: Date, log: Logger): Promise<void> {
-  await manager.update(
-    WebhookEndpoint,
-    { id: endpoint.id },
-    { state: WebhookEndpointState.DISABLED, disabledReason: reason, disabledAt: now, updatedAt: now },
-  );
-  await manager.update(
-    WebhookDelivery,
-    { endpointId: endpoint.id, state: WebhookDeliveryState.PENDING },
-    { state: WebhookDeliveryState.DEAD, nextAttemptAt: null, leaseUntil: null, lastError: "endpoint disabled" },
-  );
-  await raiseWebhookEvent(manager, {
-    type: WebhookEventType.ENDPOINT_DISABLED,
-    agentId: null,
-    audience: "OWNER",
-    owner: { role: endpoint.ownerRole, subject: endpoint.ownerId },
-    data: { endpointId: endpoint.id, url: endpoint.url, reason, disabledAt: now.toISOString() },
-    at: now,
-  });
-  log.warn({ endpointId: endpoint.id, owner: `${endpoint.ownerRole}:${endpoint.ownerId}`, reason }, "webhook endpoint disabled");
 }

@@ -36,15 +36,13 @@ export function requireEndpointOwner(identity: Identity): WebhookOwner {
   return { role: identity.role as WebhookOwner["role"], subject };
 }
 
-/** Owners and operators read endpoints; a partner's key needs `webhooks:manage`. */
+/**
+ * Owners and operators read endpoints, and disable them (which one: requireVisibleEndpoint); a
+ * partner's key needs `webhooks:manage`.
+ */
 export function requireEndpointReader(identity: Identity): void {
   requireRole(identity, "partner", "builder", "operator");
   requireScope(identity, "webhooks:manage");
-}
-
-/** Owners disable their endpoints; operators disable any. */
-export function requireEndpointDisabler(identity: Identity): void {
-  requireEndpointReader(identity);
 }
 
 /** `partner:<subject>` or `builder:<subject>`: how an owner is named in `webhookEndpoints(owner:)`. */
@@ -97,23 +95,20 @@ export function requireVisibleEndpoint(identity: Identity, endpoint: WebhookEndp
   return visible;
 }
 
-/** The endpoint is the caller's own (to change, rotate, enable, delete, redeliver to); anything else is NOT_FOUND, like an unknown id. */
-export function requireOwnedEndpoint(identity: Identity, endpoint: WebhookEndpoint | null, field: string, id: string): WebhookEndpoint {
-  if (!endpoint || !isOwner(identity, endpoint)) throw new NotFoundError(field, "webhook endpoint", id);
-  return endpoint;
-}
-
 /**
- * A delivery is the caller's to send again when its endpoint is the caller's own (operators read
- * deliveries but send nothing); anything else is NOT_FOUND naming the delivery, like an unknown id.
+ * The endpoint is the caller's own (to change, rotate, enable, delete, redeliver to); anything
+ * else is NOT_FOUND, like an unknown id. The error names what the caller named: `field`, and
+ * `named` by `id`, the endpoint itself unless told otherwise (a redelivery names its delivery;
+ * operators read deliveries but send nothing).
  */
-export function requireOwnDelivery(
+export function requireOwnedEndpoint(
   identity: Identity,
   endpoint: WebhookEndpoint | null,
   field: string,
-  deliveryId: string,
+  id: string,
+  named = "webhook endpoint",
 ): WebhookEndpoint {
-  if (!endpoint || !isOwner(identity, endpoint)) throw new NotFoundError(field, "webhook delivery", deliveryId);
+  if (!endpoint || !isOwner(identity, endpoint)) throw new NotFoundError(field, named, id);
   return endpoint;
 }
 

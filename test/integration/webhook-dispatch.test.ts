@@ -1,16 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebhookEventType } from "../../lib/contracts/webhook-event.js";
 import { inTransaction } from "../../lib/platform/database.js";
 import { OutboxMessage } from "../../lib/platform/outbox.js";
+import { judgeHandler } from "../../runtime/judge.js";
 import { Agent } from "../../subgraphs/agents/agent.entity.js";
 import { WebhookDelivery } from "../../subgraphs/webhooks/webhook-delivery.entity.js";
 import { DEFAULT_LEASE_MS, dispatchWebhooks, endpointsFor } from "../../subgraphs/webhooks/webhook-event.dispatch.js";
 import { WebhookEvent } from "../../subgraphs/webhooks/webhook-event.entity.js";
 import { WebhookDeliveryState, WebhookEndpointState } from "../../subgraphs/webhooks/webhook.enums.js";
-import type { DataSource } from "typeorm";
+import { IsNull, type DataSource } from "typeorm";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { useMigratedDatabase } from "../support/migrated-database.js";
 import { agentFixture } from "../support/seed.js";
+import { sqsEvent } from "../support/sqs-record.js";
 import { raiseEvent, seedEndpoint, takeWebhookMessages } from "../support/webhooks.js";
 
 /** Endpoints of earlier tests hear no more, and nothing of theirs is left to send. */
@@ -167,5 +169,29 @@ describe.each(DATABASE_KINDS)("the webhook dispatcher (%s)", (kind) => {
 
     expect(before.resent).toBe(0);
     expect(at.resent).toBe(1);
+  });
+});
+
+describe.each(DATABASE_KINDS)("the dispatch after a judge batch (%s)", (kind) => {
+  const db = useMigratedDatabase(kind, { provide: true });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("runs when the judge runs on Lambda (given the invocation's context), and not behind the local poller, even with an external judge queue", async () => {
+    // `npm start` with an external judge queue: set before the configuration is first read.
+    vi.stubEnv("JUDGE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/000000000000/judge-jobs");
+    const ds = db.dataSource;
+    const agent = await seedAgent(ds, "gus");
+    await raiseEvent(ds, { agentId: agent.id });
+    const unpositioned = () => ds.getRepository(WebhookEvent).countBy({ position: IsNull() });
+
+    // An empty batch: what a batch judged changes nothing here; what matters is what follows it.
+    await judgeHandler(sqsEvent());
+    const afterPoller = await unpositioned();
+    await judgeHandler(sqsEvent(), { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(afterPoller).toBe(1);
+    expect(await unpositioned()).toBe(0);
   });
 });

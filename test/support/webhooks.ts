@@ -12,6 +12,7 @@ import { parseDeliveryMessage } from "../../subgraphs/webhooks/webhook-delivery.
 import { deliverWebhook, type DeliveryResult } from "../../subgraphs/webhooks/webhook.deliver.js";
 import { WebhookDelivery } from "../../subgraphs/webhooks/webhook-delivery.entity.js";
 import { WebhookEndpoint } from "../../subgraphs/webhooks/webhook-endpoint.entity.js";
+import { DEFAULT_LEASE_MS } from "../../subgraphs/webhooks/webhook-event.dispatch.js";
 import { WebhookEvent } from "../../subgraphs/webhooks/webhook-event.entity.js";
 import { raiseWebhookEvent } from "../../subgraphs/webhooks/webhook-event.raise.js";
 import { signingSecrets } from "../../subgraphs/webhooks/webhook-secret.js";
@@ -40,6 +41,7 @@ export function testWebhookSettings(overrides: Partial<WebhookSettings> = {}): W
     timeoutMs: 1_000,
     maxResponseBytes: 65_536,
     secretGraceHours: 24,
+    leaseMs: DEFAULT_LEASE_MS,
     resolveHost: loopbackResolver,
     ...overrides,
   };

@@ -91,7 +91,9 @@ export class CreateWebhooks1764700000100 implements MigrationInterface {
         ],
       }),
     );
-    // One delivery per event and endpoint: a second fan-out of the same event writes nothing.
+    // One delivery per event and endpoint. The dispatcher fans each event out once (it positions
+    // events under its row's lock, and only unpositioned ones are fanned out); should a second
+    // fan-out of an event ever happen, this key refuses it, failing its transaction.
     await runner.createIndex(
       "webhook_deliveries",
       new TableIndex({ name: "uq_webhook_deliveries_event_endpoint", columnNames: ["event_id", "endpoint_id"], isUnique: true }),

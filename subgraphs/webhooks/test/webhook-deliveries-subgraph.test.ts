@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import { inTransaction } from "../../../lib/platform/database.js";
 import type { Identity, Scope } from "../../../lib/platform/identity.js";
@@ -18,8 +18,9 @@ import {
 import { webhooksSubgraph } from "../index.js";
 import { WebhookAttempt, WebhookDelivery } from "../webhook-delivery.entity.js";
 import type { WebhookEndpoint } from "../webhook-endpoint.entity.js";
-import { dispatchWebhooks } from "../webhook-event.dispatch.js";
-import { WebhookDeliveryState, WebhookEndpointState } from "../webhook.enums.js";
+import { DEFAULT_LEASE_MS, dispatchWebhooks } from "../webhook-event.dispatch.js";
+import { deliverWebhook } from "../webhook.deliver.js";
+import { WebhookAttemptOutcome, WebhookDeliveryState, WebhookEndpointState } from "../webhook.enums.js";
 
 /*
  * The delivery log, the events owed and redelivery, served by the webhooks subgraph alone over
@@ -49,7 +50,9 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, deliveries (%s)", (kind) => {
   let harness: SubgraphHarness;
   let receiver: Receiver;
   let nudges = 0;
-  const settings = testWebhookSettings();
+  // A lease unlike the default, as configured for a queue with longer visibility (AWS's).
+  const LEASE_MS = 15 * 60_000;
+  const settings = testWebhookSettings({ leaseMs: LEASE_MS });
 
   beforeAll(async () => {
     harness = await startSubgraphHarness(kind, (dataSource) =>
@@ -180,12 +183,16 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, deliveries (%s)", (kind) => {
 
     const redelivered = dataOf(await harness.call(REDELIVER, { d: delivery!.id }, PARTNER("acme"))).redeliverWebhook;
     const messages = (await ds.getRepository(OutboxMessage).findBy({ topic: "webhook" })).map((message) => JSON.parse(message.body));
+    const leased = await ds.getRepository(WebhookDelivery).findOneByOrFail({ id: delivery!.id });
     await deliverOutbox(ds, settings);
     const attempts = await ds.getRepository(WebhookAttempt).find({ where: { deliveryId: delivery!.id }, order: { id: "ASC" } });
 
     expect(redelivered).toMatchObject({ deliveryId: delivery!.id, state: "PENDING", attempts: 2 });
     expect(messages).toEqual([{ kind: "webhook-delivery", deliveryId: delivery!.id, redelivery: true }]);
     expect(nudges).toBe(before + 1);
+    // Leased for the configured queue's whole retry of the message, as the dispatcher leases.
+    expect(LEASE_MS).not.toBe(DEFAULT_LEASE_MS);
+    expect(leased.leaseUntil!.getTime() - leased.nextAttemptAt!.getTime()).toBe(LEASE_MS);
     expect(attempts.map((attempt) => attempt.redelivery)).toEqual([false, false, true]);
     expect(await ds.getRepository(WebhookDelivery).findOneByOrFail({ id: delivery!.id })).toMatchObject({
       state: WebhookDeliveryState.DELIVERED,
@@ -235,5 +242,41 @@ describe.each(DATABASE_KINDS)("webhooks subgraph, deliveries (%s)", (kind) => {
       state: WebhookDeliveryState.DELIVERED,
       attempts: 8,
     });
+  });
+  it("refuses to redeliver while an attempt of the delivery is under way (CONFLICT), and redelivers it once that attempt is recorded", async () => {
+    const ds = harness.dataSource;
+    const hanging = await startReceiver({ answer: () => "hang" });
+    receiver = hanging;
+    const agent = await harness.seedAgent("cleo", [AgentDomain.ALERT_TRIAGE]);
+    const endpoint = await seedEndpoint(ds, { url: hanging.url, ownerRole: "partner", ownerId: "acme" });
+    await raiseEvent(ds, { agentId: agent.id });
+    await dispatchWebhooks(ds);
+    await takeWebhookMessages(ds);
+    const { id } = await ds.getRepository(WebhookDelivery).findOneByOrFail({ endpointId: endpoint.id });
+
+    // An attempt whose POST is on its way: the receiver has it, and answers nothing.
+    const attempt = deliverWebhook(ds, id, testWebhookSettings({ timeoutMs: 30_000 }));
+    await vi.waitFor(() => expect(hanging.received).toHaveLength(1), { timeout: 10_000 });
+    const refused = await harness.call(REDELIVER, { d: id }, PARTNER("acme"));
+    const messagesWhileRefused = await takeWebhookMessages(ds);
+    // The receiver goes away mid-request: the attempt fails, and is recorded.
+    await hanging.stop();
+    const first = await attempt;
+    receiver = await startReceiver({ port: hanging.port });
+    const redelivered = dataOf(await harness.call(REDELIVER, { d: id }, PARTNER("acme"))).redeliverWebhook;
+    const [second] = await deliverOutbox(ds, settings);
+
+    expect(errorOf(refused)).toMatchObject({ code: "CONFLICT", field: "deliveryId" });
+    expect(errorOf(refused).message).toContain(`delivery ${id} is being attempted now`);
+    expect(messagesWhileRefused).toEqual([]);
+    expect(first).toMatchObject({ attempted: true, outcome: WebhookAttemptOutcome.FAILED, state: WebhookDeliveryState.PENDING });
+    expect(redelivered).toMatchObject({ deliveryId: id, state: "PENDING", attempts: 1 });
+    expect(second).toMatchObject({ attempted: true, outcome: WebhookAttemptOutcome.SUCCEEDED, state: WebhookDeliveryState.DELIVERED });
+    const attempts = await ds.getRepository(WebhookAttempt).find({ where: { deliveryId: id }, order: { id: "ASC" } });
+    expect(attempts.map((row) => [row.outcome, row.redelivery])).toEqual([
+      [WebhookAttemptOutcome.FAILED, false],
+      [WebhookAttemptOutcome.SUCCEEDED, true],
+    ]);
+    expect(receiver.received).toHaveLength(1);
   });
 });

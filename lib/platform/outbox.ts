@@ -80,17 +80,8 @@ export class CreateOutbox1764100000000 implements MigrationInterface {
 }
 
 /** Records a message in the caller's transaction. */
-export async function enqueue(manager: EntityManager, topic: OutboxTopic, payload: unknown, now = new Date()): Promise<void> {
-  await manager.insert(OutboxMessage, {
-    topic,
-    body: JSON.stringify(payload),
-    attempts: 0,
-    availableAt: now,
-    claimToken: null,
-    claimedUntil: null,
-    lastError: null,
-    createdAt: now,
-  });
+export function enqueue(manager: EntityManager, topic: OutboxTopic, payload: unknown, now = new Date()): Promise<void> {
+  return enqueueMany(manager, topic, [payload], now);
 }
 
 /** Records one message per payload in the caller's transaction, in multi-row inserts. */

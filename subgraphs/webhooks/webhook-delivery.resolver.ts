@@ -20,13 +20,7 @@ export class WebhookDeliveryResolver {
     @Arg("after", () => String, { nullable: true, description: "The `endCursor` of the previous page." }) after: string | null,
     @Ctx() context: WebhooksContext,
   ): Promise<WebhookDeliveryAttemptConnection> {
-    requireEndpointReader(context.identity);
-    const endpoint = requireVisibleEndpoint(
-      context.identity,
-      await findEndpoint(context.dataSource.manager, endpointId),
-      "endpointId",
-      endpointId,
-    );
+    const endpoint = await readableEndpoint(context, endpointId);
     return listWebhookAttempts(context.dataSource, endpoint.id, { first: first ?? null, after: after ?? null });
   }
 
@@ -44,13 +38,7 @@ export class WebhookDeliveryResolver {
     after: string | null,
     @Ctx() context: WebhooksContext,
   ): Promise<WebhookEventDeliveryConnection> {
-    requireEndpointReader(context.identity);
-    const endpoint = requireVisibleEndpoint(
-      context.identity,
-      await findEndpoint(context.dataSource.manager, endpointId),
-      "endpointId",
-      endpointId,
-    );
+    const endpoint = await readableEndpoint(context, endpointId);
     return listWebhookEvents(context.dataSource, endpoint.id, { first: first ?? null, after: after ?? null });
   }
 
@@ -65,4 +53,10 @@ export class WebhookDeliveryResolver {
     requireEndpointOwner(context.identity);
     return redeliverWebhook(context, context.identity, deliveryId);
   }
+}
+
+/** The endpoint whose log the caller asks for: its owner's or, for an operator, any; others NOT_FOUND naming `endpointId`. */
+async function readableEndpoint(context: WebhooksContext, endpointId: string) {
+  requireEndpointReader(context.identity);
+  return requireVisibleEndpoint(context.identity, await findEndpoint(context.dataSource.manager, endpointId), "endpointId", endpointId);
 }

@@ -11,6 +11,7 @@ import { sweepTrustEvents } from "../subgraphs/reputation/trust-event.sweep.js";
 import { publishTreeHead } from "../subgraphs/transparency/tree-head.publish.js";
 import { attestationSigner } from "../lib/platform/signing-keys.js";
 import { disputesWiring } from "./contexts.js";
+import { pruneWebhookHistory } from "../subgraphs/webhooks/webhook-history.sweep.js";
 import { dispatchWithConfig } from "./webhooks.js";
 
 /** What one run of the scheduled jobs did, by count. */
@@ -23,6 +24,8 @@ export interface ScheduledJobsResult {
   overdue: number;
   /** Webhook deliveries whose message was written: new ones, and retries due. */
   webhooks: number;
+  /** Webhook events, deliveries and attempts past their retention period, deleted. */
+  pruned: number;
   sequenced: number;
   /** Transparency log entries appended to the tree. */
   logged: number;
@@ -76,6 +79,8 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
       return {};
     },
   },
+  // Webhook history past its retention period goes (webhook-history.sweep.ts).
+  { name: "webhook-history", run: async (dataSource) => ({ pruned: await pruneWebhookHistory(dataSource) }) },
   // Last, so that the events the jobs above raised go out in this run: committed webhook events
   // fan out to their endpoints, and due retries are sent again (webhook-event.dispatch.ts).
   {
@@ -103,7 +108,7 @@ export async function runScheduledJobs(
   dataSource: DataSource,
   settings: AppConfig,
 ): Promise<{ counts: Omit<ScheduledJobsResult, "published">; failures: unknown[] }> {
-  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, overdue: 0, sequenced: 0, logged: 0, webhooks: 0 };
+  const counts = { requeued: 0, failed: 0, decayed: 0, escalated: 0, overdue: 0, sequenced: 0, logged: 0, webhooks: 0, pruned: 0 };
   const failures: unknown[] = [];
   for (const job of SCHEDULED_JOBS) {
     const logger = jobLog(newJobId(job.name));

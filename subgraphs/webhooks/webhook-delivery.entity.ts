@@ -10,6 +10,7 @@ import type { WebhookAttemptOutcome, WebhookDeliveryState } from "./webhook.enum
 @Entity({ name: "webhook_deliveries" })
 @Index("uq_webhook_deliveries_event_endpoint", ["eventId", "endpointId"], { unique: true })
 @Index("idx_webhook_deliveries_due", ["state", "nextAttemptAt"])
+@Index("idx_webhook_deliveries_finished", ["state", "createdAt"])
 @Index("idx_webhook_deliveries_endpoint", ["endpointId", "eventPosition"])
 export class WebhookDelivery {
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -54,6 +55,8 @@ export class WebhookDelivery {
 /** One POST (or one refusal before it) of one delivery: the delivery log `webhookDeliveries` pages. */
 @Entity({ name: "webhook_attempts" })
 @Index("idx_webhook_attempts_endpoint", ["endpointId", "id"])
+@Index("idx_webhook_attempts_attempted", ["attemptedAt"])
+@Index("idx_webhook_attempts_delivery", ["deliveryId"])
 export class WebhookAttempt {
   @PrimaryGeneratedColumn("increment", { type: "bigint" })
   id: number | string;

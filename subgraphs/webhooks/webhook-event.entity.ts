@@ -11,6 +11,7 @@ import type { WebhookAudience, WebhookEventType } from "../../lib/contracts/webh
  */
 @Entity({ name: "webhook_events" })
 @Index("idx_webhook_events_position", ["position"])
+@Index("idx_webhook_events_occurred", ["occurredAt"])
 export class WebhookEvent {
   /** MySQL hands BIGINTs back as strings, SQLite as numbers: read it through Number(). */
   @PrimaryGeneratedColumn("increment", { type: "bigint" })

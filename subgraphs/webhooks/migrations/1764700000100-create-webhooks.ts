@@ -61,6 +61,8 @@ export class CreateWebhooks1764700000100 implements MigrationInterface {
     // Not unique, for the reason trust_events' is not (its migration): the dispatcher makes
     // positions unique, and the index also walks unpositioned rows (NULL) in id order.
     await runner.createIndex("webhook_events", new TableIndex({ name: "idx_webhook_events_position", columnNames: ["position"] }));
+    // The history sweep's seek (webhook-history.sweep.ts), as for the two below.
+    await runner.createIndex("webhook_events", new TableIndex({ name: "idx_webhook_events_occurred", columnNames: ["occurred_at"] }));
     await runner.createTable(
       new Table({
         name: "webhook_dispatcher",
@@ -103,6 +105,10 @@ export class CreateWebhooks1764700000100 implements MigrationInterface {
       "webhook_deliveries",
       new TableIndex({ name: "idx_webhook_deliveries_due", columnNames: ["state", "next_attempt_at"] }),
     );
+    await runner.createIndex(
+      "webhook_deliveries",
+      new TableIndex({ name: "idx_webhook_deliveries_finished", columnNames: ["state", "created_at"] }),
+    );
     // An endpoint's events in feed order (webhookEvents).
     await runner.createIndex(
       "webhook_deliveries",
@@ -131,6 +137,8 @@ export class CreateWebhooks1764700000100 implements MigrationInterface {
       "webhook_attempts",
       new TableIndex({ name: "idx_webhook_attempts_endpoint", columnNames: ["endpoint_id", "id"] }),
     );
+    await runner.createIndex("webhook_attempts", new TableIndex({ name: "idx_webhook_attempts_attempted", columnNames: ["attempted_at"] }));
+    await runner.createIndex("webhook_attempts", new TableIndex({ name: "idx_webhook_attempts_delivery", columnNames: ["delivery_id"] }));
     await compareTextExactly(runner, "webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts");
   }
 

@@ -47,7 +47,7 @@ async function timed(times: number, task: (i: number) => Promise<void>): Promise
 
 export async function benchFeed(kind: DatabaseKindUnderTest): Promise<BenchSection> {
   const database = await createTestDatabase(kind);
-  const statements = new StatementCounter(/outbox_messages/);
+  const statements = new StatementCounter(/outbox_messages|webhook_/);
   // One partner asks thousands of times: the gateway's cost budget per caller (if any) set high.
   const env = BENCH_BUDGETS;
   const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false, env });

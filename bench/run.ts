@@ -80,7 +80,7 @@ const rows: string[] = [];
 
 for (const kind of parts.has("core") ? kinds : []) {
   const database = await createTestDatabase(kind);
-  const statements = new StatementCounter(/outbox_messages/);
+  const statements = new StatementCounter(/outbox_messages|webhook_/);
   // The judge is invoked directly below, so the local poller stays off.
   const system = await startTestSystem({ databaseUrl: database.url, logger: statements, judge: false, env: BENCH_BUDGETS });
   try {

@@ -57,7 +57,7 @@ export async function benchAttestations(kind: DatabaseKindUnderTest): Promise<Be
     );
 
     const database = await createTestDatabase(kind);
-    const system = await startTestSystem({ databaseUrl: database.url, judge: false, env: { DATA_DIR: dataDir, TRANSPARENCY_PORT: "0" } });
+    const system = await startTestSystem({ databaseUrl: database.url, judge: false, env: { DATA_DIR: dataDir } });
     try {
       const builder = await bearer("builder", "bench-attestations");
       const input = { name: "Attested bench agent", description: "Triages EDR alerts", domains: ["ALERT_TRIAGE"] };

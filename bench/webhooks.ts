@@ -26,6 +26,7 @@ import { dispatchWebhooks } from "../subgraphs/webhooks/webhook-event.dispatch.j
 import { raiseWebhookEvent } from "../subgraphs/webhooks/webhook-event.raise.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { SUBMIT_RUN, triageCases } from "../test/support/fixtures.js";
+import { ANY_PORTS } from "../test/support/free-port.js";
 import { TEST_SECRETS, bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { seedAgentWithPact } from "../test/support/seed.js";
 import { sqsEvent } from "../test/support/sqs-record.js";
@@ -118,14 +119,7 @@ async function startDefaultSystem(databaseUrl: string) {
   const config = loadConfig({
     DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
-    PORT: "0",
-    AGENTS_PORT: "0",
-    PACTS_PORT: "0",
-    REPUTATION_PORT: "0",
-    DISPUTES_PORT: "0",
-    PARTNERS_PORT: "0",
-    TRANSPARENCY_PORT: "0",
-    WEBHOOKS_PORT: "0",
+    ...ANY_PORTS,
     AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
     SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
     WEBHOOK_SECRET_KEY: TEST_SECRETS.webhookSecretKey,

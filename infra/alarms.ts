@@ -4,8 +4,8 @@ import { judge } from "./judge";
 import { judgeDlq, judgeQueue, webhookDlq } from "./queues";
 import { webhookDeliverer } from "./webhooks";
 
-// What needs a person: a judge job that failed for good, a judge that crashes or times out, and
-// jobs left waiting. Each alarm notifies the AlarmTopic when it fires and when it clears.
+// What needs a person: a judge job or a webhook delivery message that failed for good, a judge or
+// deliverer that crashes or times out, and jobs left waiting. Each alarm notifies the AlarmTopic when it fires and when it clears.
 
 /** Where alarms go: the address in AGENT_TRUST_ALARM_EMAIL, if any, and whatever else subscribes. */
 export const alarmTopic = new aws.sns.Topic("AlarmTopic");
@@ -24,37 +24,44 @@ const common = {
 };
 
 /**
- * A job that failed JUDGE_MAX_RECEIVE_COUNT times lands in the DLQ: any message there is a failure
- * to look at (docs/deployment.md, "Dead letters"). SQS publishes its metrics once a minute; a queue
- * idle for hours may take up to 15 minutes to report again, which is when this fires at the latest.
+ * Any message in a dead-letter queue is a failure to look at (docs/deployment.md, "Dead letters").
+ * SQS publishes its metrics once a minute; a queue idle for hours may take up to 15 minutes to
+ * report again, which is when this fires at the latest.
  */
-new aws.cloudwatch.MetricAlarm("JudgeDlqNotEmpty", {
-  alarmDescription: "A judge job failed three times and is in JudgeDlq.",
-  namespace: "AWS/SQS",
-  metricName: "ApproximateNumberOfMessagesVisible",
-  dimensions: { QueueName: judgeDlq.nodes.queue.name },
-  statistic: "Maximum",
-  period: 60,
-  evaluationPeriods: 1,
-  threshold: 0,
-  ...common,
-});
+function deadLettersAlarm(name: string, description: string, dlq: sst.aws.Queue) {
+  new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: description,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: dlq.nodes.queue.name },
+    statistic: "Maximum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 0,
+    ...common,
+  });
+}
 
-/**
- * A judge invocation that throws or times out. A job the judge could not judge is not an error:
- * the handler reports it in `batchItemFailures`, SQS retries it, and the DLQ alarm catches it in the end.
- */
-new aws.cloudwatch.MetricAlarm("JudgeErrors", {
-  alarmDescription: "The Judge function crashed or timed out (Errors > 0 in 5 minutes).",
-  namespace: "AWS/Lambda",
-  metricName: "Errors",
-  dimensions: { FunctionName: judge.name },
-  statistic: "Sum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  ...common,
-});
+/** A function invocation that throws or times out (Errors > 0 in 5 minutes). */
+function errorsAlarm(name: string, fn: sst.aws.Function, functionName: string) {
+  new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: `The ${functionName} function crashed or timed out (Errors > 0 in 5 minutes).`,
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: fn.name },
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    ...common,
+  });
+}
+
+// A job that failed JUDGE_MAX_RECEIVE_COUNT times.
+deadLettersAlarm("JudgeDlqNotEmpty", "A judge job failed three times and is in JudgeDlq.", judgeDlq);
+// A job the judge could not judge is not an error: the handler reports it in `batchItemFailures`,
+// SQS retries it, and the DLQ alarm catches it in the end.
+errorsAlarm("JudgeErrors", judge, "Judge");
 
 /**
  * Jobs waiting over an hour, for ten minutes: more jobs than the judges allowed at once (capacity.ts)
@@ -74,33 +81,9 @@ new aws.cloudwatch.MetricAlarm("JudgeQueueOldestMessage", {
   ...common,
 });
 
-/**
- * A webhook delivery whose message the deliverer could not work WEBHOOK_MAX_RECEIVE_COUNT times
- * (the database unreachable, a malformed message) lands in WebhookDlq. Endpoints that fail are not
- * this: their attempts are recorded and retried from the database. The delivery itself is not
- * lost: its lease lapses and the dispatcher sends it again.
- */
-new aws.cloudwatch.MetricAlarm("WebhookDlqNotEmpty", {
-  alarmDescription: "A webhook delivery message failed five times and is in WebhookDlq.",
-  namespace: "AWS/SQS",
-  metricName: "ApproximateNumberOfMessagesVisible",
-  dimensions: { QueueName: webhookDlq.nodes.queue.name },
-  statistic: "Maximum",
-  period: 60,
-  evaluationPeriods: 1,
-  threshold: 0,
-  ...common,
-});
-
-/** A deliverer invocation that throws or times out (an endpoint's failure is recorded, not thrown). */
-new aws.cloudwatch.MetricAlarm("WebhookDelivererErrors", {
-  alarmDescription: "The WebhookDeliverer function crashed or timed out (Errors > 0 in 5 minutes).",
-  namespace: "AWS/Lambda",
-  metricName: "Errors",
-  dimensions: { FunctionName: webhookDeliverer.name },
-  statistic: "Sum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  ...common,
-});
+// A delivery message the deliverer could not work WEBHOOK_MAX_RECEIVE_COUNT times (the database
+// unreachable, a malformed message). Endpoints that fail are not this: their attempts are
+// recorded and retried from the database, and the delivery's lease lapsing sends it again.
+deadLettersAlarm("WebhookDlqNotEmpty", "A webhook delivery message failed five times and is in WebhookDlq.", webhookDlq);
+// An endpoint's failure is recorded, not thrown.
+errorsAlarm("WebhookDelivererErrors", webhookDeliverer, "WebhookDeliverer");

@@ -1,3 +1,4 @@
+import { SUBGRAPH_NAMES } from "../../lib/platform/config.js";
 import net from "node:net";
 
 /** A TCP port that was free a moment ago, for servers that must come back on the same port. */
@@ -11,3 +12,12 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * PORT and every subgraph's `<NAME>_PORT` at 0: each server of a local system on a port the
+ * system picks, so that systems started side by side never collide. Derived from the subgraph
+ * list, so a new subgraph needs no line here.
+ */
+export const ANY_PORTS: Record<string, string> = Object.fromEntries(
+  ["PORT", ...SUBGRAPH_NAMES.map((name) => `${name.toUpperCase()}_PORT`)].map((variable) => [variable, "0"]),
+);

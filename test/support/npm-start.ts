@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ANY_PORTS } from "./free-port.js";
 
 /** The repository root: where `npm start`, `npm run …` and the README's commands run. */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -18,14 +19,7 @@ export function startEnv(dataDir: string, overrides: Record<string, string> = {}
     NODE_ENV: "",
     DATA_DIR: dataDir,
     DATABASE_URL: "",
-    PORT: "0",
-    AGENTS_PORT: "0",
-    PACTS_PORT: "0",
-    REPUTATION_PORT: "0",
-    DISPUTES_PORT: "0",
-    PARTNERS_PORT: "0",
-    TRANSPARENCY_PORT: "0",
-    WEBHOOKS_PORT: "0",
+    ...ANY_PORTS,
     JUDGE_WAIT_TIME_SECONDS: "1",
     OUTBOX_POLL_INTERVAL_MS: "100",
     ...overrides,

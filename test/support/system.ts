@@ -7,6 +7,7 @@ import { loadConfig } from "../../lib/platform/config.js";
 import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
 import { createTestDatabase, type DatabaseKindUnderTest, type TestDatabase } from "./databases.js";
 import { EVALUATION_RUN } from "./fixtures.js";
+import { ANY_PORTS } from "./free-port.js";
 import { TEST_SECRETS, dataOf, postGraphQL } from "./graphql-client.js";
 
 export interface TestSystemOptions {
@@ -24,14 +25,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
   const config = loadConfig({
     DATA_DIR: dataDir,
     DATABASE_URL: options.databaseUrl,
-    PORT: "0",
-    AGENTS_PORT: "0",
-    PACTS_PORT: "0",
-    REPUTATION_PORT: "0",
-    DISPUTES_PORT: "0",
-    PARTNERS_PORT: "0",
-    TRANSPARENCY_PORT: "0",
-    WEBHOOKS_PORT: "0",
+    ...ANY_PORTS,
     AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
     SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
     JUDGE_WAIT_TIME_SECONDS: "1",

@@ -58,13 +58,7 @@ export async function findAgentOwners(manager: EntityManager, agentIds: readonly
 /** One query per request for the owners of every agent whose restricted fields are asked for. */
 export function createOwnerLoader(dataSource: DataSource): DataLoader<string, string | null> {
   return new DataLoader(async (agentIds: readonly string[]) => {
-    const rows = await dataSource
-      .createQueryBuilder()
-      .select(["d.agent_id AS agent_id", "d.owner_id AS owner_id"])
-      .from("agent_directory", "d")
-      .where("d.agent_id IN (:...agentIds)", { agentIds: [...agentIds] })
-      .getRawMany<{ agent_id: string; owner_id: string }>();
-    const owners = new Map(rows.map((row) => [row.agent_id, row.owner_id]));
+    const owners = await findAgentOwners(dataSource.manager, agentIds);
     return agentIds.map((agentId) => owners.get(agentId) ?? null);
   });
 }

@@ -9,14 +9,14 @@ import { WebhookEndpoint } from "./webhook-endpoint.entity.js";
 import { lockedEndpoint } from "./webhook-endpoint.read.js";
 import { raiseWebhookEvent } from "./webhook-event.raise.js";
 import { WebhookDeliveryState, WebhookEndpointState } from "./webhook.enums.js";
-import { requireVisibleEndpoint } from "./webhooks.access.js";
+import { ownerName, requireVisibleEndpoint } from "./webhooks.access.js";
 import type { WebhooksContext } from "./webhooks.context.js";
 
 /** Who disabled an endpoint: the deliverer giving up on it (webhook.deliver.ts), an operator, or its owner. */
 export type Disabler = "deliverer" | "operator" | "owner";
 
-/** The longest `last_error` a delivery keeps (its column). */
-const MAX_LAST_ERROR = 500;
+/** The longest `last_error` a delivery, and `error` an attempt, keeps (their columns). */
+export const MAX_LAST_ERROR = 500;
 
 /** What a delivery killed with its endpoint says it died of: the endpoint's reason. */
 export const killedWithEndpoint = (reason: string) => `endpoint disabled: ${reason}`.slice(0, MAX_LAST_ERROR);
@@ -63,7 +63,13 @@ export async function disableEndpoint(
       at,
     });
   log.warn(
-    { endpointId: endpoint.id, owner: `${endpoint.ownerRole}:${endpoint.ownerId}`, by, reason, killedDeliveries: affected ?? null },
+    {
+      endpointId: endpoint.id,
+      owner: ownerName({ role: endpoint.ownerRole, subject: endpoint.ownerId }),
+      by,
+      reason,
+      killedDeliveries: affected ?? null,
+    },
     "webhook endpoint disabled",
   );
   return disabled;
@@ -71,22 +77,20 @@ export async function disableEndpoint(
 
 /**
  * Stops deliveries to an endpoint: its owner's, or any for an operator (webhooks.access:
- * requireVisibleEndpoint on the locked row). `reason` (already worded by disabledReasonOf) is
- * kept for the owner to read; disableEndpoint says what else happens. Disabling a disabled
+ * requireVisibleEndpoint on the locked row), `by` its owner or an operator. `reason` (already
+ * worded by disabledReasonOf) is kept for the owner to read; disableEndpoint says what else happens. Disabling a disabled
  * endpoint is a CONFLICT.
  */
 export async function disableWebhookEndpoint(
   context: WebhooksContext,
   caller: Identity,
   id: string,
-  reason: string,
+  { reason, by }: { reason: string; by: Extract<Disabler, "operator" | "owner"> },
 ): Promise<WebhookEndpoint> {
   return inTransaction(context.dataSource, async (manager) => {
     const endpoint = requireVisibleEndpoint(caller, await lockedEndpoint(manager, id), "id", id);
     if (endpoint.state === WebhookEndpointState.DISABLED)
       throw new ConflictError("id", `webhook endpoint ${id} was already disabled at ${endpoint.disabledAt?.toISOString()}`);
-    // Owners are partners and builders, so an operator never disables an endpoint of its own.
-    const by: Disabler = caller.role === "operator" ? "operator" : "owner";
     const changes = await disableEndpoint(manager, endpoint, { reason, by, at: new Date() }, context.log);
     return Object.assign(endpoint, changes);
   });

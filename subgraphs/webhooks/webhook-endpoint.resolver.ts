@@ -94,8 +94,9 @@ export class WebhookEndpointResolver {
     @Ctx() context: WebhooksContext,
   ): Promise<WebhookEndpoint> {
     requireEndpointReader(context.identity);
-    const worded = disabledReasonOf(context.identity.role === "operator" ? "operator" : "owner", reason, "reason");
-    return disableWebhookEndpoint(context, context.identity, id, worded);
+    // Owners are partners and builders, so an operator never disables an endpoint of its own.
+    const by = context.identity.role === "operator" ? "operator" : "owner";
+    return disableWebhookEndpoint(context, context.identity, id, { reason: disabledReasonOf(by, reason, "reason"), by });
   }
 
   @Mutation(() => WebhookEndpoint, {

@@ -32,7 +32,7 @@ export async function rotateWebhookSecret(context: WebhooksContext, caller: Iden
     return {
       endpoint,
       secret: endpointSecret(context.options.secretKey, endpoint.id, endpoint.secretGeneration),
-      previousSecretValidUntil: graceMs > 0 ? changes.previousSecretUntil : null,
+      previousSecretValidUntil: endpoint.previousSecretValidUntil,
     };
   });
 }

@@ -5,7 +5,7 @@ import { RefusedUrlError, checkEndpointUrl } from "../../lib/platform/outbound-a
 import { signatureHeaders } from "../../lib/platform/standard-webhooks.js";
 import { postWebhook } from "../../lib/platform/webhook-post.js";
 import { WebhookAttempt, WebhookDelivery } from "./webhook-delivery.entity.js";
-import { disableEndpoint } from "./webhook-endpoint.disable.js";
+import { MAX_LAST_ERROR, disableEndpoint } from "./webhook-endpoint.disable.js";
 import { WebhookEndpoint } from "./webhook-endpoint.entity.js";
 import { WebhookEvent } from "./webhook-event.entity.js";
 import { webhookBody } from "./webhook-event.payload.js";
@@ -46,9 +46,6 @@ import { WebhookAttemptOutcome, WebhookDeliveryState, WebhookEndpointState } fro
 
 /** Time left, after the POST's own timeout, to record the attempt before a claim lapses. */
 export const CLAIM_MARGIN_MS = 60_000;
-
-/** The longest error the delivery log keeps. */
-const MAX_ERROR = 500;
 
 /**
  * Whether an attempt of the delivery is under way (step 2's claim, not yet lapsed). A claim is
@@ -221,7 +218,7 @@ async function recordAttempt(
   return inTransaction(dataSource, async (manager) => {
     const delivery = await manager.findOneOrFail(WebhookDelivery, { where: { id: deliveryId }, lock: writeLock(manager) });
     const endpoint = await manager.findOne(WebhookEndpoint, { where: { id: delivery.endpointId }, lock: writeLock(manager) });
-    const error = attempt.error?.slice(0, MAX_ERROR) ?? null;
+    const error = attempt.error?.slice(0, MAX_LAST_ERROR) ?? null;
     await manager.insert(WebhookAttempt, {
       deliveryId,
       endpointId: delivery.endpointId,
@@ -258,14 +255,10 @@ async function recordAttempt(
     const gone = attempt.status === 410;
     const delay = gone ? null : retryDelayMs(Math.max(1, attempts), context.random);
     const dead = gone || delay === null || attempts >= MAX_ATTEMPTS;
+    const state = dead ? WebhookDeliveryState.DEAD : WebhookDeliveryState.PENDING;
     const nextAttemptAt = dead ? null : new Date(now.getTime() + (delay as number));
-    await manager.update(
-      WebhookDelivery,
-      { id: deliveryId },
-      { state: dead ? WebhookDeliveryState.DEAD : WebhookDeliveryState.PENDING, attempts, nextAttemptAt, leaseUntil: null, ...last },
-    );
-    if (!endpoint)
-      return { state: dead ? WebhookDeliveryState.DEAD : WebhookDeliveryState.PENDING, nextAttemptAt, disabledEndpoint: false };
+    await manager.update(WebhookDelivery, { id: deliveryId }, { state, attempts, nextAttemptAt, leaseUntil: null, ...last });
+    if (!endpoint) return { state, nextAttemptAt, disabledEndpoint: false };
 
     // A first attempt's failure dates from the delivery's creation: the event was owed from then,
     // so an endpoint that fails this delivery's whole schedule counts as failing throughout it.
@@ -280,6 +273,6 @@ async function recordAttempt(
       reason = `failing since ${failingSince.toISOString()}: every attempt of a delivery's whole retry schedule failed`;
     const disabled = reason !== null && endpoint.state === WebhookEndpointState.ACTIVE;
     if (disabled) await disableEndpoint(manager, endpoint, { reason: reason as string, by: "deliverer", at: now }, context.log);
-    return { state: dead ? WebhookDeliveryState.DEAD : WebhookDeliveryState.PENDING, nextAttemptAt, disabledEndpoint: disabled };
+    return { state, nextAttemptAt, disabledEndpoint: disabled };
   });
 }

@@ -24,7 +24,7 @@ interface AwsCredentials {
  * environment provider does: Lambda puts its execution role's temporary credentials there, and
  * nothing here keeps them beyond the call.
  */
-export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
+async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey)

@@ -29,7 +29,7 @@ export const MAX_CONNECTIONS = ownsDatabase ? AURORA_MAX_CONNECTIONS : externalD
  * Kept free: an operator's session, Aurora's own (`rdsadmin`) and monitoring, and the connections of
  * instances Lambda has just reclaimed, which the server drops only when it notices them gone.
  */
-export const HEADROOM_SHARE = 0.25;
+const HEADROOM_SHARE = 0.25;
 export const USABLE_CONNECTIONS = Math.floor(MAX_CONNECTIONS * (1 - HEADROOM_SHARE));
 
 /**

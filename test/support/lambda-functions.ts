@@ -63,7 +63,7 @@ export const functionNamed = (name: string): FunctionSpec => FUNCTIONS.find((spe
 export const urlVariableOf = (spec: FunctionSpec) => `${spec.name.replace("Subgraph", "").toUpperCase()}_URL`;
 
 /** The Lambda runtime infra/lambda.ts deploys on: it decides SST's esbuild target. */
-export function deployedRuntime(): string {
+function deployedRuntime(): string {
   const runtime = /runtime: "(nodejs\d+\.x)"/.exec(readFileSync("infra/lambda.ts", "utf8"))?.[1];
   if (!runtime) throw new Error("infra/lambda.ts names no nodejs runtime");
   return runtime;
@@ -102,7 +102,7 @@ export function buildFunctions(root: string, specs: FunctionSpec[] = FUNCTIONS):
 }
 
 /** An attestation key set as ATTESTATION_SIGNING_KEYS holds it. */
-export async function signingKeySet(): Promise<string> {
+async function signingKeySet(): Promise<string> {
   const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as { x: string; d: string };
   const kid = await calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: jwk.x }, "sha256");
   return JSON.stringify({ current: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d, kid, alg: "EdDSA", use: "sig" }, retired: [] });

@@ -5,14 +5,14 @@ import type net from "node:net";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 
-export interface VerifierCredentials {
+interface VerifierCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
 }
 
 /** What a verifier saw of one request. */
-export interface VerifiedRequest {
+interface VerifiedRequest {
   accepted: boolean;
   /** Why it was refused, for the test's failure message. */
   reason?: string;

@@ -20,13 +20,13 @@ import { type BuildOptions, type Metafile, build } from "esbuild";
  */
 
 /** `nodejs.esbuild` as SST 4.17.1 reads it (node.go ESBuildOptions); anything else it drops. */
-export type SstEsbuildOptions = Pick<
+type SstEsbuildOptions = Pick<
   BuildOptions,
   "target" | "sourcemap" | "keepNames" | "define" | "external" | "nodePaths" | "mainFields" | "conditions"
 >;
 
 /** The `nodejs` arguments of sst.aws.Function this helper models; others fail loudly rather than be ignored. */
-export interface SstNodejsArgs {
+interface SstNodejsArgs {
   esbuild?: SstEsbuildOptions;
   minify?: boolean;
   banner?: string;
@@ -83,7 +83,7 @@ export function handlerFile(root: string, handler: string): string {
 }
 
 /** The esbuild options SST 4.17.1 builds `entry` with for a deploy, into `outDir`/bundle.mjs. */
-export function sstBuildOptions(entry: string, outDir: string, runtime: string, nodejs: SstNodejsArgs = {}): BuildOptions {
+function sstBuildOptions(entry: string, outDir: string, runtime: string, nodejs: SstNodejsArgs = {}): BuildOptions {
   const unknownNodejs = Object.keys(nodejs).filter((key) => !MODELLED_NODEJS.has(key));
   const esbuild = nodejs.esbuild ?? {};
   const unknownEsbuild = Object.keys(esbuild).filter((key) => !MODELLED_ESBUILD.has(key));

@@ -31,7 +31,7 @@ import { sqsRecordFactory } from "./sqs-record.js";
 export const TEST_WEBHOOK_KEY = TEST_SECRETS.webhookSecretKey;
 
 /** Resolves every name to 127.0.0.1: tests never reach any other address. */
-export const loopbackResolver: HostResolver = async () => [{ address: "127.0.0.1", family: 4 }];
+const loopbackResolver: HostResolver = async () => [{ address: "127.0.0.1", family: 4 }];
 
 /** Development settings (loopback allowed), with a short timeout so that a silent receiver costs little. */
 export function testWebhookSettings(overrides: Partial<WebhookSettings> = {}): WebhookSettings {

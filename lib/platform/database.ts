@@ -7,6 +7,7 @@ import {
   type EntityManager,
   type EntitySchema,
   type EntityTarget,
+  type FindOptionsSelect,
   type FindOptionsWhere,
   type Logger,
   type MixedList,
@@ -305,6 +306,19 @@ export async function lockRow<T extends ObjectLiteral>(
 export function isUniqueViolation(error: unknown): boolean {
   const code = driverErrorCode(error);
   return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/**
+ * Every column of `entity` but `leftOut`, as a find's `select`: what a loader reads when a page
+ * never shows some heavy columns. A column added later is read unless it is left out too.
+ */
+export function columnsBut<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  leftOut: readonly string[],
+): FindOptionsSelect<T> {
+  const kept = dataSource.getMetadata(entity).columns.filter((column) => !leftOut.includes(column.propertyName));
+  return Object.fromEntries(kept.map((column) => [column.propertyName, true])) as FindOptionsSelect<T>;
 }
 
 /** Counts SQL statements, for tests and benchmarks that prove a page costs a constant number of them. */

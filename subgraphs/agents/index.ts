@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { buildFederatedSchema } from "../../lib/platform/federation.js";
 import type { Subgraph } from "../../lib/platform/subgraph-server.js";
 import { Agent } from "./agent.entity.js";
-import { createAgentLoader } from "./agent.loader.js";
+import { createAgentLoader, createDescriptionLoader } from "./agent.loader.js";
 import { agentReferenceResolvers } from "./agent.reference.js";
 import { AgentResolver } from "./agent.resolver.js";
 import type { AgentsContext } from "./agents.context.js";
@@ -22,6 +22,11 @@ export async function agentsSubgraph(dataSource: DataSource): Promise<Subgraph<A
   return {
     name: "agents",
     schema: await buildAgentsSchema(),
-    createContext: (identity) => ({ identity, dataSource, agentById: createAgentLoader(dataSource) }),
+    createContext: (identity) => ({
+      identity,
+      dataSource,
+      agentById: createAgentLoader(dataSource),
+      descriptionByAgentId: createDescriptionLoader(dataSource),
+    }),
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../../lib/platform/logger.js";
 import type { ClauseResult, EvaluationCase, EvaluationRun } from "./evaluation/evaluation-run.entity.js";
 import type { JuryVerdict } from "./evaluation/jury-verdict.entity.js";
 import type { Pact, PactClause } from "./authoring/pact.entity.js";
+import type { PactSummary } from "./pacts.loader.js";
 
 export interface PactsContext {
   identity: Identity;
@@ -18,8 +19,9 @@ export interface PactsContext {
   outboxWritten: () => Promise<void> | void;
   /** Cases per judge job for runs with jury-judged clauses. */
   sliceCases: number;
-  pactById: DataLoader<string, Pact | null>;
-  pactsByAgentId: DataLoader<string, Pact[]>;
+  pactById: DataLoader<string, PactSummary | null>;
+  pactsByAgentId: DataLoader<string, PactSummary[]>;
+  pactTermsById: DataLoader<string, Pick<Pact, "id" | "escalationRoute" | "consequenceLadder"> | null>;
   clausesByPactId: DataLoader<string, PactClause[]>;
   runById: DataLoader<string, EvaluationRun | null>;
   clauseResultsByRunId: DataLoader<string, ClauseResult[]>;

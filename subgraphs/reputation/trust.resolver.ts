@@ -12,6 +12,7 @@ import {
 } from "./reputation.access.js";
 import { Escalation } from "./trust-history.entity.js";
 import { TrustProfile } from "./trust.entity.js";
+import type { TrustView } from "./trust.loader.js";
 import { recomputeAgentTrust } from "./trust.recompute.js";
 import { EligibilityHistoryConnection, EscalationConnection, ScoreHistoryConnection } from "./trust.types.js";
 import type { ReputationContext } from "./reputation.context.js";
@@ -26,7 +27,7 @@ export class AgentTrustResolver {
   @FieldResolver(() => TrustProfile, {
     description: "The agent's trust: both scores with their confidence, tier, listing eligibility and consequence standing.",
   })
-  trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustProfile> {
+  trust(@Root() agent: AgentRef, @Ctx() context: ReputationContext): Promise<TrustView> {
     requireTrustReader(context.identity);
     return context.trustByAgentId.load(agent.id);
   }

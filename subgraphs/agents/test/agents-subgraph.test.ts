@@ -15,6 +15,9 @@ import { agentsSubgraph } from "../index.js";
 
 const AGENT = `query Agent($id: ID!) { agent(id: $id) { id name description domains ownerId registeredAt } }`;
 const ENTITIES = `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Agent { id name } } }`;
+const DESCRIBED = `query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on Agent { id name description } }
+}`;
 
 const builder = (subject: string): Identity => ({ role: "builder", subject });
 const validInput = (name: string) => ({ name, description: "Triages EDR alerts", domains: ["ALERT_TRIAGE"] });
@@ -285,6 +288,19 @@ describe.each(DATABASE_KINDS)("agents subgraph alone (%s)", (kind) => {
       expect(dataOf(ten.response)._entities.map((agent: Data) => agent.name)).toEqual(agents.map((agent) => agent.name));
       expect(one.statements).toBe(1);
       expect(ten.statements).toBe(1);
+    });
+
+    it("reads descriptions only when asked for, in one more statement for 1 agent or 10", async () => {
+      const agents: Data[] = [];
+      for (let i = 0; i < 10; i += 1) agents.push(await harness.seedAgent("judy", [AgentDomain.THREAT_INTEL_SYNTHESIS], `Described ${i}`));
+      const representations = (ids: Data[]) => ids.map(({ id }) => ({ __typename: "Agent", id }));
+
+      const one = await harness.statementsFor(DESCRIBED, { representations: representations(agents.slice(0, 1)) });
+      const ten = await harness.statementsFor(DESCRIBED, { representations: representations(agents) });
+
+      expect(dataOf(ten.response)._entities).toEqual(agents.map(({ id, name, description }) => ({ id, name, description })));
+      expect(one.statements).toBe(2);
+      expect(ten.statements).toBe(2);
     });
   });
 });

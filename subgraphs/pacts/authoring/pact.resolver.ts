@@ -3,6 +3,7 @@ import { AgentDomain } from "../../../lib/contracts/agent-domain.js";
 import { BadUserInputError } from "../../../lib/platform/errors.js";
 import { AgentRef } from "../agent.stub.js";
 import { mayReadEscalationOwner, maySeePact, requirePactAuthor } from "../pacts.access.js";
+import { ConsequenceStep, EscalationRouteStep } from "./consequence.types.js";
 import { EscalationOwner, Pact, PactClause } from "./pact.entity.js";
 import { PactStatus } from "../pact.enums.js";
 import { AmendPactInput, CreatePactInput, EscalationOwnerInput } from "./pact.inputs.js";
@@ -13,6 +14,7 @@ import { retirePact } from "./pact.retire.js";
 import { adoptPactTemplate } from "./pact-template.adopt.js";
 import { PACT_TEMPLATES, clauseStatement } from "./pact.templates.js";
 import type { PactsContext } from "../pacts.context.js";
+import type { PactSummary } from "../pacts.loader.js";
 
 const MAX_REASON_LENGTH = 500;
 
@@ -26,7 +28,7 @@ export class PactResolver {
   async pact(
     @Arg("id", () => ID, { description: "The pact version's id." }) id: string,
     @Ctx() context: PactsContext,
-  ): Promise<Pact | null> {
+  ): Promise<PactSummary | null> {
     const pact = await context.pactById.load(id);
     return pact && maySeePact(context.identity, pact) ? pact : null;
   }
@@ -99,15 +101,27 @@ export class PactResolver {
   }
 
   @FieldResolver(() => [PactClause], { description: "The pact's clauses, in order." })
-  clauses(@Root() pact: Pact, @Ctx() context: PactsContext): Promise<PactClause[]> {
+  clauses(@Root() pact: PactSummary, @Ctx() context: PactsContext): Promise<PactClause[]> {
     return context.clausesByPactId.load(pact.id);
+  }
+
+  // The terms are left out of the loaders' reads (pacts.loader.ts): a version read whole, as a
+  // mutation returns it, has them; one a loader read gets them here, one query for the request.
+  @FieldResolver(() => [EscalationRouteStep])
+  async escalationRoute(@Root() pact: PactSummary, @Ctx() context: PactsContext): Promise<EscalationRouteStep[]> {
+    return pact.escalationRoute ?? (await context.pactTermsById.load(pact.id))!.escalationRoute;
+  }
+
+  @FieldResolver(() => [ConsequenceStep])
+  async consequenceLadder(@Root() pact: PactSummary, @Ctx() context: PactsContext): Promise<ConsequenceStep[]> {
+    return pact.consequenceLadder ?? (await context.pactTermsById.load(pact.id))!.consequenceLadder;
   }
 
   @FieldResolver(() => Pact, {
     nullable: true,
     description: "The version this one amends; null for a first version or one written from scratch.",
   })
-  async amends(@Root() pact: Pact, @Ctx() context: PactsContext): Promise<Pact | null> {
+  async amends(@Root() pact: PactSummary, @Ctx() context: PactsContext): Promise<PactSummary | null> {
     return pact.amendsPactId ? context.pactById.load(pact.amendsPactId) : null;
   }
 
@@ -116,13 +130,13 @@ export class PactResolver {
     description:
       "Who owns escalations under this pact. Contacts are personal data: visible to the builder who wrote the version and to arbiters, null for anyone else.",
   })
-  escalationOwner(@Root() pact: Pact, @Ctx() { identity }: PactsContext): EscalationOwner | null {
+  escalationOwner(@Root() pact: PactSummary, @Ctx() { identity }: PactsContext): EscalationOwner | null {
     if (!mayReadEscalationOwner(identity, pact)) return null;
     return { team: pact.escalationTeam, contact: pact.escalationContact, ackDeadlineMinutes: pact.ackDeadlineMinutes };
   }
 
   @FieldResolver(() => AgentRef, { description: "The agent bound by the pact." })
-  agent(@Root() pact: Pact): AgentRef {
+  agent(@Root() pact: PactSummary): AgentRef {
     return { id: pact.agentId };
   }
 }
@@ -152,7 +166,7 @@ export class AgentPactsResolver {
       | null
       | undefined,
     @Ctx() context: PactsContext,
-  ): Promise<Pact[]> {
+  ): Promise<PactSummary[]> {
     const versions = await context.pactsByAgentId.load(agent.id);
     return versions.filter(
       (pact) =>

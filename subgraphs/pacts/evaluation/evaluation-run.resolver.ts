@@ -8,6 +8,7 @@ import { JuryVerdict } from "./jury-verdict.entity.js";
 import { Pact } from "../authoring/pact.entity.js";
 import { clauseStatement } from "../authoring/pact.templates.js";
 import type { PactsContext } from "../pacts.context.js";
+import type { PactSummary } from "../pacts.loader.js";
 
 @Resolver(() => EvaluationRun)
 export class EvaluationRunResolver {
@@ -44,7 +45,7 @@ export class EvaluationRunResolver {
   }
 
   @FieldResolver(() => Pact, { description: "The pact version the run is judged against." })
-  async pact(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<Pact> {
+  async pact(@Root() run: EvaluationRun, @Ctx() context: PactsContext): Promise<PactSummary> {
     return (await context.pactById.load(run.pactId))!;
   }
 

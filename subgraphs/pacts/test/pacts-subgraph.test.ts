@@ -25,6 +25,11 @@ const ADOPT = `mutation Adopt($agentId: ID!, $template: String!, $escalationOwne
 const AGENT_PACTS = `query Entities($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Agent { id pacts { id version clauses { key } } } }
 }`;
+const TERMS = "id consequenceLadder { action } escalationRoute { action notify }";
+const ADOPT_TERMS = `mutation($agentId: ID!) { adoptPactTemplate(agentId: $agentId, template: "playbook-routing") { ${TERMS} } }`;
+const AGENT_TERMS = `query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on Agent { id pacts { ${TERMS} clauses { key } } } }
+}`;
 
 const builder = (subject: string): Identity => ({ role: "builder", subject });
 const PACT_TABLES = ["pacts", "pact_clauses"] as const;
@@ -393,6 +398,33 @@ describe.each(DATABASE_KINDS)("pacts subgraph alone (%s)", (kind) => {
       expect(dataOf(ten.response)._entities.every((entity: Data) => entity.pacts.length === 1)).toBe(true);
       expect(one.statements).toBe(2);
       expect(ten.statements).toBe(2);
+    });
+
+    it("reads a version's terms only when a field asks for them: one more statement for 1 agent or 10, the same terms as adopted", async () => {
+      const adopted: { agent: Agent; pact: Data }[] = [];
+      for (let i = 0; i < 10; i += 1) adopted.push(await agentWithPact("judy"));
+      const representations = (list: typeof adopted) => list.map(({ agent }) => ({ __typename: "Agent", id: agent.id }));
+
+      const one = await harness.statementsFor(AGENT_TERMS, { representations: representations(adopted.slice(0, 1)) });
+      const ten = await harness.statementsFor(AGENT_TERMS, { representations: representations(adopted) });
+      // A whole version, as a mutation returns it, answers them from what it holds.
+      const other = await harness.seedAgent("judy", [AgentDomain.PLAYBOOK_ROUTING]);
+      const fresh = dataOf(await harness.call(ADOPT_TERMS, { agentId: other.id }, builder("judy"))).adoptPactTemplate;
+
+      expect(one.statements).toBe(3);
+      expect(ten.statements).toBe(3);
+      const read = dataOf(ten.response)._entities.map((entity: Data) => entity.pacts[0]);
+      expect(read.map((pact: Data) => pact.id)).toEqual(adopted.map(({ pact }) => pact.id));
+      for (const pact of [...read, fresh]) {
+        expect(pact.consequenceLadder.map((step: Data) => step.action)).toEqual([
+          "WARN",
+          "REQUIRE_HUMAN_REVIEW",
+          "THROTTLE",
+          "SUSPEND_LISTING",
+          "DELIST",
+        ]);
+        expect(pact.escalationRoute[0]).toEqual({ action: "WARN", notify: ["ESCALATION_OWNER"] });
+      }
     });
   });
 });

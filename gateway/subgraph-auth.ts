@@ -1,6 +1,7 @@
 import { type Hash, type Hmac, createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { FUNCTION_URL_HOST, type SubgraphAuth } from "../lib/platform/config.js";
+import { keepAliveFetch } from "./subgraph-client.js";
 
 /*
  * How the gateway's calls reach the subgraphs. Locally (SUBGRAPH_AUTH=none) they go as they are.
@@ -118,7 +119,11 @@ export function signingFetch(
   };
 }
 
-/** How the gateway calls the subgraphs under SUBGRAPH_AUTH: plain `fetch`, or `fetch` signed with SigV4. */
+/**
+ * How the gateway calls the subgraphs under SUBGRAPH_AUTH: over its kept-alive connections
+ * (gateway/subgraph-client.ts), as they are or signed with SigV4.
+ */
 export function subgraphFetch(settings: { auth: SubgraphAuth; region: string }): SubgraphFetch {
-  return settings.auth === "iam" ? signingFetch(settings.region) : fetch;
+  const send = keepAliveFetch();
+  return settings.auth === "iam" ? signingFetch(settings.region, undefined, send) : send;
 }

@@ -4,6 +4,7 @@ import { ANONYMOUS, IDENTITY_HEADER, type Identity } from "../lib/platform/ident
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
 import { RATE_LIMIT_HEADER, type RateLimitStatus, encodeRateLimitHeader } from "../lib/platform/rate-limit.js";
 import type { SubgraphFetch } from "./subgraph-auth.js";
+import { mergeIdenticalQueries } from "./subgraph-merge.js";
 
 export interface SubgraphCallContext {
   identity: Identity;
@@ -43,10 +44,17 @@ export function clientErrorFromSubgraph(status: number, body: unknown): GraphQLE
 }
 
 /**
- * How the gateway calls a subgraph: over Node's fetch with a deadline (the gateway's default client
- * waits for a hung subgraph forever, holding the caller's request with it), carrying the caller's
- * identity signed for that subgraph and the request's id; with `send` from gateway/subgraph-auth.ts,
- * which signs the whole request with SigV4 when SUBGRAPH_AUTH=iam.
+ * Whether a subgraph query may select `rateLimit`, the one field that reads the caller's charge.
+ * Read from the text: a false yes (the word in a string argument) only costs the call its merging.
+ */
+const selectsRateLimit = (query: string | undefined) => query !== undefined && /\brateLimit\b/.test(query);
+
+/**
+ * How the gateway calls a subgraph: with a deadline (the gateway's default client waits for a
+ * hung subgraph forever, holding the caller's request with it), carrying the caller's
+ * identity signed for that subgraph and the request's id, identical queries in flight merged into
+ * one call (gateway/subgraph-merge.ts); with `send` from gateway/subgraph-auth.ts, which signs the
+ * whole request with SigV4 when SUBGRAPH_AUTH=iam.
  */
 export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext> {
   constructor(
@@ -55,10 +63,11 @@ export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext>
     timeoutMs: number,
     send: SubgraphFetch = fetch,
   ) {
+    const merged = mergeIdenticalQueries(send);
     super({
       url,
       fetcher: (target, init) =>
-        send(target, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
+        merged(target, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as unknown as ReturnType<
           RemoteGraphQLDataSource["fetcher"]
         >,
     });
@@ -69,8 +78,10 @@ export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext>
     request.http?.headers.set(IDENTITY_HEADER, await this.assertionFor(context.identity ?? ANONYMOUS));
     // So the subgraphs' log lines for this request carry the gateway's request id.
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    // So that a subgraph can answer `rateLimit` with the numbers only the gateway knows.
-    if (context.rateLimit) request.http?.headers.set(RATE_LIMIT_HEADER, encodeRateLimitHeader(context.rateLimit));
+    // So that a subgraph can answer `rateLimit` with the numbers only the gateway knows; only then,
+    // since a request carrying the caller's charge is the caller's own and is never merged.
+    if (context.rateLimit && selectsRateLimit(request.query))
+      request.http?.headers.set(RATE_LIMIT_HEADER, encodeRateLimitHeader(context.rateLimit));
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0]): Promise<GraphQLError> {

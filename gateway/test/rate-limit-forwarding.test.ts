@@ -1,63 +1,81 @@
-import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/platform/config.js";
 import type { RunningServer } from "../../lib/platform/http-server.js";
-import { decodeRateLimitHeader } from "../../lib/platform/rate-limit.js";
+import { type RateLimitStatus, decodeRateLimitHeader } from "../../lib/platform/rate-limit.js";
 import { type ForwardedByGateway, startSubgraphServer } from "../../lib/platform/subgraph-server.js";
 import { TEST_SECRETS } from "../../test/support/graphql-client.js";
 import { startGateway } from "../index.js";
 import { readCommittedSupergraph } from "../supergraph.js";
 
 /**
- * An `agents` subgraph whose one agent's name is the rate limit the gateway forwarded, as the
- * subgraph server hands it to createContext: the path the `rateLimit` field reads, end to end.
+ * Subgraphs that answer with what the gateway forwarded, as the subgraph server hands it to
+ * createContext: `partners` answers `rateLimit` from it, the path the real field reads, end to end;
+ * `agents` answers an agent whose name is whatever charge reached it, if any.
  */
-function echoingSubgraph() {
+function echoingSubgraph(name: "agents" | "partners") {
   const agent = new GraphQLObjectType<unknown, ForwardedByGateway>({
     name: "Agent",
     fields: {
       id: { type: new GraphQLNonNull(GraphQLID), resolve: () => "a" },
-      name: { type: GraphQLString, resolve: (_agent, _args, forwarded) => forwarded.rateLimit ?? null },
+      name: { type: GraphQLString, resolve: (_agent, _args, forwarded) => forwarded.rateLimit ?? "no charge" },
     },
   });
-  const query = new GraphQLObjectType({
+  const rateLimit = new GraphQLObjectType<RateLimitStatus | undefined>({
+    name: "RateLimit",
+    fields: Object.fromEntries(
+      (["limit", "cost", "remaining"] as const).map((field) => [field, { type: GraphQLInt, resolve: (status) => status?.[field] ?? null }]),
+    ),
+  });
+  const query = new GraphQLObjectType<unknown, ForwardedByGateway>({
     name: "Query",
-    fields: { agent: { type: agent, args: { id: { type: GraphQLID } }, resolve: () => ({}) } },
+    fields:
+      name === "agents"
+        ? { agent: { type: agent, args: { id: { type: GraphQLID } }, resolve: () => ({}) } }
+        : { rateLimit: { type: rateLimit, resolve: (_root, _args, forwarded) => decodeRateLimitHeader(forwarded.rateLimit) } },
   });
   return {
-    name: "agents" as const,
+    name,
     schema: new GraphQLSchema({ query }),
     createContext: (_identity: unknown, _log: unknown, forwarded: ForwardedByGateway) => forwarded,
   };
 }
 
 describe("the charge, forwarded from the gateway to the subgraphs", () => {
-  let subgraph: RunningServer;
+  let agents: RunningServer;
+  let partners: RunningServer;
   let gateway: RunningServer;
   beforeAll(async () => {
-    subgraph = await startSubgraphServer(echoingSubgraph(), { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret });
+    const options = { host: "127.0.0.1", port: 0, secret: TEST_SECRETS.subgraphSecret };
+    agents = await startSubgraphServer(echoingSubgraph("agents"), options);
+    partners = await startSubgraphServer(echoingSubgraph("partners"), options);
     gateway = await startGateway({
       config: loadConfig({ PORT: "0", RATE_LIMIT_POINTS_ANONYMOUS: "50" }),
       secrets: TEST_SECRETS,
       supergraphSdl: await readCommittedSupergraph(),
-      subgraphUrls: { agents: subgraph.url },
+      subgraphUrls: { agents: agents.url, partners: partners.url },
     });
   });
   afterAll(async () => {
     await gateway?.stop();
-    await subgraph?.stop();
+    await agents?.stop();
+    await partners?.stop();
   });
 
-  it("reaches the subgraph's context as the numbers the caller is shown", async () => {
+  it("reaches the subgraph answering `rateLimit` as the numbers the caller is shown, and no other subgraph", async () => {
     const response = await fetch(gateway.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: '{ agent(id: "a") { id name } }' }),
+      body: JSON.stringify({ query: '{ agent(id: "a") { id name } rateLimit { limit cost remaining } }' }),
     });
-    const body = (await response.json()) as { data: { agent: { name: string | null } }; extensions: { rateLimit: unknown } };
+    const body = (await response.json()) as {
+      data: { agent: { name: string }; rateLimit: unknown };
+      extensions: { rateLimit: Record<string, unknown> };
+    };
 
-    const forwarded = decodeRateLimitHeader(body.data.agent.name ?? undefined);
-    expect(forwarded).toEqual({ limit: 50, cost: 1, remaining: 49, resetAt: expect.any(String) });
-    expect(body.extensions.rateLimit).toEqual(forwarded);
+    expect(body.data.rateLimit).toEqual({ limit: 50, cost: 1, remaining: 49 });
+    expect(body.extensions.rateLimit).toEqual({ limit: 50, cost: 1, remaining: 49, resetAt: expect.any(String) });
+    // A call carrying the caller's charge is the caller's own, and could not be merged with others'.
+    expect(body.data.agent.name).toBe("no charge");
   });
 });

@@ -8,7 +8,7 @@ import type { RunningServer } from "../../lib/platform/http-server.js";
 import { IDENTITY_HEADER } from "../../lib/platform/identity.js";
 import { type SigV4Verifier, startSigV4Verifier } from "../../test/support/sigv4-verifier.js";
 import { startGateway } from "../index.js";
-import { Sha256, signingFetch, subgraphFetch } from "../subgraph-auth.js";
+import { Sha256, signingFetch } from "../subgraph-auth.js";
 import { readCommittedSupergraph } from "../supergraph.js";
 
 const CREDENTIALS = {
@@ -167,10 +167,6 @@ describe("signingFetch against a server that verifies SigV4 with the AWS SDK's s
       /^AWS4-HMAC-SHA256 Credential=AKIDGATEWAYTEST\/\d{8}\/ap-southeast-2\/lambda\/aws4_request, /,
     );
     expect(sent[0]!.headers).not.toHaveProperty("host");
-  });
-
-  it("SUBGRAPH_AUTH=none leaves the calls as they are", () => {
-    expect(subgraphFetch({ auth: "none", region: REGION })).toBe(fetch);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { AppConfig, SubgraphName } from "../lib/platform/config.js";
 import { errorRequestIds, formatError } from "../lib/platform/errors.js";
 import { createExplorer } from "../lib/platform/explorer.js";
@@ -16,6 +16,7 @@ import { callerIdentityReader, credentialsOf } from "./caller-identity.js";
 import { clientAddressOf } from "./client-address.js";
 import { operationLimits } from "./operation-limits.js";
 import { rateLimits } from "./rate-limit.js";
+import { responseCache } from "./response-cache.js";
 import { withScalarsParsedAtTheEdge } from "./scalars.js";
 import { subgraphFetch } from "./subgraph-auth.js";
 import { SubgraphSource, type SubgraphCallContext } from "./subgraph-source.js";
@@ -55,8 +56,17 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Gatew
     formatError,
     // No Apollo landing page: it loads Apollo Sandbox from a CDN, with telemetry. People trying
     // the API get the packaged explorer instead (lib/platform/explorer.ts), from startGateway.
-    // rateLimits charges each operation before it runs (gateway/rate-limit.ts).
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp, rateLimits(options.config)],
+    // rateLimits charges each operation before it runs (gateway/rate-limit.ts), cached answers
+    // included; responseCache answers anonymous public reads from memory (gateway/response-cache.ts)
+    // and says how long each answer may be kept, in place of Apollo's cache-control plugin.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      errorRequestIds,
+      graphqlOverHttp,
+      rateLimits(options.config),
+      responseCache(options.config.gateway.cacheMaxAgeSeconds),
+    ],
     includeStacktraceInErrorResponses: false,
     introspection: options.config.gateway.introspection,
     // The operation limits leave introspection unmeasured (explorers send a deep query); Apollo

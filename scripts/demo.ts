@@ -84,8 +84,12 @@ async function waitForVerdict(call: Call, runId: string): Promise<Run> {
   }
 }
 
-/** Pages through the search (new agents included) until the agent shows up. */
-async function findInSearch(call: Call, agentId: string): Promise<SearchNode> {
+/**
+ * Pages through the search (new agents included) until the agent shows up, as its builder: an
+ * anonymous search may come from the gateway's response cache, up to GATEWAY_CACHE_MAX_AGE_SECONDS
+ * old (docs/api.md, "Caching"), and a demo run again within that would miss its new agent.
+ */
+async function findInSearch(call: Call, agentId: string, token: string): Promise<SearchNode> {
   const step = "5. search by trust";
   let after: string | null = null;
   for (;;) {
@@ -94,6 +98,7 @@ async function findInSearch(call: Call, agentId: string): Promise<SearchNode> {
       `query($after: String) { searchAgents(filter: {domain: ALERT_TRIAGE, eligibleOnly: false}, first: 100, after: $after) {
         edges { node { id name trust { compositeScore compositeConfidence tier eligible reasons } } } pageInfo { hasNextPage endCursor } } }`,
       { after },
+      token,
     );
     const found = page.edges.find((edge) => edge.node.id === agentId);
     if (found) return found.node;
@@ -139,7 +144,7 @@ async function walk(url: string, settings: AppConfig): Promise<void> {
   );
   for (const clause of run.clauseResults) console.log(`   ${clause.clauseKey}: observed ${clause.observed}, ${clause.outcome}`);
 
-  const found = await findInSearch(call, agent.id);
+  const found = await findInSearch(call, agent.id, builder);
   const { trust } = found;
   console.log(
     `5. search: "${found.name}" composite ${trust.compositeScore} (confidence ${trust.compositeConfidence}), ` +

@@ -45,6 +45,12 @@ export interface AppConfig {
     maxQueryTokens: number;
     /** How long the gateway waits for one subgraph call before failing it. */
     subgraphTimeoutMs: number;
+    /**
+     * GATEWAY_CACHE_MAX_AGE_SECONDS: the longest an anonymous caller's public read is answered from
+     * the gateway's response cache (gateway/response-cache.ts), and so the bound within which a trust
+     * change reaches every anonymous reader; 0: no response cache.
+     */
+    cacheMaxAgeSeconds: number;
     introspection: boolean;
     /** Serve the GraphiQL explorer to browsers at /graphql (lib/platform/explorer.ts). */
     explorer: boolean;
@@ -400,6 +406,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       },
       maxQueryTokens: int("MAX_QUERY_TOKENS", 10_000, 100, 1_000_000),
       subgraphTimeoutMs: int("SUBGRAPH_TIMEOUT_MS", 10_000, 100, 120_000),
+      cacheMaxAgeSeconds: int("GATEWAY_CACHE_MAX_AGE_SECONDS", 5, 0, 60),
       introspection: (str("INTROSPECTION") ?? (production ? "false" : "true")) === "true",
       // A page for people trying the API: on where people try it, off in production unless asked for.
       explorer: bool("EXPLORER", !production),

@@ -31,6 +31,9 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     JUDGE_WAIT_TIME_SECONDS: "1",
     JUDGE_VISIBILITY_TIMEOUT_SECONDS: "2",
     OUTBOX_POLL_INTERVAL_MS: "100",
+    // Tests read what they have just written, often anonymously: no response cache unless a test
+    // asks for one (test/e2e/response-cache.test.ts does); `npm start` and its tests keep the default.
+    GATEWAY_CACHE_MAX_AGE_SECONDS: "0",
     ...options.env,
   });
   const system = await startLocalSystem(config, { judge: options.judge, webhooks: options.webhooks, logger: options.logger });

@@ -1,7 +1,7 @@
 import type { BaseContext } from "@apollo/server";
 import type { DataSource, Logger } from "typeorm";
 import { readCommittedSupergraph } from "../gateway/supergraph.js";
-import { startGateway } from "../gateway/index.js";
+import { startGateway, type GatewayOptions } from "../gateway/index.js";
 import { SUBGRAPH_NAMES, type AppConfig, type SubgraphName } from "../lib/platform/config.js";
 import { startEmbeddedSqs } from "../lib/platform/embedded-sqs.js";
 import type { RunningServer } from "../lib/platform/http-server.js";
@@ -19,12 +19,21 @@ import { SCHEDULED_JOBS_INTERVAL_MS, runScheduledJobs } from "./jobs.js";
 import { judgeHandler } from "./judge.js";
 import { createWebhookHandler, startWebhookDispatcher } from "./webhooks.js";
 import { StartupError, listenFailure, reasonOf, withoutPassword } from "./startup-error.js";
+import { startGatewayThread } from "./gateway-thread.js";
 
 export interface LocalSystemOptions {
   /** Run the local judge poller (default true); tests turn it off to hold runs in the queue. */
   judge?: boolean;
   /** Run the webhook dispatcher loop and the deliverer's poller (default true); tests turn them off to drive both themselves. */
   webhooks?: boolean;
+  /**
+   * Run the gateway on a worker thread of its own (runtime/gateway-thread.ts), the subgraphs, relay,
+   * pollers and jobs staying on this one, so that the system uses two cores: `npm start` does. Default
+   * false: the gateway on this thread, as the tests and the bench's in-process systems run it.
+   */
+  gatewayThread?: boolean;
+  /** Told when the gateway's thread ends unexpectedly, once the rest of the system has stopped (`npm start` exits 1). */
+  onGatewayDeath?: (error: Error) => void;
   logger?: Logger;
 }
 
@@ -37,17 +46,28 @@ export interface LocalSystem {
 
 /**
  * The whole system in one process, as `npm start` runs it: database (migrated), SQS (embedded
- * emulator unless JUDGE_QUEUE_URL is set), the subgraphs, the gateway, the outbox relay, the
- * poller feeding the judge Lambda handler, and the webhook dispatcher with the poller feeding the
- * webhook deliverer.
+ * emulator unless JUDGE_QUEUE_URL is set), the subgraphs, the gateway (on its own thread if asked),
+ * the outbox relay, the poller feeding the judge Lambda handler, and the webhook dispatcher with the
+ * poller feeding the webhook deliverer.
  */
 export async function startLocalSystem(config: AppConfig, options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse())
-      await stop().catch((error: unknown) => log.error({ err: error }, "could not stop a part of the system"));
-    stops.length = 0;
+  // Once: a signal and the gateway thread's death may both ask for it.
+  let stopped: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      for (const stop of stops.reverse())
+        await stop().catch((error: unknown) => log.error({ err: error }, "could not stop a part of the system"));
+      stops.length = 0;
+    })());
+  const gatewayDied = (error: Error) => {
+    log.error({ err: error }, "the gateway's thread ended unexpectedly: stopping the system");
+    stopAll().then(() => options.onGatewayDeath?.(error));
   };
+  // Started first, so that it loads the gateway's code on the other core while this thread opens
+  // the database and builds the subgraphs; ended last, should the start-up fail before it serves.
+  const gatewayThread = options.gatewayThread ? startGatewayThread(gatewayDied) : undefined;
+  if (gatewayThread) stops.push(() => gatewayThread.terminate());
   try {
     const secrets = resolveSecrets(config);
     // Opened without migrating first, so that only a failure to connect is reported as one: a
@@ -114,12 +134,14 @@ export async function startLocalSystem(config: AppConfig, options: LocalSystemOp
       subgraphUrls[name] = server.url;
     }
 
-    const gateway = await startGateway({
+    const gatewayOptions: GatewayOptions = {
       config,
+      // Resolved here and handed over, so both threads sign with the same secrets.
       secrets,
       supergraphSdl: await readCommittedSupergraph(),
       subgraphUrls: { ...subgraphUrls, ...config.subgraphs.urls },
-    }).catch((error: unknown) => {
+    };
+    const gateway = await (gatewayThread ? gatewayThread.serve(gatewayOptions) : startGateway(gatewayOptions)).catch((error: unknown) => {
       throw listenFailure(error, "the gateway", "PORT", "HOST");
     });
     stops.push(() => gateway.stop());

@@ -1,20 +1,18 @@
 import { type AppConfig, ConfigError, config } from "../lib/platform/config.js";
 import { log } from "../lib/platform/logger.js";
 import { startLocalSystem, type LocalSystem } from "../runtime/local.js";
+import { logProcessEvents } from "../runtime/process-events.js";
 import { StartupError, withoutPassword } from "../runtime/startup-error.js";
 
-// Last line of defence: log, never die silently with the whole system.
-process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
-// Node prints process warnings (a deprecation, the AWS SDK's notice about Node 20) as plain text
-// on stderr: here they become JSON lines like every other log line.
-process.removeAllListeners("warning");
-process.on("warning", (warning) => log.warn({ err: warning }, "process warning"));
+logProcessEvents();
 
 let settings: AppConfig;
 let system: LocalSystem;
 try {
   settings = config();
-  system = await startLocalSystem(settings);
+  // The gateway on its own thread, so that it and the subgraphs use both cores; should that thread
+  // die, the rest has stopped by the time we are told, and a half system does not linger.
+  system = await startLocalSystem(settings, { gatewayThread: true, onGatewayDeath: () => process.exit(1) });
 } catch (error) {
   // What the person starting the system can fix is said in plain text, without a stack: the
   // variable to set (StartupError), or every invalid one (ConfigError). Anything else is a bug,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
@@ -9,8 +10,16 @@ export type { Logger } from "pino";
  * a tenth of the gateway's search throughput at 8 requests in flight (docs/benchmarks.md).
  */
 
-/** Every line carries the process's id; lines about a request or a job carry its id too. */
-const PROCESS_ID = randomUUID();
+/**
+ * Every line carries the process's id; lines about a request or a job carry its id too. A worker
+ * thread started with `workerThreadData()` shares its process's id, and its lines add `threadId`.
+ */
+const PROCESS_ID: string = !isMainThread && typeof workerData?.processId === "string" ? workerData.processId : randomUUID();
+
+/** What a worker thread is started with, so that its lines carry this process's id. */
+export function workerThreadData(): { processId: string } {
+  return { processId: PROCESS_ID };
+}
 
 /**
  * LOG_LEVEL, or `info` when it is unset or names no level. Read here, not in config.ts: the logger
@@ -25,12 +34,12 @@ function logLevel(value: string | undefined): string {
 const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "x-agent-trust-identity"];
 const REDACTED_PATHS = CREDENTIAL_HEADERS.flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]);
 
-/** A JSON logger: every line has `level`, `time`, `processId`, and whatever ids its child adds. */
+/** A JSON logger: every line has `level`, `time`, `processId` (and `threadId` off the main thread), and whatever ids its child adds. */
 export function createLogger(destination?: DestinationStream): Logger {
   return pino(
     {
       level: logLevel(process.env.LOG_LEVEL),
-      base: { processId: PROCESS_ID },
+      base: isMainThread ? { processId: PROCESS_ID } : { processId: PROCESS_ID, threadId },
       // Levels by name: CloudWatch filters and people read `"level":"error"` more easily than 50.
       formatters: { level: (label) => ({ level: label }) },
       // Errors keep message, type and stack; nothing else is serialised specially.

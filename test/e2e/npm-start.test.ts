@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/platform/config.js";
 import { verifyAccessToken } from "../../lib/platform/identity.js";
 import { developmentSecret } from "../../lib/platform/secrets.js";
-import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
+import { ADOPT_PACT, EVALUATION_RUN, REGISTER_AGENT, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../support/fixtures.js";
 import { dataOf, postGraphQL } from "../support/graphql-client.js";
 import { type RunningStart, startEnv, startSystem } from "../support/npm-start.js";
 import { eventually } from "../support/system.js";
@@ -50,8 +50,19 @@ describe("npm start on the embedded defaults", () => {
     ).submitEvaluationRun;
     await first.kill();
 
-    const second = await startSystem(startEnv(dataDir));
+    // At info, for the gateway's line saying which thread serves it.
+    const second = await startSystem(startEnv(dataDir, { LOG_LEVEL: "info" }));
     started.push(second);
+    // The gateway on a thread of its own, the subgraphs on the main one (test/e2e/gateway-thread.test.ts
+    // shows it answering while the main one is blocked).
+    const lines = second
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const gatewayLine = lines.find((line) => line.msg === "the gateway serves from its own thread");
+    expect(gatewayLine).toMatchObject({ url: second.url, threadId: expect.any(Number) });
+    expect(gatewayLine!.threadId).not.toBe(0);
     const judged = await eventually(
       async () => {
         const current = dataOf(await call(second.url, EVALUATION_RUN, { id: run.id })).evaluationRun;
@@ -71,6 +82,15 @@ describe("npm start on the embedded defaults", () => {
     // 0.6635 / 0.7519 = 0.8825 → 883. Counted twice: 105/110 = 0.9545 weighing 0.6·100/110 = 0.5455,
     // 39/44 = 0.8864 weighing 0.4·34/44 = 0.3091: (0.5207 + 0.2740) / 0.8545 = 0.9299 → 930.
     expect(trust).toEqual({ name: "Kill test", trust: { compositeScore: 883 } });
+    // A buyer's search, anonymous: the gateway's thread asks the agents, pacts and reputation subgraphs on the main one.
+    const found = dataOf(await postGraphQL<Data>(second.url, SEARCH_AGENTS, { filter: { eligibleOnly: false }, first: 20 })).searchAgents;
+    expect(found.edges.map((edge: Data) => edge.node)).toEqual([
+      expect.objectContaining({
+        id: agent.id,
+        pacts: [{ id: pact.id, version: pact.version }],
+        trust: expect.objectContaining({ compositeScore: 883 }),
+      }),
+    ]);
 
     expect(await second.stop()).toBe(0);
     expect(second.output()).toContain("stopping");

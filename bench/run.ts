@@ -1,6 +1,7 @@
 /**
  * Benchmarks on this machine (`npm run bench`, optionally `-- --db mysql|sqlite` and
- * `-- --part core|scores|search100k|feed|partners|attestations|transparency|webhooks`, repeatable): search
+ * `-- --part core|scores|search100k|feed|partners|attestations|transparency|webhooks|gateway`, repeatable, and
+ * `-- --quick` for short measurements while trying a part out): search
  * pages through the gateway, evaluation-run submission through the gateway, and judge throughput through the Lambda handler
  * at batch sizes 1 and 10 (core); the dual scores' update cost against history (scores) and
  * search over 100,000 agents (search100k), see bench/scores.ts; agentsByIds and the trust change feed
@@ -8,7 +9,9 @@
  * (partners), see bench/partners.ts; the transparency log's cost per act, sequencer and proofs at
  * 10^4–10^6 leaves (transparency), see bench/transparency.ts; webhook dispatch, deliveries per second
  * per deliverer worker and the latency from a trust change to its receipt (webhooks), see
- * bench/webhooks.ts. Everything runs on loopback, every
+ * bench/webhooks.ts; buyer search through `npm start` beside Hive Gateway, the reputation subgraph
+ * and the page's SQL alone, under autocannon, with the stack's memory and the write path (gateway),
+ * see bench/gateway.ts. Everything runs on loopback, every
  * loop is bounded. Prints a Markdown report for docs/benchmarks.md.
  */
 import os from "node:os";
@@ -29,51 +32,26 @@ import { bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { agentFixture, seedAgentWithPact, seedQueuedRun } from "../test/support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../test/support/sqs-record.js";
 import { startTestSystem } from "../test/support/system.js";
-import { BENCH_BUDGETS, benchScoreUpdates, benchSearch100k, randomSource, spreadProfile, type BenchSection } from "./scores.js";
+import { BENCH_BUDGETS, benchScoreUpdates, benchSearch100k, percentile, randomSource, spreadProfile, type BenchSection } from "./scores.js";
 import { benchFeed } from "./feed.js";
 import { benchPartnerCredentials } from "./partners.js";
 import { benchAttestations } from "./attestations.js";
 import { benchTransparency } from "./transparency.js";
 import { benchWebhooks } from "./webhooks.js";
+import { GATEWAY_TABLE_HEADER, benchGateway } from "./gateway.js";
+import { load } from "./load.js";
 
-const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations", "transparency", "webhooks"] as const;
+const PARTS = ["core", "scores", "search100k", "feed", "partners", "attestations", "transparency", "webhooks", "gateway"] as const;
 type Part = (typeof PARTS)[number];
-const { values } = parseArgs({ options: { db: { type: "string" }, part: { type: "string", multiple: true } } });
+const { values } = parseArgs({
+  options: { db: { type: "string" }, part: { type: "string", multiple: true }, quick: { type: "boolean", default: false } },
+});
 const kinds: DatabaseKindUnderTest[] = values.db ? [values.db as DatabaseKindUnderTest] : ["mysql", "sqlite"];
 const parts = new Set<Part>((values.part as Part[] | undefined) ?? PARTS);
 for (const part of parts) if (!PARTS.includes(part)) throw new Error(`unknown --part ${part}; one of ${PARTS.join(", ")}`);
 
 const AGENTS = 1000;
 const PAGE = 20;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Runs `task` `total` times with `concurrency` in flight; returns per-call latencies (ms) and wall time. */
-async function load(total: number, concurrency: number, task: (i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        await task(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const wall = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return {
-    perSecond: (total / wall) * 1000,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
-}
 
 const ms = (value: number) => value.toFixed(1);
 const rows: string[] = [];
@@ -208,7 +186,7 @@ for (const kind of parts.has("core") ? kinds : []) {
 }
 
 // The dual scores (issue 5): MariaDB always, SQLite when asked for with --db sqlite.
-const sections: { title: string; section: BenchSection }[] = [];
+const sections: { title: string; section: BenchSection; header?: string }[] = [];
 for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite")) {
   if (parts.has("scores")) sections.push({ title: `Score update cost (${kind})`, section: await benchScoreUpdates(kind) });
   if (parts.has("search100k")) sections.push({ title: `searchAgents over 100,000 agents (${kind})`, section: await benchSearch100k(kind) });
@@ -222,19 +200,26 @@ for (const kind of kinds.filter((k) => k === "mysql" || values.db === "sqlite"))
 for (const kind of ["sqlite", ...kinds.filter((k) => k === "mysql")] as DatabaseKindUnderTest[])
   if (parts.has("webhooks") && (!values.db || values.db === kind))
     sections.push({ title: `Webhooks (${kind})`, section: await benchWebhooks(kind) });
+// Buyer search as `npm start` serves it: on its embedded default (SQLite), and on MariaDB unless --db says otherwise.
+for (const kind of ["sqlite", ...kinds.filter((k) => k === "mysql")] as DatabaseKindUnderTest[])
+  if (parts.has("gateway") && (!values.db || values.db === kind))
+    sections.push({
+      title: `Buyer search side by side (${kind})`,
+      section: await benchGateway(kind, { quick: values.quick }),
+      header: GATEWAY_TABLE_HEADER,
+    });
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 console.log(
   `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
 );
 console.log(`Peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
-console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
-console.log("|---|---|---|---|---|---|---|");
+const TABLE_HEADER = "| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |\n|---|---|---|---|---|---|---|";
+if (rows.length) console.log(TABLE_HEADER);
 for (const row of rows) console.log(row);
-for (const { title, section } of sections) {
+for (const { title, section, header } of sections) {
   console.log(`\n### ${title}\n`);
-  console.log("| engine | what | per second | p50 ms | p95 ms | p99 ms | notes |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log(header ?? TABLE_HEADER);
   for (const row of section.rows) console.log(row);
   console.log("");
   for (const note of section.notes) console.log(note);

@@ -61,9 +61,13 @@ const refused = (refusal: Refusal) => new UnauthenticatedError(API_KEY_REFUSALS_
  * body says INTERNAL_SERVER_ERROR and formatError logs it.
  */
 function unavailable(): GraphQLError {
-  return new GraphQLError("API keys cannot be checked right now; retry shortly", {
-    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: new HeaderMap([["retry-after", "1"]]) } },
-  });
+  // Untyped on purpose: Apollo reads `http.headers` as a HeaderMap, which graphql-yoga's typings
+  // (Hive Gateway's, in bench/) declare a plain record for every program that loads them.
+  const extensions: Record<string, unknown> = {
+    code: "SERVICE_UNAVAILABLE",
+    http: { status: 503, headers: new HeaderMap([["retry-after", "1"]]) },
+  };
+  return new GraphQLError("API keys cannot be checked right now; retry shortly", { extensions });
 }
 
 /** Reads the identity a presented API key stands for: `{ role: "partner", subject, scopes }`, or a 401 saying why not. */

@@ -143,6 +143,14 @@ describe("loadConfig", () => {
     expect(error.message).toContain('API_KEY_LOOKUP_TIMEOUT_MS must be an integer between 100 and 60000, got "fast"');
   });
 
+  it("reads how long the gateway answers anonymous public reads from memory (the staleness bound), 0 for never", () => {
+    expect(loadConfig({}).gateway.cacheMaxAgeSeconds).toBe(5);
+    expect(loadConfig({ GATEWAY_CACHE_MAX_AGE_SECONDS: "0" }).gateway.cacheMaxAgeSeconds).toBe(0);
+    expect(configErrorOf(() => loadConfig({ GATEWAY_CACHE_MAX_AGE_SECONDS: "61" })).message).toContain(
+      'GATEWAY_CACHE_MAX_AGE_SECONDS must be an integer between 0 and 60, got "61"',
+    );
+  });
+
   it("reads the webhooks' settings: loopback endpoints and a key file outside production, defaults for the rest", () => {
     const local = loadConfig({});
     expect(local.webhooks).toEqual({

@@ -34,17 +34,13 @@ import { ANONYMOUS } from "../lib/platform/identity.js";
 import { openDatabase } from "../runtime/data-source.js";
 import { Agent } from "../subgraphs/agents/agent.entity.js";
 import { Pact, PactClause } from "../subgraphs/pacts/authoring/pact.entity.js";
-import { insertVersion } from "../subgraphs/pacts/authoring/pact.lifecycle.js";
-import { PACT_TEMPLATES } from "../subgraphs/pacts/authoring/pact.templates.js";
-import { checkPactTerms } from "../subgraphs/pacts/authoring/pact.validation.js";
-import { PactStatus } from "../subgraphs/pacts/pact.enums.js";
 import { TrustProfile } from "../subgraphs/reputation/trust.entity.js";
 import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/databases.js";
 import { EVALUATION_RUN, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../test/support/fixtures.js";
 import { freePort } from "../test/support/free-port.js";
 import { TEST_SECRETS, asGateway, bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
 import { REPO_ROOT, type RunningStart, startSystem } from "../test/support/npm-start.js";
-import { agentFixture, seedAgentWithPact } from "../test/support/seed.js";
+import { agentFixture, insertTemplatePact, seedAgentWithPact } from "../test/support/seed.js";
 import { startTestSystem } from "../test/support/system.js";
 import { type LoadResult, load } from "./load.js";
 import { BENCH_BUDGETS, type BenchSection, RecordingCounter, bulkInsert, percentile, randomSource, spreadProfile } from "./scores.js";
@@ -257,20 +253,8 @@ async function seed(kind: DatabaseKindUnderTest, url: string): Promise<{ agentId
       500,
     );
     // One pact written as adopting the template writes it, copied to every other alert-triage agent with multi-row INSERTs.
-    const template = PACT_TEMPLATES["alert-triage"]!;
     const [first, ...rest] = agents.filter((agent) => agent.domains.includes(AgentDomain.ALERT_TRIAGE));
-    const model = await inTransaction(ds, (manager) =>
-      insertVersion(manager, {
-        agentId: first!.id,
-        workflow: template.workflow,
-        template: template.name,
-        status: PactStatus.ACTIVE,
-        amendsPactId: null,
-        terms: checkPactTerms(template.workflow, template, "template"),
-        escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
-        createdBy: first!.ownerId,
-      }),
-    );
+    const model = await inTransaction(ds, (manager) => insertTemplatePact(manager, first!.id, first!.ownerId));
     const clauses = await ds.getRepository(PactClause).findBy({ pactId: model.id });
     const pacts = rest.map((agent) => Object.assign(new Pact(), model, { id: randomUUID(), agentId: agent.id, createdBy: agent.ownerId }));
     await bulkInsert(ds, Pact, pacts, 500);

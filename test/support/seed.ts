@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { AgentDomain } from "../../lib/contracts/agent-domain.js";
 import { inTransaction, insertInChunks } from "../../lib/platform/database.js";
 import { enqueue } from "../../lib/platform/outbox.js";
@@ -30,22 +30,27 @@ export function agentFixture(
   });
 }
 
+/** The alert-triage template, active for `agentId`, as adopting it writes it. */
+export function insertTemplatePact(manager: EntityManager, agentId: string, owner: string): Promise<Pact> {
+  const template = PACT_TEMPLATES["alert-triage"]!;
+  return insertVersion(manager, {
+    agentId,
+    workflow: template.workflow,
+    template: template.name,
+    status: PactStatus.ACTIVE,
+    amendsPactId: null,
+    terms: checkPactTerms(template.workflow, template, "template"),
+    escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
+    createdBy: owner,
+  });
+}
+
 /** An agent bound to the alert-triage template, written straight to the tables. */
 export async function seedAgentWithPact(dataSource: DataSource, owner = "alice") {
-  const template = PACT_TEMPLATES["alert-triage"]!;
   return inTransaction(dataSource, async (manager) => {
     const agent = agentFixture(owner);
     await manager.insert(Agent, agent);
-    const pact = await insertVersion(manager, {
-      agentId: agent.id,
-      workflow: template.workflow,
-      template: template.name,
-      status: PactStatus.ACTIVE,
-      amendsPactId: null,
-      terms: checkPactTerms(template.workflow, template, "template"),
-      escalation: { team: "soc", contact: "soc@example.com", ackDeadlineMinutes: 60 },
-      createdBy: owner,
-    });
+    const pact = await insertTemplatePact(manager, agent.id, owner);
     return { agent, pact };
   });
 }

@@ -1,5 +1,9 @@
 import { ApolloServer, type BaseContext } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { SubgraphName } from "./config.js";
 import { UnauthenticatedError, errorRequestIds, formatError } from "./errors.js";
@@ -60,7 +64,15 @@ export function createSubgraphServer<TContext extends BaseContext>(subgraph: Sub
     validationRules: [knownOperationTypes],
     // Inline traces only feed Apollo's hosted studio, which this system does not use. No landing
     // page: only the gateway calls a subgraph, and people try the API at the gateway's explorer.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), errorRequestIds, graphqlOverHttp],
+    // No cache-control plugin: the gateway decides what may be cached (gateway/cache-hints.ts), and
+    // Apollo's would wrap every resolver of the schema to watch each field resolve, on every request.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      errorRequestIds,
+      graphqlOverHttp,
+    ],
     // The process owns shutdown (runtime/local.ts stops everything in order); Apollo's own
     // signal handlers would race it and leave servers half-stopped.
     stopOnTerminationSignals: false,

@@ -5,9 +5,11 @@
  * GATEWAY_CACHE_MAX_AGE_SECONDS (at most 60): for live data the cap is what decides.
  *
  * Only what a buyer reads in public is hinted: search, agents, their public trust, pacts, disputes
- * (as the summary everyone sees), histories and scorecards, attestations and the transparency log.
+ * (as the summary everyone sees), histories and scorecards, and the transparency log.
  * No hint, so never cached: anything per caller (`rateLimit`, escalations, a dispute in full, an
- * escalation owner's contact, API keys, webhooks, runs, review queues, the feed), and every mutation.
+ * escalation owner's contact, API keys, webhooks, runs, review queues, the feed), attestations
+ * (signed for each request, and ATTESTATION_TTL_SECONDS may be shorter than the bound), and every
+ * mutation.
  */
 
 /** Data that changes as trust does: held no longer than the bound allows. */
@@ -41,7 +43,6 @@ export const TYPE_HINTS: Readonly<Record<string, number>> = {
   EligibilityHistoryConnection: LIVE,
   EligibilityChangeEdge: LIVE,
   EligibilityChange: LIVE,
-  Attestation: LIVE,
   SignedTreeHead: FIXED,
   TransparencyLogEntry: FIXED,
   LogInclusionProof: FIXED,

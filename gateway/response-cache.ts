@@ -14,7 +14,8 @@ import type { SubgraphCallContext } from "./subgraph-source.js";
 /*
  * The gateway's response cache: anonymous callers' public reads (search, agents, their trust:
  * gateway/cache-hints.ts) answered from memory for at most GATEWAY_CACHE_MAX_AGE_SECONDS, the bound
- * within which a trust change reaches every anonymous reader. Callers with a token or an API key
+ * within which a trust change reaches every anonymous reader (an answer's age counts from when the
+ * run that read it started). Callers with a token or an API key
  * always read fresh. Identical anonymous operations in flight at once run once: the others wait
  * for its answer, which under load is what saves the most (should it fail, one of them runs next).
  *
@@ -48,7 +49,8 @@ export class ResponseCache {
 
   constructor(
     private readonly limits: { maxEntries: number; maxBytes: number } = { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES },
-    private readonly now: () => number = Date.now,
+    /** The clock, in milliseconds: the plugin reads it when a run starts, since an answer is as old as its read. */
+    readonly now: () => number = Date.now,
   ) {}
 
   get size(): { entries: number; bytes: number } {
@@ -74,9 +76,13 @@ export class ResponseCache {
     return Math.max(0, Math.floor((answer.expiresAt - this.now()) / 1000));
   }
 
-  /** Keeps `data` for `maxAgeSeconds`, unless it alone would take more than an eighth of the bytes. */
-  set(key: string, data: Record<string, unknown>, bytes: number, maxAgeSeconds: number): CachedAnswer {
-    const answer = { data, expiresAt: this.now() + maxAgeSeconds * 1000 };
+  /**
+   * Keeps `data` until `maxAgeSeconds` after `readAt`, when the run that read it started (not when
+   * it finished: the data may have changed since the start), unless it alone would take more than
+   * an eighth of the bytes.
+   */
+  set(key: string, data: Record<string, unknown>, bytes: number, maxAgeSeconds: number, readAt = this.now()): CachedAnswer {
+    const answer = { data, expiresAt: readAt + maxAgeSeconds * 1000 };
     if (bytes > this.limits.maxBytes / 8) return answer;
     const previous = this.entries.get(key);
     if (previous) {
@@ -134,25 +140,25 @@ export function responseCache(maxAgeSeconds: number, cache = new ResponseCache()
   return {
     async requestDidStart(requestContext) {
       let served: CachedAnswer | undefined;
-      let leading: { key: string; maxAge: number; settle: (answer: CachedAnswer | undefined) => void } | undefined;
+      let leading: { key: string; maxAge: number; startedAt: number; settle: (answer: CachedAnswer | undefined) => void } | undefined;
       return {
         async responseForOperation(context) {
           if (maxAgeSeconds === 0 || context.contextValue.identity.role !== "anonymous") return null;
           const maxAge = maxAgeOf(context);
           if (maxAge === 0) return null;
           const key = canonicalDigest([context.source, context.request.operationName ?? null, context.request.variables ?? {}]);
-          for (;;) {
-            served = cache.get(key);
-            if (served) return reused(served);
-            const pending = inFlight.get(key);
-            if (!pending) break;
+          served = cache.get(key);
+          if (served) return reused(served);
+          const pending = inFlight.get(key);
+          if (pending) {
             served = await pending;
-            if (served) return reused(served);
-            // The one run failed: the first of those waiting on it runs next, the others wait on that.
+            // Should the one run fail, each of those waiting on it runs on its own, all at once: one
+            // after another, a subgraph timing out would hold the last of them for every run's wait.
+            return served ? reused(served) : null;
           }
           let settle!: (answer: CachedAnswer | undefined) => void;
           inFlight.set(key, new Promise((resolve) => (settle = resolve)));
-          leading = { key, maxAge, settle };
+          leading = { key, maxAge, startedAt: cache.now(), settle };
           releases.set(requestContext, () => {
             inFlight.delete(key);
             settle(undefined);
@@ -169,6 +175,7 @@ export function responseCache(maxAgeSeconds: number, cache = new ResponseCache()
                   deepFreeze(result.data as Record<string, unknown>),
                   Buffer.byteLength(JSON.stringify(result.data)),
                   leading.maxAge,
+                  leading.startedAt,
                 )
               : undefined;
             inFlight.delete(leading.key);
@@ -176,6 +183,8 @@ export function responseCache(maxAgeSeconds: number, cache = new ResponseCache()
             leading.settle(served);
           }
           response.http.headers.set("cache-control", served ? `public, max-age=${cache.secondsLeft(served)}` : "no-store");
+          // A cache in front must not hand an anonymous answer to a caller with credentials.
+          if (served) response.http.headers.set("vary", "authorization, x-api-key");
         },
       };
     },

@@ -2,14 +2,20 @@ import { IDENTITY_HEADER } from "../lib/platform/identity.js";
 import { RATE_LIMIT_HEADER } from "../lib/platform/rate-limit.js";
 import type { SubgraphFetch } from "./subgraph-auth.js";
 
+/**
+ * Set by the gateway on the subgraph calls of a mutation, and taken off before the call is sent:
+ * a mutation's own reads must see what it wrote, not join a read that began before it.
+ */
+export const UNMERGED_HEADER = "x-agent-trust-unmerged";
+
 /*
  * Identical subgraph queries in flight at once share one HTTP call. Under load many callers ask
  * the same thing at the same moment (the first page of a search, the same agents' trust), and each
  * query plan fetch would otherwise cost the subgraph the same work again. Identical means: the
  * same subgraph URL, the same signed identity (so a caller never gets an answer computed for
  * someone else), and the same body (query, variables, operation name). Mutations are never merged,
- * nor a request carrying the caller's rate-limit charge, whose `rateLimit` answer is the caller's
- * own. A failure reaches every caller waiting on the call and is not remembered: the next call is
+ * nor the reads a mutation's plan makes after it (UNMERGED_HEADER), nor a request carrying the
+ * caller's rate-limit charge, whose `rateLimit` answer is the caller's own. A failure reaches every caller waiting on the call and is not remembered: the next call is
  * sent afresh. The subgraph sees the first caller's request id only.
  */
 
@@ -46,14 +52,23 @@ function keyOf(url: string, init: RequestInit): string | undefined {
   return `${url}\n${identity}\n${init.body}`;
 }
 
+/** `init` without UNMERGED_HEADER, and whether it had it. */
+function unmarked(init: RequestInit): { init: RequestInit; unmerged: boolean } {
+  const headers = (init.headers ?? {}) as Record<string, string | undefined>;
+  if (headers[UNMERGED_HEADER] === undefined) return { init, unmerged: false };
+  const { [UNMERGED_HEADER]: _mark, ...rest } = headers;
+  return { init: { ...init, headers: rest as Record<string, string> }, unmerged: true };
+}
+
 const responseOf = (answer: Answer) =>
   new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 
 /** `send`, with identical queries in flight at once merged into one call. */
 export function mergeIdenticalQueries(send: SubgraphFetch): SubgraphFetch {
   const inFlight = new Map<string, Call>();
-  return async (url, init) => {
-    const key = keyOf(url, init);
+  return async (url, given) => {
+    const { init, unmerged } = unmarked(given);
+    const key = unmerged ? undefined : keyOf(url, init);
     if (key === undefined) return send(url, init);
     const joined = inFlight.get(key);
     if (joined) {

@@ -4,7 +4,7 @@ import { ANONYMOUS, IDENTITY_HEADER, type Identity } from "../lib/platform/ident
 import { REQUEST_ID_HEADER } from "../lib/platform/logger.js";
 import { RATE_LIMIT_HEADER, type RateLimitStatus, encodeRateLimitHeader } from "../lib/platform/rate-limit.js";
 import type { SubgraphFetch } from "./subgraph-auth.js";
-import { mergeIdenticalQueries } from "./subgraph-merge.js";
+import { UNMERGED_HEADER, mergeIdenticalQueries } from "./subgraph-merge.js";
 
 export interface SubgraphCallContext {
   identity: Identity;
@@ -73,7 +73,12 @@ export class SubgraphSource extends RemoteGraphQLDataSource<SubgraphCallContext>
     });
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<SubgraphCallContext>) {
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<SubgraphCallContext>) {
+    const { request, context } = options;
+    // A mutation's plan reads what it wrote: none of its calls may join a read begun before it.
+    // (Only an operation's calls carry the incoming request; health checks and schema loads do not.)
+    if ("incomingRequestContext" in options && options.incomingRequestContext.operation?.operation === "mutation")
+      request.http?.headers.set(UNMERGED_HEADER, "1");
     // Subgraphs refuse requests without it.
     request.http?.headers.set(IDENTITY_HEADER, await this.assertionFor(context.identity ?? ANONYMOUS));
     // So the subgraphs' log lines for this request carry the gateway's request id.

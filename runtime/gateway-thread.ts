@@ -39,8 +39,10 @@ export function startGatewayThread(onDeath: (error: Error) => void): GatewayThre
   let serving = false;
   let stopping = false;
   ended.then((error) => {
-    if (serving && !stopping) onDeath(error);
+    const died = serving && !stopping;
+    // Not serving any more before anyone is told: a stop that follows has nothing left to stop.
     serving = false;
+    if (died) onDeath(error);
   });
   const stop = async () => {
     // Ended on its own already: onDeath has been told, there is nothing left to stop.

@@ -84,6 +84,8 @@ describe("the response cache's plugin", () => {
           await gate;
           if (failNext) {
             failNext = false;
+            // Those that run after this one wait until let go, so the test sees how many started.
+            hold();
             throw new GraphQLError("subgraph down", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
           }
           return { id, name: `agent ${id}` };
@@ -119,7 +121,8 @@ describe("the response cache's plugin", () => {
     expect(calls).toBe(1);
     for (const answer of answers) {
       expect(answer.result.data).toEqual({ agent: { id: "1", name: "agent 1" } });
-      expect(answer.cacheControl).toBe("public, max-age=5");
+      // Counted from when the run started, 20 ms before it answered: under 5 whole seconds left.
+      expect(answer.cacheControl).toMatch(/^public, max-age=[1-4]$/);
     }
 
     expect(await countCalls(() => run(READ, ANONYMOUS, { id: "1" }))).toBe(0);
@@ -150,18 +153,55 @@ describe("the response cache's plugin", () => {
     expect((await run("{ visits }")).cacheControl).toBe("no-store");
   });
 
-  it("neither keeps nor shares an answer with errors: one of those waiting runs again, and its answer is kept", async () => {
+  it("neither keeps nor shares an answer with errors: those waiting on it all run at once, on their own", async () => {
     hold();
     failNext = true;
-    const pending = [run(READ, ANONYMOUS, { id: "6" }), run(READ, ANONYMOUS, { id: "6" })];
+    const pending = [run(READ, ANONYMOUS, { id: "6" }), run(READ, ANONYMOUS, { id: "6" }), run(READ, ANONYMOUS, { id: "6" })];
     await new Promise((resolve) => setTimeout(resolve, 20));
     const before = calls;
     release();
-    const [failed, retried] = await Promise.all(pending);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both waiting reads started while the gate was shut again: neither waits for the other.
+    expect(calls - before).toBe(2);
+    release();
+    const [failed, ...others] = await Promise.all(pending);
     expect(failed?.result.errors?.[0]?.message).toBe("subgraph down");
     expect(failed?.cacheControl).toBe("no-store");
-    expect(retried?.result.data).toEqual({ agent: { id: "6", name: "agent 6" } });
-    expect(calls - before).toBe(1);
+    for (const other of others) expect(other?.result.data).toEqual({ agent: { id: "6", name: "agent 6" } });
+    // Run on their own, they kept nothing: the next read runs, and the one after it is answered from memory.
+    expect(await countCalls(() => run(READ, ANONYMOUS, { id: "6" }))).toBe(1);
     expect(await countCalls(() => run(READ, ANONYMOUS, { id: "6" }))).toBe(0);
+  });
+
+  it("counts an answer's age from when its run started, and tells caches not to hand it to callers with credentials", async () => {
+    let now = 5_000_000;
+    const timed = new ApolloServer<SubgraphCallContext>({
+      typeDefs: "type Query { agent(id: ID!): Agent }  type Agent { id: ID!  name: String! }",
+      resolvers: {
+        Query: {
+          agent: (_root: unknown, { id }: { id: string }) => {
+            calls += 1;
+            // The read takes 3 of the 5 seconds: its answer has 2 left when it is kept.
+            now += 3_000;
+            return { id, name: `agent ${id}` };
+          },
+        },
+      },
+      plugins: [ApolloServerPluginCacheControlDisabled(), responseCache(5, new ResponseCache(undefined, () => now))],
+    });
+    await timed.start();
+    try {
+      const read = async () => {
+        const response = await timed.executeOperation({ query: READ, variables: { id: "7" } }, { contextValue: { identity: ANONYMOUS } });
+        return { cacheControl: response.http.headers.get("cache-control"), vary: response.http.headers.get("vary") };
+      };
+      expect(await read()).toEqual({ cacheControl: "public, max-age=2", vary: "authorization, x-api-key" });
+      now += 1_999;
+      expect(await countCalls(read)).toBe(0);
+      now += 1;
+      expect(await countCalls(read)).toBe(1);
+    } finally {
+      await timed.stop();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { RATE_LIMIT_HEADER } from "../../lib/platform/rate-limit.js";
 import { TEST_SECRETS, bearer } from "../../test/support/graphql-client.js";
 import { startGateway } from "../index.js";
 import type { SubgraphFetch } from "../subgraph-auth.js";
-import { mergeIdenticalQueries } from "../subgraph-merge.js";
+import { UNMERGED_HEADER, mergeIdenticalQueries } from "../subgraph-merge.js";
 import { readCommittedSupergraph } from "../supergraph.js";
 
 /** A `send` that answers only when told to, counting what it was sent. */
@@ -106,6 +106,19 @@ describe("merging identical subgraph queries in flight", () => {
       for (const call of calls.slice(before)) call.answer(200, { data: {} });
       await Promise.all(answers);
     }
+  });
+
+  it("never merges a mutation's own reads, and sends them without the mark that says so", async () => {
+    const { send, calls } = heldSend();
+    const merged = mergeIdenticalQueries(send);
+    const read = merged(URL_A, request());
+    const afterWrite = merged(URL_A, request("anonymous-assertion", QUERY, { [UNMERGED_HEADER]: "1" }));
+    await Promise.resolve();
+    expect(calls).toHaveLength(2);
+    expect(calls.map((call) => (call.init.headers as Record<string, string>)[UNMERGED_HEADER])).toEqual([undefined, undefined]);
+    expect((calls[1]!.init.headers as Record<string, string>)[IDENTITY_HEADER]).toBe("anonymous-assertion");
+    for (const call of calls) call.answer(200, { data: {} });
+    await Promise.all([read, afterWrite]);
   });
 
   it("fails every caller waiting on a failed call, and does not remember the failure", async () => {

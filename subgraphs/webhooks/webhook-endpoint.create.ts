@@ -31,27 +31,29 @@ export async function createWebhookEndpoint(
   const description = checkedDescription(input.description);
   return inTransaction(context.dataSource, async (manager) => {
     await requireRoomFor(manager, owner);
-    const now = new Date();
-    const endpoint = manager.create(WebhookEndpoint, {
-      id: randomUUID(),
-      ownerRole: owner.role,
-      ownerId: owner.subject,
-      url,
-      description,
-      eventTypes,
-      agentIds,
-      state: WebhookEndpointState.ACTIVE,
-      disabledReason: null,
-      disabledAt: null,
-      failingSince: null,
-      secretGeneration: 1,
-      previousSecretGeneration: null,
-      previousSecretUntil: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const endpoint = newEndpoint({ ownerRole: owner.role, ownerId: owner.subject, url, description, eventTypes, agentIds });
     await manager.insert(WebhookEndpoint, endpoint);
     return { endpoint, secret: endpointSecret(context.options.secretKey, endpoint.id, endpoint.secretGeneration) };
+  });
+}
+
+/** What the owner chose for a new endpoint; everything else starts as newEndpoint says. */
+type EndpointChoices = Pick<WebhookEndpoint, "ownerRole" | "ownerId" | "url" | "description" | "eventTypes" | "agentIds">;
+
+/** A new endpoint as registration stores it: active, on its first secret, never failing. */
+export function newEndpoint(choices: EndpointChoices, now = new Date()): WebhookEndpoint {
+  return Object.assign(new WebhookEndpoint(), {
+    id: randomUUID(),
+    ...choices,
+    state: WebhookEndpointState.ACTIVE,
+    disabledReason: null,
+    disabledAt: null,
+    failingSince: null,
+    secretGeneration: 1,
+    previousSecretGeneration: null,
+    previousSecretUntil: null,
+    createdAt: now,
+    updatedAt: now,
   });
 }
 

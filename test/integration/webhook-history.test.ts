@@ -27,19 +27,8 @@ describe.each(DATABASE_KINDS)("webhook history past its retention period (%s)", 
       await inTransaction(dataSource, async (manager) => {
         await manager.update(WebhookEvent, { id: eventId }, { occurredAt: at });
         await manager.update(WebhookDelivery, { id }, { createdAt: at, state });
-        await manager.insert(WebhookAttempt, {
-          deliveryId: id,
-          endpointId: endpoint.id,
-          eventId,
-          outcome: WebhookAttemptOutcome.SUCCEEDED,
-          statusCode: 204,
-          latencyMs: 3,
-          error: null,
-          redelivery: false,
-          attemptedAt: at,
-        });
-        if (againAt)
-          await manager.insert(WebhookAttempt, {
+        const attempt = (attemptedAt: Date, redelivery: boolean) =>
+          manager.insert(WebhookAttempt, {
             deliveryId: id,
             endpointId: endpoint.id,
             eventId,
@@ -47,9 +36,11 @@ describe.each(DATABASE_KINDS)("webhook history past its retention period (%s)", 
             statusCode: 204,
             latencyMs: 3,
             error: null,
-            redelivery: true,
-            attemptedAt: againAt,
+            redelivery,
+            attemptedAt,
           });
+        await attempt(at, false);
+        if (againAt) await attempt(againAt, true);
       });
       return { id, eventId: Number(eventId) };
     };

@@ -12,12 +12,13 @@ import { parseDeliveryMessage } from "../../subgraphs/webhooks/webhook-delivery.
 import { deliverWebhook, type DeliveryResult } from "../../subgraphs/webhooks/webhook.deliver.js";
 import { WebhookDelivery } from "../../subgraphs/webhooks/webhook-delivery.entity.js";
 import { WebhookEndpoint } from "../../subgraphs/webhooks/webhook-endpoint.entity.js";
+import { newEndpoint } from "../../subgraphs/webhooks/webhook-endpoint.create.js";
 import { DEFAULT_LEASE_MS } from "../../subgraphs/webhooks/webhook-event.dispatch.js";
 import { WebhookEvent } from "../../subgraphs/webhooks/webhook-event.entity.js";
 import { raiseWebhookEvent } from "../../subgraphs/webhooks/webhook-event.raise.js";
 import { signingSecrets } from "../../subgraphs/webhooks/webhook-secret.js";
 import type { WebhookSettings } from "../../subgraphs/webhooks/webhook.settings.js";
-import { WebhookDeliveryState, WebhookEndpointState } from "../../subgraphs/webhooks/webhook.enums.js";
+import { WebhookDeliveryState } from "../../subgraphs/webhooks/webhook.enums.js";
 import { TEST_SECRETS } from "./graphql-client.js";
 import { sqsRecordFactory } from "./sqs-record.js";
 
@@ -52,25 +53,17 @@ export async function seedEndpoint(
   dataSource: DataSource,
   fields: Partial<WebhookEndpoint> & Pick<WebhookEndpoint, "url">,
 ): Promise<WebhookEndpoint> {
-  const now = new Date();
-  const endpoint = Object.assign(new WebhookEndpoint(), {
-    id: randomUUID(),
-    ownerRole: "partner",
-    ownerId: "acme",
-    description: "test endpoint",
-    eventTypes: Object.values(WebhookEventType),
-    agentIds: null,
-    state: WebhookEndpointState.ACTIVE,
-    disabledReason: null,
-    disabledAt: null,
-    failingSince: null,
-    secretGeneration: 1,
-    previousSecretGeneration: null,
-    previousSecretUntil: null,
-    createdAt: now,
-    updatedAt: now,
-    ...fields,
-  });
+  const endpoint = Object.assign(
+    newEndpoint({
+      ownerRole: "partner",
+      ownerId: "acme",
+      url: fields.url,
+      description: "test endpoint",
+      eventTypes: Object.values(WebhookEventType),
+      agentIds: null,
+    }),
+    fields,
+  );
   await inTransaction(dataSource, (manager) => manager.insert(WebhookEndpoint, endpoint as never));
   return endpoint;
 }

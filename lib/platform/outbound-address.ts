@@ -266,7 +266,7 @@ export interface CheckedUrl {
 export const MAX_URL_LENGTH = 2048;
 
 /** How long checkEndpointUrl waits for a host to resolve, unless told otherwise. */
-export const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
+const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
 
 /** "5 s", or "50 ms" when not a whole number of seconds. */
 const duration = (ms: number) => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);

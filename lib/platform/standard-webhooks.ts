@@ -19,7 +19,7 @@ export interface SignatureHeaders {
 }
 
 /** The key bytes of a `whsec_…` secret (the prefix is optional, as receivers' libraries accept it). */
-export function secretKeyBytes(secret: string): Buffer {
+function secretKeyBytes(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const key = Buffer.from(encoded, "base64");
   if (key.length === 0) throw new Error("a webhook signing secret must hold at least one byte");

@@ -40,7 +40,7 @@ export interface WebhookPostResult {
 }
 
 /** What a delivery says it is. */
-export const WEBHOOK_USER_AGENT = "agent-trust-webhooks/1";
+const WEBHOOK_USER_AGENT = "agent-trust-webhooks/1";
 
 /** An error's message as the delivery log shows it: its code and message, no stack, bounded. */
 function describe(error: unknown): string {

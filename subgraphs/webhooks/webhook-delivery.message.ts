@@ -1,3 +1,5 @@
+import { MAX_ID_LENGTH } from "./webhook-endpoint.read.js";
+
 /**
  * The webhook queue's message: which delivery to attempt. Everything else (the event, the
  * endpoint, whether it is still due) is read from the database when the message arrives, so a
@@ -27,7 +29,7 @@ export function parseDeliveryMessage(body: string): WebhookDeliveryMessage {
     message?.kind !== "webhook-delivery" ||
     typeof message.deliveryId !== "string" ||
     message.deliveryId.length === 0 ||
-    message.deliveryId.length > 36
+    message.deliveryId.length > MAX_ID_LENGTH
   )
     throw new Error("webhook delivery message has no valid kind and deliveryId");
   return { kind: message.kind, deliveryId: message.deliveryId, redelivery: message.redelivery === true };

@@ -19,7 +19,7 @@ export type Disabler = "deliverer" | "operator" | "owner";
 export const MAX_LAST_ERROR = 500;
 
 /** What a delivery killed with its endpoint says it died of: the endpoint's reason. */
-export const killedWithEndpoint = (reason: string) => `endpoint disabled: ${reason}`.slice(0, MAX_LAST_ERROR);
+const killedWithEndpoint = (reason: string) => `endpoint disabled: ${reason}`.slice(0, MAX_LAST_ERROR);
 
 /** What disabling sets on the endpoint's row. */
 type Disabled = Pick<WebhookEndpoint, "state" | "disabledReason" | "disabledAt" | "updatedAt">;

@@ -30,7 +30,7 @@ import { WebhookDeliveryState, WebhookEndpointState } from "./webhook.enums.js";
  */
 
 /** Events positioned and fanned out per transaction. */
-export const DISPATCH_BATCH = 200;
+const DISPATCH_BATCH = 200;
 /** Due deliveries leased per sweep. */
 export const SWEEP_BATCH = 200;
 /**

@@ -25,7 +25,7 @@ import { WebhookEventType } from "./webhook.enums.js";
  */
 
 /** Event types only builders' endpoints may receive. */
-export const BUILDER_ONLY_EVENTS: readonly WebhookEventType[] = [WebhookEventType.ESCALATION_RAISED, WebhookEventType.ESCALATION_OVERDUE];
+const BUILDER_ONLY_EVENTS: readonly WebhookEventType[] = [WebhookEventType.ESCALATION_RAISED, WebhookEventType.ESCALATION_OVERDUE];
 
 /** The caller as an endpoint's owner: a partner (token, or key with `webhooks:manage`) or a builder. Operators are FORBIDDEN. */
 export function requireEndpointOwner(identity: Identity): WebhookOwner {

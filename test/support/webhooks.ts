@@ -15,7 +15,7 @@ import { WebhookEndpoint } from "../../subgraphs/webhooks/webhook-endpoint.entit
 import { newEndpoint } from "../../subgraphs/webhooks/webhook-endpoint.create.js";
 import { DEFAULT_LEASE_MS } from "../../subgraphs/webhooks/webhook-event.dispatch.js";
 import { WebhookEvent } from "../../subgraphs/webhooks/webhook-event.entity.js";
-import { raiseWebhookEvent } from "../../subgraphs/webhooks/webhook-event.raise.js";
+import { newMessageId, raiseWebhookEvent } from "../../subgraphs/webhooks/webhook-event.raise.js";
 import { signingSecrets } from "../../subgraphs/webhooks/webhook-secret.js";
 import type { WebhookSettings } from "../../subgraphs/webhooks/webhook.settings.js";
 import { WebhookDeliveryState } from "../../subgraphs/webhooks/webhook.enums.js";
@@ -93,7 +93,7 @@ export async function seedDelivery(dataSource: DataSource, endpointId: string, a
   await inTransaction(dataSource, async (manager) => {
     const now = new Date();
     const inserted = await manager.insert(WebhookEvent, {
-      messageId: `msg_${randomUUID().replaceAll("-", "")}`,
+      messageId: newMessageId(),
       position: null,
       type: WebhookEventType.TRUST_CHANGED,
       agentId,

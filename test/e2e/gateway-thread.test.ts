@@ -1,36 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../lib/platform/config.js";
-import { startLocalSystem, type LocalSystem } from "../../runtime/local.js";
+import type { LocalSystem } from "../../runtime/local.js";
 import { REGISTER_AGENT, SEARCH_AGENTS } from "../support/fixtures.js";
-import { ANY_PORTS } from "../support/free-port.js";
-import { TEST_SECRETS, bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
+import { bearer, dataOf, postGraphQL } from "../support/graphql-client.js";
+import { startTestSystem } from "../support/system.js";
 
 /** A GraphQL request from another process, printing the answer: run with spawnSync, it blocks this thread until then. */
 const ASK = `fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: process.argv[2] })
   .then((response) => response.text()).then((text) => process.stdout.write(text), () => process.exit(1));`;
 
 describe("the gateway on its own thread (npm start's layout)", () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "agent-trust-gateway-thread-"));
   let system: LocalSystem;
 
   beforeAll(async () => {
-    // The embedded SQLite database; startTestSystem keeps the gateway on this thread, so the system is started here.
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      ...ANY_PORTS,
-      AUTH_TOKEN_SECRET: TEST_SECRETS.tokenSecret,
-      SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret,
-    });
-    system = await startLocalSystem(config, { gatewayThread: true, judge: false, webhooks: false });
+    // The embedded SQLite database (an empty DATABASE_URL), as npm start's default.
+    system = await startTestSystem({ databaseUrl: "", gatewayThread: true, judge: false, webhooks: false });
   });
-  afterAll(async () => {
-    await system?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => system?.stop());
 
   it("answers while this thread, which runs the subgraphs, is blocked", () => {
     // The query needs no subgraph. Were the gateway on this thread, the request would wait until

@@ -17,6 +17,8 @@ export interface TestSystemOptions {
   webhooks?: boolean;
   logger?: Logger;
   env?: Record<string, string>;
+  /** Run the gateway on a worker thread of its own, as `npm start` does (default false). */
+  gatewayThread?: boolean;
 }
 
 /** The whole local system on free ports, with fast polling so tests do not wait on timers. */
@@ -36,7 +38,12 @@ export async function startTestSystem(options: TestSystemOptions): Promise<Local
     GATEWAY_CACHE_MAX_AGE_SECONDS: "0",
     ...options.env,
   });
-  const system = await startLocalSystem(config, { judge: options.judge, webhooks: options.webhooks, logger: options.logger });
+  const system = await startLocalSystem(config, {
+    judge: options.judge,
+    webhooks: options.webhooks,
+    logger: options.logger,
+    gatewayThread: options.gatewayThread,
+  });
   return {
     ...system,
     async stop() {

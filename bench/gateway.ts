@@ -1,24 +1,3 @@
-/**
- * Buyer search side by side (issue 19), in one run on a fresh database: 10,000 agents with trust
- * spread over the range (half of them in alert triage, each of those with an active pact), and a
- * page of 20 alert-triage agents with fields from all four subgraphs (SEARCH_AGENTS), measured with
- * autocannon at 1 and 20 connections, in interleaved rounds, against:
- *
- * - our gateway as `npm start` runs it, in a child process: anonymous (served from the response
- *   cache within GATEWAY_CACHE_MAX_AGE_SECONDS), and as a buyer with a token (never cached);
- * - Hive Gateway on the same supergraph and the same subgraphs (bench/hive-gateway.ts), in a child
- *   process of its own: its defaults, then with its in-flight merging of subgraph calls off;
- * - the reputation subgraph alone: the page's reputation-owned fields, posted to it directly with the
- *   gateway's signed identity header;
- * - the page's SQL statements alone, run on the database from this process.
- *
- * Then the stack's memory (the resident set of `npm start`'s process group: idle, under load, idle
- * again), statements per page for pages of 1, 20 and 100 (counted in a local system in this
- * process, the only place its statements can be seen), and the write path: submit → verdict
- * visible through the gateway. Children run in process groups of their own and are killed with
- * the bench, however it ends.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,11 +18,20 @@ import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/
 import { EVALUATION_RUN, SEARCH_AGENTS, SUBMIT_RUN, triageCases } from "../test/support/fixtures.js";
 import { freePort } from "../test/support/free-port.js";
 import { TEST_SECRETS, asGateway, bearer, dataOf, postGraphQL } from "../test/support/graphql-client.js";
-import { REPO_ROOT, type RunningStart, startSystem } from "../test/support/npm-start.js";
+import { type RunningStart, startServer, startSystem } from "../test/support/npm-start.js";
 import { agentFixture, insertTemplatePact, seedAgentWithPact } from "../test/support/seed.js";
 import { startTestSystem } from "../test/support/system.js";
-import { type LoadResult, load } from "./load.js";
-import { BENCH_BUDGETS, type BenchSection, RecordingCounter, bulkInsert, percentile, randomSource, spreadProfile } from "./scores.js";
+import { type LoadResult, load, summarise } from "./load.js";
+import {
+  BENCH_BUDGETS,
+  type BenchSection,
+  RecordingCounter,
+  bulkInsert,
+  median,
+  percentile,
+  randomSource,
+  spreadProfile,
+} from "./scores.js";
 
 /** The table's two header lines, for bench/run.ts. */
 export const GATEWAY_TABLE_HEADER =
@@ -70,7 +58,6 @@ const SETTINGS = {
 
 const ms = (value: number) => value.toFixed(1);
 const mib = (value: number) => `${value.toFixed(0)} MiB`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface Target {
   name: string;
@@ -107,13 +94,7 @@ async function cannon(
     throw new Error(
       `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers, ${result.mismatches} answers without a page`,
     );
-  latencies.sort((a, b) => a - b);
-  return {
-    perSecond: latencies.length / result.duration,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
+  return summarise(latencies, result.duration);
 }
 
 /** The page, or with `varied` twenty pages of different sizes (11 to 30), which neither merging nor a cache can share. */
@@ -194,54 +175,16 @@ function onSignal(): void {
   process.exit(130);
 }
 
-interface HiveGateway {
-  url: string;
-  pid: number;
-  kill(): void;
-}
-
-/** bench/hive-gateway.ts in a process group of its own, resolved once it listens. */
-function startHiveGateway(subgraphUrls: Record<string, string>, dedupe: boolean): Promise<HiveGateway> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", "bench/hive-gateway.ts", "--subgraphs", JSON.stringify(subgraphUrls), "--dedupe", String(dedupe)],
-    {
-      cwd: REPO_ROOT,
-      detached: true,
-      env: { ...process.env, SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+/** bench/hive-gateway.ts in a process group of its own, resolved once it listens; killed with the bench. */
+async function startHiveGateway(subgraphUrls: Record<string, string>, dedupe: boolean): Promise<RunningStart> {
+  const hive = await startServer(
+    "Hive Gateway",
+    ["bench/hive-gateway.ts", "--subgraphs", JSON.stringify(subgraphUrls), "--dedupe", String(dedupe)],
+    { ...process.env, SUBGRAPH_SECRET: TEST_SECRETS.subgraphSecret },
+    /Hive Gateway ready at (\S+)/,
   );
-  const pid = child.pid!;
-  children.add(pid);
-  const kill = () => {
-    children.delete(pid);
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  };
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      kill();
-      reject(new Error(`Hive Gateway did not come up:\n${output}`));
-    }, 60_000);
-    child.stderr!.on("data", (chunk) => (output += chunk));
-    child.stdout!.on("data", (chunk) => {
-      output += chunk;
-      const match = /Hive Gateway ready at (\S+)/.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve({ url: match[1]!, pid, kill });
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      children.delete(pid);
-      reject(new Error(`Hive Gateway exited with ${code}:\n${output}`));
-    });
-  });
+  children.add(hive.process.pid!);
+  return hive;
 }
 
 /**
@@ -334,7 +277,7 @@ export async function benchGateway(kind: DatabaseKindUnderTest, options: { quick
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let stack: RunningStart | undefined;
-  const hives: HiveGateway[] = [];
+  const hives: RunningStart[] = [];
   let sqlSource: DataSource | undefined;
   try {
     const seedStarted = performance.now();
@@ -361,7 +304,7 @@ export async function benchGateway(kind: DatabaseKindUnderTest, options: { quick
     children.add(stackPid);
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
     hives.push(await startHiveGateway(subgraphUrls, true), await startHiveGateway(subgraphUrls, false));
-    const [hive, hiveUnmerged] = hives as [HiveGateway, HiveGateway];
+    const [hive, hiveUnmerged] = hives as [RunningStart, RunningStart];
     sqlSource = await openDatabase(database.url, { migrate: false });
     const sql = sqlSource;
 
@@ -392,42 +335,43 @@ export async function benchGateway(kind: DatabaseKindUnderTest, options: { quick
     if (/public/i.test(buyerCaching)) throw new Error(`our gateway marks a buyer's answer reusable (cache-control: ${buyerCaching})`);
     const anonymousCaching = await cacheControl(stack.url, {});
     const anonymous = async () => ({});
-    const targets: Target[] = [
-      httpTarget("our gateway (`npm start`), anonymous: response cache", stack.url, SEARCH_AGENTS, anonymous),
-      httpTarget("our gateway (`npm start`), buyer's token: no cache, in-flight merging", stack.url, SEARCH_AGENTS, async () => buyer),
-      httpTarget("Hive Gateway 2.12, defaults, same supergraph", hive.url, SEARCH_AGENTS, anonymous),
-      httpTarget("Hive Gateway, in-flight merging off", hiveUnmerged.url, SEARCH_AGENTS, anonymous),
-      httpTarget("our gateway (`npm start`), buyer's token, 20 different pages", stack.url, SEARCH_AGENTS, async () => buyer, true),
-      httpTarget("Hive Gateway, defaults, 20 different pages", hive.url, SEARCH_AGENTS, anonymous, true),
-      // Signed afresh for every measurement: an assertion lives 60 s.
-      httpTarget("the reputation subgraph alone", subgraphUrls.reputation!, SEARCH_REPUTATION_ONLY, () =>
-        asGateway("reputation", ANONYMOUS),
-      ),
-      {
-        name: `the page's ${statements.length} SQL statements`,
-        measure: (connections, seconds) =>
-          load(
-            Number.MAX_SAFE_INTEGER,
-            connections,
-            async () => {
-              for (const statement of statements) await sql.query(statement.query, statement.parameters);
-            },
-            seconds * 1000,
-          ),
-      },
-    ];
-    const [cached, uncached, hiveDefaults, , variedOurs, variedHive, reputation] = targets as Target[] as [
-      Target,
-      Target,
-      Target,
-      Target,
-      Target,
-      Target,
-      Target,
-    ];
+    const cached = httpTarget("our gateway (`npm start`), anonymous: response cache", stack.url, SEARCH_AGENTS, anonymous);
+    const uncached = httpTarget(
+      "our gateway (`npm start`), buyer's token: no cache, in-flight merging",
+      stack.url,
+      SEARCH_AGENTS,
+      async () => buyer,
+    );
+    const hiveDefaults = httpTarget("Hive Gateway 2.12, defaults, same supergraph", hive.url, SEARCH_AGENTS, anonymous);
+    const hiveUnmergedTarget = httpTarget("Hive Gateway, in-flight merging off", hiveUnmerged.url, SEARCH_AGENTS, anonymous);
+    const variedOurs = httpTarget(
+      "our gateway (`npm start`), buyer's token, 20 different pages",
+      stack.url,
+      SEARCH_AGENTS,
+      async () => buyer,
+      true,
+    );
+    const variedHive = httpTarget("Hive Gateway, defaults, 20 different pages", hive.url, SEARCH_AGENTS, anonymous, true);
+    // Signed afresh for every measurement: an assertion lives 60 s.
+    const reputation = httpTarget("the reputation subgraph alone", subgraphUrls.reputation!, SEARCH_REPUTATION_ONLY, () =>
+      asGateway("reputation", ANONYMOUS),
+    );
+    const sqlAlone: Target = {
+      name: `the page's ${statements.length} SQL statements`,
+      measure: (connections, seconds) =>
+        load(
+          Number.MAX_SAFE_INTEGER,
+          connections,
+          async () => {
+            for (const statement of statements) await sql.query(statement.query, statement.parameters);
+          },
+          seconds * 1000,
+        ),
+    };
+    const targets = [cached, uncached, hiveDefaults, hiveUnmergedTarget, variedOurs, variedHive, reputation, sqlAlone];
 
     for (const target of targets) await target.measure(20, settings.warmUpSeconds);
-    const [idleRss, hiveIdleRss] = await Promise.all([idleRssOf(stackPid), idleRssOf(hive.pid)]);
+    const [idleRss, hiveIdleRss] = await Promise.all([idleRssOf(stackPid), idleRssOf(hive.process.pid!)]);
 
     const results = new Map<Target, Record<number, LoadResult[]>>(targets.map((target) => [target, { 1: [], 20: [] }]));
     let peakUnderLoad = 0;
@@ -437,7 +381,7 @@ export async function benchGateway(kind: DatabaseKindUnderTest, options: { quick
       // Each round starts one target further on, so that no target always follows the same one.
       for (const target of [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)]) {
         for (const connections of CONCURRENCY) {
-          const watched = target === hiveDefaults || target === variedHive ? hive.pid : stackPid;
+          const watched = target === hiveDefaults || target === variedHive ? hive.process.pid! : stackPid;
           const { result, peak } = await peakRss(watched, () => target.measure(connections, settings.seconds));
           results.get(target)![connections]!.push(result);
           if (connections === 20 && watched === stackPid) peakUnderLoad = Math.max(peakUnderLoad, peak);
@@ -511,7 +455,7 @@ export async function benchGateway(kind: DatabaseKindUnderTest, options: { quick
     );
   } finally {
     await sqlSource?.destroy();
-    for (const other of hives) other.kill();
+    for (const other of hives) await other.kill();
     if (stack) {
       const running = stack;
       await Promise.race([running.stop(), sleep(15_000, undefined, { ref: false }).then(() => running.kill())]);

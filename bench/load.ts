@@ -25,10 +25,14 @@ export async function load(total: number, concurrency: number, task: (i: number)
       }
     }),
   );
-  const wall = performance.now() - started;
+  return summarise(latencies, (performance.now() - started) / 1000);
+}
+
+/** Calls per second over `seconds`, and the percentiles of `latencies` (ms), which it sorts. */
+export function summarise(latencies: number[], seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
   return {
-    perSecond: (latencies.length / wall) * 1000,
+    perSecond: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),

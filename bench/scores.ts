@@ -59,6 +59,14 @@ export const BENCH_BUDGETS = {
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** The middle of `values`, in any order. */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
 const ms = (value: number) => value.toFixed(1);
 
 /** A small deterministic PRNG (mulberry32), so every run seeds the same spread. */

@@ -41,7 +41,7 @@ import { createTestDatabase, type DatabaseKindUnderTest } from "../test/support/
 import { triageCases } from "../test/support/fixtures.js";
 import { seedAgentWithPact, seedQueuedRun } from "../test/support/seed.js";
 import { sqsEvent, sqsRecordFactory } from "../test/support/sqs-record.js";
-import { randomSource, type BenchSection } from "./scores.js";
+import { median, percentile, randomSource, type BenchSection } from "./scores.js";
 
 /** Rounds of the with/without comparison: each round one act with the log, one without, in turn first. */
 const ROUNDS = 100;
@@ -62,11 +62,6 @@ const PROOFS = 300;
 const BUILD_CHUNK = 8_192;
 const NODES_PER_STATEMENT = 1_000;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return percentile(sorted, 50);
-}
 const ms = (value: number) => value.toFixed(2);
 const count = (value: number) => Math.round(value).toLocaleString("en");
 

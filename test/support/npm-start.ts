@@ -28,7 +28,7 @@ export function startEnv(dataDir: string, overrides: Record<string, string> = {}
 
 export interface RunningStart {
   process: ChildProcess;
-  /** The gateway URL `npm start` printed. */
+  /** The URL it printed when ready (`npm start`: the gateway's). */
   url: string;
   /** Ctrl-C, as a terminal sends it to the whole process group; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -48,8 +48,16 @@ function signalGroup(child: ChildProcess, name: NodeJS.Signals): void {
 
 /** `npm start` as a user runs it, resolved once it prints the gateway URL. */
 export function startSystem(env: NodeJS.ProcessEnv): Promise<RunningStart> {
+  return startServer("npm start", ["scripts/start.ts"], env, /Gateway ready at (\S+)/);
+}
+
+/**
+ * A TypeScript server of the repository (`args`: its script and arguments) in a process group of
+ * its own, resolved once its output matches `ready`, whose first group is its URL.
+ */
+export function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<RunningStart> {
   // Its own process group, signalled as a whole as Ctrl-C does.
-  const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "scripts/start.ts"], {
+  const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), ...args], {
     cwd: REPO_ROOT,
     detached: true,
     env,
@@ -62,10 +70,10 @@ export function startSystem(env: NodeJS.ProcessEnv): Promise<RunningStart> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signalGroup(child, "SIGKILL");
-      reject(new Error(`npm start did not come up:\n${output}`));
+      reject(new Error(`${name} did not come up:\n${output}`));
     }, 60_000);
     child.stdout!.on("data", () => {
-      const match = /Gateway ready at (\S+)/.exec(output);
+      const match = ready.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({
@@ -84,7 +92,7 @@ export function startSystem(env: NodeJS.ProcessEnv): Promise<RunningStart> {
     });
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
     });
   });
 }

@@ -5,8 +5,8 @@ import type { SubgraphFetch } from "./subgraph-auth.js";
 /*
  * The HTTP client of the gateway's subgraph calls: node:http(s) over a pool of kept-alive
  * connections per subgraph. Node's fetch keeps connections alive too, but its WHATWG machinery
- * costs about twice the CPU per call (0.78 against 0.45 ms for a 10 KB answer, client and server
- * together, on the machine of docs/benchmarks.md), and a search page makes four calls, all on the
+ * costs nearly twice the CPU per call (docs/benchmarks.md, "What each change bought"), and a
+ * search page makes four calls, all on the
  * gateway's event loop. It does only what the gateway asks of it: a string body, no redirects, no
  * compression; it answers with a fetch Response, read whole.
  */
